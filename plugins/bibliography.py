@@ -1,0 +1,174 @@
+"""Bibliography files: parse them with pybtex, locate every entry, report what is wrong with them."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pybtex.errors
+from pybtex.database import BibliographyData, Entry
+from pybtex.database.input import bibtex
+from pybtex.exceptions import PybtexError
+
+from .findings import Finding
+
+# The start of an entry in BibTeX source: `@type{key,` (or with parentheses). Used only to map keys to
+# lines, which pybtex does not record.
+ENTRY_START = re.compile(r"@\s*(?P<type>[A-Za-z]+)\s*[{(]\s*(?P<key>[^,\s]*)\s*,", re.MULTILINE)
+NON_ENTRY_TYPES = {"string", "preamble", "comment"}
+
+
+class BibliographyError(Exception):
+    """A bibliography that cannot be used at all (missing file, unreadable): stops the build."""
+
+
+@dataclass
+class Source:
+    """A bibliography entry, and where it was written."""
+
+    key: str
+    entry: Entry
+    file: str
+    line: int
+
+
+@dataclass
+class Bibliography:
+    """All entries of all bibliography files of a site, by key (BibTeX keys are case-insensitive)."""
+
+    sources: dict[str, Source] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    def get(self, key: str) -> Source | None:
+        return self.sources.get(key.lower())
+
+    def __contains__(self, key: str) -> bool:
+        return key.lower() in self.sources
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    def keys(self) -> list[str]:
+        return [source.key for source in self.sources.values()]
+
+
+def entry_lines(text: str) -> dict[str, list[int]]:
+    """Line numbers of every entry start, by lower-cased key (a list: keys may be repeated)."""
+    lines: dict[str, list[int]] = {}
+    for match in ENTRY_START.finditer(text):
+        if match["type"].lower() in NON_ENTRY_TYPES:
+            continue
+        line = text.count("\n", 0, match.start()) + 1
+        lines.setdefault(match["key"].lower(), []).append(line)
+    return lines
+
+
+def _parse_one(path: Path, display: str) -> tuple[BibliographyData, dict[str, list[int]], list[Finding]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BibliographyError(f"bibliography file not found: {display}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise BibliographyError(f"cannot read bibliography file {display}: {error}") from None
+    lines = entry_lines(text)
+    findings: list[Finding] = []
+    parser = bibtex.Parser()
+    # pybtex reports recoverable errors through a global hook: capture them so parsing goes on past a
+    # bad entry, and turn each into a located finding instead of a line on stderr.
+    with pybtex.errors.capture() as captured:
+        try:
+            data = parser.parse_string(text)
+        except PybtexError as error:  # not recoverable: keep what was parsed before it
+            captured.append(error)
+            data = parser.data
+    for error in captured:
+        line = getattr(error, "lineno", None)
+        message = str(error)
+        kind = "duplicate_key" if "repeated" in message.lower() else "bib_syntax"
+        if kind == "duplicate_key":
+            key = _quoted(message)
+            occurrences = lines.get(key.lower(), []) if key else []
+            line = occurrences[1] if len(occurrences) > 1 else line
+            message = f"duplicate entry key '{key}' (the first one is used)"
+        findings.append(Finding(kind, message, file=display, line=line))
+    return data, lines, findings
+
+
+def _quoted(message: str) -> str:
+    match = re.search(r"entry:? ?(\S+)$|[\"'](.+?)[\"']", message)
+    if not match:
+        return ""
+    return (match.group(1) or match.group(2) or "").strip()
+
+
+def inherit_crossrefs(sources: dict[str, Source]) -> None:
+    """BibTeX's crossref: a child entry takes every field it lacks from its parent (pybtex leaves this to styles)."""
+    for source in sources.values():
+        parent_key = source.entry.fields.get("crossref")
+        parent = sources.get(parent_key.lower()) if parent_key else None
+        if parent is None:
+            continue
+        fields = source.entry.fields
+        for name, value in parent.entry.fields.items():
+            if name.lower() not in ("crossref", "key", "ids") and name not in fields:
+                fields[name] = value
+        if "booktitle" not in fields and "title" in parent.entry.fields:
+            fields["booktitle"] = parent.entry.fields["title"]
+        for role, persons in parent.entry.persons.items():
+            if role not in source.entry.persons:
+                source.entry.persons[role] = list(persons)
+
+
+def load(paths: list[Path], base: Path) -> Bibliography:
+    """Parse every file; the first definition of a key wins, later ones are reported as duplicates."""
+    bibliography = Bibliography()
+    for path in paths:
+        display = os.path.relpath(path, base) if path.is_absolute() else str(path)
+        data, lines, findings = _parse_one(path, display)
+        bibliography.findings.extend(findings)
+        for key, entry in data.entries.items():
+            line = lines.get(key.lower(), [0])[0]
+            existing = bibliography.get(key)
+            if existing is not None:
+                bibliography.findings.append(
+                    Finding(
+                        "duplicate_key",
+                        f"duplicate entry key '{key}', already defined at {existing.file}:{existing.line} (the first one is used)",
+                        file=display,
+                        line=line,
+                    )
+                )
+                continue
+            bibliography.sources[key.lower()] = Source(key, entry, display, line)
+    inherit_crossrefs(bibliography.sources)
+    return bibliography
+
+
+class BibliographyCache:
+    """Keeps the parsed bibliography until one of its files changes (for `mkdocs serve` rebuilds)."""
+
+    def __init__(self) -> None:
+        self._stamp: tuple | None = None
+        self._bibliography: Bibliography | None = None
+        self.parses = 0  # how many times files were parsed: tests and the benchmark read it
+
+    @staticmethod
+    def _stamp_of(paths: list[Path]) -> tuple:
+        stamp = []
+        for path in paths:
+            try:
+                stat = path.stat()
+                stamp.append((str(path), stat.st_mtime_ns, stat.st_size))
+            except OSError:
+                stamp.append((str(path), None, None))
+        return tuple(stamp)
+
+    def get(self, paths: list[Path], base: Path) -> Bibliography:
+        stamp = self._stamp_of(paths)
+        if self._bibliography is None or stamp != self._stamp:
+            self._bibliography = load(paths, base)
+            self._stamp = stamp
+            self.parses += 1
+        return self._bibliography

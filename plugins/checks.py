@@ -1,0 +1,86 @@
+"""Offline checks of the sources a site cites: fields, identifiers, notes, age, and what is never cited."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from .bibliography import Bibliography, Source
+from .claims import Claim
+from .findings import Finding
+from .identifiers import identifiers_of, problem
+
+# Fields each BibTeX entry type needs (alternatives separated by `/`), as BibTeX's standard styles do.
+REQUIRED_FIELDS = {
+    "article": ["author", "title", "journal", "year"],
+    "book": ["author/editor", "title", "publisher", "year"],
+    "booklet": ["title"],
+    "inbook": ["author/editor", "title", "chapter/pages", "publisher", "year"],
+    "incollection": ["author", "title", "booktitle", "publisher", "year"],
+    "inproceedings": ["author", "title", "booktitle", "year"],
+    "conference": ["author", "title", "booktitle", "year"],
+    "manual": ["title"],
+    "mastersthesis": ["author", "title", "school", "year"],
+    "phdthesis": ["author", "title", "school", "year"],
+    "proceedings": ["title", "year"],
+    "techreport": ["author", "title", "institution", "year"],
+    "unpublished": ["author", "title", "note"],
+    "misc": [],
+    "online": ["title", "url/howpublished"],
+}
+
+
+def missing_fields(source: Source) -> list[str]:
+    entry = source.entry
+    present = {name.lower() for name in entry.fields} | {role.lower() for role in entry.persons}
+    missing = []
+    for requirement in REQUIRED_FIELDS.get(entry.type.lower(), []):
+        options = requirement.split("/")
+        if not any(option in present for option in options):
+            missing.append(" or ".join(options))
+    return missing
+
+
+def check_sources(bibliography: Bibliography, cited: set[str], claims: list[Claim], unverified_pattern: str, max_age: int | None, today: datetime.date | None = None) -> list[Finding]:
+    """Findings on the entries: cited ones are checked in full; the others only reported as uncited."""
+    findings: list[Finding] = []
+    unverified = re.compile(unverified_pattern, re.IGNORECASE) if unverified_pattern else None
+    claim_keys = {key.lower() for claim in claims for key in claim.cites}
+    for lowered, source in bibliography.sources.items():
+        place = {"file": source.file, "line": source.line}
+        if lowered not in cited:
+            findings.append(Finding("uncited_entry", f"entry '{source.key}' is never cited", **place))
+            continue
+        missing = missing_fields(source)
+        if missing:
+            findings.append(Finding("missing_field", f"entry '{source.key}' ({source.entry.type}) lacks {', '.join(missing)}", **place))
+        identifiers = identifiers_of(source.entry)
+        for identifier in identifiers:
+            why = problem(identifier)
+            if why:
+                findings.append(Finding("invalid_identifier", f"entry '{source.key}': {why}", **place))
+        if lowered in claim_keys and not identifiers:
+            findings.append(Finding("no_identifier", f"entry '{source.key}' supports a claim but has no DOI, PMID, PMCID, ISBN or URL a reader could follow", **place))
+        note = source.entry.fields.get("note", "")
+        if unverified and note and unverified.search(note):
+            findings.append(Finding("unverified_source", f"entry '{source.key}' is marked as not fully verified: {note}", **place))
+    if max_age:
+        year_now = (today or datetime.date.today()).year
+        for claim in claims:
+            years = [_year(bibliography.get(key)) for key in claim.cites if key in bibliography]
+            years = [year for year in years if year]
+            if years and year_now - max(years) > max_age:
+                findings.append(Finding("source_too_old", f"claim '{claim.id}': its newest source is from {max(years)}, older than {max_age} years", page=claim.page, line=claim.line))
+    return findings
+
+
+def is_unverified(source: Source, unverified_pattern: str) -> bool:
+    note = source.entry.fields.get("note", "")
+    return bool(unverified_pattern and note and re.search(unverified_pattern, note, re.IGNORECASE))
+
+
+def _year(source: Source | None) -> int | None:
+    if source is None:
+        return None
+    match = re.search(r"\d{4}", source.entry.fields.get("year", ""))
+    return int(match.group()) if match else None

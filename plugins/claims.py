@@ -1,0 +1,131 @@
+"""Claims: elements with class `claim`, their sources, verdict badges, and the checks on them."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+
+from .findings import Finding
+from .scale import Scale
+
+SENTENCE_END = re.compile(r"[.!?](?:[\"'”’)\]]*)(?:\s|$)")
+
+
+@dataclass
+class Claim:
+    id: str
+    text: str
+    verdict: str | None
+    note: str
+    page: str | None
+    line: int
+    cites: list[str] = field(default_factory=list)
+    url: str = ""
+    block: bool = False
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.id,
+            "page": self.page,
+            "url": self.url,
+            "line": self.line,
+            "text": self.text,
+            "verdict": self.verdict,
+            "note": self.note,
+            "cites": self.cites,
+        }
+
+
+def has_class(element: etree.Element, name: str) -> bool:
+    return name in (element.get("class") or "").split()
+
+
+def plain_text(element: etree.Element, skip_classes: tuple[str, ...] = ("citation", "claim-verdict")) -> str:
+    """The reader's text of an element, without its citations and badges."""
+    parts: list[str] = []
+
+    def walk(node: etree.Element) -> None:
+        if node is not element and any(has_class(node, name) for name in skip_classes):
+            if node.tail:
+                parts.append(node.tail)
+            return
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+        if node is not element and node.tail:
+            parts.append(node.tail)
+
+    walk(element)
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+def citations_in(element: etree.Element) -> list[etree.Element]:
+    return [node for node in element.iter("span") if has_class(node, "citation")]
+
+
+def following_citations(parent: etree.Element, claim: etree.Element) -> list[etree.Element]:
+    """Citations right after an inline claim, up to the end of its sentence."""
+    children = list(parent)
+    found = []
+    position = children.index(claim) + 1
+    text_between = claim.tail or ""
+    while position < len(children):
+        if SENTENCE_END.search(text_between):
+            break
+        node = children[position]
+        if node.tag == "span" and has_class(node, "citation"):
+            found.append(node)
+        elif node.tag == "span" and has_class(node, "claim"):
+            break
+        text_between = node.tail or ""
+        position += 1
+    return found
+
+
+def slugify(text: str, words: int = 6) -> str:
+    tokens = re.findall(r"[a-z0-9]+", text.lower())
+    return "-".join(tokens[:words]) or "claim"
+
+
+def badge(scale: Scale, verdict_name: str | None, note: str, block: bool) -> etree.Element:
+    """A visible, accessible verdict: icon and label (never colour alone), then the reviewer's note."""
+    verdict = scale.get(verdict_name)
+    holder = etree.Element("div" if block else "span")
+    holder.set("class", "claim-verdict")
+    chip = etree.SubElement(holder, "span")
+    name = verdict.name if verdict else "unrated"
+    label = verdict.label if verdict else (f"Unknown verdict: {verdict_name}" if verdict_name else "No verdict")
+    chip.set("class", f"verdict-badge verdict-{name}")
+    chip.set("data-verdict", name)
+    if verdict:
+        chip.set("style", f"--verdict-color: {verdict.color}")
+    icon = etree.SubElement(chip, "span")
+    icon.set("class", "verdict-icon")
+    icon.set("aria-hidden", "true")
+    icon.text = verdict.icon if verdict else "!"
+    text = etree.SubElement(chip, "span")
+    text.set("class", "verdict-label")
+    text.text = label
+    chip.set("aria-label", f"Fact-check verdict: {label}")
+    chip.set("role", "img")
+    if note:
+        note_element = etree.SubElement(holder, "span")
+        note_element.set("class", "claim-note")
+        note_element.text = note
+    return holder
+
+
+def claim_findings(claim: Claim, scale: Scale, known_keys: list[bool]) -> list[Finding]:
+    findings = []
+    place = {"page": claim.page or "<page>", "line": claim.line}
+    if not claim.cites:
+        findings.append(Finding("claim_without_source", f"claim '{claim.id}' has no source", **place))
+    elif not any(known_keys):
+        findings.append(Finding("claim_unknown_sources", f"claim '{claim.id}' cites only unknown keys: {', '.join(claim.cites)}", **place))
+    if not claim.verdict:
+        findings.append(Finding("claim_without_verdict", f"claim '{claim.id}' has no verdict (one of: {', '.join(scale.names)})", **place))
+    elif scale.get(claim.verdict) is None:
+        findings.append(Finding("unknown_verdict", f"claim '{claim.id}' has verdict '{claim.verdict}', which is not on the scale ({', '.join(scale.names)})", **place))
+    return findings

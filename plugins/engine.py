@@ -1,0 +1,168 @@
+"""The citation engine of one build: bibliography, style, labels and words, shared by every page."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from .bibliography import Bibliography
+from .findings import Finding, Reporter
+from .formatting import EntryFormatter, load_style
+from .labels import Labeller, Numbering
+from .locate import SourceLocator
+from .render import ResolvedCite, anchor_slug, bibliography_block, bibliography_item, label_text
+from .syntax import CitationGroup
+
+DEFAULT_WORDS = {
+    "bibliography_title": "References",
+    "unresolved": "Unknown reference",
+    "back_to_citation": "Back to citation",
+}
+
+
+@dataclass
+class CitationRecord:
+    """One cite of a key in a page, as the report and the back-links need it."""
+
+    key: str
+    anchor: str
+    line: int
+    resolved: bool
+    group_source: str
+
+
+@dataclass
+class PageState:
+    """What one page's conversion learns: its citations (in order) and its claims."""
+
+    src_path: str | None
+    locator: SourceLocator
+    numbering: Numbering
+    url: str = ""
+    citations: list[CitationRecord] = field(default_factory=list)
+    claims: list = field(default_factory=list)
+    _anchor_counts: dict[str, int] = field(default_factory=dict)
+
+    def next_anchor(self, key: str) -> str:
+        count = self._anchor_counts.get(key.lower(), 0) + 1
+        self._anchor_counts[key.lower()] = count
+        return f"cite-{anchor_slug(key)}-{count}"
+
+    def place(self, line: int) -> dict:
+        return {"page": self.src_path or "<page>", "line": line}
+
+    def cited_keys(self) -> list[str]:
+        seen: dict[str, str] = {}
+        for record in self.citations:
+            if record.resolved:
+                seen.setdefault(record.key.lower(), record.key)
+        return list(seen.values())
+
+
+class Engine:
+    """Formats and labels citations for every page of one build."""
+
+    def __init__(self, bibliography: Bibliography, style: str = "unsrt", mode: str = "numeric", numbering: str = "page", words: dict | None = None, report: Reporter | None = None):
+        self.bibliography = bibliography
+        self.style_name = style
+        self.style = load_style(style)
+        self.mode = mode
+        self.numbering_scope = numbering
+        self.words = {**DEFAULT_WORDS, **(words or {})}
+        self.report: Reporter = report or (lambda finding: None)
+        self.formatter = EntryFormatter(bibliography, self.style, self._report_once)
+        self.labeller = Labeller(bibliography, self.style, mode)
+        self.site_numbering = Numbering() if numbering == "site" else None
+        self.pages: list[PageState] = []
+        self.status_providers: list = []  # callables key -> HTML shown on an entry (retracted, unverified)
+        self._reported: set = set()
+
+    def _report_once(self, finding: Finding) -> None:
+        identity = (finding.kind, finding.message, finding.file, finding.line, finding.page)
+        if identity not in self._reported:
+            self._reported.add(identity)
+            self.report(finding)
+
+    def start_page(self, src_path: str | None, markdown: str, line_offset: int = 0, url: str = "") -> PageState:
+        numbering = self.site_numbering or Numbering()
+        page = PageState(src_path, SourceLocator(markdown, line_offset), numbering, url)
+        self.pages.append(page)
+        return page
+
+    # ---------------------------------------------------------------- citations
+
+    def resolve(self, page: PageState, group: CitationGroup) -> list:
+        line = page.locator.line_of(group.source)
+        resolved = []
+        for cite in group.cites:
+            source = self.bibliography.get(cite.key)
+            if source is None:
+                self._report_once(Finding("unknown_key", self.unknown_key_message(cite.key), page=page.src_path or "<page>", line=line))
+                page.citations.append(CitationRecord(cite.key, "", line, False, group.source))
+                resolved.append(ResolvedCite(cite.key, False))
+                continue
+            anchor = page.next_anchor(source.key)
+            page.citations.append(CitationRecord(source.key, anchor, line, True, group.source))
+            resolved.append(
+                ResolvedCite(
+                    source.key,
+                    True,
+                    label=self.labeller.label(source.key, page.numbering),
+                    authors=self.labeller.authors(source.key),
+                    year=self.labeller.year(source.key) if self.mode == "author-year" else "",
+                    anchor=anchor,
+                    tooltip=self.formatter.text(source.key),
+                )
+            )
+        return resolved
+
+    def unknown_key_message(self, key: str) -> str:
+        message = f"unknown citation key '{key}'"
+        close = difflib.get_close_matches(key, self.bibliography.keys(), n=3, cutoff=0.6)
+        if close:
+            message += " (did you mean " + ", ".join(f"'{k}'" for k in close) + "?)"
+        return message
+
+    # ---------------------------------------------------------------- bibliographies
+
+    def entry_status(self, key: str) -> str:
+        return " ".join(html for provider in self.status_providers if (html := provider(key)))
+
+    def item(self, key: str, numbering: Numbering, backlinks: list[tuple[str, str]]) -> str:
+        label = label_text(self.labeller.label(key, numbering), self.mode)
+        return bibliography_item(
+            key,
+            label,
+            self.formatter.html(key),
+            self.formatter.links_html(key),
+            backlinks,
+            self.entry_status(key),
+            self.words["back_to_citation"],
+        )
+
+    def page_bibliography(self, page: PageState) -> str:
+        keys = page.cited_keys()
+        if not keys:
+            return ""
+        keys = self.ordered(keys, page.numbering)
+        items = []
+        for key in keys:
+            backlinks = [("#" + r.anchor, r.group_source) for r in page.citations if r.resolved and r.key.lower() == key.lower()]
+            items.append(self.item(key, page.numbering, backlinks))
+        return bibliography_block(items, self.words["bibliography_title"])
+
+    def ordered(self, keys: list[str], numbering: Numbering) -> list[str]:
+        """Bibliography order: by number for numeric labels, by the style's sorting otherwise."""
+        if self.labeller.uses_numbers:
+            return sorted(keys, key=lambda k: numbering.number(k))
+        if self.mode == "author-year":
+            return sorted(keys, key=lambda k: (self.labeller.authors(k).lower(), self.labeller.year(k)))
+        entries = self.style.sort([self.bibliography.get(k).entry for k in keys])  # type: ignore[union-attr]
+        return [entry.key for entry in entries]
+
+    def site_bibliography(self, backlinks_for) -> str:
+        """Every entry of the bibliography files; cited ones keep their numbers, the rest follow."""
+        numbering = self.site_numbering or Numbering()
+        keys = self.ordered(self.bibliography.keys(), numbering)
+        items = [self.item(key, numbering, backlinks_for(key)) for key in keys]
+        return bibliography_block(items, self.words["bibliography_title"], heading_id="bibliography", site=True)

@@ -1,0 +1,242 @@
+"""The Python-Markdown extension: citations, claims and bibliographies in one page.
+
+It works on its own (Zensical, mkdocstrings, plain Python-Markdown), loading the bibliography itself;
+under the MkDocs plugin it shares the plugin's engine, so the whole site has one bibliography, one
+numbering and one list of findings.
+"""
+
+from __future__ import annotations
+
+import logging
+import xml.etree.ElementTree as etree
+from pathlib import Path
+
+from markdown import Extension, Markdown
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+
+from .bibliography import BibliographyCache
+from .blocks import FencedDivProcessor
+from .claims import Claim, badge, citations_in, claim_findings, following_citations, has_class, plain_text, slugify
+from .engine import Engine, PageState
+from .findings import Finding, Findings
+from .inline import BracketedSpanProcessor, CitationGroupProcessor, NarrativeCitationProcessor
+from .needed import unsourced_sentences
+from .render import citation_element
+from .scale import Scale
+from .syntax import CitationGroup
+
+# Standalone, findings go to a logger under `mkdocs.` so that `mkdocs build --strict` still counts them
+# when the extension is listed in `markdown_extensions` without the plugin.
+log = logging.getLogger("mkdocs.plugins.mkdocs_factcheck")
+SITE_BIBLIOGRAPHY_MARKER = "<!-- factcheck:site-bibliography -->"
+
+
+class SourceCapture(Preprocessor):
+    """Keeps the page's Markdown as written, to give line numbers, and starts the page's state."""
+
+    def __init__(self, extension: FactcheckExtension, md: Markdown):
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, lines):
+        self.extension.start_page(self.md, "\n".join(lines))
+        return lines
+
+
+class FactcheckTreeprocessor(Treeprocessor):
+    """After inline processing: claims get their sources and badges, the bibliography is placed, and
+    uncited check-worthy sentences are reported."""
+
+    def __init__(self, extension: FactcheckExtension, md: Markdown):
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, root):
+        page: PageState | None = getattr(self.md, "factcheck_page", None)
+        if page is None:
+            return
+        engine = self.extension.get_engine()
+        self.process_claims(root, page, engine)
+        if self.extension.getConfig("citation_needed") and self.extension.page_options.get("citation_needed", True):
+            for sentence, why in unsourced_sentences(root):
+                line = page.locator.line_of_words(sentence)
+                short = sentence if len(sentence) <= 80 else sentence[:77] + "..."
+                engine.report(Finding("citation_needed", f"citation needed: '{short}' has {why} but no source", page=page.src_path or "<page>", line=line))
+        self.place_bibliography(root, page, engine)
+
+    # ---------------------------------------------------------------- claims
+
+    def process_claims(self, root: etree.Element, page: PageState, engine: Engine) -> None:
+        scale = self.extension.scale
+        parents = {child: parent for parent in root.iter() for child in parent}
+        used_ids = {element.get("id") for element in root.iter() if element.get("id")}
+        for element in [e for e in root.iter() if has_class(e, "claim")]:
+            block = element.tag != "span"
+            source = element.attrib.pop("data-factcheck-source", "")
+            line = page.locator.line_of(source) if source else page.locator.line_of_words(plain_text(element))
+            cites = citations_in(element)
+            if not block and element in parents:
+                cites += following_citations(parents[element], element)
+            keys = []
+            for citation in cites:
+                for key in (citation.get("data-cites") or "").split():
+                    if key not in keys:
+                        keys.append(key)
+            verdict = element.get("data-verdict") or element.attrib.pop("verdict", None)
+            note = element.get("data-note") or element.attrib.pop("note", None) or ""
+            text = plain_text(element)
+            claim_id = element.get("id")
+            if not claim_id:
+                claim_id = self._derived_id(text, used_ids)
+                element.set("id", claim_id)
+            elif any(c.id == claim_id for p in engine.pages for c in p.claims):
+                engine.report(Finding("duplicate_claim_id", f"claim id '{claim_id}' is used by another claim", page=page.src_path or "<page>", line=line))
+            used_ids.add(claim_id)
+            scale_verdict = scale.get(verdict)
+            element.set("data-verdict", scale_verdict.name if scale_verdict else (verdict or "unrated"))
+            claim = Claim(claim_id, text, verdict, note, page.src_path, line, keys, page.url, block)
+            page.claims.append(claim)
+            known = [key in engine.bibliography for key in keys]
+            for finding in claim_findings(claim, scale, known):
+                engine.report(finding)
+            self._attach_badge(element, parents, cites, badge(scale, verdict, note, block), block)
+
+    @staticmethod
+    def _derived_id(text: str, used: set) -> str:
+        base = "claim-" + slugify(text)
+        candidate, number = base, 2
+        while candidate in used:
+            candidate, number = f"{base}-{number}", number + 1
+        return candidate
+
+    @staticmethod
+    def _attach_badge(element, parents, cites, verdict_element, block) -> None:
+        if block:
+            element.insert(0, verdict_element)
+            return
+        parent = parents.get(element)
+        if parent is None:
+            element.append(verdict_element)
+            return
+        after = element
+        children = list(parent)
+        for citation in cites:  # after the last citation that follows the claim in its sentence
+            if citation in children and children.index(citation) > children.index(after):
+                after = citation
+        position = children.index(after) + 1
+        verdict_element.tail = after.tail
+        after.tail = " "
+        parent.insert(position, verdict_element)
+
+    # ---------------------------------------------------------------- bibliography
+
+    def place_bibliography(self, root: etree.Element, page: PageState, engine: Engine) -> None:
+        slot = next((e for e in root.iter("div") if e.get("id") == "refs"), None)
+        if slot is not None and slot.get("data-scope") == "site":
+            html = self.extension.site_bibliography_html(engine)
+        else:
+            html = engine.page_bibliography(page)
+        if not html:
+            return
+        if html == SITE_BIBLIOGRAPHY_MARKER:
+            holder = etree.Element("p")
+            holder.text = self.md.htmlStash.store(html)
+        else:
+            # As elements, not stashed HTML, so that MkDocs sees the `ref-KEY` anchors when it validates links.
+            holder = etree.fromstring(html.replace("&nbsp;", "&#160;"))
+        if slot is None:
+            root.append(holder)
+            return
+        slot.clear()
+        slot.set("id", "refs")
+        slot.set("class", "factcheck-refs")
+        slot.append(holder)
+
+
+class FactcheckExtension(Extension):
+    def __init__(self, **kwargs):
+        self.config = {
+            "bibliography": [[], "BibTeX file or list of files (relative to the working directory when used without the plugin)."],
+            "style": ["unsrt", "pybtex formatting style: plain, unsrt, alpha, abbrv, vancouver, or any installed pybtex style plugin."],
+            "citation_mode": ["numeric", "numeric ([1]) or author-year (Onji et al., 1987)."],
+            "bibliography_title": ["References", "Heading of a page's bibliography."],
+            "verdicts": [[], "The verdict scale: a list of {name, label, rating, color, icon}, best first."],
+            "citation_needed": [True, "Report uncited sentences that look like checkable facts."],
+        }
+        super().__init__(**kwargs)
+        self.engine: Engine | None = None  # set by the MkDocs plugin for each build
+        self.page_context: dict = {}  # src_path, line_offset and url of the page being rendered (plugin)
+        self.page_options: dict = {}  # per-page switches from front matter (plugin)
+        self.scale = Scale(self.getConfig("verdicts") or None)
+        self._cache = BibliographyCache()
+        self._own_findings: Findings | None = None
+        self._standalone_engine: Engine | None = None
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's name
+        md.registerExtension(self)
+        if "@" not in md.ESCAPED_CHARS:
+            md.ESCAPED_CHARS = [*md.ESCAPED_CHARS, "@"]  # `\@` writes a literal @, as in pandoc
+        md.preprocessors.register(SourceCapture(self, md), "factcheck_source", 35)
+        # Fenced divs go before the indented-code (80) and paragraph processors, after empty-line handling.
+        md.parser.blockprocessors.register(FencedDivProcessor(md.parser), "factcheck_div", 85)
+        # Bracketed spans and citation groups must run before Python-Markdown's reference-link processor
+        # (170), which would otherwise read `[@key]` as a missing link reference; after `escape` (180) so
+        # that `\[` and `\@` keep their meaning; spans first so their text is then searched for citations.
+        md.inlinePatterns.register(BracketedSpanProcessor(self, md), "factcheck_span", 176)
+        md.inlinePatterns.register(CitationGroupProcessor(self, md), "factcheck_citation", 175)
+        # Narrative `@key` after autolinks (120), automail (110) and raw HTML (90), which own any @ they hold.
+        md.inlinePatterns.register(NarrativeCitationProcessor(self, md), "factcheck_narrative", 85)
+        # After inline processing (20) and attr_list (8), so `{: .claim}` on a paragraph is seen too.
+        md.treeprocessors.register(FactcheckTreeprocessor(self, md), "factcheck_tree", 7)
+
+    def reset(self) -> None:
+        pass
+
+    # ---------------------------------------------------------------- engine and pages
+
+    def get_engine(self) -> Engine:
+        """The plugin's engine, or (standalone) one built from this extension's own configuration."""
+        if self.engine is not None:
+            return self.engine
+        paths = self.getConfig("bibliography")
+        paths = [paths] if isinstance(paths, str) else list(paths)
+        resolved = [Path(p).resolve() for p in paths]
+        bibliography = self._cache.get(resolved, Path.cwd())
+        if self._standalone_engine is not None and self._standalone_engine.bibliography is bibliography:
+            return self._standalone_engine
+        if self._own_findings is None:
+            self._own_findings = Findings(logger=log)
+            self._own_findings.extend(bibliography.findings)
+        engine = Engine(
+            bibliography,
+            style=self.getConfig("style"),
+            mode=self.getConfig("citation_mode"),
+            numbering="page",
+            words={"bibliography_title": self.getConfig("bibliography_title")},
+            report=self._own_findings.report,
+        )
+        self._standalone_engine = engine
+        return engine
+
+    def start_page(self, md: Markdown, markdown: str) -> None:
+        engine = self.get_engine() if self.engine is None else self.engine
+        context = self.page_context
+        md.factcheck_page = engine.start_page(context.get("src_path"), markdown, context.get("line_offset", 0), context.get("url", ""))  # type: ignore[attr-defined]
+
+    def citation(self, md: Markdown, group: CitationGroup) -> etree.Element:
+        page: PageState | None = getattr(md, "factcheck_page", None)
+        engine = self.get_engine()
+        if page is None:  # converted without our preprocessor (should not happen): still never drop text
+            page = engine.start_page(None, group.source)
+        resolved = engine.resolve(page, group)
+        return citation_element(group, resolved, engine.mode, engine.words["unresolved"])
+
+    def site_bibliography_html(self, engine: Engine) -> str:
+        if self.engine is not None:
+            return SITE_BIBLIOGRAPHY_MARKER  # the plugin fills it in once every page is rendered
+        return engine.site_bibliography(lambda key: [])
+
+
+def makeExtension(**kwargs) -> FactcheckExtension:  # noqa: N802 - Python-Markdown's entry point name
+    return FactcheckExtension(**kwargs)

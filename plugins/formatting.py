@@ -1,0 +1,124 @@
+"""Formatting entries with pybtex: once per entry per build, into escaped HTML and plain text."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Callable
+
+from pybtex.backends.html import Backend as HTMLBackend
+from pybtex.database import Entry
+from pybtex.plugin import PluginNotFound, enumerate_plugin_names, find_plugin
+from pybtex.richtext import Text
+from pybtex.style.formatting import BaseStyle
+
+from .bibliography import Bibliography
+from .findings import Finding
+from .identifiers import LATEX_URL, identifiers_of
+
+# Links are rendered by us, from every identifier field (see `identifiers.py`); styles that print some
+# of them would print them twice, so these fields are taken out before pybtex formats an entry.
+LINK_FIELDS = ("url", "doi", "eprint", "pubmed", "pmid", "pmcid", "isbn", "urldate")
+# Entry types of biblatex and of common exports that BibTeX styles lack, read as their nearest BibTeX type.
+TYPE_ALIASES = {"online": "misc", "webpage": "misc", "electronic": "misc", "www": "misc", "report": "techreport", "thesis": "phdthesis"}
+
+
+class StyleError(Exception):
+    """An unknown pybtex style name: stops the build."""
+
+
+def load_style(name: str) -> BaseStyle:
+    try:
+        style_class = find_plugin("pybtex.style.formatting", name)
+    except PluginNotFound:
+        known = ", ".join(sorted(enumerate_plugin_names("pybtex.style.formatting")))
+        raise StyleError(f"unknown bibliography style '{name}' (installed styles: {known})") from None
+    return style_class()
+
+
+class SafeHTMLBackend(HTMLBackend):
+    """pybtex's HTML backend puts URLs into href unescaped; only http(s) URLs become links here."""
+
+    @staticmethod
+    def format_href(url, text, external=False):
+        if not text:
+            return ""
+        if not url.lower().startswith(("http://", "https://")):
+            return text
+        return f'<a href="{escape(url, quote=True)}">{text}</a>'
+
+
+def printable_copy(entry: Entry) -> Entry:
+    """The entry as a style should see it: no link fields, `\\url{x}` as plain x, a BibTeX type."""
+    fields = {}
+    for name, value in entry.fields.items():
+        if name.lower() in LINK_FIELDS:
+            continue
+        fields[name] = LATEX_URL.sub(lambda m: "{" + m.group(1).replace("%", r"\%") + "}", value)
+    kind = TYPE_ALIASES.get(entry.type.lower(), entry.type.lower())
+    copy = Entry(kind, fields=fields)
+    for role, persons in entry.persons.items():
+        copy.persons[role] = list(persons)
+    copy.key = entry.key
+    return copy
+
+
+def latex_to_text(value: str) -> str:
+    return Text.from_latex(value).render_as("text")
+
+
+class EntryFormatter:
+    """Formats each entry at most once per build, whatever the number of citations of it."""
+
+    def __init__(self, bibliography: Bibliography, style: BaseStyle, report: Callable[[Finding], None]):
+        self.bibliography = bibliography
+        self.style = style
+        self.report = report
+        self.backend = SafeHTMLBackend()
+        self._formatted: dict[str, tuple[str, str]] = {}
+        self.formatted_count = 0  # entries actually formatted: read by tests and the benchmark
+
+    def _format(self, key: str) -> tuple[str, str]:
+        cached = self._formatted.get(key.lower())
+        if cached is not None:
+            return cached
+        source = self.bibliography.get(key)
+        assert source is not None, key
+        self.formatted_count += 1
+        try:
+            rich = self.style.format_entry("", printable_copy(source.entry)).text
+            result = (rich.render(self.backend).replace("\n", " "), rich.render_as("text").replace("\n", " "))
+        except Exception as error:  # noqa: BLE001 - any style failure degrades this one entry only
+            reason = _reason(error)
+            self.report(Finding("unformattable_entry", f"entry '{source.key}' cannot be formatted by the style: {reason}", file=source.file, line=source.line))
+            title = latex_to_text(source.entry.fields.get("title", ""))
+            plain = f"{source.key}: {title}" if title else source.key
+            html = f'<span class="factcheck-unformatted" title="{escape(reason, quote=True)}">{escape(plain)}</span>'
+            result = (html, plain)
+        self._formatted[key.lower()] = result
+        return result
+
+    def html(self, key: str) -> str:
+        return self._format(key)[0]
+
+    def text(self, key: str) -> str:
+        return self._format(key)[1]
+
+    def links_html(self, key: str) -> str:
+        source = self.bibliography.get(key)
+        assert source is not None
+        parts = []
+        for identifier in identifiers_of(source.entry):
+            href = identifier.href
+            label = escape(identifier.label)
+            if href:
+                parts.append(f'<a class="ref-{identifier.scheme}" href="{escape(href, quote=True)}">{label}</a>')
+            else:
+                parts.append(f'<span class="ref-{identifier.scheme}">{label}</span>')
+        return " ".join(parts)
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, AttributeError) and "template" in str(error):
+        return "the style has no template for this entry type"
+    name = type(error).__name__
+    return f"{name}: {error}" if str(error) else name

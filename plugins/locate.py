@@ -1,0 +1,55 @@
+"""Line numbers for things found in a page: Python-Markdown keeps none, so find them in the source."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+
+class SourceLocator:
+    """Finds the line of each occurrence of a snippet, in document order.
+
+    Processors see snippets in the order they appear, so the n-th lookup of the same text is matched to
+    its n-th occurrence in the source; `offset` adds the lines of front matter stripped before rendering.
+    """
+
+    def __init__(self, text: str, offset: int = 0):
+        self.text = text
+        self.offset = offset
+        self._line_starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+        self._next_search: dict[str, int] = {}
+        self._last_line = 1 + offset
+
+    def line_of_position(self, position: int) -> int:
+        return bisect.bisect_right(self._line_starts, position) + self.offset
+
+    def line_of(self, snippet: str) -> int:
+        """The line of the next occurrence of `snippet`, or the last line found when it is not in the source."""
+        snippet = snippet.strip()
+        if not snippet:
+            return self._last_line
+        start = self._next_search.get(snippet, 0)
+        position = self.text.find(snippet, start)
+        if position < 0:
+            position = self.text.find(snippet)
+        if position < 0:
+            first_line = snippet.splitlines()[0].strip()
+            position = self.text.find(first_line) if first_line and first_line != snippet else -1
+        if position < 0:
+            return self._last_line
+        self._next_search[snippet] = position + len(snippet)
+        self._last_line = self.line_of_position(position)
+        return self._last_line
+
+    def line_of_words(self, sentence: str) -> int:
+        """The line of rendered text whose Markdown may hold markup between words (`*a* b`)."""
+        words = re.findall(r"\w+", sentence)[:6]
+        if not words:
+            return self._last_line
+        pattern = re.compile(r"\W+".join(re.escape(word) for word in words))
+        match = pattern.search(self.text, self._next_search.get("\0words", 0)) or pattern.search(self.text)
+        if not match:
+            return self._last_line
+        self._next_search["\0words"] = match.end()
+        self._last_line = self.line_of_position(match.start())
+        return self._last_line

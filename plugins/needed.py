@@ -1,0 +1,74 @@
+""""Citation needed": uncited sentences outside claims that look like checkable facts.
+
+A sentence is check-worthy when it has a percentage, a year, another number, or the language of
+research ("a study found", "research shows", "trials showed", "according to"). It is left alone when it
+holds a citation or a claim, sits in code, a heading, or anything marked `.no-claim`.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+
+from .claims import has_class
+
+PATTERNS = {
+    "a percentage": re.compile(r"\d+(?:[.,]\d+)?\s?(?:%|percent\b|per cent\b)", re.IGNORECASE),
+    "a year": re.compile(r"\b(?:1[6-9]|20)\d{2}s?\b"),
+    "a number": re.compile(r"\b\d+(?:[.,]\d+)*\b|\b(?:dozens|hundreds|thousands|millions|billions) of\b", re.IGNORECASE),
+    "research language": re.compile(
+        r"\b(?:research(?:ers)?|stud(?:y|ies)|trials?|surveys?|scientists|experts|evidence|data|reviews?|analys[ie]s)\s+"
+        r"(?:shows?|showed|shown|finds?|found|suggests?|suggested|proves?|proved|proven|confirms?|confirmed|indicates?|indicated|say|says|demonstrated?)\b"
+        r"|\baccording to\b|\bit (?:is|has been) (?:proven|shown|established)\b|\bclinically proven\b",
+        re.IGNORECASE,
+    ),
+}
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"“(]?[A-Z0-9])")
+CHECKED_TAGS = {"p", "li", "td", "th", "dd"}
+BLOCK_TAGS = {"p", "ul", "ol", "div", "table", "blockquote", "pre", "dl", "h1", "h2", "h3", "h4", "h5", "h6"}
+SOURCED = "\u0001"  # stands for a citation or a claim in the linear text of a paragraph
+
+
+def linear_text(element: etree.Element) -> str:
+    """The text of a block with citations, claims and `.no-claim` spans as markers and code left out."""
+    parts: list[str] = [element.text or ""]
+    for child in element:
+        if child.tag in BLOCK_TAGS:
+            break
+        if has_class(child, "citation") or has_class(child, "claim") or has_class(child, "no-claim") or has_class(child, "claim-verdict"):
+            parts.append(SOURCED)
+        elif child.tag in ("code", "kbd", "samp"):
+            parts.append(" ")
+        else:
+            parts.append(linear_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def reason(sentence: str) -> str | None:
+    if SOURCED in sentence or len(sentence.split()) < 4:
+        return None
+    for name, pattern in PATTERNS.items():
+        if pattern.search(sentence):
+            return name
+    return None
+
+
+def unsourced_sentences(root: etree.Element) -> list[tuple[str, str]]:
+    """(sentence, why) for every check-worthy sentence without a source."""
+    found: list[tuple[str, str]] = []
+
+    def visit(element: etree.Element, excluded: bool) -> None:
+        excluded = excluded or has_class(element, "claim") or has_class(element, "no-claim") or element.tag in ("pre", "code")
+        excluded = excluded or has_class(element, "factcheck-bibliography") or has_class(element, "factcheck-generated")
+        if not excluded and element.tag in CHECKED_TAGS:
+            text = re.sub(r"[ \t\r\n]+", " ", linear_text(element)).strip()
+            for sentence in SENTENCE_SPLIT.split(text):
+                why = reason(sentence)
+                if why:
+                    found.append((sentence.strip(), why))
+        for child in element:
+            visit(child, excluded)
+
+    visit(root, False)
+    return found

@@ -1,0 +1,224 @@
+"""The MkDocs plugin: what needs the whole site. The per-page work is the Markdown extension's."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from . import __version__
+from .bibliography import BibliographyCache, BibliographyError
+from .checks import check_sources, is_unverified
+from .config import FactcheckConfig
+from .engine import Engine
+from .extension import SITE_BIBLIOGRAPHY_MARKER, FactcheckExtension
+from .findings import Findings
+from .formatting import StyleError
+from .jsonld import claim_review_script
+from .report import REPORT_MARKER, SUMMARY_MARKER, report_data, report_html, summary_html, summary_line
+from .scale import Scale, ScaleError
+
+log = get_plugin_logger(__name__)
+ASSETS = Path(__file__).parent / "assets"
+ASSET_FILES = ("factcheck.css", "factcheck.js")
+EXTENSION_NAMES = ("mkdocs_factcheck", "mkdocs_factcheck.extension")
+
+
+class FactcheckPlugin(BasePlugin[FactcheckConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        # Defining on_startup keeps this object across `mkdocs serve` rebuilds: the parsed bibliography
+        # survives in this cache, keyed by the files' modification times; per-build state is reset in on_config.
+        self.bibliography_cache = BibliographyCache()
+        self.is_serve = False
+        self.engine: Engine | None = None
+        self.findings = Findings()
+        self.extension: FactcheckExtension | None = None
+        self.bib_paths: list[Path] = []
+
+    def on_startup(self, *, command, dirty) -> None:
+        self.is_serve = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        base = Path(config.config_file_path or ".").resolve().parent
+        paths = self.config.bibliography
+        paths = [paths] if isinstance(paths, str) else list(paths)
+        self.bib_paths = [(base / p).resolve() for p in paths]
+        self.findings = Findings(self.config.findings, logger=log)
+        try:
+            bibliography = self.bibliography_cache.get(self.bib_paths, base)
+            scale = Scale(self.config.verdicts or None)
+            self.engine = Engine(bibliography, self.config.style, self.config.citation_mode, self.config.numbering, self.config.words, self.findings.report)
+        except (BibliographyError, StyleError, ScaleError) as error:
+            raise PluginError(f"factcheck: {error}") from None
+        self.findings.extend(bibliography.findings)
+        self.engine.status_providers.append(self._unverified_status)
+        self.extension = self._install_extension(config, scale)
+        for name in ASSET_FILES:
+            target = config.extra_css if name.endswith(".css") else config.extra_javascript
+            target.append(f"assets/factcheck/{name}")
+        return config
+
+    def _install_extension(self, config: MkDocsConfig, scale: Scale) -> FactcheckExtension:
+        """Use our extension instance (sharing the engine); a user's `markdown_extensions` entry for it
+        (kept there for Zensical) is replaced, its options kept."""
+        options: dict = {}
+        kept = []
+        for item in config.markdown_extensions:
+            if isinstance(item, str) and item in EXTENSION_NAMES:
+                options.update(config.mdx_configs.pop(item, {}) or {})
+            elif not isinstance(item, FactcheckExtension):
+                kept.append(item)
+        options.pop("bibliography", None)  # the plugin's bibliography setting wins
+        options["citation_needed"] = self.config.citation_needed
+        extension = FactcheckExtension(**options)
+        extension.scale = scale
+        extension.engine = self.engine
+        kept.append(extension)
+        if "attr_list" not in kept:
+            kept.append("attr_list")  # `{: .claim verdict=...}` on a paragraph
+        config.markdown_extensions = kept
+        return extension
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled:
+            return None
+        for name in ASSET_FILES:
+            files.append(File.generated(config, f"assets/factcheck/{name}", abs_src_path=str(ASSETS / name), inclusion=InclusionLevel.NOT_IN_NAV))
+        if self.config.report_page and files.get_file_from_path(self.config.report_page) is None:
+            title = self.config.words.get("report_title", "Fact-check report")
+            files.append(File.generated(config, self.config.report_page, content=f"# {title}\n\n{REPORT_MARKER}\n"))
+        return files
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if not self.config.enabled or self.extension is None:
+            return None
+        options = page.meta.get("factcheck") if isinstance(page.meta.get("factcheck"), dict) else {}
+        self.extension.page_context = {"src_path": page.file.src_uri, "line_offset": _front_matter_lines(page, markdown), "url": page.url}
+        self.extension.page_options = options
+        return None
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if not self.config.enabled or self.engine is None or self.extension is None:
+            return None
+        self.extension.page_context = {}
+        self.extension.page_options = {}
+        state = self.engine.pages[-1] if self.engine.pages and self.engine.pages[-1].src_path == page.file.src_uri else None
+        if state is None or not state.claims:
+            return None
+        script = claim_review_script(state.claims, self.extension.scale, _absolute_url(config, page), config.site_author or config.site_name)
+        if self.config.summary and page.meta.get("factcheck_summary", True):
+            marker = f'<div class="factcheck-summary-slot">{SUMMARY_MARKER}</div>'
+            html = marker + html
+        return html + script
+
+    @event_priority(-50)  # after other plugins' on_env: every page has been rendered by now
+    def on_env(self, env, *, config: MkDocsConfig, files: Files):
+        if not self.config.enabled or self.engine is None or self.extension is None:
+            return None
+        engine = self.engine
+        claims = [claim for page in engine.pages for claim in page.claims]
+        cited = {record.key.lower() for page in engine.pages for record in page.citations if record.resolved}
+        self.findings.extend(check_sources(engine.bibliography, cited, claims, self.config.unverified_pattern, self.config.max_source_age))
+        pages_by_path = {file.src_uri: file.page for file in files.documentation_pages() if file.page is not None}
+        report_url = self._report_url()
+        for state in engine.pages:
+            page = pages_by_path.get(state.src_path or "")
+            if page is None or page.content is None:
+                continue
+            content = page.content
+            if SITE_BIBLIOGRAPHY_MARKER in content:
+                content = content.replace(SITE_BIBLIOGRAPHY_MARKER, engine.site_bibliography(lambda key: self._backlinks(key, page)))
+            if SUMMARY_MARKER in content:
+                content = content.replace(SUMMARY_MARKER, summary_html(state.claims, self.extension.scale, page, report_url, self.config.words))
+            page.content = content
+        if self.config.report_page:
+            report_page = pages_by_path.get(self.config.report_page)
+            if report_page is not None and report_page.content:
+                data = self._report()
+                report_page.content = report_page.content.replace(f"<p>{REPORT_MARKER}</p>", report_html(data, self.extension.scale, report_page, self.config.words)).replace(REPORT_MARKER, "")
+        return env
+
+    def _backlinks(self, key: str, from_page: Page) -> list[tuple[str, str]]:
+        assert self.engine is not None
+        links = []
+        for state in self.engine.pages:
+            for record in state.citations:
+                if record.resolved and record.key.lower() == key.lower():
+                    target = _relative_url(state.url, from_page.url) + "#" + record.anchor
+                    links.append((target, state.src_path or ""))
+        return links
+
+    def _report_url(self) -> str:
+        if not self.config.report_page:
+            return ""
+        path = self.config.report_page[:-3] if self.config.report_page.endswith(".md") else self.config.report_page
+        return path + "/"
+
+    def _unverified_status(self, key: str) -> str:
+        assert self.engine is not None
+        source = self.engine.bibliography.get(key)
+        if source is None or not is_unverified(source, self.config.unverified_pattern):
+            return ""
+        word = self.config.words.get("unverified", "Not fully verified")
+        return f'<span class="reference-status reference-unverified">{word}</span>'
+
+    def _report(self) -> dict:
+        assert self.engine is not None and self.extension is not None
+        return report_data(self.engine, self.findings, self.extension.scale, self.config.unverified_pattern, __version__)
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self.config.enabled or self.engine is None or self.extension is None:
+            return
+        data = self._report()
+        if self.config.report_json:
+            target = Path(config.site_dir) / self.config.report_json
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        log.info(summary_line(data))
+        errors = self.findings.of_severity("error")
+        if errors:
+            raise PluginError(f"factcheck: {len(errors)} finding(s) configured as errors (see above)")
+
+    def on_serve(self, server, *, config: MkDocsConfig, builder):
+        if self.config.enabled:
+            for path in self.bib_paths:
+                server.watch(str(path))
+        return server
+
+
+def _front_matter_lines(page: Page, markdown: str) -> int:
+    """Lines before `page.markdown` in the file (front matter), so that reported lines match the file."""
+    try:
+        raw = page.file.content_string
+    except (OSError, UnicodeDecodeError):
+        return 0
+    raw = raw.replace("\r\n", "\n")
+    if markdown and raw.endswith(markdown):
+        return raw[: len(raw) - len(markdown)].count("\n")
+    position = raw.find(markdown[:200]) if markdown else -1
+    return raw[:position].count("\n") if position > 0 else 0
+
+
+def _absolute_url(config: MkDocsConfig, page: Page) -> str:
+    if page.canonical_url:
+        return page.canonical_url
+    return page.url
+
+
+def _relative_url(target: str, source: str) -> str:
+    """A link from page URL `source` to page URL `target` (both relative to the site root)."""
+    source_dir = source if source.endswith("/") or not source else os.path.dirname(source) + "/"
+    relative = os.path.relpath(target or ".", source_dir or ".")
+    if target.endswith("/") and not relative.endswith("/"):
+        relative += "/"
+    return "" if relative in ("./", ".") and target == source else relative

@@ -1,0 +1,134 @@
+"""HTML for citations and bibliographies. Elements are built with ElementTree, which escapes text and
+attributes; formatted entries are already-escaped HTML from pybtex's backend."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from html import escape
+
+from markdown.util import AtomicString
+
+from .syntax import CitationGroup, tidy_locator
+
+
+def anchor_slug(key: str) -> str:
+    """A key as it appears in ids (`ref-KEY`): characters that are unsafe in ids and URLs become `_xx`."""
+    return re.sub(r"[^\w:.-]", lambda m: f"_{ord(m.group()):x}", key)
+
+
+def ref_id(key: str) -> str:
+    return "ref-" + anchor_slug(key)
+
+
+def append_text(parent: etree.Element, text: str) -> None:
+    """Add text after the last child of `parent` (ElementTree keeps it in the child's tail)."""
+    if not text:
+        return
+    # AtomicString: no inline pattern may read this text again (an unresolved `@key` would loop).
+    if len(parent):
+        last = parent[-1]
+        last.tail = AtomicString((last.tail or "") + text)
+    else:
+        parent.text = AtomicString((parent.text or "") + text)
+
+
+class ResolvedCite:
+    """What the renderer needs to know about one cite of a group, decided by the engine."""
+
+    def __init__(self, key: str, resolved: bool, label: str = "", authors: str = "", year: str = "", anchor: str = "", tooltip: str = ""):
+        self.key = key
+        self.resolved = resolved
+        self.label = label
+        self.authors = authors
+        self.year = year
+        self.anchor = anchor
+        self.tooltip = tooltip
+
+
+def citation_element(group: CitationGroup, cites: list[ResolvedCite], mode: str, unresolved_word: str) -> etree.Element:
+    """`<span class="citation" data-cites="a b">` as pandoc writes it, each reference a link to its entry."""
+    span = etree.Element("span")
+    span.set("class", "citation")
+    span.set("data-cites", " ".join(cite.key for cite in group.cites))
+    author_year = mode == "author-year"
+    if group.narrative:
+        _narrative(span, group, cites[0], author_year, unresolved_word)
+        return span
+    opening, closing = ("(", ")") if author_year else ("[", "]")
+    append_text(span, opening)
+    for index, (cite, resolved) in enumerate(zip(group.cites, cites)):
+        if index:
+            append_text(span, "; ")
+        if cite.prefix:
+            append_text(span, cite.prefix + " ")
+        if not resolved.resolved:
+            _unresolved(span, cite.key, unresolved_word)
+        else:
+            shown = resolved.year if (author_year and cite.suppress_author) else resolved.label
+            _link(span, resolved, shown)
+        locator = tidy_locator(cite.suffix)
+        if locator:
+            append_text(span, ", " + locator)
+    append_text(span, closing)
+    return span
+
+
+def _narrative(span: etree.Element, group: CitationGroup, cite: ResolvedCite, author_year: bool, unresolved_word: str) -> None:
+    locator = tidy_locator(group.cites[0].suffix)
+    if not cite.resolved:
+        _unresolved(span, cite.key, unresolved_word)
+        if locator:
+            append_text(span, f" [{locator}]")
+        return
+    append_text(span, cite.authors + (" (" if author_year else " ["))
+    _link(span, cite, cite.year if author_year else cite.label)
+    if locator:
+        append_text(span, ", " + locator)
+    append_text(span, ")" if author_year else "]")
+
+
+def _link(parent: etree.Element, cite: ResolvedCite, text: str) -> None:
+    link = etree.SubElement(parent, "a")
+    link.set("class", "citation-ref")
+    link.set("href", "#" + ref_id(cite.key))
+    link.set("id", cite.anchor)
+    link.set("role", "doc-biblioref")
+    if cite.tooltip:
+        link.set("title", cite.tooltip)
+    link.text = AtomicString(text)
+
+
+def _unresolved(parent: etree.Element, key: str, unresolved_word: str) -> None:
+    marker = etree.SubElement(parent, "span")
+    marker.set("class", "citation-unresolved")
+    marker.set("title", f"{unresolved_word}: {key}")
+    marker.text = AtomicString("@" + key + "?")
+
+
+def bibliography_item(key: str, label: str, entry_html: str, links_html: str, backlinks: list[tuple[str, str]], status_html: str = "", back_word: str = "Back to citation") -> str:
+    """One `<li id="ref-KEY">`: label, formatted entry, identifier links, status, links back to citations."""
+    parts = [f'<li id="{escape(ref_id(key), quote=True)}" class="reference" data-key="{escape(key, quote=True)}">']
+    parts.append(f'<span class="reference-label">{escape(label)}</span> ')
+    parts.append(f'<span class="reference-text">{entry_html}</span>')
+    if links_html:
+        parts.append(f' <span class="reference-ids">{links_html}</span>')
+    if status_html:
+        parts.append(f" {status_html}")
+    if backlinks:
+        links = []
+        for number, (href, text) in enumerate(backlinks, 1):
+            links.append(f'<a class="reference-backlink" href="{escape(href, quote=True)}" aria-label="{escape(back_word, quote=True)} {number}">↩&#xFE0E;{number}</a>')
+        parts.append(' <span class="reference-backlinks">' + " ".join(links) + "</span>")
+    parts.append("</li>")
+    return "".join(parts)
+
+
+def bibliography_block(items: list[str], title: str, heading_id: str = "references", site: bool = False) -> str:
+    kind = "factcheck-bibliography-site" if site else "factcheck-bibliography-page"
+    heading = f'<h2 id="{escape(heading_id, quote=True)}">{escape(title)}</h2>' if title else ""
+    return f'<div class="references factcheck-bibliography {kind}" role="doc-bibliography">{heading}<ol class="references-list">{"".join(items)}</ol></div>'
+
+
+def label_text(label: str, mode: str) -> str:
+    return label if mode == "author-year" else f"[{label}]"

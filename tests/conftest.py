@@ -1,0 +1,75 @@
+"""Shared helpers: write a real site into a temporary folder, build it with MkDocs, read the HTML."""
+
+from __future__ import annotations
+
+import logging
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Site:
+    def __init__(self, root: Path):
+        self.root = root
+        self.docs = root / "docs"
+        self.docs.mkdir(parents=True, exist_ok=True)
+        self.site_dir = root / "site"
+
+    def write(self, relative: str, text: str) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    def page(self, name: str, text: str) -> Path:
+        return self.write(f"docs/{name}", text)
+
+    def bib(self, text: str, name: str = "references.bib") -> Path:
+        return self.write(name, text)
+
+    def config(self, plugin: dict | None = None, extra: dict | None = None) -> Path:
+        data = {
+            "site_name": "Test",
+            "site_url": "https://example.org/",
+            "theme": {"name": "material"},
+            "plugins": [{"factcheck": {"bibliography": "references.bib", "online": {"enabled": False}, **(plugin or {})}}],
+            "markdown_extensions": ["attr_list", "footnotes", "admonition", "tables"],
+        }
+        data.update(extra or {})
+        path = self.root / "mkdocs.yml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        return path
+
+    def build(self, strict: bool = False, **overrides):
+        cfg = load_config(str(self.root / "mkdocs.yml"), strict=strict, **overrides)
+        cfg.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(cfg)
+        finally:
+            cfg.plugins.on_shutdown()
+        return cfg
+
+    def html(self, page: str = "index.html") -> str:
+        return (self.site_dir / page).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    return Site(tmp_path)
+
+
+@pytest.fixture
+def warnings(caplog):
+    """The formatted messages MkDocs' loggers emitted at WARNING or above."""
+    caplog.set_level(logging.INFO)
+
+    def collect(level: int = logging.WARNING) -> list[str]:
+        return [record.getMessage() for record in caplog.records if record.levelno >= level]
+
+    return collect
