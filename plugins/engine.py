@@ -75,6 +75,8 @@ class Engine:
         self.site_numbering = Numbering() if numbering == "site" else None
         self.pages: list[PageState] = []
         self.status_providers: list = []  # callables key -> HTML shown on an entry (retracted, unverified)
+        self.cite_listeners: list = []  # callables Source -> None, told once per entry when first cited
+        self._cited: set[str] = set()
         self._reported: set = set()
 
     def _report_once(self, finding: Finding) -> None:
@@ -101,6 +103,10 @@ class Engine:
                 page.citations.append(CitationRecord(cite.key, "", line, False, group.source))
                 resolved.append(ResolvedCite(cite.key, False))
                 continue
+            if source.key.lower() not in self._cited:
+                self._cited.add(source.key.lower())
+                for listener in self.cite_listeners:
+                    listener(source)
             anchor = page.next_anchor(source.key)
             page.citations.append(CitationRecord(source.key, anchor, line, True, group.source))
             resolved.append(

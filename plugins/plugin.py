@@ -21,6 +21,7 @@ from .extension import SITE_BIBLIOGRAPHY_MARKER, FactcheckExtension
 from .findings import Findings
 from .formatting import StyleError
 from .jsonld import claim_review_script
+from .online import OnlineReport, OnlineVerifier
 from .report import REPORT_MARKER, SUMMARY_MARKER, report_data, report_html, summary_html, summary_line
 from .scale import Scale, ScaleError
 
@@ -42,6 +43,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.findings = Findings()
         self.extension: FactcheckExtension | None = None
         self.bib_paths: list[Path] = []
+        self.verifier: OnlineVerifier | None = None
+        self.online = OnlineReport()
 
     def on_startup(self, *, command, dirty) -> None:
         self.is_serve = command == "serve"
@@ -63,10 +66,28 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.findings.extend(bibliography.findings)
         self.engine.status_providers.append(self._unverified_status)
         self.extension = self._install_extension(config, scale)
+        self._start_online(base)
         for name in ASSET_FILES:
             target = config.extra_css if name.endswith(".css") else config.extra_javascript
             target.append(f"assets/factcheck/{name}")
         return config
+
+    def _start_online(self, base: Path) -> None:
+        """Online checks start as soon as an entry is first cited, so they run while pages render."""
+        assert self.engine is not None
+        online = self.config.online
+        self.online = OnlineReport()
+        if self.verifier is not None:
+            self.verifier.close()
+            self.verifier = None
+        if not online.enabled:
+            return
+        network = online.serve or not self.is_serve  # serve: cached results only, unless asked
+        contact = f" (mailto:{online.mailto})" if online.mailto else ""
+        user_agent = f"mkdocs-factcheck/{__version__}{contact}"
+        self.verifier = OnlineVerifier(online, (base / online.cache_dir).resolve(), user_agent, network=network)
+        self.engine.cite_listeners.append(self.verifier.submit)
+        self.engine.status_providers.append(lambda key: self.online.status_html(key))
 
     def _install_extension(self, config: MkDocsConfig, scale: Scale) -> FactcheckExtension:
         """Use our extension instance (sharing the engine); a user's `markdown_extensions` entry for it
@@ -129,6 +150,10 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         claims = [claim for page in engine.pages for claim in page.claims]
         cited = {record.key.lower() for page in engine.pages for record in page.citations if record.resolved}
         self.findings.extend(check_sources(engine.bibliography, cited, claims, self.config.unverified_pattern, self.config.max_source_age))
+        if self.verifier is not None:
+            self.online = self.verifier.finish()  # waits, bounded by online.deadline
+            self.findings.extend(self.online.findings)
+            self.findings.extend(self.online.claim_findings(claims))
         pages_by_path = {file.src_uri: file.page for file in files.documentation_pages() if file.page is not None}
         report_url = self._report_url()
         for state in engine.pages:
@@ -174,9 +199,16 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
 
     def _report(self) -> dict:
         assert self.engine is not None and self.extension is not None
-        return report_data(self.engine, self.findings, self.extension.scale, self.config.unverified_pattern, __version__)
+        data = report_data(self.engine, self.findings, self.extension.scale, self.config.unverified_pattern, __version__)
+        for source in data["sources"]:
+            online = self.online.by_key.get(source["key"].lower())
+            if online is not None:
+                source["online"] = online
+        return data
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.verifier is not None:
+            self.verifier.close()
         if not self.config.enabled or self.engine is None or self.extension is None:
             return
         data = self._report()
@@ -188,6 +220,10 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         errors = self.findings.of_severity("error")
         if errors:
             raise PluginError(f"factcheck: {len(errors)} finding(s) configured as errors (see above)")
+
+    def on_shutdown(self) -> None:
+        if self.verifier is not None:
+            self.verifier.close()
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         if self.config.enabled:
