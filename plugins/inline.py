@@ -42,6 +42,8 @@ def parse_attributes(text: str) -> tuple[str | None, list[str], dict[str, str]] 
 class CitationGroupProcessor(InlineProcessor):
     """`[see @a, p. 3; -@b]`."""
 
+    ANCESTOR_EXCLUDES = ("a",)  # link text is the link's, not a citation
+
     def __init__(self, extension: FactcheckExtension, md):
         super().__init__(GROUP_RE.pattern, md)
         self.compiled_re = GROUP_RE
@@ -56,6 +58,8 @@ class CitationGroupProcessor(InlineProcessor):
 
 class NarrativeCitationProcessor(InlineProcessor):
     """`@key` and `@key [p. 33]`."""
+
+    ANCESTOR_EXCLUDES = ("a",)
 
     def __init__(self, extension: FactcheckExtension, md):
         super().__init__(NARRATIVE_RE.pattern, md)

@@ -73,3 +73,76 @@ def warnings(caplog):
         return [record.getMessage() for record in caplog.records if record.levelno >= level]
 
     return collect
+
+
+BIB = r"""
+@string{gut = {Gut}}
+
+@article{onji1987,
+  author  = {Onji, M. and Kondoh, H. and Horiike, N.},
+  title   = {Effect of recombinant interleukin 2 on hepatitis {B}},
+  journal = gut,
+  year    = {1987},
+  volume  = {28},
+  number  = {12},
+  pages   = {1648--1652},
+  doi     = {10.1136/gut.28.12.1648},
+  pmid    = {3501387}
+}
+
+@article{mueller2001,
+  author  = {M{\"u}ller, J{\"o}rg and Garc{\'\i}a, Jos{\'e}},
+  title   = {{\AE}sthetic {\'e}tudes {\"u}ber Stra{\ss}e},
+  journal = {Journal of Accents},
+  year    = {2001},
+  pmcid   = {PMC2275327}
+}
+
+@book{parent2010,
+  editor    = {Smith, Anne},
+  title     = {The Parent Book},
+  publisher = {Big Press},
+  year      = {2010},
+  isbn      = {978-0-306-40615-7}
+}
+
+@incollection{child2010,
+  author   = {Jones, Bob},
+  title    = {A Chapter},
+  crossref = {parent2010}
+}
+
+@misc{web2020,
+  title        = {A web page},
+  howpublished = {\url{https://example.org/page}},
+  year         = {2020}
+}
+
+@article{smith:2000.a,
+  author  = {Smith, Al},
+  title   = {Keys with punctuation},
+  journal = {J},
+  year    = {2000}
+}
+
+@article{odd.key.,
+  author  = {Odd, Ol},
+  title   = {Braced key},
+  journal = {J},
+  year    = {2000}
+}
+"""
+
+
+@pytest.fixture
+def bib_site(site):
+    """A site with the shared test bibliography and the plugin's defaults."""
+    site.bib(BIB)
+    site.config()
+    return site
+
+
+def soup(html: str):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(html, "html.parser")

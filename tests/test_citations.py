@@ -1,0 +1,198 @@
+"""Citations in real MkDocs builds: every syntax form, where they may appear, what they render."""
+
+import re
+
+from conftest import soup
+
+
+def citations(html):
+    return soup(html).select("span.citation")
+
+
+def test_every_syntax_form(bib_site):
+    bib_site.page(
+        "index.md",
+        """
+        # Forms
+
+        One [@onji1987]. Two [@onji1987; @mueller2001]. Locators [see @onji1987, pp. 33-35; also @mueller2001, chap. 1].
+        Suppressed [-@onji1987]. Narrative @mueller2001 says, and @onji1987 [p. 33] too.
+        Punctuation keys [@smith:2000.a] and braced @{odd.key.} and escaped \\@onji1987.
+        """,
+    )
+    bib_site.build()
+    page = soup(bib_site.html())
+    groups = page.select("span.citation")
+    assert [g["data-cites"] for g in groups] == [
+        "onji1987",
+        "onji1987 mueller2001",
+        "onji1987 mueller2001",
+        "onji1987",
+        "mueller2001",
+        "onji1987",
+        "smith:2000.a",
+        "odd.key.",
+    ]
+    text = [g.get_text() for g in groups]
+    assert text[0] == "[1]"
+    assert text[1] == "[1; 2]"
+    assert text[2] == "[see 1, pp. 33\u201335; also 2, chap. 1]"
+    assert text[3] == "[1]"
+    assert text[4] == "Müller and García [2]"
+    assert text[5] == "Onji et al. [1, p. 33]"
+    assert "@onji1987" in page.get_text()  # the escaped one stays literal
+    # every reference links to its entry, and every entry links back to each citing place
+    for link in page.select("a.citation-ref"):
+        target = page.find(id=link["href"][1:])
+        assert target is not None and "reference" in target["class"]
+        assert any(back["href"] == "#" + link["id"] for back in target.select("a.reference-backlink"))
+    entry = page.find(id="ref-onji1987")
+    assert len(entry.select("a.reference-backlink")) == 5
+
+
+def test_code_email_urls_and_html_are_untouched(bib_site):
+    bib_site.page(
+        "index.md",
+        """
+        Inline `[@onji1987]` and mail jane@onji1987.org and https://social.example/@onji1987 and <span title="@onji1987">raw</span>.
+
+        ```python
+        @onji1987
+        def f(): return "[@onji1987]"
+        ```
+
+            [@mueller2001] in indented code
+
+        <div>[@onji1987] in raw HTML</div>
+
+        [@onji1987](https://example.org) is a link.
+        """,
+    )
+    bib_site.build()
+    html = bib_site.html()
+    assert citations(html) == []
+    assert "[@onji1987]</code>" in html
+    assert "jane@onji1987.org" in soup(html).get_text()
+    assert "@onji1987\ndef f()" in soup(html).get_text()
+
+
+def test_citations_in_lists_tables_admonitions_headings_footnotes(bib_site):
+    bib_site.page(
+        "index.md",
+        """
+        # Heading [@onji1987]
+
+        - item [@mueller2001]
+
+        | a | b |
+        |---|---|
+        | cell [@parent2010] | x |
+
+        !!! note
+            Inside an admonition [@web2020].
+
+        A footnote.[^1]
+
+        [^1]: Footnote text [@child2010].
+        """,
+    )
+    bib_site.build()
+    page = soup(bib_site.html())
+    assert page.select("h1 span.citation")
+    assert page.select("li span.citation")
+    assert page.select("td span.citation")
+    assert page.select(".admonition span.citation")
+    assert page.select(".footnote span.citation")
+    cited = {li["data-key"] for li in page.select("li.reference")}
+    assert cited == {"onji1987", "mueller2001", "parent2010", "web2020", "child2010"}
+
+
+def test_unknown_key_stays_visible_and_is_reported_with_line(bib_site, warnings):
+    bib_site.page(
+        "sub/page.md",
+        """
+        ---
+        title: With front matter
+        ---
+
+        Fine [@onji1987].
+
+        Broken [@onji1978; @mueller2001].
+        """,
+    )
+    bib_site.build()
+    html = bib_site.html("sub/page/index.html")
+    marker = soup(html).select_one(".citation-unresolved")
+    assert marker is not None and marker.get_text() == "@onji1978?"
+    messages = [m for m in warnings() if "unknown citation key" in m]
+    assert messages == ["mkdocs_factcheck: sub/page.md:7: unknown citation key 'onji1978' (did you mean 'onji1987'?) [unknown_key]"]
+
+
+def test_strict_build_fails_on_findings(bib_site):
+    import pytest
+    from mkdocs.exceptions import Abort
+
+    bib_site.page("index.md", "Broken [@nope].\n")
+    with pytest.raises(Abort):
+        bib_site.build(strict=True)
+
+
+def test_bibliography_fields_are_escaped_and_only_http_links(site):
+    site.bib(
+        r"""
+        @misc{evil,
+          title = {<script>alert(1)</script> & "quotes"},
+          author = {Hacker, <img src=x onerror=alert(1)>},
+          url = {javascript:alert(1)},
+          howpublished = {\url{https://ok.example/a"b<c}}
+        }
+        """
+    )
+    site.config()
+    site.page("index.md", "Cite [@evil].\n")
+    site.build()
+    html = site.html()
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html
+    assert 'href="javascript:' not in html
+    page = soup(html)
+    hrefs = [a["href"] for a in page.select("li.reference a[href]") if not a["href"].startswith("#")]
+    assert hrefs == ['https://ok.example/a"b<c']  # escaped in the attribute, parsed back by the HTML parser
+    assert '"b<c' not in re.sub(r"&quot;|&lt;", "", html.split('id="ref-evil"')[1].split("</li>")[0]).split("href=")[0]
+
+
+def test_latex_strings_and_crossref_become_text(bib_site):
+    bib_site.page("index.md", "[@onji1987] [@mueller2001] [@child2010]\n")
+    bib_site.build()
+    page = soup(bib_site.html())
+    text = page.select_one("#ref-mueller2001").get_text()
+    assert "Müller" in text and "García" in text and "Æsthetic études über straße" in text  # unsrt sentence-cases titles
+    assert "Gut" in page.select_one("#ref-onji1987").get_text()
+    child = page.select_one("#ref-child2010").get_text()
+    assert "The Parent Book" in child and "Big Press" in child
+
+
+def test_identifiers_become_links(bib_site):
+    bib_site.page("index.md", "[@onji1987] [@mueller2001] [@web2020] [@parent2010]\n")
+    bib_site.build()
+    page = soup(bib_site.html())
+    links = {a["href"] for a in page.select(".reference-ids a")}
+    assert "https://doi.org/10.1136/gut.28.12.1648" in links
+    assert "https://pubmed.ncbi.nlm.nih.gov/3501387/" in links
+    assert "https://www.ncbi.nlm.nih.gov/pmc/articles/PMC2275327/" in links
+    assert "https://example.org/page" in links
+    assert "ISBN 978-0-306-40615-7" in page.select_one("#ref-parent2010").get_text()
+
+
+def test_tooltip_carries_the_full_reference(bib_site):
+    bib_site.page("index.md", "[@onji1987]\n")
+    bib_site.build()
+    link = soup(bib_site.html()).select_one("a.citation-ref")
+    assert "Effect of recombinant interleukin 2 on hepatitis B" in link["title"]
+
+
+def test_bibliography_marker_places_the_list(bib_site):
+    bib_site.page("index.md", "Text [@onji1987].\n\n::: {#refs}\n:::\n\nAfter the references.\n")
+    bib_site.build()
+    html = bib_site.html()
+    assert html.index('id="ref-onji1987"') < html.index("After the references.")
