@@ -35,6 +35,16 @@ class OnlineConfig(Config):
     """Requests in flight at once to one host."""
     check_urls = c.Type(bool, default=True)
     """Check that URLs of cited sources answer."""
+    spacing = c.Type((int, float), default=0.1)
+    """Seconds between the starts of two requests to one host (services that announce a slower rate get it)."""
+    retries = c.Type(int, default=2)
+    """Retries of a request that failed for a transient reason (429, 5xx, timeout, refused connection)."""
+    max_redirects = c.Type(int, default=10)
+    """Redirects followed from a source's URL before it is reported as unreachable."""
+    cache_days = c.Type((int, float), default=30)
+    """Days a found record (DOI, PubMed id, live URL) stays in the cache."""
+    cache_missing_days = c.Type((int, float), default=1)
+    """Days a not-found outcome stays in the cache (transient failures are never cached)."""
 
 
 class FactcheckConfig(Config):

@@ -1,0 +1,103 @@
+"""DOIs: existence from the DOI handle API, metadata and update notices from Crossref."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from .http import Client, ServiceError
+from .outcome import FOUND, NOT_FOUND, Outcome
+
+DOI_SAFE = "/:;()<>@!$&'*+,="  # a DOI's suffix characters that travel unencoded in a path
+
+# Crossref update types (also Retraction Watch's): the first set withdraws the work, the rest amend it.
+RETRACTING = {"retraction", "withdrawal", "removal"}
+NOTICES = RETRACTING | {"partial_retraction", "expression_of_concern", "correction", "erratum", "corrigendum", "addendum", "clarification"}
+
+
+def path(doi: str) -> str:
+    return quote(doi, safe=DOI_SAFE)
+
+
+def check_handle(client: Client, base: str, doi: str) -> Outcome:
+    """`{resolver}/api/handles/{doi}`: responseCode 1 (or 200, no values) exists, 100 does not.
+
+    A redirect means the resolver knows the DOI; it is not followed (publisher pages are never fetched)."""
+    reply = client.get(f"{base.rstrip('/')}/api/handles/{path(doi)}", headers={"Accept": "application/json"})
+    if 300 <= reply.status < 400:
+        return Outcome(FOUND, "the resolver redirects")
+    if reply.status == 404:
+        return Outcome(NOT_FOUND, "the DOI resolver does not know it")
+    if reply.status != 200:
+        raise ServiceError(f"HTTP {reply.status}")
+    data = reply.json()
+    code = data.get("responseCode") if isinstance(data, dict) else None
+    if code in (1, 200):
+        return Outcome(FOUND, "", {"url": handle_url(data)})
+    if code == 100:
+        return Outcome(NOT_FOUND, "the DOI resolver does not know it")
+    raise ServiceError(f"unexpected handle reply (responseCode {code})")
+
+
+def handle_url(data: dict) -> str:
+    for value in data.get("values") or []:
+        if isinstance(value, dict) and value.get("type") == "URL":
+            return str((value.get("data") or {}).get("value", ""))
+    return ""
+
+
+def fetch_crossref(client: Client, base: str, doi: str, mailto: str = "") -> Outcome:
+    """`{api}/works/{doi}`. A 404 means only that Crossref has no record (the DOI may be DataCite's)."""
+    params = {"mailto": mailto} if mailto else None
+    reply = client.get(f"{base.rstrip('/')}/works/{path(doi)}", params=params, headers={"Accept": "application/json"})
+    if reply.status == 404:
+        return Outcome(NOT_FOUND, "no Crossref record")
+    if reply.status != 200:
+        raise ServiceError(f"HTTP {reply.status}")
+    data = reply.json()
+    message = data.get("message") if isinstance(data, dict) else None
+    if not isinstance(message, dict):
+        raise ServiceError("malformed Crossref reply (no message)")
+    return Outcome(FOUND, "", parse_work(message, doi))
+
+
+def parse_work(message: dict, doi: str) -> dict:
+    """The fields the checks need, from a Crossref work record."""
+    titles = [t for t in (message.get("title") or []) if isinstance(t, str)]
+    subtitles = [t for t in (message.get("subtitle") or []) if isinstance(t, str)]
+    if titles and subtitles:
+        titles = titles + [f"{titles[0]}: {subtitles[0]}"]
+    years = []
+    for name in ("published-print", "published-online", "issued", "published"):
+        parts = (message.get(name) or {}).get("date-parts") or [[None]]
+        year = parts[0][0] if parts and parts[0] else None
+        if isinstance(year, int):
+            years.append(year)
+    authors = [a for a in (message.get("author") or []) if isinstance(a, dict)]
+    first = next((a for a in authors if a.get("sequence") == "first"), authors[0] if authors else {})
+    own = (message.get("DOI") or doi).lower()
+    updates = []
+    # updated-by: notices about this work. update-to: this work is itself a notice (about another DOI),
+    # except when it names its own DOI, as some publishers do on the retracted article.
+    for relation in ("updated-by", "update-to"):
+        for update in message.get(relation) or []:
+            if not isinstance(update, dict):
+                continue
+            kind = str(update.get("type", "")).lower().replace("-", "_").replace(" ", "_")
+            target = str(update.get("DOI", ""))
+            about_this = relation == "updated-by" or target.lower() == own
+            updates.append(
+                {
+                    "type": kind,
+                    "label": str(update.get("label") or kind.replace("_", " ").capitalize()),
+                    "doi": target,
+                    "date": date_text(update.get("updated") or {}),
+                    "source": str(update.get("source", "")),
+                    "about": "this" if about_this else "other",
+                }
+            )
+    return {"titles": titles, "years": years, "family": str(first.get("family", "")), "doi": own, "updates": updates}
+
+
+def date_text(value: dict) -> str:
+    parts = (value.get("date-parts") or [[]])[0] or []
+    return "-".join(f"{int(p):02d}" if i else str(p) for i, p in enumerate(parts) if isinstance(p, int))

@@ -1,0 +1,45 @@
+"""What one check found: a small record, the same whether it came from the network or the cache."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+FOUND, NOT_FOUND, UNVERIFIED = "found", "not_found", "unverified"
+
+# The service behind each kind of check, as named in findings (one service_unavailable per service).
+SERVICES = {"doi": "DOI resolver", "crossref": "Crossref", "pmid": "PubMed (E-utilities)", "pmcid": "PubMed Central (E-utilities)", "url": "websites"}
+
+
+class Check(NamedTuple):
+    kind: str  # doi (handle API), crossref, pmid, pmcid, url
+    value: str
+
+    @property
+    def cache_key(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+    @property
+    def service(self) -> str:
+        return SERVICES[self.kind]
+
+
+@dataclass
+class Outcome:
+    status: str  # found, not_found or unverified
+    detail: str = ""  # why (not found, unverified), or what (moved to ...)
+    data: dict = field(default_factory=dict)  # the record's fields the comparisons need
+    checked: float = field(default_factory=time.time)
+    cached: bool = False
+
+    def stored(self) -> dict:
+        return {"status": self.status, "detail": self.detail, "data": self.data}
+
+    @classmethod
+    def from_cache(cls, value: dict, checked: float) -> Outcome:
+        return cls(value.get("status", UNVERIFIED), value.get("detail", ""), value.get("data") or {}, checked, cached=True)
+
+
+def unverified(reason: str) -> Outcome:
+    return Outcome(UNVERIFIED, reason)

@@ -1,0 +1,267 @@
+"""Runs the checks of every cited source on a thread pool while pages render, within one deadline."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import threading
+import time
+from pathlib import Path
+
+from mkdocs.plugins import get_plugin_logger
+
+from ..bibliography import Source
+from ..identifiers import identifiers_of, problem
+from . import doi, pubmed, urls
+from .cache import Cache
+from .http import Client, ServiceError
+from .outcome import FOUND, NOT_FOUND, UNVERIFIED, Check, Outcome, unverified
+from .report import PLACEHOLDER, Builder, OnlineReport
+
+log = get_plugin_logger("mkdocs_factcheck.online")
+DAY = 86400.0
+PROGRESS_EVERY = 5.0  # seconds between progress lines while the build waits for the checks
+BATCH_WAIT = 0.2  # seconds PubMed ids gather before one batched request
+
+
+class OnlineVerifier:
+    def __init__(self, settings, cache_dir: Path, user_agent: str, network: bool = True):
+        self.settings = settings
+        self.cache_dir = cache_dir
+        self.user_agent = user_agent
+        self.network = network
+        self.submitted: dict[str, Source] = {}
+        self.plans: dict[str, list[Check]] = {}
+        self.futures: dict[Check, cf.Future] = {}
+        self.cache = Cache(cache_dir, log)
+        self.client = Client(
+            user_agent,
+            timeout=_get(settings, "timeout", 10),
+            concurrency=_get(settings, "concurrency", 8),
+            per_host=_get(settings, "per_host", 4),
+            retries=_get(settings, "retries", 2),
+            spacing=_get(settings, "spacing", 0.1),
+        )
+        # More workers than request slots: a worker waiting for a busy host must not hold up the others.
+        workers = max(4, min(64, 4 * _get(settings, "concurrency", 8)))
+        self.pool = cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="factcheck-online")
+        self.started: float | None = None
+        self.report: OnlineReport | None = None
+        self._lock = threading.Lock()
+        self._pending: dict[str, dict[str, cf.Future]] = {"pmid": {}, "pmcid": {}}  # ids waiting for a batch
+        self._batch_scheduled = False
+        self._closed = False
+
+    # ------------------------------------------------------------------ the contract
+
+    def submit(self, source: Source) -> None:
+        """Plan the checks of a newly cited entry and start them; returns at once."""
+        key = source.key.lower()
+        if key in self.submitted or self._closed:
+            return
+        if self.started is None:
+            self.started = time.monotonic()
+            self.client.deadline = self.started + float(_get(self.settings, "deadline", 120))
+        self.submitted[key] = source
+        self.plans[key] = plan = self._plan(source)
+        for check in plan:
+            if check not in self.futures:
+                self.futures[check] = self._start(check)
+
+    def status_html(self, key: str) -> str:
+        """Before `finish`: a placeholder (page bibliographies render early); after: the marks."""
+        if self.report is not None:
+            return self.report.status_html(key)
+        if key.lower() not in self.submitted:
+            return ""
+        return PLACEHOLDER.format(key=_attr(key))
+
+    def finish(self) -> OnlineReport:
+        if self.report is not None:
+            return self.report
+        self._flush_batches()
+        pending = set(self.futures.values())
+        total = len(self.submitted)
+        if pending and self.started is not None:
+            self._wait(pending, total)
+        self.client.stop.set()  # past the deadline nothing new starts; what is running ends by its timeout
+        outcomes = {check: self._result(future) for check, future in self.futures.items()}
+        builder = Builder(float(_get(self.settings, "deadline", 120)), self.network)
+        for key, source in self.submitted.items():
+            builder.add(source, self.plans[key], outcomes)
+        self.report = builder.finish()
+        self._summary(outcomes)
+        return self.report
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.client.close()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.cache.close()
+
+    # ------------------------------------------------------------------ planning
+
+    def _plan(self, source: Source) -> list[Check]:
+        checks: list[Check] = []
+        for identifier in identifiers_of(source.entry):
+            if problem(identifier):
+                continue  # the offline checks report impossible identifiers
+            if identifier.scheme == "doi":
+                value = identifier.value.lower()  # DOIs are case-insensitive
+                checks += [Check("doi", value), Check("crossref", value)]
+            elif identifier.scheme in ("pmid", "pmcid"):
+                checks.append(Check(identifier.scheme, identifier.value.upper()))
+            elif identifier.scheme == "url" and _get(self.settings, "check_urls", True):
+                checks.append(Check("url", identifier.value))
+        return list(dict.fromkeys(checks))
+
+    def _start(self, check: Check) -> cf.Future:
+        if check.kind in self._pending:
+            future: cf.Future = cf.Future()
+            with self._lock:
+                self._pending[check.kind][check.value] = future
+                schedule = not self._batch_scheduled
+                self._batch_scheduled = True
+            if schedule:
+                self.pool.submit(self._batch_later)
+            return future
+        return self.pool.submit(self._run, check)
+
+    # ------------------------------------------------------------------ running
+
+    def _run(self, check: Check) -> Outcome:
+        cached = self._cached(check)
+        if cached is not None:
+            return cached
+        if not self.network:
+            return unverified("offline")
+        settings = self.settings
+        try:
+            if check.kind == "doi":
+                outcome = doi.check_handle(self.client, _get(settings, "doi_resolver", "https://doi.org"), check.value)
+            elif check.kind == "crossref":
+                outcome = doi.fetch_crossref(self.client, _get(settings, "crossref_api", "https://api.crossref.org"), check.value, _get(settings, "mailto", ""))
+            else:
+                outcome = urls.check_url(self.client, check.value, _get(settings, "max_redirects", 10))
+        except ServiceError as error:
+            return unverified(error.reason)
+        self._store(check, outcome)
+        return outcome
+
+    def _cached(self, check: Check) -> Outcome | None:
+        hit = self.cache.get(check.cache_key)
+        return Outcome.from_cache(*hit) if hit is not None else None
+
+    def _store(self, check: Check, outcome: Outcome) -> None:
+        """Found records live long, not-found ones a day; transient failures are never stored."""
+        days = {FOUND: _get(self.settings, "cache_days", 30), NOT_FOUND: _get(self.settings, "cache_missing_days", 1)}.get(outcome.status, 0)
+        self.cache.put(check.cache_key, outcome.stored(), float(days) * DAY, outcome.checked)
+
+    def _batch_later(self) -> None:
+        self.client.stop.wait(BATCH_WAIT)  # let the ids of the next pages join this request
+        self._flush_batches()
+
+    def _flush_batches(self) -> None:
+        with self._lock:
+            taken = {kind: dict(pending) for kind, pending in self._pending.items()}
+            for pending in self._pending.values():
+                pending.clear()
+            self._batch_scheduled = False
+        for kind, futures in taken.items():
+            values = list(futures)
+            for start in range(0, len(values), pubmed.BATCH):
+                chunk = {value: futures[value] for value in values[start : start + pubmed.BATCH]}
+                if chunk:
+                    self.pool.submit(self._run_batch, kind, chunk)
+
+    def _run_batch(self, kind: str, futures: dict[str, cf.Future]) -> None:
+        try:
+            wanted = []
+            for value, future in futures.items():
+                cached = self._cached(Check(kind, value))
+                if cached is not None:
+                    future.set_result(cached)
+                elif not self.network:
+                    future.set_result(unverified("offline"))
+                else:
+                    wanted.append(value)
+            if not wanted:
+                return
+            base = _get(self.settings, "eutils_api", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils")
+            try:
+                outcomes = pubmed.summaries(self.client, base, kind, wanted, _get(self.settings, "mailto", ""))
+            except ServiceError as error:
+                outcomes = {value: unverified(error.reason) for value in wanted}
+            for value in wanted:
+                outcome = outcomes[value]
+                self._store(Check(kind, value), outcome)
+                futures[value].set_result(outcome)
+        except BaseException as error:  # the futures must end, or finish() would wait for the deadline
+            for future in futures.values():
+                if not future.done():
+                    future.set_exception(error)
+            raise
+
+    # ------------------------------------------------------------------ waiting and reporting
+
+    def _wait(self, pending: set[cf.Future], total: int) -> None:
+        assert self.started is not None
+        end = self.started + float(_get(self.settings, "deadline", 120))
+        announced = False
+        while pending:
+            remaining = end - time.monotonic()
+            if remaining <= 0:
+                break
+            done, pending = cf.wait(pending, timeout=min(PROGRESS_EVERY, remaining))
+            if pending and time.monotonic() < end:
+                done_sources = self._sources_done()
+                elapsed = time.monotonic() - self.started
+                if not announced or done_sources:
+                    rate = done_sources / max(elapsed, 0.001)
+                    log.info("Online checks: %d / %d sources done (%.1f sources/s), %.0f s to the deadline", done_sources, total, rate, end - time.monotonic())
+                    announced = True
+
+    def _sources_done(self) -> int:
+        return sum(1 for plan in self.plans.values() if all(self.futures[check].done() for check in plan))
+
+    def _result(self, future: cf.Future) -> Outcome:
+        if not future.done():
+            return unverified("deadline")
+        try:
+            return future.result()
+        except cf.CancelledError:
+            return unverified("deadline")
+        except Exception as error:  # a bug in a check must not stop the build; it is shown, not swallowed
+            log.warning("online check failed: %s: %s", type(error).__name__, error)
+            return unverified(f"internal error: {type(error).__name__}")
+
+    def _summary(self, outcomes: dict[Check, Outcome]) -> None:
+        if not self.submitted or self.started is None:
+            return
+        elapsed = max(time.monotonic() - self.started, 0.001)
+        cached = sum(1 for o in outcomes.values() if o.cached)
+        left = sum(1 for o in outcomes.values() if o.status == UNVERIFIED)
+        total = len(self.submitted)
+        where = "" if self.network else " (cache only: online checks are off for `mkdocs serve`)"
+        log.info(
+            "Online checks%s: %d sources, %d checks (%d from cache, %d requests, %d unverified) in %.1f s (%.1f sources/s)",
+            *(where, total, len(outcomes), cached, self.client.sent, left, elapsed, total / elapsed),
+        )
+
+
+def _get(settings, name: str, default):
+    """Settings are the plugin's OnlineConfig (or a dict in tests); options added later fall back."""
+    if isinstance(settings, dict):
+        return settings.get(name, default)
+    try:
+        value = settings[name]
+    except (KeyError, TypeError):
+        value = getattr(settings, name, default)
+    return default if value is None else value
+
+
+def _attr(value: str) -> str:
+    from html import escape
+
+    return escape(value, quote=True)
