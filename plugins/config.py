@@ -64,7 +64,7 @@ class FactcheckConfig(Config):
     """The verdict scale, best first: a list of {name, label, rating, color, icon}. Empty: the default scale."""
     citation_needed = c.Type(bool, default=True)
     """Report uncited sentences that look like checkable facts (numbers, years, research language)."""
-    unverified_pattern = c.Type(str, default=r"not verified|unverified|check against|resolve before|not found|could not be|mirror")
+    unverified_pattern = c.Type(str, default=r"not verified|unverified|check against|resolve before|not found|could not be|mirror|only the .* verified|secondary|not from")
     """Regular expression: an entry whose `note` matches it is reported as unverified."""
     max_source_age = c.Optional(c.Type(int))
     """Report claims whose sources are all older than this many years (off by default)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Callable
 
@@ -20,6 +21,27 @@ from .identifiers import LATEX_URL, identifiers_of
 LINK_FIELDS = ("url", "doi", "eprint", "pubmed", "pmid", "pmcid", "isbn", "urldate")
 # Entry types of biblatex and of common exports that BibTeX styles lack, read as their nearest BibTeX type.
 TYPE_ALIASES = {"online": "misc", "webpage": "misc", "electronic": "misc", "www": "misc", "report": "techreport", "thesis": "phdthesis"}
+
+
+# Text commands that pybtex's LaTeX reader leaves as they are; written as the characters they stand for.
+TEXT_COMMANDS = [
+    (re.compile(r"\\textasciicircum\b\s*(?:\{\})?"), "^"),
+    (re.compile(r"\\textsuperscript\s*\{([^{}]*)\}"), r"^\1"),
+    (re.compile(r"\\textsubscript\s*\{([^{}]*)\}"), r"_\1"),
+    (re.compile(r"\\(?:textregistered)\b\s*(?:\{\})?"), "\u00ae"),
+    (re.compile(r"\\(?:texttrademark)\b\s*(?:\{\})?"), "\u2122"),
+    (re.compile(r"\\(?:textdegree)\b\s*(?:\{\})?"), "\u00b0"),
+    (re.compile(r"\\(?:texttimes)\b\s*(?:\{\})?"), "\u00d7"),
+    (re.compile(r"\\(?:textpm)\b\s*(?:\{\})?"), "\u00b1"),
+    (re.compile(r"\\(?:textmu)\b\s*(?:\{\})?"), "\u00b5"),
+    (re.compile(r"\\\$"), "$"),
+]
+
+
+def tidy_latex(value: str) -> str:
+    for pattern, replacement in TEXT_COMMANDS:
+        value = pattern.sub(replacement, value)
+    return value
 
 
 class StyleError(Exception):
@@ -53,7 +75,7 @@ def printable_copy(entry: Entry) -> Entry:
     for name, value in entry.fields.items():
         if name.lower() in LINK_FIELDS:
             continue
-        fields[name] = LATEX_URL.sub(lambda m: "{" + m.group(1).replace("%", r"\%") + "}", value)
+        fields[name] = tidy_latex(LATEX_URL.sub(lambda m: "{" + m.group(1).replace("%", r"\%") + "}", value))
     kind = TYPE_ALIASES.get(entry.type.lower(), entry.type.lower())
     copy = Entry(kind, fields=fields)
     for role, persons in entry.persons.items():
@@ -63,7 +85,7 @@ def printable_copy(entry: Entry) -> Entry:
 
 
 def latex_to_text(value: str) -> str:
-    return Text.from_latex(value).render_as("text")
+    return Text.from_latex(tidy_latex(value)).render_as("text")
 
 
 class EntryFormatter:

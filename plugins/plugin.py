@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -24,6 +23,7 @@ from .jsonld import claim_review_script
 from .online import OnlineReport, OnlineVerifier
 from .report import REPORT_MARKER, SUMMARY_MARKER, report_data, report_html, summary_html, summary_line
 from .scale import Scale, ScaleError
+from .urls import relative_url
 
 log = get_plugin_logger(__name__)
 ASSETS = Path(__file__).parent / "assets"
@@ -179,7 +179,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         for state in self.engine.pages:
             for record in state.citations:
                 if record.resolved and record.key.lower() == key.lower():
-                    target = _relative_url(state.url, from_page.url) + "#" + record.anchor
+                    target = relative_url(state.url, from_page.url) + "#" + record.anchor
                     links.append((target, state.src_path or ""))
         return links
 
@@ -249,12 +249,3 @@ def _absolute_url(config: MkDocsConfig, page: Page) -> str:
     if page.canonical_url:
         return page.canonical_url
     return page.url
-
-
-def _relative_url(target: str, source: str) -> str:
-    """A link from page URL `source` to page URL `target` (both relative to the site root)."""
-    source_dir = source if source.endswith("/") or not source else os.path.dirname(source) + "/"
-    relative = os.path.relpath(target or ".", source_dir or ".")
-    if target.endswith("/") and not relative.endswith("/"):
-        relative += "/"
-    return "" if relative in ("./", ".") and target == source else relative

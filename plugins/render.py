@@ -57,7 +57,10 @@ def citation_element(group: CitationGroup, cites: list[ResolvedCite], mode: str,
         return span
     opening, closing = ("(", ")") if author_year else ("[", "]")
     append_text(span, opening)
-    for index, (cite, resolved) in enumerate(zip(group.cites, cites)):
+    pairs = list(zip(group.cites, cites))
+    if not author_year and all(r.resolved and r.label.isdigit() and not c.prefix and not c.suffix for c, r in pairs):
+        pairs.sort(key=lambda pair: int(pair[1].label))  # [1; 7; 8; 9], as numeric styles print a group
+    for index, (cite, resolved) in enumerate(pairs):
         if index:
             append_text(span, "; ")
         if cite.prefix:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import os
 from html import escape
 
 from .checks import is_unverified
@@ -12,6 +11,7 @@ from .findings import Findings
 from .formatting import latex_to_text
 from .identifiers import identifiers_of
 from .scale import Scale
+from .urls import relative_url
 
 REPORT_MARKER = "FACTCHECK-REPORT-PLACEHOLDER"
 SUMMARY_MARKER = "<!-- factcheck:summary -->"
@@ -73,12 +73,6 @@ def summary_line(data: dict) -> str:
     return f"{summary['claims']} claims ({verdicts or 'none'}); {summary['cited_sources']} of {summary['sources']} sources cited; findings: {findings}"
 
 
-def relative(target: str, from_url: str) -> str:
-    base = from_url if from_url.endswith("/") or not from_url else os.path.dirname(from_url) + "/"
-    result = os.path.relpath(target or ".", base or ".")
-    return result + "/" if target.endswith("/") and not result.endswith("/") else result
-
-
 def _badge(scale: Scale, name: str | None) -> str:
     verdict = scale.get(name)
     if verdict is None:
@@ -106,7 +100,7 @@ def summary_html(claims, scale: Scale, page, report_url: str, words: dict) -> st
         parts.append(f' on <time datetime="{escape(str(reviewed), quote=True)}">{escape(str(reviewed))}</time>')
     parts.append(".")
     if report_url:
-        parts.append(f' <a href="{escape(relative(report_url, page.url), quote=True)}">{escape(words.get("report_link", "Read the full report"))}</a>.')
+        parts.append(f' <a href="{escape(relative_url(report_url, page.url), quote=True)}">{escape(words.get("report_link", "Read the full report"))}</a>.')
     parts.append(f'</p><ul class="summary-verdicts">{items}</ul></aside>')
     return "".join(parts)
 
@@ -123,7 +117,7 @@ def report_html(data: dict, scale: Scale, page, words: dict) -> str:
     out.append('<ul class="summary-verdicts">' + "".join(f"<li>{_badge(scale, name)} <span class=\"summary-count\">{count}</span></li>" for name, count in summary["by_verdict"].items()) + "</ul>")
     out.append('<h2 id="claims">Claims</h2><div class="md-typeset__table"><table class="factcheck-claims"><thead><tr><th>Claim</th><th>Verdict</th><th>Sources</th><th>Findings</th></tr></thead><tbody>')
     for claim in data["claims"]:
-        link = relative(claim["url"], here) + "#" + claim["id"] if claim["url"] else "#"
+        link = relative_url(claim["url"], here) + "#" + claim["id"] if claim["url"] else "#"
         sources = ", ".join(f'<a href="#source-{escape(key, quote=True)}"><code>{escape(key)}</code></a>' for key in claim["cites"]) or "<em>none</em>"
         notes = findings_by_claim.get((claim["page"], claim["line"]), [])
         finding_html = "<br>".join(f'<span class="finding finding-{escape(f["severity"], quote=True)}">{escape(f["message"])}</span>' for f in notes) or "—"

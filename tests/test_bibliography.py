@@ -1,0 +1,208 @@
+"""Bibliography files: problems located at file and line, styles, modes, numbering, caching."""
+
+import subprocess
+import sys
+
+import pytest
+from conftest import BIB, soup
+from mkdocs.exceptions import Abort
+
+
+def test_syntax_error_is_located_and_the_rest_still_loads(site, warnings):
+    site.bib(
+        """
+        @article{good1, author = {A, B}, title = {First}, journal = {J}, year = {2001}}
+
+        @article{broken, author = {A, B} title = {No comma}, journal = {J}, year = {2002}}
+
+        @article{good2, author = {C, D}, title = {Second}, journal = {J}, year = {2003}}
+        """
+    )
+    site.config()
+    site.page("index.md", "[@good1] [@good2]\n")
+    site.build()
+    assert any(m.startswith("mkdocs_factcheck: references.bib:3: syntax error") for m in warnings())
+    keys = [li["data-key"] for li in soup(site.html()).select("li.reference")]
+    assert keys == ["good1", "good2"]
+
+
+def test_duplicate_keys_within_and_across_files(site, warnings):
+    site.bib("@misc{dup, title = {One}}\n@misc{dup, title = {Two}}\n@misc{shared, title = {A}}\n", "a.bib")
+    site.bib("@misc{other, title = {B}}\n\n@misc{shared, title = {C}}\n", "b.bib")
+    site.config({"bibliography": ["a.bib", "b.bib"]})
+    site.page("index.md", "[@dup] [@shared] [@other]\n")
+    site.build()
+    found = [m for m in warnings() if "duplicate" in m]
+    assert any(m.startswith("mkdocs_factcheck: a.bib:2: duplicate entry key 'dup'") for m in found), found
+    assert any(m.startswith("mkdocs_factcheck: b.bib:3: duplicate entry key 'shared', already defined at a.bib:3") for m in found), found
+    text = soup(site.html()).select_one("#ref-shared").get_text()
+    assert "A" in text and "C" not in text.replace("PMCID", "")
+
+
+def test_entry_the_style_cannot_format_degrades_alone(site, warnings):
+    site.bib("@article{nojournal, title = {Lonely title}, year = {2001}}\n@misc{fine, title = {Fine}}\n")
+    site.config()
+    site.page("index.md", "[@nojournal] [@fine]\n")
+    site.build()
+    assert any(m.startswith("mkdocs_factcheck: references.bib:1: entry 'nojournal' cannot be formatted") for m in warnings())
+    page = soup(site.html())
+    assert "Lonely title" in page.select_one("#ref-nojournal").get_text()
+    assert "Fine" in page.select_one("#ref-fine").get_text()
+
+
+def test_missing_fields_of_cited_entries(site, warnings):
+    site.bib("@book{b, title = {A book}, year = {2001}}\n")
+    site.config({"style": "vancouver"})
+    site.page("index.md", "[@b]\n")
+    site.build()
+    assert "mkdocs_factcheck: references.bib:1: entry 'b' (book) lacks author or editor, publisher [missing_field]" in warnings()
+
+
+def test_unreadable_bibliography_stops_with_one_message(site, warnings):
+    site.config({"bibliography": "missing.bib"})
+    site.page("index.md", "[@a]\n")
+    with pytest.raises(Abort):
+        site.build()
+    assert "factcheck: bibliography file not found: missing.bib" in warnings()
+
+
+def test_unknown_style_stops_with_one_message(bib_site, warnings):
+    bib_site.config({"style": "nosuchstyle"})
+    bib_site.page("index.md", "[@onji1987]\n")
+    with pytest.raises(Abort):
+        bib_site.build()
+    assert any(m.startswith("factcheck: unknown bibliography style 'nosuchstyle' (installed styles: ") and "vancouver" in m for m in warnings())
+
+
+def test_command_line_build_shows_no_traceback(bib_site):
+    bib_site.config({"style": "nosuchstyle"})
+    bib_site.page("index.md", "[@onji1987]\n")
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=bib_site.root, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "unknown bibliography style 'nosuchstyle'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("style", "expected"),
+    [
+        ("plain", "M. Onji, H. Kondoh, and N. Horiike. Effect of recombinant interleukin 2 on hepatitis B."),
+        ("unsrt", "M. Onji, H. Kondoh, and N. Horiike. Effect of recombinant interleukin 2 on hepatitis B."),
+        ("alpha", "M. Onji, H. Kondoh, and N. Horiike."),
+        ("abbrv", "M. Onji, H. Kondoh, and N. Horiike."),
+        ("vancouver", "Onji M, Kondoh H, Horiike N. Effect of recombinant interleukin 2 on hepatitis B. Gut. 1987;28(12):1648-52."),
+    ],
+)
+def test_styles_by_name(bib_site, style, expected):
+    bib_site.config({"style": style})
+    bib_site.page("index.md", "[@onji1987] [@mueller2001]\n")
+    bib_site.build()
+    page = soup(bib_site.html())
+    text = page.select_one("#ref-onji1987 .reference-text").get_text().replace("\xa0", " ")
+    assert text.startswith(expected), text
+    labels = [a.get_text() for a in page.select("a.citation-ref")]
+    assert labels == (["OKH87", labels[1]] if style == "alpha" else ["1", "2"])
+
+
+def test_abbrv_abbreviates_first_names(bib_site):
+    bib_site.config({"style": "abbrv"})
+    bib_site.page("index.md", "[@mueller2001]\n")
+    bib_site.build()
+    text = soup(bib_site.html()).select_one("#ref-mueller2001 .reference-text").get_text().replace("\xa0", " ")
+    assert text.startswith("J. Müller and J. García.")
+
+
+def test_author_year_mode(bib_site):
+    bib_site.config({"citation_mode": "author-year"})
+    bib_site.page("index.md", "A [@onji1987; see @mueller2001, p. 4]. B [-@onji1987]. C @mueller2001 says.\n")
+    bib_site.build()
+    groups = [g.get_text() for g in soup(bib_site.html()).select("span.citation")]
+    assert groups == ["(Onji et al., 1987; see Müller and García, 2001, p. 4)", "(1987)", "Müller and García (2001)"]
+
+
+def test_numbers_follow_first_citation_across_the_site(bib_site):
+    bib_site.page("index.md", "[@web2020] [@onji1987]\n")
+    bib_site.page("second.md", "[@onji1987] [@mueller2001]\n")
+    bib_site.page("all.md", "# All\n\n::: {#refs scope=site}\n:::\n")
+    bib_site.build()
+    second = soup(bib_site.html("second/index.html"))
+    assert [a.get_text() for a in second.select("a.citation-ref")] == ["2", "3"]
+    full = soup(bib_site.html("all/index.html"))
+    entries = full.select("li.reference")
+    assert [li["data-key"] for li in entries][:3] == ["web2020", "onji1987", "mueller2001"]
+    assert len(entries) == 7  # every entry of the bibliography, uncited ones after the cited
+    backlinks = [a["href"] for a in full.select("#ref-onji1987 a.reference-backlink")]
+    assert backlinks == ["../#cite-onji1987-1", "../second/#cite-onji1987-1"]
+
+
+def test_page_numbering(bib_site):
+    bib_site.config({"numbering": "page"})
+    bib_site.page("index.md", "[@web2020] [@onji1987]\n")
+    bib_site.page("second.md", "[@onji1987]\n")
+    bib_site.build()
+    assert [a.get_text() for a in soup(bib_site.html("second/index.html")).select("a.citation-ref")] == ["1"]
+
+
+def test_reader_words_are_configurable(bib_site):
+    bib_site.config({"words": {"bibliography_title": "Quellen"}})
+    bib_site.page("index.md", "[@onji1987]\n")
+    bib_site.build()
+    assert soup(bib_site.html()).select_one(".factcheck-bibliography h2").get_text() == "Quellen"
+
+
+def test_kinds_can_be_silenced_or_made_errors(bib_site, warnings):
+    bib_site.page("index.md", "[@nope]\n")
+    bib_site.config({"findings": {"unknown_key": "ignore"}})
+    bib_site.build(strict=True)
+    assert not [m for m in warnings() if "unknown citation key" in m]
+    bib_site.config({"findings": {"unknown_key": "error"}})
+    with pytest.raises(Abort):
+        bib_site.build()
+    assert "factcheck: 1 finding(s) configured as errors (see above)" in warnings()
+    assert "mkdocs_factcheck: index.md:1: unknown citation key 'nope' [unknown_key]" in warnings()
+
+
+def test_strict_counts_findings(bib_site):
+    bib_site.page("index.md", "[@nope]\n")
+    with pytest.raises(Abort):
+        bib_site.build(strict=True)
+
+
+def test_bibliography_parsed_once_across_serve_rebuilds_and_each_entry_formatted_once(bib_site):
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    bib_site.page("index.md", "[@onji1987] " * 50 + "\n")
+
+    def serve_config():  # as `mkdocs serve` does: a fresh config, the same plugin object
+        return load_config(str(bib_site.root / "mkdocs.yml"))
+
+    config = serve_config()
+    config.plugins.on_startup(command="serve", dirty=False)
+    plugin = config.plugins["factcheck"]
+    before = plugin.bibliography_cache.parses
+    build(config)
+    assert plugin.bibliography_cache.parses == before + 1
+    assert plugin.engine.formatter.formatted_count == 1  # 50 citations, one entry formatted once
+    config = serve_config()
+    assert config.plugins["factcheck"] is plugin
+    build(config)
+    assert plugin.bibliography_cache.parses == before + 1  # nothing changed: not parsed again
+    bib = bib_site.root / "references.bib"
+    bib.write_text(BIB.replace("Effect of recombinant", "Changed effect of recombinant"))
+    build(serve_config())
+    assert plugin.bibliography_cache.parses == before + 2
+    assert "Changed effect" in bib_site.html()
+
+
+def test_plain_python_markdown_without_the_plugin(tmp_path, monkeypatch):
+    import markdown
+
+    (tmp_path / "refs.bib").write_text(BIB)
+    monkeypatch.chdir(tmp_path)
+    md = markdown.Markdown(extensions=["mkdocs_factcheck"], extension_configs={"mkdocs_factcheck": {"bibliography": "refs.bib", "style": "vancouver"}})
+    html = md.convert("Text [@onji1987] and `[@code]`.")
+    page = soup(html)
+    assert page.select_one("a.citation-ref").get_text() == "1"
+    assert page.select_one("#ref-onji1987") is not None
+    assert "[@code]" in page.select_one("code").get_text()
