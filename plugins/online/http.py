@@ -60,20 +60,21 @@ class HostGate:
     slots: threading.BoundedSemaphore
     spacing: float
     lock: threading.Lock = field(default_factory=threading.Lock)
-    next_start: float = 0.0
+    last_start: float = float("-inf")
+    paused_until: float = 0.0
 
     def reserve(self) -> float:
         """Claim the next start time; returns how long to wait for it."""
         with self.lock:
             now = time.monotonic()
-            start = max(now, self.next_start)
-            self.next_start = start + self.spacing
+            start = max(now, self.last_start + self.spacing, self.paused_until)
+            self.last_start = start
             return start - now
 
     def pause(self, seconds: float) -> None:
         """Nothing starts on this host for `seconds` (Retry-After, an exhausted rate limit)."""
         with self.lock:
-            self.next_start = max(self.next_start, time.monotonic() + seconds)
+            self.paused_until = max(self.paused_until, time.monotonic() + seconds)
 
     def slow_down(self, spacing: float) -> None:
         with self.lock:

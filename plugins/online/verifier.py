@@ -149,14 +149,21 @@ class OnlineVerifier:
         self._store(check, outcome)
         return outcome
 
+    def _lifetime(self, status: str) -> float:
+        """Found records live long, not-found ones a day; transient failures are never stored."""
+        days = {FOUND: _get(self.settings, "cache_days", 30), NOT_FOUND: _get(self.settings, "cache_missing_days", 1)}.get(status, 0)
+        return float(days) * DAY
+
     def _cached(self, check: Check) -> Outcome | None:
         hit = self.cache.get(check.cache_key)
-        return Outcome.from_cache(*hit) if hit is not None else None
+        if hit is None:
+            return None
+        outcome = Outcome.from_cache(*hit)
+        # Freshness is judged with today's settings, so that shortening a lifetime takes effect at once.
+        return outcome if time.time() - outcome.checked < self._lifetime(outcome.status) else None
 
     def _store(self, check: Check, outcome: Outcome) -> None:
-        """Found records live long, not-found ones a day; transient failures are never stored."""
-        days = {FOUND: _get(self.settings, "cache_days", 30), NOT_FOUND: _get(self.settings, "cache_missing_days", 1)}.get(outcome.status, 0)
-        self.cache.put(check.cache_key, outcome.stored(), float(days) * DAY, outcome.checked)
+        self.cache.put(check.cache_key, outcome.stored(), self._lifetime(outcome.status), outcome.checked)
 
     def _batch_later(self) -> None:
         self.client.stop.wait(BATCH_WAIT)  # let the ids of the next pages join this request
