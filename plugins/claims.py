@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
@@ -51,7 +52,8 @@ def plain_text(element: etree.Element, skip_classes: tuple[str, ...] = ("citatio
                 parts.append(node.tail)
             return
         if node.text:
-            parts.append(node.text)
+            # code spans hold their text HTML-escaped already; the claim's text is plain text
+            parts.append(html.unescape(node.text) if node.tag == "code" else node.text)
         for child in node:
             walk(child)
         if node is not element and node.tail:

@@ -117,7 +117,7 @@ def report_html(data: dict, scale: Scale, page, words: dict) -> str:
     out.append('<ul class="summary-verdicts">' + "".join(f"<li>{_badge(scale, name)} <span class=\"summary-count\">{count}</span></li>" for name, count in summary["by_verdict"].items()) + "</ul>")
     out.append('<h2 id="claims">Claims</h2><div class="md-typeset__table"><table class="factcheck-claims"><thead><tr><th>Claim</th><th>Verdict</th><th>Sources</th><th>Findings</th></tr></thead><tbody>')
     for claim in data["claims"]:
-        link = relative_url(claim["url"], here) + "#" + claim["id"] if claim["url"] else "#"
+        link = relative_url(claim["url"] or "", here) + "#" + claim["id"]
         sources = ", ".join(f'<a href="#source-{escape(key, quote=True)}"><code>{escape(key)}</code></a>' for key in claim["cites"]) or "<em>none</em>"
         notes = findings_by_claim.get((claim["page"], claim["line"]), [])
         finding_html = "<br>".join(f'<span class="finding finding-{escape(f["severity"], quote=True)}">{escape(f["message"])}</span>' for f in notes) or "—"

@@ -1,0 +1,267 @@
+"""Claims, verdicts, checks, the report, factcheck.json and ClaimReview JSON-LD, in real builds."""
+
+import json
+
+import pytest
+from conftest import soup
+
+
+def findings(site):
+    return json.loads((site.site_dir / "factcheck.json").read_text())["findings"]
+
+
+def kinds(site):
+    return sorted({f["kind"] for f in findings(site)} - {"uncited_entry"})
+
+
+def test_inline_claim_with_sources_inside_and_after(bib_site):
+    bib_site.page(
+        "index.md",
+        """
+        [Eleven patients were treated daily [@onji1987]]{.claim #onji-dosing verdict=supported note="Matches the paper."} [@mueller2001]. Next sentence [@web2020].
+        """,
+    )
+    bib_site.build()
+    page = soup(bib_site.html())
+    claim = page.select_one("span.claim")
+    assert claim["id"] == "onji-dosing" and claim["data-verdict"] == "supported"
+    badge = page.select_one(".claim-verdict .verdict-badge")
+    assert badge["aria-label"] == "Fact-check verdict: Supported"
+    assert badge.select_one(".verdict-icon").get_text() == "✓"
+    assert page.select_one(".claim-note").get_text() == "Matches the paper."
+    data = json.loads((bib_site.site_dir / "factcheck.json").read_text())
+    (entry,) = data["claims"]
+    assert entry["cites"] == ["onji1987", "mueller2001"]  # not web2020: it is in the next sentence
+    assert entry["text"] == "Eleven patients were treated daily"
+    assert entry["line"] == 1 and entry["page"] == "index.md" and entry["verdict"] == "supported"
+
+
+def test_block_claim_and_attribute_list_claim(bib_site):
+    bib_site.page(
+        "index.md",
+        """
+        Intro.
+
+        ::: {.claim #block verdict=contradicted}
+        First paragraph of the claim [@onji1987].
+
+        Second paragraph.
+        :::
+
+        A paragraph claim [@web2020].
+        {: .claim verdict=partly-supported }
+        """,
+    )
+    bib_site.build()
+    page = soup(bib_site.html())
+    block = page.select_one("div.claim#block")
+    assert block["data-verdict"] == "contradicted" and len(block.select("p")) == 2
+    assert block.select_one(".verdict-badge")["data-verdict"] == "contradicted"
+    para = page.select_one("p.claim")
+    assert para["data-verdict"] == "partly-supported" and para["id"].startswith("claim-a-paragraph-claim")
+    claims = json.loads((bib_site.site_dir / "factcheck.json").read_text())["claims"]
+    assert [(c["id"], c["line"], c["cites"]) for c in claims] == [("block", 3, ["onji1987"]), (para["id"], 9, ["web2020"])]
+
+
+def test_derived_ids_are_stable_across_builds(bib_site):
+    bib_site.page("index.md", "[Some claim]{.claim verdict=supported} [@onji1987]. [Some claim]{.claim verdict=supported} [@onji1987].\n")
+    bib_site.build()
+    first = [c["id"] for c in soup(bib_site.html()).select(".claim")]
+    bib_site.build()
+    assert [c["id"] for c in soup(bib_site.html()).select(".claim")] == first == ["claim-some-claim", "claim-some-claim-2"]
+
+
+@pytest.mark.parametrize(
+    ("markdown", "kind", "message"),
+    [
+        ("[No source here]{.claim #c verdict=supported}.", "claim_without_source", "claim 'c' has no source"),
+        ("[Bad keys]{.claim #c verdict=supported} [@nope].", "claim_unknown_sources", "claim 'c' cites only unknown keys: nope"),
+        ("[No verdict]{.claim #c} [@onji1987].", "claim_without_verdict", "claim 'c' has no verdict (one of: supported, partly-supported, unsupported, contradicted)"),
+        ("[Odd verdict]{.claim #c verdict=maybe} [@onji1987].", "unknown_verdict", "claim 'c' has verdict 'maybe', which is not on the scale"),
+    ],
+)
+def test_claim_checks(bib_site, warnings, markdown, kind, message):
+    bib_site.page("index.md", "Intro.\n\n" + markdown + "\n")
+    bib_site.build()
+    found = [f for f in findings(bib_site) if f["kind"] == kind]
+    assert len(found) == 1 and found[0]["message"].startswith(message)
+    assert found[0]["page"] == "index.md" and found[0]["line"] == 3 and found[0]["severity"] == "warning"
+    assert any(m.startswith(f"mkdocs_factcheck: index.md:3: {message}") for m in warnings())
+
+
+def test_a_good_claim_has_no_findings(bib_site):
+    bib_site.page("index.md", "[Good]{.claim #c verdict=supported} [@onji1987].\n")
+    bib_site.build()
+    assert kinds(bib_site) == []
+
+
+def test_unrated_claim_is_still_shown(bib_site):
+    bib_site.page("index.md", "[Kept text]{.claim #c verdict=maybe} [@nope].\n")
+    bib_site.build()
+    page = soup(bib_site.html())
+    assert page.select_one("#c").get_text() == "Kept text"
+    assert page.select_one(".verdict-badge").get_text() == "!Unknown verdict: maybe"
+    assert page.select_one(".citation-unresolved").get_text() == "@nope?"
+
+
+def test_custom_scale(bib_site):
+    bib_site.config(
+        {
+            "verdicts": [
+                {"name": "true", "label": "True", "rating": 5, "color": "#006400", "icon": "T"},
+                {"name": "mixed", "label": "Mixture", "rating": 3},
+                {"name": "false", "label": "False", "rating": 1, "color": "#8b0000", "icon": "F"},
+            ]
+        }
+    )
+    bib_site.page("index.md", "[A]{.claim #a verdict=true} [@onji1987]. [B]{.claim #b verdict=supported} [@onji1987].\n")
+    bib_site.build()
+    page = soup(bib_site.html())
+    labels = [b.select_one(".verdict-label").get_text() for b in page.select(".claim-verdict .verdict-badge")]
+    assert labels == ["True", "Unknown verdict: supported"]
+    assert [f["kind"] for f in findings(bib_site) if f["kind"] == "unknown_verdict"] == ["unknown_verdict"]
+    (review,) = [json.loads(s.string) for s in page.select("script.factcheck-claimreview")][0]
+    assert review["reviewRating"] == {"@type": "Rating", "ratingValue": 5, "bestRating": 5, "worstRating": 1, "alternateName": "True"}
+
+
+def test_claim_review_json_ld_survives_hostile_text(bib_site):
+    # A code span keeps the text literal in the page; the JSON-LD must still not be closed by it.
+    hostile = "`</script><script>alert(1)</script>` & \u2028"
+    bib_site.page("index.md", f"[Claim {hostile}]{{.claim #x verdict=contradicted note=\"Note </script>\"}} [@onji1987].\n")
+    bib_site.build()
+    html = bib_site.html()
+    assert "<script>alert(1)" not in html
+    scripts = soup(html).select("script.factcheck-claimreview")
+    assert len(scripts) == 1
+    (review,) = json.loads(scripts[0].string)
+    assert review["@type"] == "ClaimReview"
+    assert review["claimReviewed"] == "Claim </script><script>alert(1)</script> &"
+    assert review["url"] == "https://example.org/#x"
+    assert review["reviewRating"]["alternateName"] == "Contradicted" and review["reviewRating"]["ratingValue"] == 1
+    assert review["reviewBody"] == "Note </script>"
+    assert review["author"]["name"] == "Test"
+
+
+def test_citation_needed_flags_what_it_should(bib_site, warnings):
+    bib_site.page(
+        "index.md",
+        """
+        # A heading with 1987 in it
+
+        A study found that most patients improved.
+        About 45% of readers never check sources.
+        The drug was first approved in 1992 in the United States.
+        Eleven of the 200 patients had side effects.
+
+        Cited facts are fine: 45% of them improved [@onji1987].
+        [A claim with 1987 in it]{.claim #c verdict=supported} [@onji1987].
+        [This sentence has 12 numbers but is not a claim.]{.no-claim}
+
+        Ordinary prose stays quiet. We hope you enjoy reading it.
+
+        ```
+        code 1234 is ignored
+        ```
+        """,
+    )
+    bib_site.build()
+    needed = [f for f in findings(bib_site) if f["kind"] == "citation_needed"]
+    assert [(f["line"], f["message"].split("' has ")[1]) for f in needed] == [
+        (3, "research language but no source"),
+        (4, "a percentage but no source"),
+        (5, "a year but no source"),
+        (6, "a number but no source"),
+    ]
+
+
+def test_citation_needed_can_be_turned_off_per_page(bib_site):
+    bib_site.page("index.md", "---\nfactcheck:\n  citation_needed: false\n---\n\nA study found that 45% agree.\n")
+    bib_site.build()
+    assert [f for f in findings(bib_site) if f["kind"] == "citation_needed"] == []
+
+
+SOURCES = r"""
+@article{good, author = {A, B}, title = {Good}, journal = {J}, year = {2020}, doi = {10.1000/good}}
+@article{baddoi, author = {A, B}, title = {Bad}, journal = {J}, year = {2020}, doi = {11.1000/x}, pmid = {12ab}, pmcid = {PM123}}
+@book{badisbn, author = {A, B}, title = {Book}, publisher = {P}, year = {2020}, isbn = {978-0-306-40615-8}}
+@misc{badurl, title = {Web}, url = {ftp://example.org/x}}
+@article{noid, author = {A, B}, title = {Nothing to follow}, journal = {J}, year = {2020}}
+@article{unverified, author = {A, B}, title = {U}, journal = {J}, year = {2020}, doi = {10.1000/u}, note = {PMID not verified}}
+@article{old, author = {A, B}, title = {Old}, journal = {J}, year = {1950}, doi = {10.1000/old}}
+@article{nocite, author = {A, B}, title = {Never cited}, journal = {J}, year = {2020}}
+"""
+
+
+def test_source_checks(site):
+    site.bib(SOURCES)
+    site.config({"max_source_age": 30})
+    site.page(
+        "index.md",
+        """
+        [One]{.claim #one verdict=supported} [@good; @baddoi; @badisbn; @badurl].
+
+        [Two]{.claim #two verdict=supported} [@noid; @unverified].
+
+        [Three]{.claim #three verdict=supported} [@old].
+        """,
+    )
+    site.build()
+    found = {(f["kind"], f.get("file"), f.get("line"), f["message"]) for f in findings(site)}
+    assert ("invalid_identifier", "references.bib", 2, "entry 'baddoi': DOI '11.1000/x' is not of the form 10.NNNN/suffix") in found
+    assert ("invalid_identifier", "references.bib", 2, "entry 'baddoi': PMID '12ab' is not a number of one to nine digits") in found
+    assert ("invalid_identifier", "references.bib", 2, "entry 'baddoi': PMCID 'PM123' is not of the form PMC followed by digits") in found
+    assert ("invalid_identifier", "references.bib", 3, "entry 'badisbn': ISBN '978-0-306-40615-8' has a wrong length or check digit") in found
+    assert ("invalid_identifier", "references.bib", 4, "entry 'badurl': URL 'ftp://example.org/x' is not an http(s) address") in found
+    assert any(k == "no_identifier" and line == 5 for k, _, line, _ in found)
+    assert any(k == "unverified_source" and line == 6 for k, _, line, _ in found)
+    assert ("uncited_entry", "references.bib", 8, "entry 'nocite' is never cited") in found
+    too_old = [f for f in findings(site) if f["kind"] == "source_too_old"]
+    assert [(f["page"], f["line"]) for f in too_old] == [("index.md", 5)]
+    assert not any(k == "invalid_identifier" and "good" in m for k, _, _, m in found)
+    uncited = [f for f in findings(site) if f["kind"] == "uncited_entry"]
+    assert uncited[0]["severity"] == "info"
+    # the unverified entry is marked for readers too
+    assert soup(site.html()).select_one("#ref-unverified .reference-unverified") is not None
+
+
+def test_report_page_and_json(site):
+    site.bib(SOURCES)
+    site.config()
+    site.page("index.md", "[One <b>bold</b>]{.claim #one verdict=supported} [@good].\n\n[Two]{.claim #two verdict=contradicted} [@nope].\n")
+    site.page("sub/other.md", "[Three]{.claim #three verdict=partly-supported} [@good; @unverified].\n")
+    site.build()
+    data = json.loads((site.site_dir / "factcheck.json").read_text())
+    assert [c["id"] for c in data["claims"]] == ["one", "two", "three"]
+    assert data["claims"][2] | {"text": None} == {"id": "three", "page": "sub/other.md", "url": "sub/other/", "line": 1, "text": None, "verdict": "partly-supported", "note": "", "cites": ["good", "unverified"]}
+    good = next(s for s in data["sources"] if s["key"] == "good")
+    assert good["cited_by"] == ["one", "three"] and good["cited_on"] == ["index.md", "sub/other.md"]
+    assert data["summary"]["by_verdict"] == {"supported": 1, "partly-supported": 1, "unsupported": 0, "contradicted": 1}
+    assert {"kind", "severity", "message"} <= set(data["findings"][0])
+    report = soup(site.html("factcheck-report/index.html"))
+    rows = report.select("table.factcheck-claims tbody tr")
+    assert len(rows) == 3
+    assert rows[0].select_one("a")["href"] == "../#one"
+    assert rows[2].select_one("a")["href"] == "../sub/other/#three"
+    assert "claim 'two' cites only unknown keys: nope" in rows[1].get_text()
+    assert report.select_one("#source-good").get_text().count("one") >= 1
+    assert "One bold" in rows[0].get_text()  # the claim's text, without its markup
+
+
+def test_summary_box_on_pages_with_claims(bib_site):
+    bib_site.page("index.md", "---\nreviewed: 2026-11-26\n---\n\n# Article\n\n[A]{.claim #a verdict=supported} [@onji1987]. [B]{.claim #b verdict=contradicted} [@onji1987].\n")
+    bib_site.page("plain.md", "# Plain\n\nNo claims [@onji1987].\n")
+    bib_site.build()
+    box = soup(bib_site.html()).select_one("aside.factcheck-summary")
+    assert "2 claims reviewed on 2026-11-26" in box.get_text()
+    assert [b.get_text() for b in box.select(".verdict-label")] == ["Supported", "Contradicted"]
+    assert box.select_one("a")["href"] == "factcheck-report/"
+    assert soup(bib_site.html("plain/index.html")).select_one("aside.factcheck-summary") is None
+
+
+def test_summary_line_at_the_end_of_the_build(bib_site, warnings):
+    bib_site.page("index.md", "[A]{.claim #a verdict=supported} [@onji1987].\n")
+    bib_site.build()
+    import logging
+
+    lines = [m for m in warnings(logging.INFO) if "claims (" in m]
+    assert lines and lines[-1].startswith("mkdocs_factcheck: 1 claims (1 supported); 1 of 7 sources cited; findings: ")
