@@ -7,6 +7,8 @@ import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 
+from markdown.util import HTML_PLACEHOLDER_RE
+
 from .findings import Finding
 from .scale import Scale
 
@@ -60,7 +62,8 @@ def plain_text(element: etree.Element, skip_classes: tuple[str, ...] = ("citatio
             parts.append(node.tail)
 
     walk(element)
-    return re.sub(r"\s+", " ", "".join(parts)).strip()
+    text = HTML_PLACEHOLDER_RE.sub("", "".join(parts))  # inline raw HTML tags are markup, not text
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def citations_in(element: etree.Element) -> list[etree.Element]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html import escape
-from typing import Callable
 
 from pybtex.backends.html import Backend as HTMLBackend
 from pybtex.database import Entry

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from markdown.inlinepatterns import InlineProcessor
 
-from .render import citation_element
 from .syntax import GROUP_RE, NARRATIVE_RE, parse_group, parse_narrative
 
 if TYPE_CHECKING:

@@ -52,9 +52,9 @@ class Labeller:
         if self._style_labels is None:
             # Labels such as alpha's are disambiguated across the whole bibliography (Onj87a, Onj87b).
             entries = [source.entry for source in self.bibliography.sources.values()]
-            labels = self.style.label_style.format_labels(self.style.sort(entries))
             sorted_entries = self.style.sort(entries)
-            self._style_labels = {entry.key.lower(): label for entry, label in zip(sorted_entries, labels)}
+            labels = self.style.label_style.format_labels(sorted_entries)
+            self._style_labels = {entry.key.lower(): label for entry, label in zip(sorted_entries, labels, strict=True)}
         return self._style_labels.get(key.lower(), key)
 
     def authors(self, key: str) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 
+from markdown.util import HTML_PLACEHOLDER_RE
+
 from .claims import has_class
 
 PATTERNS = {
@@ -26,7 +28,6 @@ PATTERNS = {
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"“(]?[A-Z0-9])")
 CHECKED_TAGS = {"p", "li", "td", "th", "dd"}
 BLOCK_TAGS = {"p", "ul", "ol", "div", "table", "blockquote", "pre", "dl", "h1", "h2", "h3", "h4", "h5", "h6"}
-PLACEHOLDER = re.compile("\u0002[^\u0003]*\u0003")
 SOURCED = "\u0001"  # stands for a citation or a claim in the linear text of a paragraph
 
 
@@ -63,7 +64,7 @@ def unsourced_sentences(root: etree.Element) -> list[tuple[str, str]]:
         excluded = excluded or has_class(element, "claim") or has_class(element, "no-claim") or element.tag in ("pre", "code")
         excluded = excluded or has_class(element, "factcheck-bibliography") or has_class(element, "factcheck-generated")
         if not excluded and element.tag in CHECKED_TAGS:
-            text = PLACEHOLDER.sub(" ", linear_text(element))  # stashed raw HTML is not prose
+            text = HTML_PLACEHOLDER_RE.sub(" ", linear_text(element))  # stashed raw HTML is not prose
             text = re.sub(r"[ \t\r\n]+", " ", text).strip()
             for sentence in SENTENCE_SPLIT.split(text):
                 why = reason(sentence)

@@ -162,7 +162,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                 continue
             content = page.content
             if SITE_BIBLIOGRAPHY_MARKER in content:
-                content = content.replace(SITE_BIBLIOGRAPHY_MARKER, engine.site_bibliography(lambda key: self._backlinks(key, page)))
+                content = content.replace(SITE_BIBLIOGRAPHY_MARKER, engine.site_bibliography(lambda key, page=page: self._backlinks(key, page)))
             if SUMMARY_MARKER in content:
                 content = content.replace(SUMMARY_MARKER, summary_html(state.claims, self.extension.scale, page, report_url, self.config.words))
             page.content = content

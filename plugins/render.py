@@ -57,7 +57,7 @@ def citation_element(group: CitationGroup, cites: list[ResolvedCite], mode: str,
         return span
     opening, closing = ("(", ")") if author_year else ("[", "]")
     append_text(span, opening)
-    pairs = list(zip(group.cites, cites))
+    pairs = list(zip(group.cites, cites, strict=True))
     if not author_year and all(r.resolved and r.label.isdigit() and not c.prefix and not c.suffix for c, r in pairs):
         pairs.sort(key=lambda pair: int(pair[1].label))  # [1; 7; 8; 9], as numeric styles print a group
     for index, (cite, resolved) in enumerate(pairs):
@@ -120,7 +120,7 @@ def bibliography_item(key: str, label: str, entry_html: str, links_html: str, ba
         parts.append(f" {status_html}")
     if backlinks:
         links = []
-        for number, (href, text) in enumerate(backlinks, 1):
+        for number, (href, _context) in enumerate(backlinks, 1):
             links.append(f'<a class="reference-backlink" href="{escape(href, quote=True)}" aria-label="{escape(back_word, quote=True)} {number}">↩&#xFE0E;{number}</a>')
         parts.append(' <span class="reference-backlinks">' + " ".join(links) + "</span>")
     parts.append("</li>")

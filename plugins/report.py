@@ -51,7 +51,7 @@ def report_data(engine: Engine, findings: Findings, scale: Scale, unverified_pat
         by_verdict[name] = by_verdict.get(name, 0) + 1
     return {
         "generator": f"mkdocs-factcheck {version}",
-        "generated": datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
+        "generated": datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat(),
         "scale": [{"name": v.name, "label": v.label, "rating": v.rating, "color": v.color} for v in scale.verdicts],
         "summary": {
             "claims": len(claims),
