@@ -14,6 +14,7 @@ from pathlib import Path
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 
 from .bibliography import BibliographyCache
 from .blocks import FencedDivProcessor
@@ -59,10 +60,10 @@ class FactcheckTreeprocessor(Treeprocessor):
         engine = self.extension.get_engine()
         self.process_claims(root, page, engine)
         if self.extension.getConfig("citation_needed") and self.extension.page_options.get("citation_needed", True):
-            for sentence, why in unsourced_sentences(root):
+            for sentence, why, block in unsourced_sentences(root):
                 line = page.locator.line_of_words(sentence)
                 short = sentence if len(sentence) <= 80 else sentence[:77] + "..."
-                engine.report(Finding("citation_needed", f"citation needed: '{short}' has {why} but no source", page=page.src_path or "<page>", line=line))
+                self.report(Finding("citation_needed", f"citation needed: '{short}' has {why} but no source", page=page.src_path or "<page>", line=line), block)
         self.place_bibliography(root, page, engine)
 
     # ---------------------------------------------------------------- claims
@@ -98,9 +99,16 @@ class FactcheckTreeprocessor(Treeprocessor):
             claim = Claim(claim_id, text, verdict, note, page.src_path, line, keys, page.url, block)
             page.claims.append(claim)
             known = [key in engine.bibliography for key in keys]
+            verdict_element = badge(scale, verdict, note, block)
             for finding in claim_findings(claim, scale, known):
-                engine.report(finding)
-            self._attach_badge(element, parents, cites, badge(scale, verdict, note, block), block)
+                self.report(finding, verdict_element)
+            self._attach_badge(element, parents, cites, verdict_element, block)
+
+    def report(self, finding: Finding, near: etree.Element | None = None) -> None:
+        """Report a finding; with `show_findings` (editors, during `mkdocs serve`) also show it in the page."""
+        self.extension.get_engine().report(finding)
+        if near is not None and self.extension.show_findings:
+            near.append(finding_element(finding))
 
     @staticmethod
     def _derived_id(text: str, used: set) -> str:
@@ -168,6 +176,7 @@ class FactcheckExtension(Extension):
         self.engine: Engine | None = None  # set by the MkDocs plugin for each build
         self.page_context: dict = {}  # src_path, line_offset and url of the page being rendered (plugin)
         self.page_options: dict = {}  # per-page switches from front matter (plugin)
+        self.show_findings = False  # findings shown in the page itself (plugin, during `mkdocs serve`)
         self.scale = Scale(self.getConfig("verdicts") or None)
         self._cache = BibliographyCache()
         self._own_findings: Findings | None = None
@@ -230,12 +239,26 @@ class FactcheckExtension(Extension):
         if page is None:  # converted without our preprocessor (should not happen): still never drop text
             page = engine.start_page(None, group.source)
         resolved = engine.resolve(page, group)
-        return citation_element(group, resolved, engine.mode, engine.words["unresolved"])
+        element = citation_element(group, resolved, engine.mode, engine.words["unresolved"])
+        if self.show_findings:
+            for cite in resolved:
+                if not cite.resolved:
+                    element.append(finding_element(Finding("unknown_key", engine.unknown_key_message(cite.key), page=page.src_path, line=page.citations[-1].line)))
+        return element
 
     def site_bibliography_html(self, engine: Engine) -> str:
         if self.engine is not None:
             return SITE_BIBLIOGRAPHY_MARKER  # the plugin fills it in once every page is rendered
         return engine.site_bibliography(lambda key: [])
+
+
+def finding_element(finding: Finding) -> etree.Element:
+    """An editor's note in the page: what is wrong here, with the kind to silence it by."""
+    note = etree.Element("span")
+    note.set("class", f"factcheck-finding factcheck-finding-{finding.kind}")
+    note.set("role", "note")
+    note.text = AtomicString(f"\u26a0 {finding.place}: {finding.message} [{finding.kind}]")
+    return note
 
 
 def makeExtension(**kwargs) -> FactcheckExtension:  # noqa: N802 - Python-Markdown's entry point name

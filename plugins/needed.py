@@ -56,9 +56,9 @@ def reason(sentence: str) -> str | None:
     return None
 
 
-def unsourced_sentences(root: etree.Element) -> list[tuple[str, str]]:
-    """(sentence, why) for every check-worthy sentence without a source."""
-    found: list[tuple[str, str]] = []
+def unsourced_sentences(root: etree.Element) -> list[tuple[str, str, etree.Element]]:
+    """(sentence, why, block element) for every check-worthy sentence without a source."""
+    found: list[tuple[str, str, etree.Element]] = []
 
     def visit(element: etree.Element, excluded: bool) -> None:
         excluded = excluded or has_class(element, "claim") or has_class(element, "no-claim") or element.tag in ("pre", "code")
@@ -69,7 +69,7 @@ def unsourced_sentences(root: etree.Element) -> list[tuple[str, str]]:
             for sentence in SENTENCE_SPLIT.split(text):
                 why = reason(sentence)
                 if why:
-                    found.append((sentence.strip(), why))
+                    found.append((sentence.strip(), why, element))
         for child in element:
             visit(child, excluded)
 

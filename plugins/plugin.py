@@ -104,6 +104,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         extension = FactcheckExtension(**options)
         extension.scale = scale
         extension.engine = self.engine
+        extension.show_findings = self.is_serve and self.config.show_findings_in_page
         kept.append(extension)
         if "attr_list" not in kept:
             kept.append("attr_list")  # `{: .claim verdict=...}` on a paragraph

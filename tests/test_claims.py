@@ -265,3 +265,23 @@ def test_summary_line_at_the_end_of_the_build(bib_site, warnings):
 
     lines = [m for m in warnings(logging.INFO) if "claims (" in m]
     assert lines and lines[-1].startswith("mkdocs_factcheck: 1 claims (1 supported); 1 of 7 sources cited; findings: ")
+
+
+def test_findings_in_the_page_during_serve(bib_site):
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    bib_site.config({"show_findings_in_page": True})
+    bib_site.page("index.md", "Unknown [@nope].\n\nA study found that 45% agree.\n\n[No verdict]{.claim #c} [@onji1987].\n")
+    config = load_config(str(bib_site.root / "mkdocs.yml"))
+    config.plugins.on_startup(command="serve", dirty=False)
+    build(config)
+    notes = [n.get_text() for n in soup(bib_site.html()).select(".factcheck-finding")]
+    assert any("index.md:1: unknown citation key 'nope'" in n for n in notes)
+    assert any("index.md:3: citation needed" in n for n in notes)
+    assert any("index.md:5: claim 'c' has no verdict" in n for n in notes)
+    # an ordinary build never shows them to readers
+    config = load_config(str(bib_site.root / "mkdocs.yml"))
+    config.plugins.on_startup(command="build", dirty=False)
+    build(config)
+    assert soup(bib_site.html()).select(".factcheck-finding") == []
