@@ -19,6 +19,8 @@ from requests.adapters import HTTPAdapter
 KNOWN_SPACING = {"eutils.ncbi.nlm.nih.gov": 0.34, "api.crossref.org": 0.1}
 TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504}
 CHUNK = 16384
+TRIP = 3  # requests to one host that failed in a row (after their retries) before the host is skipped
+NOT_RETRIED = {"host name not resolved"}  # a name that does not resolve now will not a second later
 
 
 class ServiceError(Exception):
@@ -34,6 +36,10 @@ class DeadlineError(ServiceError):
 
     def __init__(self) -> None:
         super().__init__("deadline")
+
+
+class HostDownError(ServiceError):
+    """The host failed TRIP times in a row: its requests fail at once, with the same reason."""
 
 
 @dataclass
@@ -62,6 +68,8 @@ class HostGate:
     lock: threading.Lock = field(default_factory=threading.Lock)
     last_start: float = float("-inf")
     paused_until: float = 0.0
+    failures: int = 0  # requests that failed in a row, after their retries
+    down: str = ""  # why this host is skipped for the rest of the build, once it failed TRIP times in a row
 
     def reserve(self) -> float:
         """Claim the next start time; returns how long to wait for it."""
@@ -79,6 +87,13 @@ class HostGate:
     def slow_down(self, spacing: float) -> None:
         with self.lock:
             self.spacing = max(self.spacing, spacing)
+
+    def record(self, failure: str = "") -> None:
+        """A down service is not asked again and again: a build without network ends quickly."""
+        with self.lock:
+            self.failures = self.failures + 1 if failure else 0
+            if failure and self.failures >= TRIP:
+                self.down = failure
 
 
 class Client:
@@ -146,12 +161,23 @@ class Client:
     def request(self, method: str, url: str, *, params: dict | None = None, headers: dict | None = None, read_body: bool = True) -> Reply:
         """One request (redirects are not followed), retried on transient failures with backoff."""
         gate = self._gate(url)
+        try:
+            reply = self._attempts(gate, method, url, params, headers, read_body)
+        except (DeadlineError, HostDownError):
+            raise
+        except ServiceError as error:
+            gate.record(error.reason)
+            raise
+        gate.record()
+        return reply
+
+    def _attempts(self, gate: HostGate, method: str, url: str, params, headers, read_body: bool) -> Reply:
         reason = ""
         for attempt in range(self.retries + 1):
             delay = min(8.0, 0.25 * 2**attempt) * (0.75 + random.random() / 2)  # noqa: S311 - jitter, not security
             try:
                 reply = self._once(gate, method, url, params, headers, read_body)
-            except DeadlineError:
+            except (DeadlineError, HostDownError):
                 raise
             except ServiceError as error:
                 reason = error.reason
@@ -164,7 +190,7 @@ class Client:
                 if wait is not None:
                     gate.pause(wait)  # every request to this host waits, not only this one
                     delay = wait
-            if attempt == self.retries:
+            if attempt == self.retries or reason in NOT_RETRIED:
                 break
             if delay >= self.remaining():
                 reason += " (a retry would pass the deadline)"
@@ -177,6 +203,8 @@ class Client:
             raise DeadlineError()
         self._acquire(gate.slots)
         try:
+            if gate.down:  # checked once a slot is ours: the requests queued behind the failures end here
+                raise HostDownError(gate.down)
             self._sleep(gate.reserve())
             self._acquire(self._overall)
             try:

@@ -115,7 +115,7 @@ class Builder:
                     "service": check.service,
                     "outcome": outcome.status.replace("_", " "),
                     "detail": outcome.detail,
-                    "checked": iso(outcome.checked) if outcome.status != UNVERIFIED else None,
+                    "checked": iso(outcome.checked),  # for an unverified check: when it was tried
                     "from_cache": outcome.cached,
                 }
             )

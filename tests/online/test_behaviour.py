@@ -233,3 +233,15 @@ def test_retry_after_forms():
     assert retry_after("") is None
     assert retry_after("soon") is None
     assert 0 <= retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+
+
+def test_a_down_host_is_skipped_after_repeated_failures(services, tmp_path, closed_port):
+    dead = f"http://127.0.0.1:{closed_port}"
+    settings = {**services.settings, "crossref_api": dead, "doi_resolver": dead, "retries": 1, "concurrency": 1, "per_host": 1}
+    bib = "\n".join(f"@article{{n{n}, title={{P}}, year={{2020}}, doi={{10.1000/n{n}}}}}" for n in range(6))
+    report, verifier = verify(settings, bib, tmp_path)
+    # Twelve checks, each tried twice, would be 24 requests; after three checks failed in a row the host is skipped
+    # (a few retries of checks already under way may still go out).
+    assert verifier.client.sent <= 10
+    assert {d["status"] for d in report.by_key.values()} == {"unverified"}
+    assert kinds(report) == ["service_unavailable", "service_unavailable"]
