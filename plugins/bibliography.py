@@ -83,9 +83,9 @@ def _parse_one(path: Path, display: str) -> tuple[BibliographyData, dict[str, li
         except PybtexError as error:  # not recoverable: keep what was parsed before it
             captured.append(error)
             data = parser.data
-    for error in captured:
-        line = getattr(error, "lineno", None)
-        message = str(error)
+    for problem in captured:
+        line = getattr(problem, "lineno", None)
+        message = str(problem)
         kind = "duplicate_key" if "repeated" in message.lower() else "bib_syntax"
         if kind == "duplicate_key":
             key = _quoted(message)
@@ -156,7 +156,7 @@ class BibliographyCache:
 
     @staticmethod
     def _stamp_of(paths: list[Path]) -> tuple:
-        stamp = []
+        stamp: list[tuple] = []
         for path in paths:
             try:
                 stat = path.stat()

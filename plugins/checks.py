@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import Any
 
 from .bibliography import Bibliography, Source
 from .claims import Claim
@@ -47,7 +48,7 @@ def check_sources(bibliography: Bibliography, cited: set[str], claims: list[Clai
     unverified = re.compile(unverified_pattern, re.IGNORECASE) if unverified_pattern else None
     claim_keys = {key.lower() for claim in claims for key in claim.cites}
     for lowered, source in bibliography.sources.items():
-        place = {"file": source.file, "line": source.line}
+        place: dict[str, Any] = {"file": source.file, "line": source.line}
         if lowered not in cited:
             findings.append(Finding("uncited_entry", f"entry '{source.key}' is never cited", **place))
             continue
@@ -67,8 +68,7 @@ def check_sources(bibliography: Bibliography, cited: set[str], claims: list[Clai
     if max_age:
         year_now = (today or datetime.date.today()).year
         for claim in claims:
-            years = [_year(bibliography.get(key)) for key in claim.cites if key in bibliography]
-            years = [year for year in years if year]
+            years = [year for key in claim.cites if (year := _year(bibliography.get(key)))]
             if years and year_now - max(years) > max_age:
                 findings.append(Finding("source_too_old", f"claim '{claim.id}': its newest source is from {max(years)}, older than {max_age} years", page=claim.page, line=claim.line))
     return findings

@@ -6,6 +6,7 @@ import html
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
+from typing import Any
 
 from markdown.util import HTML_PLACEHOLDER_RE
 
@@ -124,7 +125,7 @@ def badge(scale: Scale, verdict_name: str | None, note: str, block: bool) -> etr
 
 def claim_findings(claim: Claim, scale: Scale, known_keys: list[bool]) -> list[Finding]:
     findings = []
-    place = {"page": claim.page or "<page>", "line": claim.line}
+    place: dict[str, Any] = {"page": claim.page or "<page>", "line": claim.line}
     if not claim.cites:
         findings.append(Finding("claim_without_source", f"claim '{claim.id}' has no source", **place))
     elif not any(known_keys):

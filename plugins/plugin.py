@@ -124,7 +124,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if not self.config.enabled or self.extension is None:
             return None
-        options = page.meta.get("factcheck") if isinstance(page.meta.get("factcheck"), dict) else {}
+        front = page.meta.get("factcheck")
+        options: dict = front if isinstance(front, dict) else {}
         self.extension.page_context = {"src_path": page.file.src_uri, "line_offset": _front_matter_lines(page, markdown), "url": page.url}
         self.extension.page_options = options
         return None

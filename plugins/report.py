@@ -47,7 +47,8 @@ def report_data(engine: Engine, findings: Findings, scale: Scale, unverified_pat
         )
     by_verdict = {verdict.name: 0 for verdict in scale.verdicts}
     for claim in claims:
-        name = scale.get(claim.verdict).name if scale.get(claim.verdict) else "unrated"
+        verdict = scale.get(claim.verdict)
+        name = verdict.name if verdict else "unrated"
         by_verdict[name] = by_verdict.get(name, 0) + 1
     return {
         "generator": f"mkdocs-factcheck {version}",

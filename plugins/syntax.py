@@ -66,7 +66,9 @@ def parse_group(body: str, source: str) -> CitationGroup | None:
 
 def _split_items(body: str) -> list[str]:
     """Split on `;` but not inside braced keys."""
-    items, depth, current = [], 0, []
+    items: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in body:
         if char == "{":
             depth += 1

@@ -5,7 +5,6 @@ import shutil
 
 import yaml
 from conftest import ROOT, Site, soup
-
 from mkdocs_factcheck.scale import DEFAULT_SCALE
 
 
