@@ -231,6 +231,8 @@ class Client:
             raise ServiceError(f"request failed: {type(error).__name__}") from None
         try:
             body = self._read(response, started, limit) if read_body else b""
+            if read_body:
+                response.raw.release_conn()  # read to the end: the connection goes back to the pool for reuse
         finally:
             response.close()  # an unread body is never downloaded: the connection is dropped instead
         headers_out = {name.lower(): value for name, value in response.headers.items()}

@@ -93,9 +93,8 @@ def iso(timestamp: float) -> str:
 class Builder:
     """Turns the outcomes of every submitted source into one `OnlineReport`."""
 
-    def __init__(self, deadline: float, network: bool):
+    def __init__(self, deadline: float):
         self.deadline = deadline
-        self.network = network
         self.report = OnlineReport()
         self.unreachable: dict[str, dict] = {}  # service -> reasons and keys
 

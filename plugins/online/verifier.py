@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import threading
 import time
+from html import escape
 from pathlib import Path
 
 from mkdocs.plugins import get_plugin_logger
@@ -73,7 +74,7 @@ class OnlineVerifier:
             return self.report.status_html(key)
         if key.lower() not in self.submitted:
             return ""
-        return PLACEHOLDER.format(key=_attr(key))
+        return PLACEHOLDER.format(key=escape(key, quote=True))
 
     def finish(self) -> OnlineReport:
         if self.report is not None:
@@ -85,7 +86,7 @@ class OnlineVerifier:
             self._wait(pending, total)
         self.client.stop.set()  # past the deadline nothing new starts; what is running ends by its timeout
         outcomes = {check: self._result(future) for check, future in self.futures.items()}
-        builder = Builder(float(_get(self.settings, "deadline", 120)), self.network)
+        builder = Builder(float(_get(self.settings, "deadline", 120)))
         for key, source in self.submitted.items():
             builder.add(source, self.plans[key], outcomes)
         self.report = builder.finish()
@@ -268,7 +269,3 @@ def _get(settings, name: str, default):
     return default if value is None else value
 
 
-def _attr(value: str) -> str:
-    from html import escape
-
-    return escape(value, quote=True)
