@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import email.utils
 import json
 import random
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 
+from .limits import HostGate, retry_after
+
 # Documented request rates of the real services (seconds between requests to one host): E-utilities
 # allows 3 requests a second without an API key; Crossref's polite pool about 10.
 KNOWN_SPACING = {"eutils.ncbi.nlm.nih.gov": 0.34, "api.crossref.org": 0.1}
 TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504}
 CHUNK = 16384
-TRIP = 3  # requests to one host that failed in a row (after their retries) before the host is skipped
 NOT_RETRIED = {"host name not resolved"}  # a name that does not resolve now will not a second later
 
 
@@ -57,43 +57,6 @@ class Reply:
 
     def header(self, name: str) -> str:
         return self.headers.get(name.lower(), "")
-
-
-@dataclass
-class HostGate:
-    """Requests in flight to one host, and the earliest time the next one may start."""
-
-    slots: threading.BoundedSemaphore
-    spacing: float
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    last_start: float = float("-inf")
-    paused_until: float = 0.0
-    failures: int = 0  # requests that failed in a row, after their retries
-    down: str = ""  # why this host is skipped for the rest of the build, once it failed TRIP times in a row
-
-    def reserve(self) -> float:
-        """Claim the next start time; returns how long to wait for it."""
-        with self.lock:
-            now = time.monotonic()
-            start = max(now, self.last_start + self.spacing, self.paused_until)
-            self.last_start = start
-            return start - now
-
-    def pause(self, seconds: float) -> None:
-        """Nothing starts on this host for `seconds` (Retry-After, an exhausted rate limit)."""
-        with self.lock:
-            self.paused_until = max(self.paused_until, time.monotonic() + seconds)
-
-    def slow_down(self, spacing: float) -> None:
-        with self.lock:
-            self.spacing = max(self.spacing, spacing)
-
-    def record(self, failure: str = "") -> None:
-        """A down service is not asked again and again: a build without network ends quickly."""
-        with self.lock:
-            self.failures = self.failures + 1 if failure else 0
-            if failure and self.failures >= TRIP:
-                self.down = failure
 
 
 class Client:
@@ -182,7 +145,7 @@ class Client:
             except ServiceError as error:
                 reason = error.reason
             else:
-                self._learn_limits(gate, reply)
+                gate.learn(reply.header)
                 if reply.status not in TRANSIENT_STATUS:
                     return reply
                 reason = f"HTTP {reply.status}"
@@ -258,41 +221,6 @@ class Client:
                 raise ServiceError("timeout") from None
             raise ServiceError(f"broken reply: {type(error).__name__}") from None
         return b"".join(chunks)
-
-    def _learn_limits(self, gate: HostGate, reply: Reply) -> None:
-        """Crossref announces its limit (X-Rate-Limit-Limit per X-Rate-Limit-Interval); others say what remains."""
-        limit, interval = reply.header("x-rate-limit-limit"), reply.header("x-rate-limit-interval")
-        try:
-            if limit and interval:
-                seconds = float(interval.strip().rstrip("s") or 1)
-                gate.slow_down(seconds / max(1.0, float(limit)))
-        except ValueError:
-            pass
-        remaining = reply.header("x-ratelimit-remaining") or reply.header("ratelimit-remaining")
-        reset = reply.header("x-ratelimit-reset") or reply.header("ratelimit-reset")
-        if remaining.strip() == "0" and reset:
-            try:
-                value = float(reset)
-            except ValueError:
-                return
-            gate.pause(value - time.time() if value > 1e9 else value)  # an epoch time or seconds
-
-
-def retry_after(value: str) -> float | None:
-    """Retry-After in seconds: a number, or an HTTP date."""
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
 
 def connection_reason(error: Exception) -> str:
     text = str(error).lower()

@@ -8,7 +8,8 @@ import threading
 import time
 from pathlib import Path
 
-from mkdocs_factcheck.online.http import Client, retry_after
+from mkdocs_factcheck.online.http import Client
+from mkdocs_factcheck.online.limits import retry_after
 from online_fakes import json_reply, kinds, verify, work
 from werkzeug import Response
 

@@ -54,3 +54,17 @@ def test_claim_resting_only_on_retracted_sources():
     claims = [Claim("only-bad", "x", "supported", "", "a.md", 3, ["Bad"]), Claim("mixed", "y", "supported", "", "a.md", 5, ["Bad", "good"])]
     (finding,) = report.claim_findings(claims)
     assert (finding.kind, finding.page, finding.line) == ("claim_rests_on_retracted", "a.md", 3)
+
+
+def test_an_exhausted_rate_limit_pauses_the_host():
+    import threading
+
+    from mkdocs_factcheck.online.limits import HostGate
+
+    gate = HostGate(threading.BoundedSemaphore(1), spacing=0.0)
+    headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "5"}
+    gate.learn(lambda name: headers.get(name, ""))
+    assert 4 < gate.reserve() <= 5
+    crossref = {"x-rate-limit-limit": "50", "x-rate-limit-interval": "1s"}
+    gate.learn(lambda name: crossref.get(name, ""))
+    assert gate.spacing == 0.02
