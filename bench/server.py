@@ -53,11 +53,11 @@ class FakeServices(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], identifiers: dict, latency: float):
+    def __init__(self, address: tuple[str, int], identifiers: dict, latency: float, stats: Stats | None = None):
         super().__init__(address, Handler)
         self.identifiers = identifiers
         self.latency = latency
-        self.stats = Stats()
+        self.stats = stats or Stats()  # shared when several servers stand for several services
 
 
 def crossref_work(doi: str, meta: dict) -> dict:
@@ -169,10 +169,10 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
-def start(site: Path, latency: float = 0.05, port: int = 0) -> FakeServices:
+def start(site: Path, latency: float = 0.05, port: int = 0, stats: Stats | None = None) -> FakeServices:
     """Serve on 127.0.0.1 in a daemon thread; `server.server_address[1]` is the port."""
     identifiers = json.loads((site / "identifiers.json").read_text(encoding="utf-8"))
-    server = FakeServices(("127.0.0.1", port), identifiers, latency)
+    server = FakeServices(("127.0.0.1", port), identifiers, latency, stats)
     threading.Thread(target=server.serve_forever, name="bench-server", daemon=True).start()
     return server
 

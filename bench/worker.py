@@ -30,7 +30,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.livereload import _serve_url
 
-ONLINE: dict = {"submitted": 0, "first_submit": None, "finish_returned": None}
+ONLINE: dict = {"submitted": 0, "first_submit": None, "last_submit": None, "finish_called": None, "finish_returned": None}
 
 
 def observe_online() -> None:
@@ -44,11 +44,14 @@ def observe_online() -> None:
 
     def timed_submit(self, source):
         ONLINE["submitted"] += 1
+        now = time.perf_counter()
         if ONLINE["first_submit"] is None:
-            ONLINE["first_submit"] = time.perf_counter()
+            ONLINE["first_submit"] = now
+        ONLINE["last_submit"] = now
         return submit(self, source)
 
     def timed_finish(self):
+        ONLINE["finish_called"] = time.perf_counter()
         result = finish(self)
         ONLINE["finish_returned"] = time.perf_counter()
         return result
@@ -163,6 +166,8 @@ def main() -> None:
     result = run_build(config_file) if mode == "build" else run_serve(config_file)
     if ONLINE["first_submit"] is not None and ONLINE["finish_returned"] is not None:
         result["online_phase_seconds"] = ONLINE["finish_returned"] - ONLINE["first_submit"]
+        result["online_submit_window_seconds"] = ONLINE["last_submit"] - ONLINE["first_submit"]
+        result["online_finish_wait_seconds"] = ONLINE["finish_returned"] - ONLINE["finish_called"]
     result["online_submitted"] = ONLINE["submitted"]
     result["self_maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     report.write_text(json.dumps(result), encoding="utf-8")
