@@ -113,7 +113,6 @@
     var anchor = rects.length ? rects[0] : link.getBoundingClientRect();
     var width = document.documentElement.clientWidth;
     var height = document.documentElement.clientHeight;
-    box.style.maxWidth = Math.max(120, width - 2 * MARGIN) + "px";
     var size = box.getBoundingClientRect();
     var left = anchor.left + anchor.width / 2 - size.width / 2;
     left = Math.max(MARGIN, Math.min(left, width - size.width - MARGIN));

@@ -1,0 +1,120 @@
+"""The project's own article as readers see it, in both palettes and on a phone, written to docs/images/
+for the README (look at them after a change of styles). The same pages are checked for errors."""
+
+from __future__ import annotations
+
+import struct
+
+from browsing import IMAGES, PHONE, article_path, report_path
+from playwright.sync_api import Page, expect
+
+# The project's mkdocs.yml keeps Material's default Google fonts: those requests are answered empty by the
+# tests (offline). Any other host would be a request to a third party that the site does not need.
+ALLOWED_HOSTS = {"fonts.googleapis.com", "fonts.gstatic.com"}
+
+
+def png_size(path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return struct.unpack(">II", data[16:24])
+
+
+def shoot(page: Page, name: str, **options) -> tuple[int, int]:
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    target = IMAGES / name
+    page.evaluate("document.fonts.ready.then(() => true)")
+    page.screenshot(path=str(target), animations="disabled", caret="hide", **options)
+    return png_size(target)
+
+
+def open_article(page: Page, server, site_dir, hash_: str = "") -> None:
+    page.goto(server.url(article_path(site_dir)) + hash_)
+    expect(page.locator("aside.factcheck-summary")).to_be_visible()
+    expect(page.locator(".factcheck-bibliography")).to_be_attached()
+
+
+def test_article_light(project_site, tab):
+    server, site_dir = project_site
+    open_article(tab.page, server, site_dir)
+    assert tab.page.get_attribute("body", "data-md-color-scheme") == "default"
+    assert shoot(tab.page, "article-light.png") == (1280, 900)
+    assert tab.external_hosts() <= ALLOWED_HOSTS, tab.external
+
+
+def test_article_dark(project_site, tabs):
+    server, site_dir = project_site
+    tab = tabs(color_scheme="dark")
+    open_article(tab.page, server, site_dir)
+    assert tab.page.get_attribute("body", "data-md-color-scheme") == "slate"
+    # Further down than the light one: claims, badges and citations in running text.
+    tab.page.locator(".claim").nth(1).scroll_into_view_if_needed()
+    tab.page.evaluate("window.scrollBy(0, -200)")
+    assert shoot(tab.page, "article-dark.png") == (1280, 900)
+
+
+def test_article_phone(project_site, tabs):
+    server, site_dir = project_site
+    tab = tabs(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    open_article(tab.page, server, site_dir)
+    assert tab.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert shoot(tab.page, "article-phone.png") == (2 * PHONE["width"], 2 * PHONE["height"])
+
+
+def test_tooltip(project_site, tab):
+    server, site_dir = project_site
+    page = tab.page
+    open_article(page, server, site_dir)
+    link = page.locator(".claim ~ .citation a.citation-ref, .claim .citation a.citation-ref").first
+    link.scroll_into_view_if_needed()
+    page.evaluate("window.scrollBy(0, -250)")
+    link.hover()
+    tooltip = page.locator("#factcheck-tooltip")
+    expect(tooltip).to_be_visible()
+    key = link.evaluate("(e) => e.hash.slice(1)")
+    expect(tooltip).to_contain_text(page.locator(f"[id='{key}'] .reference-text").inner_text())
+    a, b = link.bounding_box(), tooltip.bounding_box()
+    left, top = max(0, min(a["x"], b["x"]) - 40), max(0, min(a["y"], b["y"]) - 40)
+    right, bottom = max(a["x"] + a["width"], b["x"] + b["width"]) + 40, max(a["y"] + a["height"], b["y"] + b["height"]) + 40
+    shoot(page, "tooltip.png", clip={"x": left, "y": top, "width": min(1280, right) - left, "height": min(900, bottom) - top})
+
+
+def test_claim_anchor(project_site, tab):
+    """A link to a claim, as the report and ClaimReview give it: the page opens on the highlighted claim."""
+    server, site_dir = project_site
+    page = tab.page
+    page.goto(server.url(article_path(site_dir)))
+    claim_id = page.locator(".claim").nth(2).get_attribute("id")
+    open_article(page, server, site_dir, "#" + claim_id)
+    claim = page.locator(f"[id='{claim_id}']")
+    expect(claim).to_be_in_viewport()
+    assert claim.evaluate("(e) => e.matches(':target')")
+    shoot(page, "claim-anchor.png", clip={"x": 0, "y": 0, "width": 1280, "height": 450})
+
+
+def test_bibliography(project_site, tab):
+    server, site_dir = project_site
+    page = tab.page
+    open_article(page, server, site_dir)
+    bibliography = page.locator(".factcheck-bibliography")
+    bibliography.evaluate("(e) => window.scrollBy(0, e.getBoundingClientRect().top - 80)")
+    box = bibliography.bounding_box()
+    shoot(page, "bibliography.png", clip={"x": box["x"] - 10, "y": box["y"] - 10, "width": box["width"] + 20, "height": min(box["height"] + 20, 560)})
+
+
+def test_report(project_site, tab):
+    server, site_dir = project_site
+    page = tab.page
+    page.goto(server.url(report_path(site_dir)))
+    expect(page.locator("table.factcheck-claims")).to_be_visible()
+    assert shoot(page, "report.png") == (1280, 900)
+    assert tab.external_hosts() <= ALLOWED_HOSTS, tab.external
+
+
+def test_every_page_of_the_project_without_errors(project_site, tab):
+    server, site_dir = project_site
+    pages = sorted(path.relative_to(site_dir).parent.as_posix() for path in site_dir.rglob("index.html"))
+    assert len(pages) >= 3
+    for path in pages:
+        tab.page.goto(server.url("" if path == "." else path + "/"))
+        expect(tab.page.locator("article")).to_be_visible()
+    assert tab.external_hosts() <= ALLOWED_HOSTS, tab.external
