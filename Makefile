@@ -28,7 +28,10 @@ serve: $(VENV)/.installed
 	$(BIN)/mkdocs serve
 
 browser:
-	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; }
+	$(MAKE) --no-print-directory $(VENV)/.test-installed
+	@dpkg -s chromium chromium-driver fonts-dejavu-core >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver fonts-dejavu-core; }
+	@test -s tests/browser/vendor/axe.min.js || { echo "tests/browser/vendor/axe.min.js is missing: see tests/browser/vendor/README.md" >&2; exit 1; }
+	@$(BIN)/python -c "from playwright.sync_api import sync_playwright; p = sync_playwright().start(); b = p.chromium.launch(executable_path='/usr/bin/chromium', args=['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']); print('Playwright drives Debian Chromium', b.version); b.close(); p.stop()"
 
 test: $(VENV)/.test-installed browser
 	$(BIN)/ruff check plugins tests bench
