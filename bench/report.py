@@ -218,7 +218,7 @@ def markdown(results: dict) -> str:
     parts += ["", "## Plot", "", "![Build time against site size](build-time.svg)", ""]
     notes = results.get("notes")
     if notes:
-        parts += ["## Notes", "", notes, ""]
+        parts += ["## Analysis (bench/NOTES.md, written for the commit above)", "", notes.strip(), ""]
     return "\n".join(parts)
 
 

@@ -291,8 +291,9 @@ def main() -> None:
     if "cold" in cases:
         runner.repeat("cold", reference, "build", before=cold)
     if "warm" in cases:
-        for config in ("mkdocs-plain.yml", "mkdocs.yml"):  # caches present: one build first
-            measure(reference, config, "build", args.timeout)
+        if "cold" not in cases:  # otherwise the last cold builds left their caches
+            for config in ("mkdocs-plain.yml", "mkdocs.yml"):
+                measure(reference, config, "build", args.timeout)
         runner.repeat("warm", reference, "build")
     if "serve" in cases:
         runner.repeat("serve", reference, "serve")
@@ -304,6 +305,9 @@ def main() -> None:
         runner.repeat("bib10x", sites["bib10x"], "build", before=cold)
         results["parse"] = parse_times({"reference": reference, "bib10x": sites["bib10x"]}, 3)
     results["load_after"] = os.getloadavg()
+    notes = BENCH / "NOTES.md"
+    if notes.exists() and not args.quick:
+        results["notes"] = notes.read_text(encoding="utf-8")
     results["finished"] = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
 
     (args.out / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")

@@ -1,6 +1,6 @@
 """Where a build spends its time: one `mkdocs build` of a generated site under cProfile.
 
-    .venv/bin/python bench/profile.py bench/out/sites/reference [--config mkdocs.yml] [--top 40]
+    .venv/bin/python bench/profile_build.py bench/out/sites/reference [--config mkdocs.yml] [--top 40]
 
 Prints the functions with the most cumulative time, then the same restricted to mkdocs_factcheck, pybtex,
 latexcodec and importlib.metadata (what the plugin adds to a plain build), and saves the raw profile to
