@@ -13,6 +13,8 @@ from mkdocs_factcheck.online.limits import retry_after
 from online_fakes import json_reply, kinds, verify, work
 from werkzeug import Response
 
+pytest_plugins = ["online_fixtures"]  # fake services on 127.0.0.1 (see online_fixtures.py)
+
 DOI_BIB = "@article{ref, author={Smith, Jane}, title={A study}, journal={J}, year={2020}, doi={10.1000/a}}"
 
 

@@ -9,6 +9,8 @@ import pytest
 from mkdocs_factcheck import plugin as plugin_module
 from online_fakes import work
 
+pytest_plugins = ["online_fixtures"]  # fake services on 127.0.0.1 (see online_fixtures.py)
+
 BIB = """
 @article{retracted,
   author = {Wakefield, Andrew},

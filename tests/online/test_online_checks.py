@@ -5,6 +5,8 @@ from __future__ import annotations
 from online_fakes import kinds, summary, verify, work
 from werkzeug import Response
 
+pytest_plugins = ["online_fixtures"]  # fake services on 127.0.0.1 (see online_fixtures.py)
+
 RETRACTED = """
 @article{wakefield,
   author = {Wakefield, Andrew},
