@@ -107,6 +107,9 @@ class Builder:
         results = []
         for check in checks:
             outcome = outcomes[check]
+            crossref = outcomes.get(Check("crossref", check.value)) if check.kind == "doi" else None
+            if outcome.status == UNVERIFIED and crossref is not None and crossref.status == FOUND:
+                outcome = Outcome(FOUND, "Crossref has its record", checked=crossref.checked, cached=crossref.cached)
             results.append(
                 {
                     "check": check.kind,

@@ -7,6 +7,7 @@ import threading
 import time
 from html import escape
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from mkdocs.plugins import get_plugin_logger
 
@@ -22,6 +23,7 @@ log = get_plugin_logger("mkdocs_factcheck.online")
 DAY = 86400.0
 PROGRESS_EVERY = 5.0  # seconds between progress lines while the build waits for the checks
 BATCH_WAIT = 0.2  # seconds PubMed ids gather before one batched request
+DOI_HOSTS = {"doi.org", "dx.doi.org", "www.doi.org"}
 
 
 class OnlineVerifier:
@@ -114,6 +116,8 @@ class OnlineVerifier:
             elif identifier.scheme in ("pmid", "pmcid"):
                 checks.append(Check(identifier.scheme, identifier.value.upper()))
             elif identifier.scheme == "url" and _get(self.settings, "check_urls", True):
+                if urlsplit(identifier.value).hostname in DOI_HOSTS:
+                    continue  # a DOI link: the DOI check covers it, and its redirect leads to a publisher's page
                 checks.append(Check("url", identifier.value))
         return list(dict.fromkeys(checks))
 

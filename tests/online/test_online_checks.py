@@ -141,3 +141,13 @@ def test_user_agent_and_mailto_are_sent(services, tmp_path):
     crossref = [args for _, _, path, args in services.requests if path.startswith("/crossref/")]
     assert crossref == [{"mailto": "editors@example.org"}]
     assert all(h["User-Agent"] == "mkdocs-factcheck/test (mailto:editors@example.org)" for h in services.headers)
+
+
+def test_doi_links_are_not_fetched_and_crossref_vouches_for_the_doi(services, tmp_path):
+    services.works["10.1000/a"] = work("10.1000/a", "A study", 2020, "Smith")
+    services.routes["/doi/api/handles/10.1000/a"] = Response("down", 503)
+    bib = "@article{a, author={Smith, J}, title={A study}, year={2020}, doi={10.1000/a}, url={https://doi.org/10.1000/a}}"
+    report, _ = verify({**services.settings, "retries": 0}, bib, tmp_path)
+    assert kinds(report) == []
+    assert report.by_key["a"]["status"] == "verified"
+    assert [c["check"] for c in report.by_key["a"]["checks"]] == ["doi", "crossref"]  # no request to doi.org
