@@ -43,7 +43,7 @@ class OnlineReport:
                 if notice.get("about") == "this" and notice.get("type") in NOTICES:
                     title = escape(notice_text(notice), quote=True)
                     marks.append(f'<span class="reference-status reference-notice" title="{title}">{escape(notice.get("label", ""))}</span>')
-        if data.get("status") == UNVERIFIED or data.get("unverified"):
+        if data.get("mark_unverified"):
             reason = data.get("unverified_reason", "")
             marks.append(f'<span class="reference-status reference-unverified-online">Unverified ({escape(reason)})</span>')
         return " ".join(marks)
@@ -104,6 +104,7 @@ class Builder:
         findings: list[Finding] = []
         notices: list[dict] = []
         reasons: list[str] = []
+        record_unverified = False  # a record (DOI, Crossref, PubMed) unchecked: its retraction status is unknown
         results = []
         for check in checks:
             outcome = outcomes[check]
@@ -123,6 +124,7 @@ class Builder:
             )
             if outcome.status == UNVERIFIED:
                 reasons.append(outcome.detail)
+                record_unverified = record_unverified or check.kind != "url"
                 self._unreachable(check, outcome.detail, source.key)
                 continue
             findings.extend(self._judge(source, check, outcome, checks, outcomes, notices))
@@ -155,6 +157,8 @@ class Builder:
             "status": status,
             "retracted": retracted,
             "unverified": bool(reasons),
+            # Readers see the mark when what matters to them is unknown; a slow website alone is the editors' business.
+            "mark_unverified": record_unverified or (bool(reasons) and len(reasons) == len(checks)),
             "unverified_reason": reason,
             "notices": notices,
             "summary": [f.message for f in findings] + ([f"unverified ({reason})"] if reasons else []),

@@ -151,3 +151,13 @@ def test_doi_links_are_not_fetched_and_crossref_vouches_for_the_doi(services, tm
     assert kinds(report) == []
     assert report.by_key["a"]["status"] == "verified"
     assert [c["check"] for c in report.by_key["a"]["checks"]] == ["doi", "crossref"]  # no request to doi.org
+
+
+def test_a_slow_website_alone_is_not_shown_to_readers(services, tmp_path):
+    services.works["10.1000/a"] = work("10.1000/a", "A study", 2020, "Smith")
+    services.routes["/web/slow"] = services.hang
+    bib = f"@article{{a, author={{Smith, J}}, title={{A study}}, year={{2020}}, doi={{10.1000/a}}, url={{{services.url('/web/slow')}}}}}"
+    report, _ = verify({**services.settings, "timeout": 0.3, "retries": 0}, bib, tmp_path)
+    assert kinds(report) == ["service_unavailable"] and report.findings[0].message.startswith("websites could not be reached (timeout)")
+    assert report.by_key["a"]["status"] == "partly unverified"
+    assert report.status_html("a") == ""
