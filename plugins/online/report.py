@@ -100,7 +100,7 @@ class Builder:
 
     def add(self, source: Source, checks: list[Check], outcomes: dict[Check, Outcome]) -> None:
         key = source.key.lower()
-        place = {"file": source.file, "line": source.line}
+        place: dict = {"file": source.file, "line": source.line}
         findings: list[Finding] = []
         notices: list[dict] = []
         reasons: list[str] = []
