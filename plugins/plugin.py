@@ -57,6 +57,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         paths = [paths] if isinstance(paths, str) else list(paths)
         self.bib_paths = [(base / p).resolve() for p in paths]
         self.findings = Findings(self.config.findings, logger=log)
+        if self.config.online.required and "service_unavailable" not in self.config.findings:
+            self.findings.severities["service_unavailable"] = "error"  # the site asked for every check to run
         try:
             bibliography = self.bibliography_cache.get(self.bib_paths, base)
             scale = Scale(self.config.verdicts or None)
@@ -87,7 +89,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         user_agent = f"mkdocs-factcheck/{__version__}{contact}"
         self.verifier = OnlineVerifier(online, (base / online.cache_dir).resolve(), user_agent, network=network)
         self.engine.cite_listeners.append(self.verifier.submit)
-        self.engine.status_providers.append(lambda key: self.online.status_html(key))
+        self.engine.status_providers.append(self.verifier.status_html)  # a placeholder until finish()
 
     def _install_extension(self, config: MkDocsConfig, scale: Scale) -> FactcheckExtension:
         """Use our extension instance (sharing the engine); a user's `markdown_extensions` entry for it
@@ -162,7 +164,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             page = pages_by_path.get(state.src_path or "")
             if page is None or page.content is None:
                 continue
-            content = page.content
+            content = self.online.fill(page.content)  # online marks on bibliographies and citations
             if SITE_BIBLIOGRAPHY_MARKER in content:
                 content = content.replace(SITE_BIBLIOGRAPHY_MARKER, engine.site_bibliography(lambda key, page=page: self._backlinks(key, page)))
             if SUMMARY_MARKER in content:
@@ -206,6 +208,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             online = self.online.by_key.get(source["key"].lower())
             if online is not None:
                 source["online"] = online
+                source.setdefault("status", []).extend(online.get("summary", []))
         return data
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:

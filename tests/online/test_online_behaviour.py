@@ -63,7 +63,7 @@ def test_timeout_is_reported_once_per_service(services, tmp_path):
     bib = DOI_BIB + "\n@article{other, title={B}, year={2020}, doi={10.1000/b}}"
     started = time.monotonic()
     report, _ = verify({**services.settings, "timeout": 0.5, "retries": 0}, bib, tmp_path)
-    assert time.monotonic() - started < 4  # the server would hang for 30 s
+    assert time.monotonic() - started < 15  # the server would hang for 30 s (wide margin: a loaded machine)
     assert kinds(report) == ["service_unavailable"]
     message = report.findings[0].message
     assert message.startswith("Crossref could not be reached (timeout (2))") and "ref, other" in message
@@ -75,7 +75,7 @@ def test_timeout_is_reported_once_per_service(services, tmp_path):
 def test_slow_drip_reply_is_cut_off(services, tmp_path):
     def drip(request):
         def body():
-            for _ in range(50):
+            for _ in range(300):
                 yield b" "
                 time.sleep(0.1)  # the server drips; the client's total time per reply must end it
 
@@ -85,7 +85,7 @@ def test_slow_drip_reply_is_cut_off(services, tmp_path):
     services.routes["/crossref/works/10.1000/a"] = drip
     started = time.monotonic()
     report, _ = verify({**services.settings, "timeout": 0.5, "retries": 0}, DOI_BIB, tmp_path)
-    assert time.monotonic() - started < 4  # the drip lasts 5 s; each byte comes well within the timeout
+    assert time.monotonic() - started < 15  # the drip lasts 30 s; each byte comes well within the timeout
     assert report.by_key["ref"]["checks"][1]["detail"] == "timeout (reply too slow)"
     assert kinds(report) == ["service_unavailable"]
 
@@ -114,8 +114,8 @@ def test_the_deadline_bounds_the_phase(services, tmp_path):
     services.routes["/crossref/works/10.1000/a"] = services.hang
     services.routes["/doi/api/handles/10.1000/a"] = services.hang
     started = time.monotonic()
-    report, _ = verify({**services.settings, "timeout": 5, "deadline": 0.6}, DOI_BIB, tmp_path)
-    assert time.monotonic() - started < 2.5  # not the 5 s timeout, nor the 30 s the server would hang
+    report, _ = verify({**services.settings, "timeout": 20, "deadline": 0.6}, DOI_BIB, tmp_path)
+    assert time.monotonic() - started < 12  # not the 20 s timeout, nor the 30 s the server would hang
     assert kinds(report) == ["service_unavailable"]
     assert report.findings[0].message.startswith("online checks stopped at the deadline (0.6 s): 1 source(s) left unverified: ref")
     assert "Unverified (deadline)" in report.status_html("ref")
@@ -126,7 +126,7 @@ def test_retries_stop_at_the_deadline(services, tmp_path):
     services.handles.add("10.1000/a")
     started = time.monotonic()
     report, _ = verify({**services.settings, "deadline": 6}, DOI_BIB, tmp_path)
-    assert time.monotonic() - started < 4  # a Retry-After beyond the deadline is not waited for, nor the deadline
+    assert time.monotonic() - started < 20  # the 30 s Retry-After, which passes the deadline, is not waited for
     assert "HTTP 429 (a retry would pass the deadline)" in report.findings[0].message
     assert services.count("/crossref/") == 1
 
@@ -223,12 +223,16 @@ def test_rate_limit_headers_space_requests(services):
     services.routes["/api"] = Response("", 200, headers={"X-Rate-Limit-Limit": "5", "X-Rate-Limit-Interval": "1s"})
     client = Client("test", timeout=2)
     try:
+        started = time.monotonic()
         client.get(services.url("/api"))
         client.get(services.url("/api"))
+        both = time.monotonic() - started
     finally:
         client.close()
-    times = [t for t, _, path, _ in services.requests if path == "/api"]
-    assert times[1] - times[0] >= 0.18  # 5 per second: a fifth of a second apart
+    # 5 per second: the second request may not start before a fifth of a second has passed. Measured on
+    # the client's side, since a loaded server may record the first arrival late.
+    assert both >= 0.18
+    assert services.count("/api") == 2
 
 
 def test_retry_after_forms():
