@@ -35,6 +35,7 @@ browser:
 
 test: $(VENV)/.test-installed browser
 	$(BIN)/ruff check plugins tests bench
+	$(BIN)/mypy plugins
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.test-installed

@@ -163,7 +163,7 @@ class FactcheckTreeprocessor(Treeprocessor):
 
 
 class FactcheckExtension(Extension):
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs) -> None:
         self.config = {
             "bibliography": [[], "BibTeX file or list of files (relative to the working directory when used without the plugin)."],
             "style": ["unsrt", "pybtex formatting style: plain, unsrt, alpha, abbrv, vancouver, or any installed pybtex style plugin."],
