@@ -285,3 +285,34 @@ def test_findings_in_the_page_during_serve(bib_site):
     config.plugins.on_startup(command="build", dirty=False)
     build(config)
     assert soup(bib_site.html()).select(".factcheck-finding") == []
+
+
+def test_a_clean_site_has_no_findings(bib_site, warnings):
+    """The other side of every check: sound claims, sources and prose produce nothing."""
+    bib_site.config({"max_source_age": 100, "findings": {"uncited_entry": "warning"}})
+    bib_site.page(
+        "index.md",
+        """
+        # A clean page
+
+        [Onji treated patients]{.claim #a verdict=supported note="As reported."} [@onji1987; @mueller2001].
+        In 1987 about 45% of them improved [@onji1987, p. 3]. Ordinary prose needs nothing.
+
+        ::: {.claim #b verdict=unsupported}
+        A block claim [@parent2010; @child2010].
+        :::
+
+        See also @web2020 and [@smith:2000.a; @{odd.key.}].
+        """,
+    )
+    bib_site.build(strict=True)
+    assert findings(bib_site) == []
+    assert warnings() == []
+
+
+def test_duplicate_claim_ids(bib_site):
+    bib_site.page("index.md", "[One]{.claim #same verdict=supported} [@onji1987].\n")
+    bib_site.page("two.md", "[Two]{.claim #same verdict=supported} [@onji1987].\n")
+    bib_site.build()
+    found = [f for f in findings(bib_site) if f["kind"] == "duplicate_claim_id"]
+    assert [(f["page"], f["line"]) for f in found] == [("two.md", 1)]
