@@ -29,7 +29,8 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=40)
     args = parser.parse_args()
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    os.chdir(args.site)
+    site = args.site.resolve()
+    os.chdir(site)
     config = load_config(args.config)
     config.plugins.on_startup(command="build", dirty=False)
     profile = cProfile.Profile()
@@ -41,7 +42,7 @@ def main() -> None:
         profile.disable()
         config.plugins.on_shutdown()
     print(f"build: {time.perf_counter() - start:.2f} s under the profiler")
-    target = args.site.resolve() / "build.prof"
+    target = site / "build.prof"
     profile.dump_stats(target)
     stats = pstats.Stats(profile)
     stats.sort_stats("cumulative").print_stats(args.top)

@@ -262,7 +262,12 @@ def main() -> None:
     parser.add_argument("--max-build-seconds", type=float, default=120, help="a variant slower than this in its first run is not repeated")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before one measured process is killed")
     parser.add_argument("--out", type=Path, default=BENCH / "out")
+    parser.add_argument("--report-only", action="store_true", help="measure nothing: rewrite RESULTS.md and the plot from OUT/results.json")
     args = parser.parse_args()
+    if args.report_only:
+        results = json.loads((args.out / "results.json").read_text(encoding="utf-8"))
+        write_results(results, args.out, results.get("quick", False))
+        return
     args.runs = args.runs or (1 if args.quick else 3)
     scale = 0.1 if args.quick else 1.0
     cases = set(args.cases.split(","))
@@ -305,13 +310,16 @@ def main() -> None:
         runner.repeat("bib10x", sites["bib10x"], "build", before=cold)
         results["parse"] = parse_times({"reference": reference, "bib10x": sites["bib10x"]}, 3)
     results["load_after"] = os.getloadavg()
-    notes = BENCH / "NOTES.md"
-    if notes.exists() and not args.quick:
-        results["notes"] = notes.read_text(encoding="utf-8")
     results["finished"] = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
-
     (args.out / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
-    target = args.out if args.quick else BENCH
+    write_results(results, args.out, args.quick)
+
+
+def write_results(results: dict, out: Path, quick: bool) -> None:
+    notes = BENCH / "NOTES.md"
+    if notes.exists() and not quick:
+        results["notes"] = notes.read_text(encoding="utf-8")
+    target = out if quick else BENCH
     svg = plot.build_time_svg(results)
     if svg:
         (target / "build-time.svg").write_text(svg, encoding="utf-8")
