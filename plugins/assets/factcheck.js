@@ -140,8 +140,8 @@
     link.setAttribute("aria-describedby", TOOLTIP_ID);
   }
 
-  function hide() {
-    clearTimeout(showTimer);
+  function hide(keepPending) {
+    if (!keepPending) clearTimeout(showTimer); // a hover on another citation may be about to show
     clearTimeout(hideTimer);
     if (current) current.removeAttribute("aria-describedby");
     current = null;
@@ -151,14 +151,18 @@
 
   function scheduleHide() {
     clearTimeout(hideTimer);
-    hideTimer = setTimeout(hide, HIDE_DELAY);
+    hideTimer = setTimeout(function () {
+      hide(false);
+    }, HIDE_DELAY);
   }
 
+  /* On scroll and resize: follow the link, or close once the link is out of sight. */
   function reposition() {
-    if (current && tooltip && !tooltip.hidden) {
-      if (document.body.contains(current)) place(tooltip, current);
-      else hide();
-    }
+    if (!current || !tooltip || tooltip.hidden) return;
+    var rect = current.getBoundingClientRect();
+    var gone = !document.body.contains(current) || rect.bottom < 0 || rect.top > document.documentElement.clientHeight;
+    if (gone) hide(true);
+    else place(tooltip, current);
   }
 
   /* ------------------------------------------------------------------ targets */

@@ -136,6 +136,12 @@ def test_touch_first_tap_shows_second_tap_follows(feature_site, tabs):
     expect(tooltip).to_be_visible()
     page.locator("h1").tap()
     expect(tooltip).to_be_hidden()
+    # A tooltip whose citation scrolls out of sight closes.
+    second.tap()
+    expect(tooltip).to_be_visible()
+    page.locator("#ref-proleukinlabel").evaluate("(e) => e.scrollIntoView()")
+    expect(second).not_to_be_in_viewport()
+    expect(tooltip).to_be_hidden()
 
 
 def test_tooltip_fits_a_phone_screen(feature_site, tabs):
@@ -353,6 +359,8 @@ def test_print_stylesheet(feature_site, page: Page):
     expect(page.locator("aside.factcheck-summary")).to_be_visible()
     after = page.eval_on_selector("#ref-onji1987effect a.ref-doi", "(e) => getComputedStyle(e, '::after').content")
     assert "https://doi.org/10.1136/gut.28.12.1648" in after
+    # A URL is its own text already: not printed twice.
+    assert page.eval_on_selector("#ref-proleukinlabel a.ref-url", "(e) => getComputedStyle(e, '::after').content") in ("none", "normal")
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF")
     page.emulate_media(media="screen")
