@@ -3,6 +3,8 @@ for the README (look at them after a change of styles). The same pages are check
 
 from __future__ import annotations
 
+import json
+import re
 import struct
 
 from browsing import IMAGES, PHONE, article_path, report_path
@@ -111,10 +113,30 @@ def test_report(project_site, tab):
 
 
 def test_every_page_of_the_project_without_errors(project_site, tab):
+    """Every page loads without console errors; every in-page link has its target; JSON-LD parses."""
     server, site_dir = project_site
     pages = sorted(path.relative_to(site_dir).parent.as_posix() for path in site_dir.rglob("index.html"))
     assert len(pages) >= 3
+    reviews = 0
     for path in pages:
-        tab.page.goto(server.url("" if path == "." else path + "/"))
-        expect(tab.page.locator("article")).to_be_visible()
+        page = tab.page
+        page.goto(server.url("" if path == "." else path + "/"))
+        expect(page.locator("article")).to_be_visible()
+        missing = page.eval_on_selector_all(
+            "article a[href^='#']", "(links) => links.map(a => a.hash.slice(1)).filter(id => id && !document.getElementById(decodeURIComponent(id)))"
+        )
+        assert not missing, f"{path}: in-page links without a target: {missing}"
+        for text in page.locator("script.factcheck-claimreview").all_text_contents():
+            data = json.loads(text)
+            assert all(item["@type"] == "ClaimReview" for item in data)
+            reviews += len(data)
+    assert reviews == page_claims(site_dir)
     assert tab.external_hosts() <= ALLOWED_HOSTS, tab.external
+
+
+def page_claims(site_dir) -> int:
+    """Claims with a verdict on the scale, counted in the built HTML (each has one ClaimReview)."""
+    count = 0
+    for html in site_dir.rglob("index.html"):
+        count += len(re.findall(r'<span[^>]*class="verdict-badge verdict-(?!unrated)[^"]*"[^>]*data-verdict=', html.read_text(encoding="utf-8")))
+    return count
