@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from browsing import CHROMIUM, CHROMIUM_ARGS, DESKTOP, ROOT, StaticServer, Tab, project_config, write_feature_site
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from .browsing import CHROMIUM, CHROMIUM_ARGS, DESKTOP, ROOT, StaticServer, Tab, project_config, write_feature_site
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from browsing import article_path, describe_violations, report_path, run_axe
 from playwright.sync_api import expect
+
+from .browsing import article_path, describe_violations, report_path, run_axe
 
 BLOCKING = ("serious", "critical")
 

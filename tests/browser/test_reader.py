@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 
-from browsing import CONTRAST_JS, PHONE, write_feature_site
 from playwright.sync_api import Page, expect
+
+from .browsing import CONTRAST_JS, PHONE, write_feature_site
 
 FIRST_CITE = "#cite-onji1987effect-1"
 TOOLTIP = "#factcheck-tooltip"

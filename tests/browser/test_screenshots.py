@@ -7,8 +7,9 @@ import json
 import re
 import struct
 
-from browsing import IMAGES, PHONE, article_path, report_path
 from playwright.sync_api import Page, expect
+
+from .browsing import IMAGES, PHONE, article_path, report_path
 
 # The project's mkdocs.yml keeps Material's default Google fonts: those requests are answered empty by the
 # tests (offline). Any other host would be a request to a third party that the site does not need.

@@ -12,8 +12,9 @@ import threading
 import time
 
 import pytest
-from browsing import write_feature_site
 from playwright.sync_api import Page, expect
+
+from .browsing import write_feature_site
 
 RELOAD_MS = 30_000
 
