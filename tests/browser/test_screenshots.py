@@ -141,3 +141,35 @@ def page_claims(site_dir) -> int:
     for html in site_dir.rglob("index.html"):
         count += len(re.findall(r'<span[^>]*class="verdict-badge verdict-(?!unrated)[^"]*"[^>]*data-verdict=', html.read_text(encoding="utf-8")))
     return count
+
+
+# The writing guide's pictures: each Markdown example of the README (the feature site's article, see
+# browsing.ARTICLE) next to what it becomes.
+GUIDE = {
+    "guide-summary.png": "aside.factcheck-summary",
+    "guide-claim.png": "p:has(> #claim-hbeag)",
+    "guide-block-claim.png": "div#claim-toxicity",
+    "guide-citations.png": "p:has(> .citation[data-cites='proleukinlabel'])",
+    "guide-bibliography.png": ".factcheck-bibliography",
+}
+
+
+def shoot_element(page: Page, selector: str, name: str, pad: int = 12) -> tuple[int, int]:
+    element = page.locator(selector)
+    expect(element).to_have_count(1)
+    element.evaluate("(e) => window.scrollBy(0, e.getBoundingClientRect().top - 120)")
+    box = element.bounding_box()
+    clip = {"x": max(0, box["x"] - pad), "y": max(0, box["y"] - pad), "width": box["width"] + 2 * pad, "height": box["height"] + 2 * pad}
+    return shoot(page, name, clip=clip)
+
+
+def test_writing_guide_images(feature_site, tabs):
+    site, server = feature_site
+    page = tabs(viewport={"width": 900, "height": 1000}, device_scale_factor=2).page
+    page.goto(server.url())
+    for name, selector in GUIDE.items():
+        width, height = shoot_element(page, selector, name)
+        assert width > 200 and height > 40, (name, width, height)
+    dark = tabs(viewport={"width": 900, "height": 1000}, device_scale_factor=2, color_scheme="dark").page
+    dark.goto(server.url())
+    shoot_element(dark, "aside.factcheck-summary", "guide-summary-dark.png")
