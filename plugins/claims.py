@@ -119,7 +119,8 @@ def badge(scale: Scale, verdict_name: str | None, note: str, block: bool) -> etr
     if note:
         note_element = etree.SubElement(holder, "span")
         note_element.set("class", "claim-note")
-        note_element.text = note
+        # inline, the sentence's own full stop follows the note
+        note_element.text = note if block else note.rstrip().rstrip(".")
     return holder
 
 

@@ -143,7 +143,9 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         script = claim_review_script(state.claims, self.extension.scale, _absolute_url(config, page), config.site_author or config.site_name)
         if self.config.summary and page.meta.get("factcheck_summary", True):
             marker = f'<div class="factcheck-summary-slot">{SUMMARY_MARKER}</div>'
-            html = marker + html
+            title_end = html.find("</h1>")  # under the page's title, before the text
+            at = title_end + len("</h1>") if title_end >= 0 else 0
+            html = html[:at] + marker + html[at:]
         return html + script
 
     @event_priority(-50)  # after other plugins' on_env: every page has been rendered by now

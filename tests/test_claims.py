@@ -28,7 +28,7 @@ def test_inline_claim_with_sources_inside_and_after(bib_site):
     badge = page.select_one(".claim-verdict .verdict-badge")
     assert badge["aria-label"] == "Fact-check verdict: Supported"
     assert badge.select_one(".verdict-icon").get_text() == "✓"
-    assert page.select_one(".claim-note").get_text() == "Matches the paper."
+    assert page.select_one(".claim-note").get_text() == "Matches the paper"  # the sentence's full stop follows
     data = json.loads((bib_site.site_dir / "factcheck.json").read_text())
     (entry,) = data["claims"]
     assert entry["cites"] == ["onji1987", "mueller2001"]  # not web2020: it is in the next sentence
@@ -252,6 +252,7 @@ def test_summary_box_on_pages_with_claims(bib_site):
     bib_site.page("plain.md", "# Plain\n\nNo claims [@onji1987].\n")
     bib_site.build()
     box = soup(bib_site.html()).select_one("aside.factcheck-summary")
+    assert box.find_previous("h1").get_text().startswith("Article")  # under the title
     assert "2 claims reviewed on 2026-11-26" in box.get_text()
     assert [b.get_text() for b in box.select(".verdict-label")] == ["Supported", "Contradicted"]
     assert box.select_one("a")["href"] == "factcheck-report/"
