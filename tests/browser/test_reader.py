@@ -328,7 +328,12 @@ def test_summary_box_up_front(feature_site, page: Page):
     summary = page.locator("aside.factcheck-summary")
     expect(summary).to_be_visible()
     expect(summary).to_contain_text("4 claims reviewed on 2026-11-20")
-    assert summary.evaluate("(e) => e.getBoundingClientRect().top") < page.locator("h1").evaluate("(e) => e.getBoundingClientRect().top")
+    # Up front: in the first screen, before the text and its first claim.
+    assert summary.evaluate("(e) => e.getBoundingClientRect().bottom") < page.evaluate("innerHeight")
+    assert summary.evaluate(
+        "(e) => [document.querySelector('.md-content .claim'), document.querySelector('.md-content h1 ~ p')]"
+        ".every(other => e.compareDocumentPosition(other) & Node.DOCUMENT_POSITION_FOLLOWING)"
+    )
     summary.get_by_role("link").click()
     expect(page.locator(".factcheck-report")).to_be_visible()
 
