@@ -64,7 +64,8 @@ def plain_text(element: etree.Element, skip_classes: tuple[str, ...] = ("citatio
 
     walk(element)
     text = HTML_PLACEHOLDER_RE.sub("", "".join(parts))  # inline raw HTML tags are markup, not text
-    return re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+([.,;:!?])", r"\1", text)  # where a citation was taken out before punctuation
 
 
 def citations_in(element: etree.Element) -> list[etree.Element]:

@@ -40,6 +40,7 @@ class PageState:
     numbering: Numbering
     url: str = ""
     citations: list[CitationRecord] = field(default_factory=list)
+    pending: list[CitationGroup] = field(default_factory=list)  # parsed, not yet rendered (see extension)
     claims: list = field(default_factory=list)
     _anchor_counts: dict[str, int] = field(default_factory=dict)
 
@@ -70,6 +71,7 @@ class Engine:
         self.numbering_scope = numbering
         self.words = {**DEFAULT_WORDS, **(words or {})}
         self.report: Reporter = report or (lambda finding: None)
+        self.severity_of = lambda kind: "warning"  # the plugin's Findings knows the configured severities
         self.formatter = EntryFormatter(bibliography, self.style, self._report_once)
         self.labeller = Labeller(bibliography, self.style, mode)
         self.site_numbering = Numbering() if numbering == "site" else None

@@ -31,6 +31,7 @@ from .syntax import CitationGroup
 # when the extension is listed in `markdown_extensions` without the plugin.
 log = logging.getLogger("mkdocs.plugins.mkdocs_factcheck")
 SITE_BIBLIOGRAPHY_MARKER = "<!-- factcheck:site-bibliography -->"
+PENDING = "data-factcheck-pending"  # on a citation span until the tree processor renders it
 
 
 class SourceCapture(Preprocessor):
@@ -58,6 +59,7 @@ class FactcheckTreeprocessor(Treeprocessor):
         if page is None:
             return
         engine = self.extension.get_engine()
+        self.render_citations(root, page, engine)
         self.process_claims(root, page, engine)
         if self.extension.getConfig("citation_needed") and self.extension.page_options.get("citation_needed", True):
             for sentence, why, block in unsourced_sentences(root):
@@ -65,6 +67,23 @@ class FactcheckTreeprocessor(Treeprocessor):
                 short = sentence if len(sentence) <= 80 else sentence[:77] + "..."
                 self.report(Finding("citation_needed", f"citation needed: '{short}' has {why} but no source", page=page.src_path or "<page>", line=line), block)
         self.place_bibliography(root, page, engine)
+
+    def render_citations(self, root: etree.Element, page: PageState, engine: Engine) -> None:
+        """Number and render every pending citation, in the order a reader meets them."""
+        for span in [e for e in root.iter("span") if PENDING in e.attrib]:
+            group = page.pending[int(span.attrib.pop(PENDING))]
+            resolved = engine.resolve(page, group)
+            rendered = citation_element(group, resolved, engine.mode, engine.words["unresolved"])
+            tail = span.tail
+            span.clear()
+            span.attrib.update(rendered.attrib)
+            span.text = rendered.text
+            span.extend(list(rendered))
+            span.tail = tail
+            for cite in resolved:
+                if not cite.resolved:
+                    line = next(r.line for r in reversed(page.citations) if r.key == cite.key)
+                    self.show(Finding("unknown_key", engine.unknown_key_message(cite.key), page=page.src_path or "<page>", line=line), span)
 
     # ---------------------------------------------------------------- claims
 
@@ -96,6 +115,8 @@ class FactcheckTreeprocessor(Treeprocessor):
             used_ids.add(claim_id)
             scale_verdict = scale.get(verdict)
             element.set("data-verdict", scale_verdict.name if scale_verdict else (verdict or "unrated"))
+            if scale_verdict:
+                element.set("style", f"--verdict-color: {scale_verdict.color}")  # the site's scale colours the claim
             claim = Claim(claim_id, text, verdict, note, page.src_path, line, keys, page.url, block)
             page.claims.append(claim)
             known = [key in engine.bibliography for key in keys]
@@ -107,8 +128,13 @@ class FactcheckTreeprocessor(Treeprocessor):
     def report(self, finding: Finding, near: etree.Element | None = None) -> None:
         """Report a finding; with `show_findings` (editors, during `mkdocs serve`) also show it in the page."""
         self.extension.get_engine().report(finding)
-        if near is not None and self.extension.show_findings:
-            near.append(finding_element(finding))
+        if near is not None:
+            self.show(finding, near)
+
+    def show(self, finding: Finding, near: etree.Element) -> None:
+        severity = self.extension.get_engine().severity_of(finding.kind)
+        if self.extension.show_findings and severity != "ignore":
+            near.append(finding_element(finding, severity))
 
     @staticmethod
     def _derived_id(text: str, used: set) -> str:
@@ -234,17 +260,18 @@ class FactcheckExtension(Extension):
         md.factcheck_page = engine.start_page(context.get("src_path"), markdown, context.get("line_offset", 0), context.get("url", ""))  # type: ignore[attr-defined]
 
     def citation(self, md: Markdown, group: CitationGroup) -> etree.Element:
+        """A pending citation: the tree processor numbers and renders it later, in document order
+        (Python-Markdown's inline pass reaches nested blocks, such as admonitions, after their siblings)."""
         page: PageState | None = getattr(md, "factcheck_page", None)
-        engine = self.get_engine()
         if page is None:  # converted without our preprocessor (should not happen): still never drop text
-            page = engine.start_page(None, group.source)
-        resolved = engine.resolve(page, group)
-        element = citation_element(group, resolved, engine.mode, engine.words["unresolved"])
-        if self.show_findings:
-            for cite in resolved:
-                if not cite.resolved:
-                    element.append(finding_element(Finding("unknown_key", engine.unknown_key_message(cite.key), page=page.src_path, line=page.citations[-1].line)))
-        return element
+            page = md.factcheck_page = self.get_engine().start_page(None, group.source)  # type: ignore[attr-defined]
+        span = etree.Element("span")
+        span.set("class", "citation")
+        span.set("data-cites", " ".join(group.keys))
+        span.set(PENDING, str(len(page.pending)))
+        span.text = AtomicString(group.source)  # what the reader sees if it were never rendered
+        page.pending.append(group)
+        return span
 
     def site_bibliography_html(self, engine: Engine) -> str:
         if self.engine is not None:
@@ -252,12 +279,13 @@ class FactcheckExtension(Extension):
         return engine.site_bibliography(lambda key: [])
 
 
-def finding_element(finding: Finding) -> etree.Element:
+def finding_element(finding: Finding, severity: str) -> etree.Element:
     """An editor's note in the page: what is wrong here, with the kind to silence it by."""
     note = etree.Element("span")
-    note.set("class", f"factcheck-finding factcheck-finding-{finding.kind}")
+    note.set("class", f"factcheck-finding finding-{severity}")
+    note.set("data-kind", finding.kind)
     note.set("role", "note")
-    note.text = AtomicString(f"\u26a0 {finding.place}: {finding.message} [{finding.kind}]")
+    note.text = AtomicString(f"{finding.place}: {finding.message} [{finding.kind}]")
     return note
 
 

@@ -65,6 +65,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             self.engine = Engine(bibliography, self.config.style, self.config.citation_mode, self.config.numbering, self.config.words, self.findings.report)
         except (BibliographyError, StyleError, ScaleError) as error:
             raise PluginError(f"factcheck: {error}") from None
+        self.engine.severity_of = self.findings.severity_of
         self.findings.extend(bibliography.findings)
         self.engine.status_providers.append(self._unverified_status)
         self.extension = self._install_extension(config, scale)

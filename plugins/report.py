@@ -116,7 +116,7 @@ def report_html(data: dict, scale: Scale, page, words: dict) -> str:
     out = ['<div class="factcheck-report factcheck-generated">']
     out.append(f"<p>{summary['claims']} claims on {len({c['page'] for c in data['claims']})} page(s); {summary['cited_sources']} of {summary['sources']} sources cited; {len(data['findings'])} finding(s). Generated {escape(data['generated'])}; the same data is in <code>factcheck.json</code>.</p>")
     out.append('<ul class="summary-verdicts">' + "".join(f"<li>{_badge(scale, name)} <span class=\"summary-count\">{count}</span></li>" for name, count in summary["by_verdict"].items()) + "</ul>")
-    out.append('<h2 id="claims">Claims</h2><div class="md-typeset__table"><table class="factcheck-claims"><thead><tr><th>Claim</th><th>Verdict</th><th>Sources</th><th>Findings</th></tr></thead><tbody>')
+    out.append('<h2 id="claims">Claims</h2><div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table class="factcheck-claims"><thead><tr><th>Claim</th><th>Verdict</th><th>Sources</th><th>Findings</th></tr></thead><tbody>')
     for claim in data["claims"]:
         link = relative_url(claim["url"] or "", here) + "#" + claim["id"]
         sources = ", ".join(f'<a href="#source-{escape(key, quote=True)}"><code>{escape(key)}</code></a>' for key in claim["cites"]) or "<em>none</em>"
@@ -127,8 +127,8 @@ def report_html(data: dict, scale: Scale, page, words: dict) -> str:
             f'<tr id="report-{escape(claim["id"], quote=True)}"><td><a href="{escape(link, quote=True)}">{escape(claim["text"])}</a><br><small>{escape(claim["page"] or "")}:{claim["line"]}</small></td>'
             f"<td>{_badge(scale, claim['verdict'])}{note}</td><td>{sources}</td><td>{finding_html}</td></tr>"
         )
-    out.append("</tbody></table></div>")
-    out.append('<h2 id="sources">Sources</h2><div class="md-typeset__table"><table class="factcheck-sources"><thead><tr><th>Source</th><th>Claims</th><th>Status</th></tr></thead><tbody>')
+    out.append("</tbody></table></div></div>")
+    out.append('<h2 id="sources">Sources</h2><div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table class="factcheck-sources"><thead><tr><th>Source</th><th>Claims</th><th>Status</th></tr></thead><tbody>')
     for source in data["sources"]:
         claims = ", ".join(f'<a href="#report-{escape(cid, quote=True)}">{escape(cid)}</a>' for cid in source["cited_by"]) or ("cited outside claims" if source["cited_on"] else "not cited")
         status = []
@@ -141,7 +141,7 @@ def report_html(data: dict, scale: Scale, page, words: dict) -> str:
             f'<tr id="source-{escape(source["key"], quote=True)}"><td><code>{escape(source["key"])}</code> {escape(source["title"])} ({escape(source["year"])})<br><small>{escape(source["file"])}:{source["line"]}</small></td>'
             f"<td>{claims}</td><td>{'<br>'.join(status) or 'ok'}</td></tr>"
         )
-    out.append("</tbody></table></div>")
+    out.append("</tbody></table></div></div>")
     out.append('<h2 id="findings">Findings</h2>')
     if data["findings"]:
         out.append('<ul class="factcheck-findings">')

@@ -196,3 +196,23 @@ def test_bibliography_marker_places_the_list(bib_site):
     bib_site.build()
     html = bib_site.html()
     assert html.index('id="ref-onji1987"') < html.index("After the references.")
+
+
+def test_numbers_follow_reading_order_through_nested_blocks(bib_site, warnings):
+    # Python-Markdown's inline pass reaches the admonition after the paragraph below it.
+    bib_site.page(
+        "index.md",
+        """
+        !!! note
+            First cited inside an admonition [@onji1987].
+
+        - a list [@mueller2001]
+
+        Then a paragraph [@web2020] and [@nope].
+        """,
+    )
+    bib_site.build()
+    page = soup(bib_site.html())
+    assert [a.get_text() for a in page.select("a.citation-ref")] == ["1", "2", "3"]
+    assert [li["data-key"] for li in page.select("li.reference")] == ["onji1987", "mueller2001", "web2020"]
+    assert "mkdocs_factcheck: index.md:6: unknown citation key 'nope' [unknown_key]" in warnings()
