@@ -175,6 +175,7 @@ def markdown(results: dict) -> str:
         "",
         "Written by `make bench` (`bench/run.py`); how to read and rerun it: see the README's benchmark section.",
         f"{'**Quick run: sites a tenth of the size; not the figures of record.**' if results.get('quick') else ''}",
+        f"{'**bench/proposed_fixes.py applied in every build: what the recommended changes would gain; not the figures of record.**' if results.get('proposed_fixes') else ''}",
         "",
         "## Machine",
         "",

@@ -262,13 +262,18 @@ def main() -> None:
     parser.add_argument("--max-build-seconds", type=float, default=120, help="a variant slower than this in its first run is not repeated")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before one measured process is killed")
     parser.add_argument("--out", type=Path, default=BENCH / "out")
+    parser.add_argument("--proposed-fixes", action="store_true", help="apply bench/proposed_fixes.py in every plugin build (results under OUT/proposed/)")
     parser.add_argument("--report-only", action="store_true", help="measure nothing: rewrite RESULTS.md and the plot from OUT/results.json")
     args = parser.parse_args()
     if args.report_only:
         results = json.loads((args.out / "results.json").read_text(encoding="utf-8"))
-        write_results(results, args.out, results.get("quick", False))
+        write_results(results, args.out)
         return
     args.runs = args.runs or (1 if args.quick else 3)
+    if args.proposed_fixes:
+        os.environ["BENCH_PROPOSED_FIXES"] = "1"
+        args.out.mkdir(parents=True, exist_ok=True)
+        args.out = args.out / "proposed"  # never the figures of record: results stay under OUT
     scale = 0.1 if args.quick else 1.0
     cases = set(args.cases.split(","))
     args.out.mkdir(parents=True, exist_ok=True)
@@ -279,14 +284,16 @@ def main() -> None:
     results["started"] = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
     results["load_before"] = os.getloadavg()
     results["quick"] = args.quick
+    results["proposed_fixes"] = args.proposed_fixes
     results["runs"] = args.runs
     results["max_build_seconds"] = args.max_build_seconds
     log(f"load average {results['load_before'][0]:.2f}; {args.runs} run(s) per case; scale {scale}")
 
     sites, summaries = {}, {}
+    sites_out = args.out.parent if args.proposed_fixes and not args.quick else args.out  # the same generated sites
     for name, spec in SIZES.items():
         if name == "reference" or name in cases:
-            sites[name], summaries[name] = make_site(name, spec, args.out, scale)
+            sites[name], summaries[name] = make_site(name, spec, sites_out, scale)
     results["sites"] = summaries
     reference = sites["reference"]
 
@@ -312,14 +319,15 @@ def main() -> None:
     results["load_after"] = os.getloadavg()
     results["finished"] = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
     (args.out / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
-    write_results(results, args.out, args.quick)
+    write_results(results, args.out)
 
 
-def write_results(results: dict, out: Path, quick: bool) -> None:
+def write_results(results: dict, out: Path) -> None:
+    of_record = not results.get("quick") and not results.get("proposed_fixes")
     notes = BENCH / "NOTES.md"
-    if notes.exists() and not quick:
+    if notes.exists() and of_record:
         results["notes"] = notes.read_text(encoding="utf-8")
-    target = out if quick else BENCH
+    target = BENCH if of_record else out
     svg = plot.build_time_svg(results)
     if svg:
         (target / "build-time.svg").write_text(svg, encoding="utf-8")
