@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -147,7 +148,7 @@ def load(paths: list[Path], base: Path) -> Bibliography:
 
 
 class BibliographyCache:
-    """Keeps the parsed bibliography until one of its files changes (for `mkdocs serve` rebuilds)."""
+    """Keeps the parsed bibliography until the contents of one of its files change (`mkdocs serve` rebuilds)."""
 
     def __init__(self) -> None:
         self._stamp: tuple | None = None
@@ -156,13 +157,14 @@ class BibliographyCache:
 
     @staticmethod
     def _stamp_of(paths: list[Path]) -> tuple:
+        """The files' contents, by digest: an edit that keeps size and modification time still counts,
+        and reading and hashing costs little next to parsing."""
         stamp: list[tuple] = []
         for path in paths:
             try:
-                stat = path.stat()
-                stamp.append((str(path), stat.st_mtime_ns, stat.st_size))
+                stamp.append((str(path), hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()))
             except OSError:
-                stamp.append((str(path), None, None))
+                stamp.append((str(path), None))
         return tuple(stamp)
 
     def get(self, paths: list[Path], base: Path) -> Bibliography:

@@ -109,9 +109,6 @@ def test_changed_entry_is_formatted_again(site, session):
 def test_changed_entry_of_same_size_and_time_is_formatted_again(site, session, request):
     """A copy that keeps the file's size and modification time (`cp -p`, `rsync -t`, an archive, a coarse
     file system clock) still changes what the references say."""
-    if session.mode == "serve":
-        # Strict: once BibliographyCache also compares the files' contents, this passes and the mark must go.
-        request.applymarker(pytest.mark.xfail(strict=True, reason="BibliographyCache is keyed by modification time and size only (bench/RESULTS.md)"))
     bib = site.bib(bibliography("Interleukin-2 in eleven patients"))
     site.page("index.md", PAGE)
     site.config()
