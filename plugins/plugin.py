@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html import escape
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -45,6 +46,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.bib_paths: list[Path] = []
         self.verifier: OnlineVerifier | None = None
         self.online = OnlineReport()
+        self.report_cache: dict | None = None
 
     def on_startup(self, *, command, dirty) -> None:
         self.is_serve = command == "serve"
@@ -57,6 +59,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         paths = [paths] if isinstance(paths, str) else list(paths)
         self.bib_paths = [(base / p).resolve() for p in paths]
         self.findings = Findings(self.config.findings, logger=log)
+        self.report_cache = None
         if self.config.online.required and "service_unavailable" not in self.config.findings:
             self.findings.severities["service_unavailable"] = "error"  # the site asked for every check to run
         try:
@@ -176,7 +179,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         if self.config.report_page:
             report_page = pages_by_path.get(self.config.report_page)
             if report_page is not None and report_page.content:
-                data = self._report()
+                data = self._report()  # computed once per build, reused for factcheck.json
                 report_page.content = report_page.content.replace(f"<p>{REPORT_MARKER}</p>", report_html(data, self.extension.scale, report_page, self.config.words)).replace(REPORT_MARKER, "")
         return env
 
@@ -201,17 +204,21 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         source = self.engine.bibliography.get(key)
         if source is None or not is_unverified(source, self.config.unverified_pattern):
             return ""
-        word = self.config.words.get("unverified", "Not fully verified")
+        word = escape(self.config.words.get("unverified", "Not fully verified"))
         return f'<span class="reference-status reference-unverified">{word}</span>'
 
     def _report(self) -> dict:
+        """The report's data, once per build (after on_env every claim, citation and finding is known)."""
         assert self.engine is not None and self.extension is not None
+        if self.report_cache is not None:
+            return self.report_cache
         data = report_data(self.engine, self.findings, self.extension.scale, self.config.unverified_pattern, __version__)
         for source in data["sources"]:
             online = self.online.by_key.get(source["key"].lower())
             if online is not None:
                 source["online"] = online
                 source.setdefault("status", []).extend(online.get("summary", []))
+        self.report_cache = data
         return data
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:

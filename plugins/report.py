@@ -30,13 +30,15 @@ def report_data(engine: Engine, findings: Findings, scale: Scale, unverified_pat
                 cited_on[record.key.lower()].append(page.src_path)
     sources = []
     for lowered, source in engine.bibliography.sources.items():
+        title = source.entry.fields.get("title", "")
         sources.append(
             {
                 "key": source.key,
                 "file": source.file,
                 "line": source.line,
                 "type": source.entry.type,
-                "title": latex_to_text(source.entry.fields.get("title", "")),
+                # LaTeX is decoded for cited entries only: a large bibliography's unused entries stay cheap
+                "title": latex_to_text(title) if lowered in cited_on else title.replace("{", "").replace("}", ""),
                 "year": source.entry.fields.get("year", ""),
                 "identifiers": {i.scheme: i.value for i in identifiers_of(source.entry)},
                 "note": source.entry.fields.get("note", ""),

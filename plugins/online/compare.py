@@ -9,7 +9,8 @@ import unicodedata
 
 from pybtex.database import Entry
 from pybtex.exceptions import PybtexError
-from pybtex.richtext import Text
+
+from ..formatting import latex_to_text
 
 TITLE_SIMILARITY = 0.85  # normalised titles this close are the same title (punctuation, a typo, a subtitle style)
 NAME_SIMILARITY = 0.85
@@ -18,7 +19,7 @@ TAG = re.compile(r"<[^>]+>")
 
 def latex_text(value: str) -> str:
     try:
-        return Text.from_latex(value).render_as("text")
+        return latex_to_text(value)
     except (PybtexError, ValueError):
         return value.replace("{", "").replace("}", "")
 

@@ -15,6 +15,8 @@ from pybtex.richtext import Tag, Text
 from pybtex.style import FormattedEntry
 from pybtex.style.formatting import BaseStyle
 
+from ..formatting import latex_to_text, plain
+
 MAX_AUTHORS = 6
 MONTHS = {
     "jan": "Jan", "feb": "Feb", "mar": "Mar", "apr": "Apr", "may": "May", "jun": "Jun",
@@ -27,7 +29,7 @@ def _latex(value: str) -> Text:
 
 
 def _plain(value: str) -> str:
-    return Text.from_latex(value).render_as("text") if value else ""
+    return latex_to_text(value) if value else ""
 
 
 def person_name(person) -> str:
@@ -66,10 +68,10 @@ def short_pages(pages: str) -> str:
 
 def sentence(text: Text | str) -> Text:
     text = Text(text) if isinstance(text, str) else text
-    plain = text.render_as("text").rstrip()
-    if not plain:
+    shown = plain(text).rstrip()
+    if not shown:
         return Text()
-    return text if plain.endswith((".", "?", "!")) else text + "."
+    return text if shown.endswith((".", "?", "!")) else text + "."
 
 
 class Style(BaseStyle):
@@ -124,7 +126,7 @@ class Style(BaseStyle):
             parts.append(sentence(_latex(fields["note"])))
         text = Text()
         for part in parts:
-            if part.render_as("text").strip():
+            if plain(part).strip():
                 text = text + (" " if len(text) else "") + part
         return FormattedEntry(entry.key, text, label)
 
