@@ -5,6 +5,7 @@ import shutil
 
 import yaml
 from conftest import ROOT, Site, soup
+
 from mkdocs_factcheck.scale import DEFAULT_SCALE
 
 

@@ -1,6 +1,7 @@
 """Pandoc's citation syntax, parsed without Markdown."""
 
 import pytest
+
 from mkdocs_factcheck.syntax import GROUP_RE, NARRATIVE_RE, parse_group, parse_narrative, tidy_locator
 
 

@@ -14,11 +14,12 @@ import threading
 import time
 from pathlib import Path
 
-from mkdocs_factcheck.bibliography import Source, entry_lines
-from mkdocs_factcheck.online import OnlineVerifier
 from pybtex.database import parse_string
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
+
+from mkdocs_factcheck.bibliography import Source, entry_lines
+from mkdocs_factcheck.online import OnlineVerifier
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 

@@ -8,10 +8,11 @@ import threading
 import time
 from pathlib import Path
 
-from mkdocs_factcheck.online.http import Client
-from mkdocs_factcheck.online.limits import retry_after
 from online_fakes import json_reply, kinds, verify, work
 from werkzeug import Response
+
+from mkdocs_factcheck.online.http import Client
+from mkdocs_factcheck.online.limits import retry_after
 
 pytest_plugins = ["online_fixtures"]  # fake services on 127.0.0.1 (see online_fixtures.py)
 

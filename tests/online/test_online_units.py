@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from online_fakes import sources_from, work
+
 from mkdocs_factcheck.claims import Claim
 from mkdocs_factcheck.online.compare import mismatches, same_family, similar_titles
 from mkdocs_factcheck.online.doi import parse_work
 from mkdocs_factcheck.online.report import PLACEHOLDER, OnlineReport
-from online_fakes import sources_from, work
 
 
 def test_a_retracted_article_that_names_itself_in_update_to_is_retracted():
