@@ -220,6 +220,23 @@ def markdown(results: dict) -> str:
     notes = results.get("notes")
     if notes:
         parts += ["## Analysis (bench/NOTES.md, written for the commit above)", "", notes.strip(), ""]
+    proposed = results.get("proposed")
+    if proposed:
+        parts += [
+            "## With the proposed fixes (`bench/run.py --proposed-fixes`)",
+            "",
+            f"The same sites, run {proposed['started']} to {proposed['finished']} (load before "
+            f"{proposed['load_before'][0]:.2f}, after {proposed['load_after'][0]:.2f}), with bench/proposed_fixes.py applied in every build. "
+            "What the changes above would gain, measured; not the figures of record.",
+            "",
+            summary_table(proposed),
+            "",
+            "| Target | Measured | Status |",
+            "|---|---|---|",
+        ]
+        parts += [f"| {target} | {measured} | {status} |" for target, measured, status in targets(proposed)]
+        counters = _counters(proposed)
+        parts += [""] + counters + [""]
     return "\n".join(parts)
 
 

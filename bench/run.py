@@ -328,6 +328,9 @@ def write_results(results: dict, out: Path) -> None:
     if notes.exists() and of_record:
         results["notes"] = notes.read_text(encoding="utf-8")
     target = BENCH if of_record else out
+    proposed = out / "proposed" / "results.json"
+    if of_record and proposed.exists():
+        results["proposed"] = json.loads(proposed.read_text(encoding="utf-8"))
     svg = plot.build_time_svg(results)
     if svg:
         (target / "build-time.svg").write_text(svg, encoding="utf-8")
