@@ -11,6 +11,8 @@ from .claims import Claim
 from .findings import Finding
 from .identifiers import identifiers_of, problem
 
+MAX_UNCITED_LISTED = 30
+
 # Fields each BibTeX entry type needs (alternatives separated by `/`), as BibTeX's standard styles do.
 REQUIRED_FIELDS = {
     "article": ["author", "title", "journal", "year"],
@@ -47,10 +49,11 @@ def check_sources(bibliography: Bibliography, cited: set[str], claims: list[Clai
     findings: list[Finding] = []
     unverified = re.compile(unverified_pattern, re.IGNORECASE) if unverified_pattern else None
     claim_keys = {key.lower() for claim in claims for key in claim.cites}
+    uncited = [source for lowered, source in bibliography.sources.items() if lowered not in cited]
+    findings.extend(uncited_findings(uncited))
     for lowered, source in bibliography.sources.items():
         place: dict[str, Any] = {"file": source.file, "line": source.line}
         if lowered not in cited:
-            findings.append(Finding("uncited_entry", f"entry '{source.key}' is never cited", **place))
             continue
         missing = missing_fields(source)
         if missing:
@@ -71,6 +74,21 @@ def check_sources(bibliography: Bibliography, cited: set[str], claims: list[Clai
             years = [year for key in claim.cites if (year := _year(bibliography.get(key)))]
             if years and year_now - max(years) > max_age:
                 findings.append(Finding("source_too_old", f"claim '{claim.id}': its newest source is from {max(years)}, older than {max_age} years", page=claim.page, line=claim.line))
+    return findings
+
+
+def uncited_findings(uncited: list[Source]) -> list[Finding]:
+    """One finding per uncited entry; past a handful, one finding per file (a shared bibliography of
+    thousands of entries is normal, and factcheck.json still lists every source with where it is cited)."""
+    if len(uncited) <= MAX_UNCITED_LISTED:
+        return [Finding("uncited_entry", f"entry '{s.key}' is never cited", file=s.file, line=s.line) for s in uncited]
+    by_file: dict[str, list[Source]] = {}
+    for source in uncited:
+        by_file.setdefault(source.file, []).append(source)
+    findings = []
+    for file, sources in by_file.items():
+        shown = ", ".join(f"'{s.key}'" for s in sources[:5])
+        findings.append(Finding("uncited_entry", f"{len(sources)} entries are never cited: {shown} and {len(sources) - 5} more", file=file, line=sources[0].line))
     return findings
 
 

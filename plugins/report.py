@@ -131,7 +131,9 @@ def report_html(data: dict, scale: Scale, page, words: dict) -> str:
         )
     out.append("</tbody></table></div></div>")
     out.append('<h2 id="sources">Sources</h2><div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table class="factcheck-sources"><thead><tr><th>Source</th><th>Claims</th><th>Status</th></tr></thead><tbody>')
-    for source in data["sources"]:
+    uncited = [source for source in data["sources"] if not source["cited_on"]]
+    listed = data["sources"] if len(uncited) <= 30 else [source for source in data["sources"] if source["cited_on"]]
+    for source in listed:
         claims = ", ".join(f'<a href="#report-{escape(cid, quote=True)}">{escape(cid)}</a>' for cid in source["cited_by"]) or ("cited outside claims" if source["cited_on"] else "not cited")
         status = []
         if source["unverified"]:
@@ -144,6 +146,8 @@ def report_html(data: dict, scale: Scale, page, words: dict) -> str:
             f"<td>{claims}</td><td>{'<br>'.join(status) or 'ok'}</td></tr>"
         )
     out.append("</tbody></table></div></div>")
+    if len(listed) < len(data["sources"]):
+        out.append(f"<p>{len(uncited)} entries of the bibliography are never cited; factcheck.json lists them.</p>")
     out.append('<h2 id="findings">Findings</h2>')
     if data["findings"]:
         out.append('<ul class="factcheck-findings">')

@@ -317,3 +317,17 @@ def test_duplicate_claim_ids(bib_site):
     bib_site.build()
     found = [f for f in findings(bib_site) if f["kind"] == "duplicate_claim_id"]
     assert [(f["page"], f["line"]) for f in found] == [("two.md", 1)]
+
+
+def test_a_large_shared_bibliography_is_summed_up(site):
+    entries = "\n".join(f"@misc{{e{n}, title={{Entry {n}}}}}" for n in range(40))
+    site.bib(entries)
+    site.config()
+    site.page("index.md", "[A]{.claim #a verdict=supported} [@e0].\n")
+    site.build()
+    uncited = [f for f in findings(site) if f["kind"] == "uncited_entry"]
+    assert [(f["file"], f["line"], f["message"]) for f in uncited] == [("references.bib", 2, "39 entries are never cited: 'e1', 'e2', 'e3', 'e4', 'e5' and 34 more")]
+    report = soup(site.html("factcheck-report/index.html"))
+    assert [row["id"] for row in report.select("table.factcheck-sources tbody tr")] == ["source-e0"]
+    assert "39 entries of the bibliography are never cited" in report.get_text()
+    assert len(json.loads((site.site_dir / "factcheck.json").read_text())["sources"]) == 40
