@@ -220,14 +220,18 @@ def markdown(results: dict) -> str:
     notes = results.get("notes")
     if notes:
         parts += ["## Analysis (bench/NOTES.md, written for the commit above)", "", notes.strip(), ""]
-    proposed = results.get("proposed")
-    if proposed:
+    for section, title, what in (
+        ("head", "Rerun at a newer commit (`bench/run.py --section head`)", "the plugin as committed then, reference size only"),
+        ("proposed", "With the proposed fixes (`bench/run.py --proposed-fixes`)", "bench/proposed_fixes.py applied in every build: what the changes above would gain, measured; not the figures of record"),
+    ):
+        proposed = results.get(section)
+        if not proposed:
+            continue
         parts += [
-            "## With the proposed fixes (`bench/run.py --proposed-fixes`)",
+            f"## {title}",
             "",
-            f"The same sites, run {proposed['started']} to {proposed['finished']} (load before "
-            f"{proposed['load_before'][0]:.2f}, after {proposed['load_after'][0]:.2f}), with bench/proposed_fixes.py applied in every build. "
-            "What the changes above would gain, measured; not the figures of record.",
+            f"The same sites, commit {proposed['machine']['commit']}, run {proposed['started']} to {proposed['finished']} (load before "
+            f"{proposed['load_before'][0]:.2f}, after {proposed['load_after'][0]:.2f}): {what}.",
             "",
             summary_table(proposed),
             "",

@@ -263,6 +263,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before one measured process is killed")
     parser.add_argument("--out", type=Path, default=BENCH / "out")
     parser.add_argument("--proposed-fixes", action="store_true", help="apply bench/proposed_fixes.py in every plugin build (results under OUT/proposed/)")
+    parser.add_argument("--section", default="", help="results under OUT/SECTION/, shown as an extra section of RESULTS.md (e.g. a rerun at a newer commit)")
     parser.add_argument("--report-only", action="store_true", help="measure nothing: rewrite RESULTS.md and the plot from OUT/results.json")
     args = parser.parse_args()
     if args.report_only:
@@ -272,8 +273,10 @@ def main() -> None:
     args.runs = args.runs or (1 if args.quick else 3)
     if args.proposed_fixes:
         os.environ["BENCH_PROPOSED_FIXES"] = "1"
+        args.section = "proposed"
+    if args.section:  # never the figures of record: results stay under OUT/SECTION
         args.out.mkdir(parents=True, exist_ok=True)
-        args.out = args.out / "proposed"  # never the figures of record: results stay under OUT
+        args.out = args.out / args.section
     scale = 0.1 if args.quick else 1.0
     cases = set(args.cases.split(","))
     args.out.mkdir(parents=True, exist_ok=True)
@@ -285,12 +288,13 @@ def main() -> None:
     results["load_before"] = os.getloadavg()
     results["quick"] = args.quick
     results["proposed_fixes"] = args.proposed_fixes
+    results["section"] = args.section
     results["runs"] = args.runs
     results["max_build_seconds"] = args.max_build_seconds
     log(f"load average {results['load_before'][0]:.2f}; {args.runs} run(s) per case; scale {scale}")
 
     sites, summaries = {}, {}
-    sites_out = args.out.parent if args.proposed_fixes and not args.quick else args.out  # the same generated sites
+    sites_out = args.out.parent if args.section and not args.quick else args.out  # the same generated sites
     for name, spec in SIZES.items():
         if name == "reference" or name in cases:
             sites[name], summaries[name] = make_site(name, spec, sites_out, scale)
@@ -323,14 +327,15 @@ def main() -> None:
 
 
 def write_results(results: dict, out: Path) -> None:
-    of_record = not results.get("quick") and not results.get("proposed_fixes")
+    of_record = not results.get("quick") and not results.get("section") and not results.get("proposed_fixes")
     notes = BENCH / "NOTES.md"
     if notes.exists() and of_record:
         results["notes"] = notes.read_text(encoding="utf-8")
     target = BENCH if of_record else out
-    proposed = out / "proposed" / "results.json"
-    if of_record and proposed.exists():
-        results["proposed"] = json.loads(proposed.read_text(encoding="utf-8"))
+    for section in ("head", "proposed"):
+        extra = out / section / "results.json"
+        if of_record and extra.exists():
+            results[section] = json.loads(extra.read_text(encoding="utf-8"))
     svg = plot.build_time_svg(results)
     if svg:
         (target / "build-time.svg").write_text(svg, encoding="utf-8")
