@@ -22,11 +22,12 @@ import pickle
 from importlib import metadata
 from pathlib import Path
 
+from pybtex.backends.plaintext import Backend as TextBackend
+from pybtex.richtext import BaseText, Text
+
 import mkdocs_factcheck
 from mkdocs_factcheck import bibliography, formatting, labels, report
 from mkdocs_factcheck.plugin import FactcheckPlugin
-from pybtex.backends.plaintext import Backend as TextBackend
-from pybtex.richtext import BaseText, Text
 
 TEXT = TextBackend()
 CACHE = Path(".cache/plugin/factcheck")  # the worker runs in the site's folder, next to mkdocs.yml
