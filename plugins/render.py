@@ -130,7 +130,10 @@ def bibliography_item(key: str, label: str, entry_html: str, links_html: str, ba
 def bibliography_block(items: list[str], title: str, heading_id: str = "references", site: bool = False) -> str:
     kind = "factcheck-bibliography-site" if site else "factcheck-bibliography-page"
     heading = f'<h2 id="{escape(heading_id, quote=True)}">{escape(title)}</h2>' if title else ""
-    return f'<div class="references factcheck-bibliography {kind}" role="doc-bibliography">{heading}<ol class="references-list">{"".join(items)}</ol></div>'
+    # A page's bibliography stays out of Material's search index (the references page has every entry),
+    # so searching a title does not match every page that cites it, and the index stays small.
+    exclude = "" if site else ' data-search-exclude=""'
+    return f'<div class="references factcheck-bibliography {kind}" role="doc-bibliography"{exclude}>{heading}<ol class="references-list">{"".join(items)}</ol></div>'
 
 
 def label_text(label: str, mode: str) -> str:

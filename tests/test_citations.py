@@ -1,5 +1,6 @@
 """Citations in real MkDocs builds: every syntax form, where they may appear, what they render."""
 
+import json
 import re
 
 from conftest import soup
@@ -216,3 +217,13 @@ def test_numbers_follow_reading_order_through_nested_blocks(bib_site, warnings):
     assert [a.get_text() for a in page.select("a.citation-ref")] == ["1", "2", "3"]
     assert [li["data-key"] for li in page.select("li.reference")] == ["onji1987", "mueller2001", "web2020"]
     assert "mkdocs_factcheck: index.md:6: unknown citation key 'nope' [unknown_key]" in warnings()
+
+
+def test_page_bibliographies_stay_out_of_the_search_index(bib_site):
+    bib_site.config(extra={"plugins": ["search", {"factcheck": {"bibliography": "references.bib", "online": {"enabled": False}}}]})
+    bib_site.page("index.md", "Text [@mueller2001].\n")
+    bib_site.page("refs.md", "# All\n\n::: {#refs scope=site}\n:::\n")
+    bib_site.build()
+    index = json.loads((bib_site.site_dir / "search" / "search_index.json").read_text())
+    found = [doc["location"] for doc in index["docs"] if "Journal of Accents" in doc["text"]]
+    assert found and all(location.startswith("refs/") for location in found)
