@@ -63,7 +63,7 @@ class PageState:
 class Engine:
     """Formats and labels citations for every page of one build."""
 
-    def __init__(self, bibliography: Bibliography, style: str = "unsrt", mode: str = "numeric", numbering: str = "page", words: dict | None = None, report: Reporter | None = None):
+    def __init__(self, bibliography: Bibliography, style: str = "unsrt", mode: str = "numeric", numbering: str = "page", words: dict | None = None, report: Reporter | None = None, store=None):
         self.bibliography = bibliography
         self.style_name = style
         self.style = load_style(style)
@@ -72,7 +72,7 @@ class Engine:
         self.words = {**DEFAULT_WORDS, **(words or {})}
         self.report: Reporter = report or (lambda finding: None)
         self.severity_of = lambda kind: "warning"  # the plugin's Findings knows the configured severities
-        self.formatter = EntryFormatter(bibliography, self.style, self._report_once)
+        self.formatter = EntryFormatter(bibliography, self.style, self._report_once, store)
         self.labeller = Labeller(bibliography, self.style, mode)
         self.site_numbering = Numbering() if numbering == "site" else None
         self.pages: list[PageState] = []

@@ -16,6 +16,7 @@ from pybtex.style.formatting import BaseStyle
 
 from .bibliography import Bibliography
 from .findings import Finding
+from .formatted_cache import FormattedCache
 from .identifiers import LATEX_URL, identifiers_of
 
 # Links are rendered by us, from every identifier field (see `identifiers.py`); styles that print some
@@ -121,10 +122,11 @@ def latex_to_text(value: str) -> str:
 class EntryFormatter:
     """Formats each entry at most once per build, whatever the number of citations of it."""
 
-    def __init__(self, bibliography: Bibliography, style: BaseStyle, report: Callable[[Finding], None]):
+    def __init__(self, bibliography: Bibliography, style: BaseStyle, report: Callable[[Finding], None], store: FormattedCache | None = None):
         self.bibliography = bibliography
         self.style = style
         self.report = report
+        self.store = store  # entries formatted by earlier builds (the plugin's; none standalone)
         self.backend = SafeHTMLBackend()
         self._formatted: dict[str, tuple[str, str]] = {}
         self.formatted_count = 0  # entries actually formatted: read by tests and the benchmark
@@ -135,10 +137,18 @@ class EntryFormatter:
             return cached
         source = self.bibliography.get(key)
         assert source is not None, key
+        copy = printable_copy(source.entry)
+        digest = FormattedCache.key(self.style, copy) if self.store is not None else ""
+        stored = self.store.get(digest) if self.store is not None else None
+        if stored is not None:
+            self._formatted[key.lower()] = stored
+            return stored
         self.formatted_count += 1
         try:
-            rich = self.style.format_entry("", printable_copy(source.entry)).text
+            rich = self.style.format_entry("", copy).text
             result = (rich.render(self.backend).replace("\n", " "), plain(rich).replace("\n", " "))
+            if self.store is not None:
+                self.store.put(digest, *result)  # failures are not stored: their finding is reported every build
         except Exception as error:  # noqa: BLE001 - any style failure degrades this one entry only
             reason = _reason(error)
             self.report(Finding("unformattable_entry", f"entry '{source.key}' cannot be formatted by the style: {reason}", file=source.file, line=source.line))

@@ -19,6 +19,7 @@ from .config import FactcheckConfig
 from .engine import Engine
 from .extension import SITE_BIBLIOGRAPHY_MARKER, FactcheckExtension
 from .findings import Findings
+from .formatted_cache import FormattedCache
 from .formatting import StyleError
 from .jsonld import claim_review_script
 from .online import OnlineReport, OnlineVerifier
@@ -39,6 +40,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         # Defining on_startup keeps this object across `mkdocs serve` rebuilds: the parsed bibliography
         # survives in this cache, keyed by the files' modification times; per-build state is reset in on_config.
         self.bibliography_cache = BibliographyCache()
+        self.formatted_cache = FormattedCache()  # formatted entries, kept across rebuilds and on disk
         self.is_serve = False
         self.engine: Engine | None = None
         self.findings = Findings()
@@ -65,7 +67,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         try:
             bibliography = self.bibliography_cache.get(self.bib_paths, base)
             scale = Scale(self.config.verdicts or None)
-            self.engine = Engine(bibliography, self.config.style, self.config.citation_mode, self.config.numbering, self.config.words, self.findings.report)
+            self.formatted_cache.load((base / self.config.online.cache_dir).resolve())
+            self.engine = Engine(bibliography, self.config.style, self.config.citation_mode, self.config.numbering, self.config.words, self.findings.report, self.formatted_cache)
         except (BibliographyError, StyleError, ScaleError) as error:
             raise PluginError(f"factcheck: {error}") from None
         self.engine.severity_of = self.findings.severity_of
@@ -226,6 +229,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             self.verifier.close()
         if not self.config.enabled or self.engine is None or self.extension is None:
             return
+        self.formatted_cache.save()
         data = self._report()
         if self.config.report_json:
             target = Path(config.site_dir) / self.config.report_json

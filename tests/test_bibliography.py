@@ -1,5 +1,6 @@
 """Bibliography files: problems located at file and line, styles, modes, numbering, caching."""
 
+import json
 import subprocess
 import sys
 
@@ -227,3 +228,23 @@ def test_pybtex_plugins_are_not_looked_up_per_entry(site, monkeypatch):
     site.build()
     assert len(calls) <= 5, calls
     assert "Müller A, Smith B. T0. J. 2000." in soup(site.html()).select_one("#ref-e0").get_text()
+
+
+def test_formatted_entries_are_kept_on_disk_between_builds(bib_site):
+    bib_site.page("index.md", "[@onji1987]\n")
+
+    def build():
+        result = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=bib_site.root, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        return soup(bib_site.html()).select_one("#ref-onji1987 .reference-text").decode_contents()
+
+    first = build()
+    store = bib_site.root / ".cache" / "plugin" / "factcheck" / "formatted.json"
+    items = json.loads(store.read_text())
+    assert [html.replace("&nbsp;", "\xa0") for html, _ in items.values()] == [first]
+    # A second build takes the entry from the file (shown by a marker put there), not from pybtex ...
+    store.write_text(json.dumps({key: ["FROM-THE-CACHE", text] for key, (_, text) in items.items()}))
+    assert build() == "FROM-THE-CACHE"
+    # ... and a changed entry has another key: formatted again, never served stale.
+    (bib_site.root / "references.bib").write_text(BIB.replace("Effect of recombinant", "Effects of recombinant"))
+    assert "Effects of recombinant" in build()

@@ -1,0 +1,83 @@
+"""Formatted entries kept between builds: in memory across `mkdocs serve` rebuilds, on disk between
+`mkdocs build` runs. The key covers everything the output depends on, so nothing stale is served."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+from pybtex.database import Entry
+
+
+def _pybtex_version() -> str:
+    try:
+        return metadata.version("pybtex")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+class FormattedCache:
+    """Digest of (plugin and pybtex versions, style, entry) -> (html, text)."""
+
+    FILE = "formatted.json"
+
+    def __init__(self) -> None:
+        self.items: dict[str, list[str]] = {}
+        self.path: Path | None = None
+        self.changed = False
+        self.hits = 0
+
+    def load(self, directory: Path) -> None:
+        """Read the file once; later builds of one `mkdocs serve` session keep the memory copy."""
+        path = directory / self.FILE
+        if self.path == path:
+            return
+        self.path = path
+        self.changed = False
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            self.items = data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            self.items = {}  # no file yet, or a damaged one: formatting again is always correct
+
+    @staticmethod
+    def key(style: object, entry: Entry) -> str:
+        from . import __version__  # at call time: a new version (or a test's) must change every key
+
+        style_class = type(style)
+        persons = {role: [str(person) for person in people] for role, people in entry.persons.items()}
+        identity = [
+            __version__,
+            _pybtex_version(),
+            f"{style_class.__module__}.{style_class.__qualname__}",
+            entry.type,
+            sorted((name.lower(), value) for name, value in entry.fields.items()),
+            sorted(persons.items()),
+        ]
+        return hashlib.sha256(json.dumps(identity, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+    def get(self, key: str) -> tuple[str, str] | None:
+        found = self.items.get(key)
+        if found is None:
+            return None
+        self.hits += 1
+        return found[0], found[1]
+
+    def put(self, key: str, html: str, text: str) -> None:
+        self.items[key] = [html, text]
+        self.changed = True
+
+    def save(self) -> None:
+        """Sorted JSON, written to a temporary file and renamed: a crash or a second build never leaves half a file."""
+        if not self.changed or self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".formatted-", suffix=".json")
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump(self.items, handle, sort_keys=True, ensure_ascii=False)
+        os.replace(temporary, self.path)
+        self.changed = False
