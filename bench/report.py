@@ -221,7 +221,7 @@ def markdown(results: dict) -> str:
     if notes:
         parts += ["## Analysis (bench/NOTES.md, written for the commit above)", "", notes.strip(), ""]
     for section, title, what in (
-        ("head", "Rerun at a newer commit (`bench/run.py --section head`)", "the plugin as committed then, reference size only"),
+        ("head", "Rerun at a newer commit (`bench/run.py --section head`)", "the plugin as committed then, one run of each case listed"),
         ("proposed", "With the proposed fixes (`bench/run.py --proposed-fixes`)", "bench/proposed_fixes.py applied in every build: what the changes above would gain, measured; not the figures of record"),
     ):
         proposed = results.get(section)
