@@ -58,10 +58,12 @@ class Bibliography:
 def entry_lines(text: str) -> dict[str, list[int]]:
     """Line numbers of every entry start, by lower-cased key (a list: keys may be repeated)."""
     lines: dict[str, list[int]] = {}
+    line, counted_to = 1, 0
     for match in ENTRY_START.finditer(text):
         if match["type"].lower() in NON_ENTRY_TYPES:
             continue
-        line = text.count("\n", 0, match.start()) + 1
+        line += text.count("\n", counted_to, match.start())  # from the previous entry on: linear in the file
+        counted_to = match.start()
         lines.setdefault(match["key"].lower(), []).append(line)
     return lines
 
