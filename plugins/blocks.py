@@ -7,7 +7,7 @@ import xml.etree.ElementTree as etree
 
 from markdown.blockprocessors import BlockProcessor
 
-from .inline import parse_attributes
+from .inline import apply_attributes, parse_attributes
 
 OPEN_RE = re.compile(r"^:{3,}\s*(?:\{(?P<attrs>[^}]*)\}|(?P<word>[\w-]+))\s*:*\s*$")
 CLOSE_RE = re.compile(r"^:{3,}\s*$")
@@ -43,12 +43,7 @@ class FencedDivProcessor(BlockProcessor):
         if remainder.strip():
             blocks.insert(0, remainder)
         div = etree.SubElement(parent, "div")
-        if identifier:
-            div.set("id", identifier)
-        if classes:
-            div.set("class", " ".join(classes))
-        for key, value in pairs.items():
-            div.set(key if key.startswith("data-") else "data-" + key, value)
+        apply_attributes(div, identifier, classes, pairs)
         if "claim" in classes:
             div.set("data-factcheck-source", first)
         self.parser.parseChunk(div, "\n\n".join(block for block in content_blocks if block.strip()))

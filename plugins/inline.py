@@ -38,6 +38,16 @@ def parse_attributes(text: str) -> tuple[str | None, list[str], dict[str, str]] 
     return identifier, classes, pairs
 
 
+def apply_attributes(element: etree.Element, identifier: str | None, classes: list[str], pairs: dict[str, str]) -> None:
+    """Pandoc attributes onto an element: `key=value` pairs become `data-key` (never event handlers)."""
+    if identifier:
+        element.set("id", identifier)
+    if classes:
+        element.set("class", " ".join(classes))
+    for key, value in pairs.items():
+        element.set(key if key.startswith("data-") else "data-" + key, value)
+
+
 class CitationGroupProcessor(InlineProcessor):
     """`[see @a, p. 3; -@b]`."""
 
@@ -92,12 +102,7 @@ class BracketedSpanProcessor(InlineProcessor):
         identifier, classes, pairs = attributes
         span = etree.Element("span")
         span.text = data[m.start(0) + 1 : end]
-        if identifier:
-            span.set("id", identifier)
-        if classes:
-            span.set("class", " ".join(classes))
-        for key, value in pairs.items():
-            span.set(key if key.startswith("data-") else "data-" + key, value)
+        apply_attributes(span, identifier, classes, pairs)
         if "claim" in classes:
             span.set("data-factcheck-source", self.unescape(data[m.start(0) : close + 1]))
         return span, m.start(0), close + 1
