@@ -49,9 +49,6 @@ class PageState:
         self._anchor_counts[key.lower()] = count
         return f"cite-{anchor_slug(key)}-{count}"
 
-    def place(self, line: int) -> dict:
-        return {"page": self.src_path or "<page>", "line": line}
-
     def cited_keys(self) -> list[str]:
         seen: dict[str, str] = {}
         for record in self.citations:

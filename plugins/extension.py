@@ -225,9 +225,6 @@ class FactcheckExtension(Extension):
         # After inline processing (20) and attr_list (8), so `{: .claim}` on a paragraph is seen too.
         md.treeprocessors.register(FactcheckTreeprocessor(self, md), "factcheck_tree", 7)
 
-    def reset(self) -> None:
-        pass
-
     # ---------------------------------------------------------------- engine and pages
 
     def get_engine(self) -> Engine:

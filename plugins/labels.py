@@ -8,8 +8,6 @@ from pybtex.style.labels.number import LabelStyle as NumberLabels
 from .bibliography import Bibliography
 from .formatting import latex_to_text
 
-MODES = ("numeric", "author-year")
-
 
 class Numbering:
     """Numbers entries in the order they are first cited; one per page, or one for the whole site."""
