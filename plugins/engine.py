@@ -49,6 +49,14 @@ class PageState:
         self._anchor_counts[key.lower()] = count
         return f"cite-{anchor_slug(key)}-{count}"
 
+    def citations_by_key(self) -> dict[str, list[CitationRecord]]:
+        """Resolved citations grouped by lower-cased key, in page order (the back-links of each entry)."""
+        grouped: dict[str, list[CitationRecord]] = {}
+        for record in self.citations:
+            if record.resolved:
+                grouped.setdefault(record.key.lower(), []).append(record)
+        return grouped
+
     def cited_keys(self) -> list[str]:
         seen: dict[str, str] = {}
         for record in self.citations:
@@ -73,6 +81,7 @@ class Engine:
         self.labeller = Labeller(bibliography, self.style, mode)
         self.site_numbering = Numbering() if numbering == "site" else None
         self.pages: list[PageState] = []
+        self.claim_ids: set[str] = set()  # every claim id of the site so far, to find duplicates
         self.status_providers: list = []  # callables key -> HTML shown on an entry (retracted, unverified)
         self.cite_listeners: list = []  # callables Source -> None, told once per entry when first cited
         self._cited: set[str] = set()
@@ -150,9 +159,10 @@ class Engine:
         if not keys:
             return ""
         keys = self.ordered(keys, page.numbering)
+        by_key = page.citations_by_key()
         items = []
         for key in keys:
-            backlinks = [("#" + r.anchor, r.group_source) for r in page.citations if r.resolved and r.key.lower() == key.lower()]
+            backlinks = [("#" + r.anchor, r.group_source) for r in by_key.get(key.lower(), [])]
             items.append(self.item(key, page.numbering, backlinks))
         return bibliography_block(items, self.words["bibliography_title"])
 

@@ -110,9 +110,10 @@ class FactcheckTreeprocessor(Treeprocessor):
             if not claim_id:
                 claim_id = self._derived_id(text, used_ids)
                 element.set("id", claim_id)
-            elif any(c.id == claim_id for p in engine.pages for c in p.claims):
+            elif claim_id in engine.claim_ids:
                 engine.report(Finding("duplicate_claim_id", f"claim id '{claim_id}' is used by another claim", page=page.src_path or "<page>", line=line))
             used_ids.add(claim_id)
+            engine.claim_ids.add(claim_id)
             scale_verdict = scale.get(verdict)
             element.set("data-verdict", scale_verdict.name if scale_verdict else (verdict or "unrated"))
             if scale_verdict:

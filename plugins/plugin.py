@@ -16,7 +16,7 @@ from . import __version__
 from .bibliography import BibliographyCache, BibliographyError
 from .checks import check_sources, is_unverified
 from .config import FactcheckConfig
-from .engine import Engine
+from .engine import CitationRecord, Engine, PageState
 from .extension import SITE_BIBLIOGRAPHY_MARKER, FactcheckExtension
 from .findings import Findings
 from .formatted_cache import FormattedCache
@@ -169,13 +169,14 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             self.findings.extend(self.online.claim_findings(claims))
         pages_by_path = {file.src_uri: file.page for file in files.documentation_pages() if file.page is not None}
         report_url = self._report_url()
+        cited_on = self._citations_across_pages()
         for state in engine.pages:
             page = pages_by_path.get(state.src_path or "")
             if page is None or page.content is None:
                 continue
             content = self.online.fill(page.content)  # online marks on bibliographies and citations
             if SITE_BIBLIOGRAPHY_MARKER in content:
-                content = content.replace(SITE_BIBLIOGRAPHY_MARKER, engine.site_bibliography(lambda key, page=page: self._backlinks(key, page)))
+                content = content.replace(SITE_BIBLIOGRAPHY_MARKER, engine.site_bibliography(lambda key, page=page: self._backlinks(cited_on, key, page)))
             if SUMMARY_MARKER in content:
                 content = content.replace(SUMMARY_MARKER, summary_html(state.claims, self.extension.scale, page, report_url, self.config.words))
             page.content = content
@@ -186,15 +187,18 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                 report_page.content = report_page.content.replace(f"<p>{REPORT_MARKER}</p>", report_html(data, self.extension.scale, report_page, self.config.words)).replace(REPORT_MARKER, "")
         return env
 
-    def _backlinks(self, key: str, from_page: Page) -> list[tuple[str, str]]:
+    def _citations_across_pages(self) -> dict[str, list[tuple[PageState, CitationRecord]]]:
+        """Every resolved citation of the site by lower-cased key, grouped once rather than per entry."""
         assert self.engine is not None
-        links = []
+        grouped: dict[str, list[tuple[PageState, CitationRecord]]] = {}
         for state in self.engine.pages:
-            for record in state.citations:
-                if record.resolved and record.key.lower() == key.lower():
-                    target = relative_url(state.url, from_page.url) + "#" + record.anchor
-                    links.append((target, state.src_path or ""))
-        return links
+            for key, records in state.citations_by_key().items():
+                grouped.setdefault(key, []).extend((state, record) for record in records)
+        return grouped
+
+    @staticmethod
+    def _backlinks(cited_on: dict, key: str, from_page: Page) -> list[tuple[str, str]]:
+        return [(relative_url(state.url, from_page.url) + "#" + record.anchor, state.src_path or "") for state, record in cited_on.get(key.lower(), [])]
 
     def _report_url(self) -> str:
         if not self.config.report_page:
