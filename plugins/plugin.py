@@ -38,7 +38,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
 
     def __init__(self) -> None:
         # Defining on_startup keeps this object across `mkdocs serve` rebuilds: the parsed bibliography
-        # survives in this cache, keyed by the files' modification times; per-build state is reset in on_config.
+        # survives in this cache, keyed by the files' contents; per-build state is reset in on_config.
         self.bibliography_cache = BibliographyCache()
         self.formatted_cache = FormattedCache()  # formatted entries, kept across rebuilds and on disk
         self.is_serve = False
@@ -65,9 +65,10 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         if self.config.online.required and "service_unavailable" not in self.config.findings:
             self.findings.severities["service_unavailable"] = "error"  # the site asked for every check to run
         try:
-            bibliography = self.bibliography_cache.get(self.bib_paths, base)
+            cache_dir = (base / self.config.online.cache_dir).resolve()
+            bibliography = self.bibliography_cache.get(self.bib_paths, base, cache_dir)
             scale = Scale(self.config.verdicts or None)
-            self.formatted_cache.load((base / self.config.online.cache_dir).resolve())
+            self.formatted_cache.load(cache_dir)
             self.engine = Engine(bibliography, self.config.style, self.config.citation_mode, self.config.numbering, self.config.words, self.findings.report, self.formatted_cache)
         except (BibliographyError, StyleError, ScaleError) as error:
             raise PluginError(f"factcheck: {error}") from None

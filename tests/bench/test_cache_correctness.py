@@ -162,3 +162,47 @@ def test_new_plugin_version_formats_again(site, session, monkeypatch):
     monkeypatch.setattr(formatting, "printable_copy", new_printable_copy)
     second = reference_text(session.build())
     assert "Formatted by version two" in second
+
+
+def fresh_build(site) -> tuple[str, object]:
+    """A build as a new `mkdocs build` process makes it; returns the page and the plugin object."""
+    forget_plugin_objects()
+    config = load_config(str(site.root / "mkdocs.yml"))
+    config.plugins.on_startup(command="build", dirty=False)
+    build(config, dirty=False)
+    config.plugins.on_shutdown()
+    return site.html(), config.plugins["factcheck"]
+
+
+def test_parsed_bibliography_is_read_from_disk_by_the_next_build(site):
+    site.bib(bibliography("Interleukin-2 in eleven patients"))
+    site.page("index.md", PAGE)
+    site.config()
+    _, first = fresh_build(site)
+    assert first.bibliography_cache.parses == 1
+    html, second = fresh_build(site)
+    assert second.bibliography_cache.parses == 0, "nothing changed, yet the .bib was parsed again"
+    assert "Interleukin-2 in eleven patients" in reference_text(html)
+    site.bib(bibliography("Interleukin-2 in twenty patients"))
+    html, third = fresh_build(site)
+    assert third.bibliography_cache.parses == 1
+    assert "Interleukin-2 in twenty patients" in reference_text(html)
+    forget_plugin_objects()
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle at all", None])
+def test_damaged_parsed_bibliography_is_parsed_again(site, damage):
+    site.bib(bibliography("Interleukin-2 in eleven patients"))
+    site.page("index.md", PAGE)
+    site.config()
+    fresh_build(site)
+    stored = site.root / ".cache" / "plugin" / "factcheck" / "bibliography.pickle"
+    assert stored.is_file()
+    if damage is None:
+        stored.write_bytes(stored.read_bytes()[:200])  # cut short, as by a full disk
+    else:
+        stored.write_bytes(damage)
+    html, plugin = fresh_build(site)
+    assert plugin.bibliography_cache.parses == 1
+    assert "Interleukin-2 in eleven patients" in reference_text(html)
+    forget_plugin_objects()
