@@ -10,7 +10,7 @@ from .findings import Finding, Reporter
 from .formatting import EntryFormatter, load_style
 from .labels import Labeller, Numbering
 from .locate import SourceLocator
-from .render import ResolvedCite, anchor_slug, bibliography_block, bibliography_item, label_text
+from .render import ResolvedCite, anchor_slug, bibliography_block, bibliography_item, bibliography_list, label_text
 from .syntax import CitationGroup
 
 DEFAULT_WORDS = {
@@ -154,7 +154,8 @@ class Engine:
             self.words["back_to_citation"],
         )
 
-    def page_bibliography(self, page: PageState) -> str:
+    def page_bibliography_list(self, page: PageState) -> str:
+        """The `<ol>` of the entries cited in a page, in bibliography order, with links back; empty if none."""
         keys = page.cited_keys()
         if not keys:
             return ""
@@ -164,7 +165,7 @@ class Engine:
         for key in keys:
             backlinks = [("#" + r.anchor, r.group_source) for r in by_key.get(key.lower(), [])]
             items.append(self.item(key, page.numbering, backlinks))
-        return bibliography_block(items, self.words["bibliography_title"])
+        return bibliography_list(items)
 
     def ordered(self, keys: list[str], numbering: Numbering) -> list[str]:
         """Bibliography order: by number for numeric labels, by the style's sorting otherwise."""

@@ -23,7 +23,7 @@ from .engine import Engine, PageState
 from .findings import Finding, Findings
 from .inline import BracketedSpanProcessor, CitationGroupProcessor, NarrativeCitationProcessor
 from .needed import unsourced_sentences
-from .render import citation_element
+from .render import bibliography_container, citation_element
 from .scale import Scale
 from .syntax import CitationGroup
 
@@ -31,6 +31,10 @@ from .syntax import CitationGroup
 # when the extension is listed in `markdown_extensions` without the plugin.
 log = logging.getLogger("mkdocs.plugins.mkdocs_factcheck")
 SITE_BIBLIOGRAPHY_MARKER = "<!-- factcheck:site-bibliography -->"
+# Under the plugin a page's bibliography list is written into the page's HTML only after Material's
+# search plugin has read the page: it would parse every entry for nothing (page bibliographies are kept
+# out of the index), and the page's content stays smaller in memory.
+PAGE_BIBLIOGRAPHY_MARKER = "<!-- factcheck:page-bibliography -->"
 PENDING = "data-factcheck-pending"  # on a citation span until the tree processor renders it
 
 
@@ -170,16 +174,14 @@ class FactcheckTreeprocessor(Treeprocessor):
         slot = next((e for e in root.iter("div") if e.get("id") == "refs"), None)
         if slot is not None and slot.get("data-scope") == "site":
             html = self.extension.site_bibliography_html(engine)
-        else:
-            html = engine.page_bibliography(page)
-        if not html:
-            return
-        if html == SITE_BIBLIOGRAPHY_MARKER:
+            if not html:
+                return
             holder = etree.Element("p")
             holder.text = self.md.htmlStash.store(html)
         else:
-            # As elements, not stashed HTML, so that MkDocs sees the `ref-KEY` anchors when it validates links.
-            holder = etree.fromstring(html.replace("&nbsp;", "&#160;"))
+            holder = self.page_bibliography(page, engine)
+            if holder is None:
+                return
         if slot is None:
             root.append(holder)
             return
@@ -187,6 +189,21 @@ class FactcheckTreeprocessor(Treeprocessor):
         slot.set("id", "refs")
         slot.set("class", "factcheck-refs")
         slot.append(holder)
+
+    def page_bibliography(self, page: PageState, engine: Engine) -> etree.Element | None:
+        """The container and heading as elements (the table of contents lists the heading); the list as
+        stashed HTML, which Python-Markdown neither parses nor serialises again. Under the plugin, the
+        list is a marker filled in when the page is written (`PAGE_BIBLIOGRAPHY_MARKER`)."""
+        if not page.cited_keys():
+            return None
+        container = bibliography_container(engine.words["bibliography_title"])
+        listing = PAGE_BIBLIOGRAPHY_MARKER if self.extension.defer_page_bibliography else engine.page_bibliography_list(page)
+        placeholder = self.md.htmlStash.store(listing)
+        if len(container):
+            container[-1].tail = placeholder  # after the heading
+        else:
+            container.text = placeholder
+        return container
 
 
 class FactcheckExtension(Extension):
@@ -204,6 +221,7 @@ class FactcheckExtension(Extension):
         self.page_context: dict = {}  # src_path, line_offset and url of the page being rendered (plugin)
         self.page_options: dict = {}  # per-page switches from front matter (plugin)
         self.show_findings = False  # findings shown in the page itself (plugin, during `mkdocs serve`)
+        self.defer_page_bibliography = False  # the plugin writes page bibliographies in on_post_page
         self.scale = Scale(self.getConfig("verdicts") or None)
         self._cache = BibliographyCache()
         self._own_findings: Findings | None = None

@@ -17,12 +17,13 @@ from .bibliography import BibliographyCache, BibliographyError
 from .checks import check_sources, is_unverified
 from .config import FactcheckConfig
 from .engine import CitationRecord, Engine, PageState
-from .extension import SITE_BIBLIOGRAPHY_MARKER, FactcheckExtension
+from .extension import PAGE_BIBLIOGRAPHY_MARKER, SITE_BIBLIOGRAPHY_MARKER, FactcheckExtension
 from .findings import Findings
 from .formatted_cache import FormattedCache
 from .formatting import StyleError
 from .jsonld import claim_review_script
 from .online import OnlineReport, OnlineVerifier
+from .render import ref_id
 from .report import REPORT_MARKER, SUMMARY_MARKER, report_data, report_html, summary_html, summary_line
 from .scale import Scale, ScaleError
 from .urls import relative_url
@@ -49,6 +50,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.verifier: OnlineVerifier | None = None
         self.online = OnlineReport()
         self.report_cache: dict | None = None
+        self.page_states: dict[str, PageState] = {}  # by src_uri, this build's
 
     def on_startup(self, *, command, dirty) -> None:
         self.is_serve = command == "serve"
@@ -62,6 +64,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.bib_paths = [(base / p).resolve() for p in paths]
         self.findings = Findings(self.config.findings, logger=log)
         self.report_cache = None
+        self.page_states = {}
         if self.config.online.required and "service_unavailable" not in self.config.findings:
             self.findings.severities["service_unavailable"] = "error"  # the site asked for every check to run
         try:
@@ -115,6 +118,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         extension.scale = scale
         extension.engine = self.engine
         extension.show_findings = self.is_serve and self.config.show_findings_in_page
+        extension.defer_page_bibliography = True  # written in on_post_page
         kept.append(extension)
         if "attr_list" not in kept:
             kept.append("attr_list")  # `{: .claim verdict=...}` on a paragraph
@@ -146,7 +150,12 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.extension.page_context = {}
         self.extension.page_options = {}
         state = self.engine.pages[-1] if self.engine.pages and self.engine.pages[-1].src_path == page.file.src_uri else None
-        if state is None or not state.claims:
+        if state is None:
+            return None
+        self.page_states[page.file.src_uri] = state
+        if page.present_anchor_ids is not None:  # the entries' anchors, for MkDocs' link validation
+            page.present_anchor_ids |= {ref_id(key) for key in state.cited_keys()}
+        if not state.claims:
             return None
         script = claim_review_script(state.claims, self.extension.scale, _absolute_url(config, page), config.site_author or config.site_name)
         if self.config.summary and page.meta.get("factcheck_summary", True):
@@ -187,6 +196,14 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                 data = self._report()  # computed once per build, reused for factcheck.json
                 report_page.content = report_page.content.replace(f"<p>{REPORT_MARKER}</p>", report_html(data, self.extension.scale, report_page, self.config.words)).replace(REPORT_MARKER, "")
         return env
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        """Write the page's bibliography list where the extension left its marker (see PAGE_BIBLIOGRAPHY_MARKER)."""
+        state = self.page_states.get(page.file.src_uri)
+        if state is None or self.engine is None or PAGE_BIBLIOGRAPHY_MARKER not in output:
+            return None
+        listing = self.online.fill(self.engine.page_bibliography_list(state))  # online marks too
+        return output.replace(PAGE_BIBLIOGRAPHY_MARKER, listing, 1)
 
     def _citations_across_pages(self) -> dict[str, list[tuple[PageState, CitationRecord]]]:
         """Every resolved citation of the site by lower-cased key, grouped once rather than per entry."""

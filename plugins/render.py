@@ -128,12 +128,32 @@ def bibliography_item(key: str, label: str, entry_html: str, links_html: str, ba
 
 
 def bibliography_block(items: list[str], title: str, heading_id: str = "references", site: bool = False) -> str:
+    """The whole bibliography as HTML (the site's, filled in by the plugin after every page is rendered)."""
+    container = bibliography_container(title, heading_id, site)
+    opening = etree.tostring(container, encoding="unicode", method="html")
+    return opening.removesuffix("</div>") + bibliography_list(items) + "</div>"
+
+
+def bibliography_container(title: str, heading_id: str = "references", site: bool = False) -> etree.Element:
+    """`<div class="references" role="doc-bibliography">` with its heading, as elements, so that the
+    table of contents lists the heading; the list itself goes in as HTML (see `bibliography_list`)."""
     kind = "factcheck-bibliography-site" if site else "factcheck-bibliography-page"
-    heading = f'<h2 id="{escape(heading_id, quote=True)}">{escape(title)}</h2>' if title else ""
-    # A page's bibliography stays out of Material's search index (the references page has every entry),
-    # so searching a title does not match every page that cites it, and the index stays small.
-    exclude = "" if site else ' data-search-exclude=""'
-    return f'<div class="references factcheck-bibliography {kind}" role="doc-bibliography"{exclude}>{heading}<ol class="references-list">{"".join(items)}</ol></div>'
+    container = etree.Element("div")
+    container.set("class", f"references factcheck-bibliography {kind}")
+    container.set("role", "doc-bibliography")
+    if not site:
+        # A page's bibliography stays out of Material's search index (the references page has every
+        # entry), so searching a title does not match every page that cites it, and the index stays small.
+        container.set("data-search-exclude", "")
+    if title:
+        heading = etree.SubElement(container, "h2")
+        heading.set("id", heading_id)
+        heading.text = AtomicString(title)
+    return container
+
+
+def bibliography_list(items: list[str]) -> str:
+    return f'<ol class="references-list">{"".join(items)}</ol>'
 
 
 def label_text(label: str, mode: str) -> str:

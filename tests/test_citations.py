@@ -1,6 +1,7 @@
 """Citations in real MkDocs builds: every syntax form, where they may appear, what they render."""
 
 import json
+import logging
 import re
 
 from conftest import soup
@@ -227,3 +228,18 @@ def test_page_bibliographies_stay_out_of_the_search_index(bib_site):
     index = json.loads((bib_site.site_dir / "search" / "search_index.json").read_text())
     found = [doc["location"] for doc in index["docs"] if "Journal of Accents" in doc["text"]]
     assert found and all(location.startswith("refs/") for location in found)
+
+
+def test_links_to_bibliography_entries_pass_anchor_validation(bib_site, warnings):
+    """The page's list of entries is written after the search plugin has read the page; MkDocs must
+    still know its `ref-KEY` anchors when it validates links."""
+    bib_site.config(extra={"validation": {"anchors": "warn"}})
+    bib_site.page("index.md", "Text [@mueller2001]. See [the entry](#ref-mueller2001) and [nothing](#ref-absent).\n")
+    bib_site.page("other.md", "From elsewhere: [the entry](index.md#ref-mueller2001).\n")
+    bib_site.build()
+    messages = warnings(logging.INFO)
+    assert any("#ref-absent" in message for message in messages), messages  # validation did run
+    assert not any("ref-mueller2001" in message for message in messages), messages
+    page = soup(bib_site.html())
+    assert page.select_one("li#ref-mueller2001 .reference-text")
+    assert page.select_one("h2#references") and page.select_one("ol.references-list")
