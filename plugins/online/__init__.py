@@ -4,8 +4,9 @@ Contract with the plugin (`plugin.py`):
 
 - `OnlineVerifier(settings, cache_dir, user_agent, network)` is created in `on_config`;
   `network=False` (e.g. `mkdocs serve` without `online.serve`) means: answer from the cache only.
-- `submit(source)` is called the first time each entry is cited, while pages are being rendered; it
-  must return at once (work goes to a thread pool).
+- `prefetch(source)` is called in `on_files` for every entry whose `@key` the pages' Markdown holds,
+  before any page renders; `submit(source)` the first time each entry is really cited. Both return at
+  once (work goes to a thread pool); only submitted entries are waited for and reported.
 - `status_html(key)` gives the marks of an entry: a placeholder while pages render, which
   `OnlineReport.fill(html)` replaces in every page once the checks are done.
 - `finish()` is called in `on_env`; it waits (bounded by `online.deadline`) and returns an
@@ -19,7 +20,24 @@ Modules, one job each: `http` (session, retries, deadline), `limits` (per-host p
 
 from __future__ import annotations
 
-from .report import OnlineReport
-from .verifier import OnlineVerifier
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .report import OnlineReport
+    from .verifier import OnlineVerifier
 
 __all__ = ["OnlineReport", "OnlineVerifier"]
+
+
+def __getattr__(name: str):
+    """Imported on first use: the verifier brings requests and urllib3, which a site with online checks
+    off never needs (about 70 ms and several MB on every build)."""
+    if name == "OnlineReport":
+        from .report import OnlineReport
+
+        return OnlineReport
+    if name == "OnlineVerifier":
+        from .verifier import OnlineVerifier
+
+        return OnlineVerifier
+    raise AttributeError(name)

@@ -9,10 +9,6 @@ from .outcome import FOUND, NOT_FOUND, Outcome
 
 DOI_SAFE = "/:;()<>@!$&'*+,="  # a DOI's suffix characters that travel unencoded in a path
 
-# Crossref update types (also Retraction Watch's): the first set withdraws the work, the rest amend it.
-RETRACTING = {"retraction", "withdrawal", "removal"}
-NOTICES = RETRACTING | {"partial_retraction", "expression_of_concern", "correction", "erratum", "corrigendum", "addendum", "clarification"}
-
 
 def path(doi: str) -> str:
     return quote(doi, safe=DOI_SAFE)

@@ -8,6 +8,10 @@ from typing import NamedTuple
 
 FOUND, NOT_FOUND, UNVERIFIED = "found", "not_found", "unverified"
 
+# Crossref update types (also Retraction Watch's): the first set withdraws the work, the rest amend it.
+RETRACTING = {"retraction", "withdrawal", "removal"}
+NOTICES = RETRACTING | {"partial_retraction", "expression_of_concern", "correction", "erratum", "corrigendum", "addendum", "clarification"}
+
 # The service behind each kind of check, as named in findings (one service_unavailable per service).
 SERVICES = {"doi": "DOI resolver", "crossref": "Crossref", "pmid": "PubMed (E-utilities)", "pmcid": "PubMed Central (E-utilities)", "url": "websites"}
 

@@ -12,8 +12,7 @@ from ..claims import Claim
 from ..findings import Finding
 from ..render import anchor_slug
 from .compare import entry_title, mismatches, similar_titles
-from .doi import NOTICES, RETRACTING
-from .outcome import FOUND, NOT_FOUND, UNVERIFIED, Check, Outcome
+from .outcome import FOUND, NOT_FOUND, NOTICES, RETRACTING, UNVERIFIED, Check, Outcome
 
 # Entries in page bibliographies are rendered before the checks end: they carry this placeholder, which
 # `OnlineReport.fill` replaces once the outcomes are known.
