@@ -172,16 +172,14 @@ class FactcheckTreeprocessor(Treeprocessor):
 
     def place_bibliography(self, root: etree.Element, page: PageState, engine: Engine) -> None:
         slot = next((e for e in root.iter("div") if e.get("id") == "refs"), None)
+        holder: etree.Element | None
         if slot is not None and slot.get("data-scope") == "site":
-            html = self.extension.site_bibliography_html(engine)
-            if not html:
-                return
             holder = etree.Element("p")
-            holder.text = self.md.htmlStash.store(html)
+            holder.text = self.md.htmlStash.store(self.extension.site_bibliography_html(engine))
         else:
             holder = self.page_bibliography(page, engine)
-            if holder is None:
-                return
+        if holder is None:
+            return
         if slot is None:
             root.append(holder)
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -22,11 +23,15 @@ from .findings import Findings
 from .formatted_cache import FormattedCache
 from .formatting import StyleError
 from .jsonld import claim_review_script
-from .online import OnlineReport, OnlineVerifier
+from .online.report import OnlineReport
 from .render import ref_id
 from .report import REPORT_MARKER, SUMMARY_MARKER, report_data, report_html, summary_html, summary_line
 from .scale import Scale, ScaleError
+from .syntax import keys_mentioned
 from .urls import relative_url
+
+if TYPE_CHECKING:
+    from .online.verifier import OnlineVerifier
 
 log = get_plugin_logger(__name__)
 ASSETS = Path(__file__).parent / "assets"
@@ -86,7 +91,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         return config
 
     def _start_online(self, base: Path) -> None:
-        """Online checks start as soon as an entry is first cited, so they run while pages render."""
+        """The verifier: checks start in on_files (entries the Markdown mentions) and as entries are cited."""
         assert self.engine is not None
         online = self.config.online
         self.online = OnlineReport()
@@ -95,6 +100,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             self.verifier = None
         if not online.enabled:
             return
+        from .online.verifier import OnlineVerifier  # here: requests is imported only when checks are on
+
         network = online.serve or not self.is_serve  # serve: cached results only, unless asked
         contact = f" (mailto:{online.mailto})" if online.mailto else ""
         user_agent = f"mkdocs-factcheck/{__version__}{contact}"
@@ -130,10 +137,28 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             return None
         for name in ASSET_FILES:
             files.append(File.generated(config, f"assets/factcheck/{name}", abs_src_path=str(ASSETS / name), inclusion=InclusionLevel.NOT_IN_NAV))
+        self._prefetch_online_checks(files)
         if self.config.report_page and files.get_file_from_path(self.config.report_page) is None:
             title = self.config.words.get("report_title", "Fact-check report")
             files.append(File.generated(config, self.config.report_page, content=f"# {title}\n\n{REPORT_MARKER}\n"))
         return files
+
+    def _prefetch_online_checks(self, files: Files) -> None:
+        """Start the online checks of every entry the pages mention before any page renders, so that
+        the requests run while MkDocs renders rather than after it. Entries mentioned but never cited
+        (a key in a code block) are checked but neither waited for nor reported."""
+        if self.verifier is None or self.engine is None:
+            return
+        bibliography = self.engine.bibliography
+        for file in files.documentation_pages():
+            try:
+                text = file.content_string
+            except (OSError, UnicodeDecodeError):
+                continue  # MkDocs reports an unreadable page itself
+            for key in keys_mentioned(text):
+                source = bibliography.get(key)
+                if source is not None:
+                    self.verifier.prefetch(source)
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if not self.config.enabled or self.extension is None:

@@ -20,6 +20,8 @@ GROUP_RE = re.compile(r"\[(?P<body>[^\[\]]*?(?<![\w\\])-?@" + key_pattern("first
 # `@key` or `@key [locator]`: not after a word character (e-mail addresses), a slash or colon (URLs),
 # a backslash (escapes) or another `@`.
 NARRATIVE_RE = re.compile(r"(?<![\w@/:=.\\])@" + key_pattern("n") + r"(?:[ ]?\[(?P<locator>[^\[\]@]*)\](?![(\[{:]))?")
+# Any `@key` in a text, without telling code from prose: what a page may cite, found before it is rendered.
+MENTION_RE = re.compile(r"(?<![\w@/:=.\\])@" + key_pattern("m"))
 ITEM_RE = re.compile(r"^(?P<prefix>.*?)(?P<suppress>-)?(?<![\w])@" + key_pattern("k") + r"(?P<suffix>.*)$", re.DOTALL)
 
 
@@ -94,3 +96,9 @@ def tidy_locator(suffix: str) -> str:
     if suffix.startswith(","):
         suffix = suffix[1:].strip()
     return re.sub(r"(?<=\d)\s*-{1,2}\s*(?=\d)", "\u2013", suffix)
+
+
+def keys_mentioned(text: str) -> list[str]:
+    """Every `@key` of a Markdown text, in order, once each: a superset of what the page cites (it
+    includes keys in code and e-mail-like text), used only to start work early."""
+    return list(dict.fromkeys(_key(match, "m") for match in MENTION_RE.finditer(text)))

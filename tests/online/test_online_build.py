@@ -134,3 +134,57 @@ def test_required_makes_an_unreachable_service_an_error(site, services, closed_p
     configure(site, services, crossref_api=dead, doi_resolver=dead, retries=0, required=True)
     with pytest.raises(Abort):  # mkdocs turns the plugin's PluginError into an abort
         site.build()
+
+
+def test_checks_start_before_any_page_renders(article, services):
+    """The plugin reads the pages' Markdown for `@key` in on_files and starts the checks then, so the
+    requests run while MkDocs renders instead of after it."""
+    import sys
+
+    from mkdocs.config import load_config
+
+    before = sys.getswitchinterval()
+    config = load_config(str(article.root / "mkdocs.yml"))
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        config = config.plugins.on_config(config)
+        from mkdocs.structure.files import get_files
+
+        config.plugins.on_files(get_files(config), config=config)
+        verifier = config.plugins["factcheck"].verifier
+        assert set(verifier.plans) == {"retracted", "sound", "ghost"}
+        assert not verifier.submitted  # no page has rendered: nothing is cited yet
+        assert sys.getswitchinterval() <= 0.001  # requests get the GIL sooner while pages render
+        for future in list(verifier.futures.values()):
+            future.result(timeout=30)  # they run without any page being rendered
+        assert services.count() > 0
+    finally:
+        config.plugins.on_shutdown()
+    assert sys.getswitchinterval() == before
+
+
+def test_entry_only_mentioned_in_code_is_not_reported(site, services):
+    """A key in a code block starts a check early, but the entry is not cited: no finding, no online
+    data, and the build does not wait for it."""
+    services.works["10.1000/sound"] = work("10.1000/sound", "A sound study", 2020, "Smith")
+    site.bib(BIB)
+    site.page("index.md", "# Page\n\nA sound source [@sound].\n\n    [@ghost] in an indented code block\n\n`@retracted` in code.\n")
+    configure(site, services)
+    data = build(site)
+    sources = {s["key"]: s for s in data["sources"]}
+    assert "online" in sources["sound"]
+    assert "online" not in sources["ghost"] and "online" not in sources["retracted"]
+    kinds = {f["kind"] for f in data["findings"]}
+    assert "doi_not_found" not in kinds and "retracted_source" not in kinds
+    assert "ref-ghost" not in site.html()
+    assert sources["sound"]["online"]["status"] == "verified"
+
+
+def test_interpreter_switch_interval_is_restored(article, services):
+    """The verifier shortens CPython's thread switch interval while checks run (requests get the GIL
+    sooner while pages render); a build leaves the interpreter as it found it."""
+    import sys
+
+    before = sys.getswitchinterval()
+    build(article)
+    assert sys.getswitchinterval() == before
