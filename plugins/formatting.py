@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import codecs
 import functools
 import re
 from collections.abc import Callable
 from html import escape
 
+import latexcodec  # noqa: F401 - registers the ulatex codec
 from pybtex.backends.html import Backend as HTMLBackend
 from pybtex.backends.plaintext import Backend as TextBackend
 from pybtex.database import Entry
+from pybtex.markup import LaTeXParser
 from pybtex.plugin import PluginNotFound, enumerate_plugin_names, find_plugin
 from pybtex.richtext import Text
 from pybtex.style.formatting import BaseStyle
@@ -92,14 +95,20 @@ def printable_copy(entry: Entry) -> Entry:
 # so it skips the decoder. Installed once, on pybtex's own `Text.from_latex`, because its templates
 # (`field`, `names`) call it directly; any value with a character LaTeX could give meaning to, or with
 # spacing the decoder would fold, goes through the original.
+# The others are decoded as pybtex's own `from_latex` does, with the decoder's result memoised: the
+# same names and journals come back entry after entry (a quarter of the values were new on the benchmark).
 PLAIN_VALUE = re.compile(r"[\w.,:;()/+=*!?\"'@<>|\[\]-]+(?: [\w.,:;()/+=*!?\"'@<>|\[\]-]+)*")
-_decode_latex = Text.from_latex
+
+
+@functools.lru_cache(maxsize=65536)  # a pure function of a string: nothing to go stale between builds
+def _decoded(value: str) -> str:
+    return codecs.decode(value, "ulatex")
 
 
 def _from_latex(value: str) -> Text:
     if PLAIN_VALUE.fullmatch(value) and "--" not in value and "''" not in value:
         return Text(value)
-    return _decode_latex(value)
+    return LaTeXParser(_decoded(value)).parse()  # a new Text each time: callers may build on it
 
 
 if getattr(Text.from_latex, "__name__", "") != "_from_latex":
