@@ -138,6 +138,7 @@ class EntryFormatter:
         self.store = store  # entries formatted by earlier builds (the plugin's; none standalone)
         self.backend = SafeHTMLBackend()
         self._formatted: dict[str, tuple[str, str]] = {}
+        self._links: dict[str, str] = {}
         self.formatted_count = 0  # entries actually formatted: read by tests and the benchmark
 
     def _format(self, key: str) -> tuple[str, str]:
@@ -146,15 +147,16 @@ class EntryFormatter:
             return cached
         source = self.bibliography.get(key)
         assert source is not None, key
-        copy = printable_copy(source.entry)
-        digest = FormattedCache.key(self.style, copy) if self.store is not None else ""
+        # Keyed by the entry as parsed: the printable copy is a function of it and of the plugin's
+        # version (part of the key), and is made only when the entry is formatted.
+        digest = FormattedCache.key(self.style, source.entry) if self.store is not None else ""
         stored = self.store.get(digest) if self.store is not None else None
         if stored is not None:
             self._formatted[key.lower()] = stored
             return stored
         self.formatted_count += 1
         try:
-            rich = self.style.format_entry("", copy).text
+            rich = self.style.format_entry("", printable_copy(source.entry)).text
             result = (rich.render(self.backend).replace("\n", " "), plain(rich).replace("\n", " "))
             if self.store is not None:
                 self.store.put(digest, *result)  # failures are not stored: their finding is reported every build
@@ -175,6 +177,13 @@ class EntryFormatter:
         return self._format(key)[1]
 
     def links_html(self, key: str) -> str:
+        """The entry's identifiers as links, once per build (an entry cited on many pages is listed on each)."""
+        links = self._links.get(key.lower())
+        if links is None:
+            links = self._links[key.lower()] = self._links_html(key)
+        return links
+
+    def _links_html(self, key: str) -> str:
         source = self.bibliography.get(key)
         assert source is not None
         parts = []
