@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from html import escape
 from pathlib import Path
@@ -80,6 +81,10 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             self.engine = Engine(bibliography, self.config.style, self.config.citation_mode, self.config.numbering, self.config.words, self.findings.report, self.formatted_cache)
         except (BibliographyError, StyleError, ScaleError) as error:
             raise PluginError(f"factcheck: {error}") from None
+        # The parsed bibliography (tens of objects an entry) lives for the whole build: kept out of the
+        # cyclic garbage collector's full passes, which would traverse all of it each time (1.4 s of a
+        # 20,000-entry build). Reference counting still frees what is dropped; undone after the build.
+        gc.freeze()
         self.engine.severity_of = self.findings.severity_of
         self.findings.extend(bibliography.findings)
         self.engine.status_providers.append(self._unverified_status)
@@ -271,7 +276,11 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.report_cache = data
         return data
 
+    def on_build_error(self, *, error: Exception) -> None:
+        gc.unfreeze()
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        gc.unfreeze()
         if self.verifier is not None:
             self.verifier.close()
         if not self.config.enabled or self.engine is None or self.extension is None:

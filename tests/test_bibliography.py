@@ -196,6 +196,24 @@ def test_bibliography_parsed_once_across_serve_rebuilds_and_each_entry_formatted
     assert "Changed effect" in bib_site.html()
 
 
+def test_build_leaves_the_garbage_collector_as_it_found_it(bib_site):
+    """The plugin pauses the cyclic collector while parsing and freezes the parsed bibliography during
+    the build (see plugin.on_config); after the build, or a failed one, nothing of that remains."""
+    import gc
+
+    from mkdocs.exceptions import Abort
+
+    bib_site.page("index.md", "Text [@onji1987].\n")
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    config = bib_site.build()
+    assert config.plugins["factcheck"].bibliography_cache.parses == 1
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    bib_site.config({"findings": {"uncited_entry": "error"}})  # the build fails in on_post_build
+    with pytest.raises(Abort):
+        bib_site.build()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
 def test_plain_python_markdown_without_the_plugin(tmp_path, monkeypatch):
     import markdown
 
