@@ -5,6 +5,8 @@ from __future__ import annotations
 import bisect
 import re
 
+NEWLINE = re.compile("\n")
+
 
 class SourceLocator:
     """Finds the line of each occurrence of a snippet, in document order.
@@ -16,7 +18,7 @@ class SourceLocator:
     def __init__(self, text: str, offset: int = 0):
         self.text = text
         self.offset = offset
-        self._line_starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+        self._line_starts = [0] + [match.end() for match in NEWLINE.finditer(text)]  # not char by char: pages are long
         self._next_search: dict[str, int] = {}
         self._last_line = 1 + offset
 

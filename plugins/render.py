@@ -3,6 +3,7 @@ attributes; formatted entries are already-escaped HTML from pybtex's backend."""
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as etree
 from html import escape
@@ -12,6 +13,7 @@ from markdown.util import AtomicString
 from .syntax import CitationGroup, tidy_locator
 
 
+@functools.lru_cache(maxsize=65536)  # a pure function of the key, asked for every citation and entry
 def anchor_slug(key: str) -> str:
     """A key as it appears in ids (`ref-KEY`): characters that are unsafe in ids and URLs become `_xx`."""
     return re.sub(r"[^\w:.-]", lambda m: f"_{ord(m.group()):x}", key)
