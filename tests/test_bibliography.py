@@ -205,8 +205,7 @@ def test_build_leaves_the_garbage_collector_as_it_found_it(bib_site):
 
     bib_site.page("index.md", "Text [@onji1987].\n")
     assert gc.isenabled() and gc.get_freeze_count() == 0
-    config = bib_site.build()
-    assert config.plugins["factcheck"].bibliography_cache.parses == 1
+    bib_site.build()
     assert gc.isenabled() and gc.get_freeze_count() == 0
     bib_site.config({"findings": {"uncited_entry": "error"}})  # the build fails in on_post_build
     with pytest.raises(Abort):
