@@ -185,6 +185,7 @@ class BibliographyCache:
         stamp = self._stamp_of(paths, base)
         if self._bibliography is not None and stamp == self._stamp:
             return self._bibliography
+        self._bibliography = self._stamp = None  # let the old one go before the new one is read
         with collector_paused():
             bibliography = _read_parsed(cache_dir / self.FILE, stamp) if cache_dir is not None else None
             if bibliography is None:

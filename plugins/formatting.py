@@ -102,7 +102,7 @@ PLAIN_VALUE = re.compile(r"[\w.,:;()/+=*!?\"'@<>|\[\]-]+(?: [\w.,:;()/+=*!?\"'@<
 
 @functools.lru_cache(maxsize=65536)  # a pure function of a string: nothing to go stale between builds
 def _decoded(value: str) -> str:
-    return codecs.decode(value, "ulatex")
+    return codecs.decode(value, "ulatex")  # type: ignore[call-overload]  # latexcodec decodes str to str
 
 
 def _from_latex(value: str) -> Text:

@@ -71,6 +71,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.findings = Findings(self.config.findings, logger=log)
         self.report_cache = None
         self.page_states = {}
+        self.engine = self.extension = None  # the last build's, with its bibliography: freed before a new one is read
         if self.config.online.required and "service_unavailable" not in self.config.findings:
             self.findings.severities["service_unavailable"] = "error"  # the site asked for every check to run
         try:
@@ -84,6 +85,9 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         # The parsed bibliography (tens of objects an entry) lives for the whole build: kept out of the
         # cyclic garbage collector's full passes, which would traverse all of it each time (1.4 s of a
         # 20,000-entry build). Reference counting still frees what is dropped; undone after the build.
+        # A `serve` rebuild first collects the last build's garbage, which freezing would otherwise keep.
+        if self.is_serve:
+            gc.collect()
         gc.freeze()
         self.engine.severity_of = self.findings.severity_of
         self.findings.extend(bibliography.findings)
