@@ -23,7 +23,7 @@ def pybtex_version() -> str:
 
 
 class FormattedCache:
-    """Digest of (plugin and pybtex versions, style, entry) -> (html, text)."""
+    """Digest of (plugin and pybtex versions, style, entry) -> (html, text, title as text)."""
 
     FILE = "formatted.json"
 
@@ -62,15 +62,15 @@ class FormattedCache:
         ]
         return hashlib.sha256(json.dumps(identity, ensure_ascii=False).encode("utf-8")).hexdigest()
 
-    def get(self, key: str) -> tuple[str, str] | None:
+    def get(self, key: str) -> tuple[str, str, str] | None:
         found = self.items.get(key)
-        if found is None:
-            return None
+        if not isinstance(found, list) or len(found) != 3:
+            return None  # absent, or written by an older layout: formatted again
         self.hits += 1
-        return found[0], found[1]
+        return found[0], found[1], found[2]
 
-    def put(self, key: str, html: str, text: str) -> None:
-        self.items[key] = [html, text]
+    def put(self, key: str, html: str, text: str, title: str) -> None:
+        self.items[key] = [html, text, title]
         self.changed = True
 
     def save(self) -> None:

@@ -137,11 +137,11 @@ class EntryFormatter:
         self.report = report
         self.store = store  # entries formatted by earlier builds (the plugin's; none standalone)
         self.backend = SafeHTMLBackend()
-        self._formatted: dict[str, tuple[str, str]] = {}
+        self._formatted: dict[str, tuple[str, str, str]] = {}  # key -> (html, text, title as text)
         self._links: dict[str, str] = {}
         self.formatted_count = 0  # entries actually formatted: read by tests and the benchmark
 
-    def _format(self, key: str) -> tuple[str, str]:
+    def _format(self, key: str) -> tuple[str, str, str]:
         cached = self._formatted.get(key.lower())
         if cached is not None:
             return cached
@@ -155,18 +155,18 @@ class EntryFormatter:
             self._formatted[key.lower()] = stored
             return stored
         self.formatted_count += 1
+        title = latex_to_text(source.entry.fields.get("title", ""))  # for the report, without decoding again
         try:
             rich = self.style.format_entry("", printable_copy(source.entry)).text
-            result = (rich.render(self.backend).replace("\n", " "), plain(rich).replace("\n", " "))
+            result = (rich.render(self.backend).replace("\n", " "), plain(rich).replace("\n", " "), title)
             if self.store is not None:
                 self.store.put(digest, *result)  # failures are not stored: their finding is reported every build
         except Exception as error:  # noqa: BLE001 - any style failure degrades this one entry only
             reason = _reason(error)
             self.report(Finding("unformattable_entry", f"entry '{source.key}' cannot be formatted by the style: {reason}", file=source.file, line=source.line))
-            title = latex_to_text(source.entry.fields.get("title", ""))
             shown = f"{source.key}: {title}" if title else source.key
             html = f'<span class="factcheck-unformatted" title="{escape(reason, quote=True)}">{escape(shown)}</span>'
-            result = (html, shown)
+            result = (html, shown, title)
         self._formatted[key.lower()] = result
         return result
 
@@ -175,6 +175,10 @@ class EntryFormatter:
 
     def text(self, key: str) -> str:
         return self._format(key)[1]
+
+    def title(self, key: str) -> str:
+        """The entry's title as plain text (LaTeX decoded), kept with its formatted forms."""
+        return self._format(key)[2]
 
     def links_html(self, key: str) -> str:
         """The entry's identifiers as links, once per build (an entry cited on many pages is listed on each)."""

@@ -8,7 +8,6 @@ from html import escape
 from .checks import is_unverified
 from .engine import Engine
 from .findings import Findings
-from .formatting import latex_to_text
 from .identifiers import identifiers_of
 from .scale import Scale
 from .urls import relative_url
@@ -37,8 +36,9 @@ def report_data(engine: Engine, findings: Findings, scale: Scale, unverified_pat
                 "file": source.file,
                 "line": source.line,
                 "type": source.entry.type,
-                # LaTeX is decoded for cited entries only: a large bibliography's unused entries stay cheap
-                "title": latex_to_text(title) if lowered in cited_on else title.replace("{", "").replace("}", ""),
+                # Decoded for cited entries only (kept with their formatted forms, so a warm build decodes
+                # nothing): a large bibliography's unused entries stay cheap
+                "title": engine.formatter.title(source.key) if lowered in cited_on else title.replace("{", "").replace("}", ""),
                 "year": source.entry.fields.get("year", ""),
                 "identifiers": {i.scheme: i.value for i in identifiers_of(source.entry)},
                 "note": source.entry.fields.get("note", ""),

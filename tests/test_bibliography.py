@@ -281,9 +281,9 @@ def test_formatted_entries_are_kept_on_disk_between_builds(bib_site):
     first = build()
     store = bib_site.root / ".cache" / "plugin" / "factcheck" / "formatted.json"
     items = json.loads(store.read_text())
-    assert [html.replace("&nbsp;", "\xa0") for html, _ in items.values()] == [first]
+    assert [html.replace("&nbsp;", "\xa0") for html, _, _ in items.values()] == [first]
     # A second build takes the entry from the file (shown by a marker put there), not from pybtex ...
-    store.write_text(json.dumps({key: ["FROM-THE-CACHE", text] for key, (_, text) in items.items()}))
+    store.write_text(json.dumps({key: ["FROM-THE-CACHE", text, title] for key, (_, text, title) in items.items()}))
     assert build() == "FROM-THE-CACHE"
     # ... and a changed entry has another key: formatted again, never served stale.
     (bib_site.root / "references.bib").write_text(BIB.replace("Effect of recombinant", "Effects of recombinant"))

@@ -206,3 +206,23 @@ def test_damaged_parsed_bibliography_is_parsed_again(site, damage):
     assert plugin.bibliography_cache.parses == 1
     assert "Interleukin-2 in eleven patients" in reference_text(html)
     forget_plugin_objects()
+
+
+def test_formatted_cache_of_an_older_layout_is_not_used(site):
+    """Entries written as [html, text] (before titles were kept) are formatted again, not half-read."""
+    import json
+
+    from mkdocs_factcheck.formatted_cache import FormattedCache
+
+    site.bib(bibliography("Interleukin-2 in eleven patients"))
+    site.page("index.md", PAGE)
+    site.config()
+    _, plugin = fresh_build(site)
+    stored = site.root / ".cache" / "plugin" / "factcheck" / FormattedCache.FILE
+    items = json.loads(stored.read_text(encoding="utf-8"))
+    assert items and all(len(value) == 3 for value in items.values())
+    stored.write_text(json.dumps({key: ["<i>stale</i>", "stale"] for key in items}), encoding="utf-8")
+    html, plugin = fresh_build(site)
+    assert plugin.engine.formatter.formatted_count == 1
+    assert "stale" not in html and "Interleukin-2 in eleven patients" in reference_text(html)
+    forget_plugin_objects()
