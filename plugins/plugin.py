@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
@@ -28,6 +28,7 @@ from .online.report import OnlineReport
 from .render import ref_id
 from .report import REPORT_MARKER, SUMMARY_MARKER, report_data, report_html, summary_html, summary_line
 from .scale import Scale, ScaleError
+from .search_view import search_view
 from .syntax import keys_mentioned
 from .urls import relative_url
 
@@ -57,6 +58,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.online = OnlineReport()
         self.report_cache: dict | None = None
         self.page_states: dict[str, PageState] = {}  # by src_uri, this build's
+        self._lent: tuple[Page, str, str] | None = None  # a page's content while search reads its view
 
     def on_startup(self, *, command, dirty) -> None:
         self.is_serve = command == "serve"
@@ -198,6 +200,30 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             at = title_end + len("</h1>") if title_end >= 0 else 0
             html = html[:at] + marker + html[at:]
         return html + script
+
+    @event_priority(100)  # before Material's search plugin (priority 0) reads the page
+    def _lend_search_view(self, context, *, page: Page, config: MkDocsConfig, nav):
+        self._lent = None
+        if not self.config.enabled or not page.content:
+            return context
+        view = search_view(page.content)
+        if view is not None:
+            self._lent = (page, page.content, view)
+            page.content = view
+        return context
+
+    @event_priority(-100)  # after every other plugin's on_page_context
+    def _take_search_view_back(self, context, *, page: Page, config: MkDocsConfig, nav):
+        lent, self._lent = self._lent, None
+        if lent is None or lent[0] is not page:
+            return context
+        _, full, view = lent
+        if page.content is not view:
+            log.info("%s: a plugin changed the page while search indexed it; the page is written without that change", page.file.src_uri)
+        page.content = full
+        return context
+
+    on_page_context = CombinedEvent(_lend_search_view, _take_search_view_back)
 
     @event_priority(-50)  # after other plugins' on_env: every page has been rendered by now
     def on_env(self, env, *, config: MkDocsConfig, files: Files):

@@ -243,3 +243,29 @@ def test_links_to_bibliography_entries_pass_anchor_validation(bib_site, warnings
     page = soup(bib_site.html())
     assert page.select_one("li#ref-mueller2001 .reference-text")
     assert page.select_one("h2#references") and page.select_one("ol.references-list")
+
+
+def test_search_reads_citations_as_text_and_indexes_the_same(bib_site, monkeypatch):
+    """Material's search plugin is handed the page with citations as plain text (fewer tags to parse);
+    the index it writes and the page readers get are the same as without that view."""
+    import mkdocs_factcheck.plugin as plugin_module
+    from mkdocs_factcheck.search_view import search_view
+
+    bib_site.config(extra={"plugins": ["search", {"factcheck": {"bibliography": "references.bib", "online": {"enabled": False}}}], "markdown_extensions": ["attr_list"]})
+    bib_site.page("index.md", "# Home\n\nText [@mueller2001; @onji1987] and @web2020 [p. 3] said so.\n\n## More\n\nAgain [see @onji1987, p. 4].\n")
+    bib_site.page("marked.md", "# Marked\n\nA boosted paragraph [@onji1987].\n{: data-search-boost=\"2\" }\n")
+
+    def outputs() -> tuple[str, str, str]:
+        bib_site.build()
+        index = (bib_site.site_dir / "search" / "search_index.json").read_text(encoding="utf-8")
+        return index, bib_site.html(), bib_site.html("marked/index.html")
+
+    with_view = outputs()
+    monkeypatch.setattr(plugin_module, "search_view", lambda html: None)
+    without_view = outputs()
+    assert with_view == without_view
+    index, home, marked = with_view
+    assert len(soup(home).select("a.citation-ref")) == 4  # the page readers get keeps its links
+    assert 'data-search-boost="2"' not in marked  # handed to search as it is, which strips the attribute
+    assert search_view(home).count("<a ") < home.count("<a ")  # the view does remove tags
+    assert "[1; 2]" in index
