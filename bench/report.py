@@ -175,7 +175,6 @@ def markdown(results: dict) -> str:
         "",
         "Written by `make bench` (`bench/run.py`); how to read and rerun it: see the README's benchmark section.",
         f"{'**Quick run: sites a tenth of the size; not the figures of record.**' if results.get('quick') else ''}",
-        f"{'**bench/proposed_fixes.py applied in every build: what the recommended changes would gain; not the figures of record.**' if results.get('proposed_fixes') else ''}",
         "",
         "## Machine",
         "",
@@ -222,24 +221,23 @@ def markdown(results: dict) -> str:
         parts += ["## Analysis (bench/NOTES.md, written for the commit above)", "", notes.strip(), ""]
     for section, title, what in (
         ("head", "Rerun at a newer commit (`bench/run.py --section head`)", "the plugin as committed then, one run of each case listed"),
-        ("proposed", "With the proposed fixes (`bench/run.py --proposed-fixes`)", "bench/proposed_fixes.py applied in every build: what the changes above would gain, measured; not the figures of record"),
     ):
-        proposed = results.get(section)
-        if not proposed:
+        extra = results.get(section)
+        if not extra:
             continue
         parts += [
             f"## {title}",
             "",
-            f"The same sites, commit {proposed['machine']['commit']}, run {proposed['started']} to {proposed['finished']} (load before "
-            f"{proposed['load_before'][0]:.2f}, after {proposed['load_after'][0]:.2f}): {what}.",
+            f"The same sites, commit {extra['machine']['commit']}, run {extra['started']} to {extra['finished']} (load before "
+            f"{extra['load_before'][0]:.2f}, after {extra['load_after'][0]:.2f}): {what}.",
             "",
-            summary_table(proposed),
+            summary_table(extra),
             "",
             "| Target | Measured | Status |",
             "|---|---|---|",
         ]
-        parts += [f"| {target} | {measured} | {status} |" for target, measured, status in targets(proposed)]
-        counters = _counters(proposed)
+        parts += [f"| {target} | {measured} | {status} |" for target, measured, status in targets(extra)]
+        counters = _counters(extra)
         parts += [""] + counters + [""]
     return "\n".join(parts)
 

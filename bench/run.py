@@ -262,7 +262,6 @@ def main() -> None:
     parser.add_argument("--max-build-seconds", type=float, default=120, help="a variant slower than this in its first run is not repeated")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before one measured process is killed")
     parser.add_argument("--out", type=Path, default=BENCH / "out")
-    parser.add_argument("--proposed-fixes", action="store_true", help="apply bench/proposed_fixes.py in every plugin build (results under OUT/proposed/)")
     parser.add_argument("--section", default="", help="results under OUT/SECTION/, shown as an extra section of RESULTS.md (e.g. a rerun at a newer commit)")
     parser.add_argument("--report-only", action="store_true", help="measure nothing: rewrite RESULTS.md and the plot from OUT/results.json")
     args = parser.parse_args()
@@ -271,9 +270,6 @@ def main() -> None:
         write_results(results, args.out)
         return
     args.runs = args.runs or (1 if args.quick else 3)
-    if args.proposed_fixes:
-        os.environ["BENCH_PROPOSED_FIXES"] = "1"
-        args.section = "proposed"
     if args.section:  # never the figures of record: results stay under OUT/SECTION
         args.out.mkdir(parents=True, exist_ok=True)
         args.out = args.out / args.section
@@ -287,7 +283,6 @@ def main() -> None:
     results["started"] = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
     results["load_before"] = os.getloadavg()
     results["quick"] = args.quick
-    results["proposed_fixes"] = args.proposed_fixes
     results["section"] = args.section
     results["runs"] = args.runs
     results["max_build_seconds"] = args.max_build_seconds
@@ -327,12 +322,12 @@ def main() -> None:
 
 
 def write_results(results: dict, out: Path) -> None:
-    of_record = not results.get("quick") and not results.get("section") and not results.get("proposed_fixes")
+    of_record = not results.get("quick") and not results.get("section")
     notes = BENCH / "NOTES.md"
     if notes.exists() and of_record:
         results["notes"] = notes.read_text(encoding="utf-8")
     target = BENCH if of_record else out
-    for section in ("head", "proposed"):
+    for section in ("head",):
         extra = out / section / "results.json"
         if of_record and extra.exists():
             results[section] = json.loads(extra.read_text(encoding="utf-8"))

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import resource
 import shutil
 import sys
@@ -157,9 +156,6 @@ def run_serve(config_file: str) -> dict:
 
 def main() -> None:
     mode, config_file, report = sys.argv[1], sys.argv[2], Path(sys.argv[3])
-    if os.environ.get("BENCH_PROPOSED_FIXES") == "1":  # bench/run.py --proposed-fixes
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        import proposed_fixes  # noqa: F401 - applied on import
     # As the `mkdocs` command does: INFO and above from MkDocs' loggers (plugins' included) to stderr.
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)-8s-  %(message)s"))
