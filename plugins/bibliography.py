@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pybtex.errors
-from pybtex.database import BibliographyData, Entry
+from pybtex.bibtex.utils import split_name_list
+from pybtex.database import BibliographyData, Entry, Person
 from pybtex.database.input import bibtex
 from pybtex.exceptions import PybtexError
 
@@ -25,20 +26,66 @@ from .formatted_cache import pybtex_version
 # lines, which pybtex does not record.
 ENTRY_START = re.compile(r"@\s*(?P<type>[A-Za-z]+)\s*[{(]\s*(?P<key>[^,\s]*)\s*,", re.MULTILINE)
 NON_ENTRY_TYPES = {"string", "preamble", "comment"}
+NAME_ROLES = {role.lower() for role in Person.valid_roles}  # author, editor
 
 
 class BibliographyError(Exception):
     """A bibliography that cannot be used at all (missing file, unreadable): stops the build."""
 
 
-@dataclass
 class Source:
-    """A bibliography entry, and where it was written."""
+    """A bibliography entry, and where it was written.
 
-    key: str
-    entry: Entry
-    file: str
-    line: int
+    `raw` is the entry as parsed, its names (`author`, `editor`) still text among its fields: reading
+    names into pybtex's `Person` is nearly half of parsing, and most entries of a large bibliography are
+    never cited. `entry` has them read, on first use; whatever looks at every entry uses `raw`."""
+
+    def __init__(self, key: str, entry: Entry, file: str, line: int):
+        self.key = key
+        self.raw = entry
+        self.file = file
+        self.line = line
+        self._entry: Entry | None = None
+
+    @property
+    def entry(self) -> Entry:
+        if self._entry is None:
+            self._entry = with_names(self.raw)
+        return self._entry
+
+    def __repr__(self) -> str:
+        return f"Source({self.key!r}, {self.file}:{self.line})"
+
+
+def with_names(raw: Entry) -> Entry:
+    """The entry with its name fields read into persons, as pybtex's parser would have done; an entry
+    without name fields is returned as it is. Name errors were reported when the file was loaded."""
+    roles = [name for name in raw.fields if name.lower() in NAME_ROLES]
+    if not roles:
+        return raw
+    entry = Entry(raw.type, fields=[(name, value) for name, value in raw.fields.items() if name.lower() not in NAME_ROLES])
+    entry.original_type = raw.original_type
+    entry.key = raw.key
+    for role, persons in raw.persons.items():
+        entry.persons[role] = list(persons)
+    with pybtex.errors.capture():
+        for role in roles:
+            for name in split_name_list(raw.fields[role]):
+                entry.add_person(Person(name), role)
+    return entry
+
+
+def name_problems(raw: Entry) -> list[str]:
+    """pybtex's one complaint about a name (more than two commas), found without reading every name:
+    only a field with three commas or more can hold such a name."""
+    problems: list[str] = []
+    for role, value in raw.fields.items():
+        if role.lower() in NAME_ROLES and value.count(",") >= 3:
+            with pybtex.errors.capture() as captured:
+                for name in split_name_list(value):
+                    Person(name)
+            problems.extend(str(error) for error in captured)
+    return problems
 
 
 @dataclass
@@ -83,7 +130,7 @@ def _parse_one(path: Path, display: str) -> tuple[BibliographyData, dict[str, li
         raise BibliographyError(f"cannot read bibliography file {display}: {error}") from None
     lines = entry_lines(text)
     findings: list[Finding] = []
-    parser = bibtex.Parser()
+    parser = bibtex.Parser(person_fields=[])  # names stay text until an entry is used (see Source)
     # pybtex reports recoverable errors through a global hook: capture them so parsing goes on past a
     # bad entry, and turn each into a located finding instead of a line on stderr.
     with pybtex.errors.capture() as captured:
@@ -115,19 +162,16 @@ def _quoted(message: str) -> str:
 def inherit_crossrefs(sources: dict[str, Source]) -> None:
     """BibTeX's crossref: a child entry takes every field it lacks from its parent (pybtex leaves this to styles)."""
     for source in sources.values():
-        parent_key = source.entry.fields.get("crossref")
+        parent_key = source.raw.fields.get("crossref")
         parent = sources.get(parent_key.lower()) if parent_key else None
         if parent is None:
             continue
-        fields = source.entry.fields
-        for name, value in parent.entry.fields.items():
+        fields = source.raw.fields
+        for name, value in parent.raw.fields.items():  # names too: they are fields until read
             if name.lower() not in ("crossref", "key", "ids") and name not in fields:
                 fields[name] = value
-        if "booktitle" not in fields and "title" in parent.entry.fields:
-            fields["booktitle"] = parent.entry.fields["title"]
-        for role, persons in parent.entry.persons.items():
-            if role not in source.entry.persons:
-                source.entry.persons[role] = list(persons)
+        if "booktitle" not in fields and "title" in parent.raw.fields:
+            fields["booktitle"] = parent.raw.fields["title"]
 
 
 def load(paths: list[Path], base: Path) -> Bibliography:
@@ -151,6 +195,7 @@ def load(paths: list[Path], base: Path) -> Bibliography:
                 )
                 continue
             bibliography.sources[key.lower()] = Source(key, entry, display, line)
+            bibliography.findings.extend(Finding("bib_syntax", f"entry '{key}': {problem}", file=display, line=line) for problem in name_problems(entry))
     inherit_crossrefs(bibliography.sources)
     return bibliography
 

@@ -93,12 +93,12 @@ def uncited_findings(uncited: list[Source]) -> list[Finding]:
 
 
 def is_unverified(source: Source, unverified_pattern: str) -> bool:
-    note = source.entry.fields.get("note", "")
+    note = source.raw.fields.get("note", "")
     return bool(unverified_pattern and note and re.search(unverified_pattern, note, re.IGNORECASE))
 
 
 def _year(source: Source | None) -> int | None:
     if source is None:
         return None
-    match = re.search(r"\d{4}", source.entry.fields.get("year", ""))
+    match = re.search(r"\d{4}", source.raw.fields.get("year", ""))
     return int(match.group()) if match else None

@@ -29,19 +29,19 @@ def report_data(engine: Engine, findings: Findings, scale: Scale, unverified_pat
                 cited_on[record.key.lower()].append(page.src_path)
     sources = []
     for lowered, source in engine.bibliography.sources.items():
-        title = source.entry.fields.get("title", "")
+        title = source.raw.fields.get("title", "")
         sources.append(
             {
                 "key": source.key,
                 "file": source.file,
                 "line": source.line,
-                "type": source.entry.type,
+                "type": source.raw.type,
                 # Decoded for cited entries only (kept with their formatted forms, so a warm build decodes
                 # nothing): a large bibliography's unused entries stay cheap
                 "title": engine.formatter.title(source.key) if lowered in cited_on else title.replace("{", "").replace("}", ""),
-                "year": source.entry.fields.get("year", ""),
-                "identifiers": {i.scheme: i.value for i in identifiers_of(source.entry)},
-                "note": source.entry.fields.get("note", ""),
+                "year": source.raw.fields.get("year", ""),
+                "identifiers": {i.scheme: i.value for i in identifiers_of(source.raw)},
+                "note": source.raw.fields.get("note", ""),
                 "unverified": is_unverified(source, unverified_pattern),
                 "cited_by": cited_by.get(lowered, []),
                 "cited_on": cited_on.get(lowered, []),

@@ -27,6 +27,33 @@ def test_syntax_error_is_located_and_the_rest_still_loads(site, warnings):
     assert keys == ["good1", "good2"]
 
 
+def test_unreadable_name_is_located_and_the_entry_still_renders(site, warnings):
+    site.bib(
+        """
+        @article{good, author = {Onji, Masaaki}, title = {First}, journal = {J}, year = {2001}}
+
+        @article{commas, author = {Onji, Masaaki, Jr., Extra and Kondoh, Hiroshi}, title = {Second}, journal = {J}, year = {2002}}
+        """
+    )
+    site.config()
+    site.page("index.md", "[@good] [@commas]\n")
+    site.build()
+    assert any(m.startswith("mkdocs_factcheck: references.bib:3: entry 'commas': Too many commas") and "[bib_syntax]" in m for m in warnings())
+    entry = soup(site.html()).select_one("#ref-commas .reference-text").get_text()
+    assert "Second" in entry and "Kondoh" in entry
+
+
+def test_names_of_uncited_entries_are_never_read(bib_site):
+    """Reading names is nearly half of parsing a .bib; a large shared bibliography's uncited entries keep
+    theirs as text (they are only listed as uncited and in factcheck.json)."""
+    bib_site.page("index.md", "[@onji1987]\n")
+    config = bib_site.build()
+    sources = config.plugins["factcheck"].engine.bibliography.sources
+    assert sources["onji1987"]._entry is not None
+    assert [key for key, source in sources.items() if source._entry is not None] == ["onji1987"]
+    assert sources["mueller2001"].raw.fields["author"]  # still text
+
+
 def test_duplicate_keys_within_and_across_files(site, warnings):
     site.bib("@misc{dup, title = {One}}\n@misc{dup, title = {Two}}\n@misc{shared, title = {A}}\n", "a.bib")
     site.bib("@misc{other, title = {B}}\n\n@misc{shared, title = {C}}\n", "b.bib")

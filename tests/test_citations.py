@@ -172,6 +172,7 @@ def test_latex_strings_and_crossref_become_text(bib_site):
     assert "Gut" in page.select_one("#ref-onji1987").get_text()
     child = page.select_one("#ref-child2010").get_text()
     assert "The Parent Book" in child and "Big Press" in child
+    assert "Anne Smith" in child and "Bob Jones" in child  # names are inherited too (editor from the parent)
 
 
 def test_identifiers_become_links(bib_site):
