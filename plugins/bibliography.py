@@ -27,6 +27,7 @@ from .formatted_cache import pybtex_version
 ENTRY_START = re.compile(r"@\s*(?P<type>[A-Za-z]+)\s*[{(]\s*(?P<key>[^,\s]*)\s*,", re.MULTILINE)
 NON_ENTRY_TYPES = {"string", "preamble", "comment"}
 NAME_ROLES = {role.lower() for role in Person.valid_roles}  # author, editor
+NAME_SEPARATOR = re.compile(" [Aa][Nn][Dd] ")  # pybtex's, on whitespace-normalised values
 
 
 class BibliographyError(Exception):
@@ -77,12 +78,17 @@ def with_names(raw: Entry) -> Entry:
 
 def name_problems(raw: Entry) -> list[str]:
     """pybtex's one complaint about a name (more than two commas), found without reading every name:
-    only a field with three commas or more can hold such a name."""
+    only a name with three commas or more can have it. Without braces, pybtex splits a name list at
+    every ` and `, as this regular expression does; with braces, its own splitter is used."""
     problems: list[str] = []
     for role, value in raw.fields.items():
-        if role.lower() in NAME_ROLES and value.count(",") >= 3:
+        if role.lower() not in NAME_ROLES or value.count(",") < 3:
+            continue
+        names = split_name_list(value) if "{" in value else NAME_SEPARATOR.split(value)
+        suspects = [name for name in names if name.count(",") >= 3]
+        if suspects:
             with pybtex.errors.capture() as captured:
-                for name in split_name_list(value):
+                for name in suspects:
                     Person(name)
             problems.extend(str(error) for error in captured)
     return problems

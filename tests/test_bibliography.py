@@ -33,12 +33,15 @@ def test_unreadable_name_is_located_and_the_entry_still_renders(site, warnings):
         @article{good, author = {Onji, Masaaki}, title = {First}, journal = {J}, year = {2001}}
 
         @article{commas, author = {Onji, Masaaki, Jr., Extra and Kondoh, Hiroshi}, title = {Second}, journal = {J}, year = {2002}}
+
+        @article{braced, author = {Kondoh, Hiroshi and M{\\"u}ller, Anna, Jr., Extra and {Barnes and Noble}}, title = {Third}, journal = {J}, year = {2003}}
         """
     )
     site.config()
-    site.page("index.md", "[@good] [@commas]\n")
+    site.page("index.md", "[@good] [@commas] [@braced]\n")
     site.build()
     assert any(m.startswith("mkdocs_factcheck: references.bib:3: entry 'commas': Too many commas") and "[bib_syntax]" in m for m in warnings())
+    assert any(m.startswith("mkdocs_factcheck: references.bib:5: entry 'braced': Too many commas") for m in warnings())
     entry = soup(site.html()).select_one("#ref-commas .reference-text").get_text()
     assert "Second" in entry and "Kondoh" in entry
 
