@@ -307,10 +307,17 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         return data
 
     def on_build_error(self, *, error: Exception) -> None:
+        self._end_of_build()
+
+    def _end_of_build(self) -> None:
         gc.unfreeze()
+        if self.extension is not None:
+            # `mkdocs serve` keeps its first build's config (and with it this extension) for the whole
+            # session: without this, that build's engine and bibliography would stay in memory too.
+            self.extension.engine = None
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        gc.unfreeze()
+        self._end_of_build()
         if self.verifier is not None:
             self.verifier.close()
         if not self.config.enabled or self.engine is None or self.extension is None:
