@@ -64,7 +64,8 @@ def with_names(raw: Entry) -> Entry:
     roles = [name for name in raw.fields if name.lower() in NAME_ROLES]
     if not roles:
         return raw
-    entry = Entry(raw.type, fields=[(name, value) for name, value in raw.fields.items() if name.lower() not in NAME_ROLES])
+    entry = Entry(raw.type)
+    entry.fields = raw.fields  # shared, not copied: the names stay there as text too (styles read persons)
     entry.original_type = raw.original_type
     entry.key = raw.key
     for role, persons in raw.persons.items():
