@@ -44,6 +44,12 @@ class PageState:
     claims: list = field(default_factory=list)
     _anchor_counts: dict[str, int] = field(default_factory=dict)
 
+    def rendered(self) -> None:
+        """The page is converted: what was kept to render it (its Markdown, parsed groups) can go; the
+        site keeps every page's state until the build ends."""
+        self.pending.clear()
+        self.locator.forget()
+
     def next_anchor(self, key: str) -> str:
         count = self._anchor_counts.get(key.lower(), 0) + 1
         self._anchor_counts[key.lower()] = count

@@ -71,6 +71,7 @@ class FactcheckTreeprocessor(Treeprocessor):
                 short = sentence if len(sentence) <= 80 else sentence[:77] + "..."
                 self.report(Finding("citation_needed", f"citation needed: '{short}' has {why} but no source", page=page.src_path or "<page>", line=line), block)
         self.place_bibliography(root, page, engine)
+        page.rendered()
 
     def render_citations(self, root: etree.Element, page: PageState, engine: Engine) -> None:
         """Number and render every pending citation, in the order a reader meets them."""

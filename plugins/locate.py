@@ -22,6 +22,12 @@ class SourceLocator:
         self._next_search: dict[str, int] = {}
         self._last_line = 1 + offset
 
+    def forget(self) -> None:
+        """Drop the source once the page is converted; later lookups answer the last line found."""
+        self.text = ""
+        self._line_starts = [0]
+        self._next_search.clear()
+
     def line_of_position(self, position: int) -> int:
         return bisect.bisect_right(self._line_starts, position) + self.offset
 
