@@ -210,7 +210,7 @@ def markdown(results: dict) -> str:
                   f"{online['max_in_flight']} in flight; latency {o['latency'] * 1000:.0f} ms, concurrency {o['concurrency']}, per host {o['per_host']}, "
                   f"spacing {o['spacing']} s, one local server per service: {online['allowed']} allowed in flight, bound "
                   f"{online['requests']:.0f} × {o['latency']} s / {online['allowed']} = {fmt(online['bound'])}. Measured: first request to last answer "
-                  f"{fmt(online['phase'])}; entries were submitted over {fmt(online['submit_window'])} while pages rendered; `finish()` then waited "
+                  f"{fmt(online['phase'])}; entries were first cited over {fmt(online['submit_window'])} while pages rendered (their checks start earlier, in on_files); `finish()` then waited "
                   f"{fmt(online['finish_wait'])}; whole build {fmt(online['build'])}."]
     counters = _counters(results)
     if counters:
@@ -220,7 +220,7 @@ def markdown(results: dict) -> str:
     if notes:
         parts += ["## Analysis (bench/NOTES.md, written for the commit above)", "", notes.strip(), ""]
     for section, title, what in (
-        ("head", "Rerun at a newer commit (`bench/run.py --section head`)", "the plugin as committed then, one run of each case listed"),
+        ("head", "Rerun of some cases (`bench/run.py --section head`)", "the plugin as committed then"),
     ):
         extra = results.get(section)
         if not extra:
@@ -229,7 +229,7 @@ def markdown(results: dict) -> str:
             f"## {title}",
             "",
             f"The same sites, commit {extra['machine']['commit']}, run {extra['started']} to {extra['finished']} (load before "
-            f"{extra['load_before'][0]:.2f}, after {extra['load_after'][0]:.2f}): {what}.",
+            f"{extra['load_before'][0]:.2f}, after {extra['load_after'][0]:.2f}): {what}, {extra['runs']} run(s) of each case listed.",
             "",
             summary_table(extra),
             "",
