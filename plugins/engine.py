@@ -39,6 +39,7 @@ class PageState:
     locator: SourceLocator
     numbering: Numbering
     url: str = ""
+    index: int = 0  # its place in the engine's pages: what a page-bibliography marker names
     citations: list[CitationRecord] = field(default_factory=list)
     pending: list[CitationGroup] = field(default_factory=list)  # parsed, not yet rendered (see extension)
     claims: list = field(default_factory=list)
@@ -101,7 +102,7 @@ class Engine:
 
     def start_page(self, src_path: str | None, markdown: str, line_offset: int = 0, url: str = "") -> PageState:
         numbering = self.site_numbering or Numbering()
-        page = PageState(src_path, SourceLocator(markdown, line_offset), numbering, url)
+        page = PageState(src_path, SourceLocator(markdown, line_offset), numbering, url, index=len(self.pages))
         self.pages.append(page)
         return page
 

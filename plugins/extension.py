@@ -8,6 +8,7 @@ numbering and one list of findings.
 from __future__ import annotations
 
 import logging
+import re
 import xml.etree.ElementTree as etree
 from pathlib import Path
 
@@ -34,7 +35,10 @@ SITE_BIBLIOGRAPHY_MARKER = "<!-- factcheck:site-bibliography -->"
 # Under the plugin a page's bibliography list is written into the page's HTML only after Material's
 # search plugin has read the page: it would parse every entry for nothing (page bibliographies are kept
 # out of the index), and the page's content stays smaller in memory.
-PAGE_BIBLIOGRAPHY_MARKER = "<!-- factcheck:page-bibliography -->"
+# Each marker names the page state it belongs to (its index in `engine.pages`): a Markdown conversion
+# nested in a page (mkdocstrings, excerpts) has a state of its own.
+PAGE_BIBLIOGRAPHY_MARKER = "<!-- factcheck:page-bibliography:{index} -->"
+PAGE_BIBLIOGRAPHY_MARKER_RE = re.compile(r"<!-- factcheck:page-bibliography:(\d+) -->")
 PENDING = "data-factcheck-pending"  # on a citation span until the tree processor renders it
 
 
@@ -196,7 +200,10 @@ class FactcheckTreeprocessor(Treeprocessor):
         if not page.cited_keys():
             return None
         container = bibliography_container(engine.words["bibliography_title"])
-        listing = PAGE_BIBLIOGRAPHY_MARKER if self.extension.defer_page_bibliography else engine.page_bibliography_list(page)
+        if self.extension.defer_page_bibliography:
+            listing = PAGE_BIBLIOGRAPHY_MARKER.format(index=page.index)
+        else:
+            listing = engine.page_bibliography_list(page)
         placeholder = self.md.htmlStash.store(listing)
         if len(container):
             container[-1].tail = placeholder  # after the heading

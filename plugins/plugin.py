@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +20,7 @@ from .bibliography import BibliographyCache, BibliographyError
 from .checks import check_sources, is_unverified
 from .config import FactcheckConfig
 from .engine import CitationRecord, Engine, PageState
-from .extension import PAGE_BIBLIOGRAPHY_MARKER, SITE_BIBLIOGRAPHY_MARKER, FactcheckExtension
+from .extension import PAGE_BIBLIOGRAPHY_MARKER_RE, SITE_BIBLIOGRAPHY_MARKER, FactcheckExtension
 from .findings import Findings
 from .formatted_cache import FormattedCache
 from .formatting import StyleError
@@ -57,7 +58,6 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.verifier: OnlineVerifier | None = None
         self.online = OnlineReport()
         self.report_cache: dict | None = None
-        self.page_states: dict[str, PageState] = {}  # by src_uri, this build's
         self._lent: tuple[Page, str, str] | None = None  # a page's content while search reads its view
 
     def on_startup(self, *, command, dirty) -> None:
@@ -72,7 +72,6 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.bib_paths = [(base / p).resolve() for p in paths]
         self.findings = Findings(self.config.findings, logger=log)
         self.report_cache = None
-        self.page_states = {}
         self.engine = self.extension = None  # the last build's, with its bibliography: freed before a new one is read
         if self.config.online.required and "service_unavailable" not in self.config.findings:
             self.findings.severities["service_unavailable"] = "error"  # the site asked for every check to run
@@ -185,13 +184,11 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             return None
         self.extension.page_context = {}
         self.extension.page_options = {}
-        state = self.engine.pages[-1] if self.engine.pages and self.engine.pages[-1].src_path == page.file.src_uri else None
-        if state is None:
-            return None
-        self.page_states[page.file.src_uri] = state
         if page.present_anchor_ids is not None:  # the entries' anchors, for MkDocs' link validation
-            page.present_anchor_ids |= {ref_id(key) for key in state.cited_keys()}
-        if not state.claims:
+            for index in PAGE_BIBLIOGRAPHY_MARKER_RE.findall(html):
+                page.present_anchor_ids |= {ref_id(key) for key in self.engine.pages[int(index)].cited_keys()}
+        state = self.engine.pages[-1] if self.engine.pages and self.engine.pages[-1].src_path == page.file.src_uri else None
+        if state is None or not state.claims:
             return None
         script = claim_review_script(state.claims, self.extension.scale, _absolute_url(config, page), config.site_author or config.site_name)
         if self.config.summary and page.meta.get("factcheck_summary", True):
@@ -219,7 +216,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             return context
         _, full, view = lent
         if page.content is not view:
-            log.info("%s: a plugin changed the page while search indexed it; the page is written without that change", page.file.src_uri)
+            log.warning("%s: another plugin changed the page while search indexed it; that change is not kept (the page keeps its citations)", page.file.src_uri)
         page.content = full
         return context
 
@@ -257,13 +254,17 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                 report_page.content = report_page.content.replace(f"<p>{REPORT_MARKER}</p>", report_html(data, self.extension.scale, report_page, self.config.words)).replace(REPORT_MARKER, "")
         return env
 
+    @event_priority(100)  # before other plugins' on_post_page (a minifier would drop the marker comments)
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
-        """Write the page's bibliography list where the extension left its marker (see PAGE_BIBLIOGRAPHY_MARKER)."""
-        state = self.page_states.get(page.file.src_uri)
-        if state is None or self.engine is None or PAGE_BIBLIOGRAPHY_MARKER not in output:
+        """Write each bibliography list where the extension left its marker (see PAGE_BIBLIOGRAPHY_MARKER)."""
+        engine = self.engine
+        if engine is None or "factcheck:page-bibliography:" not in output:
             return None
-        listing = self.online.fill(self.engine.page_bibliography_list(state))  # online marks too
-        return output.replace(PAGE_BIBLIOGRAPHY_MARKER, listing, 1)
+
+        def listing(match: re.Match) -> str:
+            return self.online.fill(engine.page_bibliography_list(engine.pages[int(match.group(1))]))  # online marks too
+
+        return PAGE_BIBLIOGRAPHY_MARKER_RE.sub(listing, output)
 
     def _citations_across_pages(self) -> dict[str, list[tuple[PageState, CitationRecord]]]:
         """Every resolved citation of the site by lower-cased key, grouped once rather than per entry."""
@@ -307,6 +308,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         return data
 
     def on_build_error(self, *, error: Exception) -> None:
+        if self.verifier is not None:
+            self.verifier.close()  # no checks left running after a failed build (restores the switch interval)
         self._end_of_build()
 
     def _end_of_build(self) -> None:
