@@ -277,11 +277,16 @@ def _read_parsed(path: Path, stamp: tuple) -> Bibliography | None:
 
 
 def _write_parsed(path: Path, stamp: tuple, bibliography: Bibliography) -> None:
+    temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".bibliography-", suffix=".pickle")
         with os.fdopen(descriptor, "wb") as handle:
             pickle.dump((stamp, bibliography), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)  # atomic: a concurrent build reads the old file or the new one
-    except OSError:
-        pass  # a read-only cache directory costs a parse next time, nothing more
+        temporary = None
+    except Exception:  # noqa: BLE001 - a read-only directory, a full disk: a parse next time, nothing more
+        pass
+    finally:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)

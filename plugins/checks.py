@@ -6,7 +6,7 @@ import datetime
 import re
 from typing import Any
 
-from .bibliography import Bibliography, Source
+from .bibliography import NAME_ROLES, Bibliography, Source
 from .claims import Claim
 from .findings import Finding
 from .identifiers import identifiers_of, problem
@@ -35,7 +35,9 @@ REQUIRED_FIELDS = {
 
 def missing_fields(source: Source) -> list[str]:
     entry = source.entry
-    present = {name.lower() for name in entry.fields} | {role.lower() for role in entry.persons}
+    # Names count when at least one was read: their fields stay among the fields as text (see Source).
+    present = {name.lower() for name in entry.fields if name.lower() not in NAME_ROLES}
+    present |= {role.lower() for role, people in entry.persons.items() if people}
     missing = []
     for requirement in REQUIRED_FIELDS.get(entry.type.lower(), []):
         options = requirement.split("/")

@@ -125,7 +125,12 @@ def plain(text: Text) -> str:
 
 @functools.lru_cache(maxsize=65536)  # a pure function of a string: nothing to go stale between builds
 def latex_to_text(value: str) -> str:
-    return plain(Text.from_latex(tidy_latex(value)))
+    """Plain text of a field; LaTeX that cannot be decoded (`x\\}`, unbalanced braces) comes out with its
+    braces stripped rather than stopping the page."""
+    try:
+        return plain(Text.from_latex(tidy_latex(value)))
+    except Exception:  # noqa: BLE001 - latexcodec and pybtex raise several kinds on malformed input
+        return value.replace("{", "").replace("}", "")
 
 
 class EntryFormatter:

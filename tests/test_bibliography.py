@@ -1,6 +1,7 @@
 """Bibliography files: problems located at file and line, styles, modes, numbering, caching."""
 
 import json
+import logging
 import subprocess
 import sys
 
@@ -317,3 +318,38 @@ def test_formatted_entries_are_kept_on_disk_between_builds(bib_site):
     # ... and a changed entry has another key: formatted again, never served stale.
     (bib_site.root / "references.bib").write_text(BIB.replace("Effect of recombinant", "Effects of recombinant"))
     assert "Effects of recombinant" in build()
+
+
+def test_empty_name_field_counts_as_missing(site, warnings):
+    site.bib("@article{nameless, author = {}, title = {T}, journal = {J}, year = {2000}}\n")
+    site.config()
+    site.page("index.md", "[@nameless]\n")
+    site.build()
+    assert any("entry 'nameless' (article) lacks author" in m for m in warnings(logging.INFO))
+
+
+def test_title_that_cannot_be_decoded_does_not_stop_the_page(site, warnings):
+    site.bib("@misc{odd, title = {Half a brace x\\}}, year = {2001}}\n\n@misc{fine, title = {Fine}, year = {2002}}\n")
+    site.config()
+    site.page("index.md", "[@odd] and [@fine]\n")
+    site.build()
+    page = soup(site.html())
+    assert page.select_one("#ref-odd") is not None and "Fine" in page.select_one("#ref-fine").get_text()
+
+
+def test_nested_conversion_does_not_take_the_page_bibliography(bib_site):
+    """A Markdown conversion inside a page's build (mkdocstrings, excerpts) has a page state of its own;
+    the page's reference list is still its own."""
+    bib_site.write(
+        "hooks.py",
+        "import markdown\n"
+        "from mkdocs.plugins import event_priority\n\n\n"
+        "@event_priority(50)  # before the factcheck plugin's on_page_content\n"
+        "def on_page_content(html, page, config, files):\n"
+        "    markdown.Markdown(extensions=config.markdown_extensions).convert('Nested [@mueller2001].')\n"
+        "    return html\n",
+    )
+    bib_site.config(extra={"hooks": ["hooks.py"], "validation": {"anchors": "warn"}})
+    bib_site.page("index.md", "Text [@onji1987]. [The entry](#ref-onji1987).\n")
+    bib_site.build(strict=True)
+    assert [li["data-key"] for li in soup(bib_site.html()).select("li.reference")] == ["onji1987"]
