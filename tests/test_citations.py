@@ -272,3 +272,20 @@ def test_search_reads_citations_as_text_and_indexes_the_same(bib_site, monkeypat
     assert 'data-search-boost="2"' not in marked  # handed to search as it is, which strips the attribute
     assert search_view(home).count("<a ") < home.count("<a ")  # the view does remove tags
     assert "[1; 2]" in index
+
+
+def test_a_plugin_changing_the_search_view_is_warned_about(bib_site, warnings):
+    """Between our two on_page_context handlers another plugin may change the page; the page keeps its
+    citations (never plain text) and the build says so."""
+    bib_site.write(
+        "hooks.py",
+        "def on_page_context(context, page, config, nav):\n"
+        "    page.content = page.content + '<p>added by a hook</p>'\n"
+        "    return context\n",
+    )
+    bib_site.config(extra={"hooks": ["hooks.py"]})
+    bib_site.page("index.md", "Text [@onji1987].\n")
+    bib_site.build()
+    assert any("index.md: another plugin changed the page while search indexed it" in m for m in warnings())
+    page = soup(bib_site.html())
+    assert page.select_one("a.citation-ref") is not None and "added by a hook" not in bib_site.html()
