@@ -8,7 +8,6 @@ import hashlib
 import os
 import pickle
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +18,8 @@ from pybtex.database import BibliographyData, Entry, Person
 from pybtex.database.input import bibtex
 from pybtex.exceptions import PybtexError
 
+from .cachefiles import pybtex_version, write_atomically
 from .findings import Finding
-from .formatted_cache import pybtex_version
 
 # The start of an entry in BibTeX source: `@type{key,` (or with parentheses). Used only to map keys to
 # lines, which pybtex does not record.
@@ -277,16 +276,7 @@ def _read_parsed(path: Path, stamp: tuple) -> Bibliography | None:
 
 
 def _write_parsed(path: Path, stamp: tuple, bibliography: Bibliography) -> None:
-    temporary = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".bibliography-", suffix=".pickle")
-        with os.fdopen(descriptor, "wb") as handle:
-            pickle.dump((stamp, bibliography), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)  # atomic: a concurrent build reads the old file or the new one
-        temporary = None
+        write_atomically(path, pickle.dumps((stamp, bibliography), protocol=pickle.HIGHEST_PROTOCOL))
     except Exception:  # noqa: BLE001 - a read-only directory, a full disk: a parse next time, nothing more
         pass
-    finally:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)

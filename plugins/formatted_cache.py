@@ -3,23 +3,13 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-import os
-import tempfile
-from importlib import metadata
 from pathlib import Path
 
 from pybtex.database import Entry
 
-
-@functools.cache  # importlib.metadata reads the installed metadata on every call (about 0.5 ms)
-def pybtex_version() -> str:
-    try:
-        return metadata.version("pybtex")
-    except metadata.PackageNotFoundError:
-        return "unknown"
+from .cachefiles import pybtex_version, write_atomically
 
 
 class FormattedCache:
@@ -74,12 +64,8 @@ class FormattedCache:
         self.changed = True
 
     def save(self) -> None:
-        """Sorted JSON, written to a temporary file and renamed: a crash or a second build never leaves half a file."""
+        """Sorted JSON, written atomically."""
         if not self.changed or self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".formatted-", suffix=".json")
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump(self.items, handle, sort_keys=True, ensure_ascii=False)
-        os.replace(temporary, self.path)
+        write_atomically(self.path, json.dumps(self.items, sort_keys=True, ensure_ascii=False).encode("utf-8"))
         self.changed = False

@@ -130,7 +130,12 @@ def latex_to_text(value: str) -> str:
     try:
         return plain(Text.from_latex(tidy_latex(value)))
     except Exception:  # noqa: BLE001 - latexcodec and pybtex raise several kinds on malformed input
-        return value.replace("{", "").replace("}", "")
+        return without_braces(value)
+
+
+def without_braces(value: str) -> str:
+    """A cheap stand-in for decoded text: a BibTeX value with its grouping braces dropped."""
+    return value.replace("{", "").replace("}", "")
 
 
 class EntryFormatter:

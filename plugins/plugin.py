@@ -308,11 +308,12 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         return data
 
     def on_build_error(self, *, error: Exception) -> None:
-        if self.verifier is not None:
-            self.verifier.close()  # no checks left running after a failed build (restores the switch interval)
         self._end_of_build()
 
     def _end_of_build(self) -> None:
+        """After a build, failed or not: no checks left running (this also restores the switch interval)."""
+        if self.verifier is not None:
+            self.verifier.close()
         gc.unfreeze()
         if self.extension is not None:
             # `mkdocs serve` keeps its first build's config (and with it this extension) for the whole
@@ -321,8 +322,6 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._end_of_build()
-        if self.verifier is not None:
-            self.verifier.close()
         if not self.config.enabled or self.engine is None or self.extension is None:
             return
         self.formatted_cache.save()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime
 from html import escape
 
-from .checks import is_unverified
+from .checks import MAX_UNCITED_LISTED, is_unverified
 from .engine import Engine
 from .findings import Findings
+from .formatting import without_braces
 from .identifiers import identifiers_of
 from .scale import Scale
 from .urls import relative_url
@@ -38,7 +39,7 @@ def report_data(engine: Engine, findings: Findings, scale: Scale, unverified_pat
                 "type": source.raw.type,
                 # Decoded for cited entries only (kept with their formatted forms, so a warm build decodes
                 # nothing): a large bibliography's unused entries stay cheap
-                "title": engine.formatter.title(source.key) if lowered in cited_on else title.replace("{", "").replace("}", ""),
+                "title": engine.formatter.title(source.key) if lowered in cited_on else without_braces(title),
                 "year": source.raw.fields.get("year", ""),
                 "identifiers": {i.scheme: i.value for i in identifiers_of(source.raw)},
                 "note": source.raw.fields.get("note", ""),
@@ -132,7 +133,7 @@ def report_html(data: dict, scale: Scale, page, words: dict) -> str:
     out.append("</tbody></table></div></div>")
     out.append('<h2 id="sources">Sources</h2><div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table class="factcheck-sources"><thead><tr><th>Source</th><th>Claims</th><th>Status</th></tr></thead><tbody>')
     uncited = [source for source in data["sources"] if not source["cited_on"]]
-    listed = data["sources"] if len(uncited) <= 30 else [source for source in data["sources"] if source["cited_on"]]
+    listed = data["sources"] if len(uncited) <= MAX_UNCITED_LISTED else [source for source in data["sources"] if source["cited_on"]]
     for source in listed:
         claims = ", ".join(f'<a href="#report-{escape(cid, quote=True)}">{escape(cid)}</a>' for cid in source["cited_by"]) or ("cited outside claims" if source["cited_on"] else "not cited")
         status = []

@@ -17,11 +17,13 @@ def key_pattern(name: str) -> str:
 # `[...@key...]`: a bracketed group holding at least one key, not followed by what would make it a link
 # (`(`, `[`), a span (`{`) or a reference definition (`:`).
 GROUP_RE = re.compile(r"\[(?P<body>[^\[\]]*?(?<![\w\\])-?@" + key_pattern("first") + r"[^\[\]]*)\](?![(\[{:])")
-# `@key` or `@key [locator]`: not after a word character (e-mail addresses), a slash or colon (URLs),
-# a backslash (escapes) or another `@`.
-NARRATIVE_RE = re.compile(r"(?<![\w@/:=.\\])@" + key_pattern("n") + r"(?:[ ]?\[(?P<locator>[^\[\]@]*)\](?![(\[{:]))?")
+# The `@` of a key standing on its own: not after a word character (e-mail addresses), a slash or colon
+# (URLs), a backslash (escapes) or another `@`.
+KEY_START = r"(?<![\w@/:=.\\])@"
+# `@key` or `@key [locator]`.
+NARRATIVE_RE = re.compile(KEY_START + key_pattern("n") + r"(?:[ ]?\[(?P<locator>[^\[\]@]*)\](?![(\[{:]))?")
 # Any `@key` in a text, without telling code from prose: what a page may cite, found before it is rendered.
-MENTION_RE = re.compile(r"(?<![\w@/:=.\\])@" + key_pattern("m"))
+MENTION_RE = re.compile(KEY_START + key_pattern("m"))
 ITEM_RE = re.compile(r"^(?P<prefix>.*?)(?P<suppress>-)?(?<![\w])@" + key_pattern("k") + r"(?P<suffix>.*)$", re.DOTALL)
 
 
