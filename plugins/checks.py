@@ -34,9 +34,9 @@ REQUIRED_FIELDS = {
 
 
 def missing_fields(source: Source) -> list[str]:
-    entry = source.entry
-    # Names count when at least one was read: their fields stay among the fields as text (see Source).
-    present = {name.lower() for name in entry.fields if name.lower() not in NAME_ROLES}
+    entry = source.raw  # every cited entry is checked: its names are not read for this (see Source)
+    # A name field counts when it holds a name: `author = {}` is as good as missing.
+    present = {name.lower() for name, value in entry.fields.items() if name.lower() not in NAME_ROLES or value.strip()}
     present |= {role.lower() for role, people in entry.persons.items() if people}
     missing = []
     for requirement in REQUIRED_FIELDS.get(entry.type.lower(), []):
@@ -59,15 +59,15 @@ def check_sources(bibliography: Bibliography, cited: set[str], claims: list[Clai
             continue
         missing = missing_fields(source)
         if missing:
-            findings.append(Finding("missing_field", f"entry '{source.key}' ({source.entry.type}) lacks {', '.join(missing)}", **place))
-        identifiers = identifiers_of(source.entry)
+            findings.append(Finding("missing_field", f"entry '{source.key}' ({source.raw.type}) lacks {', '.join(missing)}", **place))
+        identifiers = identifiers_of(source.raw)
         for identifier in identifiers:
             why = problem(identifier)
             if why:
                 findings.append(Finding("invalid_identifier", f"entry '{source.key}': {why}", **place))
         if lowered in claim_keys and not identifiers:
             findings.append(Finding("no_identifier", f"entry '{source.key}' supports a claim but has no DOI, PMID, PMCID, ISBN or URL a reader could follow", **place))
-        note = source.entry.fields.get("note", "")
+        note = source.raw.fields.get("note", "")
         if unverified and note and unverified.search(note):
             findings.append(Finding("unverified_source", f"entry '{source.key}' is marked as not fully verified: {note}", **place))
     if max_age:

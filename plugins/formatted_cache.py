@@ -6,14 +6,25 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import NamedTuple
 
 from pybtex.database import Entry
 
 from .cachefiles import pybtex_version, write_atomically
 
 
+class Formatted(NamedTuple):
+    """One entry's forms, made once per entry and kept here: a warm build formats nothing and reads no
+    names (the authors are among the forms because reading names costs nearly as much as parsing)."""
+
+    html: str
+    text: str
+    title: str  # plain text, LaTeX decoded
+    authors: str  # "Onji et al." (formatting.short_authors)
+
+
 class FormattedCache:
-    """Digest of (plugin and pybtex versions, style, entry) -> (html, text, title as text)."""
+    """Digest of (plugin and pybtex versions, style, entry as parsed) -> its `Formatted` forms."""
 
     FILE = "formatted.json"
 
@@ -38,6 +49,7 @@ class FormattedCache:
 
     @staticmethod
     def key(style: object, entry: Entry) -> str:
+        """`entry` as parsed (`Source.raw`): names are still text among its fields."""
         from . import __version__  # at call time: a new version (or a test's) must change every key
 
         style_class = type(style)
@@ -52,15 +64,15 @@ class FormattedCache:
         ]
         return hashlib.sha256(json.dumps(identity, ensure_ascii=False).encode("utf-8")).hexdigest()
 
-    def get(self, key: str) -> tuple[str, str, str] | None:
+    def get(self, key: str) -> Formatted | None:
         found = self.items.get(key)
-        if not isinstance(found, list) or len(found) != 3:
+        if not isinstance(found, list) or len(found) != len(Formatted._fields) or not all(isinstance(part, str) for part in found):
             return None  # absent, or written by an older layout: formatted again
         self.hits += 1
-        return found[0], found[1], found[2]
+        return Formatted(*found)
 
-    def put(self, key: str, html: str, text: str, title: str) -> None:
-        self.items[key] = [html, text, title]
+    def put(self, key: str, formatted: Formatted) -> None:
+        self.items[key] = list(formatted)
         self.changed = True
 
     def save(self) -> None:

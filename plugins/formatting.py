@@ -1,4 +1,5 @@
-"""Formatting entries with pybtex: once per entry per build, into escaped HTML and plain text."""
+"""Formatting entries with pybtex: once per entry per build, into escaped HTML and plain text (with the
+entry's title and short author list, which labels and the report read)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from pybtex.style.formatting import BaseStyle
 
 from .bibliography import Bibliography
 from .findings import Finding
-from .formatted_cache import FormattedCache
+from .formatted_cache import Formatted, FormattedCache
 from .identifiers import LATEX_URL, identifiers_of
 
 # Links are rendered by us, from every identifier field (see `identifiers.py`); styles that print some
@@ -138,6 +139,22 @@ def without_braces(value: str) -> str:
     return value.replace("{", "").replace("}", "")
 
 
+def short_authors(source) -> str:
+    """"Onji", "Onji and Kondoh", "Onji et al."; an editor or the title when there is no author."""
+    entry = source.entry
+    persons = entry.persons.get("author") or entry.persons.get("editor") or []
+    names = [latex_to_text(" ".join(p.prelast_names + p.last_names)) for p in persons]
+    others = any(str(p) == "others" for p in persons)
+    names = [name for name in names if name and name != "others"]
+    if not names:
+        return latex_to_text(entry.fields.get("organization") or entry.fields.get("title") or source.key)
+    if len(names) == 1 and not others:
+        return names[0]
+    if len(names) == 2 and not others:
+        return f"{names[0]} and {names[1]}"
+    return f"{names[0]} et al."
+
+
 class EntryFormatter:
     """Formats each entry at most once per build, whatever the number of citations of it."""
 
@@ -147,48 +164,52 @@ class EntryFormatter:
         self.report = report
         self.store = store  # entries formatted by earlier builds (the plugin's; none standalone)
         self.backend = SafeHTMLBackend()
-        self._formatted: dict[str, tuple[str, str, str]] = {}  # key -> (html, text, title as text)
+        self._formatted: dict[str, Formatted] = {}
         self._links: dict[str, str] = {}
         self.formatted_count = 0  # entries actually formatted: read by tests and the benchmark
 
-    def _format(self, key: str) -> tuple[str, str, str]:
+    def _format(self, key: str) -> Formatted:
         cached = self._formatted.get(key.lower())
         if cached is not None:
             return cached
         source = self.bibliography.get(key)
         assert source is not None, key
-        # Keyed by the entry as parsed: the printable copy is a function of it and of the plugin's
-        # version (part of the key), and is made only when the entry is formatted.
-        digest = FormattedCache.key(self.style, source.entry) if self.store is not None else ""
+        # Keyed by the entry as parsed, its names still text: every form is a function of it and of the
+        # plugin's version (part of the key), so a warm build reads no names and makes no printable copy.
+        digest = FormattedCache.key(self.style, source.raw) if self.store is not None else ""
         stored = self.store.get(digest) if self.store is not None else None
         if stored is not None:
             self._formatted[key.lower()] = stored
             return stored
         self.formatted_count += 1
-        title = latex_to_text(source.entry.fields.get("title", ""))  # for the report, without decoding again
+        title = latex_to_text(source.raw.fields.get("title", ""))  # for the report, without decoding again
+        authors = short_authors(source)
         try:
             rich = self.style.format_entry("", printable_copy(source.entry)).text
-            result = (rich.render(self.backend).replace("\n", " "), plain(rich).replace("\n", " "), title)
+            result = Formatted(rich.render(self.backend).replace("\n", " "), plain(rich).replace("\n", " "), title, authors)
             if self.store is not None:
-                self.store.put(digest, *result)  # failures are not stored: their finding is reported every build
+                self.store.put(digest, result)  # failures are not stored: their finding is reported every build
         except Exception as error:  # noqa: BLE001 - any style failure degrades this one entry only
             reason = _reason(error)
             self.report(Finding("unformattable_entry", f"entry '{source.key}' cannot be formatted by the style: {reason}", file=source.file, line=source.line))
             shown = f"{source.key}: {title}" if title else source.key
             html = f'<span class="factcheck-unformatted" title="{escape(reason, quote=True)}">{escape(shown)}</span>'
-            result = (html, shown, title)
+            result = Formatted(html, shown, title, authors)
         self._formatted[key.lower()] = result
         return result
 
     def html(self, key: str) -> str:
-        return self._format(key)[0]
+        return self._format(key).html
 
     def text(self, key: str) -> str:
-        return self._format(key)[1]
+        return self._format(key).text
 
     def title(self, key: str) -> str:
         """The entry's title as plain text (LaTeX decoded), kept with its formatted forms."""
-        return self._format(key)[2]
+        return self._format(key).title
+
+    def authors(self, key: str) -> str:
+        return self._format(key).authors
 
     def links_html(self, key: str) -> str:
         """The entry's identifiers as links, once per build (an entry cited on many pages is listed on each)."""
@@ -201,7 +222,7 @@ class EntryFormatter:
         source = self.bibliography.get(key)
         assert source is not None
         parts = []
-        for identifier in identifiers_of(source.entry):
+        for identifier in identifiers_of(source.raw):
             href = identifier.href
             label = escape(identifier.label)
             if href:

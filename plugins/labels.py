@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pybtex.errors
+from pybtex.bibtex.utils import split_name_list
+from pybtex.database import Person
 from pybtex.style.formatting import BaseStyle
 from pybtex.style.labels.number import LabelStyle as NumberLabels
 
-from .bibliography import Bibliography
-from .formatting import latex_to_text
+from .bibliography import NAME_SEPARATOR, Bibliography
 
 
 class Numbering:
@@ -29,14 +33,14 @@ class Labeller:
     """Labels for one build: `numeric` uses numbers (or the style's labels, e.g. alpha's `Onj87`);
     `author-year` uses "Onji et al., 1987", with a, b, ... when two entries would look alike."""
 
-    def __init__(self, bibliography: Bibliography, style: BaseStyle, mode: str):
+    def __init__(self, bibliography: Bibliography, style: BaseStyle, mode: str, authors_of: Callable[[str], str]):
         self.bibliography = bibliography
+        self.authors_of = authors_of
         self.style = style
         self.mode = mode
         self.uses_numbers = mode == "numeric" and isinstance(style.label_style, NumberLabels)
         self._style_labels: dict[str, str] | None = None
         self._years: dict[str, str] | None = None
-        self._authors: dict[str, str] = {}
 
     def label(self, key: str, numbering: Numbering) -> str:
         if self.mode == "author-year":
@@ -56,27 +60,8 @@ class Labeller:
         return self._style_labels.get(key.lower(), key)
 
     def authors(self, key: str) -> str:
-        """"Onji", "Onji and Kondoh", "Onji et al."; an editor or the title when there is no author."""
-        cached = self._authors.get(key.lower())
-        if cached is not None:
-            return cached
-        source = self.bibliography.get(key)
-        assert source is not None
-        entry = source.entry
-        persons = entry.persons.get("author") or entry.persons.get("editor") or []
-        names = [latex_to_text(" ".join(p.prelast_names + p.last_names)) for p in persons]
-        others = any(str(p) == "others" for p in persons)
-        names = [name for name in names if name and name != "others"]
-        if not names:
-            text = latex_to_text(entry.fields.get("organization") or entry.fields.get("title") or source.key)
-        elif len(names) == 1 and not others:
-            text = names[0]
-        elif len(names) == 2 and not others:
-            text = f"{names[0]} and {names[1]}"
-        else:
-            text = f"{names[0]} et al."
-        self._authors[key.lower()] = text
-        return text
+        """"Onji", "Onji and Kondoh", "Onji et al." (kept with the entry's formatted forms)."""
+        return self.authors_of(key)
 
     def year(self, key: str) -> str:
         if self._years is None:
@@ -87,7 +72,7 @@ class Labeller:
         groups: dict[tuple[str, str], list[str]] = {}
         for lowered, source in self.bibliography.sources.items():
             year = source.entry.fields.get("year", "").strip() or "n.d."
-            groups.setdefault((_raw_authors(source.entry), year), []).append(lowered)
+            groups.setdefault((_raw_authors(source.raw), year), []).append(lowered)
         years = {}
         for (_, year), keys in groups.items():
             for index, lowered in enumerate(keys):
@@ -95,8 +80,16 @@ class Labeller:
         return years
 
 
-def _raw_authors(entry) -> str:
-    """Cheap stand-in for `authors()` (no LaTeX decoding), enough to tell which entries look alike."""
-    persons = entry.persons.get("author") or entry.persons.get("editor") or []
-    shown = persons[:1] if len(persons) > 2 else persons
-    return "|".join(" ".join(p.last_names) for p in shown) + ("+" if len(persons) > 2 else "")
+def _raw_authors(raw) -> str:
+    """Cheap stand-in for `authors()`, enough to tell which entries look alike: the last names of the
+    first two names (of the first, when there are more), read from the entry as parsed. Only those names
+    are read: this runs over every entry of the bibliography."""
+    role = next((name for name in ("author", "editor") if raw.fields.get(name, "").strip()), None)
+    if role is None:
+        return ""
+    value = " ".join(raw.fields[role].split())
+    names = split_name_list(value) if "{" in value else NAME_SEPARATOR.split(value)
+    shown = names[:1] if len(names) > 2 else names
+    with pybtex.errors.capture():
+        last = [" ".join(Person(name).last_names) for name in shown]
+    return "|".join(last) + ("+" if len(names) > 2 else "")

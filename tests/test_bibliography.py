@@ -152,6 +152,21 @@ def test_author_year_mode(bib_site):
     assert groups == ["(Onji et al., 1987; see Müller and García, 2001, p. 4)", "(1987)", "Müller and García (2001)"]
 
 
+def test_author_year_tells_alike_entries_apart_by_letter(site):
+    """Same first author, more than two authors, same year: 1987a and 1987b; other co-authors do not
+    matter, a different first author does."""
+    site.bib(
+        "@article{a, author = {Onji, M. and Kondoh, H. and Lee, K.}, title = {A}, journal = {J}, year = {1987}}\n"
+        "@article{b, author = {Masaaki Onji and Sato, T. and Ito, Y.}, title = {B}, journal = {J}, year = {1987}}\n"
+        "@article{c, author = {{Onji Group} and Other, A. and Third, B.}, title = {C}, journal = {J}, year = {1987}}\n"
+    )
+    site.config({"citation_mode": "author-year"})
+    site.page("index.md", "[@a] [@b] [@c]\n")
+    site.build()
+    groups = [g.get_text() for g in soup(site.html()).select("span.citation")]
+    assert groups == ["(Onji et al., 1987a)", "(Onji et al., 1987b)", "(Onji Group et al., 1987)"]
+
+
 def test_numbers_follow_first_citation_across_the_site(bib_site):
     bib_site.page("index.md", "[@web2020] [@onji1987]\n")
     bib_site.page("second.md", "[@onji1987] [@mueller2001]\n")
@@ -311,9 +326,9 @@ def test_formatted_entries_are_kept_on_disk_between_builds(bib_site):
     first = build()
     store = bib_site.root / ".cache" / "plugin" / "factcheck" / "formatted.json"
     items = json.loads(store.read_text())
-    assert [html.replace("&nbsp;", "\xa0") for html, _, _ in items.values()] == [first]
+    assert [html.replace("&nbsp;", "\xa0") for html, *_ in items.values()] == [first]
     # A second build takes the entry from the file (shown by a marker put there), not from pybtex ...
-    store.write_text(json.dumps({key: ["FROM-THE-CACHE", text, title] for key, (_, text, title) in items.items()}))
+    store.write_text(json.dumps({key: ["FROM-THE-CACHE", *rest] for key, (_, *rest) in items.items()}))
     assert build() == "FROM-THE-CACHE"
     # ... and a changed entry has another key: formatted again, never served stale.
     (bib_site.root / "references.bib").write_text(BIB.replace("Effect of recombinant", "Effects of recombinant"))

@@ -132,7 +132,7 @@ class OnlineVerifier:
 
     def _plan(self, source: Source) -> list[Check]:
         checks: list[Check] = []
-        for identifier in identifiers_of(source.entry):
+        for identifier in identifiers_of(source.raw):
             if problem(identifier):
                 continue  # the offline checks report impossible identifiers
             if identifier.scheme == "doi":

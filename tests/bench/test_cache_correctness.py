@@ -88,6 +88,12 @@ def reference_text(html: str) -> str:
     return " ".join(item.get_text(" ", strip=True) for item in items)
 
 
+def citations(html: str) -> list[str]:
+    from conftest import soup
+
+    return [span.get_text() for span in soup(html).select("span.citation")]
+
+
 def tooltip(html: str) -> str:
     from conftest import soup
 
@@ -120,6 +126,17 @@ def test_changed_entry_of_same_size_and_time_is_formatted_again(site, session, r
     os.utime(bib, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     second = session.build()
     assert "Interleukin-2 in twenty patients" in reference_text(second)
+
+
+def test_changed_authors_are_shown(site, session):
+    """The short author list of a narrative citation is kept with the formatted entry: an edited
+    author field is read again."""
+    site.bib(bibliography("Interleukin-2 in eleven patients"))
+    site.page("index.md", "# Page\n\n@onji1987 treated eleven patients.\n")
+    site.config({"citation_mode": "author-year"})
+    assert citations(session.build()) == ["Onji and Kondoh (1987)"]
+    site.bib(bibliography("Interleukin-2 in eleven patients").replace("Kondoh, Hiroshi", "Kondo, Hiroshi"))
+    assert citations(session.build()) == ["Onji and Kondo (1987)"]
 
 
 def test_changed_style_is_used(site, session):
@@ -190,6 +207,20 @@ def test_parsed_bibliography_is_read_from_disk_by_the_next_build(site):
     forget_plugin_objects()
 
 
+def test_warm_build_reads_no_names(site):
+    """Reading names is nearly half of parsing: a build that finds every entry formatted on disk takes
+    labels, authors and tooltips from there and leaves the names as text."""
+    site.bib(bibliography("Interleukin-2 in eleven patients"))
+    site.page("index.md", "# Page\n\n@onji1987 treated eleven patients [@onji1987].\n")
+    site.config()
+    cold, _ = fresh_build(site)
+    warm, plugin = fresh_build(site)
+    assert plugin.engine.formatter.formatted_count == 0
+    assert all(source._entry is None for source in plugin.engine.bibliography.sources.values())
+    assert warm == cold
+    forget_plugin_objects()
+
+
 @pytest.mark.parametrize("damage", [b"", b"not a pickle at all", None])
 def test_damaged_parsed_bibliography_is_parsed_again(site, damage):
     site.bib(bibliography("Interleukin-2 in eleven patients"))
@@ -209,7 +240,8 @@ def test_damaged_parsed_bibliography_is_parsed_again(site, damage):
 
 
 def test_formatted_cache_of_an_older_layout_is_not_used(site):
-    """Entries written as [html, text] (before titles were kept) are formatted again, not half-read."""
+    """Entries written in an older layout ([html, text, title], before authors were kept) are formatted
+    again, not half-read."""
     import json
 
     from mkdocs_factcheck.formatted_cache import FormattedCache
@@ -220,8 +252,8 @@ def test_formatted_cache_of_an_older_layout_is_not_used(site):
     _, plugin = fresh_build(site)
     stored = site.root / ".cache" / "plugin" / "factcheck" / FormattedCache.FILE
     items = json.loads(stored.read_text(encoding="utf-8"))
-    assert items and all(len(value) == 3 for value in items.values())
-    stored.write_text(json.dumps({key: ["<i>stale</i>", "stale"] for key in items}), encoding="utf-8")
+    assert items and all(len(value) == 4 for value in items.values())
+    stored.write_text(json.dumps({key: ["<i>stale</i>", "stale", "stale"] for key in items}), encoding="utf-8")
     html, plugin = fresh_build(site)
     assert plugin.engine.formatter.formatted_count == 1
     assert "stale" not in html and "Interleukin-2 in eleven patients" in reference_text(html)
