@@ -150,7 +150,10 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self._prefetch_online_checks(files)
         if self.config.report_page and files.get_file_from_path(self.config.report_page) is None:
             title = self.config.words.get("report_title", "Fact-check report")
-            files.append(File.generated(config, self.config.report_page, content=f"# {title}\n\n{REPORT_MARKER}\n"))
+            # Out of the search index: it restates every claim and source of the site, so it would match
+            # nearly any search, and it is the largest page for the search plugin to parse.
+            front_matter = "---\nsearch:\n  exclude: true\n---\n"
+            files.append(File.generated(config, self.config.report_page, content=f"{front_matter}# {title}\n\n{REPORT_MARKER}\n"))
         return files
 
     def _prefetch_online_checks(self, files: Files) -> None:

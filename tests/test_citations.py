@@ -4,7 +4,7 @@ import json
 import logging
 import re
 
-from conftest import soup
+from conftest import BIB, soup
 
 
 def citations(html):
@@ -229,6 +229,18 @@ def test_page_bibliographies_stay_out_of_the_search_index(bib_site):
     index = json.loads((bib_site.site_dir / "search" / "search_index.json").read_text())
     found = [doc["location"] for doc in index["docs"] if "Journal of Accents" in doc["text"]]
     assert found and all(location.startswith("refs/") for location in found)
+
+
+def test_generated_report_stays_out_of_the_search_index(site):
+    site.bib(BIB)
+    site.config(extra={"plugins": ["search", {"factcheck": {"bibliography": "references.bib", "online": {"enabled": False}}}]})
+    site.page("index.md", "# Home\n\n[Rates fell by half]{.claim verdict=supported} [@mueller2001].\n")
+    site.build()
+    index = json.loads((site.site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))
+    locations = {doc["location"].split("#")[0] for doc in index["docs"]}
+    assert "" in locations, locations  # the home page is indexed
+    assert not any(location.startswith("factcheck-report") for location in locations), locations
+    assert "Rates fell by half" in site.html("factcheck-report/index.html")
 
 
 def test_links_to_bibliography_entries_pass_anchor_validation(bib_site, warnings):
