@@ -10,7 +10,7 @@ from .findings import Finding, Reporter
 from .formatting import EntryFormatter, load_style
 from .labels import Labeller, Numbering
 from .locate import SourceLocator
-from .render import ResolvedCite, anchor_slug, bibliography_block, bibliography_item, bibliography_list, label_text
+from .render import ResolvedCite, anchor_slug, bibliography_block, bibliography_list, entry_body, item_html, label_text
 from .syntax import CitationGroup
 
 DEFAULT_WORDS = {
@@ -93,6 +93,7 @@ class Engine:
         self.cite_listeners: list = []  # callables Source -> None, told once per entry when first cited
         self._cited: set[str] = set()
         self._reported: set = set()
+        self._bodies: dict[str, str] = {}
 
     def _report_once(self, finding: Finding) -> None:
         identity = (finding.kind, finding.message, finding.file, finding.line, finding.page)
@@ -151,15 +152,16 @@ class Engine:
 
     def item(self, key: str, numbering: Numbering, backlinks: list[tuple[str, str]]) -> str:
         label = label_text(self.labeller.label(key, numbering), self.mode)
-        return bibliography_item(
-            key,
-            label,
-            self.formatter.html(key),
-            self.formatter.links_html(key),
-            backlinks,
-            self.entry_status(key),
-            self.words["back_to_citation"],
-        )
+        return item_html(key, label, self.entry_body(key), backlinks, self.words["back_to_citation"])
+
+    def entry_body(self, key: str) -> str:
+        """An entry's formatted text, links and status: the same on every page that lists it, so made
+        once per build. Statuses are per entry and fixed for the build (the verifier's is a placeholder
+        that is filled in when the page is written)."""
+        body = self._bodies.get(key.lower())
+        if body is None:
+            body = self._bodies[key.lower()] = entry_body(self.formatter.html(key), self.formatter.links_html(key), self.entry_status(key))
+        return body
 
     def page_bibliography_list(self, page: PageState) -> str:
         """The `<ol>` of the entries cited in a page, in bibliography order, with links back; empty if none."""

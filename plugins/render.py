@@ -111,15 +111,21 @@ def _unresolved(parent: etree.Element, key: str, unresolved_word: str) -> None:
     marker.text = AtomicString("@" + key + "?")
 
 
-def bibliography_item(key: str, label: str, entry_html: str, links_html: str, backlinks: list[tuple[str, str]], status_html: str = "", back_word: str = "Back to citation") -> str:
-    """One `<li id="ref-KEY">`: label, formatted entry, identifier links, status, links back to citations."""
+def entry_body(entry_html: str, links_html: str, status_html: str = "") -> str:
+    """What an entry shows wherever it is listed: the formatted entry, its identifiers and its status."""
+    body = f'<span class="reference-text">{entry_html}</span>'
+    if links_html:
+        body += f' <span class="reference-ids">{links_html}</span>'
+    if status_html:
+        body += f" {status_html}"
+    return body
+
+
+def item_html(key: str, label: str, body: str, backlinks: list[tuple[str, str]], back_word: str) -> str:
+    """The `<li>` of one entry in one list: its label and back-links belong to the list, `body` to the entry."""
     parts = [f'<li id="{escape(ref_id(key), quote=True)}" class="reference" data-key="{escape(key, quote=True)}">']
     parts.append(f'<span class="reference-label">{escape(label)}</span> ')
-    parts.append(f'<span class="reference-text">{entry_html}</span>')
-    if links_html:
-        parts.append(f' <span class="reference-ids">{links_html}</span>')
-    if status_html:
-        parts.append(f" {status_html}")
+    parts.append(body)
     if backlinks:
         links = []
         for number, (href, _context) in enumerate(backlinks, 1):
