@@ -59,6 +59,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.online = OnlineReport()
         self.report_cache: dict | None = None
         self._lent: tuple[Page, str, str] | None = None  # a page's content while search reads its view
+        self._first_state = 0  # the engine's first page state of the page being converted
 
     def on_startup(self, *, command, dirty) -> None:
         self.is_serve = command == "serve"
@@ -180,6 +181,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         options: dict = front if isinstance(front, dict) else {}
         self.extension.page_context = {"src_path": page.file.src_uri, "line_offset": _front_matter_lines(page, markdown), "url": page.url}
         self.extension.page_options = options
+        if self.engine is not None:
+            self._first_state = len(self.engine.pages)  # this page's conversion, and any nested in it, start here
         return None
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
@@ -190,10 +193,11 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         if page.present_anchor_ids is not None:  # the entries' anchors, for MkDocs' link validation
             for index in PAGE_BIBLIOGRAPHY_MARKER_RE.findall(html):
                 page.present_anchor_ids |= {ref_id(key) for key in self.engine.pages[int(index)].cited_keys()}
-        state = self.engine.pages[-1] if self.engine.pages and self.engine.pages[-1].src_path == page.file.src_uri else None
-        if state is None or not state.claims:
+        # The page's own conversion and those nested in it (mkdocstrings, excerpts) each have a state.
+        claims = [claim for state in self.engine.pages[self._first_state :] if state.src_path == page.file.src_uri for claim in state.claims]
+        if not claims:
             return None
-        script = claim_review_script(state.claims, self.extension.scale, _absolute_url(config, page), config.site_author or config.site_name)
+        script = claim_review_script(claims, self.extension.scale, _absolute_url(config, page), config.site_author or config.site_name)
         if self.config.summary and page.meta.get("factcheck_summary", True):
             marker = f'<div class="factcheck-summary-slot">{SUMMARY_MARKER}</div>'
             title_end = html.find("</h1>")  # under the page's title, before the text
@@ -240,15 +244,19 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         pages_by_path = {file.src_uri: file.page for file in files.documentation_pages() if file.page is not None}
         report_url = self._report_url()
         cited_on = self._citations_across_pages()
+        claims_by_path: dict[str, list] = {}  # a page may have several states (nested conversions)
         for state in engine.pages:
-            page = pages_by_path.get(state.src_path or "")
+            claims_by_path.setdefault(state.src_path or "", []).extend(state.claims)
+        for path, page_claims in claims_by_path.items():
+            page = pages_by_path.get(path)
             if page is None or page.content is None:
                 continue
             content = self.online.fill(page.content)  # online marks on bibliographies and citations
             if SITE_BIBLIOGRAPHY_MARKER in content:
-                content = content.replace(SITE_BIBLIOGRAPHY_MARKER, engine.site_bibliography(lambda key, page=page: self._backlinks(cited_on, key, page)))
+                listing = engine.site_bibliography(lambda key, page=page: self._backlinks(cited_on, key, page))
+                content = content.replace(SITE_BIBLIOGRAPHY_MARKER, self.online.fill(listing))  # an entry may keep a placeholder (Engine.entry_body)
             if SUMMARY_MARKER in content:
-                content = content.replace(SUMMARY_MARKER, summary_html(state.claims, self.extension.scale, page, report_url, self.config.words))
+                content = content.replace(SUMMARY_MARKER, summary_html(page_claims, self.extension.scale, page, report_url, self.config.words))
             page.content = content
         if self.config.report_page:
             report_page = pages_by_path.get(self.config.report_page)
