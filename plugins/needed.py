@@ -12,8 +12,6 @@ import xml.etree.ElementTree as etree
 
 from markdown.util import HTML_PLACEHOLDER_RE
 
-from .claims import has_class
-
 PATTERNS = {
     "a percentage": re.compile(r"\d+(?:[.,]\d+)?\s?(?:%|percent\b|per cent\b)", re.IGNORECASE),
     "a year": re.compile(r"\b(?:1[6-9]|20)\d{2}s?\b"),
@@ -25,10 +23,21 @@ PATTERNS = {
         re.IGNORECASE,
     ),
 }
+# Any of the patterns, to pass over the many sentences that match none with one search; the reason given
+# is still the first pattern, in the order above, that matches.
+ANY_PATTERN = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in PATTERNS.values()), re.IGNORECASE)
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"“(]?[A-Z0-9])")
 CHECKED_TAGS = {"p", "li", "td", "th", "dd"}
 BLOCK_TAGS = {"p", "ul", "ol", "div", "table", "blockquote", "pre", "dl", "h1", "h2", "h3", "h4", "h5", "h6"}
 SOURCED = "\u0001"  # stands for a citation or a claim in the linear text of a paragraph
+SOURCED_CLASSES = {"citation", "claim", "no-claim", "claim-verdict"}
+EXCLUDED_CLASSES = {"claim", "no-claim", "factcheck-bibliography", "factcheck-generated"}
+WHITESPACE = re.compile(r"[ \t\r\n]+")
+
+
+def classes_of(element: etree.Element) -> set[str]:
+    value = element.get("class")
+    return set(value.split()) if value else set()
 
 
 def linear_text(element: etree.Element) -> str:
@@ -37,7 +46,7 @@ def linear_text(element: etree.Element) -> str:
     for child in element:
         if child.tag in BLOCK_TAGS:
             break
-        if has_class(child, "citation") or has_class(child, "claim") or has_class(child, "no-claim") or has_class(child, "claim-verdict"):
+        if not SOURCED_CLASSES.isdisjoint(classes_of(child)):
             parts.append(SOURCED)
         elif child.tag in ("code", "kbd", "samp"):
             parts.append(" ")
@@ -48,7 +57,7 @@ def linear_text(element: etree.Element) -> str:
 
 
 def reason(sentence: str) -> str | None:
-    if SOURCED in sentence or len(sentence.split()) < 4:
+    if SOURCED in sentence or not ANY_PATTERN.search(sentence) or len(sentence.split()) < 4:
         return None
     for name, pattern in PATTERNS.items():
         if pattern.search(sentence):
@@ -61,11 +70,10 @@ def unsourced_sentences(root: etree.Element) -> list[tuple[str, str, etree.Eleme
     found: list[tuple[str, str, etree.Element]] = []
 
     def visit(element: etree.Element, excluded: bool) -> None:
-        excluded = excluded or has_class(element, "claim") or has_class(element, "no-claim") or element.tag in ("pre", "code")
-        excluded = excluded or has_class(element, "factcheck-bibliography") or has_class(element, "factcheck-generated")
+        excluded = excluded or element.tag in ("pre", "code") or not EXCLUDED_CLASSES.isdisjoint(classes_of(element))
         if not excluded and element.tag in CHECKED_TAGS:
             text = HTML_PLACEHOLDER_RE.sub(" ", linear_text(element))  # stashed raw HTML is not prose
-            text = re.sub(r"[ \t\r\n]+", " ", text).strip()
+            text = WHITESPACE.sub(" ", text).strip()
             for sentence in SENTENCE_SPLIT.split(text):
                 why = reason(sentence)
                 if why:

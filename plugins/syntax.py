@@ -70,6 +70,8 @@ def parse_group(body: str, source: str) -> CitationGroup | None:
 
 def _split_items(body: str) -> list[str]:
     """Split on `;` but not inside braced keys."""
+    if "{" not in body:
+        return [item for item in body.split(";") if item.strip()]
     items: list[str] = []
     current: list[str] = []
     depth = 0
