@@ -20,6 +20,7 @@ from pybtex.exceptions import PybtexError
 
 from .cachefiles import pybtex_version, write_atomically
 from .findings import Finding
+from .identifiers import Identifier, identifiers_of
 
 # The start of an entry in BibTeX source: `@type{key,` (or with parentheses). Used only to map keys to
 # lines, which pybtex does not record.
@@ -40,6 +41,8 @@ class Source:
     names into pybtex's `Person` is nearly half of parsing, and most entries of a large bibliography are
     never cited. `entry` has them read, on first use; whatever looks at every entry uses `raw`."""
 
+    _identifiers: tuple[Identifier, ...] | None = None  # on the class too: sources unpickled from older files
+
     def __init__(self, key: str, entry: Entry, file: str, line: int):
         self.key = key
         self.raw = entry
@@ -52,6 +55,14 @@ class Source:
         if self._entry is None:
             self._entry = with_names(self.raw)
         return self._entry
+
+    @property
+    def identifiers(self) -> tuple[Identifier, ...]:
+        """Its DOI, PMID, PMCID, ISBN and URLs: read once (the checks, the links, the report and the
+        online checks all ask, and pybtex's case-insensitive fields are slow to read)."""
+        if self._identifiers is None:
+            self._identifiers = tuple(identifiers_of(self.raw))
+        return self._identifiers
 
     def __repr__(self) -> str:
         return f"Source({self.key!r}, {self.file}:{self.line})"

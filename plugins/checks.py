@@ -9,7 +9,7 @@ from typing import Any
 from .bibliography import NAME_ROLES, Bibliography, Source
 from .claims import Claim
 from .findings import Finding
-from .identifiers import identifiers_of, problem
+from .identifiers import problem
 
 MAX_UNCITED_LISTED = 30
 
@@ -60,7 +60,7 @@ def check_sources(bibliography: Bibliography, cited: set[str], claims: list[Clai
         missing = missing_fields(source)
         if missing:
             findings.append(Finding("missing_field", f"entry '{source.key}' ({source.raw.type}) lacks {', '.join(missing)}", **place))
-        identifiers = identifiers_of(source.raw)
+        identifiers = source.identifiers
         for identifier in identifiers:
             why = problem(identifier)
             if why:

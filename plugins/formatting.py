@@ -21,7 +21,7 @@ from pybtex.style.formatting import BaseStyle
 from .bibliography import Bibliography
 from .findings import Finding
 from .formatted_cache import Formatted, FormattedCache
-from .identifiers import LATEX_URL, identifiers_of
+from .identifiers import LATEX_URL
 
 # Links are rendered by us, from every identifier field (see `identifiers.py`); styles that print some
 # of them would print them twice, so these fields are taken out before pybtex formats an entry.
@@ -222,7 +222,7 @@ class EntryFormatter:
         source = self.bibliography.get(key)
         assert source is not None
         parts = []
-        for identifier in identifiers_of(source.raw):
+        for identifier in source.identifiers:
             href = identifier.href
             label = escape(identifier.label)
             if href:

@@ -9,7 +9,6 @@ from .checks import MAX_UNCITED_LISTED, is_unverified
 from .engine import Engine
 from .findings import Findings
 from .formatting import without_braces
-from .identifiers import identifiers_of
 from .scale import Scale
 from .urls import relative_url
 
@@ -41,7 +40,7 @@ def report_data(engine: Engine, findings: Findings, scale: Scale, unverified_pat
                 # nothing): a large bibliography's unused entries stay cheap
                 "title": engine.formatter.title(source.key) if lowered in cited_on else without_braces(title),
                 "year": source.raw.fields.get("year", ""),
-                "identifiers": {i.scheme: i.value for i in identifiers_of(source.raw)},
+                "identifiers": {i.scheme: i.value for i in source.identifiers},
                 "note": source.raw.fields.get("note", ""),
                 "unverified": is_unverified(source, unverified_pattern),
                 "cited_by": cited_by.get(lowered, []),

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from mkdocs.plugins import get_plugin_logger
 
 from ..bibliography import Source
-from ..identifiers import identifiers_of, problem
+from ..identifiers import problem
 from . import doi, pubmed, urls
 from .cache import Cache
 from .http import Client, ServiceError
@@ -132,7 +132,7 @@ class OnlineVerifier:
 
     def _plan(self, source: Source) -> list[Check]:
         checks: list[Check] = []
-        for identifier in identifiers_of(source.raw):
+        for identifier in source.identifiers:
             if problem(identifier):
                 continue  # the offline checks report impossible identifiers
             if identifier.scheme == "doi":
