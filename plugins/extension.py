@@ -24,7 +24,7 @@ from .engine import Engine, PageState
 from .findings import Finding, Findings
 from .inline import BracketedSpanProcessor, CitationGroupProcessor, NarrativeCitationProcessor
 from .needed import unsourced_sentences
-from .render import bibliography_container, citation_element
+from .render import bibliography_container, render_citation
 from .scale import Scale
 from .syntax import CitationGroup
 
@@ -82,13 +82,7 @@ class FactcheckTreeprocessor(Treeprocessor):
         for span in [e for e in root.iter("span") if PENDING in e.attrib]:
             group = page.pending[int(span.attrib.pop(PENDING))]
             resolved = engine.resolve(page, group)
-            rendered = citation_element(group, resolved, engine.mode, engine.words["unresolved"])
-            tail = span.tail
-            span.clear()
-            span.attrib.update(rendered.attrib)
-            span.text = rendered.text
-            span.extend(list(rendered))
-            span.tail = tail
+            render_citation(span, group, resolved, engine.mode, engine.words["unresolved"])
             for cite in resolved:
                 if not cite.resolved:
                     line = next(r.line for r in reversed(page.citations) if r.key == cite.key)

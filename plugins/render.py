@@ -48,15 +48,18 @@ class ResolvedCite:
         self.tooltip = tooltip
 
 
-def citation_element(group: CitationGroup, cites: list[ResolvedCite], mode: str, unresolved_word: str) -> etree.Element:
-    """`<span class="citation" data-cites="a b">` as pandoc writes it, each reference a link to its entry."""
-    span = etree.Element("span")
+def render_citation(span: etree.Element, group: CitationGroup, cites: list[ResolvedCite], mode: str, unresolved_word: str) -> None:
+    """Fill `span` (its tail kept) as pandoc writes a citation: `<span class="citation" data-cites="a b">`,
+    each reference a link to its entry."""
+    tail = span.tail
+    span.clear()
+    span.tail = tail
     span.set("class", "citation")
     span.set("data-cites", " ".join(cite.key for cite in group.cites))
     author_year = mode == "author-year"
     if group.narrative:
         _narrative(span, group, cites[0], author_year, unresolved_word)
-        return span
+        return
     opening, closing = ("(", ")") if author_year else ("[", "]")
     append_text(span, opening)
     pairs = list(zip(group.cites, cites, strict=True))
@@ -76,7 +79,6 @@ def citation_element(group: CitationGroup, cites: list[ResolvedCite], mode: str,
         if locator:
             append_text(span, ", " + locator)
     append_text(span, closing)
-    return span
 
 
 def _narrative(span: etree.Element, group: CitationGroup, cite: ResolvedCite, author_year: bool, unresolved_word: str) -> None:
