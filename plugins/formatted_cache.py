@@ -32,7 +32,6 @@ class FormattedCache:
         self.items: dict[str, list[str]] = {}
         self.path: Path | None = None
         self.changed = False
-        self.hits = 0
 
     def load(self, directory: Path) -> None:
         """Read the file once; later builds of one `mkdocs serve` session keep the memory copy."""
@@ -68,7 +67,6 @@ class FormattedCache:
         found = self.items.get(key)
         if not isinstance(found, list) or len(found) != len(Formatted._fields) or not all(isinstance(part, str) for part in found):
             return None  # absent, or written by an older layout: formatted again
-        self.hits += 1
         return Formatted(*found)
 
     def put(self, key: str, formatted: Formatted) -> None:

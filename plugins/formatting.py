@@ -21,6 +21,7 @@ from pybtex.style.formatting import BaseStyle
 from .bibliography import Bibliography
 from .findings import Finding
 from .formatted_cache import Formatted, FormattedCache
+from .formatter_process import FormatterProcess
 from .identifiers import LATEX_URL
 
 # Links are rendered by us, from every identifier field (see `identifiers.py`); styles that print some
@@ -155,6 +156,13 @@ def short_authors(source) -> str:
     return f"{names[0]} et al."
 
 
+def format_source(style: BaseStyle, backend: HTMLBackend, source) -> Formatted:
+    """Every form of one entry; raises what the style raises (an entry type it has no template for)."""
+    title = latex_to_text(source.raw.fields.get("title", ""))  # for the report, without decoding again
+    rich = style.format_entry("", printable_copy(source.entry)).text
+    return Formatted(rich.render(backend).replace("\n", " "), plain(rich).replace("\n", " "), title, short_authors(source))
+
+
 class EntryFormatter:
     """Formats each entry at most once per build, whatever the number of citations of it."""
 
@@ -163,10 +171,29 @@ class EntryFormatter:
         self.style = style
         self.report = report
         self.store = store  # entries formatted by earlier builds (the plugin's; none standalone)
+        self.helper: FormatterProcess | None = None  # formats entries in a second process (cold builds)
         self.backend = SafeHTMLBackend()
         self._formatted: dict[str, Formatted] = {}
+        self._digests: dict[str, str] = {}
         self._links: dict[str, str] = {}
-        self.formatted_count = 0  # entries actually formatted: read by tests and the benchmark
+        self.formatted_count = 0  # entries actually formatted here: read by tests and the benchmark
+
+    def digest(self, key: str) -> str:
+        """The entry's key in the formatted-entry cache, computed once per build."""
+        digest = self._digests.get(key.lower())
+        if digest is None:
+            source = self.bibliography.get(key)
+            assert source is not None, key
+            # Keyed by the entry as parsed, its names still text: every form is a function of it and of the
+            # plugin's version (part of the key), so a warm build reads no names and makes no printable copy.
+            digest = self._digests[key.lower()] = FormattedCache.key(self.style, source.raw)
+        return digest
+
+    def unformatted(self, keys) -> list[str]:
+        """Those of `keys` (known entries) that no earlier build has formatted."""
+        if self.store is None:
+            return list(keys)
+        return [key for key in keys if key.lower() not in self._formatted and self.store.get(self.digest(key)) is None]
 
     def _format(self, key: str) -> Formatted:
         cached = self._formatted.get(key.lower())
@@ -174,27 +201,27 @@ class EntryFormatter:
             return cached
         source = self.bibliography.get(key)
         assert source is not None, key
-        # Keyed by the entry as parsed, its names still text: every form is a function of it and of the
-        # plugin's version (part of the key), so a warm build reads no names and makes no printable copy.
-        digest = FormattedCache.key(self.style, source.raw) if self.store is not None else ""
+        digest = self.digest(key) if self.store is not None else ""
         stored = self.store.get(digest) if self.store is not None else None
+        if stored is None and self.helper is not None:
+            stored = self.helper.take(digest)  # formatted by the other process, if it got there first
+            if stored is not None and self.store is not None:
+                self.store.put(digest, stored)
         if stored is not None:
             self._formatted[key.lower()] = stored
             return stored
         self.formatted_count += 1
-        title = latex_to_text(source.raw.fields.get("title", ""))  # for the report, without decoding again
-        authors = short_authors(source)
         try:
-            rich = self.style.format_entry("", printable_copy(source.entry)).text
-            result = Formatted(rich.render(self.backend).replace("\n", " "), plain(rich).replace("\n", " "), title, authors)
+            result = format_source(self.style, self.backend, source)
             if self.store is not None:
                 self.store.put(digest, result)  # failures are not stored: their finding is reported every build
         except Exception as error:  # noqa: BLE001 - any style failure degrades this one entry only
             reason = _reason(error)
             self.report(Finding("unformattable_entry", f"entry '{source.key}' cannot be formatted by the style: {reason}", file=source.file, line=source.line))
+            title = latex_to_text(source.raw.fields.get("title", ""))
             shown = f"{source.key}: {title}" if title else source.key
             html = f'<span class="factcheck-unformatted" title="{escape(reason, quote=True)}">{escape(shown)}</span>'
-            result = Formatted(html, shown, title, authors)
+            result = Formatted(html, shown, title, short_authors(source))
         self._formatted[key.lower()] = result
         return result
 

@@ -16,13 +16,14 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from . import __version__
-from .bibliography import BibliographyCache, BibliographyError
+from .bibliography import BibliographyCache, BibliographyError, Source
 from .checks import check_sources, is_unverified
 from .config import FactcheckConfig
 from .engine import CitationRecord, Engine, PageState
 from .extension import PAGE_BIBLIOGRAPHY_MARKER_RE, SITE_BIBLIOGRAPHY_MARKER, FactcheckExtension
 from .findings import Findings
 from .formatted_cache import FormattedCache
+from .formatter_process import FormatterProcess, worth_starting
 from .formatting import StyleError
 from .jsonld import claim_review_script
 from .online.report import OnlineReport
@@ -55,6 +56,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.findings = Findings()
         self.extension: FactcheckExtension | None = None
         self.bib_paths: list[Path] = []
+        self.base = Path(".")  # the folder of mkdocs.yml
+        self.cache_dir: Path | None = None
         self.verifier: OnlineVerifier | None = None
         self.online = OnlineReport()
         self.report_cache: dict | None = None
@@ -78,6 +81,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             self.findings.severities["service_unavailable"] = "error"  # the site asked for every check to run
         try:
             cache_dir = (base / self.config.online.cache_dir).resolve()
+            self.base, self.cache_dir = base, cache_dir
             bibliography = self.bibliography_cache.get(self.bib_paths, base, cache_dir)
             scale = Scale(self.config.verdicts or None)
             self.formatted_cache.load(cache_dir)
@@ -148,7 +152,9 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             return None
         for name in ASSET_FILES:
             files.append(File.generated(config, f"assets/factcheck/{name}", abs_src_path=str(ASSETS / name), inclusion=InclusionLevel.NOT_IN_NAV))
-        self._prefetch_online_checks(files)
+        mentioned = self._mentioned_sources(files)
+        self._prefetch_online_checks(mentioned)
+        self._start_formatter_process(mentioned)
         if self.config.report_page and files.get_file_from_path(self.config.report_page) is None:
             title = self.config.words.get("report_title", "Fact-check report")
             # Out of the search index: it restates every claim and source of the site, so it would match
@@ -157,22 +163,42 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             files.append(File.generated(config, self.config.report_page, content=f"{front_matter}# {title}\n\n{REPORT_MARKER}\n"))
         return files
 
-    def _prefetch_online_checks(self, files: Files) -> None:
-        """Start the online checks of every entry the pages mention before any page renders, so that
-        the requests run while MkDocs renders rather than after it. Entries mentioned but never cited
-        (a key in a code block) are checked but neither waited for nor reported."""
-        if self.verifier is None or self.engine is None:
-            return
+    def _mentioned_sources(self, files: Files) -> list[Source]:
+        """The entries the pages' Markdown mentions (`@key`), in page order: a superset of what they cite
+        (keys in code blocks too), known before any page renders, so that work on them can start early."""
+        if self.engine is None:
+            return []
         bibliography = self.engine.bibliography
+        keys: dict[str, None] = {}
         for file in files.documentation_pages():
             try:
                 text = file.content_string
             except (OSError, UnicodeDecodeError):
                 continue  # MkDocs reports an unreadable page itself
-            for key in keys_mentioned(text):
-                source = bibliography.get(key)
-                if source is not None:
-                    self.verifier.prefetch(source)
+            keys.update(dict.fromkeys(keys_mentioned(text)))
+        return [source for key in keys if (source := bibliography.get(key)) is not None]
+
+    def _prefetch_online_checks(self, mentioned: list[Source]) -> None:
+        """Start the online checks of every entry the pages mention before any page renders, so that
+        the requests run while MkDocs renders rather than after it. Entries mentioned but never cited
+        (a key in a code block) are checked but neither waited for nor reported."""
+        if self.verifier is None:
+            return
+        for source in mentioned:
+            self.verifier.prefetch(source)
+
+    def _start_formatter_process(self, mentioned: list[Source]) -> None:
+        """On a cold build, format the mentioned entries in a second process as well (see formatter_process)."""
+        if self.engine is None:
+            return
+        formatter = self.engine.formatter
+        keys = formatter.unformatted(list(dict.fromkeys(source.key for source in mentioned)))
+        if not worth_starting(len(keys)):
+            return
+        try:
+            formatter.helper = FormatterProcess(self.bib_paths, self.base, self.cache_dir, self.config.style, keys)
+        except OSError as error:  # no process could be started: the build formats everything itself
+            log.debug("factcheck: formatting in one process only: %s", error)
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if not self.config.enabled or self.extension is None:
@@ -322,9 +348,13 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self._end_of_build()
 
     def _end_of_build(self) -> None:
-        """After a build, failed or not: no checks left running (this also restores the switch interval)."""
+        """After a build, failed or not: no checks or formatter process left running (this also restores
+        the switch interval)."""
         if self.verifier is not None:
             self.verifier.close()
+        if self.engine is not None and self.engine.formatter.helper is not None:
+            self.engine.formatter.helper.close()
+            self.engine.formatter.helper = None
         gc.unfreeze()
         if self.extension is not None:
             # `mkdocs serve` keeps its first build's config (and with it this extension) for the whole

@@ -1,0 +1,155 @@
+"""Formatting entries in a second process while the pages render: a cold build's largest cost.
+
+pybtex takes about 1 ms an entry, and a build with nothing in the formatted-entry cache formats every
+cited entry (2.2 s for 2,000, two thirds of a plain MkDocs build of that site). Rendering pages needs
+one core, so on a machine with two or more the plugin starts this module as a child process in
+`on_files`, with the keys the Markdown mentions in page order. The build formats entries as pages cite
+them, from the first page on; the child takes the keys from the last one backwards and writes each
+entry's forms to a pipe as it goes. The build takes an entry from the child when it got there first and
+formats it itself otherwise: it never waits, and once the two meet no entry is formatted twice, however
+fast the second core is (on a shared machine it may give much less than a core). The results are those
+of `format_source`, identified by the cache's digest: a child that disagrees on the plugin's version
+or the style only produces results nobody asks for.
+
+A child that cannot start, fails or is slow costs nothing but the core it used: failures to format
+are sent as `None`, so that the build formats the entry itself and reports the finding.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+from .formatted_cache import Formatted
+
+# Below this many entries to format, formatting them costs less than starting a Python process.
+MIN_ENTRIES = 100
+FRAME_HEADER = struct.Struct("!I")  # each message: its length, then a pickle of (digest, forms or None)
+
+
+def worth_starting(entries: int) -> bool:
+    """A second core to run on, enough entries to pay for a Python process, and POSIX pipes (the build
+    reads the child's pipe without blocking, which Windows pipes do not allow before Python 3.12)."""
+    return os.name == "posix" and entries >= MIN_ENTRIES and usable_cores() >= 2
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # POSIX without it (macOS)
+        return os.cpu_count() or 1
+
+
+def child_command() -> list[str]:
+    return [sys.executable, "-m", __name__]
+
+
+class FormatterProcess:
+    """The build's side: starts the child, and reads what it has sent whenever the build asks for an
+    entry it does not have. No thread: a reader thread would wait for the interpreter lock, which the
+    rendering thread holds, at every message."""
+
+    def __init__(self, paths: list[Path], base: Path, cache_dir: Path | None, style: str, keys: list[str]):
+        self.results: dict[str, Formatted | None] = {}
+        self.taken = 0  # entries the build took from the child: read by tests and the benchmark
+        self._buffer = bytearray()
+        request = {"paths": [str(path) for path in paths], "base": str(base), "cache_dir": str(cache_dir) if cache_dir else None, "style": style, "keys": keys}
+        # The child imports this package as the build does; stderr is dropped: a child's failure is
+        # not the build's, which formats what the child did not send.
+        self.process = subprocess.Popen(child_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self._fd = self.process.stdout.fileno()
+        os.set_blocking(self._fd, False)
+        _enlarge_pipe(self._fd)  # the child need not wait for the build to read
+        try:
+            self.process.stdin.write(pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
+            self.process.stdin.close()
+        except OSError:  # the child is already gone
+            pass
+
+    def take(self, digest: str) -> Formatted | None:
+        """The child's forms of an entry, if it has sent them (None also when it could not format it)."""
+        if digest not in self.results:
+            self._receive()
+        formatted = self.results.pop(digest, None)
+        if formatted is not None:
+            self.taken += 1
+        return formatted
+
+    def _receive(self) -> None:
+        """Read what is waiting in the pipe, without blocking, and unpack every complete frame."""
+        while True:
+            try:
+                chunk = os.read(self._fd, 1 << 20)
+            except (BlockingIOError, OSError):
+                break
+            if not chunk:
+                break  # the child has ended
+            self._buffer += chunk
+        while len(self._buffer) >= FRAME_HEADER.size:
+            (size,) = FRAME_HEADER.unpack_from(self._buffer)
+            end = FRAME_HEADER.size + size
+            if len(self._buffer) < end:
+                break
+            try:
+                digest, formatted = pickle.loads(self._buffer[FRAME_HEADER.size : end])
+                self.results[digest] = formatted
+            except Exception:  # noqa: BLE001 - a damaged frame: the build formats that entry itself
+                pass
+            del self._buffer[:end]
+
+    def close(self) -> None:
+        """Stop the child (it may still be formatting entries the build no longer needs)."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+def _enlarge_pipe(fd: int) -> None:
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+    except (ImportError, AttributeError, OSError):  # not Linux, or above the system's limit: 64 KiB will do
+        pass
+
+
+def main() -> None:
+    """The child: read the request, format the entries from the last, send (digest, forms or None) for each."""
+    request = pickle.load(sys.stdin.buffer)  # first: the build's write of it waits until it is read
+
+    from .bibliography import BibliographyCache
+    from .formatted_cache import FormattedCache
+    from .formatting import SafeHTMLBackend, format_source, load_style
+
+    cache_dir = Path(request["cache_dir"]) if request["cache_dir"] else None
+    bibliography = BibliographyCache().get([Path(path) for path in request["paths"]], Path(request["base"]), cache_dir)
+    gc.freeze()  # the parsed bibliography lives until the end: kept out of the collector's passes
+    style = load_style(request["style"])
+    backend = SafeHTMLBackend()
+    out = sys.stdout.buffer
+    for key in reversed(request["keys"]):  # the build starts from the first page (see above)
+        source = bibliography.get(key)
+        if source is None:
+            continue
+        try:
+            formatted: Formatted | None = format_source(style, backend, source)
+        except Exception:  # noqa: BLE001 - the build formats it again and reports why
+            formatted = None
+        frame = pickle.dumps((FormattedCache.key(style, source.raw), formatted), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            out.write(FRAME_HEADER.pack(len(frame)) + frame)
+            out.flush()
+        except (BrokenPipeError, OSError):  # the build has ended, or no longer listens
+            return
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""Formatting in a second process on cold builds: the same pages, whoever formats an entry."""
+
+from __future__ import annotations
+
+import inspect
+import select
+import sys
+import textwrap
+import time
+
+import pytest
+from conftest import soup
+
+from mkdocs_factcheck import formatter_process
+from mkdocs_factcheck.bibliography import BibliographyCache
+from mkdocs_factcheck.formatted_cache import FormattedCache
+from mkdocs_factcheck.formatter_process import FormatterProcess
+from mkdocs_factcheck.formatting import SafeHTMLBackend, format_source, load_style
+
+ENTRIES = 12
+BIB = "".join(
+    f"@article{{e{n}, author = {{M{{\\\"u}}ller, J. and Garc{{\\'i}}a, A{n}.}}, title = {{Interleukin-2 study {n}}}, journal = {{Gut}}, year = {{{1980 + n}}}, doi = {{10.1000/e{n}}}}}\n"
+    for n in range(ENTRIES)
+)
+PAGE = "# Article\n\n" + "".join(f"Finding {n} [@e{n}]. Again @e{n}.\n\n" for n in range(ENTRIES))
+# Waiting for the child, never for a fixed time: how long it may take at most on a slow machine.
+PATIENCE = 60
+
+
+def wait_for_child(process: FormatterProcess, expected: int) -> None:
+    """Until the child has sent `expected` results, or has ended."""
+    deadline = time.monotonic() + PATIENCE
+    while len(process.results) < expected and time.monotonic() < deadline:
+        readable, _, _ = select.select([process._fd], [], [], deadline - time.monotonic())
+        if not readable:
+            break
+        before = len(process.results)
+        process._receive()
+        if len(process.results) == before and process.process.poll() is not None:
+            break  # nothing more will come
+
+
+@pytest.fixture
+def always_start(monkeypatch):
+    """The child is started for any number of entries, on any machine this runs on."""
+    monkeypatch.setattr(formatter_process, "MIN_ENTRIES", 1)
+    monkeypatch.setattr(formatter_process, "usable_cores", lambda: 2)
+
+
+def hook_waiting_for_the_child(site, expected: int) -> None:
+    """A hook that runs after the plugin's on_files and lets the child finish before any page renders,
+    so that the build must take every entry from it; it keeps what it saw for the test."""
+    hook = textwrap.dedent(
+        f"""
+        from __future__ import annotations
+
+        import select
+        import time
+
+        from mkdocs.plugins import event_priority
+
+        seen = {{}}
+
+        @event_priority(-100)
+        def on_files(files, config):
+            helper = config.plugins["factcheck"].engine.formatter.helper
+            seen["helper"] = helper
+            if helper is not None:
+                wait_for_child(helper, {expected})
+            return files
+
+        @event_priority(100)
+        def on_post_build(config):
+            helper = seen["helper"]
+            seen["taken"] = helper.taken if helper is not None else 0
+            seen["formatted_here"] = config.plugins["factcheck"].engine.formatter.formatted_count
+        """
+    )
+    (site.root / "hooks.py").write_text(hook + "\n\n" + inspect.getsource(wait_for_child).replace("PATIENCE", str(PATIENCE)), encoding="utf-8")
+
+
+def hook_module():
+    return sys.modules["hooks.py"]
+
+
+def test_child_sends_what_the_build_would_make(tmp_path):
+    bib = tmp_path / "references.bib"
+    bib.write_text(BIB, encoding="utf-8")
+    cache_dir = tmp_path / "cache"
+    bibliography = BibliographyCache().get([bib], tmp_path, cache_dir)  # writes the parsed file the child reads
+    keys = [f"e{n}" for n in range(ENTRIES)]
+    process = FormatterProcess([bib], tmp_path, cache_dir, "unsrt", keys)
+    try:
+        wait_for_child(process, ENTRIES)
+        style = load_style("unsrt")
+        expected = {FormattedCache.key(style, bibliography.get(key).raw): format_source(style, SafeHTMLBackend(), bibliography.get(key)) for key in keys}
+        assert process.results == expected
+    finally:
+        process.close()
+    assert process.process.returncode is not None
+
+
+def test_cold_build_takes_entries_from_the_child(site, always_start, monkeypatch):
+    site.bib(BIB)
+    site.page("index.md", PAGE)
+    hook_waiting_for_the_child(site, ENTRIES)
+    site.config(extra={"hooks": ["hooks.py"]})
+    site.build()
+    seen = hook_module().seen
+    assert seen["taken"] == ENTRIES and seen["formatted_here"] == 0
+    assert seen["helper"].process.returncode is not None, "the child outlived the build"
+    with_child = soup(site.html()).select_one("div.factcheck-bibliography")
+
+    (site.root / ".cache").rename(site.root / "old-cache")  # cold again, this time without a child
+    site.config()
+    monkeypatch.setattr(formatter_process, "MIN_ENTRIES", 10**9)
+    site.build()
+    alone = soup(site.html()).select_one("div.factcheck-bibliography")
+    assert with_child is not None and str(with_child) == str(alone)
+    assert "Interleukin-2 study 11" in alone.get_text()
+
+
+def test_entry_the_child_cannot_format_is_formatted_and_reported_by_the_build(site, always_start, warnings):
+    site.bib(BIB + "@article{nojournal, title = {Lonely title}, year = {2001}}\n")
+    site.page("index.md", PAGE + "Alone [@nojournal].\n")
+    hook_waiting_for_the_child(site, ENTRIES + 1)
+    site.config(extra={"hooks": ["hooks.py"]})
+    site.build()
+    seen = hook_module().seen
+    assert seen["taken"] == ENTRIES and seen["formatted_here"] == 1
+    messages = [m for m in warnings() if "entry 'nojournal' cannot be formatted" in m]
+    assert len(messages) == 1, messages
+    assert "Lonely title" in soup(site.html()).select_one("#ref-nojournal").get_text()
+
+
+@pytest.mark.parametrize(
+    "child",
+    [
+        "import sys; sys.exit(3)",  # ends at once
+        "import sys; sys.stdout.buffer.write(bytes([0, 0, 0, 5]) + b'junk!'); sys.stdout.flush()",  # a damaged frame
+        "import sys; sys.stdout.buffer.write(bytes([0, 0, 9, 9]) + b'short')",  # a frame cut short
+    ],
+)
+def test_failing_child_changes_nothing(site, always_start, monkeypatch, child):
+    monkeypatch.setattr(formatter_process, "child_command", lambda: [sys.executable, "-c", child])
+    site.bib(BIB)
+    site.page("index.md", PAGE)
+    hook_waiting_for_the_child(site, ENTRIES)
+    site.config(extra={"hooks": ["hooks.py"]})
+    site.build()
+    seen = hook_module().seen
+    assert seen["helper"] is not None and seen["taken"] == 0 and seen["formatted_here"] == ENTRIES
+    entries = soup(site.html()).select("li.reference")
+    assert len(entries) == ENTRIES and "Interleukin-2 study 0" in entries[0].get_text()
+
+
+def test_no_child_for_a_warm_build_or_a_few_entries(site, monkeypatch):
+    monkeypatch.setattr(formatter_process, "usable_cores", lambda: 2)
+    monkeypatch.setattr(formatter_process, "MIN_ENTRIES", ENTRIES + 1)
+    site.bib(BIB)
+    site.page("index.md", PAGE)
+    hook_waiting_for_the_child(site, ENTRIES)
+    site.config(extra={"hooks": ["hooks.py"]})
+    site.build()
+    assert hook_module().seen["helper"] is None  # twelve entries: below the threshold
+    monkeypatch.setattr(formatter_process, "MIN_ENTRIES", 1)
+    site.build()
+    assert hook_module().seen["helper"] is None  # every entry is in the formatted-entry cache
