@@ -243,7 +243,8 @@ class BibliographyCache:
                 stamp.append((str(path), None))
         return tuple(stamp)
 
-    def get(self, paths: list[Path], base: Path, cache_dir: Path | None = None) -> Bibliography:
+    def get(self, paths: list[Path], base: Path, cache_dir: Path | None = None, save: bool = True) -> Bibliography:
+        """`save`: write the parsed files to `cache_dir` when they had to be parsed."""
         stamp = self._stamp_of(paths, base)
         if self._bibliography is not None and stamp == self._stamp:
             return self._bibliography
@@ -253,7 +254,7 @@ class BibliographyCache:
             if bibliography is None:
                 bibliography = load(paths, base)
                 self.parses += 1
-                if cache_dir is not None:
+                if cache_dir is not None and save:
                     _write_parsed(cache_dir / self.FILE, stamp, bibliography)
         self._bibliography, self._stamp = bibliography, stamp
         return bibliography

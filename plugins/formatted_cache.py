@@ -58,6 +58,7 @@ class FormattedCache:
             pybtex_version(),
             f"{style_class.__module__}.{style_class.__qualname__}",
             entry.type,
+            entry.key,  # an entry with no author nor title is labelled by its key
             sorted((name.lower(), value) for name, value in entry.fields.items()),
             sorted(persons.items()),
         ]

@@ -23,6 +23,7 @@ import pickle
 import struct
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from .formatted_cache import Formatted
@@ -45,8 +46,10 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def child_command() -> list[str]:
-    return [sys.executable, "-m", __name__]
+def child_command(request: Path) -> list[str]:
+    # -P: the working directory is not put first on the child's import path, where a module there (a
+    # local `pybtex/`) could stand in for what the build imported.
+    return [sys.executable, "-P", "-m", __name__, str(request)]
 
 
 class FormatterProcess:
@@ -55,22 +58,30 @@ class FormatterProcess:
     rendering thread holds, at every message."""
 
     def __init__(self, paths: list[Path], base: Path, cache_dir: Path | None, style: str, keys: list[str]):
+        """Raises OSError (or what starting a process raises) when no child could be started."""
         self.results: dict[str, Formatted | None] = {}
         self.taken = 0  # entries the build took from the child: read by tests and the benchmark
         self._buffer = bytearray()
+        self.process: subprocess.Popen | None = None
+        if not sys.executable:
+            raise OSError("no Python interpreter to start (sys.executable is empty)")
         request = {"paths": [str(path) for path in paths], "base": str(base), "cache_dir": str(cache_dir) if cache_dir else None, "style": style, "keys": keys}
-        # The child imports this package as the build does; stderr is dropped: a child's failure is
-        # not the build's, which formats what the child did not send.
-        self.process = subprocess.Popen(child_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self._fd = self.process.stdout.fileno()
-        os.set_blocking(self._fd, False)
-        _enlarge_pipe(self._fd)  # the child need not wait for the build to read
+        # The request goes in a file: written to the child's stdin, a large one would wait for the
+        # child to start and read it.
+        handle, name = tempfile.mkstemp(prefix="factcheck-request-", suffix=".pickle")
+        self.request = Path(name)
         try:
-            self.process.stdin.write(pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
-            self.process.stdin.close()
-        except OSError:  # the child is already gone
-            pass
+            with os.fdopen(handle, "wb") as file:
+                pickle.dump(request, file, protocol=pickle.HIGHEST_PROTOCOL)
+            # stderr is dropped: a child's failure is not the build's, which formats what it did not send.
+            self.process = subprocess.Popen(child_command(self.request), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            assert self.process.stdout is not None
+            self._fd = self.process.stdout.fileno()
+            os.set_blocking(self._fd, False)
+            _enlarge_pipe(self._fd)  # the child need not wait for the build to read
+        except BaseException:
+            self.close()
+            raise
 
     def take(self, digest: str) -> Formatted | None:
         """The child's forms of an entry, if it has sent them (None also when it could not format it)."""
@@ -83,10 +94,12 @@ class FormatterProcess:
 
     def _receive(self) -> None:
         """Read what is waiting in the pipe, without blocking, and unpack every complete frame."""
+        if self.process is None or self.process.stdout is None or self.process.stdout.closed:
+            return
         while True:
             try:
                 chunk = os.read(self._fd, 1 << 20)
-            except (BlockingIOError, OSError):
+            except OSError:  # nothing waiting (BlockingIOError), or the pipe is gone
                 break
             if not chunk:
                 break  # the child has ended
@@ -104,12 +117,14 @@ class FormatterProcess:
             del self._buffer[:end]
 
     def close(self) -> None:
-        """Stop the child (it may still be formatting entries the build no longer needs)."""
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        """Stop the child (it may still be formatting entries the build no longer needs); safe to repeat."""
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.kill()
+            self.process.wait()
+            if self.process.stdout is not None:
+                self.process.stdout.close()
+        self.request.unlink(missing_ok=True)
 
 
 def _enlarge_pipe(fd: int) -> None:
@@ -123,18 +138,25 @@ def _enlarge_pipe(fd: int) -> None:
 
 def main() -> None:
     """The child: read the request, format the entries from the last, send (digest, forms or None) for each."""
-    request = pickle.load(sys.stdin.buffer)  # first: the build's write of it waits until it is read
+    request_path = Path(sys.argv[1])
+    with request_path.open("rb") as file:
+        request = pickle.load(file)
+    request_path.unlink(missing_ok=True)
+    # Frames go to the pipe on a descriptor of their own; anything a style prints goes where stderr goes
+    # (nowhere), not between two frames.
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
 
     from .bibliography import BibliographyCache
     from .formatted_cache import FormattedCache
     from .formatting import SafeHTMLBackend, format_source, load_style
 
     cache_dir = Path(request["cache_dir"]) if request["cache_dir"] else None
-    bibliography = BibliographyCache().get([Path(path) for path in request["paths"]], Path(request["base"]), cache_dir)
+    # The parsed bibliography the build wrote is read, never written: the child may be killed at any time.
+    bibliography = BibliographyCache().get([Path(path) for path in request["paths"]], Path(request["base"]), cache_dir, save=False)
     gc.freeze()  # the parsed bibliography lives until the end: kept out of the collector's passes
     style = load_style(request["style"])
     backend = SafeHTMLBackend()
-    out = sys.stdout.buffer
     for key in reversed(request["keys"]):  # the build starts from the first page (see above)
         source = bibliography.get(key)
         if source is None:
@@ -147,7 +169,7 @@ def main() -> None:
         try:
             out.write(FRAME_HEADER.pack(len(frame)) + frame)
             out.flush()
-        except (BrokenPipeError, OSError):  # the build has ended, or no longer listens
+        except OSError:  # the build has ended, or no longer listens
             return
 
 

@@ -71,7 +71,7 @@ class Labeller:
     def _disambiguated_years(self) -> dict[str, str]:
         groups: dict[tuple[str, str], list[str]] = {}
         for lowered, source in self.bibliography.sources.items():
-            year = source.entry.fields.get("year", "").strip() or "n.d."
+            year = source.raw.fields.get("year", "").strip() or "n.d."
             groups.setdefault((_raw_authors(source.raw), year), []).append(lowered)
         years = {}
         for (_, year), keys in groups.items():

@@ -76,6 +76,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.bib_paths = [(base / p).resolve() for p in paths]
         self.findings = Findings(self.config.findings, logger=log)
         self.report_cache = None
+        self._stop_formatter_process()  # a build that ended without on_post_build or on_build_error
         self.engine = self.extension = None  # the last build's, with its bibliography: freed before a new one is read
         if self.config.online.required and "service_unavailable" not in self.config.findings:
             self.findings.severities["service_unavailable"] = "error"  # the site asked for every check to run
@@ -197,8 +198,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             return
         try:
             formatter.helper = FormatterProcess(self.bib_paths, self.base, self.cache_dir, self.config.style, keys)
-        except OSError as error:  # no process could be started: the build formats everything itself
-            log.debug("factcheck: formatting in one process only: %s", error)
+        except Exception as error:  # noqa: BLE001 - no process could be started: the build formats everything itself
+            log.debug("formatting in one process only: %s", error)
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if not self.config.enabled or self.extension is None:
@@ -352,9 +353,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         the switch interval)."""
         if self.verifier is not None:
             self.verifier.close()
-        if self.engine is not None and self.engine.formatter.helper is not None:
-            self.engine.formatter.helper.close()
-            self.engine.formatter.helper = None
+        self._stop_formatter_process()
         gc.unfreeze()
         if self.extension is not None:
             # `mkdocs serve` keeps its first build's config (and with it this extension) for the whole
@@ -378,9 +377,15 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         if errors:
             raise PluginError(f"factcheck: {len(errors)} finding(s) configured as errors (see above)")
 
+    def _stop_formatter_process(self) -> None:
+        if self.engine is not None and self.engine.formatter.helper is not None:
+            self.engine.formatter.helper.close()
+            self.engine.formatter.helper = None
+
     def on_shutdown(self) -> None:
         if self.verifier is not None:
             self.verifier.close()
+        self._stop_formatter_process()
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         if self.config.enabled:

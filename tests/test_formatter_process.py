@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import inspect
+import os
 import select
+import signal
 import sys
 import textwrap
 import time
@@ -37,7 +39,11 @@ def wait_for_child(process: FormatterProcess, expected: int) -> None:
         before = len(process.results)
         process._receive()
         if len(process.results) == before and process.process.poll() is not None:
-            break  # nothing more will come
+            process._receive()  # what it wrote just before it ended
+            break
+
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="the second process is started on POSIX systems only")
 
 
 @pytest.fixture
@@ -109,15 +115,15 @@ def test_cold_build_takes_entries_from_the_child(site, always_start, monkeypatch
     seen = hook_module().seen
     assert seen["taken"] == ENTRIES and seen["formatted_here"] == 0
     assert seen["helper"].process.returncode is not None, "the child outlived the build"
-    with_child = soup(site.html()).select_one("div.factcheck-bibliography")
+    with_child = soup(site.html()).select_one("article")
 
     (site.root / ".cache").rename(site.root / "old-cache")  # cold again, this time without a child
     site.config()
     monkeypatch.setattr(formatter_process, "MIN_ENTRIES", 10**9)
     site.build()
-    alone = soup(site.html()).select_one("div.factcheck-bibliography")
-    assert with_child is not None and str(with_child) == str(alone)
-    assert "Interleukin-2 study 11" in alone.get_text()
+    alone = soup(site.html()).select_one("article")
+    assert with_child is not None and str(with_child) == str(alone)  # citations (with authors), entries, links
+    assert "Interleukin-2 study 11" in alone.get_text() and "Müller and García [12]" in alone.get_text()
 
 
 def test_entry_the_child_cannot_format_is_formatted_and_reported_by_the_build(site, always_start, warnings):
@@ -142,7 +148,7 @@ def test_entry_the_child_cannot_format_is_formatted_and_reported_by_the_build(si
     ],
 )
 def test_failing_child_changes_nothing(site, always_start, monkeypatch, child):
-    monkeypatch.setattr(formatter_process, "child_command", lambda: [sys.executable, "-c", child])
+    monkeypatch.setattr(formatter_process, "child_command", lambda request: [sys.executable, "-c", child])
     site.bib(BIB)
     site.page("index.md", PAGE)
     hook_waiting_for_the_child(site, ENTRIES)
@@ -166,3 +172,33 @@ def test_no_child_for_a_warm_build_or_a_few_entries(site, monkeypatch):
     monkeypatch.setattr(formatter_process, "MIN_ENTRIES", 1)
     site.build()
     assert hook_module().seen["helper"] is None  # every entry is in the formatted-entry cache
+
+
+def test_build_never_waits_for_a_child_that_sends_nothing(site, always_start, monkeypatch):
+    """A child that hangs: the build formats everything itself and kills it at the end (a child that
+    had been waited for would have ended by itself, with code 0)."""
+    monkeypatch.setattr(formatter_process, "child_command", lambda request: [sys.executable, "-c", "import time; time.sleep(600)"])
+    site.bib(BIB)
+    site.page("index.md", PAGE)
+    site.write("hooks.py", "seen = {}\n\ndef on_post_page(output, page, config):\n    seen['helper'] = config.plugins['factcheck'].engine.formatter.helper\n    return output\n")
+    site.config(extra={"hooks": ["hooks.py"]})
+    site.build()
+    helper = hook_module().seen["helper"]
+    assert helper is not None and helper.process.returncode == -signal.SIGKILL
+    assert not helper.request.exists()
+    assert len(soup(site.html()).select("li.reference")) == ENTRIES
+
+
+def test_failed_build_stops_the_child(site, always_start, monkeypatch):
+    monkeypatch.setattr(formatter_process, "child_command", lambda request: [sys.executable, "-c", "import time; time.sleep(600)"])
+    site.bib(BIB)
+    site.page("index.md", PAGE)
+    site.write(
+        "hooks.py",
+        "seen = {}\n\ndef on_env(env, config, files):\n    seen['helper'] = config.plugins['factcheck'].engine.formatter.helper\n    raise RuntimeError('a plugin failed')\n",
+    )
+    site.config(extra={"hooks": ["hooks.py"]})
+    with pytest.raises(RuntimeError):
+        site.build()
+    helper = hook_module().seen["helper"]
+    assert helper is not None and helper.process.returncode == -signal.SIGKILL

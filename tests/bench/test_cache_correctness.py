@@ -139,6 +139,17 @@ def test_changed_authors_are_shown(site, session):
     assert citations(session.build()) == ["Onji and Kondo (1987)"]
 
 
+def test_renamed_entry_without_author_or_title_shows_its_new_key(site, session):
+    """Such an entry is labelled by its key in author-year mode: the key is part of the cache key."""
+    site.bib("@misc{who2020, year = {2020}, url = {https://example.org/facts}}\n")
+    site.page("index.md", "# Page\n\nSee [@who2020].\n")
+    site.config({"citation_mode": "author-year"})
+    assert citations(session.build()) == ["(who2020, 2020)"]
+    site.bib("@misc{whofacts, year = {2020}, url = {https://example.org/facts}}\n")
+    site.page("index.md", "# Page\n\nSee [@whofacts].\n")
+    assert citations(session.build()) == ["(whofacts, 2020)"]
+
+
 def test_changed_style_is_used(site, session):
     site.bib(bibliography("Interleukin-2 in eleven patients"))
     site.page("index.md", PAGE)
