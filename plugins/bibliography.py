@@ -41,14 +41,15 @@ class Source:
     names into pybtex's `Person` is nearly half of parsing, and most entries of a large bibliography are
     never cited. `entry` has them read, on first use; whatever looks at every entry uses `raw`."""
 
-    _identifiers: tuple[Identifier, ...] | None = None  # on the class too: sources unpickled from older files
+    # Read on first use, and not pickled (see __getstate__): defaults for unpickled sources.
+    _entry: Entry | None = None
+    _identifiers: tuple[Identifier, ...] | None = None
 
     def __init__(self, key: str, entry: Entry, file: str, line: int):
         self.key = key
         self.raw = entry
         self.file = file
         self.line = line
-        self._entry: Entry | None = None
 
     @property
     def entry(self) -> Entry:
@@ -63,6 +64,14 @@ class Source:
         if self._identifiers is None:
             self._identifiers = tuple(identifiers_of(self.raw))
         return self._identifiers
+
+    def __getstate__(self) -> dict:
+        """Pickled as parsed (the parsed-bibliography cache, the formatter process): what is read from
+        it on first use is read again there."""
+        state = self.__dict__.copy()
+        state.pop("_entry", None)
+        state.pop("_identifiers", None)
+        return state
 
     def __repr__(self) -> str:
         return f"Source({self.key!r}, {self.file}:{self.line})"

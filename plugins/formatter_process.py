@@ -3,8 +3,8 @@
 pybtex takes about 1 ms an entry, and a build with nothing in the formatted-entry cache formats every
 cited entry (2.2 s for 2,000, two thirds of a plain MkDocs build of that site). Rendering pages needs
 one core, so on a machine with two or more the plugin starts this module as a child process in
-`on_files`, with the keys the Markdown mentions in page order. The build formats entries as pages cite
-them, from the first page on; the child takes the keys from the last one backwards and writes each
+`on_files`, with the entries the Markdown mentions in page order. The build formats entries as pages cite
+them, from the first page on; the child takes them from the last one backwards and writes each
 entry's forms to a pipe as it goes. The build takes an entry from the child when it got there first and
 formats it itself otherwise: it never waits, and once the two meet no entry is formatted twice, however
 fast the second core is (on a shared machine it may give much less than a core). The results are those
@@ -26,6 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .bibliography import Source
 from .formatted_cache import Formatted
 
 # Below this many entries to format, formatting them costs less than starting a Python process.
@@ -57,7 +58,7 @@ class FormatterProcess:
     entry it does not have. No thread: a reader thread would wait for the interpreter lock, which the
     rendering thread holds, at every message."""
 
-    def __init__(self, paths: list[Path], base: Path, cache_dir: Path | None, style: str, keys: list[str]):
+    def __init__(self, style: str, sources: list[Source]):
         """Raises OSError (or what starting a process raises) when no child could be started."""
         self.results: dict[str, Formatted | None] = {}
         self.taken = 0  # entries the build took from the child: read by tests and the benchmark
@@ -65,7 +66,9 @@ class FormatterProcess:
         self.process: subprocess.Popen | None = None
         if not sys.executable:
             raise OSError("no Python interpreter to start (sys.executable is empty)")
-        request = {"paths": [str(path) for path in paths], "base": str(base), "cache_dir": str(cache_dir) if cache_dir else None, "style": style, "keys": keys}
+        # The entries themselves, as parsed: the child reads no bibliography file, which for a large
+        # shared bibliography would take it longer than formatting the entries a site cites.
+        request = {"style": style, "sources": sources}
         # The request goes in a file: written to the child's stdin, a large one would wait for the
         # child to start and read it.
         handle, name = tempfile.mkstemp(prefix="factcheck-request-", suffix=".pickle")
@@ -142,25 +145,18 @@ def main() -> None:
     with request_path.open("rb") as file:
         request = pickle.load(file)
     request_path.unlink(missing_ok=True)
+    gc.freeze()  # the entries live until the end: kept out of the collector's passes
     # Frames go to the pipe on a descriptor of their own; anything a style prints goes where stderr goes
     # (nowhere), not between two frames.
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
 
-    from .bibliography import BibliographyCache
     from .formatted_cache import FormattedCache
     from .formatting import SafeHTMLBackend, format_source, load_style
 
-    cache_dir = Path(request["cache_dir"]) if request["cache_dir"] else None
-    # The parsed bibliography the build wrote is read, never written: the child may be killed at any time.
-    bibliography = BibliographyCache().get([Path(path) for path in request["paths"]], Path(request["base"]), cache_dir, save=False)
-    gc.freeze()  # the parsed bibliography lives until the end: kept out of the collector's passes
     style = load_style(request["style"])
     backend = SafeHTMLBackend()
-    for key in reversed(request["keys"]):  # the build starts from the first page (see above)
-        source = bibliography.get(key)
-        if source is None:
-            continue
+    for source in reversed(request["sources"]):  # the build starts from the first page (see above)
         try:
             formatted: Formatted | None = format_source(style, backend, source)
         except Exception:  # noqa: BLE001 - the build formats it again and reports why

@@ -56,8 +56,6 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.findings = Findings()
         self.extension: FactcheckExtension | None = None
         self.bib_paths: list[Path] = []
-        self.base = Path(".")  # the folder of mkdocs.yml
-        self.cache_dir: Path | None = None
         self.verifier: OnlineVerifier | None = None
         self.online = OnlineReport()
         self.report_cache: dict | None = None
@@ -82,7 +80,6 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             self.findings.severities["service_unavailable"] = "error"  # the site asked for every check to run
         try:
             cache_dir = (base / self.config.online.cache_dir).resolve()
-            self.base, self.cache_dir = base, cache_dir
             bibliography = self.bibliography_cache.get(self.bib_paths, base, cache_dir)
             scale = Scale(self.config.verdicts or None)
             self.formatted_cache.load(cache_dir)
@@ -177,7 +174,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             except (OSError, UnicodeDecodeError):
                 continue  # MkDocs reports an unreadable page itself
             keys.update(dict.fromkeys(keys_mentioned(text)))
-        return [source for key in keys if (source := bibliography.get(key)) is not None]
+        sources = {source.key.lower(): source for key in keys if (source := bibliography.get(key)) is not None}
+        return list(sources.values())  # once each, in the order first mentioned
 
     def _prefetch_online_checks(self, mentioned: list[Source]) -> None:
         """Start the online checks of every entry the pages mention before any page renders, so that
@@ -193,11 +191,12 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         if self.engine is None:
             return
         formatter = self.engine.formatter
-        keys = formatter.unformatted(list(dict.fromkeys(source.key for source in mentioned)))
-        if not worth_starting(len(keys)):
+        unformatted = set(formatter.unformatted([source.key for source in mentioned]))
+        sources = [source for source in mentioned if source.key in unformatted]
+        if not worth_starting(len(sources)):
             return
         try:
-            formatter.helper = FormatterProcess(self.bib_paths, self.base, self.cache_dir, self.config.style, keys)
+            formatter.helper = FormatterProcess(self.config.style, sources)
         except Exception as error:  # noqa: BLE001 - no process could be started: the build formats everything itself
             log.debug("formatting in one process only: %s", error)
 
