@@ -368,3 +368,32 @@ def test_nested_conversion_does_not_take_the_page_bibliography(bib_site):
     bib_site.page("index.md", "Text [@onji1987]. [The entry](#ref-onji1987).\n")
     bib_site.build(strict=True)
     assert [li["data-key"] for li in soup(bib_site.html()).select("li.reference")] == ["onji1987"]
+
+
+def test_parsed_bibliography_read_from_disk_is_the_one_parsed(tmp_path):
+    """Entries are stored as plain rows and rebuilt: every field, type, place and finding comes back."""
+    from mkdocs_factcheck.bibliography import BibliographyCache
+
+    bib = tmp_path / "references.bib"
+    bib.write_text(
+        BIB + "@Article{child, crossref = {parent}, title = {Child}, author = {Doe, J. and Roe, R.}}\n"
+        "@Book{parent, title = {Parent}, publisher = {P}, year = {1999}, ISBN = {9780306406157}}\n"
+        "@misc{onji1987, title = {Repeated}}\n",
+        encoding="utf-8",
+    )
+    cache_dir = tmp_path / "cache"
+    first = BibliographyCache()
+    parsed = first.get([bib], tmp_path, cache_dir)
+    second = BibliographyCache()
+    read = second.get([bib], tmp_path, cache_dir)
+    assert (first.parses, second.parses) == (1, 0)
+
+    def described(bibliography):
+        return [
+            (s.key, s.raw.type, s.raw.original_type, list(s.raw.fields.items()), s.file, s.line, s.entry.persons.get("author", []))
+            for s in bibliography.sources.values()
+        ], [(f.kind, f.message, f.file, f.line) for f in bibliography.findings]
+
+    assert described(read) == described(parsed)
+    assert read.get("child").raw.fields["year"] == "1999" and read.get("parent").raw.original_type == "Book"
+    assert [f.kind for f in read.findings] == ["duplicate_key"]
