@@ -242,16 +242,21 @@ def markdown(results: dict) -> str:
     return "\n".join(parts)
 
 
+def _second(counters: dict) -> str:
+    taken = counters.get("entries_from_second_process")
+    return f" and {taken} taken from the second process" if taken is not None else ""
+
+
 def _counters(results: dict) -> list[str]:
     lines = []
     cold = results.get("cases", {}).get("cold", {}).get("plugin", [])
     if cold and cold[0].get("counters"):
         c = cold[0]["counters"]
-        lines.append(f"- Cold build: {c.get('entries_formatted')} entries formatted of {c.get('entries')}; bibliography parsed {c.get('bibliography_parses')} time(s).")
+        lines.append(f"- Cold build: {c.get('entries_formatted')} entries formatted by the build{_second(c)} of {c.get('entries')}; bibliography parsed {c.get('bibliography_parses')} time(s).")
     big = results.get("cases", {}).get("bib10x", {}).get("plugin", [])
     if big and big[0].get("counters"):
         c = big[0]["counters"]
-        lines.append(f"- 10× bibliography: {c.get('entries_formatted')} entries formatted of {c.get('entries')}.")
+        lines.append(f"- 10× bibliography: {c.get('entries_formatted')} entries formatted by the build{_second(c)} of {c.get('entries')}.")
     serve = results.get("cases", {}).get("serve", {}).get("plugin", [])
     if serve and serve[0].get("counters_after_page_edit"):
         a, b = serve[0]["counters_after_page_edit"], serve[0]["counters_after_bib_edit"]

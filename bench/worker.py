@@ -67,6 +67,7 @@ def plugin_counters(config) -> dict:
     counters = {"bibliography_parses": getattr(getattr(plugin, "bibliography_cache", None), "parses", None)}
     if engine is not None:
         counters["entries_formatted"] = getattr(engine.formatter, "formatted_count", None)
+        counters["entries_from_second_process"] = getattr(engine.formatter, "taken_count", None)
         counters["entries"] = len(engine.bibliography)
     return counters
 

@@ -177,6 +177,7 @@ class EntryFormatter:
         self._digests: dict[str, str] = {}
         self._links: dict[str, str] = {}
         self.formatted_count = 0  # entries actually formatted here: read by tests and the benchmark
+        self.taken_count = 0  # entries taken from the formatter process
 
     def digest(self, key: str) -> str:
         """The entry's key in the formatted-entry cache, computed once per build."""
@@ -205,8 +206,10 @@ class EntryFormatter:
         stored = self.store.get(digest) if self.store is not None else None
         if stored is None and self.helper is not None:
             stored = self.helper.take(digest)  # formatted by the other process, if it got there first
-            if stored is not None and self.store is not None:
-                self.store.put(digest, stored)
+            if stored is not None:
+                self.taken_count += 1
+                if self.store is not None:
+                    self.store.put(digest, stored)
         if stored is not None:
             self._formatted[key.lower()] = stored
             return stored
