@@ -96,15 +96,21 @@ def with_names(raw: Entry) -> Entry:
     return entry
 
 
+def split_names(value: str) -> list[str]:
+    """A name field's names, as pybtex splits them, without its slower splitter unless braces need it:
+    without braces, pybtex splits at every ` and ` of the whitespace-normalised value."""
+    value = " ".join(value.split())
+    return split_name_list(value) if "{" in value else NAME_SEPARATOR.split(value)
+
+
 def name_problems(raw: Entry) -> list[str]:
     """pybtex's one complaint about a name (more than two commas), found without reading every name:
-    only a name with three commas or more can have it. Without braces, pybtex splits a name list at
-    every ` and `, as this regular expression does; with braces, its own splitter is used."""
+    only a name with three commas or more can have it."""
     problems: list[str] = []
     for role, value in raw.fields.items():
         if role.lower() not in NAME_ROLES or value.count(",") < 3:
             continue
-        names = split_name_list(value) if "{" in value else NAME_SEPARATOR.split(value)
+        names = split_names(value)
         suspects = [name for name in names if name.count(",") >= 3]
         if suspects:
             with pybtex.errors.capture() as captured:

@@ -42,9 +42,10 @@ class FormattedCache:
         self.changed = False
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            self.items = data if isinstance(data, dict) else {}
         except (OSError, ValueError):
-            self.items = {}  # no file yet, or a damaged one: formatting again is always correct
+            data = {}  # no file yet, or a damaged one: formatting again is always correct
+        # Checked once here, not at every lookup: entries of an older layout are dropped (formatted again).
+        self.items = {key: value for key, value in data.items() if _is_current(value)} if isinstance(data, dict) else {}
 
     @staticmethod
     def key(style: object, entry: Entry) -> str:
@@ -66,9 +67,7 @@ class FormattedCache:
 
     def get(self, key: str) -> Formatted | None:
         found = self.items.get(key)
-        if not isinstance(found, list) or len(found) != len(Formatted._fields) or not all(isinstance(part, str) for part in found):
-            return None  # absent, or written by an older layout: formatted again
-        return Formatted(*found)
+        return Formatted(*found) if found is not None else None
 
     def put(self, key: str, formatted: Formatted) -> None:
         self.items[key] = list(formatted)
@@ -80,3 +79,7 @@ class FormattedCache:
             return
         write_atomically(self.path, json.dumps(self.items, sort_keys=True, ensure_ascii=False).encode("utf-8"))
         self.changed = False
+
+
+def _is_current(value: object) -> bool:
+    return isinstance(value, list) and len(value) == len(Formatted._fields) and all(isinstance(part, str) for part in value)

@@ -61,7 +61,6 @@ class FormatterProcess:
     def __init__(self, style: str, sources: list[Source]):
         """Raises OSError (or what starting a process raises) when no child could be started."""
         self.results: dict[str, Formatted | None] = {}
-        self.taken = 0  # entries the build took from the child: read by tests and the benchmark
         self._buffer = bytearray()
         self.process: subprocess.Popen | None = None
         if not sys.executable:
@@ -90,10 +89,7 @@ class FormatterProcess:
         """The child's forms of an entry, if it has sent them (None also when it could not format it)."""
         if digest not in self.results:
             self._receive()
-        formatted = self.results.pop(digest, None)
-        if formatted is not None:
-            self.taken += 1
-        return formatted
+        return self.results.pop(digest, None)
 
     def _receive(self) -> None:
         """Read what is waiting in the pipe, without blocking, and unpack every complete frame."""

@@ -177,7 +177,7 @@ class EntryFormatter:
         self._digests: dict[str, str] = {}
         self._links: dict[str, str] = {}
         self.formatted_count = 0  # entries actually formatted here: read by tests and the benchmark
-        self.taken_count = 0  # entries taken from the formatter process
+        self.taken_count = 0  # entries taken from the formatter process: read by tests and the benchmark
 
     def digest(self, key: str) -> str:
         """The entry's key in the formatted-entry cache, computed once per build."""

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pybtex.errors
-from pybtex.bibtex.utils import split_name_list
 from pybtex.database import Person
 from pybtex.style.formatting import BaseStyle
 from pybtex.style.labels.number import LabelStyle as NumberLabels
 
-from .bibliography import NAME_SEPARATOR, Bibliography
+from .bibliography import Bibliography, split_names
 
 
 class Numbering:
@@ -87,8 +86,7 @@ def _raw_authors(raw) -> str:
     role = next((name for name in ("author", "editor") if raw.fields.get(name, "").strip()), None)
     if role is None:
         return ""
-    value = " ".join(raw.fields[role].split())
-    names = split_name_list(value) if "{" in value else NAME_SEPARATOR.split(value)
+    names = split_names(raw.fields[role])
     shown = names[:1] if len(names) > 2 else names
     with pybtex.errors.capture():
         last = [" ".join(Person(name).last_names) for name in shown]

@@ -167,15 +167,17 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         if self.engine is None:
             return []
         bibliography = self.engine.bibliography
-        keys: dict[str, None] = {}
+        sources: dict[str, Source] = {}  # once each, in the order first mentioned
         for file in files.documentation_pages():
             try:
                 text = file.content_string
             except (OSError, UnicodeDecodeError):
                 continue  # MkDocs reports an unreadable page itself
-            keys.update(dict.fromkeys(keys_mentioned(text)))
-        sources = {source.key.lower(): source for key in keys if (source := bibliography.get(key)) is not None}
-        return list(sources.values())  # once each, in the order first mentioned
+            for key in keys_mentioned(text):
+                source = bibliography.get(key)
+                if source is not None:
+                    sources.setdefault(source.key.lower(), source)
+        return list(sources.values())
 
     def _prefetch_online_checks(self, mentioned: list[Source]) -> None:
         """Start the online checks of every entry the pages mention before any page renders, so that

@@ -46,6 +46,11 @@ def wait_for_child(process: FormatterProcess, expected: int) -> None:
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="the second process is started on POSIX systems only")
 
 
+def hanging_child(request) -> list[str]:
+    """A child that never sends anything and would end only after ten minutes."""
+    return [sys.executable, "-c", "import time; time.sleep(600)"]
+
+
 @pytest.fixture
 def always_start(monkeypatch):
     """The child is started for any number of entries, on any machine this runs on."""
@@ -54,8 +59,8 @@ def always_start(monkeypatch):
 
 
 def hook_waiting_for_the_child(site, expected: int) -> None:
-    """A hook that runs after the plugin's on_files and lets the child finish before any page renders,
-    so that the build must take every entry from it; it keeps what it saw for the test."""
+    """A site configured with a hook that runs after the plugin's on_files and lets the child finish
+    before any page renders, so that the build must take every entry from it; it keeps what it saw."""
     hook = textwrap.dedent(
         f"""
         from __future__ import annotations
@@ -77,12 +82,13 @@ def hook_waiting_for_the_child(site, expected: int) -> None:
 
         @event_priority(100)
         def on_post_build(config):
-            helper = seen["helper"]
-            seen["taken"] = helper.taken if helper is not None else 0
-            seen["formatted_here"] = config.plugins["factcheck"].engine.formatter.formatted_count
+            formatter = config.plugins["factcheck"].engine.formatter
+            seen["taken"] = formatter.taken_count
+            seen["formatted_here"] = formatter.formatted_count
         """
     )
     (site.root / "hooks.py").write_text(hook + "\n\n" + inspect.getsource(wait_for_child).replace("PATIENCE", str(PATIENCE)), encoding="utf-8")
+    site.config(extra={"hooks": ["hooks.py"]})
 
 
 def hook_module():
@@ -110,7 +116,6 @@ def test_cold_build_takes_entries_from_the_child(site, always_start, monkeypatch
     site.bib(BIB)
     site.page("index.md", PAGE)
     hook_waiting_for_the_child(site, ENTRIES)
-    site.config(extra={"hooks": ["hooks.py"]})
     site.build()
     seen = hook_module().seen
     assert seen["taken"] == ENTRIES and seen["formatted_here"] == 0
@@ -130,7 +135,6 @@ def test_entry_the_child_cannot_format_is_formatted_and_reported_by_the_build(si
     site.bib(BIB + "@article{nojournal, title = {Lonely title}, year = {2001}}\n")
     site.page("index.md", PAGE + "Alone [@nojournal].\n")
     hook_waiting_for_the_child(site, ENTRIES + 1)
-    site.config(extra={"hooks": ["hooks.py"]})
     site.build()
     seen = hook_module().seen
     assert seen["taken"] == ENTRIES and seen["formatted_here"] == 1
@@ -152,7 +156,6 @@ def test_failing_child_changes_nothing(site, always_start, monkeypatch, child):
     site.bib(BIB)
     site.page("index.md", PAGE)
     hook_waiting_for_the_child(site, ENTRIES)
-    site.config(extra={"hooks": ["hooks.py"]})
     site.build()
     seen = hook_module().seen
     assert seen["helper"] is not None and seen["taken"] == 0 and seen["formatted_here"] == ENTRIES
@@ -166,7 +169,6 @@ def test_no_child_for_a_warm_build_or_a_few_entries(site, monkeypatch):
     site.bib(BIB)
     site.page("index.md", PAGE)
     hook_waiting_for_the_child(site, ENTRIES)
-    site.config(extra={"hooks": ["hooks.py"]})
     site.build()
     assert hook_module().seen["helper"] is None  # twelve entries: below the threshold
     monkeypatch.setattr(formatter_process, "MIN_ENTRIES", 1)
@@ -177,7 +179,7 @@ def test_no_child_for_a_warm_build_or_a_few_entries(site, monkeypatch):
 def test_build_never_waits_for_a_child_that_sends_nothing(site, always_start, monkeypatch):
     """A child that hangs: the build formats everything itself and kills it at the end (a child that
     had been waited for would have ended by itself, with code 0)."""
-    monkeypatch.setattr(formatter_process, "child_command", lambda request: [sys.executable, "-c", "import time; time.sleep(600)"])
+    monkeypatch.setattr(formatter_process, "child_command", hanging_child)
     site.bib(BIB)
     site.page("index.md", PAGE)
     site.write("hooks.py", "seen = {}\n\ndef on_post_page(output, page, config):\n    seen['helper'] = config.plugins['factcheck'].engine.formatter.helper\n    return output\n")
@@ -190,7 +192,7 @@ def test_build_never_waits_for_a_child_that_sends_nothing(site, always_start, mo
 
 
 def test_failed_build_stops_the_child(site, always_start, monkeypatch):
-    monkeypatch.setattr(formatter_process, "child_command", lambda request: [sys.executable, "-c", "import time; time.sleep(600)"])
+    monkeypatch.setattr(formatter_process, "child_command", hanging_child)
     site.bib(BIB)
     site.page("index.md", PAGE)
     site.write(
