@@ -59,6 +59,22 @@ class Site:
         return (self.site_dir / page).read_text(encoding="utf-8")
 
 
+def nested_conversion_hook(site: Site, markdown: str, shown: bool) -> None:
+    """A hook converting `markdown` with the site's extensions inside each page's build, before the
+    factcheck plugin's on_page_content, as mkdocstrings or an excerpt would; `shown`: its HTML is added
+    to the page."""
+    result = "html + nested" if shown else "html"
+    site.write(
+        "hooks.py",
+        "import markdown\n"
+        "from mkdocs.plugins import event_priority\n\n\n"
+        "@event_priority(50)  # before the factcheck plugin's on_page_content\n"
+        "def on_page_content(html, page, config, files):\n"
+        f"    nested = markdown.Markdown(extensions=config.markdown_extensions).convert({markdown!r})\n"
+        f"    return {result}\n",
+    )
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     return Site(tmp_path)

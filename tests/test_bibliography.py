@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import BIB, soup
+from conftest import BIB, nested_conversion_hook, soup
 from mkdocs.exceptions import Abort
 
 
@@ -355,15 +355,7 @@ def test_title_that_cannot_be_decoded_does_not_stop_the_page(site, warnings):
 def test_nested_conversion_does_not_take_the_page_bibliography(bib_site):
     """A Markdown conversion inside a page's build (mkdocstrings, excerpts) has a page state of its own;
     the page's reference list is still its own."""
-    bib_site.write(
-        "hooks.py",
-        "import markdown\n"
-        "from mkdocs.plugins import event_priority\n\n\n"
-        "@event_priority(50)  # before the factcheck plugin's on_page_content\n"
-        "def on_page_content(html, page, config, files):\n"
-        "    markdown.Markdown(extensions=config.markdown_extensions).convert('Nested [@mueller2001].')\n"
-        "    return html\n",
-    )
+    nested_conversion_hook(bib_site, "Nested [@mueller2001].", shown=False)
     bib_site.config(extra={"hooks": ["hooks.py"], "validation": {"anchors": "warn"}})
     bib_site.page("index.md", "Text [@onji1987]. [The entry](#ref-onji1987).\n")
     bib_site.build(strict=True)

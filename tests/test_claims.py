@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import soup
+from conftest import nested_conversion_hook, soup
 
 
 def findings(site):
@@ -336,15 +336,7 @@ def test_a_large_shared_bibliography_is_summed_up(site):
 def test_claims_of_a_nested_conversion_count_for_the_page(bib_site):
     """A conversion nested in a page's build (mkdocstrings, excerpts) has a page state of its own; its
     claims belong to the page it is shown in: in the page's JSON-LD and summary, next to the page's own."""
-    bib_site.write(
-        "hooks.py",
-        "import markdown\n"
-        "from mkdocs.plugins import event_priority\n\n\n"
-        "@event_priority(50)  # before the factcheck plugin's on_page_content\n"
-        "def on_page_content(html, page, config, files):\n"
-        "    nested = markdown.Markdown(extensions=config.markdown_extensions)\n"
-        "    return html + nested.convert('[Nested claim]{.claim #nested verdict=contradicted} [@mueller2001].')\n",
-    )
+    nested_conversion_hook(bib_site, "[Nested claim]{.claim #nested verdict=contradicted} [@mueller2001].", shown=True)
     bib_site.config(extra={"hooks": ["hooks.py"]})
     bib_site.page("index.md", "# Article\n\n[Own claim]{.claim #own verdict=supported} [@onji1987].\n")
     bib_site.build()
