@@ -4,6 +4,6 @@ __version__ = "0.1.0"
 
 
 def makeExtension(**kwargs):  # noqa: N802 - lets `markdown_extensions: [mkdocs_factcheck]` load the extension
-    from .extension import FactcheckExtension
+    from .markdown.extension import FactcheckExtension
 
     return FactcheckExtension(**kwargs)

@@ -261,8 +261,8 @@ def test_links_to_bibliography_entries_pass_anchor_validation(bib_site, warnings
 def test_search_reads_citations_as_text_and_indexes_the_same(bib_site, monkeypatch):
     """Material's search plugin is handed the page with citations as plain text (fewer tags to parse);
     the index it writes and the page readers get are the same as without that view."""
-    import mkdocs_factcheck.plugin as plugin_module
-    from mkdocs_factcheck.search_view import search_view
+    import mkdocs_factcheck.mkdocs.plugin as plugin_module
+    from mkdocs_factcheck.mkdocs.search_view import search_view
 
     bib_site.config(extra={"plugins": ["search", {"factcheck": {"bibliography": "references.bib", "online": {"enabled": False}}}], "markdown_extensions": ["attr_list"]})
     bib_site.page("index.md", "# Home\n\nText [@mueller2001; @onji1987] and @web2020 [p. 3] said so.\n\n## More\n\nAgain [see @onji1987, p. 4].\n")

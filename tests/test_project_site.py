@@ -6,7 +6,7 @@ import shutil
 import yaml
 from conftest import ROOT, Site, soup
 
-from mkdocs_factcheck.scale import DEFAULT_SCALE
+from mkdocs_factcheck.core.scale import DEFAULT_SCALE
 
 
 def project_site(tmp_path) -> Site:

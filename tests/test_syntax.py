@@ -2,7 +2,7 @@
 
 import pytest
 
-from mkdocs_factcheck.syntax import GROUP_RE, NARRATIVE_RE, parse_group, parse_narrative, tidy_locator
+from mkdocs_factcheck.core.syntax import GROUP_RE, NARRATIVE_RE, parse_group, parse_narrative, tidy_locator
 
 
 def group(text):

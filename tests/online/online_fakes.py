@@ -18,8 +18,8 @@ from pybtex.database import parse_string
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from mkdocs_factcheck.bibliography import Source, entry_lines
-from mkdocs_factcheck.online import OnlineVerifier
+from mkdocs_factcheck.core.bibliography import Source, entry_lines
+from mkdocs_factcheck.core.online import OnlineVerifier
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 

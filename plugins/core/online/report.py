@@ -10,7 +10,7 @@ from html import escape, unescape
 from ..bibliography import Source
 from ..claims import Claim
 from ..findings import Finding
-from ..render import anchor_slug
+from ..reference_html import anchor_slug
 from .compare import entry_title, mismatches, similar_titles
 from .outcome import FOUND, NOT_FOUND, NOTICES, RETRACTING, UNVERIFIED, Check, Outcome
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from markdown.inlinepatterns import InlineProcessor
 
-from .syntax import GROUP_RE, NARRATIVE_RE, parse_group, parse_narrative
+from ..core.syntax import GROUP_RE, NARRATIVE_RE, parse_group, parse_narrative
 
 if TYPE_CHECKING:
     from .extension import FactcheckExtension

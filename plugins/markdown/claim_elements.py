@@ -1,44 +1,17 @@
-"""Claims: elements with class `claim`, their sources, verdict badges, and the checks on them."""
+"""Claims in the page: elements with class `claim`, the citations that are their sources, and their
+verdict badges."""
 
 from __future__ import annotations
 
 import html
 import re
 import xml.etree.ElementTree as etree
-from dataclasses import dataclass, field
-from typing import Any
 
 from markdown.util import HTML_PLACEHOLDER_RE
 
-from .findings import Finding
-from .scale import Scale
+from ..core.scale import Scale
 
 SENTENCE_END = re.compile(r"[.!?](?:[\"'”’)\]]*)(?:\s|$)")
-
-
-@dataclass
-class Claim:
-    id: str
-    text: str
-    verdict: str | None
-    note: str
-    page: str | None
-    line: int
-    cites: list[str] = field(default_factory=list)
-    url: str = ""
-    block: bool = False
-
-    def as_json(self) -> dict:
-        return {
-            "id": self.id,
-            "page": self.page,
-            "url": self.url,
-            "line": self.line,
-            "text": self.text,
-            "verdict": self.verdict,
-            "note": self.note,
-            "cites": self.cites,
-        }
 
 
 def has_class(element: etree.Element, name: str) -> bool:
@@ -91,11 +64,6 @@ def following_citations(parent: etree.Element, claim: etree.Element) -> list[etr
     return found
 
 
-def slugify(text: str, words: int = 6) -> str:
-    tokens = re.findall(r"[a-z0-9]+", text.lower())
-    return "-".join(tokens[:words]) or "claim"
-
-
 def badge(scale: Scale, verdict_name: str | None, note: str, block: bool) -> etree.Element:
     """A visible, accessible verdict: icon and label (never colour alone), then the reviewer's note."""
     verdict = scale.get(verdict_name)
@@ -123,17 +91,3 @@ def badge(scale: Scale, verdict_name: str | None, note: str, block: bool) -> etr
         # inline, the sentence's own full stop follows the note
         note_element.text = note if block else note.rstrip().rstrip(".")
     return holder
-
-
-def claim_findings(claim: Claim, scale: Scale, known_keys: list[bool]) -> list[Finding]:
-    findings = []
-    place: dict[str, Any] = {"page": claim.page or "<page>", "line": claim.line}
-    if not claim.cites:
-        findings.append(Finding("claim_without_source", f"claim '{claim.id}' has no source", **place))
-    elif not any(known_keys):
-        findings.append(Finding("claim_unknown_sources", f"claim '{claim.id}' cites only unknown keys: {', '.join(claim.cites)}", **place))
-    if not claim.verdict:
-        findings.append(Finding("claim_without_verdict", f"claim '{claim.id}' has no verdict (one of: {', '.join(scale.names)})", **place))
-    elif scale.get(claim.verdict) is None:
-        findings.append(Finding("unknown_verdict", f"claim '{claim.id}' has verdict '{claim.verdict}', which is not on the scale ({', '.join(scale.names)})", **place))
-    return findings

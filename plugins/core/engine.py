@@ -10,7 +10,7 @@ from .findings import Finding, Reporter
 from .formatting import EntryFormatter, load_style
 from .labels import Labeller, Numbering
 from .locate import SourceLocator
-from .render import ResolvedCite, anchor_slug, bibliography_block, bibliography_list, entry_body, item_html, label_text
+from .reference_html import ResolvedCite, anchor_slug, bibliography_block, bibliography_list, entry_body, item_html, label_text
 from .syntax import CitationGroup
 
 DEFAULT_WORDS = {

@@ -248,7 +248,7 @@ class BibliographyCache:
         """The files' contents, by digest: an edit that keeps size and modification time still counts,
         and reading and hashing costs little next to parsing. The versions are part of it because the
         parsed objects are pybtex's and ours."""
-        from . import __version__
+        from .. import __version__
 
         stamp: list[tuple] = [(__version__, pybtex_version(), str(base))]
         for path in paths:

@@ -1,26 +1,13 @@
-"""HTML for citations and bibliographies. Elements are built with ElementTree, which escapes text and
-attributes; formatted entries are already-escaped HTML from pybtex's backend."""
+"""Citations and bibliography containers as ElementTree elements, which escape text and attributes."""
 
 from __future__ import annotations
 
-import functools
-import re
 import xml.etree.ElementTree as etree
-from html import escape
 
 from markdown.util import AtomicString
 
-from .syntax import CitationGroup, tidy_locator
-
-
-@functools.lru_cache(maxsize=65536)  # a pure function of the key, asked for every citation and entry
-def anchor_slug(key: str) -> str:
-    """A key as it appears in ids (`ref-KEY`): characters that are unsafe in ids and URLs become `_xx`."""
-    return re.sub(r"[^\w:.-]", lambda m: f"_{ord(m.group()):x}", key)
-
-
-def ref_id(key: str) -> str:
-    return "ref-" + anchor_slug(key)
+from ..core.reference_html import ResolvedCite, ref_id
+from ..core.syntax import CitationGroup, tidy_locator
 
 
 def append_text(parent: etree.Element, text: str) -> None:
@@ -33,19 +20,6 @@ def append_text(parent: etree.Element, text: str) -> None:
         last.tail = AtomicString((last.tail or "") + text)
     else:
         parent.text = AtomicString((parent.text or "") + text)
-
-
-class ResolvedCite:
-    """What the renderer needs to know about one cite of a group, decided by the engine."""
-
-    def __init__(self, key: str, resolved: bool, label: str = "", authors: str = "", year: str = "", anchor: str = "", tooltip: str = ""):
-        self.key = key
-        self.resolved = resolved
-        self.label = label
-        self.authors = authors
-        self.year = year
-        self.anchor = anchor
-        self.tooltip = tooltip
 
 
 def render_citation(span: etree.Element, group: CitationGroup, cites: list[ResolvedCite], mode: str, unresolved_word: str) -> None:
@@ -113,37 +87,6 @@ def _unresolved(parent: etree.Element, key: str, unresolved_word: str) -> None:
     marker.text = AtomicString("@" + key + "?")
 
 
-def entry_body(entry_html: str, links_html: str, status_html: str = "") -> str:
-    """What an entry shows wherever it is listed: the formatted entry, its identifiers and its status."""
-    body = f'<span class="reference-text">{entry_html}</span>'
-    if links_html:
-        body += f' <span class="reference-ids">{links_html}</span>'
-    if status_html:
-        body += f" {status_html}"
-    return body
-
-
-def item_html(key: str, label: str, body: str, backlinks: list[tuple[str, str]], back_word: str) -> str:
-    """The `<li>` of one entry in one list: its label and back-links belong to the list, `body` to the entry."""
-    parts = [f'<li id="{escape(ref_id(key), quote=True)}" class="reference" data-key="{escape(key, quote=True)}">']
-    parts.append(f'<span class="reference-label">{escape(label)}</span> ')
-    parts.append(body)
-    if backlinks:
-        links = []
-        for number, (href, _context) in enumerate(backlinks, 1):
-            links.append(f'<a class="reference-backlink" href="{escape(href, quote=True)}" aria-label="{escape(back_word, quote=True)} {number}">↩&#xFE0E;{number}</a>')
-        parts.append(' <span class="reference-backlinks">' + " ".join(links) + "</span>")
-    parts.append("</li>")
-    return "".join(parts)
-
-
-def bibliography_block(items: list[str], title: str, heading_id: str = "references", site: bool = False) -> str:
-    """The whole bibliography as HTML (the site's, filled in by the plugin after every page is rendered)."""
-    container = bibliography_container(title, heading_id, site)
-    opening = etree.tostring(container, encoding="unicode", method="html")
-    return opening.removesuffix("</div>") + bibliography_list(items) + "</div>"
-
-
 def bibliography_container(title: str, heading_id: str = "references", site: bool = False) -> etree.Element:
     """`<div class="references" role="doc-bibliography">` with its heading, as elements, so that the
     table of contents lists the heading; the list itself goes in as HTML (see `bibliography_list`)."""
@@ -162,9 +105,3 @@ def bibliography_container(title: str, heading_id: str = "references", site: boo
     return container
 
 
-def bibliography_list(items: list[str]) -> str:
-    return f'<ol class="references-list">{"".join(items)}</ol>'
-
-
-def label_text(label: str, mode: str) -> str:
-    return label if mode == "author-year" else f"[{label}]"

@@ -17,16 +17,17 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-from .bibliography import BibliographyCache
+from ..core.bibliography import BibliographyCache
+from ..core.claims import Claim, claim_findings, slugify
+from ..core.engine import Engine, PageState
+from ..core.findings import Finding, Findings
+from ..core.scale import Scale
+from ..core.syntax import CitationGroup
 from .blocks import FencedDivProcessor
-from .claims import Claim, badge, citations_in, claim_findings, following_citations, has_class, plain_text, slugify
-from .engine import Engine, PageState
-from .findings import Finding, Findings
+from .claim_elements import badge, citations_in, following_citations, has_class, plain_text
+from .elements import bibliography_container, render_citation
 from .inline import BracketedSpanProcessor, CitationGroupProcessor, NarrativeCitationProcessor
 from .needed import unsourced_sentences
-from .render import bibliography_container, render_citation
-from .scale import Scale
-from .syntax import CitationGroup
 
 # Standalone, findings go to a logger under `mkdocs.` so that `mkdocs build --strict` still counts them
 # when the extension is listed in `markdown_extensions` without the plugin.

@@ -15,32 +15,32 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from . import __version__
-from .bibliography import BibliographyCache, BibliographyError, Source
-from .checks import check_sources, is_unverified
+from .. import __version__
+from ..core.bibliography import BibliographyCache, BibliographyError, Source
+from ..core.checks import check_sources, is_unverified
+from ..core.engine import CitationRecord, Engine, PageState
+from ..core.findings import Findings
+from ..core.formatted_cache import FormattedCache
+from ..core.formatter_process import FormatterProcess, worth_starting
+from ..core.formatting import StyleError
+from ..core.jsonld import claim_review_script
+from ..core.online.report import OnlineReport
+from ..core.reference_html import ref_id
+from ..core.report import REPORT_MARKER, SUMMARY_MARKER, report_data, report_html, summary_html, summary_line
+from ..core.scale import Scale, ScaleError
+from ..core.syntax import keys_mentioned
+from ..core.urls import relative_url
+from ..markdown.extension import PAGE_BIBLIOGRAPHY_MARKER_RE, SITE_BIBLIOGRAPHY_MARKER, FactcheckExtension
 from .config import FactcheckConfig
-from .engine import CitationRecord, Engine, PageState
-from .extension import PAGE_BIBLIOGRAPHY_MARKER_RE, SITE_BIBLIOGRAPHY_MARKER, FactcheckExtension
-from .findings import Findings
-from .formatted_cache import FormattedCache
-from .formatter_process import FormatterProcess, worth_starting
-from .formatting import StyleError
-from .jsonld import claim_review_script
-from .online.report import OnlineReport
-from .render import ref_id
-from .report import REPORT_MARKER, SUMMARY_MARKER, report_data, report_html, summary_html, summary_line
-from .scale import Scale, ScaleError
 from .search_view import search_view
-from .syntax import keys_mentioned
-from .urls import relative_url
 
 if TYPE_CHECKING:
-    from .online.verifier import OnlineVerifier
+    from ..core.online.verifier import OnlineVerifier
 
 log = get_plugin_logger(__name__)
-ASSETS = Path(__file__).parent / "assets"
+ASSETS = Path(__file__).parent.parent / "assets"
 ASSET_FILES = ("factcheck.css", "factcheck.js")
-EXTENSION_NAMES = ("mkdocs_factcheck", "mkdocs_factcheck.extension")
+EXTENSION_NAMES = ("mkdocs_factcheck", "mkdocs_factcheck.markdown", "mkdocs_factcheck.markdown.extension")
 
 
 class FactcheckPlugin(BasePlugin[FactcheckConfig]):
@@ -113,7 +113,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             self.verifier = None
         if not online.enabled:
             return
-        from .online.verifier import OnlineVerifier  # here: requests is imported only when checks are on
+        from ..core.online.verifier import OnlineVerifier  # here: requests is imported only when checks are on
 
         network = online.serve or not self.is_serve  # serve: cached results only, unless asked
         contact = f" (mailto:{online.mailto})" if online.mailto else ""

@@ -50,7 +50,7 @@ class FormattedCache:
     @staticmethod
     def key(style: object, entry: Entry) -> str:
         """`entry` as parsed (`Source.raw`): names are still text among its fields."""
-        from . import __version__  # at call time: a new version (or a test's) must change every key
+        from .. import __version__  # at call time: a new version (or a test's) must change every key
 
         style_class = type(style)
         persons = {role: [str(person) for person in people] for role, people in entry.persons.items()}

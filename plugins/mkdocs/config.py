@@ -5,7 +5,7 @@ from __future__ import annotations
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 
-from .findings import SEVERITIES
+from ..core.findings import SEVERITIES
 
 
 class OnlineConfig(Config):

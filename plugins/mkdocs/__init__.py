@@ -1,0 +1,1 @@
+"""The MkDocs plugin: what needs the whole site (numbering, site bibliography, report, `--strict`, `serve`)."""
