@@ -5,9 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import re
-from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -15,27 +13,19 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from .. import __version__
-from ..core.bibliography import BibliographyCache, BibliographyError, Source
-from ..core.checks import check_sources, is_unverified
+from ..core.bibliography import BibliographyCache, BibliographyError
 from ..core.engine import CitationRecord, Engine, PageState
-from ..core.findings import Findings
 from ..core.formatted_cache import FormattedCache
-from ..core.formatter_process import FormatterProcess, worth_starting
 from ..core.formatting import StyleError
 from ..core.jsonld import claim_review_script
-from ..core.online.report import OnlineReport
 from ..core.reference_html import ref_id
-from ..core.report import REPORT_MARKER, SUMMARY_MARKER, report_data, report_html, summary_html, summary_line
+from ..core.report import REPORT_MARKER, SUMMARY_MARKER, report_html, summary_html, summary_line
 from ..core.scale import Scale, ScaleError
-from ..core.syntax import keys_mentioned
+from ..core.site import SiteRun
 from ..core.urls import relative_url
 from ..markdown.extension import PAGE_BIBLIOGRAPHY_MARKER_RE, SITE_BIBLIOGRAPHY_MARKER, FactcheckExtension
 from .config import FactcheckConfig
 from .search_view import search_view
-
-if TYPE_CHECKING:
-    from ..core.online.verifier import OnlineVerifier
 
 log = get_plugin_logger(__name__)
 ASSETS = Path(__file__).parent.parent / "assets"
@@ -52,13 +42,10 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.bibliography_cache = BibliographyCache()
         self.formatted_cache = FormattedCache()  # formatted entries, kept across rebuilds and on disk
         self.is_serve = False
+        self.run: SiteRun | None = None  # this build's whole-site work (the core's, shared with the check command)
         self.engine: Engine | None = None
-        self.findings = Findings()
         self.extension: FactcheckExtension | None = None
         self.bib_paths: list[Path] = []
-        self.verifier: OnlineVerifier | None = None
-        self.online = OnlineReport()
-        self.report_cache: dict | None = None
         self._lent: tuple[Page, str, str] | None = None  # a page's content while search reads its view
         self._first_state = 0  # the engine's first page state of the page being converted
 
@@ -69,58 +56,22 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         if not self.config.enabled:
             return None
         base = Path(config.config_file_path or ".").resolve().parent
-        paths = self.config.bibliography
-        paths = [paths] if isinstance(paths, str) else list(paths)
-        self.bib_paths = [(base / p).resolve() for p in paths]
-        self.findings = Findings(self.config.findings, logger=log)
-        self.report_cache = None
-        self._stop_formatter_process()  # a build that ended without on_post_build or on_build_error
-        self.engine = self.extension = None  # the last build's, with its bibliography: freed before a new one is read
-        if self.config.online.required and "service_unavailable" not in self.config.findings:
-            self.findings.severities["service_unavailable"] = "error"  # the site asked for every check to run
+        self._end_of_build()  # a build that ended without on_post_build or on_build_error
+        self.run = self.engine = self.extension = None  # the last build's, with its bibliography: freed before a new one is read
+        if self.is_serve:
+            gc.collect()  # the last build's garbage, before the new bibliography is frozen (SiteRun.start)
+        network = self.config.online.serve or not self.is_serve  # serve: cached results only, unless asked
         try:
-            cache_dir = (base / self.config.online.cache_dir).resolve()
-            bibliography = self.bibliography_cache.get(self.bib_paths, base, cache_dir)
-            scale = Scale(self.config.verdicts or None)
-            self.formatted_cache.load(cache_dir)
-            self.engine = Engine(bibliography, self.config.style, self.config.citation_mode, self.config.numbering, self.config.words, self.findings.report, self.formatted_cache)
+            self.run = SiteRun(self.config, base, logger=log, bibliography_cache=self.bibliography_cache, formatted_cache=self.formatted_cache, network=network)
         except (BibliographyError, StyleError, ScaleError) as error:
             raise PluginError(f"factcheck: {error}") from None
-        # The parsed bibliography (tens of objects an entry) lives for the whole build: kept out of the
-        # cyclic garbage collector's full passes, which would traverse all of it each time (1.4 s of a
-        # 20,000-entry build). Reference counting still frees what is dropped; undone after the build.
-        # A `serve` rebuild first collects the last build's garbage, which freezing would otherwise keep.
-        if self.is_serve:
-            gc.collect()
-        gc.freeze()
-        self.engine.severity_of = self.findings.severity_of
-        self.findings.extend(bibliography.findings)
-        self.engine.status_providers.append(self._unverified_status)
-        self.extension = self._install_extension(config, scale)
-        self._start_online(base)
+        self.bib_paths = self.run.bib_paths
+        self.engine = self.run.engine
+        self.extension = self._install_extension(config, self.run.scale)
         for name in ASSET_FILES:
             target = config.extra_css if name.endswith(".css") else config.extra_javascript
             target.append(f"assets/factcheck/{name}")
         return config
-
-    def _start_online(self, base: Path) -> None:
-        """The verifier: checks start in on_files (entries the Markdown mentions) and as entries are cited."""
-        assert self.engine is not None
-        online = self.config.online
-        self.online = OnlineReport()
-        if self.verifier is not None:
-            self.verifier.close()
-            self.verifier = None
-        if not online.enabled:
-            return
-        from ..core.online.verifier import OnlineVerifier  # here: requests is imported only when checks are on
-
-        network = online.serve or not self.is_serve  # serve: cached results only, unless asked
-        contact = f" (mailto:{online.mailto})" if online.mailto else ""
-        user_agent = f"mkdocs-factcheck/{__version__}{contact}"
-        self.verifier = OnlineVerifier(online, (base / online.cache_dir).resolve(), user_agent, network=network)
-        self.engine.cite_listeners.append(self.verifier.submit)
-        self.engine.status_providers.append(self.verifier.status_html)  # a placeholder until finish()
 
     def _install_extension(self, config: MkDocsConfig, scale: Scale) -> FactcheckExtension:
         """Use our extension instance (sharing the engine); a user's `markdown_extensions` entry for it
@@ -150,9 +101,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             return None
         for name in ASSET_FILES:
             files.append(File.generated(config, f"assets/factcheck/{name}", abs_src_path=str(ASSETS / name), inclusion=InclusionLevel.NOT_IN_NAV))
-        mentioned = self._mentioned_sources(files)
-        self._prefetch_online_checks(mentioned)
-        self._start_formatter_process(mentioned)
+        if self.run is not None:
+            self.run.start(_page_texts(files))
         if self.config.report_page and files.get_file_from_path(self.config.report_page) is None:
             title = self.config.words.get("report_title", "Fact-check report")
             # Out of the search index: it restates every claim and source of the site, so it would match
@@ -160,47 +110,6 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             front_matter = "---\nsearch:\n  exclude: true\n---\n"
             files.append(File.generated(config, self.config.report_page, content=f"{front_matter}# {title}\n\n{REPORT_MARKER}\n"))
         return files
-
-    def _mentioned_sources(self, files: Files) -> list[Source]:
-        """The entries the pages' Markdown mentions (`@key`), in page order: a superset of what they cite
-        (keys in code blocks too), known before any page renders, so that work on them can start early."""
-        if self.engine is None:
-            return []
-        bibliography = self.engine.bibliography
-        sources: dict[str, Source] = {}  # once each, in the order first mentioned
-        for file in files.documentation_pages():
-            try:
-                text = file.content_string
-            except (OSError, UnicodeDecodeError):
-                continue  # MkDocs reports an unreadable page itself
-            for key in keys_mentioned(text):
-                source = bibliography.get(key)
-                if source is not None:
-                    sources.setdefault(source.key.lower(), source)
-        return list(sources.values())
-
-    def _prefetch_online_checks(self, mentioned: list[Source]) -> None:
-        """Start the online checks of every entry the pages mention before any page renders, so that
-        the requests run while MkDocs renders rather than after it. Entries mentioned but never cited
-        (a key in a code block) are checked but neither waited for nor reported."""
-        if self.verifier is None:
-            return
-        for source in mentioned:
-            self.verifier.prefetch(source)
-
-    def _start_formatter_process(self, mentioned: list[Source]) -> None:
-        """On a cold build, format the mentioned entries in a second process as well (see formatter_process)."""
-        if self.engine is None:
-            return
-        formatter = self.engine.formatter
-        unformatted = set(formatter.unformatted([source.key for source in mentioned]))
-        sources = [source for source in mentioned if source.key in unformatted]
-        if not worth_starting(len(sources)):
-            return
-        try:
-            formatter.helper = FormatterProcess(self.config.style, sources)
-        except Exception as error:  # noqa: BLE001 - no process could be started: the build formats everything itself
-            log.debug("formatting in one process only: %s", error)
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if not self.config.enabled or self.extension is None:
@@ -261,14 +170,10 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
         if not self.config.enabled or self.engine is None or self.extension is None:
             return None
+        assert self.run is not None
         engine = self.engine
-        claims = [claim for page in engine.pages for claim in page.claims]
-        cited = {record.key.lower() for page in engine.pages for record in page.citations if record.resolved}
-        self.findings.extend(check_sources(engine.bibliography, cited, claims, self.config.unverified_pattern, self.config.max_source_age))
-        if self.verifier is not None:
-            self.online = self.verifier.finish()  # waits, bounded by online.deadline
-            self.findings.extend(self.online.findings)
-            self.findings.extend(self.online.claim_findings(claims))
+        self.run.finish()
+        online = self.run.online
         pages_by_path = {file.src_uri: file.page for file in files.documentation_pages() if file.page is not None}
         report_url = self._report_url()
         cited_on = self._citations_across_pages()
@@ -279,17 +184,17 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             page = pages_by_path.get(path)
             if page is None or page.content is None:
                 continue
-            content = self.online.fill(page.content)  # online marks on bibliographies and citations
+            content = online.fill(page.content)  # online marks on bibliographies and citations
             if SITE_BIBLIOGRAPHY_MARKER in content:
                 listing = engine.site_bibliography(lambda key, page=page: self._backlinks(cited_on, key, page))
-                content = content.replace(SITE_BIBLIOGRAPHY_MARKER, self.online.fill(listing))  # an entry may keep a placeholder (Engine.entry_body)
+                content = content.replace(SITE_BIBLIOGRAPHY_MARKER, online.fill(listing))  # an entry may keep a placeholder (Engine.entry_body)
             if SUMMARY_MARKER in content:
                 content = content.replace(SUMMARY_MARKER, summary_html(page_claims, self.extension.scale, page, report_url, self.config.words))
             page.content = content
         if self.config.report_page:
             report_page = pages_by_path.get(self.config.report_page)
             if report_page is not None and report_page.content:
-                data = self._report()  # computed once per build, reused for factcheck.json
+                data = self.run.report()  # computed once per build, reused for factcheck.json
                 report_page.content = report_page.content.replace(f"<p>{REPORT_MARKER}</p>", report_html(data, self.extension.scale, report_page, self.config.words)).replace(REPORT_MARKER, "")
         return env
 
@@ -297,11 +202,12 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         """Write each bibliography list where the extension left its marker (see PAGE_BIBLIOGRAPHY_MARKER)."""
         engine = self.engine
-        if engine is None or "factcheck:page-bibliography:" not in output:
+        if engine is None or self.run is None or "factcheck:page-bibliography:" not in output:
             return None
+        online = self.run.online
 
         def listing(match: re.Match) -> str:
-            return self.online.fill(engine.page_bibliography_list(engine.pages[int(match.group(1))]))  # online marks too
+            return online.fill(engine.page_bibliography_list(engine.pages[int(match.group(1))]))  # online marks too
 
         return PAGE_BIBLIOGRAPHY_MARKER_RE.sub(listing, output)
 
@@ -324,38 +230,13 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         path = self.config.report_page[:-3] if self.config.report_page.endswith(".md") else self.config.report_page
         return path + "/"
 
-    def _unverified_status(self, key: str) -> str:
-        assert self.engine is not None
-        source = self.engine.bibliography.get(key)
-        if source is None or not is_unverified(source, self.config.unverified_pattern):
-            return ""
-        word = escape(self.config.words.get("unverified", "Not fully verified"))
-        return f'<span class="reference-status reference-unverified">{word}</span>'
-
-    def _report(self) -> dict:
-        """The report's data, once per build (after on_env every claim, citation and finding is known)."""
-        assert self.engine is not None and self.extension is not None
-        if self.report_cache is not None:
-            return self.report_cache
-        data = report_data(self.engine, self.findings, self.extension.scale, self.config.unverified_pattern, __version__)
-        for source in data["sources"]:
-            online = self.online.by_key.get(source["key"].lower())
-            if online is not None:
-                source["online"] = online
-                source.setdefault("status", []).extend(online.get("summary", []))
-        self.report_cache = data
-        return data
-
     def on_build_error(self, *, error: Exception) -> None:
         self._end_of_build()
 
     def _end_of_build(self) -> None:
-        """After a build, failed or not: no checks or formatter process left running (this also restores
-        the switch interval)."""
-        if self.verifier is not None:
-            self.verifier.close()
-        self._stop_formatter_process()
-        gc.unfreeze()
+        """After a build, failed or not: nothing left running (see SiteRun.close)."""
+        if self.run is not None:
+            self.run.close()
         if self.extension is not None:
             # `mkdocs serve` keeps its first build's config (and with it this extension) for the whole
             # session: without this, that build's engine and bibliography would stay in memory too.
@@ -363,10 +244,10 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._end_of_build()
-        if not self.config.enabled or self.engine is None or self.extension is None:
+        if not self.config.enabled or self.run is None:
             return
-        self.formatted_cache.save()
-        data = self._report()
+        self.run.save_caches()
+        data = self.run.report()
         if self.config.report_json:
             target = Path(config.site_dir) / self.config.report_json
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -374,25 +255,26 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             # sources); `python -m json.tool site/factcheck.json` shows it indented.
             target.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
         log.info(summary_line(data))
-        errors = self.findings.of_severity("error")
+        errors = self.run.findings.of_severity("error")
         if errors:
             raise PluginError(f"factcheck: {len(errors)} finding(s) configured as errors (see above)")
 
-    def _stop_formatter_process(self) -> None:
-        if self.engine is not None and self.engine.formatter.helper is not None:
-            self.engine.formatter.helper.close()
-            self.engine.formatter.helper = None
-
     def on_shutdown(self) -> None:
-        if self.verifier is not None:
-            self.verifier.close()
-        self._stop_formatter_process()
+        self._end_of_build()
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         if self.config.enabled:
             for path in self.bib_paths:
                 server.watch(str(path))
         return server
+
+
+def _page_texts(files: Files):
+    for file in files.documentation_pages():
+        try:
+            yield file.content_string
+        except (OSError, UnicodeDecodeError):
+            continue  # MkDocs reports an unreadable page itself
 
 
 def _front_matter_lines(page: Page, markdown: str) -> int:

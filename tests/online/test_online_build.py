@@ -151,7 +151,7 @@ def test_checks_start_before_any_page_renders(article, services):
         from mkdocs.structure.files import get_files
 
         config.plugins.on_files(get_files(config), config=config)
-        verifier = config.plugins["factcheck"].verifier
+        verifier = config.plugins["factcheck"].run.verifier
         assert set(verifier.plans) == {"retracted", "sound", "ghost"}
         assert not verifier.submitted  # no page has rendered: nothing is cited yet
         assert sys.getswitchinterval() <= 0.001  # requests get the GIL sooner while pages render

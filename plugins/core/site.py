@@ -1,0 +1,177 @@
+"""One run over a whole site, whatever drives it (the MkDocs plugin, the check command): the
+bibliography and engine, the findings, the online checks and the report data.
+
+The host converts the pages with the Markdown extension, bound to this run's engine, between
+`start` and `finish`; everything here is the same for every host, so no check exists twice."""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import Iterable
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import __version__
+from .bibliography import BibliographyCache, Source
+from .checks import check_sources, is_unverified
+from .engine import Engine
+from .findings import Findings
+from .formatted_cache import FormattedCache
+from .formatter_process import FormatterProcess, worth_starting
+from .online.report import OnlineReport
+from .report import report_data
+from .scale import Scale
+from .syntax import keys_mentioned
+
+if TYPE_CHECKING:
+    from .online.verifier import OnlineVerifier
+
+log = logging.getLogger("mkdocs.plugins.mkdocs_factcheck")
+
+
+class SiteRun:
+    """Raises BibliographyError, StyleError or ScaleError (one message, for the host to show) when the
+    bibliography cannot be read, the style is unknown or the scale is invalid."""
+
+    def __init__(
+        self,
+        settings: Any,
+        base: Path,
+        *,
+        logger: logging.Logger | logging.LoggerAdapter | None,
+        bibliography_cache: BibliographyCache | None = None,
+        formatted_cache: FormattedCache | None = None,
+        network: bool = True,
+        numbering: str | None = None,
+    ):
+        self.settings = settings
+        self.base = base
+        self.cache_dir = (base / settings.online.cache_dir).resolve()
+        paths = settings.bibliography
+        paths = [paths] if isinstance(paths, str) else list(paths)
+        self.bib_paths = [(base / p).resolve() for p in paths]
+        self.findings = Findings(settings.findings, logger=logger)
+        if settings.online.required and "service_unavailable" not in settings.findings:
+            self.findings.severities["service_unavailable"] = "error"  # the site asked for every check to run
+        bibliography = (bibliography_cache or BibliographyCache()).get(self.bib_paths, base, self.cache_dir)
+        self.scale = Scale(settings.verdicts or None)
+        self.formatted_cache = formatted_cache or FormattedCache()
+        self.formatted_cache.load(self.cache_dir)
+        self.engine = Engine(bibliography, settings.style, settings.citation_mode, numbering or settings.numbering, settings.words, self.findings.report, self.formatted_cache)
+        self.engine.severity_of = self.findings.severity_of
+        self.findings.extend(bibliography.findings)
+        self.engine.status_providers.append(self._unverified_status)
+        self.verifier: OnlineVerifier | None = None
+        self.online = OnlineReport()
+        self._report: dict | None = None
+        self._finished = False
+        self._frozen = False
+        self._start_online(network)
+
+    # ------------------------------------------------------------------ before the pages
+
+    def _start_online(self, network: bool) -> None:
+        """Checks start in `start` (entries the Markdown mentions) and as entries are cited."""
+        online = self.settings.online
+        if not online.enabled:
+            return
+        from .online.verifier import OnlineVerifier  # here: requests is imported only when checks are on
+
+        contact = f" (mailto:{online.mailto})" if online.mailto else ""
+        self.verifier = OnlineVerifier(online, self.cache_dir, f"mkdocs-factcheck/{__version__}{contact}", network=network)
+        self.engine.cite_listeners.append(self.verifier.submit)
+        self.engine.status_providers.append(self.verifier.status_html)  # a placeholder until finish()
+
+    def start(self, page_texts: Iterable[str]) -> None:
+        """Before any page renders: the pages' Markdown names the entries they may cite (a superset: keys in
+        code blocks too), so their online checks, and on a cold build their formatting in a second
+        process, start now and run while the pages render."""
+        mentioned = self.mentioned_sources(page_texts)
+        if self.verifier is not None:
+            for source in mentioned:
+                self.verifier.prefetch(source)  # checked; waited for and reported only if really cited
+        self._start_formatter_process(mentioned)
+        # The parsed bibliography (tens of objects an entry) lives for the whole run: kept out of the
+        # cyclic garbage collector's full passes, which would traverse all of it each time (1.4 s of a
+        # 20,000-entry build). Reference counting still frees what is dropped; undone in `close`.
+        gc.freeze()
+        self._frozen = True
+
+    def mentioned_sources(self, page_texts: Iterable[str]) -> list[Source]:
+        bibliography = self.engine.bibliography
+        sources: dict[str, Source] = {}  # once each, in the order first mentioned
+        for text in page_texts:
+            for key in keys_mentioned(text):
+                source = bibliography.get(key)
+                if source is not None:
+                    sources.setdefault(source.key.lower(), source)
+        return list(sources.values())
+
+    def _start_formatter_process(self, mentioned: list[Source]) -> None:
+        """On a cold build, format the mentioned entries in a second process as well (see formatter_process)."""
+        formatter = self.engine.formatter
+        unformatted = set(formatter.unformatted([source.key for source in mentioned]))
+        sources = [source for source in mentioned if source.key in unformatted]
+        if not worth_starting(len(sources)):
+            return
+        try:
+            formatter.helper = FormatterProcess(self.settings.style, sources)
+        except Exception as error:  # noqa: BLE001 - no process could be started: the run formats everything itself
+            log.debug("formatting in one process only: %s", error)
+
+    # ------------------------------------------------------------------ after the pages
+
+    def finish(self) -> None:
+        """Once every page is converted: the checks on sources, then the online results (waited for,
+        bounded by `online.deadline`)."""
+        if self._finished:
+            return
+        self._finished = True
+        engine = self.engine
+        claims = self.claims()
+        cited = {record.key.lower() for page in engine.pages for record in page.citations if record.resolved}
+        self.findings.extend(check_sources(engine.bibliography, cited, claims, self.settings.unverified_pattern, self.settings.max_source_age))
+        if self.verifier is not None:
+            self.online = self.verifier.finish()
+            self.findings.extend(self.online.findings)
+            self.findings.extend(self.online.claim_findings(claims))
+
+    def claims(self) -> list:
+        return [claim for page in self.engine.pages for claim in page.claims]
+
+    def report(self) -> dict:
+        """The report's data, once per run (after `finish` every claim, citation and finding is known)."""
+        if self._report is None:
+            data = report_data(self.engine, self.findings, self.scale, self.settings.unverified_pattern, __version__)
+            for source in data["sources"]:
+                online = self.online.by_key.get(source["key"].lower())
+                if online is not None:
+                    source["online"] = online
+                    source.setdefault("status", []).extend(online.get("summary", []))
+            self._report = data
+        return self._report
+
+    def _unverified_status(self, key: str) -> str:
+        source = self.engine.bibliography.get(key)
+        if source is None or not is_unverified(source, self.settings.unverified_pattern):
+            return ""
+        word = escape(self.settings.words.get("unverified", "Not fully verified"))
+        return f'<span class="reference-status reference-unverified">{word}</span>'
+
+    def save_caches(self) -> None:
+        self.formatted_cache.save()
+
+    def close(self) -> None:
+        """After a run, failed or not: no checks or formatter process left running (this also restores
+        the interpreter's switch interval), the garbage collector back to normal. Safe to call twice."""
+        if self.verifier is not None:
+            self.verifier.close()
+        helper = self.engine.formatter.helper
+        if helper is not None:
+            helper.close()
+            self.engine.formatter.helper = None
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
