@@ -7,31 +7,35 @@ numbering and one list of findings.
 
 from __future__ import annotations
 
-import logging
 import re
 import xml.etree.ElementTree as etree
 from pathlib import Path
+from types import SimpleNamespace
 
 from markdown import Extension, Markdown
+from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-from ..core.bibliography import BibliographyCache
+from ..core.bibliography import BibliographyError
 from ..core.claims import Claim, claim_findings, slugify
 from ..core.engine import Engine, PageState
-from ..core.findings import Finding, Findings
-from ..core.scale import Scale
+from ..core.findings import Finding
+from ..core.formatting import StyleError
+from ..core.jsonld import claim_review_script
+from ..core.report import summary_html
+from ..core.scale import Scale, ScaleError
+from ..core.settings import Settings, SettingsError, settings_from
 from ..core.syntax import CitationGroup
+from .assets import inline_assets
 from .blocks import FencedDivProcessor
 from .claim_elements import badge, citations_in, following_citations, has_class, plain_text
 from .elements import bibliography_container, render_citation
 from .inline import BracketedSpanProcessor, CitationGroupProcessor, NarrativeCitationProcessor
 from .needed import unsourced_sentences
+from .standalone import StandaloneSite, standalone_site
 
-# Standalone, findings go to a logger under `mkdocs.` so that `mkdocs build --strict` still counts them
-# when the extension is listed in `markdown_extensions` without the plugin.
-log = logging.getLogger("mkdocs.plugins.mkdocs_factcheck")
 SITE_BIBLIOGRAPHY_MARKER = "<!-- factcheck:site-bibliography -->"
 # Under the plugin a page's bibliography list is written into the page's HTML only after Material's
 # search plugin has read the page: it would parse every entry for nothing (page bibliographies are kept
@@ -76,7 +80,33 @@ class FactcheckTreeprocessor(Treeprocessor):
                 short = sentence if len(sentence) <= 80 else sentence[:77] + "..."
                 self.report(Finding("citation_needed", f"citation needed: '{short}' has {why} but no source", page=page.src_path or "<page>", line=line), block)
         self.place_bibliography(root, page, engine)
+        if not self.extension.host_writes_page_extras:
+            self.add_page_extras(root, page)
         page.rendered()
+
+    def add_page_extras(self, root: etree.Element, page: PageState) -> None:
+        """Without the plugin: the fact-check summary under the page's title and the ClaimReview data."""
+        if not page.claims:
+            return
+        extension = self.extension
+        context = extension.current_context
+        meta = context.get("meta") or {}
+        scale = extension.scale
+        view = SimpleNamespace(url=context.get("url", ""), meta=meta)
+        if extension.getConfig("summary") and meta.get("factcheck_summary", True):
+            words = extension.words()
+            summary = etree.Element("div")
+            summary.set("class", "factcheck-summary-slot")
+            summary.text = self.md.htmlStash.store(summary_html(page.claims, scale, view, extension.report_url(), words))
+            title = next((index for index, child in enumerate(root) if child.tag == "h1"), None)
+            root.insert(0 if title is None else title + 1, summary)
+        site_url = extension.getConfig("site_url") or context.get("site_url", "")
+        url = site_url.rstrip("/") + "/" + view.url if site_url else view.url
+        script = claim_review_script(page.claims, scale, url, extension.getConfig("author") or None)
+        if script:
+            holder = etree.SubElement(root, "div")
+            holder.set("class", "factcheck-claimreview-slot")
+            holder.text = self.md.htmlStash.store(script)
 
     def render_citations(self, root: etree.Element, page: PageState, engine: Engine) -> None:
         """Number and render every pending citation, in the order a reader meets them."""
@@ -216,6 +246,16 @@ class FactcheckExtension(Extension):
             "bibliography_title": ["References", "Heading of a page's bibliography."],
             "verdicts": [[], "The verdict scale: a list of {name, label, rating, color, icon}, best first."],
             "citation_needed": [True, "Report uncited sentences that look like checkable facts."],
+            # Without the MkDocs plugin (Zensical, plain Python-Markdown); the plugin's options of the same names.
+            "findings": [{}, "Severity per kind of finding: ignore, info, warning or error."],
+            "words": [{}, "Reader-facing words (see the plugin's `words`)."],
+            "summary": [True, "The fact-check summary at the top of pages with claims."],
+            "unverified_pattern": [Settings.unverified_pattern, "Regular expression: an entry whose note matches it is not fully verified."],
+            "online": [{}, "Online settings; pages show the results cached in online.cache_dir by the check command or an MkDocs build."],
+            "report_url": ["", "The report page's URL, relative to the site root (the summary links to it); Zensical: found in the docs folder."],
+            "site_url": ["", "The site's address, for absolute URLs in the ClaimReview data (Zensical: its site_url)."],
+            "author": ["", "The organisation named as the author of the ClaimReview data."],
+            "inline_assets": [True, "Add the badges' and tooltips' CSS and JavaScript to each page (the plugin adds them as files)."],
         }
         super().__init__(**kwargs)
         self.engine: Engine | None = None  # set by the MkDocs plugin for each build
@@ -223,10 +263,10 @@ class FactcheckExtension(Extension):
         self.page_options: dict = {}  # per-page switches from front matter (plugin)
         self.show_findings = False  # findings shown in the page itself (plugin, during `mkdocs serve`)
         self.defer_page_bibliography = False  # the plugin writes page bibliographies in on_post_page
+        self.host_writes_page_extras = False  # the plugin (or the check command) writes summary, JSON-LD and assets
+        self.current_context: dict = {}  # the page being converted: src_path, url, meta, site_url, ...
         self.scale = Scale(self.getConfig("verdicts") or None)
-        self._cache = BibliographyCache()
-        self._own_findings: Findings | None = None
-        self._standalone_engine: Engine | None = None
+        self._standalone: StandaloneSite | None = None
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's name
         md.registerExtension(self)
@@ -244,37 +284,60 @@ class FactcheckExtension(Extension):
         md.inlinePatterns.register(NarrativeCitationProcessor(self, md), "factcheck_narrative", 85)
         # After inline processing (20) and attr_list (8), so `{: .claim}` on a paragraph is seen too.
         md.treeprocessors.register(FactcheckTreeprocessor(self, md), "factcheck_tree", 7)
+        # After raw HTML is put back (30): the page's final HTML.
+        md.postprocessors.register(PageFinisher(self, md), "factcheck_finish", 5)
 
     # ---------------------------------------------------------------- engine and pages
 
     def get_engine(self) -> Engine:
-        """The plugin's engine, or (standalone) one built from this extension's own configuration."""
+        """The plugin's (or check command's) engine, or (standalone) the one every page with these options shares."""
         if self.engine is not None:
             return self.engine
-        paths = self.getConfig("bibliography")
-        paths = [paths] if isinstance(paths, str) else list(paths)
-        resolved = [Path(p).resolve() for p in paths]
-        bibliography = self._cache.get(resolved, Path.cwd())
-        if self._standalone_engine is not None and self._standalone_engine.bibliography is bibliography:
-            return self._standalone_engine
-        if self._own_findings is None:
-            self._own_findings = Findings(logger=log)
-            self._own_findings.extend(bibliography.findings)
-        engine = Engine(
-            bibliography,
-            style=self.getConfig("style"),
-            mode=self.getConfig("citation_mode"),
-            numbering="page",
-            words={"bibliography_title": self.getConfig("bibliography_title")},
-            report=self._own_findings.report,
-        )
-        self._standalone_engine = engine
-        return engine
+        return self.standalone().current().engine
+
+    def standalone(self) -> StandaloneSite:
+        if self._standalone is None:
+            options = {name: self.getConfig(name) for name in ("bibliography", "style", "citation_mode", "verdicts", "citation_needed", "findings", "summary", "unverified_pattern", "online")}
+            options["bibliography"] = options["bibliography"] or "references.bib"
+            options["words"] = {"bibliography_title": self.getConfig("bibliography_title"), **(self.getConfig("words") or {})}
+            try:
+                settings = settings_from(options)
+            except SettingsError as error:
+                raise ExtensionError(f"mkdocs_factcheck: {error}") from None
+            self._standalone = standalone_site(settings, Path.cwd())
+        return self._standalone
 
     def start_page(self, md: Markdown, markdown: str) -> None:
-        engine = self.get_engine() if self.engine is None else self.engine
-        context = self.page_context
+        context = self.page_context or self._host_context(md)
+        self.current_context = context
+        if self.engine is not None:
+            engine = self.engine
+        else:
+            try:
+                engine = self.standalone().start_page().engine
+            except (BibliographyError, StyleError, ScaleError) as error:
+                raise ExtensionError(f"mkdocs_factcheck: {error}") from None
         md.factcheck_page = engine.start_page(context.get("src_path"), markdown, context.get("line_offset", 0), context.get("url", ""))  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _host_context(md: Markdown) -> dict:
+        """Zensical tells each page's Markdown which file it renders; plain Python-Markdown does not."""
+        from ..zensical.context import page_context
+
+        return page_context(md) or {}
+
+    def words(self) -> dict:
+        engine = self.get_engine()
+        return {**engine.words, **(self.getConfig("words") or {})}
+
+    def report_url(self) -> str:
+        """Where the summary's link goes: the option, or (Zensical) the report page the check command wrote."""
+        if self.getConfig("report_url"):
+            return self.getConfig("report_url")
+        docs_dir = self.current_context.get("docs_dir")
+        if docs_dir and (Path(docs_dir) / "factcheck-report.md").is_file():
+            return "factcheck-report/"
+        return ""
 
     def citation(self, md: Markdown, group: CitationGroup) -> etree.Element:
         """A pending citation: the tree processor numbers and renders it later, in document order
@@ -294,6 +357,35 @@ class FactcheckExtension(Extension):
         if self.engine is not None:
             return SITE_BIBLIOGRAPHY_MARKER  # the plugin fills it in once every page is rendered
         return engine.site_bibliography(lambda key: [])
+
+
+class ExtensionError(Exception):
+    """The extension cannot run (its bibliography, style or scale); one message, no traceback of ours."""
+
+
+class PageFinisher(Postprocessor):
+    """Without the plugin: online marks from the cache on the page's entries and citations, and the
+    reader's CSS and JavaScript."""
+
+    def __init__(self, extension: FactcheckExtension, md: Markdown):
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, text: str) -> str:
+        extension = self.extension
+        if extension.host_writes_page_extras or extension.engine is not None:
+            return text
+        page: PageState | None = getattr(self.md, "factcheck_page", None)
+        if page is None or not (page.citations or page.claims):
+            return text
+        site = extension.standalone()
+        engine = site.current().engine
+        sources = [source for key in page.cited_keys() if (source := engine.bibliography.get(key)) is not None]
+        if sources:
+            text = site.cached_online.report(sources).fill(text)
+        if extension.getConfig("inline_assets"):
+            text += inline_assets()
+        return text
 
 
 def finding_element(finding: Finding, severity: str) -> etree.Element:

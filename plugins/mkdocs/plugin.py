@@ -90,6 +90,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         extension.engine = self.engine
         extension.show_findings = self.is_serve and self.config.show_findings_in_page
         extension.defer_page_bibliography = True  # written in on_post_page
+        extension.host_writes_page_extras = True  # summary and JSON-LD gather nested conversions (on_page_content); assets are files
         kept.append(extension)
         if "attr_list" not in kept:
             kept.append("attr_list")  # `{: .claim verdict=...}` on a paragraph

@@ -131,20 +131,7 @@ class OnlineVerifier:
     # ------------------------------------------------------------------ planning
 
     def _plan(self, source: Source) -> list[Check]:
-        checks: list[Check] = []
-        for identifier in source.identifiers:
-            if problem(identifier):
-                continue  # the offline checks report impossible identifiers
-            if identifier.scheme == "doi":
-                value = identifier.value.lower()  # DOIs are case-insensitive
-                checks += [Check("doi", value), Check("crossref", value)]
-            elif identifier.scheme in ("pmid", "pmcid"):
-                checks.append(Check(identifier.scheme, identifier.value.upper()))
-            elif identifier.scheme == "url" and _get(self.settings, "check_urls", True):
-                if urlsplit(identifier.value).hostname in DOI_HOSTS:
-                    continue  # a DOI link: the DOI check covers it, and its redirect leads to a publisher's page
-                checks.append(Check("url", identifier.value))
-        return list(dict.fromkeys(checks))
+        return plan_checks(source, self.settings)
 
     def _start(self, check: Check) -> cf.Future:
         if check.kind in self._pending:
@@ -180,9 +167,7 @@ class OnlineVerifier:
         return outcome
 
     def _lifetime(self, status: str) -> float:
-        """Found records live long, not-found ones a day; transient failures are never stored."""
-        days = {FOUND: _get(self.settings, "cache_days", 30), NOT_FOUND: _get(self.settings, "cache_missing_days", 1)}.get(status, 0)
-        return float(days) * DAY
+        return lifetime(self.settings, status)
 
     def _cached(self, check: Check) -> Outcome | None:
         hit = self.cache.get(check.cache_key)
@@ -285,6 +270,30 @@ class OnlineVerifier:
             "Online checks%s: %d sources, %d checks (%d from cache, %d requests, %d unverified) in %.1f s (%.1f sources/s)",
             *(where, total, len(outcomes), cached, self.client.sent, left, elapsed, total / elapsed),
         )
+
+
+def plan_checks(source: Source, settings) -> list[Check]:
+    """The checks of one entry: its DOI (handle and Crossref record), PubMed and PMC ids, and URLs."""
+    checks: list[Check] = []
+    for identifier in source.identifiers:
+        if problem(identifier):
+            continue  # the offline checks report impossible identifiers
+        if identifier.scheme == "doi":
+            value = identifier.value.lower()  # DOIs are case-insensitive
+            checks += [Check("doi", value), Check("crossref", value)]
+        elif identifier.scheme in ("pmid", "pmcid"):
+            checks.append(Check(identifier.scheme, identifier.value.upper()))
+        elif identifier.scheme == "url" and _get(settings, "check_urls", True):
+            if urlsplit(identifier.value).hostname in DOI_HOSTS:
+                continue  # a DOI link: the DOI check covers it, and its redirect leads to a publisher's page
+            checks.append(Check("url", identifier.value))
+    return list(dict.fromkeys(checks))
+
+
+def lifetime(settings, status: str) -> float:
+    """Found records live long, not-found ones a day; transient failures are never stored."""
+    days = {FOUND: _get(settings, "cache_days", 30), NOT_FOUND: _get(settings, "cache_missing_days", 1)}.get(status, 0)
+    return float(days) * DAY
 
 
 def _get(settings, name: str, default):

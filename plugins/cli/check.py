@@ -1,0 +1,145 @@
+"""`mkdocs-factcheck check`: convert every page of a site with the extension, bound to one SiteRun,
+as a build would, and return what the checks found. No theme, no HTML written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from markdown import Markdown
+
+from ..core.bibliography import BibliographyError
+from ..core.findings import Finding
+from ..core.formatting import StyleError
+from ..core.scale import ScaleError
+from ..core.site import SiteRun
+from ..markdown.extension import FactcheckExtension
+from .site_config import ConfigError, SiteConfig, page_url, split_front_matter
+
+
+@dataclass
+class CheckResult:
+    config: SiteConfig
+    run: SiteRun
+    pages: list[str]  # docs-relative paths, in the order converted
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.run.findings.items
+
+    def place(self, finding: Finding) -> tuple[str, int | None]:
+        """A finding's file relative to the project's root (pages live in the docs folder)."""
+        if finding.page:
+            if finding.page.startswith("<"):
+                return finding.page, finding.line
+            return self.config.relative(self.config.docs_dir / finding.page), finding.line
+        return finding.file or self.config.path.name, finding.line
+
+
+def run_check(config: SiteConfig, *, offline: bool, only: list[Path] | None = None) -> CheckResult:
+    """Raises ConfigError when the site cannot be checked (bibliography, style, scale, docs folder)."""
+    settings = config.settings
+    if offline:
+        settings.online.enabled = False
+    if not config.docs_dir.is_dir():
+        raise ConfigError(f"{config.path.name}: docs folder {config.relative(config.docs_dir)} does not exist")
+    try:
+        run = SiteRun(settings, config.base, logger=None, network=not offline)
+    except (BibliographyError, StyleError, ScaleError) as error:
+        raise ConfigError(str(error)) from None
+    try:
+        sources = _pages(config.docs_dir, settings.report_page)
+        texts = {}
+        for src_path, path in sources:
+            try:
+                texts[src_path] = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+            except (OSError, UnicodeDecodeError) as error:
+                run.findings.report(Finding("unreadable_page", f"cannot read this page: {error}", page=src_path))
+        run.start(texts.values())
+        extension = _extension(config, run)
+        for src_path, text in texts.items():
+            meta, markdown, offset = split_front_matter(text)
+            front = meta.get("factcheck")
+            extension.page_context = {"src_path": src_path, "line_offset": offset, "url": page_url(src_path, config.use_directory_urls), "meta": meta}
+            extension.page_options = front if isinstance(front, dict) else {}
+            md = Markdown(extensions=[*config.extensions, extension], extension_configs=config.extension_configs)
+            md.convert(markdown)
+        extension.page_context, extension.page_options = {}, {}
+        run.finish()
+        run.save_caches()
+    finally:
+        run.close()
+    result = CheckResult(config, run, list(texts))
+    if only is not None:
+        _keep_only(result, only)
+    return result
+
+
+def _pages(docs_dir: Path, report_page: str) -> list[tuple[str, Path]]:
+    """The site's Markdown pages, as MkDocs finds them (no hidden files or folders), sorted. A report
+    page this command wrote itself is not a page to check."""
+    pages = []
+    for path in sorted(docs_dir.rglob("*.md")):
+        relative = path.relative_to(docs_dir).as_posix()
+        if any(part.startswith(".") for part in relative.split("/")):
+            continue
+        if relative == report_page and REPORT_MARKER_TEXT in path.read_text(encoding="utf-8", errors="replace")[:2000]:
+            continue
+        pages.append((relative, path))
+    return pages
+
+
+REPORT_MARKER_TEXT = "<!-- written by mkdocs-factcheck check: do not edit -->"
+
+
+def _extension(config: SiteConfig, run: SiteRun) -> FactcheckExtension:
+    """The extension as the plugin installs it: bound to the run's engine, page bibliographies left
+    as markers (nothing reads them here), no summary or JSON-LD (no page is published)."""
+    extension = FactcheckExtension(citation_needed=config.settings.citation_needed)
+    extension.scale = run.scale
+    extension.engine = run.engine
+    extension.defer_page_bibliography = True
+    extension.host_writes_page_extras = True
+    return extension
+
+
+def _keep_only(result: CheckResult, only: list[Path]) -> None:
+    """Findings of the given files only (pre-commit passes the changed ones); the whole site is still
+    converted, so that site-wide facts (numbering, duplicate ids, what is cited) stay right."""
+    wanted = {path.resolve() for path in only}
+    kept = []
+    for finding in result.run.findings.items:
+        if finding.page and not finding.page.startswith("<"):
+            path = (result.config.docs_dir / finding.page).resolve()
+        else:
+            path = (result.config.base / (finding.file or "")).resolve()
+        if path in wanted:
+            kept.append(finding)
+    result.run.findings.items = kept
+
+
+def write_report_page(result: CheckResult) -> Path:
+    """The report as a Markdown page in the docs folder (raw HTML in Markdown), so that a site built by a
+    host without the plugin (Zensical) publishes the same report as an MkDocs one."""
+    from ..core.report import report_html
+
+    config = result.config
+    name = config.settings.report_page or "factcheck-report.md"
+    target = config.docs_dir / name
+    if target.exists() and REPORT_MARKER_TEXT not in target.read_text(encoding="utf-8", errors="replace")[:2000]:
+        raise ConfigError(f"{config.relative(target)} exists and was not written by this command: not overwritten")
+    words = config.settings.words
+    title = words.get("report_title", "Fact-check report")
+    page = _ReportPage(page_url(name, config.use_directory_urls))
+    html = report_html(result.run.report(), result.run.scale, page, words)
+    front = "---\nsearch:\n  exclude: true\n---\n"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(f"{front}{REPORT_MARKER_TEXT}\n\n# {title}\n\n{html}\n", encoding="utf-8")
+    return target
+
+
+@dataclass
+class _ReportPage:
+    url: str
+    meta: dict | None = None
+

@@ -1,0 +1,63 @@
+"""The command line, the way linters do it: options in, one output format out, and an exit code
+(0: nothing at the failing severity; 1: findings that fail; 2: the site could not be checked)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .. import __version__
+from .check import run_check, write_report_page
+from .formats import FORMATS, render
+from .site_config import ConfigError, find_config, load_site_config
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="mkdocs-factcheck", description="Fact-check a MkDocs or Zensical site's claims and citations.")
+    main.add_argument("--version", action="version", version=f"mkdocs-factcheck {__version__}")
+    commands = main.add_subparsers(dest="command", required=True)
+    check = commands.add_parser(
+        "check",
+        help="check every page and source of a site, as a build would",
+        description="Convert every page with the factcheck extension and run every check (online ones too, unless --offline). No HTML is written.",
+    )
+    check.add_argument("files", nargs="*", type=Path, help="report findings of these pages or bibliography files only (the whole site is still read)")
+    check.add_argument("-f", "--config", help="mkdocs.yml or zensical.toml (default: the one in the current folder)")
+    check.add_argument("--offline", action="store_true", help="skip the online checks (cached results are not used either)")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too, not only on errors")
+    check.add_argument("--format", choices=FORMATS, default="text", help="output: text lines (default), json (factcheck.json's schema), github (workflow annotations), sarif (2.1.0)")
+    check.add_argument("-o", "--output", type=Path, help="write the output to this file instead of standard output")
+    check.add_argument("-v", "--verbose", action="store_true", help="show findings of level info too (text and github formats)")
+    check.add_argument("--write-report", action="store_true", help="write the report page (report_page, Markdown) into the docs folder, for hosts without the plugin")
+    return main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = parser().parse_args(argv)
+    try:
+        config = load_site_config(find_config(options.config, Path.cwd()))
+        result = run_check(config, offline=options.offline, only=options.files or None)
+        report = write_report_page(result) if options.write_report else None
+    except ConfigError as error:
+        print(f"mkdocs-factcheck: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    output = render(options.format, result, options.verbose)
+    if options.output:
+        options.output.write_text(output, encoding="utf-8")
+    else:
+        sys.stdout.write(output)
+    failing = ("error", "warning") if options.strict else ("error",)
+    counts = {severity: sum(1 for f in result.findings if f.severity == severity) for severity in ("error", "warning", "info")}
+    summary = f"{len(result.pages)} page(s) checked: {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info"
+    if report is not None:
+        summary += f"; report written to {config.relative(report)}"
+    print(summary, file=sys.stderr)
+    return EXIT_FINDINGS if any(counts[severity] for severity in failing) else EXIT_CLEAN
+
+
+if __name__ == "__main__":
+    sys.exit(main())

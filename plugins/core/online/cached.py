@@ -1,0 +1,40 @@
+"""Online results as earlier builds left them in the cache, for hosts that run no online checks of
+their own (the extension under Zensical or plain Python-Markdown). Sends nothing."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from ..bibliography import Source
+from .cache import FILENAME, Cache
+from .outcome import Check, Outcome, unverified
+from .report import Builder, OnlineReport
+from .verifier import _get, lifetime, plan_checks
+
+log = logging.getLogger("mkdocs.plugins.mkdocs_factcheck.online")
+
+
+class CachedResults:
+    def __init__(self, settings, cache_dir: Path):
+        self.settings = settings
+        self.cache = Cache(cache_dir, log) if (cache_dir / FILENAME).is_file() else None
+
+    def report(self, sources: list[Source]) -> OnlineReport:
+        """The marks and findings of these entries from what is cached; an entry never checked gets none."""
+        builder = Builder(float(_get(self.settings, "deadline", 120)))
+        for source in sources:
+            checks = plan_checks(source, self.settings)
+            outcomes = {check: self._cached(check) for check in checks}
+            builder.add(source, checks, outcomes)
+        return builder.finish()
+
+    def _cached(self, check: Check) -> Outcome:
+        hit = self.cache.get(check.cache_key) if self.cache is not None else None
+        if hit is None:
+            return unverified("offline")
+        outcome = Outcome.from_cache(*hit)
+        if time.time() - outcome.checked >= lifetime(self.settings, outcome.status):
+            return unverified("offline")
+        return outcome

