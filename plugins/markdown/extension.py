@@ -102,7 +102,7 @@ class FactcheckTreeprocessor(Treeprocessor):
             root.insert(0 if title is None else title + 1, summary)
         site_url = extension.getConfig("site_url") or context.get("site_url", "")
         url = site_url.rstrip("/") + "/" + view.url if site_url else view.url
-        script = claim_review_script(page.claims, scale, url, extension.getConfig("author") or None)
+        script = claim_review_script(page.claims, scale, url, extension.getConfig("author") or context.get("site_author") or None)
         if script:
             holder = etree.SubElement(root, "div")
             holder.set("class", "factcheck-claimreview-slot")
@@ -284,7 +284,10 @@ class FactcheckExtension(Extension):
         md.inlinePatterns.register(NarrativeCitationProcessor(self, md), "factcheck_narrative", 85)
         # After inline processing (20) and attr_list (8), so `{: .claim}` on a paragraph is seen too.
         md.treeprocessors.register(FactcheckTreeprocessor(self, md), "factcheck_tree", 7)
-        # After raw HTML is put back (30): the page's final HTML.
+        # After raw HTML is put back (30): the page's final HTML. Python-Markdown's toc also runs the
+        # postprocessors on each heading's HTML, during the tree phase: the last tree processor marks
+        # its end, so that only the whole page is finished.
+        md.treeprocessors.register(TreeDone(md), "factcheck_tree_done", -1000)
         md.postprocessors.register(PageFinisher(self, md), "factcheck_finish", 5)
 
     # ---------------------------------------------------------------- engine and pages
@@ -363,6 +366,11 @@ class ExtensionError(Exception):
     """The extension cannot run (its bibliography, style or scale); one message, no traceback of ours."""
 
 
+class TreeDone(Treeprocessor):
+    def run(self, root):
+        self.md.factcheck_tree_done = True  # type: ignore[attr-defined]
+
+
 class PageFinisher(Postprocessor):
     """Without the plugin: online marks from the cache on the page's entries and citations, and the
     reader's CSS and JavaScript."""
@@ -373,8 +381,9 @@ class PageFinisher(Postprocessor):
 
     def run(self, text: str) -> str:
         extension = self.extension
-        if extension.host_writes_page_extras or extension.engine is not None:
+        if extension.host_writes_page_extras or extension.engine is not None or not getattr(self.md, "factcheck_tree_done", False):
             return text
+        self.md.factcheck_tree_done = False  # type: ignore[attr-defined]
         page: PageState | None = getattr(self.md, "factcheck_page", None)
         if page is None or not (page.citations or page.claims):
             return text

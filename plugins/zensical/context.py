@@ -8,7 +8,7 @@ from typing import Any
 
 def page_context(md: Any) -> dict | None:
     """`src_path` (relative to the docs folder), `url`, `meta`, `line_offset` (front matter lines,
-    which Zensical strips before Markdown sees the page) and the site's `site_url` and `docs_dir`;
+    which Zensical strips before Markdown sees the page) and the site's `site_url`, author and `docs_dir`;
     None when Zensical is not the host."""
     try:
         from zensical.extensions.context import ContextPreprocessor
@@ -25,6 +25,7 @@ def page_context(md: Any) -> dict | None:
         "meta": dict(page.meta or {}),
         "line_offset": front_matter_lines(docs_dir / page.path),
         "site_url": str(config.get("site_url") or ""),
+        "site_author": str(config.get("site_author") or config.get("site_name") or ""),
         "docs_dir": str(docs_dir),
     }
 
