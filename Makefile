@@ -7,14 +7,14 @@ export NO_MKDOCS_2_WARNING := 1
 # Tests use Debian's Chromium; install it when it is missing (as root, or through sudo).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: build serve test lint bench browser clean
+.PHONY: build serve test check lint bench browser clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: $(BIN)/activate pyproject.toml constraints.txt
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[mkdocs,material]'
 	touch $@
 
 $(VENV)/.test-installed: $(VENV)/.installed
@@ -37,6 +37,13 @@ test: $(VENV)/.test-installed browser
 	$(BIN)/ruff check plugins tests bench
 	$(BIN)/mypy plugins
 	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory check
+
+# The project's own site, as CI gates it: the build in strict mode, then the check command (offline:
+# these machines have no network; the build's online checks already leave sources unverified there).
+check: $(VENV)/.installed
+	$(BIN)/mkdocs build --strict --quiet --site-dir $(VENV)/site-check
+	$(BIN)/mkdocs-factcheck check --strict --offline
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/run.py

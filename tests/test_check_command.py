@@ -199,3 +199,21 @@ def test_settings_defaults_match_the_plugin_schema():
     assert ours == defaults(FactcheckConfig)
     assert {name: getattr(OnlineSettings(), name) for name in defaults(OnlineConfig)} == defaults(OnlineConfig)
     assert set(Settings.__dataclass_fields__) == {name for name, _ in FactcheckConfig._schema}
+
+
+def test_pre_commit_hook_runs_the_command_on_the_changed_files(broken_site):
+    """What pre-commit does with .pre-commit-hooks.yaml: the entry, then the changed files that match."""
+    import shlex
+
+    import yaml
+
+    hooks = yaml.safe_load((Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml").read_text())
+    hook = next(h for h in hooks if h["id"] == "mkdocs-factcheck")
+    assert hook["language"] == "python" and hook["entry"].split()[:2] == ["mkdocs-factcheck", "check"]
+    changed = [f for f in ("docs/sub/broken.md", "docs/index.md", "mkdocs.yml", "references.bib") if re.search(hook["files"], f) and not re.search(hook["exclude"], f)]
+    assert changed == ["docs/sub/broken.md", "docs/index.md", "references.bib"]
+    entry = [COMMAND, *shlex.split(hook["entry"])[1:]]  # the console script of this environment
+    result = subprocess.run([*entry, *changed], cwd=broken_site.root, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1 and "docs/sub/broken.md:8: unknown citation key 'nope'" in result.stdout
+    result = subprocess.run([*entry, "docs/index.md"], cwd=broken_site.root, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout
