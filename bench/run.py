@@ -17,6 +17,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -334,9 +335,19 @@ def write_results(results: dict, out: Path) -> None:
     svg = plot.build_time_svg(results)
     if svg:
         (target / "build-time.svg").write_text(svg, encoding="utf-8")
-    (target / "RESULTS.md").write_text(report.markdown(results), encoding="utf-8")
+    text = report.markdown(results)
+    (target / "RESULTS.md").write_text(text + kept_sections(target / "RESULTS.md", text), encoding="utf-8")
     log(f"wrote {target / 'RESULTS.md'}")
     print(report.summary_table(results))
+
+
+def kept_sections(path: Path, new_text: str) -> str:
+    """Sections other scripts write between `<!-- name -->` and `<!-- /name -->` (bench/check_command.py):
+    kept when this script rewrites the file."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    blocks = re.findall(r"<!-- ([\w-]+) -->.*?<!-- /\1 -->\n?", old, flags=re.DOTALL)
+    kept = [re.search(rf"<!-- {name} -->.*?<!-- /{name} -->\n?", old, flags=re.DOTALL).group(0) for name in blocks if f"<!-- {name} -->" not in new_text]  # type: ignore[union-attr]
+    return "".join("\n" + block for block in kept)
 
 
 if __name__ == "__main__":

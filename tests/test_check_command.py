@@ -217,3 +217,47 @@ def test_pre_commit_hook_runs_the_command_on_the_changed_files(broken_site):
     assert result.returncode == 1 and "docs/sub/broken.md:8: unknown citation key 'nope'" in result.stdout
     result = subprocess.run([*entry, "docs/index.md"], cwd=broken_site.root, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout
+
+
+def findings_and_claims(output: str) -> tuple:
+    data = json.loads(output)
+    findings = sorted((f["kind"], f.get("page") or f.get("file"), f.get("line"), f["message"]) for f in data["findings"])
+    sources = [(s["key"], s["cited_by"], s["cited_on"]) for s in data["sources"]]
+    return findings, data["claims"], sources, data["summary"]
+
+
+def test_results_of_unchanged_pages_are_reused_and_give_the_same_answer(site):
+    """The page results cache against converting every page: identical output, cold, warm and after edits."""
+    site.bib(BIB + "@article{broken, title = {No author or journal}}\n")
+    site.page("a.md", "# A\n\n[First]{.claim #same verdict=supported} [@onji1987].\n\nSee [@nope] and [@broken].\n")
+    site.page("b.md", "# B\n\n[Second]{.claim #same verdict=supported} [@mueller2001].\n\n[Derived id claim]{.claim verdict=supported} [@onji1987].\n")
+    site.page("c.md", "# C\n\nIn 2001, 45% of patients improved.\n\n[Derived id claim]{.claim verdict=supported} [@web2020].\n")
+    site.config()
+    reference = findings_and_claims(run(site, "--offline", "--format", "json", "--no-cache")[1])
+    kinds = {f[0] for f in reference[0]}
+    assert {"duplicate_claim_id", "unknown_key", "citation_needed", "missing_field"} <= kinds
+    cold = findings_and_claims(run(site, "--offline", "--format", "json")[1])
+    assert (site.root / ".cache/plugin/factcheck/check-pages.json").is_file()
+    warm = findings_and_claims(run(site, "--offline", "--format", "json")[1])
+    assert cold == reference and warm == reference
+    # The first of the two claims with one id goes: the duplicate on the (cached) second page goes too.
+    site.page("a.md", "# A\n\n[First]{.claim #first verdict=supported} [@onji1987].\n\nSee [@nope].\n")
+    edited = findings_and_claims(run(site, "--offline", "--format", "json")[1])
+    assert edited == findings_and_claims(run(site, "--offline", "--format", "json", "--no-cache")[1])
+    assert "duplicate_claim_id" not in {f[0] for f in edited[0]}
+    assert "missing_field" not in {f[0] for f in edited[0]}, "'broken' is cited nowhere now, though b.md and c.md came from the cache"
+    # A bibliography edit reconverts every page.
+    site.bib(BIB.replace("Onji, M.", "Onji, Masaaki"))
+    assert findings_and_claims(run(site, "--offline", "--format", "json")[1]) == findings_and_claims(run(site, "--offline", "--format", "json", "--no-cache")[1])
+
+
+def test_a_damaged_page_results_file_is_ignored(site):
+    site.bib(BIB)
+    site.page("index.md", "Cited [@nope].\n")
+    site.config()
+    cache = site.root / ".cache/plugin/factcheck/check-pages.json"
+    for damage in (b"", b"\x00garbage", b'{"site": 1, "pages": []}', b'["not", "a", "mapping"]'):
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_bytes(damage)
+        code, out, err = run(site, "--offline")
+        assert "docs/index.md:1: unknown citation key 'nope'" in out and "Traceback" not in err

@@ -32,6 +32,7 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=FORMATS, default="text", help="output: text lines (default), json (factcheck.json's schema), github (workflow annotations), sarif (2.1.0)")
     check.add_argument("-o", "--output", type=Path, help="write the output to this file instead of standard output")
     check.add_argument("-v", "--verbose", action="store_true", help="show findings of level info too (text and github formats)")
+    check.add_argument("--no-cache", action="store_true", help="convert every page again rather than reuse the results of unchanged pages")
     check.add_argument("--write-report", action="store_true", help="write the report page (report_page, Markdown) into the docs folder, for hosts without the plugin")
     return main
 
@@ -40,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parser().parse_args(argv)
     try:
         config = load_site_config(find_config(options.config, Path.cwd()))
-        result = run_check(config, offline=options.offline, only=options.files or None)
+        result = run_check(config, offline=options.offline, only=options.files or None, use_cache=not options.no_cache)
         report = write_report_page(result) if options.write_report else None
     except ConfigError as error:
         print(f"mkdocs-factcheck: {error}", file=sys.stderr)

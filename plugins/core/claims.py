@@ -21,6 +21,7 @@ class Claim:
     cites: list[str] = field(default_factory=list)
     url: str = ""
     block: bool = False
+    derived_id: bool = False  # made from the claim's words (so never reported as a duplicate)
 
     def as_json(self) -> dict:
         return {

@@ -119,10 +119,7 @@ class Engine:
                 page.citations.append(CitationRecord(cite.key, "", line, False, group.source))
                 resolved.append(ResolvedCite(cite.key, False))
                 continue
-            if source.key.lower() not in self._cited:
-                self._cited.add(source.key.lower())
-                for listener in self.cite_listeners:
-                    listener(source)
+            self.note_cited(source)
             anchor = page.next_anchor(source.key)
             page.citations.append(CitationRecord(source.key, anchor, line, True, group.source))
             resolved.append(
@@ -137,6 +134,27 @@ class Engine:
                 )
             )
         return resolved
+
+    def note_cited(self, source) -> None:
+        """The listeners (online checks) hear of each entry once, when it is first cited."""
+        if source.key.lower() not in self._cited:
+            self._cited.add(source.key.lower())
+            for listener in self.cite_listeners:
+                listener(source)
+
+    def restore_page(self, src_path: str, url: str, citations: list[CitationRecord], claims: list) -> PageState:
+        """A page as an earlier conversion left it (the check command's page results): its entries are
+        cited and formatted again, so that what depends on the whole site (online checks, formatting
+        findings, what is cited) is as if the page had been converted."""
+        page = self.start_page(src_path, "", 0, url)
+        page.citations = citations
+        page.claims = claims
+        for record in citations:
+            source = self.bibliography.get(record.key) if record.resolved else None
+            if source is not None:
+                self.note_cited(source)
+                self.formatter.text(source.key)
+        return page
 
     def unknown_key_message(self, key: str) -> str:
         message = f"unknown citation key '{key}'"

@@ -141,6 +141,7 @@ class FactcheckTreeprocessor(Treeprocessor):
             note = element.get("data-note") or element.attrib.pop("note", None) or ""
             text = plain_text(element)
             claim_id = element.get("id")
+            derived = not claim_id
             if not claim_id:
                 claim_id = self._derived_id(text, used_ids)
                 element.set("id", claim_id)
@@ -152,7 +153,7 @@ class FactcheckTreeprocessor(Treeprocessor):
             element.set("data-verdict", scale_verdict.name if scale_verdict else (verdict or "unrated"))
             if scale_verdict:
                 element.set("style", f"--verdict-color: {scale_verdict.color}")  # the site's scale colours the claim
-            claim = Claim(claim_id, text, verdict, note, page.src_path, line, keys, page.url, block)
+            claim = Claim(claim_id, text, verdict, note, page.src_path, line, keys, page.url, block, derived)
             page.claims.append(claim)
             known = [key in engine.bibliography for key in keys]
             verdict_element = badge(scale, verdict, note, block)
