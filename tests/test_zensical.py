@@ -188,3 +188,13 @@ def test_inline_assets_cannot_end_their_elements():
     css = assets.split('<style class="factcheck-assets">', 1)[1].split("</style>", 1)[0]
     js = assets.split('<script class="factcheck-assets">', 1)[1].rsplit("</script>", 1)[0]
     assert "</style" not in css.lower() and "</script" not in js.lower() and "<!--" not in js
+
+
+def test_zensical_with_an_unreadable_bibliography_says_so_once_and_keeps_the_text(site):
+    site.page("index.md", "Cited [@onji1987].\n")
+    site.page("two.md", "Also [@onji1987].\n")
+    site.config(extra={"markdown_extensions": [{"mkdocs_factcheck": {"bibliography": "missing.bib"}}]})
+    output = zensical_build(site)
+    assert "Traceback" not in output
+    assert output.count("bibliography file not found: missing.bib") == 1
+    assert "[@onji1987]" in soup(site.html()).get_text()

@@ -34,7 +34,7 @@ from .claim_elements import badge, citations_in, following_citations, has_class,
 from .elements import bibliography_container, render_citation
 from .inline import BracketedSpanProcessor, CitationGroupProcessor, NarrativeCitationProcessor
 from .needed import unsourced_sentences
-from .standalone import StandaloneSite, standalone_site
+from .standalone import StandaloneSite, log, standalone_site
 
 SITE_BIBLIOGRAPHY_MARKER = "<!-- factcheck:site-bibliography -->"
 # Under the plugin a page's bibliography list is written into the page's HTML only after Material's
@@ -319,8 +319,13 @@ class FactcheckExtension(Extension):
         else:
             try:
                 engine = self.standalone().start_page().engine
-            except (BibliographyError, StyleError, ScaleError) as error:
-                raise ExtensionError(f"mkdocs_factcheck: {error}") from None
+            except (BibliographyError, StyleError, ScaleError, ExtensionError) as error:
+                # No host to stop: say it once, and leave the page's citations as written.
+                if str(error) not in _REPORTED_ERRORS:
+                    _REPORTED_ERRORS.add(str(error))
+                    log.error("mkdocs_factcheck: %s; citations are left as written", str(error).removeprefix("mkdocs_factcheck: "))
+                md.factcheck_page = None  # type: ignore[attr-defined]
+                return
         md.factcheck_page = engine.start_page(context.get("src_path"), markdown, context.get("line_offset", 0), context.get("url", ""))  # type: ignore[attr-defined]
 
     @staticmethod
@@ -347,8 +352,10 @@ class FactcheckExtension(Extension):
         """A pending citation: the tree processor numbers and renders it later, in document order
         (Python-Markdown's inline pass reaches nested blocks, such as admonitions, after their siblings)."""
         page: PageState | None = getattr(md, "factcheck_page", None)
-        if page is None:  # converted without our preprocessor (should not happen): still never drop text
-            page = md.factcheck_page = self.get_engine().start_page(None, group.source)  # type: ignore[attr-defined]
+        if page is None:  # the extension could not start (reported once): the text stays as written
+            kept = etree.Element("span")
+            kept.text = AtomicString(group.source)
+            return kept
         span = etree.Element("span")
         span.set("class", "citation")
         span.set("data-cites", " ".join(group.keys))
@@ -361,6 +368,9 @@ class FactcheckExtension(Extension):
         if self.engine is not None:
             return SITE_BIBLIOGRAPHY_MARKER  # the plugin fills it in once every page is rendered
         return engine.site_bibliography(lambda key: [])
+
+
+_REPORTED_ERRORS: set[str] = set()  # once per process: Zensical converts every page with a new extension
 
 
 class ExtensionError(Exception):
