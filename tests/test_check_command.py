@@ -261,3 +261,14 @@ def test_a_damaged_page_results_file_is_ignored(site):
         cache.write_bytes(damage)
         code, out, err = run(site, "--offline")
         assert "docs/index.md:1: unknown citation key 'nope'" in out and "Traceback" not in err
+
+
+def test_the_extension_takes_the_plugin_options_the_command_reads_from_it():
+    """A Zensical site configures the extension only: every option of it is either the plugin's (read by
+    the command as such) or one of the extension's own, which the command knows to leave out."""
+    from mkdocs_factcheck.cli.site_config import EXTENSION_ONLY
+    from mkdocs_factcheck.markdown.extension import FactcheckExtension
+
+    options = set(FactcheckExtension().config)
+    assert options - set(EXTENSION_ONLY) <= set(Settings.__dataclass_fields__)
+    assert set(EXTENSION_ONLY) <= options

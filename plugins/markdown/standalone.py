@@ -34,6 +34,7 @@ class StandaloneSite:
         self.formatted_cache = FormattedCache()
         self.run: SiteRun | None = None
         self.cached_online = CachedResults(settings.online, (base / settings.online.cache_dir).resolve())
+        atexit.register(self.formatted_cache.save)  # no end-of-build event without the plugin: at exit
 
     def current(self) -> SiteRun:
         """The run for the bibliography as its files are now (raises BibliographyError and the like)."""
@@ -49,7 +50,6 @@ class StandaloneSite:
         self.run = SiteRun(self.settings, self.base, logger=log, bibliography_cache=self.bibliography_cache, formatted_cache=self.formatted_cache, network=False, numbering="page")
         # Entries carry the online placeholder; each page fills it from the cache (PageFinisher).
         self.run.engine.status_providers.append(lambda key: PLACEHOLDER.format(key=escape(key, quote=True)))
-        atexit.register(self.formatted_cache.save)  # no end-of-build event without the plugin: at exit
         return self.run
 
     def start_page(self) -> SiteRun:
