@@ -18,13 +18,13 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 from ..core.bibliography import BibliographyCache
-from ..core.claims import Claim, claim_findings, slugify
+from ..core.claims import Claim, claim_findings, slugify, source_caveat
 from ..core.engine import Engine, PageState
 from ..core.findings import Finding, Findings
 from ..core.scale import Scale
 from ..core.syntax import CitationGroup
 from .blocks import FencedDivProcessor
-from .claim_elements import badge, citations_in, following_citations, has_class, plain_text
+from .claim_elements import BadgePlacer, append_inline, badge, badge_placement, citations_in, following_citations, has_class, plain_text
 from .elements import bibliography_container, render_citation
 from .inline import BracketedSpanProcessor, CitationGroupProcessor, NarrativeCitationProcessor
 from .needed import unsourced_sentences
@@ -95,13 +95,17 @@ class FactcheckTreeprocessor(Treeprocessor):
         scale = self.extension.scale
         parents = {child: parent for parent in root.iter() for child in parent}
         used_ids = {element.get("id") for element in root.iter() if element.get("id")}
+        placer = BadgePlacer()
         for element in [e for e in root.iter() if has_class(e, "claim")]:
             block = element.tag != "span"
             source = element.attrib.pop("data-factcheck-source", "")
             line = page.locator.line_of(source) if source else page.locator.line_of_words(plain_text(element))
-            cites = citations_in(element)
-            if not block and element in parents:
-                cites += following_citations(parents[element], element)
+            parent = parents.get(element)
+            following = []
+            if not block and parent is not None:
+                siblings, position = placer.siblings(parent, element)
+                following = following_citations(siblings, position)
+            cites = citations_in(element) + following
             keys = []
             for citation in cites:
                 for key in (citation.get("data-cites") or "").split():
@@ -119,16 +123,26 @@ class FactcheckTreeprocessor(Treeprocessor):
             used_ids.add(claim_id)
             engine.claim_ids.add(claim_id)
             scale_verdict = scale.get(verdict)
-            element.set("data-verdict", scale_verdict.name if scale_verdict else (verdict or "unrated"))
+            element.set("data-verdict", scale_verdict.name if scale_verdict else "unrated")
             if scale_verdict:
                 element.set("style", f"--verdict-color: {scale_verdict.color}")  # the site's scale colours the claim
-            claim = Claim(claim_id, text, verdict, note, page.src_path, line, keys, page.url, block)
-            page.claims.append(claim)
             known = [key in engine.bibliography for key in keys]
-            verdict_element = badge(scale, verdict, note, block)
+            caveat = source_caveat(keys, known)
+            claim = Claim(claim_id, text, verdict, note, page.src_path, line, keys, page.url, block, caveat)
+            page.claims.append(claim)
+            placement = badge_placement(element, block)
+            verdict_element = badge(scale, verdict, note, placement, caveat, claim_id, deferred_caveat=self.extension.claim_status_slots)
             for finding in claim_findings(claim, scale, known):
                 self.report(finding, verdict_element)
-            self._attach_badge(element, parents, cites, verdict_element, block)
+            if placement == "block":
+                element.insert(0, verdict_element)  # heads the block, before its first paragraph
+            elif placement == "end":
+                append_inline(element, verdict_element)
+            elif parent is None:
+                element.append(verdict_element)
+            else:  # after the citations that follow the claim in its sentence
+                placer.after(parent, following[-1] if following else element, verdict_element)
+        placer.insert_all()
 
     def report(self, finding: Finding, near: etree.Element | None = None) -> None:
         """Report a finding; with `show_findings` (editors, during `mkdocs serve`) also show it in the page."""
@@ -148,25 +162,6 @@ class FactcheckTreeprocessor(Treeprocessor):
         while candidate in used:
             candidate, number = f"{base}-{number}", number + 1
         return candidate
-
-    @staticmethod
-    def _attach_badge(element, parents, cites, verdict_element, block) -> None:
-        if block:
-            element.insert(0, verdict_element)
-            return
-        parent = parents.get(element)
-        if parent is None:
-            element.append(verdict_element)
-            return
-        after = element
-        children = list(parent)
-        for citation in cites:  # after the last citation that follows the claim in its sentence
-            if citation in children and children.index(citation) > children.index(after):
-                after = citation
-        position = children.index(after) + 1
-        verdict_element.tail = after.tail
-        after.tail = " "
-        parent.insert(position, verdict_element)
 
     # ---------------------------------------------------------------- bibliography
 
@@ -223,6 +218,7 @@ class FactcheckExtension(Extension):
         self.page_options: dict = {}  # per-page switches from front matter (plugin)
         self.show_findings = False  # findings shown in the page itself (plugin, during `mkdocs serve`)
         self.defer_page_bibliography = False  # the plugin writes page bibliographies in on_post_page
+        self.claim_status_slots = False  # badges keep a slot for what the online checks find (plugin)
         self.scale = Scale(self.getConfig("verdicts") or None)
         self._cache = BibliographyCache()
         self._own_findings: Findings | None = None

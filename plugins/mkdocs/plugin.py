@@ -19,14 +19,14 @@ from .. import __version__
 from ..core.bibliography import BibliographyCache, BibliographyError, Source
 from ..core.checks import check_sources, is_unverified
 from ..core.engine import CitationRecord, Engine, PageState
-from ..core.findings import Findings
+from ..core.findings import Finding, Findings
 from ..core.formatted_cache import FormattedCache
 from ..core.formatter_process import FormatterProcess, worth_starting
 from ..core.formatting import StyleError
-from ..core.jsonld import claim_review_script
+from ..core.jsonld import claim_review_script, organization
 from ..core.online.report import OnlineReport
 from ..core.reference_html import ref_id
-from ..core.report import REPORT_MARKER, SUMMARY_MARKER, report_data, report_html, summary_html, summary_line
+from ..core.report import REPORT_MARKER, SUMMARY_MARKER, for_readers, report_data, report_html, summary_html, summary_line
 from ..core.scale import Scale, ScaleError
 from ..core.syntax import keys_mentioned
 from ..core.urls import relative_url
@@ -61,6 +61,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.report_cache: dict | None = None
         self._lent: tuple[Page, str, str] | None = None  # a page's content while search reads its view
         self._first_state = 0  # the engine's first page state of the page being converted
+        self._told_no_site_url = False
 
     def on_startup(self, *, command, dirty) -> None:
         self.is_serve = command == "serve"
@@ -74,6 +75,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.bib_paths = [(base / p).resolve() for p in paths]
         self.findings = Findings(self.config.findings, logger=log)
         self.report_cache = None
+        self._told_no_site_url = False
         self._stop_formatter_process()  # a build that ended without on_post_build or on_build_error
         self.engine = self.extension = None  # the last build's, with its bibliography: freed before a new one is read
         if self.config.online.required and "service_unavailable" not in self.config.findings:
@@ -139,6 +141,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         extension.engine = self.engine
         extension.show_findings = self.is_serve and self.config.show_findings_in_page
         extension.defer_page_bibliography = True  # written in on_post_page
+        extension.claim_status_slots = self.config.online.enabled  # filled in on_env (retracted sources)
         kept.append(extension)
         if "attr_list" not in kept:
             kept.append("attr_list")  # `{: .claim verdict=...}` on a paragraph
@@ -225,7 +228,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         claims = [claim for state in self.engine.pages[self._first_state :] if state.src_path == page.file.src_uri for claim in state.claims]
         if not claims:
             return None
-        script = claim_review_script(claims, self.extension.scale, _absolute_url(config, page), config.site_author or config.site_name)
+        script = claim_review_script(claims, self.extension.scale, self._review_url(config, page), self._organization(config), dict(page.meta))
         if self.config.summary and page.meta.get("factcheck_summary", True):
             marker = f'<div class="factcheck-summary-slot">{SUMMARY_MARKER}</div>'
             title_end = html.find("</h1>")  # under the page's title, before the text
@@ -289,7 +292,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         if self.config.report_page:
             report_page = pages_by_path.get(self.config.report_page)
             if report_page is not None and report_page.content:
-                data = self._report()  # computed once per build, reused for factcheck.json
+                data = self._published_report()  # computed once per build, reused for factcheck.json
                 report_page.content = report_page.content.replace(f"<p>{REPORT_MARKER}</p>", report_html(data, self.extension.scale, report_page, self.config.words)).replace(REPORT_MARKER, "")
         return env
 
@@ -324,8 +327,24 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         path = self.config.report_page[:-3] if self.config.report_page.endswith(".md") else self.config.report_page
         return path + "/"
 
+    def _review_url(self, config: MkDocsConfig, page: Page) -> str:
+        """The page's absolute URL for ClaimReview; without `site_url` there is none (one finding says so)."""
+        if page.canonical_url:
+            return page.canonical_url
+        if not self._told_no_site_url:
+            self._told_no_site_url = True
+            self.findings.report(Finding("no_site_url", "site_url is not set in mkdocs.yml: the ClaimReview data of pages with claims has no absolute url, which search engines require"))
+        return ""
+
+    def _organization(self, config: MkDocsConfig) -> dict:
+        """The fact-checker (ClaimReview's author): the `organization` setting, else the site's author or name."""
+        given = self.config.organization
+        return organization(str(given.get("name") or config.site_author or config.site_name), str(given.get("url") or config.site_url or ""))
+
     def _unverified_status(self, key: str) -> str:
         assert self.engine is not None
+        if not self.config.show_unverified:
+            return ""  # the editors' remark says so; readers see a mark only where the site asks for one
         source = self.engine.bibliography.get(key)
         if source is None or not is_unverified(source, self.config.unverified_pattern):
             return ""
@@ -337,14 +356,20 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         assert self.engine is not None and self.extension is not None
         if self.report_cache is not None:
             return self.report_cache
-        data = report_data(self.engine, self.findings, self.extension.scale, self.config.unverified_pattern, __version__)
+        data = report_data(self.engine, self.findings, self.extension.scale, self.config.unverified_pattern, __version__, self.online.retracted)
         for source in data["sources"]:
             online = self.online.by_key.get(source["key"].lower())
             if online is not None:
                 source["online"] = online
                 source.setdefault("status", []).extend(online.get("summary", []))
+                source["problems"] = online.get("problems", [])
         self.report_cache = data
         return data
+
+    def _published_report(self) -> dict:
+        """The report readers get (page and factcheck.json): without the editors' findings, unless asked."""
+        data = self._report()
+        return data if self.config.report_findings else for_readers(data, self.config.show_unverified)
 
     def on_build_error(self, *, error: Exception) -> None:
         self._end_of_build()
@@ -372,7 +397,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             target.parent.mkdir(parents=True, exist_ok=True)
             # Compact: with `indent`, Python's json falls back to its pure-Python encoder (1 s for 20,000
             # sources); `python -m json.tool site/factcheck.json` shows it indented.
-            target.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+            target.write_text(json.dumps(self._published_report(), ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
         log.info(summary_line(data))
         errors = self.findings.of_severity("error")
         if errors:
@@ -407,8 +432,3 @@ def _front_matter_lines(page: Page, markdown: str) -> int:
     position = raw.find(markdown[:200]) if markdown else -1
     return raw[:position].count("\n") if position > 0 else 0
 
-
-def _absolute_url(config: MkDocsConfig, page: Page) -> str:
-    if page.canonical_url:
-        return page.canonical_url
-    return page.url
