@@ -7,7 +7,7 @@ export NO_MKDOCS_2_WARNING := 1
 # Tests use Debian's Chromium; install it when it is missing (as root, or through sudo).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: build serve test lint bench browser clean
+.PHONY: build serve test lint bench browser screenshots clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ test: $(VENV)/.test-installed browser
 	$(BIN)/ruff check plugins tests bench
 	$(BIN)/mypy plugins
 	$(BIN)/python -m pytest
+
+# The README's pictures: the screenshot tests, writing into docs/images (other runs write to a temporary folder).
+screenshots: $(VENV)/.test-installed browser
+	FACTCHECK_SCREENSHOTS=docs/images $(BIN)/python -m pytest -q tests/browser/test_screenshots.py
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/run.py
