@@ -12,14 +12,10 @@ from .findings import Findings
 from .formatting import without_braces
 from .scale import Scale
 from .urls import relative_url
+from .wording import plural
 
 REPORT_MARKER = "FACTCHECK-REPORT-PLACEHOLDER"
 SUMMARY_MARKER = "<!-- factcheck:summary -->"
-
-
-def plural(count: int, one: str, many: str | None = None) -> str:
-    """`1 claim`, `2 claims`: every count a reader or an editor sees goes through here."""
-    return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
 def report_data(engine: Engine, findings: Findings, scale: Scale, unverified_pattern: str, version: str, retracted: set[str] | None = None) -> dict:

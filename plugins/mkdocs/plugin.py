@@ -228,13 +228,12 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         claims = [claim for state in self.engine.pages[self._first_state :] if state.src_path == page.file.src_uri for claim in state.claims]
         if not claims:
             return None
-        script = claim_review_script(claims, self.extension.scale, self._review_url(config, page), self._organization(config), dict(page.meta))
         if self.config.summary and page.meta.get("factcheck_summary", True):
             marker = f'<div class="factcheck-summary-slot">{SUMMARY_MARKER}</div>'
             title_end = html.find("</h1>")  # under the page's title, before the text
             at = title_end + len("</h1>") if title_end >= 0 else 0
             html = html[:at] + marker + html[at:]
-        return html + script
+        return html
 
     @event_priority(100)  # before Material's search plugin (priority 0) reads the page
     def _lend_search_view(self, context, *, page: Page, config: MkDocsConfig, nav):
@@ -272,6 +271,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             self.online = self.verifier.finish()  # waits, bounded by online.deadline
             self.findings.extend(self.online.findings)
             self.findings.extend(self.online.claim_findings(claims))
+            for claim in claims:  # a claim resting only on retracted sources: its badge and JSON-LD say so
+                claim.caveat = claim.caveat or self.online.claim_caveats.get(claim.id, "")
         pages_by_path = {file.src_uri: file.page for file in files.documentation_pages() if file.page is not None}
         report_url = self._report_url()
         cited_on = self._citations_across_pages()
@@ -288,6 +289,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                 content = content.replace(SITE_BIBLIOGRAPHY_MARKER, self.online.fill(listing))  # an entry may keep a placeholder (Engine.entry_body)
             if SUMMARY_MARKER in content:
                 content = content.replace(SUMMARY_MARKER, summary_html(page_claims, self.extension.scale, page, report_url, self.config.words))
+            # Here rather than per page: only now is it known which ratings the sources back (retractions).
+            content += claim_review_script(page_claims, self.extension.scale, self._review_url(config, page), self._organization(config), dict(page.meta))
             page.content = content
         if self.config.report_page:
             report_page = pages_by_path.get(self.config.report_page)

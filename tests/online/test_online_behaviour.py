@@ -118,7 +118,7 @@ def test_the_deadline_bounds_the_phase(services, tmp_path):
     report, _ = verify({**services.settings, "timeout": 20, "deadline": 0.6}, DOI_BIB, tmp_path)
     assert time.monotonic() - started < 12  # not the 20 s timeout, nor the 30 s the server would hang
     assert kinds(report) == ["service_unavailable"]
-    assert report.findings[0].message.startswith("online checks stopped at the deadline (0.6 s): 1 source(s) left unverified: ref")
+    assert report.findings[0].message.startswith("online checks stopped at the deadline (0.6 s): 1 source left unverified: ref")
     assert report.status_html("ref") == ""
 
 

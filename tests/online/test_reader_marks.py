@@ -76,6 +76,8 @@ def test_a_verified_retraction_is_shown_on_the_entry_the_citation_and_the_badge(
     sound = page.select_one("#sound").find_next("span", class_="claim-verdict")
     assert sound.select_one(".claim-caveat") is None
     assert "factcheck-claim-status" not in site.html()  # every slot was filled or removed
+    reviews = [r for script in page.select("script.factcheck-claimreview") for r in json.loads(script.string)]
+    assert [r["url"].split("#")[1] for r in reviews] == ["sound"]  # no rating published for what rests on a retraction
     published = json.loads((site.site_dir / "factcheck.json").read_text())
     assert "findings" not in published and "findings" not in published["summary"]
     sources = {s["key"]: s for s in published["sources"]}

@@ -11,6 +11,7 @@ from ..bibliography import Source
 from ..claims import CLAIM_STATUS_RE, Claim, source_caveat
 from ..findings import Finding
 from ..reference_html import anchor_slug
+from ..wording import plural
 from .compare import entry_title, mismatches, similar_titles
 from .outcome import FOUND, NOT_FOUND, NOTICES, RETRACTING, UNVERIFIED, Check, Outcome
 
@@ -58,7 +59,7 @@ class OnlineReport:
                 self.claim_caveats[claim.id] = caveat
             if checked and all(key in self.retracted for key in checked):
                 keys = ", ".join(key for key in claim.cites if key.lower() in self.retracted)
-                message = f"claim '{claim.id}' rests only on retracted source(s): {keys}"
+                message = f"claim '{claim.id}' rests only on retracted {'source' if len(checked) == 1 else 'sources'}: {keys}"
                 findings.append(Finding("claim_rests_on_retracted", message, page=claim.page or "<page>", line=claim.line))
         return findings
 
@@ -217,10 +218,10 @@ class Builder:
             keys = entry["keys"]
             listed = ", ".join(keys[:8]) + (f" and {len(keys) - 8} more" if len(keys) > 8 else "")
             if service == "deadline":
-                message = f"online checks stopped at the deadline ({self.deadline:g} s): {len(keys)} source(s) left unverified: {listed}"
+                message = f"online checks stopped at the deadline ({self.deadline:g} s): {plural(len(keys), 'source')} left unverified: {listed}"
             else:
                 reasons = ", ".join(f"{reason} ({count})" if count > 1 else reason for reason, count in entry["reasons"].items())
-                message = f"{service} could not be reached ({reasons}): {len(keys)} source(s) left unverified: {listed}"
+                message = f"{service} could not be reached ({reasons}): {plural(len(keys), 'source')} left unverified: {listed}"
             self.report.findings.append(Finding("service_unavailable", message))
         return self.report
 
