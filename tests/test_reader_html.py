@@ -210,3 +210,27 @@ def test_a_site_without_site_url_gets_one_finding(bib_site, warnings):
     assert len(told) == 1 and "[no_site_url]" in told[0]
     (review,) = claimreviews(bib_site)
     assert "url" not in review  # no relative address passed off as the review's URL
+
+
+BAD_FRONT_MATTER = """---
+reviewed: last week
+reviewed_article:
+  title: An article
+  url: "javascript:alert(1)"
+  byline: Someone
+---
+
+[A]{.claim #a verdict=supported} [@onji1987].
+"""
+
+
+def test_bad_review_front_matter_is_reported_at_its_line(bib_site, warnings):
+    bib_site.page("index.md", BAD_FRONT_MATTER)
+    bib_site.build()
+    told = [m for m in warnings() if "[invalid_front_matter]" in m]
+    assert any(m.startswith("mkdocs_factcheck: index.md:2: front matter 'reviewed: last week' is not a date") for m in told), told
+    assert any("index.md:3:" in m and "unknown fields byline" in m for m in told), told
+    assert any("index.md:3:" in m and "is not an http(s) address" in m for m in told), told
+    (review,) = claimreviews(bib_site)
+    assert "datePublished" not in review and "url" not in review["itemReviewed"]["appearance"]
+    assert "javascript:" not in bib_site.html()

@@ -8,9 +8,39 @@ claim, with the article it appears in (`appearance`) as the page's front matter 
 from __future__ import annotations
 
 import json
+import re
 
 from .claims import Claim
 from .scale import Scale
+
+ARTICLE_FIELDS = ("title", "url", "publisher", "author", "date")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def is_web_address(value: str) -> bool:
+    return value.startswith(("https://", "http://"))
+
+
+def front_matter_problems(meta: dict) -> list[tuple[str, str]]:
+    """What is wrong with a page's review front matter, as (key, message): it would otherwise be
+    dropped from the ClaimReview data and the summary without a word."""
+    problems = []
+    for key in ("reviewed", "updated"):
+        if key in meta and not DATE_RE.match(str(meta[key])):
+            problems.append((key, f"front matter '{key}: {meta[key]}' is not a date (YYYY-MM-DD)"))
+    article = meta.get("reviewed_article")
+    if article is not None:
+        if not isinstance(article, dict) or not article.get("title"):
+            problems.append(("reviewed_article", f"front matter 'reviewed_article' needs at least a title (fields: {', '.join(ARTICLE_FIELDS)})"))
+        else:
+            unknown = sorted(str(k) for k in article if k not in ARTICLE_FIELDS)
+            if unknown:
+                problems.append(("reviewed_article", f"front matter 'reviewed_article' has unknown fields {', '.join(unknown)} (fields: {', '.join(ARTICLE_FIELDS)})"))
+            if article.get("url") and not is_web_address(str(article["url"])):
+                problems.append(("reviewed_article", f"front matter 'reviewed_article' url '{article['url']}' is not an http(s) address"))
+            if article.get("date") and not DATE_RE.match(str(article["date"])):
+                problems.append(("reviewed_article", f"front matter 'reviewed_article' date '{article['date']}' is not a date (YYYY-MM-DD)"))
+    return problems
 
 
 def organization(name: str, url: str = "") -> dict:
@@ -25,13 +55,13 @@ def appearance(article: dict) -> dict | None:
     if not isinstance(article, dict) or not article.get("title"):
         return None
     work: dict = {"@type": "Article", "headline": str(article["title"]), "name": str(article["title"])}
-    if article.get("url"):
+    if article.get("url") and is_web_address(str(article["url"])):
         work["url"] = str(article["url"])
     if article.get("author"):
         work["author"] = {"@type": "Person", "name": str(article["author"])}
     if article.get("publisher"):
         work["publisher"] = organization(str(article["publisher"]))
-    if article.get("date"):
+    if article.get("date") and DATE_RE.match(str(article["date"])):
         work["datePublished"] = str(article["date"])
     return work
 
@@ -40,8 +70,8 @@ def claim_reviews(claims: list[Claim], scale: Scale, page_url: str, author: dict
     """One ClaimReview per claim with a verdict on the scale and a source the build could show:
     a rating the page does not back (see `source_caveat`) is not published as structured data either."""
     meta = meta or {}
-    published = str(meta["reviewed"]) if meta.get("reviewed") else ""
-    modified = str(meta["updated"]) if meta.get("updated") else ""
+    published = str(meta["reviewed"]) if DATE_RE.match(str(meta.get("reviewed", ""))) else ""
+    modified = str(meta["updated"]) if DATE_RE.match(str(meta.get("updated", ""))) else ""
     work = appearance(meta.get("reviewed_article") or {})
     reviews = []
     for claim in claims:

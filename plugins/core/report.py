@@ -10,6 +10,7 @@ from .claims import NOT_RATED, NOT_RATED_ICON, source_caveat
 from .engine import Engine
 from .findings import Findings
 from .formatting import without_braces
+from .jsonld import is_web_address
 from .scale import Scale
 from .urls import relative_url
 from .wording import plural
@@ -129,7 +130,7 @@ def _reviewed_article(page) -> str:
     if not isinstance(article, dict) or not article.get("title"):
         return ""
     title = escape(str(article["title"]))
-    if article.get("url"):
+    if article.get("url") and is_web_address(str(article["url"])):
         title = f'<a href="{escape(str(article["url"]), quote=True)}">{title}</a>'
     parts = [f"<cite>{title}</cite>"]
     if article.get("author"):

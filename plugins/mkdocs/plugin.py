@@ -23,7 +23,7 @@ from ..core.findings import Finding, Findings
 from ..core.formatted_cache import FormattedCache
 from ..core.formatter_process import FormatterProcess, worth_starting
 from ..core.formatting import StyleError
-from ..core.jsonld import claim_review_script, organization
+from ..core.jsonld import claim_review_script, front_matter_problems, organization
 from ..core.online.report import OnlineReport
 from ..core.reference_html import ref_id
 from ..core.report import REPORT_MARKER, SUMMARY_MARKER, for_readers, report_data, report_html, summary_html, summary_line
@@ -289,6 +289,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                 content = content.replace(SITE_BIBLIOGRAPHY_MARKER, self.online.fill(listing))  # an entry may keep a placeholder (Engine.entry_body)
             if SUMMARY_MARKER in content:
                 content = content.replace(SUMMARY_MARKER, summary_html(page_claims, self.extension.scale, page, report_url, self.config.words))
+            for key, message in front_matter_problems(dict(page.meta)):
+                self.findings.report(Finding("invalid_front_matter", message, page=path, line=_front_matter_line(page, key)))
             # Here rather than per page: only now is it known which ratings the sources back (retractions).
             content += claim_review_script(page_claims, self.extension.scale, self._review_url(config, page), self._organization(config), dict(page.meta))
             page.content = content
@@ -435,3 +437,11 @@ def _front_matter_lines(page: Page, markdown: str) -> int:
     position = raw.find(markdown[:200]) if markdown else -1
     return raw[:position].count("\n") if position > 0 else 0
 
+
+def _front_matter_line(page: Page, key: str) -> int:
+    """The line of `key:` in the page's front matter (1 when it cannot be found)."""
+    try:
+        lines = page.file.content_string.splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1
+    return next((number for number, line in enumerate(lines, 1) if line.startswith(f"{key}:")), 1)
