@@ -109,6 +109,14 @@ def test_counts_and_plurals_agree_with_the_badges(bib_site):
     assert [b.get_text() for b in three.select(".verdict-label")] == ["Supported", "Not rated"]
     report = soup(bib_site.html("factcheck-report/index.html")).select_one(".factcheck-report > p").get_text()
     assert report.startswith("4 claims on 2 pages; 1 of 7 sources cited")
+    assert one.select_one(".summary-caveats") is None
+
+
+def test_the_summary_says_how_many_badges_carry_words_about_their_sources(bib_site):
+    bib_site.page("index.md", "# Page\n\n[A]{.claim #a verdict=supported}. [B]{.claim #b verdict=supported} [@onji1987].\n")
+    bib_site.build()
+    box = soup(bib_site.html()).select_one("aside.factcheck-summary")
+    assert box.select_one(".summary-caveats").get_text() == "1 claim of these rests on no source we can show; its badge says why."
 
 
 def test_an_entry_cited_many_times_has_compact_back_links(bib_site):
@@ -188,6 +196,7 @@ def test_claim_review_json_ld_has_the_required_and_recommended_properties(bib_si
     assert work["headline"] == "What Is <b>It</b>?" and work["url"] == "https://news.example.com/what-is-it"
     assert work["publisher"]["name"] == "Example News" and review["itemReviewed"]["author"]["name"] == "A. Writer"
     # the page names the article too, escaped
+    assert "1 claim reviewed on 2026-11-20, updated 2026-11-26." in soup(bib_site.html()).select_one("aside.factcheck-summary").get_text()
     summary = soup(bib_site.html()).select_one("aside.factcheck-summary .summary-reviewed")
     assert summary.get_text() == "Article reviewed: What Is <b>It</b>? by A. Writer (Example News)"
     assert summary.select_one("cite a")["href"] == "https://news.example.com/what-is-it"

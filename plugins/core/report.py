@@ -153,10 +153,17 @@ def summary_html(claims, scale: Scale, page, report_url: str, words: dict) -> st
     parts = [f'<aside class="factcheck-summary factcheck-generated" aria-label="{title}"><p class="summary-title"><strong>{title}:</strong> {plural(len(claims), "claim")} reviewed']
     if reviewed:
         parts.append(f' on <time datetime="{escape(str(reviewed), quote=True)}">{escape(str(reviewed))}</time>')
+        updated = page.meta.get("updated")
+        if updated and str(updated) != str(reviewed):
+            parts.append(f', updated <time datetime="{escape(str(updated), quote=True)}">{escape(str(updated))}</time>')
     parts.append(".")
     if report_url:
         parts.append(f' <a href="{escape(relative_url(report_url, page.url), quote=True)}">{escape(words.get("report_link", "Read the full report"))}</a>.')
-    parts.append(f"</p>{_reviewed_article(page)}<ul class=\"summary-verdicts\">{_verdict_items(scale, counts)}</ul></aside>")
+    parts.append(f"</p>{_reviewed_article(page)}<ul class=\"summary-verdicts\">{_verdict_items(scale, counts)}</ul>")
+    caveated = sum(1 for claim in claims if claim.caveat)
+    if caveated:  # their badges say so too: the summary does not count them as backed
+        parts.append(f'<p class="summary-caveats">{plural(caveated, "claim")} of these {"rests" if caveated == 1 else "rest"} on no source we can show; {"its badge says" if caveated == 1 else "their badges say"} why.</p>')
+    parts.append("</aside>")
     return "".join(parts)
 
 
