@@ -7,7 +7,7 @@ export NO_MKDOCS_2_WARNING := 1
 # Tests use Debian's Chromium; install it when it is missing (as root, or through sudo).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: build serve test check lint bench browser clean
+.PHONY: build serve test check lint bench browser screenshots clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ test: $(VENV)/.test-installed browser
 check: $(VENV)/.installed
 	$(BIN)/mkdocs build --strict --quiet --site-dir $(VENV)/site-check
 	$(BIN)/mkdocs-factcheck check --strict --offline
+
+# The README's pictures: the screenshot tests, writing into docs/images (other runs write to a temporary folder).
+screenshots: $(VENV)/.test-installed browser
+	FACTCHECK_SCREENSHOTS=docs/images $(BIN)/python -m pytest -q tests/browser/test_screenshots.py
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/run.py

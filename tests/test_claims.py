@@ -100,7 +100,11 @@ def test_unrated_claim_is_still_shown(bib_site):
     bib_site.build()
     page = soup(bib_site.html())
     assert page.select_one("#c").get_text() == "Kept text"
-    assert page.select_one(".verdict-badge").get_text() == "!Unknown verdict: maybe"
+    badge = page.select_one(".claim-verdict")
+    assert badge.select_one(".verdict-badge").get_text() == "–Not rated"  # never the raw value
+    assert badge.select_one(".verdict-badge")["aria-label"] == "Fact-check verdict: Not rated"
+    assert badge.select_one(".claim-caveat").get_text() == "(source not found)"
+    assert "maybe" not in page.select_one("article").get_text()
     assert page.select_one(".citation-unresolved").get_text() == "@nope?"
 
 
@@ -118,7 +122,7 @@ def test_custom_scale(bib_site):
     bib_site.build()
     page = soup(bib_site.html())
     labels = [b.select_one(".verdict-label").get_text() for b in page.select(".claim-verdict .verdict-badge")]
-    assert labels == ["True", "Unknown verdict: supported"]
+    assert labels == ["True", "Not rated"]
     assert [f["kind"] for f in findings(bib_site) if f["kind"] == "unknown_verdict"] == ["unknown_verdict"]
     (review,) = [json.loads(s.string) for s in page.select("script.factcheck-claimreview")][0]
     assert review["reviewRating"] == {"@type": "Rating", "ratingValue": 5, "bestRating": 5, "worstRating": 1, "alternateName": "True"}
@@ -186,7 +190,7 @@ SOURCES = r"""
 @book{badisbn, author = {A, B}, title = {Book}, publisher = {P}, year = {2020}, isbn = {978-0-306-40615-8}}
 @misc{badurl, title = {Web}, url = {ftp://example.org/x}}
 @article{noid, author = {A, B}, title = {Nothing to follow}, journal = {J}, year = {2020}}
-@article{unverified, author = {A, B}, title = {U}, journal = {J}, year = {2020}, doi = {10.1000/u}, note = {PMID not verified}}
+@article{unverified, author = {A, B}, title = {U}, journal = {J}, year = {2020}, doi = {10.1000/u}, note = {Reprinted 2021}, annote = {PMID not verified}}
 @article{old, author = {A, B}, title = {Old}, journal = {J}, year = {1950}, doi = {10.1000/old}}
 @article{nocite, author = {A, B}, title = {Never cited}, journal = {J}, year = {2020}}
 """
@@ -220,8 +224,26 @@ def test_source_checks(site):
     assert not any(k == "invalid_identifier" and "good" in m for k, _, _, m in found)
     uncited = [f for f in findings(site) if f["kind"] == "uncited_entry"]
     assert uncited[0]["severity"] == "info"
-    # the unverified entry is marked for readers too
-    assert soup(site.html()).select_one("#ref-unverified .reference-unverified") is not None
+    # the editors' remark stays out of the page, and by default so does any mark (see the next test)
+    entry = soup(site.html()).select_one("#ref-unverified")
+    assert "Reprinted 2021" in entry.get_text() and "PMID not verified" not in entry.get_text()
+    assert entry.select_one(".reference-unverified") is None
+
+
+def test_a_site_can_show_readers_a_neutral_not_fully_verified_mark(site):
+    site.bib(SOURCES)
+    site.config({"show_unverified": True, "report_findings": False})
+    site.page("index.md", "[Two]{.claim #two verdict=supported} [@unverified].\n")
+    site.build()
+    entry = soup(site.html()).select_one("#ref-unverified")
+    assert entry.select_one(".reference-unverified").get_text() == "Not fully verified"
+    assert "PMID not verified" not in site.html()  # the mark, never the remark
+    report = soup(site.html("factcheck-report/index.html"))
+    assert report.select_one("#source-unverified .reference-unverified") is not None
+    assert "PMID not verified" not in report.get_text()
+    published = json.loads((site.site_dir / "factcheck.json").read_text())
+    assert next(s for s in published["sources"] if s["key"] == "unverified")["unverified"] is True
+    assert "PMID not verified" not in json.dumps(published)
 
 
 def test_report_page_and_json(site):
@@ -264,8 +286,8 @@ def test_summary_line_at_the_end_of_the_build(bib_site, warnings):
     bib_site.build()
     import logging
 
-    lines = [m for m in warnings(logging.INFO) if "claims (" in m]
-    assert lines and lines[-1].startswith("mkdocs_factcheck: 1 claims (1 supported); 1 of 7 sources cited; findings: ")
+    lines = [m for m in warnings(logging.INFO) if "claim (" in m]
+    assert lines and lines[-1].startswith("mkdocs_factcheck: 1 claim (1 supported); 1 of 7 sources cited; findings: ")
 
 
 def test_findings_in_the_page_during_serve(bib_site):

@@ -1,12 +1,19 @@
-"""Our own site: the fact-checked interleukin-2 article builds strictly and is complete."""
+"""Our own site: the fact-checked interleukin-2 article builds strictly and is complete, and what it
+publishes is what a reader should read."""
 
 import json
+import re
 import shutil
 
+import jsonschema
 import yaml
 from conftest import ROOT, Site, soup
+from test_reader_html import CLAIM_REVIEW
 
 from mkdocs_factcheck.core.scale import DEFAULT_SCALE
+
+# Words of the editors' remarks and of the build's state: none may reach a reader of the project's site.
+EDITORS_WORDS = ("mirror", "pmid taken", "resolve before", "check against", "before publishing", "not verified", "unverified", "unreachable", "deadline", "not checked", "secondary index")
 
 
 def project_site(tmp_path) -> Site:
@@ -33,16 +40,63 @@ def test_the_article_builds_strictly_with_22_sourced_claims(tmp_path):
         assert claim["verdict"] in verdicts, claim
         assert any(key in keys for key in claim["cites"]), claim
         assert claim["note"], claim
-    assert len(data["sources"]) == 27
+        assert not claim["text"].lower().startswith(("the article", "the explainer")), claim  # the claim itself
+    assert len(data["sources"]) == 26
     assert all(s["cited_on"] for s in data["sources"])
-    # honest about what could not be verified: the entries say so to readers, the report lists them
-    unverified = [s["key"] for s in data["sources"] if s["unverified"]]
-    assert "ril2histamine_colorectal" in unverified
+    assert "findings" not in data  # the editors' list stays in the terminal
     page = soup(site.html("interleukin-2/index.html"))
-    assert page.select_one("#ref-ril2histamine_colorectal .reference-unverified") is not None
     assert len(page.select(".claim-verdict .verdict-badge")) == 22
-    assert page.select_one("aside.factcheck-summary") is not None
+    assert page.select(".claim-caveat") == []  # every claim has a source the build can show
+    assert page.select_one("aside.factcheck-summary .summary-reviewed").get_text() == "Article reviewed: What Is Recombinant Interleukin? by Jo Dunaway (WiseGEEK)"
     report = soup(site.html("factcheck-report/index.html"))
     assert len(report.select("table.factcheck-claims tbody tr")) == 22
     references = soup(site.html("references/index.html"))
-    assert len(references.select("li.reference")) == 27
+    assert len(references.select("li.reference")) == 26
+
+
+def test_the_official_label_is_cited_not_a_copy(tmp_path):
+    site = project_site(tmp_path)
+    site.build()
+    entry = soup(site.html("interleukin-2/index.html")).select_one("#ref-proleukin2024label")
+    links = [a["href"] for a in entry.select("a")]
+    assert any(href.startswith("https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=f3c516ad-d405-4fbe-af6a-962080dbfa7d") for href in links), links
+    assert "convoke" not in entry.get_text()
+
+
+def test_no_reader_page_shows_an_editors_remark(tmp_path):
+    site = project_site(tmp_path)
+    site.build()
+    bib = (ROOT / "references.bib").read_text()
+    remarks = re.findall(r"annote\s*=\s*\{(.*)\}", bib)
+    assert len(remarks) >= 10
+    for path in [*site.site_dir.rglob("index.html"), site.site_dir / "factcheck.json"]:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".html":
+            page = soup(text)
+            for skipped in page.select("script:not(.factcheck-claimreview), nav, header, footer"):
+                skipped.decompose()
+            text = page.get_text(" ") + " ".join(str(v) for e in page.find_all(True) for k, v in e.attrs.items() if k in ("title", "aria-label"))
+        lowered = re.sub(r"\s+", " ", text.lower())
+        for remark in remarks:
+            assert remark.lower()[:40] not in lowered, (path, remark)
+        found = [word for word in EDITORS_WORDS if word in lowered]
+        assert not found, (path.relative_to(site.site_dir), found)
+
+
+def test_the_article_json_ld_validates_as_claim_review(tmp_path):
+    site = project_site(tmp_path)
+    site.build()
+    page = soup(site.html("interleukin-2/index.html"))
+    reviews = [review for script in page.select("script.factcheck-claimreview") for review in json.loads(script.string)]
+    assert len(reviews) == 22
+    schema = json.loads(json.dumps(CLAIM_REVIEW))
+    schema["properties"]["itemReviewed"]["properties"]["appearance"]["required"] = ["@type", "headline", "author", "publisher"]  # the seed gives no URL
+    for review in reviews:
+        jsonschema.validate(review, schema)
+        assert review["url"].startswith("https://example.org/interleukin-2/interleukin-2/#")
+        assert review["itemReviewed"]["appearance"]["headline"] == "What Is Recombinant Interleukin?"
+        assert review["itemReviewed"]["author"] == {"@type": "Person", "name": "Jo Dunaway"}
+        assert review["itemReviewed"]["appearance"]["publisher"]["name"] == "WiseGEEK"
+        assert review["datePublished"] == "2026-11-26" and review["dateModified"] == "2026-12-01"
+    texts = {review["claimReviewed"] for review in reviews}
+    assert "Recombinant interleukin-2 is a protein obtained from human beings." in texts

@@ -177,7 +177,7 @@ def _plugin_options(plugins: Any) -> dict | None:
 
 
 # Options of the extension that are not the plugin's (what Zensical sites write under the extension).
-EXTENSION_ONLY = ("bibliography_title", "report_url", "site_url", "author", "inline_assets")
+EXTENSION_ONLY = ("bibliography_title", "report_url", "site_url", "inline_assets")
 
 
 def _extension_options(options: dict | None) -> dict:

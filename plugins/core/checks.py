@@ -12,6 +12,10 @@ from .findings import Finding
 from .identifiers import problem
 
 MAX_UNCITED_LISTED = 30
+# Editors' remarks on an entry ("PMID read from a mirror", "resolve before publishing") go in BibTeX's
+# conventional `annote` field, which no bibliography style prints; `note` is bibliographic data that
+# every style shows to readers.
+EDITORS_FIELD = "annote"
 
 # Fields each BibTeX entry type needs (alternatives separated by `/`), as BibTeX's standard styles do.
 REQUIRED_FIELDS = {
@@ -67,9 +71,9 @@ def check_sources(bibliography: Bibliography, cited: set[str], claims: list[Clai
                 findings.append(Finding("invalid_identifier", f"entry '{source.key}': {why}", **place))
         if lowered in claim_keys and not identifiers:
             findings.append(Finding("no_identifier", f"entry '{source.key}' supports a claim but has no DOI, PMID, PMCID, ISBN or URL a reader could follow", **place))
-        note = source.raw.fields.get("note", "")
-        if unverified and note and unverified.search(note):
-            findings.append(Finding("unverified_source", f"entry '{source.key}' is marked as not fully verified: {note}", **place))
+        remark = editors_remark(source)
+        if unverified and remark and unverified.search(remark):
+            findings.append(Finding("unverified_source", f"entry '{source.key}' is marked as not fully verified: {remark}", **place))
     if max_age:
         year_now = (today or datetime.date.today()).year
         for claim in claims:
@@ -94,9 +98,14 @@ def uncited_findings(uncited: list[Source]) -> list[Finding]:
     return findings
 
 
+def editors_remark(source: Source) -> str:
+    return source.raw.fields.get(EDITORS_FIELD, "")
+
+
 def is_unverified(source: Source, unverified_pattern: str) -> bool:
-    note = source.raw.fields.get("note", "")
-    return bool(unverified_pattern and note and re.search(unverified_pattern, note, re.IGNORECASE))
+    """Whether the editors' remark on an entry says that part of it is not verified."""
+    remark = editors_remark(source)
+    return bool(unverified_pattern and remark and re.search(unverified_pattern, remark, re.IGNORECASE))
 
 
 def _year(source: Source | None) -> int | None:

@@ -9,6 +9,14 @@ from typing import Any
 from .findings import Finding
 from .scale import Scale
 
+# What a badge shows for a verdict that is missing or not on the scale: neutral, never the raw value.
+NOT_RATED = "Not rated"
+NOT_RATED_ICON = "–"
+# A slot in a badge for what only the online checks can tell (a claim resting on retracted sources),
+# filled in by the plugin once they are known.
+CLAIM_STATUS_CLASS = "factcheck-claim-status"
+CLAIM_STATUS_RE = re.compile(r'<span class="factcheck-claim-status" data-claim="([^"]*)"></span>')
+
 
 @dataclass
 class Claim:
@@ -21,6 +29,7 @@ class Claim:
     cites: list[str] = field(default_factory=list)
     url: str = ""
     block: bool = False
+    caveat: str = ""  # what its badge says against its sources, known when the page renders (see source_caveat)
     derived_id: bool = False  # made from the claim's words (so never reported as a duplicate)
 
     def as_json(self) -> dict:
@@ -53,3 +62,16 @@ def claim_findings(claim: Claim, scale: Scale, known_keys: list[bool]) -> list[F
     elif scale.get(claim.verdict) is None:
         findings.append(Finding("unknown_verdict", f"claim '{claim.id}' has verdict '{claim.verdict}', which is not on the scale ({', '.join(scale.names)})", **place))
     return findings
+
+
+def source_caveat(cites: list[str], known: list[bool], retracted: set[str] | None = None) -> str:
+    """What a claim's badge says besides its verdict when the build cannot show a source for it, in a
+    reader's words; "" when at least one of its sources is in the bibliography and not retracted."""
+    if not cites:
+        return "no source given"
+    found = [key for key, is_known in zip(cites, known, strict=True) if is_known]
+    if not found:
+        return "source not found" if len(cites) == 1 else "sources not found"
+    if retracted is not None and all(key.lower() in retracted for key in found):
+        return "its source was retracted" if len(found) == 1 else "its sources were retracted"
+    return ""

@@ -24,6 +24,8 @@ KINDS: dict[str, str] = {
     "claim_without_verdict": "warning",
     "unknown_verdict": "warning",
     "duplicate_claim_id": "warning",
+    "no_site_url": "warning",
+    "invalid_front_matter": "warning",
     "citation_needed": "warning",
     # sources
     "invalid_identifier": "warning",

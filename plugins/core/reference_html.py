@@ -47,12 +47,33 @@ def item_html(key: str, label: str, body: str, backlinks: list[tuple[str, str]],
     parts.append(f'<span class="reference-label">{escape(label)}</span> ')
     parts.append(body)
     if backlinks:
-        links = []
-        for number, (href, _context) in enumerate(backlinks, 1):
-            links.append(f'<a class="reference-backlink" href="{escape(href, quote=True)}" aria-label="{escape(back_word, quote=True)} {number}">↩&#xFE0E;{number}</a>')
-        parts.append(' <span class="reference-backlinks">' + " ".join(links) + "</span>")
+        parts.append(" " + backlinks_html(backlinks, back_word))
     parts.append("</li>")
     return "".join(parts)
+
+
+def backlink_letters(number: int) -> str:
+    """1 -> a, 26 -> z, 27 -> aa: how Wikipedia names the citations of an entry cited more than once."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
+
+
+def backlinks_html(backlinks: list[tuple[str, str]], back_word: str) -> str:
+    """One "↩" link for an entry cited once; for one cited often, "↩ a b c" (as Wikipedia writes it):
+    short links, each in the tab order and named for screen readers ("Back to citation 2 of 17")."""
+    word = escape(back_word, quote=True)
+    if len(backlinks) == 1:
+        href = escape(backlinks[0][0], quote=True)
+        return f'<span class="reference-backlinks"><a class="reference-backlink" href="{href}" aria-label="{word}">↩&#xFE0E;</a></span>'
+    total = len(backlinks)
+    links = " ".join(
+        f'<a class="reference-backlink" href="{escape(href, quote=True)}" aria-label="{word} {number} of {total}">{backlink_letters(number)}</a>'
+        for number, (href, _context) in enumerate(backlinks, 1)
+    )
+    return f'<span class="reference-backlinks reference-backlinks-many"><span class="reference-backlinks-arrow" aria-hidden="true">↩&#xFE0E;</span> {links}</span>'
 
 
 def bibliography_list(items: list[str]) -> str:

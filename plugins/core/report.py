@@ -1,22 +1,26 @@
-"""The editors' report (a page and factcheck.json), the readers' summary, and the build's summary line."""
+"""The fact-check report (a page and factcheck.json), the readers' summary box, and the build's summary line."""
 
 from __future__ import annotations
 
 import datetime
 from html import escape
 
-from .checks import MAX_UNCITED_LISTED, is_unverified
+from .checks import MAX_UNCITED_LISTED, editors_remark, is_unverified
+from .claims import NOT_RATED, NOT_RATED_ICON, source_caveat
 from .engine import Engine
 from .findings import Findings
 from .formatting import without_braces
+from .jsonld import is_web_address
 from .scale import Scale
 from .urls import relative_url
+from .wording import plural
 
 REPORT_MARKER = "FACTCHECK-REPORT-PLACEHOLDER"
 SUMMARY_MARKER = "<!-- factcheck:summary -->"
 
 
-def report_data(engine: Engine, findings: Findings, scale: Scale, unverified_pattern: str, version: str) -> dict:
+def report_data(engine: Engine, findings: Findings, scale: Scale, unverified_pattern: str, version: str, retracted: set[str] | None = None) -> dict:
+    """Everything the build knows: claims, sources, editors' remarks and findings (see `for_readers`)."""
     claims = [claim for page in engine.pages for claim in page.claims]
     cited_by: dict[str, list[str]] = {}
     cited_on: dict[str, list[str]] = {}
@@ -42,16 +46,23 @@ def report_data(engine: Engine, findings: Findings, scale: Scale, unverified_pat
                 "year": source.raw.fields.get("year", ""),
                 "identifiers": {i.scheme: i.value for i in source.identifiers},
                 "note": source.raw.fields.get("note", ""),
+                "annote": editors_remark(source),
                 "unverified": is_unverified(source, unverified_pattern),
                 "cited_by": cited_by.get(lowered, []),
                 "cited_on": cited_on.get(lowered, []),
             }
         )
     by_verdict = {verdict.name: 0 for verdict in scale.verdicts}
+    claim_rows = []
     for claim in claims:
         verdict = scale.get(claim.verdict)
         name = verdict.name if verdict else "unrated"
         by_verdict[name] = by_verdict.get(name, 0) + 1
+        row = claim.as_json()
+        caveat = source_caveat(claim.cites, [key in engine.bibliography for key in claim.cites], retracted)
+        if caveat:
+            row["caveat"] = caveat
+        claim_rows.append(row)
     return {
         "generator": f"mkdocs-factcheck {version}",
         "generated": datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat(),
@@ -63,72 +74,127 @@ def report_data(engine: Engine, findings: Findings, scale: Scale, unverified_pat
             "cited_sources": sum(1 for s in sources if s["cited_on"]),
             "findings": findings.counts_by_kind(),
         },
-        "claims": [claim.as_json() for claim in claims],
+        "claims": claim_rows,
         "sources": sources,
         "findings": [finding.as_json() for finding in findings.items],
     }
+
+
+def for_readers(data: dict, show_unverified: bool) -> dict:
+    """What the published report and factcheck.json show readers: claims, verdicts, notes and sources,
+    with what was found about them. Not the editors' findings and remarks, nor the state of the build
+    (when it ran, which checks could not run)."""
+    sources = []
+    for source in data["sources"]:
+        public = {k: v for k, v in source.items() if k not in ("annote", "unverified", "online", "status")}
+        if show_unverified:
+            public["unverified"] = source["unverified"]
+        if source.get("problems"):
+            public["status"] = list(source["problems"])
+        sources.append(public)
+    summary = {k: v for k, v in data["summary"].items() if k != "findings"}
+    return {"generator": data["generator"], "scale": data["scale"], "summary": summary, "claims": data["claims"], "sources": sources}
 
 
 def summary_line(data: dict) -> str:
     summary = data["summary"]
     verdicts = ", ".join(f"{count} {name}" for name, count in summary["by_verdict"].items() if count)
     findings = ", ".join(f"{kind} {count}" for kind, count in summary["findings"].items()) or "none"
-    return f"{summary['claims']} claims ({verdicts or 'none'}); {summary['cited_sources']} of {summary['sources']} sources cited; findings: {findings}"
+    return f"{plural(summary['claims'], 'claim')} ({verdicts or 'none'}); {summary['cited_sources']} of {plural(summary['sources'], 'source')} cited; findings: {findings}"
 
 
-def _badge(scale: Scale, name: str | None) -> str:
+def _badge(scale: Scale, name: str | None, caveat: str = "") -> str:
+    """The same badge as the pages' (see the Markdown side's `badge`), as HTML."""
     verdict = scale.get(name)
     if verdict is None:
-        label = f"Unknown verdict: {name}" if name else "No verdict"
-        return f'<span class="verdict-badge verdict-unrated" role="img" aria-label="Fact-check verdict: {escape(label, quote=True)}"><span class="verdict-icon" aria-hidden="true">!</span><span class="verdict-label">{escape(label)}</span></span>'
-    return (
-        f'<span class="verdict-badge verdict-{escape(verdict.name, quote=True)}" style="--verdict-color: {escape(verdict.color, quote=True)}" role="img" '
-        f'aria-label="Fact-check verdict: {escape(verdict.label, quote=True)}"><span class="verdict-icon" aria-hidden="true">{escape(verdict.icon)}</span>'
-        f'<span class="verdict-label">{escape(verdict.label)}</span></span>'
-    )
+        chip = f'<span class="verdict-badge verdict-unrated" role="img" aria-label="Fact-check verdict: {NOT_RATED}"><span class="verdict-icon" aria-hidden="true">{NOT_RATED_ICON}</span><span class="verdict-label">{NOT_RATED}</span></span>'
+    else:
+        chip = (
+            f'<span class="verdict-badge verdict-{escape(verdict.name, quote=True)}" style="--verdict-color: {escape(verdict.color, quote=True)}" role="img" '
+            f'aria-label="Fact-check verdict: {escape(verdict.label, quote=True)}"><span class="verdict-icon" aria-hidden="true">{escape(verdict.icon)}</span>'
+            f'<span class="verdict-label">{escape(verdict.label)}</span></span>'
+        )
+    if caveat:
+        return f'<span class="claim-verdict">{chip} <span class="claim-caveat">({escape(caveat)})</span></span>'
+    return chip
+
+
+def _verdict_items(scale: Scale, counts: dict[str, int]) -> str:
+    """One badge and count per verdict that occurs, the unrated last: they add up to the claims."""
+    return "".join(f'<li>{_badge(scale, name)} <span class="summary-count">{count}</span></li>' for name, count in counts.items() if count)
+
+
+def _reviewed_article(page) -> str:
+    """The article under review, as the page's front matter names it (`reviewed_article`)."""
+    article = page.meta.get("reviewed_article")
+    if not isinstance(article, dict) or not article.get("title"):
+        return ""
+    title = escape(str(article["title"]))
+    if article.get("url") and is_web_address(str(article["url"])):
+        title = f'<a href="{escape(str(article["url"]), quote=True)}">{title}</a>'
+    parts = [f"<cite>{title}</cite>"]
+    if article.get("author"):
+        parts.append(f"by {escape(str(article['author']))}")
+    if article.get("publisher"):
+        parts.append(f"({escape(str(article['publisher']))})")
+    return f'<p class="summary-reviewed">Article reviewed: {" ".join(parts)}</p>'
 
 
 def summary_html(claims, scale: Scale, page, report_url: str, words: dict) -> str:
-    """The box at the top of a page with claims: how many claims per verdict, when reviewed, the report."""
+    """The box at the top of a page with claims: the article reviewed, how many claims per verdict,
+    when reviewed, the report."""
     counts = {verdict.name: 0 for verdict in scale.verdicts}
+    counts["unrated"] = 0
     for claim in claims:
         verdict = scale.get(claim.verdict)
-        if verdict:
-            counts[verdict.name] += 1
-    items = "".join(f"<li>{_badge(scale, name)} <span class=\"summary-count\">{count}</span></li>" for name, count in counts.items() if count)
+        counts[verdict.name if verdict else "unrated"] += 1
     title = escape(words.get("summary_title", "Fact-check summary"))
     reviewed = page.meta.get("reviewed")
-    parts = [f'<aside class="factcheck-summary factcheck-generated" aria-label="{title}"><p class="summary-title"><strong>{title}:</strong> {len(claims)} claims reviewed']
+    parts = [f'<aside class="factcheck-summary factcheck-generated" aria-label="{title}"><p class="summary-title"><strong>{title}:</strong> {plural(len(claims), "claim")} reviewed']
     if reviewed:
         parts.append(f' on <time datetime="{escape(str(reviewed), quote=True)}">{escape(str(reviewed))}</time>')
+        updated = page.meta.get("updated")
+        if updated and str(updated) != str(reviewed):
+            parts.append(f', updated <time datetime="{escape(str(updated), quote=True)}">{escape(str(updated))}</time>')
     parts.append(".")
     if report_url:
         parts.append(f' <a href="{escape(relative_url(report_url, page.url), quote=True)}">{escape(words.get("report_link", "Read the full report"))}</a>.')
-    parts.append(f'</p><ul class="summary-verdicts">{items}</ul></aside>')
+    parts.append(f"</p>{_reviewed_article(page)}<ul class=\"summary-verdicts\">{_verdict_items(scale, counts)}</ul>")
+    caveated = sum(1 for claim in claims if claim.caveat)
+    if caveated:  # their badges say so too: the summary does not count them as backed
+        parts.append(f'<p class="summary-caveats">{plural(caveated, "claim")} of these {"rests" if caveated == 1 else "rest"} on no source we can show; {"its badge says" if caveated == 1 else "their badges say"} why.</p>')
+    parts.append("</aside>")
     return "".join(parts)
 
 
 def report_html(data: dict, scale: Scale, page, words: dict) -> str:
-    """Every claim (text, page, verdict, sources, findings), every source with its claims, every finding."""
+    """Every claim (text, page, verdict, note, sources) and every source with its claims. With the
+    editors' data (`report_findings`), also each claim's findings, the places in the files and the list of findings."""
     here = page.url
+    editors = "findings" in data
     findings_by_claim: dict[tuple, list[dict]] = {}
-    for finding in data["findings"]:
+    for finding in data.get("findings", []):
         findings_by_claim.setdefault((finding.get("page"), finding.get("line")), []).append(finding)
     summary = data["summary"]
+    pages = len({c["page"] for c in data["claims"]})
     out = ['<div class="factcheck-report factcheck-generated">']
-    out.append(f"<p>{summary['claims']} claims on {len({c['page'] for c in data['claims']})} page(s); {summary['cited_sources']} of {summary['sources']} sources cited; {len(data['findings'])} finding(s). Generated {escape(data['generated'])}; the same data is in <code>factcheck.json</code>.</p>")
-    out.append('<ul class="summary-verdicts">' + "".join(f"<li>{_badge(scale, name)} <span class=\"summary-count\">{count}</span></li>" for name, count in summary["by_verdict"].items()) + "</ul>")
-    out.append('<h2 id="claims">Claims</h2><div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table class="factcheck-claims"><thead><tr><th>Claim</th><th>Verdict</th><th>Sources</th><th>Findings</th></tr></thead><tbody>')
+    intro = f"{plural(summary['claims'], 'claim')} on {plural(pages, 'page')}; {summary['cited_sources']} of {plural(summary['sources'], 'source')} cited"
+    if editors:
+        intro += f"; {plural(len(data['findings']), 'finding')}. Generated {escape(data['generated'])}"
+    out.append(f"<p>{intro}. The same data is in <code>factcheck.json</code>.</p>")
+    out.append(f'<ul class="summary-verdicts">{_verdict_items(scale, summary["by_verdict"])}</ul>')
+    findings_head = "<th>Findings</th>" if editors else ""
+    out.append(f'<h2 id="claims">Claims</h2><div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table class="factcheck-claims"><thead><tr><th>Claim</th><th>Verdict</th><th>Sources</th>{findings_head}</tr></thead><tbody>')
     for claim in data["claims"]:
         link = relative_url(claim["url"] or "", here) + "#" + claim["id"]
         sources = ", ".join(f'<a href="#source-{escape(key, quote=True)}"><code>{escape(key)}</code></a>' for key in claim["cites"]) or "<em>none</em>"
-        notes = findings_by_claim.get((claim["page"], claim["line"]), [])
-        finding_html = "<br>".join(f'<span class="finding finding-{escape(f["severity"], quote=True)}">{escape(f["message"])}</span>' for f in notes) or "—"
         note = f'<br><span class="claim-note">{escape(claim["note"])}</span>' if claim["note"] else ""
-        out.append(
-            f'<tr id="report-{escape(claim["id"], quote=True)}"><td><a href="{escape(link, quote=True)}">{escape(claim["text"])}</a><br><small>{escape(claim["page"] or "")}:{claim["line"]}</small></td>'
-            f"<td>{_badge(scale, claim['verdict'])}{note}</td><td>{sources}</td><td>{finding_html}</td></tr>"
-        )
+        place = f'<br><small>{escape(claim["page"] or "")}:{claim["line"]}</small>' if editors else ""
+        cells = f'<td><a href="{escape(link, quote=True)}">{escape(claim["text"])}</a>{place}</td><td>{_badge(scale, claim["verdict"], claim.get("caveat", ""))}{note}</td><td>{sources}</td>'
+        if editors:
+            notes = findings_by_claim.get((claim["page"], claim["line"]), [])
+            cells += "<td>" + ("<br>".join(f'<span class="finding finding-{escape(f["severity"], quote=True)}">{escape(f["message"])}</span>' for f in notes) or "—") + "</td>"
+        out.append(f'<tr id="report-{escape(claim["id"], quote=True)}">{cells}</tr>')
     out.append("</tbody></table></div></div>")
     out.append('<h2 id="sources">Sources</h2><div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table class="factcheck-sources"><thead><tr><th>Source</th><th>Claims</th><th>Status</th></tr></thead><tbody>')
     uncited = [source for source in data["sources"] if not source["cited_on"]]
@@ -136,28 +202,35 @@ def report_html(data: dict, scale: Scale, page, words: dict) -> str:
     for source in listed:
         claims = ", ".join(f'<a href="#report-{escape(cid, quote=True)}">{escape(cid)}</a>' for cid in source["cited_by"]) or ("cited outside claims" if source["cited_on"] else "not cited")
         status = []
-        if source["unverified"]:
-            status.append(f'<span class="reference-status reference-unverified">{escape(words.get("unverified", "Not fully verified"))}</span>: {escape(source["note"])}')
-        if not source["identifiers"]:
+        if source.get("unverified"):
+            remark = f": {escape(source['annote'])}" if editors and source.get("annote") else ""
+            status.append(f'<span class="reference-status reference-unverified">{escape(words.get("unverified", "Not fully verified"))}</span>{remark}')
+        if editors and not source["identifiers"]:
             status.append("no identifier")
         status.extend(escape(check) for check in source.get("status", []))
+        place = f'<br><small>{escape(source["file"])}:{source["line"]}</small>' if editors else ""
         out.append(
-            f'<tr id="source-{escape(source["key"], quote=True)}"><td><code>{escape(source["key"])}</code> {escape(source["title"])} ({escape(source["year"])})<br><small>{escape(source["file"])}:{source["line"]}</small></td>'
-            f"<td>{claims}</td><td>{'<br>'.join(status) or 'ok'}</td></tr>"
+            f'<tr id="source-{escape(source["key"], quote=True)}"><td><code>{escape(source["key"])}</code> {escape(source["title"])} ({escape(source["year"])}){place}</td>'
+            f"<td>{claims}</td><td>{'<br>'.join(status) or '—'}</td></tr>"
         )
     out.append("</tbody></table></div></div>")
     if len(listed) < len(data["sources"]):
-        out.append(f"<p>{len(uncited)} entries of the bibliography are never cited; factcheck.json lists them.</p>")
-    out.append('<h2 id="findings">Findings</h2>')
-    if data["findings"]:
-        out.append('<ul class="factcheck-findings">')
-        for finding in data["findings"]:
-            place = finding.get("page") or finding.get("file") or ""
-            if finding.get("line"):
-                place += f":{finding['line']}"
-            out.append(f'<li class="finding finding-{escape(finding["severity"], quote=True)}"><code>{escape(place)}</code> <strong>{escape(finding["kind"])}</strong> ({escape(finding["severity"])}): {escape(finding["message"])}</li>')
-        out.append("</ul>")
-    else:
-        out.append("<p>No findings.</p>")
+        out.append(f"<p>{plural(len(uncited), 'entry', 'entries')} of the bibliography {'is' if len(uncited) == 1 else 'are'} never cited; factcheck.json lists them.</p>")
+    if editors:
+        out.append(findings_html(data["findings"]))
     out.append("</div>")
+    return "".join(out)
+
+
+def findings_html(findings: list[dict]) -> str:
+    out = ['<h2 id="findings">Findings</h2>']
+    if not findings:
+        return out[0] + "<p>No findings.</p>"
+    out.append('<ul class="factcheck-findings">')
+    for finding in findings:
+        place = finding.get("page") or finding.get("file") or ""
+        if finding.get("line"):
+            place += f":{finding['line']}"
+        out.append(f'<li class="finding finding-{escape(finding["severity"], quote=True)}"><code>{escape(place)}</code> <strong>{escape(finding["kind"])}</strong> ({escape(finding["severity"])}): {escape(finding["message"])}</li>')
+    out.append("</ul>")
     return "".join(out)

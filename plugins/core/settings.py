@@ -57,6 +57,9 @@ class Settings:
     report_json: str = "factcheck.json"
     summary: bool = True
     show_findings_in_page: bool = False
+    show_unverified: bool = False
+    report_findings: bool = False
+    organization: dict = field(default_factory=dict)
     online: OnlineSettings = field(default_factory=OnlineSettings)
 
     @property

@@ -137,6 +137,8 @@ class SiteRun:
             self.online = self.verifier.finish()
             self.findings.extend(self.online.findings)
             self.findings.extend(self.online.claim_findings(claims))
+            for claim in claims:  # a claim resting only on retracted sources: its badge and JSON-LD say so
+                claim.caveat = claim.caveat or self.online.claim_caveats.get(claim.id, "")
 
     def claims(self) -> list:
         return [claim for page in self.engine.pages for claim in page.claims]
@@ -144,16 +146,19 @@ class SiteRun:
     def report(self) -> dict:
         """The report's data, once per run (after `finish` every claim, citation and finding is known)."""
         if self._report is None:
-            data = report_data(self.engine, self.findings, self.scale, self.settings.unverified_pattern, __version__)
+            data = report_data(self.engine, self.findings, self.scale, self.settings.unverified_pattern, __version__, self.online.retracted)
             for source in data["sources"]:
                 online = self.online.by_key.get(source["key"].lower())
                 if online is not None:
                     source["online"] = online
                     source.setdefault("status", []).extend(online.get("summary", []))
+                    source["problems"] = online.get("problems", [])
             self._report = data
         return self._report
 
     def _unverified_status(self, key: str) -> str:
+        if not self.settings.show_unverified:
+            return ""  # the editors' remark says so; readers see a mark only where the site asks for one
         source = self.engine.bibliography.get(key)
         if source is None or not is_unverified(source, self.settings.unverified_pattern):
             return ""

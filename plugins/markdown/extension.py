@@ -19,18 +19,18 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 from ..core.bibliography import BibliographyError
-from ..core.claims import Claim, claim_findings, slugify
+from ..core.claims import Claim, claim_findings, slugify, source_caveat
 from ..core.engine import Engine, PageState
 from ..core.findings import Finding
 from ..core.formatting import StyleError
-from ..core.jsonld import claim_review_script
+from ..core.jsonld import claim_review_script, organization
 from ..core.report import summary_html
 from ..core.scale import Scale, ScaleError
 from ..core.settings import Settings, SettingsError, settings_from
 from ..core.syntax import CitationGroup
 from .assets import inline_assets
 from .blocks import FencedDivProcessor
-from .claim_elements import badge, citations_in, following_citations, has_class, plain_text
+from .claim_elements import BadgePlacer, append_inline, badge, badge_placement, citations_in, following_citations, has_class, plain_text
 from .elements import bibliography_container, render_citation
 from .inline import BracketedSpanProcessor, CitationGroupProcessor, NarrativeCitationProcessor
 from .needed import unsourced_sentences
@@ -85,10 +85,16 @@ class FactcheckTreeprocessor(Treeprocessor):
         page.rendered()
 
     def add_page_extras(self, root: etree.Element, page: PageState) -> None:
-        """Without the plugin: the fact-check summary under the page's title and the ClaimReview data."""
+        """Without the plugin: the fact-check summary under the page's title and the ClaimReview data,
+        after the online results cached for the page's sources (a retraction changes a claim's badge)."""
+        extension = self.extension
+        online = extension.cached_online_report(page)
+        self.md.factcheck_online = online  # type: ignore[attr-defined]  # for PageFinisher
         if not page.claims:
             return
-        extension = self.extension
+        online.claim_findings(page.claims)  # the claims resting only on retracted sources get their words
+        for claim in page.claims:
+            claim.caveat = claim.caveat or online.claim_caveats.get(claim.id, "")
         context = extension.current_context
         meta = context.get("meta") or {}
         scale = extension.scale
@@ -102,7 +108,9 @@ class FactcheckTreeprocessor(Treeprocessor):
             root.insert(0 if title is None else title + 1, summary)
         site_url = extension.getConfig("site_url") or context.get("site_url", "")
         url = site_url.rstrip("/") + "/" + view.url if site_url else view.url
-        script = claim_review_script(page.claims, scale, url, extension.getConfig("author") or context.get("site_author") or None)
+        given = extension.getConfig("organization") or {}
+        author = organization(str(given.get("name") or context.get("site_author") or ""), str(given.get("url") or site_url or ""))
+        script = claim_review_script(page.claims, scale, url if site_url else "", author if author["name"] else None, meta)
         if script:
             holder = etree.SubElement(root, "div")
             holder.set("class", "factcheck-claimreview-slot")
@@ -125,13 +133,17 @@ class FactcheckTreeprocessor(Treeprocessor):
         scale = self.extension.scale
         parents = {child: parent for parent in root.iter() for child in parent}
         used_ids = {element.get("id") for element in root.iter() if element.get("id")}
+        placer = BadgePlacer()
         for element in [e for e in root.iter() if has_class(e, "claim")]:
             block = element.tag != "span"
             source = element.attrib.pop("data-factcheck-source", "")
             line = page.locator.line_of(source) if source else page.locator.line_of_words(plain_text(element))
-            cites = citations_in(element)
-            if not block and element in parents:
-                cites += following_citations(parents[element], element)
+            parent = parents.get(element)
+            following = []
+            if not block and parent is not None:
+                siblings, position = placer.siblings(parent, element)
+                following = following_citations(siblings, position)
+            cites = citations_in(element) + following
             keys = []
             for citation in cites:
                 for key in (citation.get("data-cites") or "").split():
@@ -150,16 +162,26 @@ class FactcheckTreeprocessor(Treeprocessor):
             used_ids.add(claim_id)
             engine.claim_ids.add(claim_id)
             scale_verdict = scale.get(verdict)
-            element.set("data-verdict", scale_verdict.name if scale_verdict else (verdict or "unrated"))
+            element.set("data-verdict", scale_verdict.name if scale_verdict else "unrated")
             if scale_verdict:
                 element.set("style", f"--verdict-color: {scale_verdict.color}")  # the site's scale colours the claim
-            claim = Claim(claim_id, text, verdict, note, page.src_path, line, keys, page.url, block, derived)
-            page.claims.append(claim)
             known = [key in engine.bibliography for key in keys]
-            verdict_element = badge(scale, verdict, note, block)
+            caveat = source_caveat(keys, known)
+            claim = Claim(claim_id, text, verdict, note, page.src_path, line, keys, page.url, block, caveat, derived_id=derived)
+            page.claims.append(claim)
+            placement = badge_placement(element, block)
+            verdict_element = badge(scale, verdict, note, placement, caveat, claim_id, deferred_caveat=self.extension.claim_status_slots)
             for finding in claim_findings(claim, scale, known):
                 self.report(finding, verdict_element)
-            self._attach_badge(element, parents, cites, verdict_element, block)
+            if placement == "block":
+                element.insert(0, verdict_element)  # heads the block, before its first paragraph
+            elif placement == "end":
+                append_inline(element, verdict_element)
+            elif parent is None:
+                element.append(verdict_element)
+            else:  # after the citations that follow the claim in its sentence
+                placer.after(parent, following[-1] if following else element, verdict_element)
+        placer.insert_all()
 
     def report(self, finding: Finding, near: etree.Element | None = None) -> None:
         """Report a finding; with `show_findings` (editors, during `mkdocs serve`) also show it in the page."""
@@ -179,25 +201,6 @@ class FactcheckTreeprocessor(Treeprocessor):
         while candidate in used:
             candidate, number = f"{base}-{number}", number + 1
         return candidate
-
-    @staticmethod
-    def _attach_badge(element, parents, cites, verdict_element, block) -> None:
-        if block:
-            element.insert(0, verdict_element)
-            return
-        parent = parents.get(element)
-        if parent is None:
-            element.append(verdict_element)
-            return
-        after = element
-        children = list(parent)
-        for citation in cites:  # after the last citation that follows the claim in its sentence
-            if citation in children and children.index(citation) > children.index(after):
-                after = citation
-        position = children.index(after) + 1
-        verdict_element.tail = after.tail
-        after.tail = " "
-        parent.insert(position, verdict_element)
 
     # ---------------------------------------------------------------- bibliography
 
@@ -255,7 +258,7 @@ class FactcheckExtension(Extension):
             "online": [{}, "Online settings; pages show the results cached in online.cache_dir by the check command or an MkDocs build."],
             "report_url": ["", "The report page's URL, relative to the site root (the summary links to it); Zensical: found in the docs folder."],
             "site_url": ["", "The site's address, for absolute URLs in the ClaimReview data (Zensical: its site_url)."],
-            "author": ["", "The organisation named as the author of the ClaimReview data."],
+            "organization": [{}, "The fact-checker named as the author of the ClaimReview data: {name, url} (default: the site's author or name)."],
             "inline_assets": [True, "Add the badges' and tooltips' CSS and JavaScript to each page (the plugin adds them as files)."],
         }
         super().__init__(**kwargs)
@@ -266,6 +269,7 @@ class FactcheckExtension(Extension):
         self.defer_page_bibliography = False  # the plugin writes page bibliographies in on_post_page
         self.host_writes_page_extras = False  # the plugin (or the check command) writes summary, JSON-LD and assets
         self.current_context: dict = {}  # the page being converted: src_path, url, meta, site_url, ...
+        self.claim_status_slots = False  # badges keep a slot for what the online checks find (plugin)
         self.scale = Scale(self.getConfig("verdicts") or None)
         self._standalone: StandaloneSite | None = None
 
@@ -317,6 +321,7 @@ class FactcheckExtension(Extension):
         if self.engine is not None:
             engine = self.engine
         else:
+            self.claim_status_slots = not self.host_writes_page_extras  # filled from the online cache (PageFinisher)
             try:
                 engine = self.standalone().start_page().engine
             except (BibliographyError, StyleError, ScaleError, ExtensionError) as error:
@@ -334,6 +339,12 @@ class FactcheckExtension(Extension):
         from ..zensical.context import page_context
 
         return page_context(md) or {}
+
+    def cached_online_report(self, page: PageState):
+        """Standalone: what earlier online checks cached about the page's sources (nothing is sent)."""
+        site = self.standalone()
+        bibliography = site.current().engine.bibliography
+        return site.cached_online.report([source for key in page.cited_keys() if (source := bibliography.get(key)) is not None])
 
     def words(self) -> dict:
         engine = self.get_engine()
@@ -398,11 +409,9 @@ class PageFinisher(Postprocessor):
         page: PageState | None = getattr(self.md, "factcheck_page", None)
         if page is None or not (page.citations or page.claims):
             return text
-        site = extension.standalone()
-        engine = site.current().engine
-        sources = [source for key in page.cited_keys() if (source := engine.bibliography.get(key)) is not None]
-        if sources:
-            text = site.cached_online.report(sources).fill(text)
+        online = getattr(self.md, "factcheck_online", None)
+        if online is not None:
+            text = online.fill(text)
         if extension.getConfig("inline_assets"):
             text += inline_assets()
         return text

@@ -65,7 +65,9 @@ class FactcheckConfig(Config):
     citation_needed = c.Type(bool, default=True)
     """Report uncited sentences that look like checkable facts (numbers, years, research language)."""
     unverified_pattern = c.Type(str, default=r"not verified|unverified|check against|resolve before|not found|could not be|mirror|only the .* verified|secondary|not from")
-    """Regular expression: an entry whose `note` matches it is reported as unverified."""
+    """Regular expression: an entry whose editors' remark (`annote`) matches it is reported as not fully verified."""
+    show_unverified = c.Type(bool, default=False)
+    """Show readers a neutral "Not fully verified" mark on those entries (never the remark itself)."""
     max_source_age = c.Optional(c.Type(int))
     """Report claims whose sources are all older than this many years (off by default)."""
     findings = c.DictOfItems(c.Choice(SEVERITIES), default={})
@@ -74,6 +76,11 @@ class FactcheckConfig(Config):
     """Path (in docs) of the generated report page; empty for none."""
     report_json = c.Type(str, default="factcheck.json")
     """Path (in site) of the machine-readable report; empty for none."""
+    report_findings = c.Type(bool, default=False)
+    """Publish the editors' findings in the report page and factcheck.json (off: readers get claims,
+    verdicts, notes and sources; editors get the findings in the terminal)."""
+    organization = c.Type(dict, default={})
+    """The fact-checker, author of the ClaimReview data: {name, url} (default: site_author or site_name, and site_url)."""
     summary = c.Type(bool, default=True)
     """Show a summary of the fact-check (claims per verdict, review date, report link) at the top of pages with claims."""
     show_findings_in_page = c.Type(bool, default=False)

@@ -15,11 +15,12 @@ from mkdocs.structure.pages import Page
 
 from ..core.bibliography import BibliographyCache, BibliographyError
 from ..core.engine import CitationRecord, Engine, PageState
+from ..core.findings import Finding
 from ..core.formatted_cache import FormattedCache
 from ..core.formatting import StyleError
-from ..core.jsonld import claim_review_script
+from ..core.jsonld import claim_review_script, front_matter_problems, organization
 from ..core.reference_html import ref_id
-from ..core.report import REPORT_MARKER, SUMMARY_MARKER, report_html, summary_html, summary_line
+from ..core.report import REPORT_MARKER, SUMMARY_MARKER, for_readers, report_html, summary_html, summary_line
 from ..core.scale import Scale, ScaleError
 from ..core.site import SiteRun
 from ..core.urls import relative_url
@@ -48,6 +49,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.bib_paths: list[Path] = []
         self._lent: tuple[Page, str, str] | None = None  # a page's content while search reads its view
         self._first_state = 0  # the engine's first page state of the page being converted
+        self._told_no_site_url = False
 
     def on_startup(self, *, command, dirty) -> None:
         self.is_serve = command == "serve"
@@ -58,6 +60,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         base = Path(config.config_file_path or ".").resolve().parent
         self._end_of_build()  # a build that ended without on_post_build or on_build_error
         self.run = self.engine = self.extension = None  # the last build's, with its bibliography: freed before a new one is read
+        self._told_no_site_url = False
         if self.is_serve:
             gc.collect()  # the last build's garbage, before the new bibliography is frozen (SiteRun.start)
         network = self.config.online.serve or not self.is_serve  # serve: cached results only, unless asked
@@ -91,6 +94,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         extension.show_findings = self.is_serve and self.config.show_findings_in_page
         extension.defer_page_bibliography = True  # written in on_post_page
         extension.host_writes_page_extras = True  # summary and JSON-LD gather nested conversions (on_page_content); assets are files
+        extension.claim_status_slots = self.config.online.enabled  # filled in on_env (retracted sources)
         kept.append(extension)
         if "attr_list" not in kept:
             kept.append("attr_list")  # `{: .claim verdict=...}` on a paragraph
@@ -135,13 +139,12 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         claims = [claim for state in self.engine.pages[self._first_state :] if state.src_path == page.file.src_uri for claim in state.claims]
         if not claims:
             return None
-        script = claim_review_script(claims, self.extension.scale, _absolute_url(config, page), config.site_author or config.site_name)
         if self.config.summary and page.meta.get("factcheck_summary", True):
             marker = f'<div class="factcheck-summary-slot">{SUMMARY_MARKER}</div>'
             title_end = html.find("</h1>")  # under the page's title, before the text
             at = title_end + len("</h1>") if title_end >= 0 else 0
             html = html[:at] + marker + html[at:]
-        return html + script
+        return html
 
     @event_priority(100)  # before Material's search plugin (priority 0) reads the page
     def _lend_search_view(self, context, *, page: Page, config: MkDocsConfig, nav):
@@ -191,11 +194,15 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                 content = content.replace(SITE_BIBLIOGRAPHY_MARKER, online.fill(listing))  # an entry may keep a placeholder (Engine.entry_body)
             if SUMMARY_MARKER in content:
                 content = content.replace(SUMMARY_MARKER, summary_html(page_claims, self.extension.scale, page, report_url, self.config.words))
+            for key, message in front_matter_problems(dict(page.meta)):
+                self.run.findings.report(Finding("invalid_front_matter", message, page=path, line=_front_matter_line(page, key)))
+            # Here rather than per page: only now is it known which ratings the sources back (retractions).
+            content += claim_review_script(page_claims, self.extension.scale, self._review_url(config, page), self._organization(config), dict(page.meta))
             page.content = content
         if self.config.report_page:
             report_page = pages_by_path.get(self.config.report_page)
             if report_page is not None and report_page.content:
-                data = self.run.report()  # computed once per build, reused for factcheck.json
+                data = self._published_report()  # computed once per build, reused for factcheck.json
                 report_page.content = report_page.content.replace(f"<p>{REPORT_MARKER}</p>", report_html(data, self.extension.scale, report_page, self.config.words)).replace(REPORT_MARKER, "")
         return env
 
@@ -231,6 +238,26 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         path = self.config.report_page[:-3] if self.config.report_page.endswith(".md") else self.config.report_page
         return path + "/"
 
+    def _review_url(self, config: MkDocsConfig, page: Page) -> str:
+        """The page's absolute URL for ClaimReview; without `site_url` there is none (one finding says so)."""
+        if page.canonical_url:
+            return page.canonical_url
+        if not self._told_no_site_url and self.run is not None:
+            self._told_no_site_url = True
+            self.run.findings.report(Finding("no_site_url", "site_url is not set in mkdocs.yml: the ClaimReview data of pages with claims has no absolute url, which search engines require"))
+        return ""
+
+    def _organization(self, config: MkDocsConfig) -> dict:
+        """The fact-checker (ClaimReview's author): the `organization` setting, else the site's author or name."""
+        given = self.config.organization
+        return organization(str(given.get("name") or config.site_author or config.site_name), str(given.get("url") or config.site_url or ""))
+
+    def _published_report(self) -> dict:
+        """The report readers get (page and factcheck.json): without the editors' findings, unless asked."""
+        assert self.run is not None
+        data = self.run.report()
+        return data if self.config.report_findings else for_readers(data, self.config.show_unverified)
+
     def on_build_error(self, *, error: Exception) -> None:
         self._end_of_build()
 
@@ -254,7 +281,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             target.parent.mkdir(parents=True, exist_ok=True)
             # Compact: with `indent`, Python's json falls back to its pure-Python encoder (1 s for 20,000
             # sources); `python -m json.tool site/factcheck.json` shows it indented.
-            target.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+            target.write_text(json.dumps(self._published_report(), ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
         log.info(summary_line(data))
         errors = self.run.findings.of_severity("error")
         if errors:
@@ -291,7 +318,10 @@ def _front_matter_lines(page: Page, markdown: str) -> int:
     return raw[:position].count("\n") if position > 0 else 0
 
 
-def _absolute_url(config: MkDocsConfig, page: Page) -> str:
-    if page.canonical_url:
-        return page.canonical_url
-    return page.url
+def _front_matter_line(page: Page, key: str) -> int:
+    """The line of `key:` in the page's front matter (1 when it cannot be found)."""
+    try:
+        lines = page.file.content_string.splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1
+    return next((number for number, line in enumerate(lines, 1) if line.startswith(f"{key}:")), 1)

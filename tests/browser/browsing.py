@@ -7,6 +7,7 @@ import functools
 import json
 import os
 import re
+import tempfile
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -17,7 +18,9 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Route
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-IMAGES = ROOT / "docs" / "images"
+# Screenshots go to a folder outside the checkout (a test run leaves it clean); `make screenshots` sets
+# FACTCHECK_SCREENSHOTS=docs/images to refresh the README's pictures on purpose.
+IMAGES = Path(os.environ.get("FACTCHECK_SCREENSHOTS") or Path(tempfile.gettempdir()) / "mkdocs-factcheck-screenshots").resolve()
 AXE = HERE / "vendor" / "axe.min.js"
 CHROMIUM = os.environ.get("FACTCHECK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -139,7 +142,7 @@ BIB = r"""
   journal = {Medical Oncology},
   year    = {2001},
   pmid    = {11917945},
-  note    = {Volume, issue and pages not verified}
+  annote  = {Volume, issue and pages not verified}
 }
 
 @article{smith2010retracted,
@@ -218,6 +221,7 @@ def write_feature_site(site, features: tuple[str, ...] = ("content.tooltips",), 
     site.write("hooks/retracted.py", HOOKS)
     plugin = {
         "findings": {"uncited_entry": "info", "no_identifier": "info", "unverified_source": "info", "citation_needed": "info"},
+        "show_unverified": True,  # the neutral mark readers may be shown (off by default)
         **(extra_plugin or {}),
     }
     site.config(

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from html import escape, unescape
 
 from ..bibliography import Source
-from ..claims import Claim
+from ..claims import CLAIM_STATUS_RE, Claim, source_caveat
 from ..findings import Finding
 from ..reference_html import anchor_slug
+from ..wording import plural
 from .compare import entry_title, mismatches, similar_titles
 from .outcome import FOUND, NOT_FOUND, NOTICES, RETRACTING, UNVERIFIED, Check, Outcome
 
@@ -27,9 +28,12 @@ class OnlineReport:
     findings: list[Finding] = field(default_factory=list)
     by_key: dict[str, dict] = field(default_factory=dict)  # lower-cased key -> JSON for factcheck.json
     retracted: set[str] = field(default_factory=set)  # lower-cased keys
+    claim_caveats: dict[str, str] = field(default_factory=dict)  # claim id -> words on its badge (retracted sources)
 
     def status_html(self, key: str) -> str:
-        """Marks for readers on a bibliography entry: retracted, notices, unverified."""
+        """Marks for readers on a bibliography entry: what the checks found (retracted, notices). A check
+        that could not run (no network, the deadline, `mkdocs serve`) says nothing about the source, so it
+        leaves no mark: editors read it in the terminal."""
         data = self.by_key.get(key.lower())
         if not data:
             return ""
@@ -42,25 +46,27 @@ class OnlineReport:
                 if notice.get("about") == "this" and notice.get("type") in NOTICES:
                     title = escape(notice_text(notice), quote=True)
                     marks.append(f'<span class="reference-status reference-notice" title="{title}">{escape(notice.get("label", ""))}</span>')
-        if data.get("mark_unverified"):
-            reason = data.get("unverified_reason", "")
-            marks.append(f'<span class="reference-status reference-unverified-online">Unverified ({escape(reason)})</span>')
         return " ".join(marks)
 
     def claim_findings(self, claims: list[Claim]) -> list[Finding]:
-        """A claim whose every checked source is retracted rests on nothing."""
+        """A claim whose every checked source is retracted rests on nothing: a finding for editors, and
+        words on its badge for readers (filled in by `fill`)."""
         findings = []
         for claim in claims:
             checked = [key.lower() for key in claim.cites if key.lower() in self.by_key]
+            caveat = source_caveat(claim.cites, [key.lower() in self.by_key for key in claim.cites], self.retracted) if checked else ""
+            if caveat:
+                self.claim_caveats[claim.id] = caveat
             if checked and all(key in self.retracted for key in checked):
                 keys = ", ".join(key for key in claim.cites if key.lower() in self.retracted)
-                message = f"claim '{claim.id}' rests only on retracted source(s): {keys}"
+                message = f"claim '{claim.id}' rests only on retracted {'source' if len(checked) == 1 else 'sources'}: {keys}"
                 findings.append(Finding("claim_rests_on_retracted", message, page=claim.page or "<page>", line=claim.line))
         return findings
 
     def fill(self, html: str) -> str:
-        """Replace the placeholders of page bibliographies, and mark citations of retracted entries."""
+        """Replace the placeholders of page bibliographies and badges, and mark citations of retracted entries."""
         html = PLACEHOLDER_RE.sub(lambda m: self.status_html(unescape(m.group(1))), html)
+        html = CLAIM_STATUS_RE.sub(self._claim_status, html)
         if not self.retracted:
             return html
         slugs = {anchor_slug(self.by_key[key].get("key", key)): key for key in self.retracted if key in self.by_key}
@@ -72,6 +78,11 @@ class OnlineReport:
             return match.group(1) + '<span class="citation-status citation-retracted" title="This source was retracted">retracted</span>'
 
         return CITATION_RE.sub(mark, html)
+
+
+    def _claim_status(self, match: re.Match) -> str:
+        caveat = self.claim_caveats.get(unescape(match.group(1)), "")
+        return f'<span class="claim-caveat">({escape(caveat)})</span>' if caveat else ""
 
 
 def notice_text(notice: dict) -> str:
@@ -103,7 +114,6 @@ class Builder:
         findings: list[Finding] = []
         notices: list[dict] = []
         reasons: list[str] = []
-        record_unverified = False  # a record (DOI, Crossref, PubMed) unchecked: its retraction status is unknown
         results = []
         for check in checks:
             outcome = outcomes[check]
@@ -123,7 +133,6 @@ class Builder:
             )
             if outcome.status == UNVERIFIED:
                 reasons.append(outcome.detail)
-                record_unverified = record_unverified or check.kind != "url"
                 self._unreachable(check, outcome.detail, source.key)
                 continue
             findings.extend(self._judge(source, check, outcome, checks, outcomes, notices))
@@ -156,11 +165,10 @@ class Builder:
             "status": status,
             "retracted": retracted,
             "unverified": bool(reasons),
-            # Readers see the mark when what matters to them is unknown; a slow website alone is the editors' business.
-            "mark_unverified": record_unverified or (bool(reasons) and len(reasons) == len(checks)),
             "unverified_reason": reason,
             "notices": notices,
             "summary": [f.message for f in findings] + ([f"unverified ({reason})"] if reasons else []),
+            "problems": [f.message for f in findings],  # what was found, for readers too (not what could not be checked)
             "checks": results,
         }
 
@@ -210,10 +218,10 @@ class Builder:
             keys = entry["keys"]
             listed = ", ".join(keys[:8]) + (f" and {len(keys) - 8} more" if len(keys) > 8 else "")
             if service == "deadline":
-                message = f"online checks stopped at the deadline ({self.deadline:g} s): {len(keys)} source(s) left unverified: {listed}"
+                message = f"online checks stopped at the deadline ({self.deadline:g} s): {plural(len(keys), 'source')} left unverified: {listed}"
             else:
                 reasons = ", ".join(f"{reason} ({count})" if count > 1 else reason for reason, count in entry["reasons"].items())
-                message = f"{service} could not be reached ({reasons}): {len(keys)} source(s) left unverified: {listed}"
+                message = f"{service} could not be reached ({reasons}): {plural(len(keys), 'source')} left unverified: {listed}"
             self.report.findings.append(Finding("service_unavailable", message))
         return self.report
 
