@@ -205,7 +205,7 @@ def test_kinds_can_be_silenced_or_made_errors(bib_site, warnings):
     bib_site.config({"findings": {"unknown_key": "error"}})
     with pytest.raises(Abort):
         bib_site.build()
-    assert "factcheck: 1 finding(s) configured as errors (see above)" in warnings()
+    assert "factcheck: 1 finding configured as errors (see above)" in warnings()
     assert "mkdocs_factcheck: index.md:1: unknown citation key 'nope' [unknown_key]" in warnings()
 
 

@@ -52,7 +52,7 @@ def test_clean_site_exits_zero(site):
     code, out, err = run(site, "--offline", "--strict")
     assert code == 0, out + err
     assert out == ""
-    assert "1 page(s) checked: 0 error(s), 0 warning(s)" in err
+    assert "1 page checked: 0 errors, 0 warnings" in err
 
 
 def test_text_lines_name_file_and_line_and_strict_fails_on_warnings(broken_site):

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .. import __version__
+from ..core.wording import plural
 from .check import run_check, write_report_page
 from .formats import FORMATS, render
 from .site_config import ConfigError, find_config, load_site_config
@@ -53,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(output)
     failing = ("error", "warning") if options.strict else ("error",)
     counts = {severity: sum(1 for f in result.findings if f.severity == severity) for severity in ("error", "warning", "info")}
-    summary = f"{len(result.pages)} page(s) checked: {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info"
+    summary = f"{plural(len(result.pages), 'page')} checked: {plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')}, {counts['info']} info"
     if report is not None:
         summary += f"; report written to {config.relative(report)}"
     print(summary, file=sys.stderr)

@@ -24,6 +24,7 @@ from ..core.report import REPORT_MARKER, SUMMARY_MARKER, for_readers, report_htm
 from ..core.scale import Scale, ScaleError
 from ..core.site import SiteRun
 from ..core.urls import relative_url
+from ..core.wording import plural
 from ..markdown.extension import PAGE_BIBLIOGRAPHY_MARKER_RE, SITE_BIBLIOGRAPHY_MARKER, FactcheckExtension
 from .config import FactcheckConfig
 from .search_view import search_view
@@ -285,7 +286,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         log.info(summary_line(data))
         errors = self.run.findings.of_severity("error")
         if errors:
-            raise PluginError(f"factcheck: {len(errors)} finding(s) configured as errors (see above)")
+            raise PluginError(f"factcheck: {plural(len(errors), 'finding')} configured as errors (see above)")
 
     def on_shutdown(self) -> None:
         self._end_of_build()
