@@ -190,6 +190,8 @@ class OnlineVerifier:
         if hit is None:
             return None
         outcome = Outcome.from_cache(*hit)
+        if outcome is None:
+            return None  # not what this plugin writes: checked again, and overwritten
         # Freshness is judged with today's settings, so that shortening a lifetime takes effect at once.
         return outcome if time.time() - outcome.checked < self._lifetime(outcome.status) else None
 
