@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -25,8 +26,9 @@ pytest_plugins = ["online_fixtures"]  # fake services on 127.0.0.1 (see online_f
 
 BIB = "@article{ref, author={Smith, Jane}, title={A study}, journal={J}, year={2020}, doi={10.1000/a}, pmid={12345}}"
 PATHS = {"doi": "/doi/api/handles/10.1000/a", "crossref": "/crossref/works/10.1000/a", "pmid": "/eutils/esummary.fcgi"}
-FAST = {"timeout": 1, "deadline": 5, "retries": 1}
-BOUND = FAST["deadline"] + 5  # seconds: "it does not hang", not a speed target
+FAST = {"timeout": 0.5, "deadline": 4, "retries": 0}  # against a faulty server: it fails soon
+HEALTHY = {"timeout": 3, "deadline": 10, "retries": 1}  # against a healthy one on a busy machine
+BOUND = HEALTHY["deadline"] + 5  # seconds: "it does not hang", not a speed target
 ALL_UNVERIFIED = {"doi": "unverified", "crossref": "unverified", "pmid": "unverified"}
 ALL_FOUND = {"doi": "found", "crossref": "found", "pmid": "found"}
 
@@ -112,14 +114,14 @@ def test_http_fault(services, tmp_path, fault):
     routes, expected = HTTP_FAULTS[fault]
     for kind, route in routes(services).items():
         services.routes[PATHS[kind]] = route
-    report, _ = timed_verify({**services.settings, **FAST}, tmp_path)
+    report, _ = timed_verify({**services.settings, **(HEALTHY if "found" in expected.values() else FAST)}, tmp_path)
     assert outcomes(report) == expected
     stored = cached(tmp_path)
     assert all(stored.get(f"{kind}:{'10.1000/a' if kind != 'pmid' else '12345'}") == "found" for kind in expected if expected[kind] == "found")
     assert set(stored.values()) <= {"found"}, f"a failure was cached: {stored}"
     services.release.set()  # hanging handlers answer now
     services.routes.clear()
-    report, _ = timed_verify({**services.settings, **FAST}, tmp_path)
+    report, _ = timed_verify({**services.settings, **HEALTHY}, tmp_path)
     assert outcomes(report) == ALL_FOUND
     assert set(cached(tmp_path).values()) == {"found"} and len(cached(tmp_path)) == 3
 
@@ -131,7 +133,7 @@ def test_429_with_retry_after_then_success(services, tmp_path, header):
     value = "1" if header == "1" else retry_date(1)
     ok = json_reply({"status": "ok", "message": services.works["10.1000/a"]})
     services.routes[PATHS["crossref"]] = [Response("slow down", 429, headers={"Retry-After": value}), ok]
-    report, _ = timed_verify({**services.settings, **FAST, "retries": 2}, tmp_path)
+    report, _ = timed_verify({**services.settings, **HEALTHY, "retries": 2}, tmp_path)
     assert outcomes(report) == ALL_FOUND
     assert services.count("/crossref/") == 2
 
@@ -167,24 +169,35 @@ def test_socket_fault(services, tmp_path, fault):
     with fault_servers.raw_server(RAW_FAULTS[fault]) as server:
         report, _ = timed_verify(pointed_at(services.settings, server.url()), tmp_path)
         assert server.connections >= 1
+        assert pool_threads_left() == [], "a request outlived its bound"
     assert outcomes(report) == ALL_UNVERIFIED
     assert cached(tmp_path) == {}
-    report, _ = timed_verify({**services.settings, **FAST}, tmp_path)
+    report, _ = timed_verify({**services.settings, **HEALTHY}, tmp_path)
     assert outcomes(report) == ALL_FOUND
+
+
+def pool_threads_left() -> list[str]:
+    """The verifier's threads still alive once each had a request's bound (and a margin) to end: its
+    requests really end, they are not merely abandoned (the server is still misbehaving meanwhile)."""
+    end = time.monotonic() + FAST["timeout"] + 4
+    for thread in threading.enumerate():
+        if thread.name.startswith("factcheck-online"):
+            thread.join(max(0.0, end - time.monotonic()))
+    return [thread.name for thread in threading.enumerate() if thread.name.startswith("factcheck-online")]
 
 
 def test_connection_refused(services, tmp_path, closed_port):
     healthy(services)
     report, _ = timed_verify(pointed_at(services.settings, f"http://127.0.0.1:{closed_port}"), tmp_path)
     assert outcomes(report) == ALL_UNVERIFIED and cached(tmp_path) == {}
-    report, _ = timed_verify({**services.settings, **FAST}, tmp_path)
+    report, _ = timed_verify({**services.settings, **HEALTHY}, tmp_path)
     assert outcomes(report) == ALL_FOUND
 
 
 def test_services_own_not_found_is_believed_and_cached(services, tmp_path):
     """The other side of the faults: the handle API's responseCode 100, Crossref's "Resource not found."
     and esummary's per-id error are the services' own word, so they count and are cached."""
-    report, _ = timed_verify({**services.settings, **FAST}, tmp_path)
+    report, _ = timed_verify({**services.settings, **HEALTHY}, tmp_path)
     assert outcomes(report) == {"doi": "not_found", "crossref": "not_found", "pmid": "not_found"}
     assert cached(tmp_path) == {"doi:10.1000/a": "not_found", "crossref:10.1000/a": "not_found", "pmid:12345": "not_found"}
 
