@@ -86,7 +86,14 @@ def a_link(path: Path) -> None:
     path.symlink_to(outside)
 
 
-DAMAGES = [truncated, random_bytes, header_then_noise, other_schema, a_directory, a_link]
+def a_trigger(path: Path) -> None:
+    """Our table, and a trigger planted beside it that would rewrite every outcome we store."""
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TRIGGER planted AFTER INSERT ON outcomes BEGIN UPDATE outcomes SET value = '{\"status\": \"found\"}'; END")
+    db.close()
+
+
+DAMAGES = [truncated, random_bytes, header_then_noise, other_schema, a_directory, a_link, a_trigger]
 
 
 @pytest.mark.parametrize("damage", DAMAGES, ids=lambda f: f.__name__)

@@ -76,12 +76,17 @@ class Cache:
         db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
         try:
             db.execute("PRAGMA busy_timeout = 10000")
+            db.execute("PRAGMA trusted_schema = OFF")  # no SQL function with side effects from the file's schema
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")  # with WAL: durable against crashes of this process
             db.execute(SCHEMA)
             columns = [row[1] for row in db.execute("PRAGMA table_info(outcomes)")]
             if columns != COLUMNS:
                 raise Damaged(f"a table outcomes with columns {columns}")
+            # Nothing but our table: a planted trigger or view would run its SQL on our reads and writes.
+            extra = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE name NOT IN ('outcomes', 'sqlite_autoindex_outcomes_1')")]
+            if extra:
+                raise Damaged(f"other objects in the file: {', '.join(extra[:5])}")
             # A truncated file opens and fails only when the missing pages are read: look at every page
             # now (milliseconds for thousands of outcomes) rather than fail halfway through the build.
             verdict = db.execute("PRAGMA quick_check").fetchone()[0]
