@@ -99,6 +99,7 @@ HTTP_FAULTS = {
     "malformed-json": (lambda s: every_service(Response("{responseCode: 1}", 200, content_type="application/json")), ALL_UNVERIFIED),
     "json-not-an-object": (lambda s: every_service(json_reply([1, 2, 3])), ALL_UNVERIFIED),
     "wrong-content-type": (lambda s: every_service(Response('<html><form action="/login">Sign in to the Wi-Fi</form></html>', 200, content_type="text/html")), ALL_UNVERIFIED),
+    "json-labelled-html": (lambda s: every_service(Response('{"responseCode": 1, "handle": "10.1000/a"}', 200, content_type="text/html")), ALL_UNVERIFIED),
     "html-404": (lambda s: every_service(Response("<html><h1>404 Not Found</h1>nginx</html>", 404, content_type="text/html")), ALL_UNVERIFIED),
     "redirect-loop": (lambda s: {kind: Response("", 302, headers={"Location": path}) for kind, path in PATHS.items()}, ALL_UNVERIFIED),
     "redirect-javascript": (lambda s: every_service(Response("", 302, headers={"Location": "javascript:alert(1)"})), ALL_UNVERIFIED),
