@@ -312,3 +312,14 @@ def test_a_build_killed_mid_write_leaves_nothing_for_long(cached_site, tmp_path,
     assert_right(html)
     assert not [p.name for p in directory.iterdir() if p.name.startswith(TEMPORARY_PREFIX)]
     assert plugin.bibliography_cache.parses == 0 and plugin.engine.formatter.formatted_count == 0
+
+
+def test_a_file_in_place_of_the_cache_folder_costs_only_the_cache(cached_site):
+    directory = cache_dir(cached_site)
+    directory.parent.mkdir(parents=True)
+    directory.write_text("not a folder", encoding="utf-8")
+    html, plugin = fresh_build(cached_site)
+    assert_right(html)
+    html, plugin = fresh_build(cached_site)
+    assert_right(html)
+    assert plugin.bibliography_cache.parses == 1 and directory.read_text(encoding="utf-8") == "not a folder"

@@ -280,3 +280,21 @@ print("leaving")
 def test_a_stuck_pool_thread_does_not_keep_the_process_alive():
     result = subprocess.run([sys.executable, "-c", STUCK], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0 and "leaving" in result.stdout, result.stderr
+
+
+def test_the_bound_holds_through_an_http_proxy(local_only, monkeypatch):
+    """With HTTP_PROXY set (as on many CI machines) requests go through another connection pool: a
+    proxy that drips its reply's headers is cut all the same."""
+    from mkdocs_factcheck.core.online.http import Client, ServiceError
+
+    for name in ("NO_PROXY", "no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with fault_servers.raw_server(fault_servers.slow_headers) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url())
+        client = Client("test", timeout=0.5, retries=0)
+        started = time.monotonic()
+        with pytest.raises(ServiceError, match="too slow"):
+            client.get("http://doi.invalid/api/handles/10.1000/a")
+        assert time.monotonic() - started < 5
+        assert proxy.connections == 1
+        client.close()

@@ -122,9 +122,19 @@ class _WatchedHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _WatchedHTTPSConnection
 
 
+WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
 class WatchedAdapter(HTTPAdapter):
-    """requests' adapter, its connections handing their sockets to the watchdog."""
+    """requests' adapter, its connections handing their sockets to the watchdog (through an HTTP proxy
+    too; a SOCKS proxy has its own connection classes: there only the daemon threads bound the build)."""
 
     def init_poolmanager(self, *args, **kwargs) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}  # type: ignore[assignment]
+        self.poolmanager.pool_classes_by_scheme = WATCHED_POOLS  # type: ignore[assignment]
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith("socks"):
+            manager.pool_classes_by_scheme = WATCHED_POOLS
+        return manager
