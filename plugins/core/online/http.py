@@ -56,6 +56,17 @@ class Reply:
         except ValueError:  # also UnicodeDecodeError
             raise ServiceError("malformed JSON in the reply") from None
 
+    def json_object(self) -> dict:
+        """The reply's JSON object; an HTML page (a proxy's, a portal's) or garbled JSON is a failing
+        service. Other content types pass if the body is a JSON object: services mislabel replies."""
+        kind = self.header("content-type").lower()
+        if "html" in kind or "xml" in kind:
+            raise ServiceError(f"unexpected content type ({kind})")
+        data = self.json()
+        if not isinstance(data, dict):
+            raise ServiceError("malformed JSON in the reply (not an object)")
+        return data
+
     def header(self, name: str) -> str:
         return self.headers.get(name.lower(), "")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from .doi import json_of
 from .http import Client, ServiceError
 from .outcome import FOUND, NOT_FOUND, Outcome, unverified
 
@@ -34,7 +33,7 @@ def summaries(client: Client, base: str, kind: str, values: list[str], mailto: s
     reply = client.get(f"{base.rstrip('/')}/esummary.fcgi", params=params, headers={"Accept": "application/json"})
     if reply.status != 200:
         raise ServiceError(f"HTTP {reply.status}")  # a 404 too: E-utilities answers unknown ids with 200
-    data = json_of(reply)
+    data = reply.json_object()
     result = data.get("result")
     if not isinstance(result, dict):
         error = data.get("error")
