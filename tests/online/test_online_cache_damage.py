@@ -84,6 +84,9 @@ def a_link(path: Path) -> None:
     outside.write_text("the user's file", encoding="utf-8")
     path.unlink()
     path.symlink_to(outside)
+    lock = path.with_name(f".{FILENAME}.lock")
+    lock.unlink(missing_ok=True)
+    lock.symlink_to(path.parent.parent / "created-through-a-link")
 
 
 def a_trigger(path: Path) -> None:
@@ -116,6 +119,7 @@ def test_a_damaged_online_cache_is_rebuilt_with_a_warning(healthy, tmp_path, cap
         assert len(aside) == 1 and (aside[0] / "inside").read_text(encoding="utf-8") == "kept"
     if damage is a_link:
         assert (tmp_path / "precious.txt").read_text(encoding="utf-8") == "the user's file"
+        assert not (tmp_path / "created-through-a-link").exists()
 
 
 def plant(directory: Path, values: dict[str, object]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -113,14 +114,16 @@ class Cache:
         if fcntl is None:
             yield
             return
-        try:
-            handle = open(self.path.with_name(f".{FILENAME}.lock"), "a")  # noqa: SIM115 - held across the block
+        try:  # never through a planted link: the lock file is opened, not followed
+            descriptor = os.open(self.path.with_name(f".{FILENAME}.lock"), os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
         except OSError:
             yield
             return
-        with handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            yield  # closing the file releases the lock
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(descriptor)  # releases the lock
 
     def _failed(self, action: str, error: sqlite3.Error) -> None:
         """A busy database misses this once; a damaged one is dropped for the build (rebuilt next build)."""
