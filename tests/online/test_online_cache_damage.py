@@ -266,3 +266,4 @@ def test_two_builds_at_once_share_every_cache(site, healthy, tmp_path):
     assert len(healthy.requests) == before  # every outcome from the shared cache
     html = (site.root / "site3" / "index.html").read_text(encoding="utf-8")
     assert "A study" in html and "Unverified" not in html
+

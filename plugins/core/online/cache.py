@@ -58,8 +58,8 @@ class Cache:
             try:
                 return self._open()
             except sqlite3.Error as error:
-                if _busy(error):  # another build holds it: not damage
-                    self._warn("online cache %s busy (%s); checking without a cache", self.path, error)
+                if _busy(error):  # another build holds it, or it is read-only: left as it is
+                    self._warn("online cache %s not usable (%s); checking without a cache", self.path, error)
                     return None
                 damage = error
             try:
@@ -175,4 +175,6 @@ class Cache:
 
 
 def _busy(error: sqlite3.Error) -> bool:
-    return "locked" in str(error).lower() or "busy" in str(error).lower()
+    """Not damage: another build holds the file, or it may not be written (a read-only restore)."""
+    text = str(error).lower()
+    return any(word in text for word in ("locked", "busy", "readonly", "read-only"))
