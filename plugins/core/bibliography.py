@@ -266,7 +266,7 @@ class BibliographyCache:
         self._bibliography = self._stamp = None  # let the old one go before the new one is read
         with collector_paused():
             if cache_dir is not None:
-                remove_stale(cache_dir, LEGACY_FILES)
+                remove_stale(cache_dir, LEGACY_CACHE_FILES)
             bibliography = _read_parsed(cache_dir / self.FILE, stamp) if cache_dir is not None else None
             if bibliography is None:
                 bibliography = load(paths, base)
@@ -295,8 +295,8 @@ def collector_paused() -> Iterator[None]:
 # are input like any other, and unpickling runs whatever the file says. Entries are stored as plain
 # rows (strings, lists), checked row by row when read; the file is used only when its stamp (files'
 # digests, base folder, versions) matches, and anything unreadable or malformed is parsed again.
-FORMAT = 1  # the rows' layout; another value is another layout (parsed again)
-LEGACY_FILES = ("bibliography.pickle",)  # never read (unpickling runs code): removed when seen
+CACHE_FORMAT = 1  # the rows' layout; another value is another layout (parsed again)
+LEGACY_CACHE_FILES = ("bibliography.pickle",)  # never read (unpickling runs code): removed when seen
 
 
 class _MalformedError(Exception):
@@ -307,7 +307,7 @@ def _read_parsed(path: Path, stamp: tuple) -> Bibliography | None:
     try:
         with path.open("rb") as handle:
             data = json.load(handle)
-        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("stamp") != _plain(stamp):
+        if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT or data.get("stamp") != _plain(stamp):
             return None
         bibliography = Bibliography(findings=[_finding(row) for row in _list(data.get("findings"))])
         sources = bibliography.sources
@@ -338,7 +338,7 @@ def _write_parsed(path: Path, stamp: tuple, bibliography: Bibliography) -> None:
         for source in bibliography.sources.values()
     ]
     findings = [(f.kind, f.message, f.file, f.line, f.page, f.severity) for f in bibliography.findings]
-    data = {"format": FORMAT, "stamp": _plain(stamp), "rows": rows, "findings": findings}
+    data = {"format": CACHE_FORMAT, "stamp": _plain(stamp), "rows": rows, "findings": findings}
     try:
         write_atomically(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
     except Exception:  # noqa: BLE001 - a read-only directory, a full disk: a parse next time, nothing more
@@ -378,15 +378,15 @@ def _finding(value: object) -> Finding:
     return Finding(_str(kind), _str(message), _optional(file, str), _optional(line, int), _optional(page, str), _str(severity))  # type: ignore[arg-type]
 
 
-NAME_PARTS = ("first_names", "middle_names", "prelast_names", "last_names", "lineage_names")
+CACHE_NAME_PARTS = ("first_names", "middle_names", "prelast_names", "last_names", "lineage_names")
 
 
 def _name_parts(person: Person) -> list[list[str]]:
-    return [list(getattr(person, part)) for part in NAME_PARTS]
+    return [list(getattr(person, part)) for part in CACHE_NAME_PARTS]
 
 
 def _person(value: object) -> Person:
     person = Person()
-    for part, names in zip(NAME_PARTS, _list(value, len(NAME_PARTS)), strict=True):
+    for part, names in zip(CACHE_NAME_PARTS, _list(value, len(CACHE_NAME_PARTS)), strict=True):
         setattr(person, part, [_str(name) for name in _list(names)])
     return person
