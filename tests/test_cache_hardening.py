@@ -323,3 +323,25 @@ def test_a_file_in_place_of_the_cache_folder_costs_only_the_cache(cached_site):
     html, plugin = fresh_build(cached_site)
     assert_right(html)
     assert plugin.bibliography_cache.parses == 1 and directory.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_names_read_into_persons_survive_the_cache(tmp_path):
+    """Entries are cached with their names as text; should a parser read them into persons, the
+    cache keeps every part of each name."""
+    from pybtex.database import Entry, Person
+
+    from mkdocs_factcheck.core.bibliography import Bibliography, Source, _read_parsed, _write_parsed
+    from mkdocs_factcheck.core.findings import Finding
+
+    entry = Entry("article", fields={"title": "T", "year": "2000"})
+    entry.key = "k"
+    entry.persons["author"] = [Person("de la Fontaine, Jr., Jean Pierre"), Person("{Barnes and Noble}")]
+    stored = Bibliography({"k": Source("k", entry, "refs.bib", 3)}, [Finding("bib_syntax", "m", file="refs.bib", line=2)])
+    _write_parsed(tmp_path / "b.json", ("stamp",), stored)
+    loaded = _read_parsed(tmp_path / "b.json", ("stamp",))
+    assert loaded is not None and loaded.findings == stored.findings
+    source = loaded.get("k")
+    assert (source.file, source.line, dict(source.raw.fields)) == ("refs.bib", 3, {"title": "T", "year": "2000"})
+    assert [str(p) for p in source.raw.persons["author"]] == [str(p) for p in entry.persons["author"]]
+    assert [p.prelast_names for p in source.raw.persons["author"]] == [["de", "la"], []]
+    assert _read_parsed(tmp_path / "b.json", ("another stamp",)) is None
