@@ -18,6 +18,8 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 
+from mkdocs_factcheck.core.bibliography import BibliographyCache
+
 ENTRY = """
 @article{onji1987,
   author = {Onji, Masaaki and Kondoh, Hiroshi},
@@ -232,13 +234,13 @@ def test_warm_build_reads_no_names(site):
     forget_plugin_objects()
 
 
-@pytest.mark.parametrize("damage", [b"", b"not a pickle at all", None])
+@pytest.mark.parametrize("damage", [b"", b"not json at all", None])
 def test_damaged_parsed_bibliography_is_parsed_again(site, damage):
     site.bib(bibliography("Interleukin-2 in eleven patients"))
     site.page("index.md", PAGE)
     site.config()
     fresh_build(site)
-    stored = site.root / ".cache" / "plugin" / "factcheck" / "bibliography.pickle"
+    stored = site.root / ".cache" / "plugin" / "factcheck" / BibliographyCache.FILE
     assert stored.is_file()
     if damage is None:
         stored.write_bytes(stored.read_bytes()[:200])  # cut short, as by a full disk

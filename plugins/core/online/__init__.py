@@ -13,9 +13,10 @@ Contract with the plugin (`plugin.py`):
   `OnlineReport`.
 - `close()` is called in `on_post_build` and `on_shutdown`; it must be safe to call twice.
 
-Modules, one job each: `http` (session, retries, deadline), `limits` (per-host politeness), `cache` (SQLite store), `doi`
-(handle API and Crossref), `pubmed` (E-utilities), `urls`, `compare` (entry against record), `report`
-(outcomes to findings and marks), `verifier` (the thread pool and the deadline).
+Modules, one job each: `http` (session, retries, deadline), `watchdog` (a hard wall-clock bound on each
+request), `limits` (per-host politeness), `cache` (SQLite store), `doi` (handle API and Crossref), `pubmed`
+(E-utilities), `urls`, `compare` (entry against record), `report` (outcomes to findings and marks),
+`pool` (daemon threads), `verifier` (the thread pool and the deadline).
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ class CachedResults:
         hit = self.cache.get(check.cache_key) if self.cache is not None else None
         if hit is None:
             return unverified("offline")
-        outcome = Outcome.from_cache(*hit)
-        if time.time() - outcome.checked >= lifetime(self.settings, outcome.status):
+        outcome = Outcome.from_cache(*hit)  # None: a row of the wrong shape (the cache is input)
+        if outcome is None or time.time() - outcome.checked >= lifetime(self.settings, outcome.status):
             return unverified("offline")
         return outcome

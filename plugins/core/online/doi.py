@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import quote
 
-from .http import Client, ServiceError
+from .http import Client, Reply, ServiceError
 from .outcome import FOUND, NOT_FOUND, Outcome
 
 DOI_SAFE = "/:;()<>@!$&'*+,="  # a DOI's suffix characters that travel unencoded in a path
@@ -15,23 +16,22 @@ def path(doi: str) -> str:
 
 
 def check_handle(client: Client, base: str, doi: str) -> Outcome:
-    """`{resolver}/api/handles/{doi}`: responseCode 1 (or 200, no values) exists, 100 does not.
+    """`{resolver}/api/handles/{doi}`: the JSON's responseCode decides, never the status alone.
 
-    A redirect means the resolver knows the DOI; it is not followed (publisher pages are never fetched)."""
+    1 (or 200: the handle exists, without values) is found, 100 (handle not found) is not; the reply must
+    name the DOI asked for. Anything else, including any redirect (a captive portal, a loop, a
+    `javascript:` target), is the service failing: unverified, and not cached."""
     reply = client.get(f"{base.rstrip('/')}/api/handles/{path(doi)}", headers={"Accept": "application/json"})
-    if 300 <= reply.status < 400:
-        return Outcome(FOUND, "the resolver redirects")
-    if reply.status == 404:
-        return Outcome(NOT_FOUND, "the DOI resolver does not know it")
-    if reply.status != 200:
+    if reply.status not in (200, 404):
         raise ServiceError(f"HTTP {reply.status}")
-    data = reply.json()
-    code = data.get("responseCode") if isinstance(data, dict) else None
-    if code in (1, 200):
+    data = reply.json_object()
+    code = data.get("responseCode")
+    named = str(data.get("handle", "")).lower() == doi.lower()
+    if code in (1, 200) and reply.status == 200 and named:
         return Outcome(FOUND, "", {"url": handle_url(data)})
-    if code == 100:
+    if code == 100 and named:
         return Outcome(NOT_FOUND, "the DOI resolver does not know it")
-    raise ServiceError(f"unexpected handle reply (responseCode {code})")
+    raise ServiceError(f"unexpected handle reply (HTTP {reply.status}, responseCode {code!r})")
 
 
 def handle_url(data: dict) -> str:
@@ -42,18 +42,31 @@ def handle_url(data: dict) -> str:
 
 
 def fetch_crossref(client: Client, base: str, doi: str, mailto: str = "") -> Outcome:
-    """`{api}/works/{doi}`. A 404 means only that Crossref has no record (the DOI may be DataCite's)."""
+    """`{api}/works/{doi}`. A 404 means only that Crossref has no record (the DOI may be DataCite's),
+    and only Crossref's own 404 (its "Resource not found." text) says so: a proxy's 404 page does not."""
     params = {"mailto": mailto} if mailto else None
     reply = client.get(f"{base.rstrip('/')}/works/{path(doi)}", params=params, headers={"Accept": "application/json"})
-    if reply.status == 404:
+    if reply.status == 404 and crossref_missing(reply):
         return Outcome(NOT_FOUND, "no Crossref record")
     if reply.status != 200:
         raise ServiceError(f"HTTP {reply.status}")
-    data = reply.json()
-    message = data.get("message") if isinstance(data, dict) else None
-    if not isinstance(message, dict):
+    data = reply.json_object()
+    message = data.get("message")
+    if data.get("status") != "ok" or not isinstance(message, dict):
         raise ServiceError("malformed Crossref reply (no message)")
     return Outcome(FOUND, "", parse_work(message, doi))
+
+
+def crossref_missing(reply: Reply) -> bool:
+    """Crossref's word for an unknown DOI: `Resource not found.` as text, or a JSON error saying so."""
+    text = reply.body[:2000].decode("utf-8", "replace").strip()
+    if text == "Resource not found.":
+        return True
+    try:
+        data = reply.json_object()
+    except ServiceError:
+        return False
+    return data.get("status") in ("error", "failed") and "not found" in json.dumps(data.get("message", "")).lower()
 
 
 def parse_work(message: dict, doi: str) -> dict:

@@ -11,15 +11,16 @@ from urllib.parse import urlsplit
 
 import requests
 import urllib3
-from requests.adapters import HTTPAdapter
 
 from .limits import HostGate, retry_after
+from .watchdog import WATCHDOG, WatchedAdapter
 
 # Documented request rates of the real services (seconds between requests to one host): E-utilities
 # allows 3 requests a second without an API key; Crossref's polite pool about 10.
 KNOWN_SPACING = {"eutils.ncbi.nlm.nih.gov": 0.34, "api.crossref.org": 0.1}
 TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504}
 CHUNK = 16384
+CUT_MARGIN = 0.2  # seconds
 NOT_RETRIED = {"host name not resolved"}  # a name that does not resolve now will not a second later
 
 
@@ -55,6 +56,17 @@ class Reply:
         except ValueError:  # also UnicodeDecodeError
             raise ServiceError("malformed JSON in the reply") from None
 
+    def json_object(self) -> dict:
+        """The reply's JSON object; an HTML page (a proxy's, a portal's) or garbled JSON is a failing
+        service. Other content types pass if the body is a JSON object: services mislabel replies."""
+        kind = self.header("content-type").lower()
+        if "html" in kind or "xml" in kind:
+            raise ServiceError(f"unexpected content type ({kind})")
+        data = self.json()
+        if not isinstance(data, dict):
+            raise ServiceError("malformed JSON in the reply (not an object)")
+        return data
+
     def header(self, name: str) -> str:
         return self.headers.get(name.lower(), "")
 
@@ -78,7 +90,7 @@ class Client:
         self.session = requests.Session()
         self.session.headers["User-Agent"] = user_agent
         # Connections are kept and reused per host; retries are ours (they honour Retry-After and the deadline).
-        adapter = HTTPAdapter(pool_connections=32, pool_maxsize=max(self.per_host, 4), max_retries=0)
+        adapter = WatchedAdapter(pool_connections=32, pool_maxsize=max(self.per_host, 4), max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 
@@ -183,6 +195,21 @@ class Client:
             raise DeadlineError()
         with self._count_lock:
             self.sent += 1
+        # `limit` bounds the whole request, headers and body: the watchdog cuts its socket when it is up.
+        # A cut socket reads as the end of the reply, which may then look complete: `fired` decides. The
+        # margin lets a silent server meet urllib3's own timeout first (the watchdog is for drippers).
+        with WATCHDOG.bound(limit + CUT_MARGIN) as watch:
+            try:
+                reply = self._exchange(method, url, params, headers, read_body, limit)
+            except ServiceError:
+                if watch.fired:
+                    raise ServiceError("timeout (reply too slow)") from None
+                raise
+            if watch.fired:
+                raise ServiceError("timeout (reply too slow)")
+            return reply
+
+    def _exchange(self, method: str, url: str, params, headers, read_body: bool, limit: float) -> Reply:
         started = time.monotonic()
         try:
             response = self.session.request(method, url, params=params, headers=headers, allow_redirects=False, stream=True, timeout=(limit, limit))

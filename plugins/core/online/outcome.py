@@ -41,9 +41,38 @@ class Outcome:
         return {"status": self.status, "detail": self.detail, "data": self.data}
 
     @classmethod
-    def from_cache(cls, value: dict, checked: float) -> Outcome:
-        return cls(value.get("status", UNVERIFIED), value.get("detail", ""), value.get("data") or {}, checked, cached=True)
+    def from_cache(cls, value: dict, checked: float) -> Outcome | None:
+        """None unless `value` has the shape `stored()` writes: the cache file is input (CI restores it),
+        and the comparisons and the report must not meet a list where a title should be."""
+        status, detail, data = value.get("status"), value.get("detail", ""), value.get("data") or {}
+        if status not in (FOUND, NOT_FOUND) or not isinstance(detail, str) or not isinstance(data, dict) or not valid_data(data):
+            return None
+        return cls(status, detail, data, float(checked), cached=True)
 
 
 def unverified(reason: str) -> Outcome:
     return Outcome(UNVERIFIED, reason)
+
+
+# The fields of a check's record (doi.py, pubmed.py, urls.py) and their types; other names are ignored.
+STRINGS = {"url", "family", "doi", "pmid", "pmcid", "final", "moved_to"}
+STRING_LISTS = {"titles", "pubtypes"}
+
+
+def valid_data(data: dict) -> bool:
+    for name, value in data.items():
+        if name in STRINGS:
+            ok = isinstance(value, str)
+        elif name in STRING_LISTS:
+            ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
+        elif name == "years":
+            ok = isinstance(value, list) and all(type(item) is int for item in value)
+        elif name == "status":
+            ok = type(value) is int
+        elif name == "updates":
+            ok = isinstance(value, list) and all(isinstance(u, dict) and all(isinstance(v, str) for v in u.values()) for u in value)
+        else:
+            ok = True
+        if not ok:
+            return False
+    return True

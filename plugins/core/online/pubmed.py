@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .http import Client, ServiceError
-from .outcome import FOUND, NOT_FOUND, Outcome
+from .outcome import FOUND, NOT_FOUND, Outcome, unverified
 
 BATCH = 100  # ids per request; E-utilities asks for POST beyond about 200
 DATABASES = {"pmid": "pubmed", "pmcid": "pmc"}
@@ -32,19 +32,21 @@ def summaries(client: Client, base: str, kind: str, values: list[str], mailto: s
         params["email"] = mailto
     reply = client.get(f"{base.rstrip('/')}/esummary.fcgi", params=params, headers={"Accept": "application/json"})
     if reply.status != 200:
-        raise ServiceError(f"HTTP {reply.status}")
-    data = reply.json()
-    result = data.get("result") if isinstance(data, dict) else None
+        raise ServiceError(f"HTTP {reply.status}")  # a 404 too: E-utilities answers unknown ids with 200
+    data = reply.json_object()
+    result = data.get("result")
     if not isinstance(result, dict):
-        error = data.get("error") if isinstance(data, dict) else None
+        error = data.get("error")
         raise ServiceError(f"E-utilities error: {error}" if error else "malformed E-utilities reply (no result)")
     outcomes = {}
     for key, value in uids.items():
         item = result.get(key)
-        if not isinstance(item, dict) or "error" in item:
+        if isinstance(item, dict) and "error" in item:  # the service's own word: no such record
             outcomes[value] = Outcome(NOT_FOUND, f"no {DATABASES[kind]} record")
-        else:
+        elif isinstance(item, dict) and str(item.get("uid", key)) == key:
             outcomes[value] = Outcome(FOUND, "", parse_summary(item))
+        else:  # left out of the reply, or garbled: nothing is known about it
+            outcomes[value] = unverified("E-utilities reply without this id")
     return outcomes
 
 

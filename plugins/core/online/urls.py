@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from .http import Client
-from .outcome import FOUND, NOT_FOUND, Outcome
+from .outcome import FOUND, NOT_FOUND, Outcome, unverified
 
 HEAD_REFUSED = {403, 405, 501}  # servers that answer HEAD with these often serve GET
 ALIVE_BUT_CLOSED = {401, 402, 403, 407, 451}  # the address exists; the page is not for robots
@@ -25,6 +25,9 @@ def check_url(client: Client, url: str, max_redirects: int = 10) -> Outcome:
         location = reply.header("location")
         if 300 <= reply.status < 400 and location:
             target = urljoin(current, location)
+            scheme = urlsplit(target).scheme.lower()
+            if scheme not in ("http", "https"):  # javascript:, ftp:, mailto:: nothing we may follow or judge
+                return unverified(f"redirects to a {scheme or 'schemeless'}: address, not checked")
             permanent_so_far = permanent_so_far and reply.status in PERMANENT
             if permanent_so_far:
                 moved_to = target

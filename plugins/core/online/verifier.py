@@ -17,6 +17,7 @@ from . import doi, pubmed, urls
 from .cache import Cache
 from .http import Client, ServiceError
 from .outcome import FOUND, NOT_FOUND, UNVERIFIED, Check, Outcome, unverified
+from .pool import DaemonPool
 from .report import PLACEHOLDER, Builder, OnlineReport
 
 # Under `mkdocs.` so that MkDocs shows these lines and `--strict` counts warnings; the core imports no host.
@@ -52,7 +53,7 @@ class OnlineVerifier:
         )
         # More workers than request slots: a worker waiting for a busy host must not hold up the others.
         workers = max(4, min(64, 4 * _get(settings, "concurrency", 8)))
-        self.pool = cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="factcheck-online")
+        self.pool = DaemonPool(workers, "factcheck-online")  # daemon threads: none can keep the build from exiting
         self.started: float | None = None
         self.report: OnlineReport | None = None
         self._lock = threading.Lock()
@@ -120,7 +121,7 @@ class OnlineVerifier:
         self._closed = True
         self._restore_switch_interval()
         self.client.close()
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool.shutdown(cancel_futures=True)
         self.cache.close()
 
     def _restore_switch_interval(self) -> None:
@@ -174,6 +175,8 @@ class OnlineVerifier:
         if hit is None:
             return None
         outcome = Outcome.from_cache(*hit)
+        if outcome is None:
+            return None  # not what this plugin writes: checked again, and overwritten
         # Freshness is judged with today's settings, so that shortening a lifetime takes effect at once.
         return outcome if time.time() - outcome.checked < self._lifetime(outcome.status) else None
 
