@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "plugins"
 # Which top-level imports each part may use besides the standard library and the package itself.
 HOSTS = {"mkdocs": "mkdocs", "zensical": "zensical"}
-DISTRIBUTIONS = {"markdown": "Markdown", "pybtex": "pybtex", "latexcodec": "latexcodec", "yaml": "PyYAML", "requests": "requests", "urllib3": "urllib3", "mkdocs": "mkdocs", "zensical": "zensical"}
+DISTRIBUTIONS = {"markdown": "Markdown", "pybtex": "pybtex", "latexcodec": "latexcodec", "yaml": "PyYAML", "pathspec": "pathspec", "requests": "requests", "urllib3": "urllib3", "mkdocs": "mkdocs", "zensical": "zensical"}
 
 
 def imports_of(path: Path) -> set[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+import yaml
 from conftest import BIB
 
 from mkdocs_factcheck.cli.main import main
@@ -272,3 +274,164 @@ def test_the_extension_takes_the_plugin_options_the_command_reads_from_it():
     options = set(FactcheckExtension().config)
     assert options - set(EXTENSION_ONLY) <= set(Settings.__dataclass_fields__)
     assert set(EXTENSION_ONLY) <= options
+
+
+# ---------------------------------------------------------------------- what a new user ran into
+
+
+def test_the_written_report_is_the_readers_report_and_mkdocs_replaces_it(broken_site):
+    broken_site.bib(BIB.replace("year    = {2001},", "year    = {2001},\n  annote  = {Not verified, from a mirror},"))
+    broken_site.config(plugin={"report_findings": False})  # the default (the tests' sites publish findings)
+    run(broken_site, "--offline", "--write-report")
+    text = (broken_site.docs / "factcheck-report.md").read_text()
+    assert 'id="report-liver"' in text
+    for editors_only in ("from a mirror", "factcheck-findings", "Generated"):
+        assert editors_only not in text, editors_only
+    # Left in docs/, it does not stand in for the report an MkDocs build makes itself.
+    broken_site.build()
+    built = (broken_site.site_dir / "factcheck-report/index.html").read_text()
+    assert "written by mkdocs-factcheck check" not in built and 'id="report-liver"' in built
+
+
+def test_an_empty_page_among_cached_pages(site):
+    site.bib(BIB)
+    site.page("aaa.md", "---\ntitle: Only front matter\n---\n")
+    site.page("one.md", "[A claim with id]{.claim #my-claim verdict=supported} [@onji1987].\n")
+    site.page("zzz.md", "\n\n")
+    site.config()
+    for _ in range(3):
+        code, out, err = run(site, "--offline", "--strict", "--format", "json")
+        assert code == 0 and "Traceback" not in err, err
+        assert [c["id"] for c in json.loads(out)["claims"]] == ["my-claim"]
+
+
+def test_front_matter_and_site_url_findings_come_from_the_command_too(site):
+    site.bib(BIB)
+    site.page("index.md", "---\nreviewed: 26 Jan 2026\n---\n[A claim]{.claim verdict=supported} [@onji1987].\n")
+    site.config(extra={"site_url": None})
+    code, out, _ = run(site, "--offline", "--strict")
+    assert code == 1
+    assert "docs/index.md:2:" in out and "[invalid_front_matter]" in out
+    assert "[no_site_url]" in out
+    # No claims, no ClaimReview data: no site_url finding, from the command or from a build.
+    site.page("index.md", "# Hi\n\nNothing cited.\n")
+    assert "no_site_url" not in run(site, "--offline", "--strict")[1]
+
+
+@pytest.mark.parametrize(
+    "plugin, extra, page",
+    [
+        ({"verdicts": [{"name": "a", "rating": "x"}]}, {}, None),
+        ({"unverified_pattern": "(["}, {}, None),
+        ({"bibliography": [5]}, {}, None),
+        ({"findings": {"unknwon_key": "ignore"}}, {}, None),
+        ({}, {"markdown_extensions": ["nosuchext"]}, None),
+        ({}, {"markdown_extensions": [{"admonition": {"nonsense": 1}}]}, None),
+        ({}, {"markdown_extensions": [{"mkdocs_factcheck": [1]}]}, None),
+        ({}, {"plugins": [{"factcheck": [1]}]}, None),
+        ({}, {"docs_dir": "nowhere"}, None),
+    ],
+)
+def test_bad_configuration_is_one_message_and_exit_two(site, plugin, extra, page):
+    site.bib(BIB)
+    site.page("index.md", page or "Cited [@onji1987].\n")
+    site.config(plugin=plugin, extra=extra)
+    code, out, err = run(site, "--offline")
+    assert code == 2, out + err
+    assert "Traceback" not in err and err.startswith("mkdocs-factcheck: ")
+
+
+def test_unwritable_output_and_missing_file_arguments_are_errors(bib_site):
+    bib_site.page("index.md", "Cited [@onji1987].\n")
+    assert run(bib_site, "--offline", "-o", "/nonexistent/dir/x.json")[0] == 2
+    code, _, err = run(bib_site, "--offline", "docs/nonexist.md")
+    assert code == 2 and "no such file: docs/nonexist.md" in err
+
+
+def test_an_impossible_date_in_front_matter_is_not_a_traceback(bib_site):
+    bib_site.page("index.md", "---\nreviewed: 2026-13-45\n---\nCited [@onji1987].\n")
+    code, out, err = run(bib_site, "--offline")
+    assert "Traceback" not in err and code in (0, 1)
+
+
+def test_options_as_mkdocs_reads_them(site, monkeypatch):
+    site.bib(BIB)
+    site.page("index.md", "Cited [@nope].\n")
+    site.config(plugin={"online": {"enabled": False, "timeout": 2.5, "deadline": 30.5, "cache_days": 0.5}})
+    assert run(site, "--offline")[0] == 0, "seconds and days may have decimals"
+    # !ENV values are read as YAML, as MkDocs reads them: "false" is a boolean.
+    config = site.root / "mkdocs.yml"
+    text = config.read_text()
+    assert "    online:\n      enabled: false\n" in text
+    config.write_text(text.replace("    online:\n      enabled: false\n", "    online:\n      enabled: !ENV [FACTCHECK_ONLINE, true]\n"))
+    result = subprocess.run([COMMAND, "check"], cwd=site.root, capture_output=True, text=True, timeout=300, env={**os.environ, "FACTCHECK_ONLINE": "false"})
+    assert result.returncode == 0, result.stderr
+    assert "unknown citation key 'nope'" in result.stdout
+
+
+def test_disabled_plugin_checks_nothing(bib_site):
+    bib_site.page("index.md", "Cited [@nope].\n")
+    bib_site.config(plugin={"enabled": False})
+    code, out, err = run(bib_site, "--strict")
+    assert code == 0 and out == "" and "disabled" in err
+
+
+def test_pages_found_as_mkdocs_finds_them(site):
+    site.bib(BIB)
+    site.page("index.md", "# Home\n")
+    site.page("other.markdown", "Cited [@nope].\n")
+    site.page("drafts/wip.md", "Cited [@draft].\n")
+    site.write("base.yml", "findings:\n  unknown_key: error\n")
+    site.config(extra={"exclude_docs": "drafts/\n"})
+    config = site.root / "mkdocs.yml"
+    data = yaml.safe_load(config.read_text())
+    data["plugins"][0]["factcheck"]["findings"] = {"unknown_key": "error"}
+    base = {"plugins": data.pop("plugins")}
+    site.write("parent.yml", yaml.safe_dump(base))
+    data["INHERIT"] = "parent.yml"
+    config.write_text(yaml.safe_dump(data))
+    code, out, _ = run(site, "--offline")
+    assert code == 1, "the inherited findings setting makes the unknown key an error"
+    assert "docs/other.markdown:1: unknown citation key 'nope'" in out
+    assert "draft" not in out
+
+
+def test_page_urls_without_directory_urls(site):
+    site.bib(BIB)
+    site.page("index.md", "[Claim]{.claim #a verdict=supported} [@onji1987].\n")
+    site.page("sub/b.md", "[Claim]{.claim #b verdict=supported} [@onji1987].\n")
+    site.config(extra={"use_directory_urls": False})
+    site.build()
+    built = json.loads((site.site_dir / "factcheck.json").read_text())
+    checked = json.loads(run(site, "--offline", "--format", "json")[1])
+    assert [c["url"] for c in checked["claims"]] == [c["url"] for c in built["claims"]] == ["index.html", "sub/b.html"]
+
+
+def test_paths_are_relative_to_where_the_command_runs(broken_site):
+    result = subprocess.run([COMMAND, "check", "--offline", "-f", f"{broken_site.root.name}/mkdocs.yml", "--format", "github"], cwd=broken_site.root.parent, capture_output=True, text=True, timeout=300)
+    assert f"file={broken_site.root.name}/docs/sub/broken.md,line=8" in result.stdout
+
+
+def test_zensical_toml_is_read_first_as_zensical_does(site):
+    site.bib(BIB)
+    site.page("index.md", "Cited [@nope].\n")
+    site.config(plugin={"findings": {"unknown_key": "ignore"}})
+    (site.root / "zensical.toml").write_text('[project]\nsite_name = "Z"\n[project.markdown_extensions.mkdocs_factcheck]\nbibliography = "references.bib"\n')
+    assert "unknown_key" in run(site, "--offline")[1]
+
+
+def test_pages_that_include_files_are_not_cached(site):
+    site.bib(BIB)
+    site.write("snippets/part.md", "Cited [@onji1987].\n")
+    site.page("index.md", '--8<-- "snippets/part.md"\n')
+    site.config(extra={"markdown_extensions": [{"pymdownx.snippets": {"base_path": [str(site.root)]}}]})
+    assert "unknown_key" not in run(site, "--offline")[1]
+    site.write("snippets/part.md", "Cited [@nope].\n")
+    assert "unknown citation key 'nope'" in run(site, "--offline")[1]
+
+
+def test_findings_come_in_the_order_of_their_places(broken_site):
+    for _ in range(2):  # cold and warm page results
+        lines = run(broken_site, "--offline", "-v")[1].splitlines()
+        places = [(line.split(":")[0], int(line.split(":")[1]) if line.split(":")[1].isdigit() else 0) for line in lines]
+        assert places == sorted(places)

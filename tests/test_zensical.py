@@ -198,3 +198,102 @@ def test_zensical_with_an_unreadable_bibliography_says_so_once_and_keeps_the_tex
     assert "Traceback" not in output
     assert output.count("bibliography file not found: missing.bib") == 1
     assert "[@onji1987]" in soup(site.html()).get_text()
+
+
+# ---------------------------------------------------------------------- what a new user ran into
+
+
+def resolve_link(page_url: str, href: str) -> str:
+    import posixpath
+
+    path = posixpath.normpath(posixpath.join(posixpath.dirname("/" + page_url + "x"), href.split("#")[0]))
+    return path.lstrip("/")
+
+
+def test_zensical_links_work_from_pages_in_folders(site):
+    """Zensical turns relative links, raw HTML included, into links from the page's Markdown file."""
+    site.bib(BIB)
+    site.page("index.md", "# Home\n\n[A claim]{.claim #a verdict=supported} [@onji1987].\n")
+    site.page("sub/deep/page.md", "# Deep\n\n[Another claim]{.claim #b verdict=supported} [@mueller2001].\n")
+    site.config(extra={"site_url": "https://example.org/site/", "markdown_extensions": ["attr_list", {"mkdocs_factcheck": {"bibliography": "references.bib"}}]})
+    subprocess.run([COMMAND, "check", "--offline", "--write-report"], cwd=site.root, capture_output=True, text=True, timeout=300, check=False)
+    zensical_build(site)
+    deep = soup((site.site_dir / "sub/deep/page/index.html").read_text())
+    target = resolve_link("sub/deep/page/", deep.select_one(".factcheck-summary a")["href"])
+    assert (site.site_dir / target / "index.html").is_file(), target
+    report = soup((site.site_dir / "factcheck-report/index.html").read_text())
+    for link in report.select(".factcheck-claims a[href*='#']"):
+        target = resolve_link("factcheck-report/", link["href"])
+        assert (site.site_dir / target / "index.html").is_file(), link["href"]
+    assert report.select_one("style.factcheck-assets") is not None, "the report page's badges are styled too"
+
+
+def test_zensical_lines_count_the_blank_lines_after_front_matter(site):
+    site.bib(BIB)
+    site.page("b.md", "---\ntitle: B\n---\n\n\n\n# B\n\nBroken [@nope].\n")
+    site.page("a.md", "---\ntitle: A\n...\n\n\n# A\n\n\nBroken [@nix].\n")
+    site.config(extra={"markdown_extensions": [{"mkdocs_factcheck": {"bibliography": "references.bib"}}]})
+    output = zensical_build(site)
+    assert "b.md:9: unknown citation key 'nope'" in output
+    assert "a.md:9: unknown citation key 'nix'" in output
+
+
+def test_zensical_page_opts_out_of_the_citation_needed_check(site):
+    site.bib(BIB)
+    site.page("k.md", "---\nfactcheck:\n  citation_needed: false\n---\nIn 2001, 45% of patients improved a lot.\n")
+    site.page("l.md", "In 2001, 45% of patients improved a lot.\n")
+    site.config(extra={"markdown_extensions": [{"mkdocs_factcheck": {"bibliography": "references.bib"}}]})
+    output = zensical_build(site)
+    assert "l.md:1: citation needed" in output and "k.md" not in output
+
+
+def test_zensical_site_bibliography_page_gets_styles_and_cached_marks(site, retraction_service):
+    write_site(site, online=retraction_service)
+    site.page("references.md", "# References\n\n::: {#refs scope=site}\n:::\n")
+    subprocess.run([COMMAND, "check"], cwd=site.root, capture_output=True, text=True, timeout=300, check=False)
+    zensical_build(site)
+    page = soup((site.site_dir / "references/index.html").read_text())
+    assert page.select_one("style.factcheck-assets") is not None
+    assert page.select_one("#ref-retracted2010 .reference-retracted") is not None
+    assert not page.select(".factcheck-online-status"), "no placeholder left"
+
+
+def test_mkdocs_warns_when_the_extension_entry_says_otherwise(site, caplog):
+    site.bib(BIB)
+    site.page("index.md", "Cited [@onji1987].\n")
+    site.config(extra={"markdown_extensions": ["attr_list", {"mkdocs_factcheck": {"bibliography": "references.bib", "style": "vancouver"}}]})
+    caplog.set_level(logging.WARNING)
+    site.build()
+    assert any("style is 'vancouver' there and 'unsrt' in the plugin's options" in r.getMessage() for r in caplog.records)
+
+
+def test_mkdocs_anchor_validation_knows_the_site_bibliography(site, caplog):
+    site.bib(BIB)
+    site.page("index.md", "Cited [@onji1987].\n\nSee [the entry](references.md#ref-mueller2001).\n")
+    site.page("references.md", "# References\n\n::: {#refs scope=site}\n:::\n")
+    site.config(extra={"validation": {"anchors": "warn"}})
+    caplog.set_level(logging.WARNING)
+    site.build()
+    assert not [r.getMessage() for r in caplog.records if "no such anchor" in r.getMessage()]
+
+
+def test_an_error_is_reported_again_after_it_was_fixed(tmp_path, monkeypatch, caplog):
+    import markdown
+
+    monkeypatch.chdir(tmp_path)
+    caplog.set_level(logging.ERROR)
+
+    def convert() -> None:
+        markdown.Markdown(extensions=["mkdocs_factcheck"], extension_configs={"mkdocs_factcheck": {"bibliography": "refs.bib"}}).convert("Cited [@onji1987].\n")
+
+    def errors() -> int:
+        return sum("bibliography file not found" in r.getMessage() for r in caplog.records)
+
+    convert()
+    convert()
+    assert errors() == 1, "once while it stays broken"
+    (tmp_path / "refs.bib").write_text(BIB)
+    convert()
+    (tmp_path / "refs.bib").unlink()
+    convert()
+    assert errors() == 2, "broken again: said again"

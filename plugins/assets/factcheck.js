@@ -10,6 +10,10 @@
  */
 (function () {
   "use strict";
+  // Once per document: without the plugin the script is inline in every page's content, which instant
+  // navigation may bring in again (the per-page work below runs on each `document$` event).
+  if (window.__factcheckLoaded) return;
+  window.__factcheckLoaded = true;
 
   var TOOLTIP_ID = "factcheck-tooltip";
   var SHOW_DELAY = 120; // ms before a hover shows the tooltip (a pointer passing over does not)

@@ -13,11 +13,13 @@ from markdown import Markdown
 from ..core.bibliography import BibliographyError
 from ..core.findings import Finding
 from ..core.formatting import StyleError
+from ..core.report import REPORT_MARKER_TEXT
 from ..core.scale import ScaleError
+from ..core.settings import SettingsError
 from ..core.site import SiteRun
 from ..markdown.extension import FactcheckExtension
 from .page_results import PageResults
-from .site_config import ConfigError, SiteConfig, page_url, split_front_matter
+from .site_config import ConfigError, SiteConfig, front_matter_line, page_url, site_pages, split_front_matter
 
 
 @dataclass
@@ -28,7 +30,12 @@ class CheckResult:
 
     @property
     def findings(self) -> list[Finding]:
-        return self.run.findings.items
+        """In the order of their places (file, line), whatever order the pages were converted or cached in."""
+        return sorted(self.run.findings.items, key=lambda f: (*self._sort_place(f), f.kind, f.message))
+
+    def _sort_place(self, finding: Finding) -> tuple[str, int]:
+        path, line = self.place(finding)
+        return path, line or 0
 
     def place(self, finding: Finding) -> tuple[str, int | None]:
         """A finding's file relative to the project's root (pages live in the docs folder)."""
@@ -40,7 +47,8 @@ class CheckResult:
 
 
 def run_check(config: SiteConfig, *, offline: bool, only: list[Path] | None = None, use_cache: bool = True) -> CheckResult:
-    """Raises ConfigError when the site cannot be checked (bibliography, style, scale, docs folder)."""
+    """Raises ConfigError when the site cannot be checked (bibliography, style, scale, options, docs
+    folder, Markdown extensions)."""
     settings = config.settings
     if offline:
         settings.online.enabled = False
@@ -48,12 +56,11 @@ def run_check(config: SiteConfig, *, offline: bool, only: list[Path] | None = No
         raise ConfigError(f"{config.path.name}: docs folder {config.relative(config.docs_dir)} does not exist")
     try:
         run = SiteRun(settings, config.base, logger=None, network=not offline)
-    except (BibliographyError, StyleError, ScaleError) as error:
-        raise ConfigError(str(error)) from None
+    except (BibliographyError, StyleError, ScaleError, SettingsError) as error:
+        raise ConfigError(f"{config.path.name}: {error}") from None
     try:
-        sources = _pages(config.docs_dir, settings.report_page)
         texts = {}
-        for src_path, path in sources:
+        for src_path, path in site_pages(config):
             try:
                 texts[src_path] = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
             except (OSError, UnicodeDecodeError) as error:
@@ -64,24 +71,32 @@ def run_check(config: SiteConfig, *, offline: bool, only: list[Path] | None = No
         # per page cost a tenth of the command's time. Extensions that only shape the output go.
         extensions = [name for name in config.extensions if name not in OUTPUT_ONLY]
         configs = {name: options for name, options in config.extension_configs.items() if name not in OUTPUT_ONLY}
-        md = Markdown(extensions=[*extensions, extension], extension_configs=configs)
-        results = PageResults(run.cache_dir, PageResults.key_of_site(settings, extensions, configs, run.bib_paths)) if use_cache else None
+        try:
+            md = Markdown(extensions=[*extensions, extension], extension_configs=configs)
+        except (ImportError, KeyError, TypeError, ValueError, AttributeError) as error:
+            raise ConfigError(f"{config.path.name}: markdown_extensions cannot be loaded: {type(error).__name__}: {error}") from None
+        # A page that includes other files (snippets) depends on more than its own text: not cached.
+        cacheable = use_cache and not any(str(name) in INCLUDING for name in extensions)
+        results = PageResults(run.cache_dir, PageResults.key_of_site(settings, extensions, configs, run.bib_paths)) if cacheable else None
         for src_path, text in texts.items():
+            meta, markdown, offset = split_front_matter(text)
+            run.check_front_matter(src_path, meta, lambda key, text=text: front_matter_line(text, key))
             url = page_url(src_path, config.use_directory_urls)
             key = PageResults.page_key(src_path, url, text)
             if results is not None and results.restore(run.engine, src_path, url, key):
                 continue
-            meta, markdown, offset = split_front_matter(text)
             front = meta.get("factcheck")
             extension.page_context = {"src_path": src_path, "line_offset": offset, "url": url, "meta": meta}
             extension.page_options = front if isinstance(front, dict) else {}
             md.reset()
+            states = len(run.engine.pages)
             with _captured(run) as findings:
                 convert_tree(md, markdown)
             if results is not None:
-                results.keep(src_path, key, run.engine.pages[-1], findings)
+                state = run.engine.pages[-1] if len(run.engine.pages) > states else None  # none for an empty page
+                results.keep(src_path, key, state, findings)
         extension.page_context, extension.page_options = {}, {}
-        run.finish()
+        run.finish(config.site_url)
         run.save_caches()
         if results is not None:
             results.save()
@@ -95,6 +110,8 @@ def run_check(config: SiteConfig, *, offline: bool, only: list[Path] | None = No
 
 # Extensions whose work only the HTML shows: headings' ids and permalinks (the checks never read them).
 OUTPUT_ONLY = ("toc", "markdown.extensions.toc")
+# Extensions that put other files' text into a page.
+INCLUDING = ("pymdownx.snippets", "markdown_include.include", "mdx_include", "markdown_exec", "pymdownx.blocks.html_include")
 
 
 def convert_tree(md: Markdown, text: str) -> None:
@@ -129,23 +146,6 @@ def _captured(run: SiteRun) -> Iterator[list[Finding]]:
         run.engine.report = report
 
 
-def _pages(docs_dir: Path, report_page: str) -> list[tuple[str, Path]]:
-    """The site's Markdown pages, as MkDocs finds them (no hidden files or folders), sorted. A report
-    page this command wrote itself is not a page to check."""
-    pages = []
-    for path in sorted(docs_dir.rglob("*.md")):
-        relative = path.relative_to(docs_dir).as_posix()
-        if any(part.startswith(".") for part in relative.split("/")):
-            continue
-        if relative == report_page and REPORT_MARKER_TEXT in path.read_text(encoding="utf-8", errors="replace")[:2000]:
-            continue
-        pages.append((relative, path))
-    return pages
-
-
-REPORT_MARKER_TEXT = "<!-- written by mkdocs-factcheck check: do not edit -->"
-
-
 def _extension(config: SiteConfig, run: SiteRun) -> FactcheckExtension:
     """The extension as the plugin installs it: bound to the run's engine, page bibliographies left
     as markers (nothing reads them here), no summary or JSON-LD (no page is published)."""
@@ -178,14 +178,16 @@ def write_report_page(result: CheckResult) -> Path:
     from ..core.report import report_html
 
     config = result.config
-    name = config.settings.report_page or "factcheck-report.md"
-    target = config.docs_dir / name
+    name = config.settings.report_page
+    target = (config.docs_dir / name).resolve()
+    if not name or not name.endswith(".md") or not target.is_relative_to(config.docs_dir):
+        raise ConfigError(f"{config.path.name}: report_page {name!r} is not a Markdown page inside the docs folder: no report written")
     if target.exists() and REPORT_MARKER_TEXT not in target.read_text(encoding="utf-8", errors="replace")[:2000]:
         raise ConfigError(f"{config.relative(target)} exists and was not written by this command: not overwritten")
     words = config.settings.words
     title = words.get("report_title", "Fact-check report")
     page = _ReportPage(page_url(name, config.use_directory_urls))
-    html = report_html(result.run.report(), result.run.scale, page, words)
+    html = report_html(result.run.published_report(), result.run.scale, page, words, source_links=name)
     front = "---\nsearch:\n  exclude: true\n---\n"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(f"{front}{REPORT_MARKER_TEXT}\n\n# {title}\n\n{html}\n", encoding="utf-8")

@@ -42,16 +42,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parser().parse_args(argv)
     try:
         config = load_site_config(find_config(options.config, Path.cwd()))
+        if not config.settings.enabled:
+            print(f"mkdocs-factcheck: {config.path.name}: the factcheck plugin is disabled (enabled: false): nothing checked", file=sys.stderr)
+            return EXIT_CLEAN
+        missing = [str(path) for path in options.files if not path.exists()]
+        if missing:
+            raise ConfigError(f"no such file: {', '.join(missing)}")
         result = run_check(config, offline=options.offline, only=options.files or None, use_cache=not options.no_cache)
         report = write_report_page(result) if options.write_report else None
+        output = render(options.format, result, options.verbose)
+        if options.output:
+            options.output.write_text(output, encoding="utf-8")
+        else:
+            sys.stdout.write(output)
     except ConfigError as error:
         print(f"mkdocs-factcheck: {error}", file=sys.stderr)
         return EXIT_ERROR
-    output = render(options.format, result, options.verbose)
-    if options.output:
-        options.output.write_text(output, encoding="utf-8")
-    else:
-        sys.stdout.write(output)
+    except OSError as error:  # an output file that cannot be written, a docs folder that cannot be read
+        print(f"mkdocs-factcheck: {error}", file=sys.stderr)
+        return EXIT_ERROR
     failing = ("error", "warning") if options.strict else ("error",)
     counts = {severity: sum(1 for f in result.findings if f.severity == severity) for severity in ("error", "warning", "info")}
     summary = f"{plural(len(result.pages), 'page')} checked: {plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')}, {counts['info']} info"

@@ -73,11 +73,11 @@ class PageResults:
         return True
 
     def keep(self, src_path: str, key: str, page, findings: list[Finding]) -> None:
-        """The results of a page just converted."""
+        """The results of a page just converted (`page` None: an empty page, which has no state)."""
         self.fresh[src_path] = {
             "key": key,
-            "citations": [dataclasses.asdict(record) for record in page.citations],
-            "claims": [dataclasses.asdict(claim) for claim in page.claims],
+            "citations": [dataclasses.asdict(record) for record in page.citations] if page is not None else [],
+            "claims": [dataclasses.asdict(claim) for claim in page.claims] if page is not None else [],
             "findings": [_finding_data(f) for f in findings if f.page == src_path and f.kind not in SITE_WIDE_KINDS],
         }
 

@@ -12,12 +12,14 @@ from typing import Any
 
 import yaml
 
+from ..core.report import REPORT_MARKER_TEXT
 from ..core.settings import Settings, SettingsError, settings_from
+from ..markdown.extension import EXTENSION_NAMES
 
-CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml", "zensical.toml")
-EXTENSION_NAMES = ("mkdocs_factcheck", "mkdocs_factcheck.markdown", "mkdocs_factcheck.markdown.extension")
+CONFIG_NAMES = ("zensical.toml", "mkdocs.yml", "mkdocs.yaml")  # Zensical's order: its own file first
 # MkDocs always adds these; Zensical's defaults include them too.
 HOST_EXTENSIONS = ("toc", "tables", "fenced_code")
+PAGE_SUFFIXES = (".md", ".markdown")
 FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
@@ -37,13 +39,15 @@ class SiteConfig:
     extensions: list = field(default_factory=list)  # names or Extension objects, ours left out
     extension_configs: dict = field(default_factory=dict)
     from_plugin: bool = True  # the options came from the MkDocs plugin's entry (else the extension's)
+    exclude_docs: str = ""
 
     def relative(self, path: Path) -> str:
-        """A path as the editor sees it from the project's root (what CI annotations need)."""
+        """A path as the editor sees it from where the command runs (the repository's root in CI, which
+        annotations and SARIF need); an absolute path when it is elsewhere."""
         try:
-            return path.resolve().relative_to(self.base).as_posix()
+            return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
         except ValueError:
-            return str(path)
+            return str(path.resolve())
 
 
 def find_config(explicit: str | None, cwd: Path) -> Path:
@@ -60,14 +64,15 @@ def find_config(explicit: str | None, cwd: Path) -> Path:
 
 def load_site_config(path: Path) -> SiteConfig:
     data = _read(path)
-    if path.suffix == ".toml":
+    if path.suffix == ".toml" and isinstance(data, dict):
         data = data.get("project", data)  # zensical.toml keeps the site's settings under [project]
     if not isinstance(data, dict):
         raise ConfigError(f"{path.name}: expected a mapping of settings")
+    data = _inherited(data, path, set())
     base = path.parent
     extensions, configs, ours = _extensions(data.get("markdown_extensions") or [], path)
-    plugin_options = _plugin_options(data.get("plugins") or [])
-    options = plugin_options if plugin_options is not None else _extension_options(ours)
+    plugin_options = _plugin_options(data.get("plugins") or [], path)
+    options = plugin_options if plugin_options is not None else _extension_options(ours, path)
     try:
         settings = settings_from(options)
     except SettingsError as error:
@@ -84,6 +89,7 @@ def load_site_config(path: Path) -> SiteConfig:
         site_url=str(data.get("site_url") or ""),
         site_name=str(data.get("site_name") or ""),
         use_directory_urls=bool(data.get("use_directory_urls", True)),
+        exclude_docs=str(data.get("exclude_docs") or ""),
         settings=settings,
         extensions=extensions,
         extension_configs=configs,
@@ -118,13 +124,18 @@ def _python_name(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
 
 
 def _environment(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """`!ENV NAME` or `!ENV [NAME, OTHER, default]`: the first variable set, read as YAML (as MkDocs does)."""
     import os
 
     names = [loader.construct_scalar(node)] if isinstance(node, yaml.ScalarNode) else loader.construct_sequence(node)  # type: ignore[arg-type]
     *variables, default = names if len(names) > 1 else [*names, None]
     for name in variables:
         if str(name) in os.environ:
-            return os.environ[str(name)]
+            value = os.environ[str(name)]
+            try:
+                return yaml.safe_load(value) if value else value
+            except yaml.YAMLError:
+                return value
     return default
 
 
@@ -153,7 +164,7 @@ def _extensions(items: Any, path: Path) -> tuple[list, dict, dict | None]:
     ours: dict | None = None
     for item in items:
         name, options = (item, {}) if isinstance(item, str) else next(iter(item.items())) if isinstance(item, dict) and len(item) == 1 else (None, None)
-        if name is None:
+        if name is None or not isinstance(name, str) or not isinstance(options or {}, dict):
             raise ConfigError(f"{path.name}: markdown_extensions: cannot read {item!r}")
         if name in EXTENSION_NAMES:
             ours = dict(options or {})
@@ -164,7 +175,7 @@ def _extensions(items: Any, path: Path) -> tuple[list, dict, dict | None]:
     return names, configs, ours
 
 
-def _plugin_options(plugins: Any) -> dict | None:
+def _plugin_options(plugins: Any, path: Path) -> dict | None:
     """The `factcheck` plugin's options, or None when the site does not use the plugin."""
     if isinstance(plugins, dict):
         plugins = [{name: options} for name, options in plugins.items()]
@@ -172,17 +183,48 @@ def _plugin_options(plugins: Any) -> dict | None:
         if item == "factcheck":
             return {}
         if isinstance(item, dict) and "factcheck" in item:
-            return dict(item["factcheck"] or {})
+            options = item["factcheck"] or {}
+            if not isinstance(options, dict):
+                raise ConfigError(f"{path.name}: plugins: factcheck: expected a mapping of options, got {options!r}")
+            return dict(options)
     return None
+
+
+def _inherited(data: dict, path: Path, seen: set) -> dict:
+    """MkDocs' `INHERIT: parent.yml`: the parent's settings, with this file's merged over them."""
+    parent_name = data.pop("INHERIT", None)
+    if not parent_name:
+        return data
+    parent_path = (path.parent / str(parent_name)).resolve()
+    if parent_path in seen or not parent_path.is_file():
+        raise ConfigError(f"{path.name}: INHERIT: {parent_name} cannot be read")
+    seen.add(parent_path)
+    parent = _read(parent_path)
+    if not isinstance(parent, dict):
+        raise ConfigError(f"{parent_path.name}: expected a mapping of settings")
+    return _merged(_inherited(parent, parent_path, seen), data)
+
+
+def _merged(base: dict, over: dict) -> dict:
+    merged = dict(base)
+    for key, value in over.items():
+        merged[key] = _merged(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+    return merged
 
 
 # Options of the extension that are not the plugin's (what Zensical sites write under the extension).
 EXTENSION_ONLY = ("bibliography_title", "report_url", "site_url", "inline_assets")
 
 
-def _extension_options(options: dict | None) -> dict:
+def _extension_options(options: dict | None, path: Path) -> dict:
     if options is None:
         return {}
+    from ..markdown.extension import FactcheckExtension
+
+    known = set(FactcheckExtension().config)
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise ConfigError(f"{path.name}: mkdocs_factcheck: unknown option(s) {', '.join(unknown)} (options: {', '.join(sorted(known))})")
     options = dict(options)
     title = options.pop("bibliography_title", None)
     for name in EXTENSION_ONLY:
@@ -199,7 +241,7 @@ def split_front_matter(text: str) -> tuple[dict, str, int]:
         return {}, text, 0
     try:
         meta = yaml.safe_load(match.group(1) or "") or {}
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # ValueError: an impossible date such as 2026-13-45
         return {}, text, 0  # MkDocs then keeps the text as it is, and so do we
     if not isinstance(meta, dict):
         return {}, text, 0
@@ -208,10 +250,38 @@ def split_front_matter(text: str) -> tuple[dict, str, int]:
 
 def page_url(src_path: str, use_directory_urls: bool) -> str:
     """The page's URL relative to the site root, as MkDocs makes it."""
-    stem = src_path[:-3] if src_path.endswith(".md") else src_path
+    stem = next((src_path[: -len(suffix)] for suffix in PAGE_SUFFIXES if src_path.endswith(suffix)), src_path)
     parent, _, name = stem.rpartition("/")
     if name in ("index", "README"):
-        return f"{parent}/" if parent else ""
-    if use_directory_urls:
+        stem = f"{parent}/index" if parent else "index"
+        if use_directory_urls:
+            return f"{parent}/" if parent else ""
+    elif use_directory_urls:
         return f"{stem}/"
     return f"{stem}.html"
+
+
+def front_matter_line(text: str, key: str) -> int:
+    """The line of `key:` in a page's front matter (1 when it cannot be found)."""
+    return next((number for number, line in enumerate(text.splitlines(), 1) if line.startswith(f"{key}:")), 1)
+
+
+def site_pages(config: SiteConfig) -> list[tuple[str, Path]]:
+    """The site's Markdown pages as MkDocs finds them: `.md` and `.markdown` files, no hidden files or
+    folders, nothing `exclude_docs` excludes, sorted. A report page this command wrote is not a page."""
+    excluded = None
+    if config.exclude_docs:
+        import pathspec  # gitignore patterns, as MkDocs reads exclude_docs
+
+        excluded = pathspec.GitIgnoreSpec.from_lines(config.exclude_docs.splitlines())
+    pages = []
+    for path in sorted(config.docs_dir.rglob("*")):
+        relative = path.relative_to(config.docs_dir).as_posix()
+        if path.suffix not in PAGE_SUFFIXES or not path.is_file() or any(part.startswith(".") for part in relative.split("/")):
+            continue
+        if excluded is not None and excluded.match_file(relative):
+            continue
+        if relative == config.settings.report_page and REPORT_MARKER_TEXT in path.read_text(encoding="utf-8", errors="replace")[:2000]:
+            continue
+        pages.append((relative, path))
+    return pages

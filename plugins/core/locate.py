@@ -61,3 +61,14 @@ class SourceLocator:
         self._next_search["\0words"] = match.end()
         self._last_line = self.line_of_position(match.start())
         return self._last_line
+
+
+def lines_before(raw: str, markdown: str) -> int:
+    """Lines of the file `raw` before the Markdown a host hands over (front matter and whatever the host
+    strips with it), so that reported lines are the file's own."""
+    raw = raw.replace("\r\n", "\n")
+    if markdown and raw.endswith(markdown):
+        return raw[: len(raw) - len(markdown)].count("\n")
+    stripped = markdown.lstrip("\n")
+    position = raw.find(stripped[:200]) if stripped else -1
+    return raw[:position].count("\n") - (len(markdown) - len(stripped)) if position > 0 else 0

@@ -16,6 +16,9 @@ from .urls import relative_url
 from .wording import plural
 
 REPORT_MARKER = "FACTCHECK-REPORT-PLACEHOLDER"
+# The first line of a report page that `mkdocs-factcheck check --write-report` wrote into the docs folder
+# (for Zensical): the command rewrites such a page, and the MkDocs plugin builds its own in its place.
+REPORT_MARKER_TEXT = "<!-- written by mkdocs-factcheck check: do not edit -->"
 SUMMARY_MARKER = "<!-- factcheck:summary -->"
 
 
@@ -167,7 +170,7 @@ def summary_html(claims, scale: Scale, page, report_url: str, words: dict) -> st
     return "".join(parts)
 
 
-def report_html(data: dict, scale: Scale, page, words: dict) -> str:
+def report_html(data: dict, scale: Scale, page, words: dict, source_links: str | None = None) -> str:
     """Every claim (text, page, verdict, note, sources) and every source with its claims. With the
     editors' data (`report_findings`), also each claim's findings, the places in the files and the list of findings."""
     here = page.url
@@ -186,7 +189,10 @@ def report_html(data: dict, scale: Scale, page, words: dict) -> str:
     findings_head = "<th>Findings</th>" if editors else ""
     out.append(f'<h2 id="claims">Claims</h2><div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table class="factcheck-claims"><thead><tr><th>Claim</th><th>Verdict</th><th>Sources</th>{findings_head}</tr></thead><tbody>')
     for claim in data["claims"]:
-        link = relative_url(claim["url"] or "", here) + "#" + claim["id"]
+        if source_links is not None:  # the report's own Markdown file: link the pages' files, the host makes URLs (Zensical)
+            link = relative_url(claim["page"] or "", source_links) + "#" + claim["id"]
+        else:
+            link = relative_url(claim["url"] or "", here) + "#" + claim["id"]
         sources = ", ".join(f'<a href="#source-{escape(key, quote=True)}"><code>{escape(key)}</code></a>' for key in claim["cites"]) or "<em>none</em>"
         note = f'<br><span class="claim-note">{escape(claim["note"])}</span>' if claim["note"] else ""
         place = f'<br><small>{escape(claim["page"] or "")}:{claim["line"]}</small>' if editors else ""

@@ -36,11 +36,15 @@ class Scale:
             if not isinstance(item, dict) or not item.get("name"):
                 raise ScaleError(f"verdict {index + 1} of the scale needs at least a name")
             name = str(item["name"])
+            try:
+                rating = int(item.get("rating", len(items) - index))
+            except (TypeError, ValueError):
+                raise ScaleError(f"verdict '{name}' of the scale: rating {item.get('rating')!r} is not a whole number") from None
             self.verdicts.append(
                 Verdict(
                     name=name,
                     label=str(item.get("label") or name.replace("-", " ").capitalize()),
-                    rating=int(item.get("rating", len(items) - index)),
+                    rating=rating,
                     color=str(item.get("color", "#5c5c66")),
                     icon=str(item.get("icon", "●")),
                 )

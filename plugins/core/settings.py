@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,31 +80,39 @@ def settings_from(options: dict | None) -> Settings:
         raise SettingsError("factcheck.online: expected a mapping")
     settings = Settings(**_checked(Settings, options, "factcheck"))
     settings.online = OnlineSettings(**_checked(OnlineSettings, online, "factcheck.online"))
+    paths = settings.bibliography_paths
+    if not paths or not all(isinstance(item, str) and item for item in paths):
+        raise SettingsError(f"factcheck.bibliography: expected a path or a list of paths, got {settings.bibliography!r}")
+    try:
+        re.compile(settings.unverified_pattern)
+    except re.error as error:
+        raise SettingsError(f"factcheck.unverified_pattern: not a regular expression: {error}") from None
     for kind, severity in settings.findings.items():
         if severity not in SEVERITIES:
             raise SettingsError(f"factcheck.findings.{kind}: '{severity}' is not one of {', '.join(SEVERITIES)}")
     return settings
 
 
-def _expected(name: str, default: Any) -> tuple[type, ...]:
+def _expected(name: str, default: Any, annotation: str) -> tuple[type, ...]:
     if name in TYPES:
         return TYPES[name]
     if isinstance(default, bool):
         return (bool,)
-    if isinstance(default, float):
+    if annotation == "float":  # seconds and days: `timeout: 2.5` as well as `timeout: 10`
         return (int, float)
     return (type(default),)
 
 
 def _checked(cls: Any, options: dict, where: str) -> dict:
     defaults = cls()
+    annotations = {f.name: str(f.type) for f in dataclasses.fields(cls)}
     names = [f.name for f in dataclasses.fields(cls) if f.name != "online"]
     for name, value in options.items():
         if name not in names:
             raise SettingsError(f"{where}: unknown option '{name}' (options: {', '.join(sorted(names))})")
         if value is None and name == "max_source_age":
             continue
-        expected = _expected(name, getattr(defaults, name))
+        expected = _expected(name, getattr(defaults, name), annotations[name])
         if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
             raise SettingsError(f"{where}.{name}: expected {' or '.join(t.__name__ for t in expected)}, got {type(value).__name__}")
         if name in CHOICES and value not in CHOICES[name]:

@@ -17,12 +17,14 @@ from .. import __version__
 from .bibliography import BibliographyCache, Source
 from .checks import check_sources, is_unverified
 from .engine import Engine
-from .findings import Findings
+from .findings import KINDS, Finding, Findings
 from .formatted_cache import FormattedCache
 from .formatter_process import FormatterProcess, worth_starting
+from .jsonld import front_matter_problems
 from .online.report import OnlineReport
-from .report import report_data
+from .report import for_readers, report_data
 from .scale import Scale
+from .settings import SettingsError
 from .syntax import keys_mentioned
 
 if TYPE_CHECKING:
@@ -52,6 +54,9 @@ class SiteRun:
         paths = settings.bibliography
         paths = [paths] if isinstance(paths, str) else list(paths)
         self.bib_paths = [(base / p).resolve() for p in paths]
+        unknown = sorted(set(settings.findings) - set(KINDS))
+        if unknown:
+            raise SettingsError(f"findings: unknown kind(s) {', '.join(unknown)} (kinds: {', '.join(sorted(KINDS))})")
         self.findings = Findings(settings.findings, logger=logger)
         if settings.online.required and "service_unavailable" not in settings.findings:
             self.findings.severities["service_unavailable"] = "error"  # the site asked for every check to run
@@ -123,14 +128,23 @@ class SiteRun:
 
     # ------------------------------------------------------------------ after the pages
 
-    def finish(self) -> None:
+    def check_front_matter(self, src_path: str, meta: dict, line_of) -> None:
+        """A page's review front matter (`reviewed`, `updated`, `reviewed_article`); `line_of(key)` gives
+        the line of a key in the file."""
+        for key, message in front_matter_problems(meta):
+            self.findings.report(Finding("invalid_front_matter", message, page=src_path, line=line_of(key)))
+
+    def finish(self, site_url: str = "") -> None:
         """Once every page is converted: the checks on sources, then the online results (waited for,
-        bounded by `online.deadline`)."""
+        bounded by `online.deadline`). Without `site_url` a site with claims publishes ClaimReview data
+        with no absolute url: one finding says so."""
         if self._finished:
             return
         self._finished = True
         engine = self.engine
         claims = self.claims()
+        if claims and not site_url:
+            self.findings.report(Finding("no_site_url", "site_url is not set: the ClaimReview data of pages with claims has no absolute url, which search engines require"))
         cited = {record.key.lower() for page in engine.pages for record in page.citations if record.resolved}
         self.findings.extend(check_sources(engine.bibliography, cited, claims, self.settings.unverified_pattern, self.settings.max_source_age))
         if self.verifier is not None:
@@ -155,6 +169,12 @@ class SiteRun:
                     source["problems"] = online.get("problems", [])
             self._report = data
         return self._report
+
+    def published_report(self) -> dict:
+        """The report readers get (the report page, factcheck.json): without the editors' findings and
+        remarks unless `report_findings` asks for them."""
+        data = self.report()
+        return data if self.settings.report_findings else for_readers(data, self.settings.show_unverified)
 
     def _unverified_status(self, key: str) -> str:
         if not self.settings.show_unverified:

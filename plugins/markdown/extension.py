@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from html import unescape
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -24,6 +25,8 @@ from ..core.engine import Engine, PageState
 from ..core.findings import Finding
 from ..core.formatting import StyleError
 from ..core.jsonld import claim_review_script, organization
+from ..core.locate import lines_before
+from ..core.online.report import PLACEHOLDER_RE
 from ..core.report import summary_html
 from ..core.scale import Scale, ScaleError
 from ..core.settings import Settings, SettingsError, settings_from
@@ -44,6 +47,8 @@ SITE_BIBLIOGRAPHY_MARKER = "<!-- factcheck:site-bibliography -->"
 # nested in a page (mkdocstrings, excerpts) has a state of its own.
 PAGE_BIBLIOGRAPHY_MARKER = "<!-- factcheck:page-bibliography:{index} -->"
 PAGE_BIBLIOGRAPHY_MARKER_RE = re.compile(r"<!-- factcheck:page-bibliography:(\d+) -->")
+# The names a site lists the extension by under `markdown_extensions`.
+EXTENSION_NAMES = ("mkdocs_factcheck", "mkdocs_factcheck.markdown", "mkdocs_factcheck.markdown.extension")
 PENDING = "data-factcheck-pending"  # on a citation span until the tree processor renders it
 
 
@@ -98,7 +103,9 @@ class FactcheckTreeprocessor(Treeprocessor):
         context = extension.current_context
         meta = context.get("meta") or {}
         scale = extension.scale
-        view = SimpleNamespace(url=context.get("url", ""), meta=meta)
+        # Zensical turns every relative link into one from the page's Markdown file (raw HTML too): the
+        # summary links file to file there, URL to URL elsewhere.
+        view = SimpleNamespace(url=context.get("src_path" if context.get("docs_dir") else "url", ""), meta=meta)
         if extension.getConfig("summary") and meta.get("factcheck_summary", True):
             words = extension.words()
             summary = etree.Element("div")
@@ -107,7 +114,7 @@ class FactcheckTreeprocessor(Treeprocessor):
             title = next((index for index, child in enumerate(root) if child.tag == "h1"), None)
             root.insert(0 if title is None else title + 1, summary)
         site_url = extension.getConfig("site_url") or context.get("site_url", "")
-        url = site_url.rstrip("/") + "/" + view.url if site_url else view.url
+        url = site_url.rstrip("/") + "/" + context.get("url", "") if site_url else context.get("url", "")
         given = extension.getConfig("organization") or {}
         author = organization(str(given.get("name") or context.get("site_author") or ""), str(given.get("url") or site_url or ""))
         script = claim_review_script(page.claims, scale, url if site_url else "", author if author["name"] else None, meta)
@@ -272,6 +279,7 @@ class FactcheckExtension(Extension):
         self.claim_status_slots = False  # badges keep a slot for what the online checks find (plugin)
         self.scale = Scale(self.getConfig("verdicts") or None)
         self._standalone: StandaloneSite | None = None
+        self._page_engine: Engine | None = None  # standalone: the engine of the page being converted
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's name
         md.registerExtension(self)
@@ -298,9 +306,12 @@ class FactcheckExtension(Extension):
     # ---------------------------------------------------------------- engine and pages
 
     def get_engine(self) -> Engine:
-        """The plugin's (or check command's) engine, or (standalone) the one every page with these options shares."""
+        """The plugin's (or check command's) engine, or (standalone) the one every page with these options
+        shares, as it was when the page started (a bibliography edited mid-page counts from the next)."""
         if self.engine is not None:
             return self.engine
+        if self._page_engine is not None:
+            return self._page_engine
         return self.standalone().current().engine
 
     def standalone(self) -> StandaloneSite:
@@ -316,47 +327,59 @@ class FactcheckExtension(Extension):
         return self._standalone
 
     def start_page(self, md: Markdown, markdown: str) -> None:
-        context = self.page_context or self._host_context(md)
+        context = self.page_context or self._host_context(md, markdown)
         self.current_context = context
+        self._page_engine = None
         if self.engine is not None:
             engine = self.engine
         else:
             self.claim_status_slots = not self.host_writes_page_extras  # filled from the online cache (PageFinisher)
+            front = (context.get("meta") or {}).get("factcheck")
+            self.page_options = front if isinstance(front, dict) else {}  # `factcheck: {citation_needed: false}`
             try:
-                engine = self.standalone().start_page().engine
+                engine = self._page_engine = self.standalone().start_page().engine
             except (BibliographyError, StyleError, ScaleError, ExtensionError) as error:
-                # No host to stop: say it once, and leave the page's citations as written.
+                # No host to stop: say it once (until it works again), and leave the citations as written.
                 if str(error) not in _REPORTED_ERRORS:
                     _REPORTED_ERRORS.add(str(error))
                     log.error("mkdocs_factcheck: %s; citations are left as written", str(error).removeprefix("mkdocs_factcheck: "))
                 md.factcheck_page = None  # type: ignore[attr-defined]
                 return
+            _REPORTED_ERRORS.clear()  # fixed: a later breakage is reported again (`zensical serve`)
         md.factcheck_page = engine.start_page(context.get("src_path"), markdown, context.get("line_offset", 0), context.get("url", ""))  # type: ignore[attr-defined]
 
     @staticmethod
-    def _host_context(md: Markdown) -> dict:
+    def _host_context(md: Markdown, markdown: str) -> dict:
         """Zensical tells each page's Markdown which file it renders; plain Python-Markdown does not."""
         from ..zensical.context import page_context
 
-        return page_context(md) or {}
+        context = page_context(md) or {}
+        if context.get("file"):
+            try:
+                context["line_offset"] = lines_before(Path(context["file"]).read_text(encoding="utf-8-sig"), markdown)
+            except (OSError, UnicodeDecodeError):
+                pass
+        return context
 
-    def cached_online_report(self, page: PageState):
-        """Standalone: what earlier online checks cached about the page's sources (nothing is sent)."""
+    def cached_online_report(self, page: PageState, keys: list[str] | None = None):
+        """Standalone: what earlier online checks cached about the page's sources, or `keys` (nothing is sent)."""
         site = self.standalone()
-        bibliography = site.current().engine.bibliography
-        return site.cached_online.report([source for key in page.cited_keys() if (source := bibliography.get(key)) is not None])
+        bibliography = self.get_engine().bibliography
+        wanted = dict.fromkeys(page.cited_keys() + (keys or []))
+        return site.cached_online.report([source for key in wanted if (source := bibliography.get(key)) is not None])
 
     def words(self) -> dict:
         engine = self.get_engine()
         return {**engine.words, **(self.getConfig("words") or {})}
 
     def report_url(self) -> str:
-        """Where the summary's link goes: the option, or (Zensical) the report page the check command wrote."""
+        """Where the summary's link goes: the option, or (Zensical) the report page the check command
+        wrote, as a Markdown file that Zensical links."""
         if self.getConfig("report_url"):
             return self.getConfig("report_url")
         docs_dir = self.current_context.get("docs_dir")
-        if docs_dir and (Path(docs_dir) / "factcheck-report.md").is_file():
-            return "factcheck-report/"
+        if docs_dir and (Path(docs_dir) / REPORT_PAGE).is_file():
+            return REPORT_PAGE
         return ""
 
     def citation(self, md: Markdown, group: CitationGroup) -> etree.Element:
@@ -381,6 +404,7 @@ class FactcheckExtension(Extension):
         return engine.site_bibliography(lambda key: [])
 
 
+REPORT_PAGE = "factcheck-report.md"  # where `mkdocs-factcheck check --write-report` writes it (its default)
 _REPORTED_ERRORS: set[str] = set()  # once per process: Zensical converts every page with a new extension
 
 
@@ -407,9 +431,12 @@ class PageFinisher(Postprocessor):
             return text
         self.md.factcheck_tree_done = False  # type: ignore[attr-defined]
         page: PageState | None = getattr(self.md, "factcheck_page", None)
-        if page is None or not (page.citations or page.claims):
-            return text
+        if page is None or not (page.citations or page.claims or "factcheck-" in text):
+            return text  # nothing of ours: no assets either (a site bibliography or a report page has some)
         online = getattr(self.md, "factcheck_online", None)
+        listed = [unescape(key) for key in PLACEHOLDER_RE.findall(text)]  # the site bibliography lists uncited entries too
+        if listed:
+            online = extension.cached_online_report(page, listed)
         if online is not None:
             text = online.fill(text)
         if extension.getConfig("inline_assets"):

@@ -15,24 +15,26 @@ from mkdocs.structure.pages import Page
 
 from ..core.bibliography import BibliographyCache, BibliographyError
 from ..core.engine import CitationRecord, Engine, PageState
-from ..core.findings import Finding
 from ..core.formatted_cache import FormattedCache
 from ..core.formatting import StyleError
-from ..core.jsonld import claim_review_script, front_matter_problems, organization
+from ..core.jsonld import claim_review_script, organization
+from ..core.locate import lines_before
 from ..core.reference_html import ref_id
-from ..core.report import REPORT_MARKER, SUMMARY_MARKER, for_readers, report_html, summary_html, summary_line
+from ..core.report import REPORT_MARKER, REPORT_MARKER_TEXT, SUMMARY_MARKER, report_html, summary_html, summary_line
 from ..core.scale import Scale, ScaleError
+from ..core.settings import SettingsError
 from ..core.site import SiteRun
 from ..core.urls import relative_url
 from ..core.wording import plural
-from ..markdown.extension import PAGE_BIBLIOGRAPHY_MARKER_RE, SITE_BIBLIOGRAPHY_MARKER, FactcheckExtension
+from ..markdown.extension import EXTENSION_NAMES, PAGE_BIBLIOGRAPHY_MARKER_RE, SITE_BIBLIOGRAPHY_MARKER, FactcheckExtension
 from .config import FactcheckConfig
 from .search_view import search_view
 
 log = get_plugin_logger(__name__)
 ASSETS = Path(__file__).parent.parent / "assets"
 ASSET_FILES = ("factcheck.css", "factcheck.js")
-EXTENSION_NAMES = ("mkdocs_factcheck", "mkdocs_factcheck.markdown", "mkdocs_factcheck.markdown.extension")
+# Options of the extension that are the plugin's as well.
+SHARED_OPTIONS = ("bibliography", "style", "citation_mode", "verdicts", "citation_needed", "findings", "words", "summary", "unverified_pattern", "organization")
 
 
 class FactcheckPlugin(BasePlugin[FactcheckConfig]):
@@ -50,7 +52,6 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.bib_paths: list[Path] = []
         self._lent: tuple[Page, str, str] | None = None  # a page's content while search reads its view
         self._first_state = 0  # the engine's first page state of the page being converted
-        self._told_no_site_url = False
 
     def on_startup(self, *, command, dirty) -> None:
         self.is_serve = command == "serve"
@@ -61,13 +62,12 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         base = Path(config.config_file_path or ".").resolve().parent
         self._end_of_build()  # a build that ended without on_post_build or on_build_error
         self.run = self.engine = self.extension = None  # the last build's, with its bibliography: freed before a new one is read
-        self._told_no_site_url = False
         if self.is_serve:
             gc.collect()  # the last build's garbage, before the new bibliography is frozen (SiteRun.start)
         network = self.config.online.serve or not self.is_serve  # serve: cached results only, unless asked
         try:
             self.run = SiteRun(self.config, base, logger=log, bibliography_cache=self.bibliography_cache, formatted_cache=self.formatted_cache, network=network)
-        except (BibliographyError, StyleError, ScaleError) as error:
+        except (BibliographyError, StyleError, ScaleError, SettingsError) as error:
             raise PluginError(f"factcheck: {error}") from None
         self.bib_paths = self.run.bib_paths
         self.engine = self.run.engine
@@ -87,6 +87,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                 options.update(config.mdx_configs.pop(item, {}) or {})
             elif not isinstance(item, FactcheckExtension):
                 kept.append(item)
+        self._warn_of_differences(options)
         options.pop("bibliography", None)  # the plugin's bibliography setting wins
         options["citation_needed"] = self.config.citation_needed
         extension = FactcheckExtension(**options)
@@ -102,6 +103,17 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         config.markdown_extensions = kept
         return extension
 
+    def _warn_of_differences(self, options: dict) -> None:
+        """The same mkdocs.yml must read alike under MkDocs (the plugin's options) and Zensical (the
+        extension's): an option given in both with different values is a warning."""
+        for name, value in options.items():
+            if name not in SHARED_OPTIONS:
+                continue
+            ours = self.config[name]
+            same = [str(p) for p in ([value] if isinstance(value, str) else value)] == [str(p) for p in ([ours] if isinstance(ours, str) else ours)] if name == "bibliography" else value == ours
+            if not same:
+                log.warning("markdown_extensions: mkdocs_factcheck: %s is %r there and %r in the plugin's options: MkDocs uses the plugin's, Zensical the extension's; give both the same", name, value, ours)
+
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
             return None
@@ -109,6 +121,9 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             files.append(File.generated(config, f"assets/factcheck/{name}", abs_src_path=str(ASSETS / name), inclusion=InclusionLevel.NOT_IN_NAV))
         if self.run is not None:
             self.run.start(_page_texts(files))
+        written = files.get_file_from_path(self.config.report_page) if self.config.report_page else None
+        if written is not None and _written_by_check_command(written):
+            files.remove(written)  # `check --write-report` wrote it for Zensical: this build writes its own
         if self.config.report_page and files.get_file_from_path(self.config.report_page) is None:
             title = self.config.words.get("report_title", "Fact-check report")
             # Out of the search index: it restates every claim and source of the site, so it would match
@@ -136,6 +151,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         if page.present_anchor_ids is not None:  # the entries' anchors, for MkDocs' link validation
             for index in PAGE_BIBLIOGRAPHY_MARKER_RE.findall(html):
                 page.present_anchor_ids |= {ref_id(key) for key in self.engine.pages[int(index)].cited_keys()}
+            if SITE_BIBLIOGRAPHY_MARKER in html:  # every entry of the bibliography
+                page.present_anchor_ids |= {ref_id(source.key) for source in self.engine.bibliography.sources.values()}
         # The page's own conversion and those nested in it (mkdocstrings, excerpts) each have a state.
         claims = [claim for state in self.engine.pages[self._first_state :] if state.src_path == page.file.src_uri for claim in state.claims]
         if not claims:
@@ -177,7 +194,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             return None
         assert self.run is not None
         engine = self.engine
-        self.run.finish()
+        self.run.finish(config.site_url or "")
         online = self.run.online
         pages_by_path = {file.src_uri: file.page for file in files.documentation_pages() if file.page is not None}
         report_url = self._report_url()
@@ -195,8 +212,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                 content = content.replace(SITE_BIBLIOGRAPHY_MARKER, online.fill(listing))  # an entry may keep a placeholder (Engine.entry_body)
             if SUMMARY_MARKER in content:
                 content = content.replace(SUMMARY_MARKER, summary_html(page_claims, self.extension.scale, page, report_url, self.config.words))
-            for key, message in front_matter_problems(dict(page.meta)):
-                self.run.findings.report(Finding("invalid_front_matter", message, page=path, line=_front_matter_line(page, key)))
+            self.run.check_front_matter(path, dict(page.meta), lambda key, page=page: _front_matter_line(page, key))
             # Here rather than per page: only now is it known which ratings the sources back (retractions).
             content += claim_review_script(page_claims, self.extension.scale, self._review_url(config, page), self._organization(config), dict(page.meta))
             page.content = content
@@ -239,14 +255,10 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         path = self.config.report_page[:-3] if self.config.report_page.endswith(".md") else self.config.report_page
         return path + "/"
 
-    def _review_url(self, config: MkDocsConfig, page: Page) -> str:
-        """The page's absolute URL for ClaimReview; without `site_url` there is none (one finding says so)."""
-        if page.canonical_url:
-            return page.canonical_url
-        if not self._told_no_site_url and self.run is not None:
-            self._told_no_site_url = True
-            self.run.findings.report(Finding("no_site_url", "site_url is not set in mkdocs.yml: the ClaimReview data of pages with claims has no absolute url, which search engines require"))
-        return ""
+    @staticmethod
+    def _review_url(config: MkDocsConfig, page: Page) -> str:
+        """The page's absolute URL for ClaimReview; without `site_url` there is none (SiteRun.finish says so)."""
+        return page.canonical_url or ""
 
     def _organization(self, config: MkDocsConfig) -> dict:
         """The fact-checker (ClaimReview's author): the `organization` setting, else the site's author or name."""
@@ -254,10 +266,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         return organization(str(given.get("name") or config.site_author or config.site_name), str(given.get("url") or config.site_url or ""))
 
     def _published_report(self) -> dict:
-        """The report readers get (page and factcheck.json): without the editors' findings, unless asked."""
         assert self.run is not None
-        data = self.run.report()
-        return data if self.config.report_findings else for_readers(data, self.config.show_unverified)
+        return self.run.published_report()
 
     def on_build_error(self, *, error: Exception) -> None:
         self._end_of_build()
@@ -312,11 +322,14 @@ def _front_matter_lines(page: Page, markdown: str) -> int:
         raw = page.file.content_string
     except (OSError, UnicodeDecodeError):
         return 0
-    raw = raw.replace("\r\n", "\n")
-    if markdown and raw.endswith(markdown):
-        return raw[: len(raw) - len(markdown)].count("\n")
-    position = raw.find(markdown[:200]) if markdown else -1
-    return raw[:position].count("\n") if position > 0 else 0
+    return lines_before(raw, markdown)
+
+
+def _written_by_check_command(file: File) -> bool:
+    try:
+        return REPORT_MARKER_TEXT in file.content_string[:2000]
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def _front_matter_line(page: Page, key: str) -> int:

@@ -19,7 +19,8 @@ log = logging.getLogger("mkdocs.plugins.mkdocs_factcheck.online")
 class CachedResults:
     def __init__(self, settings, cache_dir: Path):
         self.settings = settings
-        self.cache = Cache(cache_dir, log) if (cache_dir / FILENAME).is_file() else None
+        self.cache_dir = cache_dir
+        self.cache: Cache | None = None  # opened once a build or the check command has made it (`serve` runs long)
 
     def report(self, sources: list[Source]) -> OnlineReport:
         """The marks and findings of these entries from what is cached; an entry never checked gets none."""
@@ -31,6 +32,8 @@ class CachedResults:
         return builder.finish()
 
     def _cached(self, check: Check) -> Outcome:
+        if self.cache is None and (self.cache_dir / FILENAME).is_file():
+            self.cache = Cache(self.cache_dir, log)
         hit = self.cache.get(check.cache_key) if self.cache is not None else None
         if hit is None:
             return unverified("offline")
