@@ -297,3 +297,13 @@ def test_an_error_is_reported_again_after_it_was_fixed(tmp_path, monkeypatch, ca
     (tmp_path / "refs.bib").unlink()
     convert()
     assert errors() == 2, "broken again: said again"
+
+
+def test_zensical_with_a_misspelled_option_says_so_and_builds(site):
+    site.bib(BIB)
+    site.page("index.md", "Cited [@onji1987].\n")
+    site.page("two.md", "Cited [@onji1987].\n")
+    site.config(extra={"markdown_extensions": [{"mkdocs_factcheck": {"bibliography": "references.bib", "stlye": "vancouver"}}]})
+    output = zensical_build(site)
+    assert "Traceback" not in output and output.count("unknown option 'stlye'") == 1
+    assert soup(site.html()).select_one("span.citation a.citation-ref") is not None

@@ -66,7 +66,7 @@ class PageResults:
             return False  # written by another layout: convert the page
         engine.restore_page(src_path, url, citations, claims)
         for claim in claims:
-            check_duplicate_id(engine, claim)
+            engine.claim_id_taken(claim.id, claim.page, claim.line, claim.derived_id)
         for finding in findings:
             engine.report(finding)
         self.fresh[src_path] = stored
@@ -86,12 +86,6 @@ class PageResults:
             write_atomically(self.path, json.dumps({"site": self.site_key, "pages": self.fresh}, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
         except OSError:
             pass  # a cache that cannot be written only costs the next run its time
-
-
-def check_duplicate_id(engine: Engine, claim: Claim) -> None:
-    if claim.id in engine.claim_ids and not claim.derived_id:
-        engine.report(Finding("duplicate_claim_id", f"claim id '{claim.id}' is used by another claim", page=claim.page or "<page>", line=claim.line))
-    engine.claim_ids.add(claim.id)
 
 
 def _finding_data(finding: Finding) -> dict:

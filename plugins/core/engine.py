@@ -135,6 +135,13 @@ class Engine:
             )
         return resolved
 
+    def claim_id_taken(self, claim_id: str, page: str | None, line: int, derived: bool = False) -> None:
+        """Claim ids are the site's anchors into pages: a second claim with an id given by hand is
+        reported (ids made from a claim's words are made unique on their page instead)."""
+        if claim_id in self.claim_ids and not derived:
+            self.report(Finding("duplicate_claim_id", f"claim id '{claim_id}' is used by another claim", page=page or "<page>", line=line))
+        self.claim_ids.add(claim_id)
+
     def note_cited(self, source) -> None:
         """The listeners (online checks) hear of each entry once, when it is first cited."""
         if source.key.lower() not in self._cited:

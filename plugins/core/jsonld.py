@@ -43,6 +43,13 @@ def front_matter_problems(meta: dict) -> list[tuple[str, str]]:
     return problems
 
 
+def review_author(given: dict, site_author: str, site_url: str) -> dict | None:
+    """The fact-checker behind the ClaimReview data: the `organization` setting, else the site's author
+    or name and its address; None when nothing names it."""
+    name = str(given.get("name") or site_author or "")
+    return organization(name, str(given.get("url") or site_url or "")) if name else None
+
+
 def organization(name: str, url: str = "") -> dict:
     data = {"@type": "Organization", "name": name}
     if url:

@@ -24,7 +24,7 @@ from ..core.claims import Claim, claim_findings, slugify, source_caveat
 from ..core.engine import Engine, PageState
 from ..core.findings import Finding
 from ..core.formatting import StyleError
-from ..core.jsonld import claim_review_script, organization
+from ..core.jsonld import claim_review_script, review_author
 from ..core.locate import lines_before
 from ..core.online.report import PLACEHOLDER_RE
 from ..core.report import summary_html
@@ -115,9 +115,8 @@ class FactcheckTreeprocessor(Treeprocessor):
             root.insert(0 if title is None else title + 1, summary)
         site_url = extension.getConfig("site_url") or context.get("site_url", "")
         url = site_url.rstrip("/") + "/" + context.get("url", "") if site_url else context.get("url", "")
-        given = extension.getConfig("organization") or {}
-        author = organization(str(given.get("name") or context.get("site_author") or ""), str(given.get("url") or site_url or ""))
-        script = claim_review_script(page.claims, scale, url if site_url else "", author if author["name"] else None, meta)
+        author = review_author(extension.getConfig("organization") or {}, context.get("site_author", ""), site_url)
+        script = claim_review_script(page.claims, scale, url if site_url else "", author, meta)
         if script:
             holder = etree.SubElement(root, "div")
             holder.set("class", "factcheck-claimreview-slot")
@@ -164,10 +163,8 @@ class FactcheckTreeprocessor(Treeprocessor):
             if not claim_id:
                 claim_id = self._derived_id(text, used_ids)
                 element.set("id", claim_id)
-            elif claim_id in engine.claim_ids:
-                engine.report(Finding("duplicate_claim_id", f"claim id '{claim_id}' is used by another claim", page=page.src_path or "<page>", line=line))
+            engine.claim_id_taken(claim_id, page.src_path, line, derived)
             used_ids.add(claim_id)
-            engine.claim_ids.add(claim_id)
             scale_verdict = scale.get(verdict)
             element.set("data-verdict", scale_verdict.name if scale_verdict else "unrated")
             if scale_verdict:
@@ -280,6 +277,17 @@ class FactcheckExtension(Extension):
         self.scale = Scale(self.getConfig("verdicts") or None)
         self._standalone: StandaloneSite | None = None
         self._page_engine: Engine | None = None  # standalone: the engine of the page being converted
+
+    def setConfig(self, key, value) -> None:  # noqa: N802 - Python-Markdown's name
+        """An unknown option is said once and left out; Python-Markdown's KeyError would end a Zensical
+        build with a traceback."""
+        if key not in self.config:
+            message = f"mkdocs_factcheck: unknown option '{key}' (options: {', '.join(sorted(self.config))})"
+            if message not in _REPORTED_OPTIONS:
+                _REPORTED_OPTIONS.add(message)
+                log.error(message)
+            return
+        super().setConfig(key, value)
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's name
         md.registerExtension(self)
@@ -405,7 +413,8 @@ class FactcheckExtension(Extension):
 
 
 REPORT_PAGE = "factcheck-report.md"  # where `mkdocs-factcheck check --write-report` writes it (its default)
-_REPORTED_ERRORS: set[str] = set()  # once per process: Zensical converts every page with a new extension
+_REPORTED_ERRORS: set[str] = set()
+_REPORTED_OPTIONS: set[str] = set()  # unknown options: once per process (the extension is made per page)  # once per process: Zensical converts every page with a new extension
 
 
 class ExtensionError(Exception):

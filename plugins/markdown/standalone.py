@@ -64,11 +64,14 @@ class StandaloneSite:
 
 
 _SITES: dict[tuple, StandaloneSite] = {}
+MAX_SITES = 4
 
 
 def standalone_site(settings: Settings, base: Path) -> StandaloneSite:
     key = (repr(settings), str(base))
     site = _SITES.get(key)
     if site is None:
+        while len(_SITES) >= MAX_SITES:  # the oldest options of a long `serve`: their bibliography goes
+            _SITES.pop(next(iter(_SITES)))
         site = _SITES[key] = StandaloneSite(settings, base)
     return site

@@ -17,7 +17,7 @@ from ..core.bibliography import BibliographyCache, BibliographyError
 from ..core.engine import CitationRecord, Engine, PageState
 from ..core.formatted_cache import FormattedCache
 from ..core.formatting import StyleError
-from ..core.jsonld import claim_review_script, organization
+from ..core.jsonld import claim_review_script, review_author
 from ..core.locate import lines_before
 from ..core.reference_html import ref_id
 from ..core.report import REPORT_MARKER, REPORT_MARKER_TEXT, SUMMARY_MARKER, report_html, summary_html, summary_line
@@ -260,10 +260,9 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         """The page's absolute URL for ClaimReview; without `site_url` there is none (SiteRun.finish says so)."""
         return page.canonical_url or ""
 
-    def _organization(self, config: MkDocsConfig) -> dict:
+    def _organization(self, config: MkDocsConfig) -> dict | None:
         """The fact-checker (ClaimReview's author): the `organization` setting, else the site's author or name."""
-        given = self.config.organization
-        return organization(str(given.get("name") or config.site_author or config.site_name), str(given.get("url") or config.site_url or ""))
+        return review_author(self.config.organization, config.site_author or config.site_name, config.site_url or "")
 
     def _published_report(self) -> dict:
         assert self.run is not None
