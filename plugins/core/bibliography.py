@@ -17,6 +17,7 @@ from pybtex.bibtex.utils import split_name_list
 from pybtex.database import BibliographyData, Entry, Person
 from pybtex.database.input import bibtex
 from pybtex.exceptions import PybtexError
+from pybtex.scanner import PybtexSyntaxError
 
 from .cachefiles import pybtex_version, write_atomically
 from .findings import Finding
@@ -153,16 +154,23 @@ def entry_lines(text: str) -> dict[str, list[int]]:
     return lines
 
 
-def _parse_one(path: Path, display: str) -> tuple[BibliographyData, dict[str, list[int]], list[Finding]]:
+def read_text(path: Path, display: str) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise BibliographyError(f"bibliography file not found: {display}") from None
     except (OSError, UnicodeDecodeError) as error:
         raise BibliographyError(f"cannot read bibliography file {display}: {error}") from None
+
+
+def _parse_one(path: Path, display: str, parser: bibtex.Parser) -> tuple[BibliographyData, dict[str, list[int]], list[Finding]]:
+    """One BibTeX file, with the parser of the whole bibliography: its `@string` macros are those of the
+    files before it too (a lab's `journals.bib` of macros, then its entries), as BibTeX reads them."""
+    text = read_text(path, display)
     lines = entry_lines(text)
     findings: list[Finding] = []
-    parser = bibtex.Parser(person_fields=[])  # names stay text until an entry is used (see Source)
+    parser.data = BibliographyData()  # this file's entries: the file of each is known, duplicates across files are ours to report
+    parser.filename = display
     # pybtex reports recoverable errors through a global hook: capture them so parsing goes on past a
     # bad entry, and turn each into a located finding instead of a line on stderr.
     with pybtex.errors.capture() as captured:
@@ -180,8 +188,23 @@ def _parse_one(path: Path, display: str) -> tuple[BibliographyData, dict[str, li
             occurrences = lines.get(key.lower(), []) if key else []
             line = occurrences[1] if len(occurrences) > 1 else line
             message = f"duplicate entry key '{key}' (the first one is used)"
+        elif isinstance(problem, PybtexSyntaxError):
+            line, message = _syntax_error(text, problem)
         findings.append(Finding(kind, message, file=display, line=line))
     return data, lines, findings
+
+
+def _syntax_error(text: str, error: PybtexSyntaxError) -> tuple[int | None, str]:
+    """The line of the entry the error is in: pybtex gives the line where its scanner stopped, which for
+    an unclosed brace is the next entry's, or further."""
+    start = error.error_context_info[0] if getattr(error, "error_context_info", None) else None
+    if not isinstance(start, int) or start < 0:
+        return error.lineno, str(error)
+    line = text.count("\n", 0, start) + 1
+    match = ENTRY_START.match(text, start)
+    entry = f" in entry '{match['key']}'" if match and match["key"] else ""
+    noticed = f" (noticed at line {error.lineno})" if error.lineno and error.lineno != line else ""
+    return line, f"syntax error{entry}: {Exception.__str__(error)}{noticed}"
 
 
 def _quoted(message: str) -> str:
@@ -206,15 +229,29 @@ def inherit_crossrefs(sources: dict[str, Source]) -> None:
             fields["booktitle"] = parent.raw.fields["title"]
 
 
+BIBTEX_SUFFIXES = (".bib", ".bibtex", ".biblatex")
+CSL_SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
+
+
 def load(paths: list[Path], base: Path) -> Bibliography:
-    """Parse every file; the first definition of a key wins, later ones are reported as duplicates."""
+    """Parse every file, in order, as one bibliography: BibTeX's `@string` macros and `crossref` reach
+    across files. The first definition of a key wins, later ones are reported as duplicates."""
+    from . import biblatex, csl  # here: they import this module's Source
+
     bibliography = Bibliography()
+    parser = bibtex.Parser(person_fields=[])  # names stay text until an entry is used (see Source)
     for path in paths:
         display = os.path.relpath(path, base) if path.is_absolute() else str(path)
-        data, lines, findings = _parse_one(path, display)
+        suffix = path.suffix.lower()
+        if suffix in CSL_SUFFIXES:
+            items, findings = csl.read(read_text(path, display), display, CSL_SUFFIXES[suffix])
+        elif suffix in BIBTEX_SUFFIXES:
+            data, lines, findings = _parse_one(path, display, parser)
+            items = [(key, entry, lines.get(key.lower(), [0])[0]) for key, entry in data.entries.items()]
+        else:
+            raise BibliographyError(f"bibliography file {display}: unknown format '{path.suffix}' (expected .bib, .json for CSL-JSON or .yaml for CSL-YAML)")
         bibliography.findings.extend(findings)
-        for key, entry in data.entries.items():
-            line = lines.get(key.lower(), [0])[0]
+        for key, entry, line in items:
             existing = bibliography.get(key)
             if existing is not None:
                 bibliography.findings.append(
@@ -229,6 +266,8 @@ def load(paths: list[Path], base: Path) -> Bibliography:
             bibliography.sources[key.lower()] = Source(key, entry, display, line)
             bibliography.findings.extend(Finding("bib_syntax", f"entry '{key}': {problem}", file=display, line=line) for problem in name_problems(entry))
     inherit_crossrefs(bibliography.sources)
+    for source in bibliography.sources.values():
+        biblatex.to_bibtex_fields(source.raw)  # after crossref: a child's inherited `date` counts too
     return bibliography
 
 

@@ -3,46 +3,42 @@ entry's title and short author list, which labels and the report read)."""
 
 from __future__ import annotations
 
-import codecs
 import functools
 import re
 from collections.abc import Callable
 from html import escape
 
-import latexcodec  # noqa: F401 - registers the ulatex codec
 from pybtex.backends.html import Backend as HTMLBackend
 from pybtex.backends.plaintext import Backend as TextBackend
 from pybtex.database import Entry
-from pybtex.markup import LaTeXParser
 from pybtex.plugin import PluginNotFound, enumerate_plugin_names, find_plugin
 from pybtex.richtext import Text
 from pybtex.style.formatting import BaseStyle
 
+from .biblatex import TYPE_KEYS, bibtex_type
 from .bibliography import Bibliography
 from .findings import Finding
 from .formatted_cache import Formatted, FormattedCache
 from .formatter_process import FormatterProcess
 from .identifiers import LATEX_URL
+from .latex import rich
 
 # Links are rendered by us, from every identifier field (see `identifiers.py`); styles that print some
 # of them would print them twice, so these fields are taken out before pybtex formats an entry.
-LINK_FIELDS = ("url", "doi", "eprint", "pubmed", "pmid", "pmcid", "isbn", "urldate")
-# Entry types of biblatex and of common exports that BibTeX styles lack, read as their nearest BibTeX type.
-TYPE_ALIASES = {"online": "misc", "webpage": "misc", "electronic": "misc", "www": "misc", "report": "techreport", "thesis": "phdthesis"}
+LINK_FIELDS = ("url", "doi", "eprint", "eprinttype", "archiveprefix", "pubmed", "pmid", "pmcid", "isbn", "urldate")
+# Fields where `\url{x}` is an address a reader follows: shown once, as a link (see `identifiers.py`).
+URL_TEXT_FIELDS = ("howpublished", "note")
 
 
 # Text commands that pybtex's LaTeX reader leaves as they are; written as the characters they stand for.
 TEXT_COMMANDS = [
     (re.compile(r"\\textasciicircum\b\s*(?:\{\})?"), "^"),
-    (re.compile(r"\\textsuperscript\s*\{([^{}]*)\}"), r"^\1"),
-    (re.compile(r"\\textsubscript\s*\{([^{}]*)\}"), r"_\1"),
     (re.compile(r"\\(?:textregistered)\b\s*(?:\{\})?"), "\u00ae"),
     (re.compile(r"\\(?:texttrademark)\b\s*(?:\{\})?"), "\u2122"),
     (re.compile(r"\\(?:textdegree)\b\s*(?:\{\})?"), "\u00b0"),
     (re.compile(r"\\(?:texttimes)\b\s*(?:\{\})?"), "\u00d7"),
     (re.compile(r"\\(?:textpm)\b\s*(?:\{\})?"), "\u00b1"),
     (re.compile(r"\\(?:textmu)\b\s*(?:\{\})?"), "\u00b5"),
-    (re.compile(r"\\\$"), "$"),
 ]
 
 
@@ -68,6 +64,11 @@ def load_style(name: str) -> BaseStyle:
 class SafeHTMLBackend(HTMLBackend):
     """pybtex's HTML backend puts URLs into href unescaped; only http(s) URLs become links here."""
 
+    def format_tag(self, tag_name, text):
+        if tag_name == "smallcaps":  # `\textsc`, `{\sc ...}` (see latex.py)
+            return f'<span class="factcheck-smallcaps" style="font-variant:small-caps">{text}</span>' if text else ""
+        return super().format_tag(tag_name, text)
+
     @staticmethod
     def format_href(url, text, external=False):
         if not text:
@@ -78,14 +79,19 @@ class SafeHTMLBackend(HTMLBackend):
 
 
 def printable_copy(entry: Entry) -> Entry:
-    """The entry as a style should see it: no link fields, `\\url{x}` as plain x, a BibTeX type."""
+    """The entry as a style should see it: no link fields (an address in `howpublished` is shown once,
+    as a link), a BibTeX type (see `biblatex.py`)."""
     fields = {}
     for name, value in entry.fields.items():
-        if name.lower() in LINK_FIELDS:
+        lowered = name.lower()
+        if lowered in LINK_FIELDS or (lowered == "type" and value.strip().lower() in TYPE_KEYS):
             continue
-        fields[name] = tidy_latex(LATEX_URL.sub(lambda m: "{" + m.group(1).replace("%", r"\%") + "}", value))
-    kind = TYPE_ALIASES.get(entry.type.lower(), entry.type.lower())
-    copy = Entry(kind, fields=fields)
+        if lowered in URL_TEXT_FIELDS:
+            value = LATEX_URL.sub("", value).strip(" ,;:")
+            if not value:
+                continue
+        fields[name] = tidy_latex(value)
+    copy = Entry(bibtex_type(entry), fields=fields)
     for role, persons in entry.persons.items():
         copy.persons[role] = list(persons)
     copy.key = entry.key
@@ -96,21 +102,15 @@ def printable_copy(entry: Entry) -> Entry:
 # for a large bibliography), though most values hold no LaTeX at all. Such a value decodes to itself,
 # so it skips the decoder. Installed once, on pybtex's own `Text.from_latex`, because its templates
 # (`field`, `names`) call it directly; any value with a character LaTeX could give meaning to, or with
-# spacing the decoder would fold, goes through the original.
-# The others are decoded as pybtex's own `from_latex` does, with the decoder's result memoised: the
-# same names and journals come back entry after entry (a quarter of the values were new on the benchmark).
+# spacing the decoder would fold, goes through our reader (`latex.py`: markup as tags, the rest to
+# latexcodec), whose results are memoised: the same names and journals come back entry after entry.
 PLAIN_VALUE = re.compile(r"[\w.,:;()/+=*!?\"'@<>|\[\]-]+(?: [\w.,:;()/+=*!?\"'@<>|\[\]-]+)*")
-
-
-@functools.lru_cache(maxsize=65536)  # a pure function of a string: nothing to go stale between builds
-def _decoded(value: str) -> str:
-    return codecs.decode(value, "ulatex")  # type: ignore[call-overload]  # latexcodec decodes str to str
 
 
 def _from_latex(value: str) -> Text:
     if PLAIN_VALUE.fullmatch(value) and "--" not in value and "''" not in value:
         return Text(value)
-    return LaTeXParser(_decoded(value)).parse()  # a new Text each time: callers may build on it
+    return rich(value)  # markup as tags (see latex.py); a new Text each time: callers may build on it
 
 
 if getattr(Text.from_latex, "__name__", "") != "_from_latex":
