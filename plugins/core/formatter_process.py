@@ -154,7 +154,7 @@ def main() -> None:
     backend = SafeHTMLBackend()
     for source in reversed(request["sources"]):  # the build starts from the first page (see above)
         try:
-            formatted: Formatted | None = format_source(style, backend, source)
+            formatted: Formatted | None = format_source(style, backend, source, allow_gaps=False)  # gaps: the build reports them
         except Exception:  # noqa: BLE001 - the build formats it again and reports why
             formatted = None
         frame = pickle.dumps((FormattedCache.key(style, source.raw), formatted), protocol=pickle.HIGHEST_PROTOCOL)

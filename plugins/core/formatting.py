@@ -14,9 +14,12 @@ from pybtex.database import Entry
 from pybtex.plugin import PluginNotFound, enumerate_plugin_names, find_plugin
 from pybtex.richtext import Text
 from pybtex.style.formatting import BaseStyle
+from pybtex.style.template import FieldIsMissing
 
 from .biblatex import TYPE_KEYS, bibtex_type
+from .bibliography import NAME_ROLES as NAME_FIELDS
 from .bibliography import Bibliography
+from .checks import missing_fields
 from .findings import Finding
 from .formatted_cache import Formatted, FormattedCache
 from .formatter_process import FormatterProcess
@@ -156,11 +159,44 @@ def short_authors(source) -> str:
     return f"{names[0]} et al."
 
 
-def format_source(style: BaseStyle, backend: HTMLBackend, source) -> Formatted:
+MAX_GAPS = 8  # fields a style may lack in one entry before it is given up on (each costs a retry)
+
+
+class IncompleteEntryError(Exception):
+    """An entry the style needs more fields for (raised only when gaps are not allowed)."""
+
+    def __init__(self, fields: list[str]):
+        super().__init__("the style needs " + ", ".join(fields))
+        self.fields = fields
+
+
+def format_source(style: BaseStyle, backend: HTMLBackend, source, allow_gaps: bool = True) -> Formatted:
     """Every form of one entry; raises what the style raises (an entry type it has no template for)."""
+    return format_with_gaps(style, backend, source, allow_gaps)[0]
+
+
+def format_with_gaps(style: BaseStyle, backend: HTMLBackend, source, allow_gaps: bool = True) -> tuple[Formatted, list[str]]:
+    """The forms of an entry, and the fields the style required that it lacks: those are formatted as
+    empty (pybtex's templates leave empty parts out), so a reader sees the entry from the fields it has,
+    and the checks report the missing fields once (`missing_field`)."""
     title = latex_to_text(source.raw.fields.get("title", ""))  # for the report, without decoding again
-    rich = style.format_entry("", printable_copy(source.entry)).text
-    return Formatted(rich.render(backend).replace("\n", " "), plain(rich).replace("\n", " "), title, short_authors(source))
+    copy = printable_copy(source.entry)
+    gaps: list[str] = []
+    while True:
+        try:
+            rich = style.format_entry("", copy).text
+            break
+        except FieldIsMissing as error:
+            name = error.field_name
+            if not allow_gaps or name in gaps or len(gaps) >= MAX_GAPS:
+                raise IncompleteEntryError([*gaps, name]) from None
+            gaps.append(name)
+            if name.lower() in NAME_FIELDS:
+                copy.persons[name] = []
+            else:
+                copy.fields[name] = ""
+    forms = Formatted(rich.render(backend).replace("\n", " "), plain(rich).replace("\n", " "), title, short_authors(source))
+    return forms, gaps
 
 
 class EntryFormatter:
@@ -215,8 +251,11 @@ class EntryFormatter:
             return stored
         self.formatted_count += 1
         try:
-            result = format_source(self.style, self.backend, source)
-            if self.store is not None:
+            result, gaps = format_with_gaps(self.style, self.backend, source)
+            unchecked = [gap for gap in gaps if not any(gap.lower() in option.split(" or ") for option in missing_fields(source))]
+            if unchecked:  # a field this style needs that the type does not: the checks would not say so
+                self.report(Finding("missing_field", f"entry '{source.key}' ({source.raw.type}) lacks {', '.join(unchecked)}, which the style needs", file=source.file, line=source.line))
+            elif self.store is not None:
                 self.store.put(digest, result)  # failures are not stored: their finding is reported every build
         except Exception as error:  # noqa: BLE001 - any style failure degrades this one entry only
             reason = _reason(error)
@@ -263,6 +302,8 @@ class EntryFormatter:
 
 
 def _reason(error: Exception) -> str:
+    if isinstance(error, IncompleteEntryError):
+        return str(error)
     if isinstance(error, AttributeError) and "template" in str(error):
         return "the style has no template for this entry type"
     name = type(error).__name__
