@@ -14,7 +14,7 @@ from pybtex.database import Entry
 from pybtex.plugin import PluginNotFound, enumerate_plugin_names, find_plugin
 from pybtex.richtext import Text
 from pybtex.style.formatting import BaseStyle
-from pybtex.style.template import FieldIsMissing
+from pybtex.style.template import FieldIsMissing, field, sentence
 
 from .biblatex import TYPE_KEYS, bibtex_type
 from .bibliography import NAME_ROLES as NAME_FIELDS
@@ -55,13 +55,35 @@ class StyleError(Exception):
     """An unknown pybtex style name: stops the build."""
 
 
-def load_style(name: str) -> BaseStyle:
+TITLE_CASES = ("as-written", "sentence")
+
+
+def load_style(name: str, title_case: str = "as-written") -> BaseStyle:
+    """The style `name`; with `title_case` "as-written" its titles keep the capitals the entry gives
+    them (pybtex's BibTeX styles sentence-case them: "Proleukin" would read "proleukin"), with
+    "sentence" the style's own casing."""
     try:
         style_class = find_plugin("pybtex.style.formatting", name)
     except PluginNotFound:
         known = ", ".join(sorted(enumerate_plugin_names("pybtex.style.formatting")))
         raise StyleError(f"unknown bibliography style '{name}' (installed styles: {known})") from None
+    if title_case not in TITLE_CASES:
+        raise StyleError(f"unknown title_case '{title_case}' (one of: {', '.join(TITLE_CASES)})")
+    if title_case == "as-written" and hasattr(style_class, "format_title"):
+        style_class = _as_written(style_class)
     return style_class()
+
+
+@functools.lru_cache(maxsize=None)  # one subclass per style class
+def _as_written(style_class: type) -> type:
+    """The style with `format_title` printing the title as the entry writes it. Its own name, which the
+    formatted-entry cache's key holds: entries formatted under the other casing are not served."""
+
+    def format_title(self, e, which_field, as_sentence=True):
+        title = field(which_field)
+        return sentence[title] if as_sentence else title
+
+    return type(style_class.__name__, (style_class,), {"format_title": format_title, "__qualname__": style_class.__qualname__ + "[as-written]", "__module__": style_class.__module__})
 
 
 class SafeHTMLBackend(HTMLBackend):

@@ -83,7 +83,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             bibliography = self.bibliography_cache.get(self.bib_paths, base, cache_dir)
             scale = Scale(self.config.verdicts or None)
             self.formatted_cache.load(cache_dir)
-            self.engine = Engine(bibliography, self.config.style, self.config.citation_mode, self.config.numbering, self.config.words, self.findings.report, self.formatted_cache)
+            self.engine = Engine(bibliography, self.config.style, self.config.citation_mode, self.config.numbering, self.config.words, self.findings.report, self.formatted_cache, self.config.title_case)
         except (BibliographyError, StyleError, ScaleError) as error:
             raise PluginError(f"factcheck: {error}") from None
         # The parsed bibliography (tens of objects an entry) lives for the whole build: kept out of the
@@ -198,7 +198,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         if not worth_starting(len(sources)):
             return
         try:
-            formatter.helper = FormatterProcess(self.config.style, sources)
+            formatter.helper = FormatterProcess(self.config.style, sources, self.config.title_case)
         except Exception as error:  # noqa: BLE001 - no process could be started: the build formats everything itself
             log.debug("formatting in one process only: %s", error)
 
