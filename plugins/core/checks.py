@@ -41,7 +41,7 @@ def missing_fields(source: Source) -> list[str]:
     present |= {role.lower() for role, people in entry.persons.items() if people}
     missing = []
     kind = entry.type.lower()
-    requirements = REQUIRED_FIELDS.get(kind) if kind in REQUIRED_FIELDS else REQUIRED_FIELDS.get(bibtex_type(entry), [])  # BibLaTeX's by their BibTeX type
+    requirements = REQUIRED_FIELDS[kind] if kind in REQUIRED_FIELDS else REQUIRED_FIELDS.get(bibtex_type(entry), [])  # BibLaTeX's by their BibTeX type
     for requirement in requirements:
         options = requirement.split("/")
         if not any(option in present for option in options):

@@ -60,9 +60,9 @@ def read(text: str, display: str, kind: str) -> tuple[list[tuple[str, Entry, int
         line, message = error.args
         return [], [Finding("bib_syntax", f"{message}", file=display, line=line)]
     items: list[tuple[str, Entry, int]] = []
-    for item, line, error in located:
-        if error:
-            findings.append(Finding("bib_syntax", error, file=display, line=line))
+    for item, line, problem in located:
+        if problem:
+            findings.append(Finding("bib_syntax", problem, file=display, line=line))
             continue
         if not isinstance(item, dict) or item.get("id") in (None, ""):
             findings.append(Finding("bib_syntax", "CSL item without an 'id' (skipped)", file=display, line=line))
@@ -238,8 +238,8 @@ def date_of(value: object, full: bool = False) -> tuple[str, str]:
         end = str(parts[1][0]) if len(parts) > 1 and isinstance(parts[1], list) and parts[1] and parts[1][0] else ""
         if end and end != year:
             return f"{year}--{end}", ""
-        month = int(first[1]) if len(first) > 1 and first[1].isdigit() else 0
-        return year, MONTH_NAMES[month - 1] if 1 <= month <= 12 else ""
+        number = int(first[1]) if len(first) > 1 and first[1].isdigit() else 0
+        return year, MONTH_NAMES[number - 1] if 1 <= number <= 12 else ""
     raw = str(value.get("raw") or value.get("literal") or "")
     if full:
         return raw.strip(), ""

@@ -74,7 +74,7 @@ def load_style(name: str, title_case: str = "as-written") -> BaseStyle:
     return style_class()
 
 
-@functools.lru_cache(maxsize=None)  # one subclass per style class
+@functools.cache  # one subclass per style class
 def _as_written(style_class: type) -> type:
     """The style with `format_title` printing the title as the entry writes it. Its own name, which the
     formatted-entry cache's key holds: entries formatted under the other casing are not served."""
