@@ -40,7 +40,10 @@ def bibtex_type(entry: Entry) -> str:
     kind = entry.type.lower()
     if kind == "thesis":
         return THESIS_KINDS.get(entry.fields.get("type", "").strip().lower().replace("'", "").replace(" ", ""), "phdthesis")
-    return BIBTEX_TYPES.get(kind, kind)
+    kind = BIBTEX_TYPES.get(kind, kind)
+    if kind == "inbook" and entry.fields.get("booktitle", entry.fields.get("title")) != entry.fields.get("title"):
+        return "incollection"  # BibLaTeX's @inbook titles its part and names its book: BibTeX's incollection
+    return kind
 
 
 def to_bibtex_fields(entry: Entry) -> None:

@@ -320,6 +320,9 @@ class EntryFormatter:
                 parts.append(f'<a class="ref-{identifier.scheme}" href="{escape(href, quote=True)}">{label}</a>')
             else:
                 parts.append(f'<span class="ref-{identifier.scheme}">{label}</span>')
+            accessed = source.raw.fields.get("urldate", "").strip() if identifier.field == "url" else ""
+            if accessed:  # BibLaTeX's and CSL's date of access, with the address it is about
+                parts[-1] += f' <span class="ref-urldate">(accessed {escape(latex_to_text(accessed))})</span>'
         return " ".join(parts)
 
 
