@@ -43,10 +43,8 @@ class Source:
     names into pybtex's `Person` is nearly half of parsing, and most entries of a large bibliography are
     never cited. `entry` has them read, on first use; whatever looks at every entry uses `raw`."""
 
-    # Read on first use, and not pickled (see __getstate__): defaults for unpickled sources.
-    _entry: Entry | None = None
-    _identifiers: tuple[Identifier, ...] | None = None
-    _lazy: tuple[BibText, int, int] | None = None
+    # Slots: a 100,000-entry bibliography has as many sources, most of them never read.
+    __slots__ = ("key", "file", "line", "_raw", "_text", "_start", "_end", "_entry", "_identifiers")
 
     def __init__(self, key: str, entry: Entry | None, file: str, line: int, lazy: tuple[BibText, int, int] | None = None):
         """`entry`, or `lazy`: the BibTeX file and the span of its text the entry is parsed from on first
@@ -55,16 +53,18 @@ class Source:
         self._raw = entry
         self.file = file
         self.line = line
-        if lazy is not None:
-            self._lazy = lazy
+        self._text: BibText | None = lazy[0] if lazy is not None else None  # three slots, not a tuple: 100,000 of them
+        self._start, self._end = (lazy[1], lazy[2]) if lazy is not None else (0, 0)
+        self._entry: Entry | None = None  # read on first use, and not pickled (see __getstate__)
+        self._identifiers: tuple[Identifier, ...] | None = None
 
     @property
     def raw(self) -> Entry:
         if self._raw is None:
-            assert self._lazy is not None, self.key
-            text, start, end = self._lazy
+            assert self._text is not None, self.key
+            text, start, end = self._text, self._start, self._end
             self._raw = text.parse(self.key, start, end)
-            self._lazy = None
+            self._text = None
         return self._raw
 
     @raw.setter
@@ -88,8 +88,10 @@ class Source:
     def __getstate__(self) -> dict:
         """Pickled as parsed (the parsed-bibliography cache, the formatter process): what is read from
         it on first use is read again there."""
-        state = {"key": self.key, "_raw": self.raw, "file": self.file, "line": self.line}  # parsed, if it was not yet
-        return state
+        return {"key": self.key, "raw": self.raw, "file": self.file, "line": self.line}  # parsed, if it was not yet
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["key"], state["raw"], state["file"], state["line"])  # type: ignore[misc]
 
     def __repr__(self) -> str:
         return f"Source({self.key!r}, {self.file}:{self.line})"
@@ -238,7 +240,20 @@ def _parse_one(path: Path, display: str, parser: _IndexingParser) -> tuple[str, 
             line, message = _syntax_error(text, problem)
         findings.append(Finding(kind, message, file=display, line=line))
     entries = [spans[key.lower()][0] for key in data.entries.keys() if key.lower() in spans]
-    return text, entries, data.name_problems, findings
+    return text, byte_spans(text, entries), data.name_problems, findings
+
+
+def byte_spans(text: str, entries: list[tuple[str, int, int, int]]) -> list[tuple[str, int, int, int]]:
+    """The entries' spans in bytes of the UTF-8 file (what BibText reads) rather than characters."""
+    if text.isascii():
+        return entries
+    offsets = sorted({position for _, _, start, end in entries for position in (start, end)})
+    in_bytes, counted, total = {}, 0, 0
+    for position in offsets:  # in order: each stretch of text is encoded once
+        total += len(text[counted:position].encode("utf-8"))
+        counted = position
+        in_bytes[position] = total
+    return [(key, line, in_bytes[start], in_bytes[end]) for key, line, start, end in entries]
 
 
 def _syntax_error(text: str, error: PybtexSyntaxError) -> tuple[int | None, str]:
@@ -255,11 +270,12 @@ def _syntax_error(text: str, error: PybtexSyntaxError) -> tuple[int | None, str]
 
 
 class BibText:
-    """A BibTeX file's text, from which its entries are parsed when first used, with the `@string`
-    macros of the whole bibliography; `bibliography` gives `crossref` parents."""
+    """A BibTeX file, from which its entries are parsed when first used (each read from its byte span:
+    the file's text is not held in memory), with the `@string` macros of the whole bibliography;
+    `bibliography` gives `crossref` parents."""
 
-    def __init__(self, text: str, macros: dict[str, str], bibliography: Bibliography):
-        self.text = text
+    def __init__(self, path: Path, macros: dict[str, str], bibliography: Bibliography):
+        self.path = path
         self.macros = macros
         self._macros = {name.lower(): value for name, value in macros.items()}
         self.bibliography = bibliography
@@ -268,12 +284,13 @@ class BibText:
     def parse(self, key: str, start: int, end: int) -> Entry:
         """The entry `key` from its span: its fields as the whole file's parse gives them (the problems of
         its text were reported when the file was loaded), its crossref parent's and BibLaTeX's added."""
-        entry = quick_entry(self.text, start, end, key, self._macros)
+        text = self._read(start, end)
+        entry = quick_entry(text, 0, len(text), key, self._macros)
         if entry is None:  # anything the quick reader does not know: pybtex's parser
             parser = bibtex.Parser(person_fields=[], macros=self.macros)
             with pybtex.errors.capture():
                 try:
-                    parsed = parser.parse_string(self.text[start:end])
+                    parsed = parser.parse_string(text)
                 except PybtexError:
                     parsed = parser.data
             entry = parsed.entries.get(key) or Entry("misc")
@@ -290,6 +307,16 @@ class BibText:
 
         to_bibtex_fields(entry)
         return entry
+
+    def _read(self, start: int, end: int) -> str:
+        """The text of a byte span, or "" when the file is gone (the entry is then empty; the next build
+        sees the change and reads the file again)."""
+        try:
+            with self.path.open("rb") as file:
+                file.seek(start)
+                return file.read(end - start).decode("utf-8", errors="replace")
+        except OSError:
+            return ""
 
 
 # The quick reader of one entry's text, for entries pybtex has already read once (when the file was
@@ -434,7 +461,7 @@ def load(paths: list[Path], base: Path) -> Bibliography:
             located = [(key, line, Source(key, entry, display, line)) for key, entry, line in items]
         elif suffix in BIBTEX_SUFFIXES:
             text, spans, problems, findings = _parse_one(path, display, parser)
-            bib_text = bibliography.texts[display] = BibText(text, parser.macros, bibliography)
+            bib_text = bibliography.texts[display] = BibText(path, parser.macros, bibliography)
             located = [(key, line, Source(key, None, display, line, (bib_text, start, end))) for key, line, start, end in spans]
         else:
             raise BibliographyError(f"bibliography file {display}: unknown format '{path.suffix}' (expected .bib, .json for CSL-JSON or .yaml for CSL-YAML)")
@@ -478,7 +505,8 @@ class BibliographyCache:
         stamp: list[tuple] = [(__version__, pybtex_version(), str(base))]
         for path in paths:
             try:
-                stamp.append((str(path), hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()))
+                with path.open("rb") as file:  # in chunks: a 30 MB file is not held in memory for this
+                    stamp.append((str(path), hashlib.file_digest(file, lambda: hashlib.blake2b(digest_size=16)).hexdigest()))
             except OSError:
                 stamp.append((str(path), None))
         return tuple(stamp)
@@ -527,7 +555,7 @@ def _read_parsed(path: Path, stamp: tuple) -> Bibliography | None:
             return None
         bibliography = Bibliography(findings=list(findings), macros=macros)
         for display, file_path in files:  # BibTeX entries are read from their file's text when used
-            bibliography.texts[display] = BibText(Path(file_path).read_text(encoding="utf-8"), macros, bibliography)
+            bibliography.texts[display] = BibText(Path(file_path), macros, bibliography)
         sources = bibliography.sources
         texts = bibliography.texts
         for row in rows:
@@ -549,9 +577,8 @@ def _read_parsed(path: Path, stamp: tuple) -> Bibliography | None:
 def _write_parsed(path: Path, stamp: tuple, bibliography: Bibliography, paths: list[Path], base: Path) -> None:
     rows: list[tuple] = []
     for source in bibliography.sources.values():
-        if source._lazy is not None:
-            _, start, end = source._lazy
-            rows.append((source.key, source.file, source.line, start, end))
+        if source._text is not None:
+            rows.append((source.key, source.file, source.line, source._start, source._end))
         else:
             raw = source.raw
             rows.append((source.key, source.file, source.line, raw.original_type, list(raw.fields.items()), list(raw.persons.items())))
