@@ -478,7 +478,8 @@ def load(paths: list[Path], base: Path) -> Bibliography:
                     )
                 )
                 continue
-            bibliography.sources[key.lower()] = source
+            lowered = key.lower()
+            bibliography.sources[key if lowered == key else lowered] = source  # one string, not two
             bibliography.findings.extend(Finding("bib_syntax", f"entry '{key}': {problem}", file=display, line=line) for problem in problems.get(key, []))
     bibliography.macros = dict(parser.macros)
     return bibliography
@@ -561,7 +562,8 @@ def _read_parsed(path: Path, stamp: tuple) -> Bibliography | None:
         for row in rows:
             if len(row) == 5:  # a BibTeX entry: where its text is
                 key, file, line, start, end = row
-                sources[key.lower()] = Source(key, None, file, line, (texts[file], start, end))
+                lowered = key.lower()
+                sources[key if lowered == key else lowered] = Source(key, None, file, line, (texts[file], start, end))  # one string, not two
                 continue
             key, file, line, original_type, fields, persons = row  # a CSL item, as read
             entry = Entry(original_type, fields=fields)

@@ -28,13 +28,14 @@ def report_data(engine: Engine, findings: Findings, scale: Scale, unverified_pat
             if record.resolved and page.src_path and page.src_path not in cited_on.setdefault(record.key.lower(), []):
                 cited_on[record.key.lower()].append(page.src_path)
     sources = []
-    # Past a handful of uncited entries (a lab's shared bibliography), those are listed apart, as
-    # [key, file, line]: reading each of 100,000 entries would be most of a build (see Source).
-    uncited_places: list[list] = []
+    # Past a handful of uncited entries (a lab's shared bibliography), those are listed apart, by file,
+    # their keys in one string: reading each of 100,000 entries, or writing each as an object, would be
+    # most of a build (see Source).
+    uncited_keys: dict[str, list[str]] = {}
     by_place = len(engine.bibliography) - len(cited_on) > MAX_UNCITED_LISTED
     for lowered, source in engine.bibliography.sources.items():
         if by_place and lowered not in cited_on and lowered not in cited_by:
-            uncited_places.append([source.key, source.file, source.line])
+            uncited_keys.setdefault(source.file, []).append(source.key)
             continue
         title = source.raw.fields.get("title", "")
         sources.append(
@@ -66,13 +67,13 @@ def report_data(engine: Engine, findings: Findings, scale: Scale, unverified_pat
         "summary": {
             "claims": len(claims),
             "by_verdict": by_verdict,
-            "sources": len(sources) + len(uncited_places),
+            "sources": len(sources) + sum(len(keys) for keys in uncited_keys.values()),
             "cited_sources": sum(1 for s in sources if s["cited_on"]),
             "findings": findings.counts_by_kind(),
         },
         "claims": [claim.as_json() for claim in claims],
         "sources": sources,
-        "uncited_sources": uncited_places,
+        "uncited_sources": [{"file": file, "count": len(keys), "keys": " ".join(keys)} for file, keys in uncited_keys.items()],
         "findings": [finding.as_json() for finding in findings.items],
     }
 
@@ -139,8 +140,8 @@ def report_html(data: dict, scale: Scale, page, words: dict) -> str:
         )
     out.append("</tbody></table></div></div>")
     out.append('<h2 id="sources">Sources</h2><div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table class="factcheck-sources"><thead><tr><th>Source</th><th>Claims</th><th>Status</th></tr></thead><tbody>')
-    uncited = [source for source in data["sources"] if not source["cited_on"]] + data.get("uncited_sources", [])
-    listed = data["sources"] if len(uncited) <= MAX_UNCITED_LISTED else [source for source in data["sources"] if source["cited_on"]]
+    uncited_count = sum(1 for source in data["sources"] if not source["cited_on"]) + sum(group["count"] for group in data.get("uncited_sources", []))
+    listed = data["sources"] if uncited_count <= MAX_UNCITED_LISTED else [source for source in data["sources"] if source["cited_on"]]
     for source in listed:
         claims = ", ".join(f'<a href="#report-{escape(cid, quote=True)}">{escape(cid)}</a>' for cid in source["cited_by"]) or ("cited outside claims" if source["cited_on"] else "not cited")
         status = []
@@ -154,8 +155,8 @@ def report_html(data: dict, scale: Scale, page, words: dict) -> str:
             f"<td>{claims}</td><td>{'<br>'.join(status) or 'ok'}</td></tr>"
         )
     out.append("</tbody></table></div></div>")
-    if len(listed) < len(data["sources"]) + len(data.get("uncited_sources", [])):
-        out.append(f"<p>{len(uncited)} entries of the bibliography are never cited; factcheck.json lists them.</p>")
+    if len(listed) < len(data["sources"]) or data.get("uncited_sources"):
+        out.append(f"<p>{uncited_count} entries of the bibliography are never cited; factcheck.json lists them.</p>")
     out.append('<h2 id="findings">Findings</h2>')
     if data["findings"]:
         out.append('<ul class="factcheck-findings">')
