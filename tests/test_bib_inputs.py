@@ -5,6 +5,7 @@ import json
 
 import pytest
 from conftest import soup
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 
 
@@ -468,3 +469,65 @@ def test_url_in_howpublished_is_printed_once(site):
     assert page.select_one("#ref-web a.ref-url")["href"] == "https://example.org/page"
     said = page.select_one("#ref-said").get_text()
     assert said.count("https://example.org/b") == 1 and "Online at" in said
+
+
+# ---------------------------------------------------------------- large bibliographies
+
+
+def test_a_warm_build_reads_only_the_entries_it_uses(site):
+    """A lab's shared bibliography: entries are read from their text when first used, and the cache keeps
+    where they are, so a warm build parses the cited ones only and shows them as a cold build does."""
+    entries = [f"@article{{e{n}, author = {{M{{\\\"u}}ller, J{n}}}, title = {{Title {n} on \\textit{{Stra{{\\ss}}e}}}}, journal = gut, year = {{2000}}}}" for n in range(60)]
+    site.bib("@string{gut = {Gut}}\n" + "\n".join(entries) + "\n")
+    site.config()
+    site.page("index.md", "[@e7] [@e59]\n")
+    MkDocsConfig.plugins.plugin_cache.clear()  # the plugin object of an earlier test, with its parse count
+    first = site.build()
+    cold_html = site.html()
+    assert first.plugins["factcheck"].bibliography_cache.parses == 1
+    MkDocsConfig.plugins.plugin_cache.clear()  # what a new `mkdocs build` process starts with
+    warm = site.build()
+    plugin = warm.plugins["factcheck"]
+    assert plugin.bibliography_cache.parses == 0  # read from the cache
+    sources = plugin.engine.bibliography.sources
+    assert sorted(key for key, source in sources.items() if source._raw is not None) == ["e59", "e7"]
+    assert site.html() == cold_html
+    entry = soup(cold_html).select_one("#ref-e7 .reference-text")
+    assert entry.get_text().replace("\xa0", " ").startswith("J7 Müller. Title 7 on Straße. Gut, 2000") and entry.select_one("i").get_text() == "Straße", str(entry)
+    data = factcheck_json(site)
+    assert [s["key"] for s in data["sources"]] == ["e7", "e59"]
+    assert data["uncited_sources"][0]["count"] == 58 and data["summary"]["sources"] == 60
+
+
+def test_the_quick_entry_reader_agrees_with_pybtex():
+    import pybtex.errors
+    from pybtex.database.input import bibtex
+
+    from mkdocs_factcheck.core.bibliography import _IndexingParser, _KeysOnly, quick_entry
+
+    text = "\n".join(
+        [
+            MACROS,
+            ENTRIES,
+            BIBLATEX,
+            MARKUP,
+            r'@article{q, title = "A {"}quoted{"} title", note = "x" # " and " # {y}, year = 2001, month = jan, Author = {A and B}, TITLE = {second}}',
+            r'@misc(paren, title = {T}, howpublished = "\url{https://x.org/~a}")',
+            "@misc{spaces,\n  title   =   {  Many\n   spaces   here },\n}",
+        ]
+    )
+    indexing = _IndexingParser(person_fields=[])
+    indexing.data = _KeysOnly()
+    with pybtex.errors.capture():  # the repeated TITLE: pybtex keeps the first, as the quick reader does
+        indexing.parse_string(text)
+        reference = bibtex.Parser(person_fields=[]).parse_string(text)
+    macros = {name.lower(): value for name, value in indexing.macros.items()}
+    read = 0
+    for spans in indexing.spans.values():
+        key, _, start, end = spans[0]
+        entry = quick_entry(text, start, end, key, macros)
+        if entry is not None:
+            read += 1
+            assert list(entry.fields.items()) == list(reference.entries[key].fields.items()), key
+            assert entry.original_type == reference.entries[key].original_type
+    assert read == len(reference.entries)
