@@ -32,6 +32,10 @@ NAME_ROLES = {role.lower() for role in Person.valid_roles}  # author, editor
 NAME_SEPARATOR = re.compile(" [Aa][Nn][Dd] ")  # pybtex's, on whitespace-normalised values
 
 
+SPAN_BITS = 32  # an entry's length in its file is below 4 GiB
+SPAN_MASK = (1 << SPAN_BITS) - 1
+
+
 class BibliographyError(Exception):
     """A bibliography that cannot be used at all (missing file, unreadable): stops the build."""
 
@@ -44,7 +48,7 @@ class Source:
     never cited. `entry` has them read, on first use; whatever looks at every entry uses `raw`."""
 
     # Slots: a 100,000-entry bibliography has as many sources, most of them never read.
-    __slots__ = ("key", "file", "line", "_raw", "_text", "_start", "_end", "_entry", "_identifiers")
+    __slots__ = ("key", "file", "line", "_raw", "_text", "_span", "_entry", "_identifiers")
 
     def __init__(self, key: str, entry: Entry | None, file: str, line: int, lazy: tuple[BibText, int, int] | None = None):
         """`entry`, or `lazy`: the BibTeX file and the span of its text the entry is parsed from on first
@@ -53,8 +57,9 @@ class Source:
         self._raw = entry
         self.file = file
         self.line = line
-        self._text: BibText | None = lazy[0] if lazy is not None else None  # three slots, not a tuple: 100,000 of them
-        self._start, self._end = (lazy[1], lazy[2]) if lazy is not None else (0, 0)
+        self._text: BibText | None = lazy[0] if lazy is not None else None
+        # The span as one number (start << 32 | length), not a tuple of two: 100,000 of them.
+        self._span = (lazy[1] << SPAN_BITS | (lazy[2] - lazy[1])) if lazy is not None else 0
         self._entry: Entry | None = None  # read on first use, and not pickled (see __getstate__)
         self._identifiers: tuple[Identifier, ...] | None = None
 
@@ -62,7 +67,7 @@ class Source:
     def raw(self) -> Entry:
         if self._raw is None:
             assert self._text is not None, self.key
-            text, start, end = self._text, self._start, self._end
+            text, start, end = self._text, self._span >> SPAN_BITS, (self._span >> SPAN_BITS) + (self._span & SPAN_MASK)
             self._raw = text.parse(self.key, start, end)
             self._text = None
         return self._raw
@@ -580,7 +585,8 @@ def _write_parsed(path: Path, stamp: tuple, bibliography: Bibliography, paths: l
     rows: list[tuple] = []
     for source in bibliography.sources.values():
         if source._text is not None:
-            rows.append((source.key, source.file, source.line, source._start, source._end))
+            start = source._span >> SPAN_BITS
+            rows.append((source.key, source.file, source.line, start, start + (source._span & SPAN_MASK)))
         else:
             raw = source.raw
             rows.append((source.key, source.file, source.line, raw.original_type, list(raw.fields.items()), list(raw.persons.items())))
