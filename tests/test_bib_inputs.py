@@ -499,6 +499,19 @@ def test_a_warm_build_reads_only_the_entries_it_uses(site):
     assert data["uncited_sources"][0]["count"] == 58 and data["summary"]["sources"] == 60
 
 
+def test_entries_of_a_file_with_windows_line_ends_and_accents_are_read_from_their_spans(site):
+    text = "@string{j = {Journal of Ä}}\r\n@article{first, author = {Ölund, Åsa}, title = {Før}, journal = j, year = {2001}}\r\n\r\n@article{second,\r\n  author = {Brown, B},\r\n  title = {Ünder},\r\n  journal = j,\r\n  year = {2002}\r\n}\r\n"
+    (site.root / "references.bib").write_bytes(text.encode("utf-8"))
+    site.config()
+    site.page("index.md", "[@second] [@first]\n")
+    site.build()
+    page = soup(site.html())
+    assert reference_text(page, "second") == "B Brown. Ünder. Journal of Ä, 2002."
+    assert reference_text(page, "first") == "Åsa Ölund. Før. Journal of Ä, 2001."
+    sources = {s["key"]: s["line"] for s in factcheck_json(site)["sources"]}
+    assert sources == {"first": 2, "second": 4}
+
+
 def test_the_quick_entry_reader_agrees_with_pybtex():
     import pybtex.errors
     from pybtex.database.input import bibtex

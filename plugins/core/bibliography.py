@@ -24,15 +24,13 @@ from .cachefiles import pybtex_version, write_atomically
 from .findings import Finding
 from .identifiers import Identifier, identifiers_of
 
-# The start of an entry in BibTeX source: `@type{key,` (or with parentheses). Used only to map keys to
-# lines, which pybtex does not record.
+# The start of an entry in BibTeX source: `@type{key,` (or with parentheses): names the entry a syntax
+# error is in (the loader takes entries' lines and spans from pybtex's scanner, see _IndexingParser).
 ENTRY_START = re.compile(r"@\s*(?P<type>[A-Za-z]+)\s*[{(]\s*(?P<key>[^,\s]*)\s*,", re.MULTILINE)
 NON_ENTRY_TYPES = {"string", "preamble", "comment"}
 NAME_ROLES = {role.lower() for role in Person.valid_roles}  # author, editor
 NAME_SEPARATOR = re.compile(" [Aa][Nn][Dd] ")  # pybtex's, on whitespace-normalised values
-
-
-SPAN_BITS = 32  # an entry's length in its file is below 4 GiB
+SPAN_BITS = 32  # an entry's start and length in its file are below 4 GiB
 SPAN_MASK = (1 << SPAN_BITS) - 1
 
 
@@ -48,7 +46,7 @@ class Source:
     never cited. `entry` has them read, on first use; whatever looks at every entry uses `raw`."""
 
     # Slots: a 100,000-entry bibliography has as many sources, most of them never read.
-    __slots__ = ("key", "file", "line", "_raw", "_text", "_span", "_entry", "_identifiers")
+    __slots__ = ("key", "file", "_where", "_raw", "_text", "_entry", "_identifiers")
 
     def __init__(self, key: str, entry: Entry | None, file: str, line: int, lazy: tuple[BibText, int, int] | None = None):
         """`entry`, or `lazy`: the BibTeX file and the span of its text the entry is parsed from on first
@@ -56,25 +54,32 @@ class Source:
         self.key = key
         self._raw = entry
         self.file = file
-        self.line = line
         self._text: BibText | None = lazy[0] if lazy is not None else None
-        # The span as one number (start << 32 | length), not a tuple of two: 100,000 of them.
-        self._span = (lazy[1] << SPAN_BITS | (lazy[2] - lazy[1])) if lazy is not None else 0
+        # The line, and for a lazy entry its span, as one number (line << 64 | start << 32 | length)
+        # rather than three: a 100,000-entry bibliography has as many.
+        self._where = (line << 2 * SPAN_BITS | lazy[1] << SPAN_BITS | (lazy[2] - lazy[1])) if lazy is not None else line
         self._entry: Entry | None = None  # read on first use, and not pickled (see __getstate__)
         self._identifiers: tuple[Identifier, ...] | None = None
 
     @property
+    def line(self) -> int:
+        return self._where >> 2 * SPAN_BITS if self._text is not None else self._where
+
+    @property
+    def span(self) -> tuple[int, int] | None:
+        """Where a BibTeX entry's text is in its file, in bytes (None for a CSL item)."""
+        if self._text is None:
+            return None
+        start = (self._where >> SPAN_BITS) & SPAN_MASK
+        return start, start + (self._where & SPAN_MASK)
+
+    @property
     def raw(self) -> Entry:
         if self._raw is None:
-            assert self._text is not None, self.key
-            text, start, end = self._text, self._span >> SPAN_BITS, (self._span >> SPAN_BITS) + (self._span & SPAN_MASK)
-            self._raw = text.parse(self.key, start, end)
-            self._text = None
+            span = self.span
+            assert self._text is not None and span is not None, self.key
+            self._raw = self._text.parse(self.key, *span)
         return self._raw
-
-    @raw.setter
-    def raw(self, entry: Entry) -> None:
-        self._raw = entry
 
     @property
     def entry(self) -> Entry:
@@ -91,8 +96,8 @@ class Source:
         return self._identifiers
 
     def __getstate__(self) -> dict:
-        """Pickled as parsed (the parsed-bibliography cache, the formatter process): what is read from
-        it on first use is read again there."""
+        """Pickled parsed (the formatter process reads no file): what is read from it on first use
+        (names, identifiers) is read again there."""
         return {"key": self.key, "raw": self.raw, "file": self.file, "line": self.line}  # parsed, if it was not yet
 
     def __setstate__(self, state: dict) -> None:
@@ -181,8 +186,10 @@ def entry_lines(text: str) -> dict[str, list[int]]:
 
 
 def read_text(path: Path, display: str) -> str:
+    """The file's text with its line ends as they are (`\r\n` kept): entries are read again later from
+    their byte spans in the file."""
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise BibliographyError(f"bibliography file not found: {display}") from None
     except (OSError, UnicodeDecodeError) as error:
@@ -584,9 +591,9 @@ def _read_parsed(path: Path, stamp: tuple) -> Bibliography | None:
 def _write_parsed(path: Path, stamp: tuple, bibliography: Bibliography, paths: list[Path], base: Path) -> None:
     rows: list[tuple] = []
     for source in bibliography.sources.values():
-        if source._text is not None:
-            start = source._span >> SPAN_BITS
-            rows.append((source.key, source.file, source.line, start, start + (source._span & SPAN_MASK)))
+        span = source.span
+        if span is not None:
+            rows.append((source.key, source.file, source.line, *span))
         else:
             raw = source.raw
             rows.append((source.key, source.file, source.line, raw.original_type, list(raw.fields.items()), list(raw.persons.items())))
