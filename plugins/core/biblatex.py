@@ -81,7 +81,7 @@ def date_parts(value: str) -> tuple[str, str]:
 
 def _eprint(fields) -> None:
     eprint = fields.get("eprint", "").strip()
-    kind = (fields.get("eprinttype") or fields.get("archiveprefix") or fields.get("archivePrefix") or "").strip().lower()
+    kind = (fields.get("eprinttype") or fields.get("archiveprefix") or "").strip().lower()  # pybtex's fields ignore case
     if not eprint or not kind:
         return
     target = EPRINT_FIELDS.get(kind)
