@@ -544,3 +544,17 @@ def test_the_quick_entry_reader_agrees_with_pybtex():
             assert list(entry.fields.items()) == list(reference.entries[key].fields.items()), key
             assert entry.original_type == reference.entries[key].original_type
     assert read == len(reference.entries)
+
+
+@pytest.mark.parametrize(("title_case", "shown"), [("as-written", "Über die Wirkung von Proleukin"), ("sentence", "Über die wirkung von proleukin")])
+def test_python_markdown_without_the_plugin_reads_csl_and_title_case(tmp_path, monkeypatch, title_case, shown):
+    import markdown
+
+    (tmp_path / "refs.yaml").write_text(
+        "- id: de\n  type: article-journal\n  title: Über die Wirkung von Proleukin\n  author: [{family: Ng, given: Ann}]\n  container-title: J\n  issued: 2001\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    options = {"mkdocs_factcheck": {"bibliography": "refs.yaml", "title_case": title_case}}
+    html = markdown.Markdown(extensions=["mkdocs_factcheck"], extension_configs=options).convert("Text [@de].")
+    assert f"{shown}." in " ".join(soup(html).select_one("#ref-de").get_text().split())

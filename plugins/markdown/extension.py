@@ -212,6 +212,7 @@ class FactcheckExtension(Extension):
         self.config = {
             "bibliography": [[], "BibTeX file or list of files (relative to the working directory when used without the plugin)."],
             "style": ["unsrt", "pybtex formatting style: plain, unsrt, alpha, abbrv, vancouver, or any installed pybtex style plugin."],
+            "title_case": ["as-written", "Titles as the entry writes them, or 'sentence': the style's sentence case."],
             "citation_mode": ["numeric", "numeric ([1]) or author-year (Onji et al., 1987)."],
             "bibliography_title": ["References", "Heading of a page's bibliography."],
             "verdicts": [[], "The verdict scale: a list of {name, label, rating, color, icon}, best first."],
@@ -267,6 +268,7 @@ class FactcheckExtension(Extension):
             numbering="page",
             words={"bibliography_title": self.getConfig("bibliography_title")},
             report=self._own_findings.report,
+            title_case=self.getConfig("title_case"),
         )
         self._standalone_engine = engine
         return engine
