@@ -258,10 +258,10 @@ def test_latex_markup_is_html_in_pages_and_text_in_tooltips_and_the_report(site)
     assert "\\" not in text and "$" not in text.replace("$5", "")
     assert "A B, dx, off, 50% & $5" in " ".join(text.split())
     tooltip = page.select_one(".citation a")["title"]
-    assert "The Drosophila period gene, σ-factors in H2O, x2 and bold, Small Caps and caps" in tooltip
+    assert "The Drosophila period gene, σ-factors in H₂O, x² and bold, Small Caps and caps" in tooltip
     assert "<" not in tooltip and "\\" not in tooltip
     source = next(s for s in factcheck_json(site)["sources"] if s["key"] == "fly")
-    assert source["title"] == "The Drosophila period gene, σ-factors in H2O, x2 and bold, Small Caps and caps"
+    assert source["title"] == "The Drosophila period gene, σ-factors in H₂O, x² and bold, Small Caps and caps"
 
 
 def test_markup_in_names_and_hostile_latex_stays_escaped(site):
@@ -558,3 +558,11 @@ def test_python_markdown_without_the_plugin_reads_csl_and_title_case(tmp_path, m
     options = {"mkdocs_factcheck": {"bibliography": "refs.yaml", "title_case": title_case}}
     html = markdown.Markdown(extensions=["mkdocs_factcheck"], extension_configs=options).convert("Text [@de].")
     assert f"{shown}." in " ".join(soup(html).select_one("#ref-de").get_text().split())
+
+
+def test_csl_json_with_a_byte_order_mark(site):
+    (site.root / "refs.json").write_bytes('\ufeff[{"id": "bom", "type": "webpage", "title": "Written on Windows"}]'.encode())
+    site.config({"bibliography": "refs.json"})
+    site.page("index.md", "[@bom]\n")
+    site.build()
+    assert "Written on Windows" in reference_text(soup(site.html()), "bom")

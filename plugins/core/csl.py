@@ -54,6 +54,7 @@ def read(text: str, display: str, kind: str) -> tuple[list[tuple[str, Entry, int
     """The items of a CSL-JSON (`kind` "json") or CSL-YAML ("yaml") file as (key, entry, line), and
     findings for what could not be read (at its line); what could be read before an error is kept."""
     findings: list[Finding] = []
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as some Windows tools write
     try:
         located = _json_items(text) if kind == "json" else _yaml_items(text)
     except CSLFileError as error:

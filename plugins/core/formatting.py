@@ -143,7 +143,24 @@ if getattr(Text.from_latex, "__name__", "") != "_from_latex":
 
 # `Text.render_as("text")` looks the backend up through pybtex's plugin registry, which rescans every
 # installed distribution's entry points on each call (about 20 ms): one backend object serves instead.
-TEXT_BACKEND = TextBackend()
+SUPERSCRIPTS = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ")
+SUBSCRIPTS = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
+
+
+class PlainTextBackend(TextBackend):
+    """Text for tooltips and the report: `x$^{2}$` and `H$_2$O` read x² and H₂O where Unicode has the
+    characters (comparisons fold them back to digits)."""
+
+    def format_tag(self, tag_name, text):
+        table = SUPERSCRIPTS if tag_name == "sup" else SUBSCRIPTS if tag_name == "sub" else None
+        if table is not None:
+            shifted = text.translate(table)
+            if not any(char in shifted for char in text if char.isascii()):  # every character has its form
+                return shifted
+        return text
+
+
+TEXT_BACKEND = PlainTextBackend()
 
 
 def plain(text: Text) -> str:
