@@ -2,9 +2,12 @@
 CSL-YAML, DOIs written as addresses, syntax errors, incomplete entries, titles' capitals."""
 
 import json
+import re
 
 import pytest
 from conftest import soup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 
@@ -566,3 +569,19 @@ def test_csl_json_with_a_byte_order_mark(site):
     site.page("index.md", "[@bom]\n")
     site.build()
     assert "Written on Windows" in reference_text(soup(site.html()), "bom")
+
+
+LATEX_PIECES = ["a", "B", " ", "{", "}", "$", "^", "_", "~", "\\", "'", '"', "%", "&", "<i>", "\\textit", "\\em ", "\\sc ", "\\'", '\\"', "\\c ", "\\url", "\\href", "\\hspace", "\\sigma", "\\foo", "\\\\", "\\ss", "\\v{", "\\textsuperscript{"]
+
+
+@given(st.lists(st.sampled_from(LATEX_PIECES), max_size=30).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_any_latex_becomes_escaped_html_and_text_without_failing(value):
+    from mkdocs_factcheck.core.formatting import SafeHTMLBackend, latex_to_text, plain
+    from mkdocs_factcheck.core.latex import rich
+
+    text = rich(value)
+    html = text.render(SafeHTMLBackend())
+    ours = re.sub(r'</?(?:i|b|sub|sup)>|<span class="(?:bibtex-protected|factcheck-smallcaps" style="font-variant:small-caps)">|</span>', "", html)
+    assert "<" not in ours and ">" not in ours, html  # a field's own angle brackets are escaped, and no link is made
+    assert isinstance(plain(text), str) and isinstance(latex_to_text(value), str)

@@ -53,7 +53,10 @@ COMMAND = re.compile(r"\\(?:([A-Za-z]+)\*?\s*|(.))", re.S)
 def _decoded(value: str) -> str:
     # latexcodec keeps the braces of an accent's argument (`\"{u}` gives `{ü}`): runs hold no other
     # braces. It also drops the spaces a run starts or ends with, which separate it from its neighbours.
-    decoded = codecs.decode(value, "ulatex").replace("{", "").replace("}", "")  # type: ignore[call-overload]
+    try:
+        decoded = codecs.decode(value, "ulatex").replace("{", "").replace("}", "")  # type: ignore[call-overload]
+    except ValueError:  # an accent with nothing to put it on (`x\'`): the text without its commands' marks
+        decoded = value.replace("\\", "").replace("{", "").replace("}", "")
     if not decoded.strip():
         return " " if value[:1].isspace() else decoded
     before = " " if value[:1].isspace() and not decoded[:1].isspace() else ""
@@ -135,6 +138,10 @@ class _Reader:
                 out.append(("tag", "sup" if char == "^" else "sub", tuple(self.argument(math=True))))
             elif math and char in " \t\n":
                 self.pos += 1  # spaces in math are TeX's to place
+            elif char == "%":  # not a comment inside a BibTeX value ("50% of patients"): a percent sign
+                self.pos += 1
+                flush()
+                out.append("%")
             elif char == "\\":
                 self.command(out, run, flush, math)
             else:
@@ -174,11 +181,14 @@ class _Reader:
         self.pos = match.end()
         if name in ACCENTS:  # `\"u`, `\"{u}`, `\c c`, `\'\i`: the command and its argument go to latexcodec
             argument_start = self.pos
-            self.argument()
+            nodes = self.argument(math)
             accented = _raw_argument(self.text[argument_start : self.pos])
             accented = {"\\i": "i", "\\j": "j"}.get(accented, accented)  # the dotless i takes the accent
-            command = self.text[start:argument_start].rstrip()
-            run.append(command + (accented if accented.startswith("\\") else "{" + accented + "}"))  # `\"\i`, `\"{u}`
+            if len(accented) != 1 and accented not in ("\\o", "\\O"):  # not a letter: its text, unaccented
+                flush()
+                out.extend(nodes)
+                return
+            run.append(self.text[start:argument_start].rstrip() + "{" + accented + "}")  # `\"{u}`
             return
         if name in ESCAPED and not name.isalpha():
             flush()
