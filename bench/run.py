@@ -42,6 +42,8 @@ SIZES = {
     "reference": {"pages": 200, "groups": 6000, "entries": 2000},
     "pages10x": {"pages": 2000, "groups": 60000, "entries": 2000},
     "bib10x": {"pages": 200, "groups": 6000, "entries": 20000, "cited": 2000},
+    # A lab's shared bibliography: 100,000 entries of which the site cites the reference site's 2,000.
+    "bib50x": {"pages": 200, "groups": 6000, "entries": 100000, "cited": 2000},
 }
 PACKAGES = ("mkdocs", "mkdocs-material", "Markdown", "pymdown-extensions", "pybtex", "latexcodec", "mkdocs-factcheck")
 LATENCY = 0.05
@@ -259,7 +261,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="sites a tenth of the size, 1 run, results under bench/out/")
     parser.add_argument("--runs", type=int, default=None, help="runs per case (default 3; 1 with --quick)")
-    parser.add_argument("--cases", default="cold,warm,serve,online,pages10x,bib10x", help="comma-separated subset of the cases")
+    parser.add_argument("--cases", default="cold,warm,serve,online,pages10x,bib10x,bib50x", help="comma-separated subset of the cases")
     parser.add_argument("--max-build-seconds", type=float, default=120, help="a variant slower than this in its first run is not repeated")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before one measured process is killed")
     parser.add_argument("--out", type=Path, default=BENCH / "out")
@@ -316,6 +318,13 @@ def main() -> None:
     if "bib10x" in cases:
         runner.repeat("bib10x", sites["bib10x"], "build", before=cold)
         results["parse"] = parse_times({"reference": reference, "bib10x": sites["bib10x"]}, 3)
+    if "bib50x" in cases:
+        # Warm builds, to compare with the reference site's ("warm"): the first build fills the caches.
+        for config in ("mkdocs-plain.yml", "mkdocs.yml"):
+            clean(sites["bib50x"])
+            results.setdefault("bib50x_cold", {})[config] = measure(sites["bib50x"], config, "build", args.timeout)
+            log(f"bib50x cold {config}: {_brief(results['bib50x_cold'][config])}")
+        runner.repeat("bib50x-warm", sites["bib50x"], "build")
     results["load_after"] = os.getloadavg()
     results["finished"] = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
     (args.out / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")

@@ -72,14 +72,26 @@ def test_duplicate_keys_within_and_across_files(site, warnings):
 
 
 def test_entry_the_style_cannot_format_degrades_alone(site, warnings):
-    site.bib("@article{nojournal, title = {Lonely title}, year = {2001}}\n@misc{fine, title = {Fine}}\n")
+    site.bib("@weird{odd, title = {Lonely title}, year = {2001}}\n@misc{fine, title = {Fine}}\n")
     site.config()
-    site.page("index.md", "[@nojournal] [@fine]\n")
+    site.page("index.md", "[@odd] [@fine]\n")
     site.build()
-    assert any(m.startswith("mkdocs_factcheck: references.bib:1: entry 'nojournal' cannot be formatted") for m in warnings())
+    assert any(m.startswith("mkdocs_factcheck: references.bib:1: entry 'odd' cannot be formatted") for m in warnings())
     page = soup(site.html())
-    assert "Lonely title" in page.select_one("#ref-nojournal").get_text()
+    assert "Lonely title" in page.select_one("#ref-odd").get_text()
     assert "Fine" in page.select_one("#ref-fine").get_text()
+
+
+def test_missing_required_field_is_one_finding_and_the_entry_is_formatted_from_what_it_has(site, warnings):
+    site.bib("@article{nojournal, author = {Onji, Masaaki}, title = {Lonely title}, year = {2001}}\n")
+    site.config()
+    site.page("index.md", "[@nojournal]\n")
+    site.build()
+    found = [m for m in warnings() if "nojournal" in m]
+    assert found == ["mkdocs_factcheck: references.bib:1: entry 'nojournal' (article) lacks journal [missing_field]"]
+    text = soup(site.html()).select_one("#ref-nojournal .reference-text").get_text()
+    assert text.startswith("Masaaki Onji. Lonely title.") and "2001" in text, text
+    assert "nojournal:" not in text
 
 
 def test_missing_fields_of_cited_entries(site, warnings):

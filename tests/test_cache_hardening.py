@@ -118,13 +118,15 @@ def set_at(index: int, value):
 @pytest.mark.parametrize(
     "change",
     [
-        pytest.param(set_at(2, {"title": 1}), id="fields-not-a-list"),
-        pytest.param(set_at(2, [["title", ["x"]]]), id="field-value-a-list"),
-        pytest.param(set_at(2, [["title"]]), id="field-without-value"),
-        pytest.param(set_at(5, "12"), id="line-a-string"),
+        # A BibTeX entry is stored as [key, file, line, start, end]: where its text is in its file.
         pytest.param(set_at(0, None), id="key-null"),
-        pytest.param(set_at(3, [["author", [["x"]]]]), id="person-malformed"),
-        pytest.param(lambda rows: [row[:5] for row in rows], id="short-row"),
+        pytest.param(set_at(1, "elsewhere.bib"), id="file-not-the-bibliography's"),
+        pytest.param(set_at(2, "12"), id="line-a-string"),
+        pytest.param(set_at(3, -5), id="span-negative"),
+        pytest.param(set_at(3, 10**9), id="span-reversed"),
+        pytest.param(set_at(4, [1]), id="span-a-list"),
+        pytest.param(lambda rows: [row[:4] for row in rows], id="short-row"),
+        pytest.param(lambda rows: [[*row, "extra"] + ["x"] * 0 for row in rows], id="six-items-not-a-csl-item"),
         pytest.param(lambda rows: {"not": "rows"}, id="rows-an-object"),
     ],
 )
@@ -140,17 +142,24 @@ def test_a_tampered_bibliography_cache_is_parsed_again(cached_site, change):
     assert BibliographyCache().get(paths, base, directory).keys() == first.keys()  # rewritten: used again
 
 
-def test_planted_markup_in_a_well_formed_bibliography_cache_is_escaped(cached_site):
-    """A well-formed file with the right stamp is used: what it holds is then text, like a .bib's."""
-    fresh_build(cached_site)
+def test_planted_markup_in_a_well_formed_bibliography_cache_is_escaped(site):
+    """A well-formed file with the right stamp is used: what it holds is then text, like a .bib's.
+    (BibTeX entries are stored as spans of their file, whose digest is in the stamp: the fields that the
+    file itself holds are those of CSL items.)"""
+    site.write("refs.json", json.dumps([{"id": "csl1", "type": "article-journal", "title": "A CSL item", "author": [{"family": "Doe", "given": "J"}], "container-title": "J", "issued": {"date-parts": [[2000]]}}]))
+    site.page("index.md", "Cited [@csl1].\n")
+    site.config(plugin={"bibliography": "refs.json"})
+    fresh_build(site)
 
     def change(rows):
-        for row in rows:
-            row[2] = [[name, value + '<script>alert("x")</script>' if name == "title" else value] for name, value in row[2]]
+        csl_rows = [row for row in rows if len(row) == 6]
+        assert csl_rows
+        for row in csl_rows:
+            row[4] = [[name, value + '<script>alert("x")</script>' if name == "title" else value] for name, value in row[4]]
         return rows
 
-    planted_rows(cached_site, change)
-    html, _ = fresh_build(cached_site)
+    planted_rows(site, change)
+    html, _ = fresh_build(site)
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html
 
 
@@ -337,7 +346,7 @@ def test_names_read_into_persons_survive_the_cache(tmp_path):
     entry.key = "k"
     entry.persons["author"] = [Person("de la Fontaine, Jr., Jean Pierre"), Person("{Barnes and Noble}")]
     stored = Bibliography({"k": Source("k", entry, "refs.bib", 3)}, [Finding("bib_syntax", "m", file="refs.bib", line=2)])
-    _write_parsed(tmp_path / "b.json", ("stamp",), stored)
+    _write_parsed(tmp_path / "b.json", ("stamp",), stored, [], tmp_path)
     loaded = _read_parsed(tmp_path / "b.json", ("stamp",))
     assert loaded is not None and loaded.findings == stored.findings
     source = loaded.get("k")

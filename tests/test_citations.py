@@ -168,7 +168,7 @@ def test_latex_strings_and_crossref_become_text(bib_site):
     bib_site.build()
     page = soup(bib_site.html())
     text = page.select_one("#ref-mueller2001").get_text()
-    assert "Müller" in text and "García" in text and "Æsthetic études über straße" in text  # unsrt sentence-cases titles
+    assert "Müller" in text and "García" in text and "Æsthetic études über Straße" in text  # titles as written (title_case)
     assert "Gut" in page.select_one("#ref-onji1987").get_text()
     child = page.select_one("#ref-child2010").get_text()
     assert "The Parent Book" in child and "Big Press" in child

@@ -352,7 +352,9 @@ def test_a_large_shared_bibliography_is_summed_up(site):
     report = soup(site.html("factcheck-report/index.html"))
     assert [row["id"] for row in report.select("table.factcheck-sources tbody tr")] == ["source-e0"]
     assert "39 entries of the bibliography are never cited" in report.get_text()
-    assert len(json.loads((site.site_dir / "factcheck.json").read_text())["sources"]) == 40
+    data = json.loads((site.site_dir / "factcheck.json").read_text())
+    assert [s["key"] for s in data["sources"]] == ["e0"] and data["summary"]["sources"] == 40
+    assert data["uncited_sources"] == [{"file": "references.bib", "count": 39, "keys": " ".join(f"e{n}" for n in range(1, 40))}]
 
 
 def test_claims_of_a_nested_conversion_count_for_the_page(bib_site):

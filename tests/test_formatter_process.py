@@ -132,7 +132,7 @@ def test_cold_build_takes_entries_from_the_child(site, always_start, monkeypatch
 
 
 def test_entry_the_child_cannot_format_is_formatted_and_reported_by_the_build(site, always_start, warnings):
-    site.bib(BIB + "@article{nojournal, title = {Lonely title}, year = {2001}}\n")
+    site.bib(BIB + "@weird{nojournal, title = {Lonely title}, year = {2001}}\n")
     site.page("index.md", PAGE + "Alone [@nojournal].\n")
     hook_waiting_for_the_child(site, ENTRIES + 1)
     site.build()

@@ -6,6 +6,7 @@ import datetime
 import re
 from typing import Any
 
+from .biblatex import bibtex_type
 from .bibliography import NAME_ROLES, Bibliography, Source
 from .claims import Claim
 from .findings import Finding
@@ -43,7 +44,9 @@ def missing_fields(source: Source) -> list[str]:
     present = {name.lower() for name, value in entry.fields.items() if name.lower() not in NAME_ROLES or value.strip()}
     present |= {role.lower() for role, people in entry.persons.items() if people}
     missing = []
-    for requirement in REQUIRED_FIELDS.get(entry.type.lower(), []):
+    kind = entry.type.lower()
+    requirements = REQUIRED_FIELDS[kind] if kind in REQUIRED_FIELDS else REQUIRED_FIELDS.get(bibtex_type(entry), [])  # BibLaTeX's by their BibTeX type
+    for requirement in requirements:
         options = requirement.split("/")
         if not any(option in present for option in options):
             missing.append(" or ".join(options))
@@ -69,6 +72,9 @@ def check_sources(bibliography: Bibliography, cited: set[str], claims: list[Clai
             why = problem(identifier)
             if why:
                 findings.append(Finding("invalid_identifier", f"entry '{source.key}': {why}", **place))
+            elif identifier.scheme == "doi" and identifier.value != source.raw.fields[identifier.field].strip():
+                written = source.raw.fields[identifier.field].strip()
+                findings.append(Finding("doi_normalised", f"entry '{source.key}': DOI written as '{written}', read as {identifier.value}", **place))
         if lowered in claim_keys and not identifiers:
             findings.append(Finding("no_identifier", f"entry '{source.key}' supports a claim but has no DOI, PMID, PMCID, ISBN or URL a reader could follow", **place))
         remark = editors_remark(source)

@@ -75,10 +75,11 @@ class PageState:
 class Engine:
     """Formats and labels citations for every page of one build."""
 
-    def __init__(self, bibliography: Bibliography, style: str = "unsrt", mode: str = "numeric", numbering: str = "page", words: dict | None = None, report: Reporter | None = None, store=None):
+    def __init__(self, bibliography: Bibliography, style: str = "unsrt", mode: str = "numeric", numbering: str = "page", words: dict | None = None, report: Reporter | None = None, store=None, title_case: str = "as-written"):
         self.bibliography = bibliography
         self.style_name = style
-        self.style = load_style(style)
+        self.title_case = title_case
+        self.style = load_style(style, title_case)
         self.mode = mode
         self.numbering_scope = numbering
         self.words = {**DEFAULT_WORDS, **(words or {})}

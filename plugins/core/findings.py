@@ -29,6 +29,7 @@ KINDS: dict[str, str] = {
     "citation_needed": "warning",
     # sources
     "invalid_identifier": "warning",
+    "doi_normalised": "info",
     "no_identifier": "warning",
     "unverified_source": "warning",
     "source_too_old": "warning",

@@ -58,7 +58,7 @@ class FormatterProcess:
     entry it does not have. No thread: a reader thread would wait for the interpreter lock, which the
     rendering thread holds, at every message."""
 
-    def __init__(self, style: str, sources: list[Source]):
+    def __init__(self, style: str, sources: list[Source], title_case: str = "as-written"):
         """Raises OSError (or what starting a process raises) when no child could be started."""
         self.results: dict[str, Formatted | None] = {}
         self._buffer = bytearray()
@@ -67,7 +67,7 @@ class FormatterProcess:
             raise OSError("no Python interpreter to start (sys.executable is empty)")
         # The entries themselves, as parsed: the child reads no bibliography file, which for a large
         # shared bibliography would take it longer than formatting the entries a site cites.
-        request = {"style": style, "sources": sources}
+        request = {"style": style, "title_case": title_case, "sources": sources}
         # The request goes in a file: written to the child's stdin, a large one would wait for the
         # child to start and read it.
         handle, name = tempfile.mkstemp(prefix="factcheck-request-", suffix=".pickle")
@@ -150,11 +150,11 @@ def main() -> None:
     from .formatted_cache import FormattedCache
     from .formatting import SafeHTMLBackend, format_source, load_style
 
-    style = load_style(request["style"])
+    style = load_style(request["style"], request.get("title_case", "as-written"))
     backend = SafeHTMLBackend()
     for source in reversed(request["sources"]):  # the build starts from the first page (see above)
         try:
-            formatted: Formatted | None = format_source(style, backend, source)
+            formatted: Formatted | None = format_source(style, backend, source, allow_gaps=False)  # gaps: the build reports them
         except Exception:  # noqa: BLE001 - the build formats it again and reports why
             formatted = None
         frame = pickle.dumps((FormattedCache.key(style, source.raw), formatted), protocol=pickle.HIGHEST_PROTOCOL)

@@ -3,46 +3,45 @@ entry's title and short author list, which labels and the report read)."""
 
 from __future__ import annotations
 
-import codecs
 import functools
 import re
 from collections.abc import Callable
 from html import escape
 
-import latexcodec  # noqa: F401 - registers the ulatex codec
 from pybtex.backends.html import Backend as HTMLBackend
 from pybtex.backends.plaintext import Backend as TextBackend
 from pybtex.database import Entry
-from pybtex.markup import LaTeXParser
 from pybtex.plugin import PluginNotFound, enumerate_plugin_names, find_plugin
 from pybtex.richtext import Text
 from pybtex.style.formatting import BaseStyle
+from pybtex.style.template import FieldIsMissing, field, sentence
 
+from .biblatex import TYPE_KEYS, bibtex_type
+from .bibliography import NAME_ROLES as NAME_FIELDS
 from .bibliography import Bibliography
+from .checks import missing_fields
 from .findings import Finding
 from .formatted_cache import Formatted, FormattedCache
 from .formatter_process import FormatterProcess
 from .identifiers import LATEX_URL
+from .latex import rich
 
 # Links are rendered by us, from every identifier field (see `identifiers.py`); styles that print some
 # of them would print them twice, so these fields are taken out before pybtex formats an entry.
-LINK_FIELDS = ("url", "doi", "eprint", "pubmed", "pmid", "pmcid", "isbn", "urldate")
-# Entry types of biblatex and of common exports that BibTeX styles lack, read as their nearest BibTeX type.
-TYPE_ALIASES = {"online": "misc", "webpage": "misc", "electronic": "misc", "www": "misc", "report": "techreport", "thesis": "phdthesis"}
+LINK_FIELDS = ("url", "doi", "eprint", "eprinttype", "archiveprefix", "pubmed", "pmid", "pmcid", "isbn", "urldate")
+# Fields where `\url{x}` is an address a reader follows: shown once, as a link (see `identifiers.py`).
+URL_TEXT_FIELDS = ("howpublished", "note")
 
 
 # Text commands that pybtex's LaTeX reader leaves as they are; written as the characters they stand for.
 TEXT_COMMANDS = [
     (re.compile(r"\\textasciicircum\b\s*(?:\{\})?"), "^"),
-    (re.compile(r"\\textsuperscript\s*\{([^{}]*)\}"), r"^\1"),
-    (re.compile(r"\\textsubscript\s*\{([^{}]*)\}"), r"_\1"),
     (re.compile(r"\\(?:textregistered)\b\s*(?:\{\})?"), "\u00ae"),
     (re.compile(r"\\(?:texttrademark)\b\s*(?:\{\})?"), "\u2122"),
     (re.compile(r"\\(?:textdegree)\b\s*(?:\{\})?"), "\u00b0"),
     (re.compile(r"\\(?:texttimes)\b\s*(?:\{\})?"), "\u00d7"),
     (re.compile(r"\\(?:textpm)\b\s*(?:\{\})?"), "\u00b1"),
     (re.compile(r"\\(?:textmu)\b\s*(?:\{\})?"), "\u00b5"),
-    (re.compile(r"\\\$"), "$"),
 ]
 
 
@@ -56,17 +55,44 @@ class StyleError(Exception):
     """An unknown pybtex style name: stops the build."""
 
 
-def load_style(name: str) -> BaseStyle:
+TITLE_CASES = ("as-written", "sentence")
+
+
+def load_style(name: str, title_case: str = "as-written") -> BaseStyle:
+    """The style `name`; with `title_case` "as-written" its titles keep the capitals the entry gives
+    them (pybtex's BibTeX styles sentence-case them: "Proleukin" would read "proleukin"), with
+    "sentence" the style's own casing."""
     try:
         style_class = find_plugin("pybtex.style.formatting", name)
     except PluginNotFound:
         known = ", ".join(sorted(enumerate_plugin_names("pybtex.style.formatting")))
         raise StyleError(f"unknown bibliography style '{name}' (installed styles: {known})") from None
+    if title_case not in TITLE_CASES:
+        raise StyleError(f"unknown title_case '{title_case}' (one of: {', '.join(TITLE_CASES)})")
+    if title_case == "as-written" and hasattr(style_class, "format_title"):
+        style_class = _as_written(style_class)
     return style_class()
+
+
+@functools.cache  # one subclass per style class
+def _as_written(style_class: type) -> type:
+    """The style with `format_title` printing the title as the entry writes it. Its own name, which the
+    formatted-entry cache's key holds: entries formatted under the other casing are not served."""
+
+    def format_title(self, e, which_field, as_sentence=True):
+        title = field(which_field)
+        return sentence[title] if as_sentence else title
+
+    return type(style_class.__name__, (style_class,), {"format_title": format_title, "__qualname__": style_class.__qualname__ + "[as-written]", "__module__": style_class.__module__})
 
 
 class SafeHTMLBackend(HTMLBackend):
     """pybtex's HTML backend puts URLs into href unescaped; only http(s) URLs become links here."""
+
+    def format_tag(self, tag_name, text):
+        if tag_name == "smallcaps":  # `\textsc`, `{\sc ...}` (see latex.py)
+            return f'<span class="factcheck-smallcaps" style="font-variant:small-caps">{text}</span>' if text else ""
+        return super().format_tag(tag_name, text)
 
     @staticmethod
     def format_href(url, text, external=False):
@@ -78,14 +104,19 @@ class SafeHTMLBackend(HTMLBackend):
 
 
 def printable_copy(entry: Entry) -> Entry:
-    """The entry as a style should see it: no link fields, `\\url{x}` as plain x, a BibTeX type."""
+    """The entry as a style should see it: no link fields (an address in `howpublished` is shown once,
+    as a link), a BibTeX type (see `biblatex.py`)."""
     fields = {}
     for name, value in entry.fields.items():
-        if name.lower() in LINK_FIELDS:
+        lowered = name.lower()
+        if lowered in LINK_FIELDS or (lowered == "type" and value.strip().lower() in TYPE_KEYS):
             continue
-        fields[name] = tidy_latex(LATEX_URL.sub(lambda m: "{" + m.group(1).replace("%", r"\%") + "}", value))
-    kind = TYPE_ALIASES.get(entry.type.lower(), entry.type.lower())
-    copy = Entry(kind, fields=fields)
+        if lowered in URL_TEXT_FIELDS:
+            value = LATEX_URL.sub("", value).strip(" ,;:")
+            if not value:
+                continue
+        fields[name] = tidy_latex(value)
+    copy = Entry(bibtex_type(entry), fields=fields)
     for role, persons in entry.persons.items():
         copy.persons[role] = list(persons)
     copy.key = entry.key
@@ -96,21 +127,15 @@ def printable_copy(entry: Entry) -> Entry:
 # for a large bibliography), though most values hold no LaTeX at all. Such a value decodes to itself,
 # so it skips the decoder. Installed once, on pybtex's own `Text.from_latex`, because its templates
 # (`field`, `names`) call it directly; any value with a character LaTeX could give meaning to, or with
-# spacing the decoder would fold, goes through the original.
-# The others are decoded as pybtex's own `from_latex` does, with the decoder's result memoised: the
-# same names and journals come back entry after entry (a quarter of the values were new on the benchmark).
+# spacing the decoder would fold, goes through our reader (`latex.py`: markup as tags, the rest to
+# latexcodec), whose results are memoised: the same names and journals come back entry after entry.
 PLAIN_VALUE = re.compile(r"[\w.,:;()/+=*!?\"'@<>|\[\]-]+(?: [\w.,:;()/+=*!?\"'@<>|\[\]-]+)*")
-
-
-@functools.lru_cache(maxsize=65536)  # a pure function of a string: nothing to go stale between builds
-def _decoded(value: str) -> str:
-    return codecs.decode(value, "ulatex")  # type: ignore[call-overload]  # latexcodec decodes str to str
 
 
 def _from_latex(value: str) -> Text:
     if PLAIN_VALUE.fullmatch(value) and "--" not in value and "''" not in value:
         return Text(value)
-    return LaTeXParser(_decoded(value)).parse()  # a new Text each time: callers may build on it
+    return rich(value)  # markup as tags (see latex.py); a new Text each time: callers may build on it
 
 
 if getattr(Text.from_latex, "__name__", "") != "_from_latex":
@@ -118,7 +143,24 @@ if getattr(Text.from_latex, "__name__", "") != "_from_latex":
 
 # `Text.render_as("text")` looks the backend up through pybtex's plugin registry, which rescans every
 # installed distribution's entry points on each call (about 20 ms): one backend object serves instead.
-TEXT_BACKEND = TextBackend()
+SUPERSCRIPTS = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ")
+SUBSCRIPTS = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
+
+
+class PlainTextBackend(TextBackend):
+    """Text for tooltips and the report: `x$^{2}$` and `H$_2$O` read x² and H₂O where Unicode has the
+    characters (comparisons fold them back to digits)."""
+
+    def format_tag(self, tag_name, text):
+        table = SUPERSCRIPTS if tag_name == "sup" else SUBSCRIPTS if tag_name == "sub" else None
+        if table is not None:
+            shifted = text.translate(table)
+            if not any(char in shifted for char in text if char.isascii()):  # every character has its form
+                return shifted
+        return text
+
+
+TEXT_BACKEND = PlainTextBackend()
 
 
 def plain(text: Text) -> str:
@@ -156,11 +198,44 @@ def short_authors(source) -> str:
     return f"{names[0]} et al."
 
 
-def format_source(style: BaseStyle, backend: HTMLBackend, source) -> Formatted:
+MAX_GAPS = 8  # fields a style may lack in one entry before it is given up on (each costs a retry)
+
+
+class IncompleteEntryError(Exception):
+    """An entry the style needs more fields for (raised only when gaps are not allowed)."""
+
+    def __init__(self, fields: list[str]):
+        super().__init__("the style needs " + ", ".join(fields))
+        self.fields = fields
+
+
+def format_source(style: BaseStyle, backend: HTMLBackend, source, allow_gaps: bool = True) -> Formatted:
     """Every form of one entry; raises what the style raises (an entry type it has no template for)."""
+    return format_with_gaps(style, backend, source, allow_gaps)[0]
+
+
+def format_with_gaps(style: BaseStyle, backend: HTMLBackend, source, allow_gaps: bool = True) -> tuple[Formatted, list[str]]:
+    """The forms of an entry, and the fields the style required that it lacks: those are formatted as
+    empty (pybtex's templates leave empty parts out), so a reader sees the entry from the fields it has,
+    and the checks report the missing fields once (`missing_field`)."""
     title = latex_to_text(source.raw.fields.get("title", ""))  # for the report, without decoding again
-    rich = style.format_entry("", printable_copy(source.entry)).text
-    return Formatted(rich.render(backend).replace("\n", " "), plain(rich).replace("\n", " "), title, short_authors(source))
+    copy = printable_copy(source.entry)
+    gaps: list[str] = []
+    while True:
+        try:
+            rich = style.format_entry("", copy).text
+            break
+        except FieldIsMissing as error:
+            name = error.field_name
+            if not allow_gaps or name in gaps or len(gaps) >= MAX_GAPS:
+                raise IncompleteEntryError([*gaps, name]) from None
+            gaps.append(name)
+            if name.lower() in NAME_FIELDS:
+                copy.persons[name] = []
+            else:
+                copy.fields[name] = ""
+    forms = Formatted(rich.render(backend).replace("\n", " "), plain(rich).replace("\n", " "), title, short_authors(source))
+    return forms, gaps
 
 
 class EntryFormatter:
@@ -215,8 +290,11 @@ class EntryFormatter:
             return stored
         self.formatted_count += 1
         try:
-            result = format_source(self.style, self.backend, source)
-            if self.store is not None:
+            result, gaps = format_with_gaps(self.style, self.backend, source)
+            unchecked = [gap for gap in gaps if not any(gap.lower() in option.split(" or ") for option in missing_fields(source))]
+            if unchecked:  # a field this style needs that the type does not: the checks would not say so
+                self.report(Finding("missing_field", f"entry '{source.key}' ({source.raw.type}) lacks {', '.join(unchecked)}, which the style needs", file=source.file, line=source.line))
+            elif self.store is not None:
                 self.store.put(digest, result)  # failures are not stored: their finding is reported every build
         except Exception as error:  # noqa: BLE001 - any style failure degrades this one entry only
             reason = _reason(error)
@@ -259,10 +337,15 @@ class EntryFormatter:
                 parts.append(f'<a class="ref-{identifier.scheme}" href="{escape(href, quote=True)}">{label}</a>')
             else:
                 parts.append(f'<span class="ref-{identifier.scheme}">{label}</span>')
+            accessed = source.raw.fields.get("urldate", "").strip() if identifier.field == "url" else ""
+            if accessed:  # BibLaTeX's and CSL's date of access, with the address it is about
+                parts[-1] += f' <span class="ref-urldate">(accessed {escape(latex_to_text(accessed))})</span>'
         return " ".join(parts)
 
 
 def _reason(error: Exception) -> str:
+    if isinstance(error, IncompleteEntryError):
+        return str(error)
     if isinstance(error, AttributeError) and "template" in str(error):
         return "the style has no template for this entry type"
     name = type(error).__name__

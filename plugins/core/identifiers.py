@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from pybtex.database import Entry
 
@@ -12,11 +12,14 @@ DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 PMID_RE = re.compile(r"^[1-9]\d{0,8}$")
 PMCID_RE = re.compile(r"^PMC\d{1,9}$")
 LATEX_URL = re.compile(r"\\url\{([^}]*)\}")
+ARXIV_RE = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
+# A DOI written as an address or with a prefix: `https://doi.org/10.x/y`, `http://dx.doi.org/...`, `doi:10.x/y`.
+DOI_PREFIX = re.compile(r"^(?:\\url\{)?\s*(?:(?:https?://)?(?:dx\.|www\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Identifier:
-    scheme: str  # doi, pmid, pmcid, isbn, url
+    scheme: str  # doi, pmid, pmcid, arxiv, isbn, url
     value: str
     field: str  # the entry field it came from
 
@@ -31,20 +34,23 @@ class Identifier:
             return f"https://pubmed.ncbi.nlm.nih.gov/{self.value}/"
         if self.scheme == "pmcid":
             return f"https://www.ncbi.nlm.nih.gov/pmc/articles/{self.value}/"
+        if self.scheme == "arxiv":
+            return f"https://arxiv.org/abs/{self.value}"
         if self.scheme == "url":
             return self.value
         return None
 
     @property
     def label(self) -> str:
-        return {"doi": "doi:", "pmid": "PMID: ", "pmcid": "PMCID: ", "isbn": "ISBN ", "url": ""}[self.scheme] + self.value
+        return {"doi": "doi:", "pmid": "PMID: ", "pmcid": "PMCID: ", "arxiv": "arXiv:", "isbn": "ISBN ", "url": ""}[self.scheme] + self.value
 
 
 def normalise_doi(value: str) -> str:
+    """The bare DOI (10.x/y) of a DOI as written, which may be an address (percent-encoded, in `\\url{}`)."""
     value = value.strip()
-    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:"):
-        if value.lower().startswith(prefix):
-            return value[len(prefix):]
+    match = DOI_PREFIX.match(value)
+    if match:
+        value = unquote(value[match.end() :].removesuffix("}")).strip()
     return value
 
 
@@ -58,6 +64,9 @@ def identifiers_of(entry: Entry) -> list[Identifier]:
         found.append(Identifier("pmid", fields["pmid"].strip(), "pmid"))
     if fields.get("pmcid"):
         found.append(Identifier("pmcid", fields["pmcid"].strip(), "pmcid"))
+    eprint_kind = (fields.get("eprinttype") or fields.get("archiveprefix") or "").strip().lower()
+    if fields.get("eprint") and eprint_kind == "arxiv":
+        found.append(Identifier("arxiv", fields["eprint"].strip().removeprefix("arXiv:"), "eprint"))
     if fields.get("isbn"):
         found.append(Identifier("isbn", fields["isbn"].strip(), "isbn"))
     if fields.get("url"):
@@ -93,6 +102,8 @@ def problem(identifier: Identifier) -> str | None:
         return f"PMID '{value}' is not a number of one to nine digits"
     if identifier.scheme == "pmcid" and not PMCID_RE.match(value):
         return f"PMCID '{value}' is not of the form PMC followed by digits"
+    if identifier.scheme == "arxiv" and not ARXIV_RE.match(value):
+        return f"arXiv id '{value}' is not of the form 2101.01234 or hep-th/9901001"
     if identifier.scheme == "isbn" and not isbn_valid(value):
         return f"ISBN '{value}' has a wrong length or check digit"
     if identifier.scheme == "url" and not url_valid(value):

@@ -35,7 +35,15 @@ def report_data(engine: Engine, findings: Findings, scale: Scale, unverified_pat
             if record.resolved and page.src_path and page.src_path not in cited_on.setdefault(record.key.lower(), []):
                 cited_on[record.key.lower()].append(page.src_path)
     sources = []
+    # Past a handful of uncited entries (a lab's shared bibliography), those are listed apart, by file,
+    # their keys in one string: reading each of 100,000 entries, or writing each as an object, would be
+    # most of a build (see Source).
+    uncited_keys: dict[str, list[str]] = {}
+    by_place = len(engine.bibliography) - len(cited_on) > MAX_UNCITED_LISTED
     for lowered, source in engine.bibliography.sources.items():
+        if by_place and lowered not in cited_on and lowered not in cited_by:
+            uncited_keys.setdefault(source.file, []).append(source.key)
+            continue
         title = source.raw.fields.get("title", "")
         sources.append(
             {
@@ -73,12 +81,13 @@ def report_data(engine: Engine, findings: Findings, scale: Scale, unverified_pat
         "summary": {
             "claims": len(claims),
             "by_verdict": by_verdict,
-            "sources": len(sources),
+            "sources": len(sources) + sum(len(keys) for keys in uncited_keys.values()),
             "cited_sources": sum(1 for s in sources if s["cited_on"]),
             "findings": findings.counts_by_kind(),
         },
         "claims": claim_rows,
         "sources": sources,
+        "uncited_sources": [{"file": file, "count": len(keys), "keys": " ".join(keys)} for file, keys in uncited_keys.items()],
         "findings": [finding.as_json() for finding in findings.items],
     }
 
@@ -96,7 +105,10 @@ def for_readers(data: dict, show_unverified: bool) -> dict:
             public["status"] = list(source["problems"])
         sources.append(public)
     summary = {k: v for k, v in data["summary"].items() if k != "findings"}
-    return {"generator": data["generator"], "scale": data["scale"], "summary": summary, "claims": data["claims"], "sources": sources}
+    published = {"generator": data["generator"], "scale": data["scale"], "summary": summary, "claims": data["claims"], "sources": sources}
+    if data.get("uncited_sources"):
+        published["uncited_sources"] = data["uncited_sources"]
+    return published
 
 
 def summary_line(data: dict) -> str:
@@ -203,8 +215,8 @@ def report_html(data: dict, scale: Scale, page, words: dict, source_links: str |
         out.append(f'<tr id="report-{escape(claim["id"], quote=True)}">{cells}</tr>')
     out.append("</tbody></table></div></div>")
     out.append('<h2 id="sources">Sources</h2><div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table class="factcheck-sources"><thead><tr><th>Source</th><th>Claims</th><th>Status</th></tr></thead><tbody>')
-    uncited = [source for source in data["sources"] if not source["cited_on"]]
-    listed = data["sources"] if len(uncited) <= MAX_UNCITED_LISTED else [source for source in data["sources"] if source["cited_on"]]
+    uncited_count = sum(1 for source in data["sources"] if not source["cited_on"]) + sum(group["count"] for group in data.get("uncited_sources", []))
+    listed = data["sources"] if uncited_count <= MAX_UNCITED_LISTED else [source for source in data["sources"] if source["cited_on"]]
     for source in listed:
         claims = ", ".join(f'<a href="#report-{escape(cid, quote=True)}">{escape(cid)}</a>' for cid in source["cited_by"]) or ("cited outside claims" if source["cited_on"] else "not cited")
         status = []
@@ -220,8 +232,8 @@ def report_html(data: dict, scale: Scale, page, words: dict, source_links: str |
             f"<td>{claims}</td><td>{'<br>'.join(status) or '—'}</td></tr>"
         )
     out.append("</tbody></table></div></div>")
-    if len(listed) < len(data["sources"]):
-        out.append(f"<p>{plural(len(uncited), 'entry', 'entries')} of the bibliography {'is' if len(uncited) == 1 else 'are'} never cited; factcheck.json lists them.</p>")
+    if len(listed) < len(data["sources"]) or data.get("uncited_sources"):
+        out.append(f"<p>{plural(uncited_count, 'entry', 'entries')} of the bibliography {'is' if uncited_count == 1 else 'are'} never cited; factcheck.json lists them.</p>")
     if editors:
         out.append(findings_html(data["findings"]))
     out.append("</div>")

@@ -47,6 +47,7 @@ class Settings:
     bibliography: str | list = "references.bib"
     style: str = "unsrt"
     citation_mode: str = "numeric"
+    title_case: str = "as-written"
     numbering: str = "site"
     words: dict = field(default_factory=dict)
     verdicts: list = field(default_factory=list)
@@ -68,7 +69,7 @@ class Settings:
         return [self.bibliography] if isinstance(self.bibliography, str) else list(self.bibliography)
 
 
-CHOICES = {"citation_mode": ("numeric", "author-year"), "numbering": ("site", "page")}
+CHOICES = {"citation_mode": ("numeric", "author-year"), "numbering": ("site", "page"), "title_case": ("as-written", "sentence")}
 TYPES: dict[str, tuple[type, ...]] = {"bibliography": (str, list), "max_source_age": (int,)}
 
 

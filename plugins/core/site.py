@@ -64,7 +64,7 @@ class SiteRun:
         self.scale = Scale(settings.verdicts or None)
         self.formatted_cache = formatted_cache or FormattedCache()
         self.formatted_cache.load(self.cache_dir)
-        self.engine = Engine(bibliography, settings.style, settings.citation_mode, numbering or settings.numbering, settings.words, self.findings.report, self.formatted_cache)
+        self.engine = Engine(bibliography, settings.style, settings.citation_mode, numbering or settings.numbering, settings.words, self.findings.report, self.formatted_cache, settings.title_case)
         self.engine.severity_of = self.findings.severity_of
         self.findings.extend(bibliography.findings)
         self.engine.status_providers.append(self._unverified_status)
@@ -122,7 +122,7 @@ class SiteRun:
         if not worth_starting(len(sources)):
             return
         try:
-            formatter.helper = FormatterProcess(self.settings.style, sources)
+            formatter.helper = FormatterProcess(self.settings.style, sources, self.settings.title_case)
         except Exception as error:  # noqa: BLE001 - no process could be started: the run formats everything itself
             log.debug("formatting in one process only: %s", error)
 

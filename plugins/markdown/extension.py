@@ -250,6 +250,7 @@ class FactcheckExtension(Extension):
         self.config = {
             "bibliography": [[], "BibTeX file or list of files (relative to the working directory when used without the plugin)."],
             "style": ["unsrt", "pybtex formatting style: plain, unsrt, alpha, abbrv, vancouver, or any installed pybtex style plugin."],
+            "title_case": ["as-written", "Titles as the entry writes them, or 'sentence': the style's sentence case."],
             "citation_mode": ["numeric", "numeric ([1]) or author-year (Onji et al., 1987)."],
             "bibliography_title": ["References", "Heading of a page's bibliography."],
             "verdicts": [[], "The verdict scale: a list of {name, label, rating, color, icon}, best first."],
@@ -324,7 +325,7 @@ class FactcheckExtension(Extension):
 
     def standalone(self) -> StandaloneSite:
         if self._standalone is None:
-            options = {name: self.getConfig(name) for name in ("bibliography", "style", "citation_mode", "verdicts", "citation_needed", "findings", "summary", "unverified_pattern", "online")}
+            options = {name: self.getConfig(name) for name in ("bibliography", "style", "citation_mode", "title_case", "verdicts", "citation_needed", "findings", "summary", "unverified_pattern", "online")}
             options["bibliography"] = options["bibliography"] or "references.bib"
             options["words"] = {"bibliography_title": self.getConfig("bibliography_title"), **(self.getConfig("words") or {})}
             try:

@@ -51,9 +51,11 @@ class FactcheckConfig(Config):
     enabled = c.Type(bool, default=True)
     """Turn the plugin off without removing it (citations are then left as written)."""
     bibliography = c.Type((str, list), default="references.bib")
-    """BibTeX file(s), relative to mkdocs.yml: a path or a list of paths."""
+    """BibTeX, CSL-JSON (.json) or CSL-YAML (.yaml) file(s), relative to mkdocs.yml: a path or a list of paths."""
     style = c.Type(str, default="unsrt")
     """pybtex formatting style: plain, unsrt, alpha, abbrv, vancouver, or any installed pybtex style."""
+    title_case = c.Choice(("as-written", "sentence"), default="as-written")
+    """Titles as the entry writes them, or in the style's sentence case ("Über die wirkung von ...")."""
     citation_mode = c.Choice(("numeric", "author-year"), default="numeric")
     """How citations read: numeric ([1]) or author-year (Onji et al., 1987)."""
     numbering = c.Choice(("site", "page"), default="site")

@@ -34,7 +34,7 @@ log = get_plugin_logger(__name__)
 ASSETS = Path(__file__).parent.parent / "assets"
 ASSET_FILES = ("factcheck.css", "factcheck.js")
 # Options of the extension that are the plugin's as well.
-SHARED_OPTIONS = ("bibliography", "style", "citation_mode", "verdicts", "citation_needed", "findings", "words", "summary", "unverified_pattern", "organization")
+SHARED_OPTIONS = ("bibliography", "style", "citation_mode", "title_case", "verdicts", "citation_needed", "findings", "words", "summary", "unverified_pattern", "organization")
 
 
 class FactcheckPlugin(BasePlugin[FactcheckConfig]):

@@ -15,6 +15,8 @@ from ..formatting import latex_to_text
 TITLE_SIMILARITY = 0.85  # normalised titles this close are the same title (punctuation, a typo, a subtitle style)
 NAME_SIMILARITY = 0.85
 TAG = re.compile(r"<[^>]+>")
+# MathML's annotations repeat the formula as TeX: dropped with their content.
+ANNOTATION = re.compile(r"<(?:mml:)?annotation[^>]*>.*?</(?:mml:)?annotation>", re.S)
 
 
 def latex_text(value: str) -> str:
@@ -26,10 +28,16 @@ def latex_text(value: str) -> str:
 
 def normalise(value: str) -> str:
     """Lower case, accents and markup removed, punctuation to spaces: what two spellings of a title share."""
-    value = html.unescape(TAG.sub(" ", value))  # Crossref titles carry JATS/HTML tags (<i>, <sub>)
+    value = as_text(value)
     value = unicodedata.normalize("NFKD", value)
     value = "".join(c for c in value if not unicodedata.combining(c))
-    return " ".join(re.findall(r"[a-z0-9]+", value.lower()))
+    return " ".join(re.findall(r"[^\W_]+", value.lower()))  # Greek letters too: $\sigma$ is σ on both sides
+
+
+def as_text(value: str) -> str:
+    """A Crossref title as text: its JATS/HTML tags (<i>, <sub>) and MathML taken out, not replaced by
+    spaces (H<sub>2</sub>O is H2O, as the entry's H$_2$O reads)."""
+    return html.unescape(TAG.sub("", ANNOTATION.sub("", value)))
 
 
 def similar_titles(entry_title: str, record_titles: list[str]) -> bool:
@@ -99,4 +107,4 @@ def mismatches(entry: Entry, record: dict, where: str) -> list[str]:
 
 
 def normalise_space(value: str) -> str:
-    return " ".join(html.unescape(TAG.sub("", value)).split())
+    return " ".join(as_text(value).split())
