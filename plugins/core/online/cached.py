@@ -10,8 +10,8 @@ from pathlib import Path
 from ..bibliography import Source
 from .cache import FILENAME, Cache
 from .outcome import Check, Outcome, unverified
+from .plan import _get, lifetime, plan_checks
 from .report import Builder, OnlineReport
-from .verifier import _get, lifetime, plan_checks
 
 log = logging.getLogger("mkdocs.plugins.mkdocs_factcheck.online")
 

@@ -9,23 +9,20 @@ import threading
 import time
 from html import escape
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from ..bibliography import Source
-from ..identifiers import problem
 from . import doi, pubmed, urls
 from .cache import Cache
 from .http import Client, ServiceError
-from .outcome import FOUND, NOT_FOUND, UNVERIFIED, Check, Outcome, unverified
+from .outcome import UNVERIFIED, Check, Outcome, unverified
+from .plan import _get, lifetime, plan_checks
 from .pool import DaemonPool
 from .report import PLACEHOLDER, Builder, OnlineReport
 
 # Under `mkdocs.` so that MkDocs shows these lines and `--strict` counts warnings; the core imports no host.
 log = logging.getLogger("mkdocs.plugins.mkdocs_factcheck.online")
-DAY = 86400.0
 PROGRESS_EVERY = 5.0  # seconds between progress lines while the build waits for the checks
 BATCH_WAIT = 0.2  # seconds PubMed ids gather before one batched request
-DOI_HOSTS = {"doi.org", "dx.doi.org", "www.doi.org"}
 # While checks run, the main thread renders pages and holds the GIL; CPython hands it to another thread
 # every 5 ms by default, and a request needs it several times, so a 50 ms request took nearly twice as
 # long during rendering (bench/). A 1 ms interval while checks are in flight; the old one comes back
@@ -273,40 +270,3 @@ class OnlineVerifier:
             "Online checks%s: %d sources, %d checks (%d from cache, %d requests, %d unverified) in %.1f s (%.1f sources/s)",
             *(where, total, len(outcomes), cached, self.client.sent, left, elapsed, total / elapsed),
         )
-
-
-def plan_checks(source: Source, settings) -> list[Check]:
-    """The checks of one entry: its DOI (handle and Crossref record), PubMed and PMC ids, and URLs."""
-    checks: list[Check] = []
-    for identifier in source.identifiers:
-        if problem(identifier):
-            continue  # the offline checks report impossible identifiers
-        if identifier.scheme == "doi":
-            value = identifier.value.lower()  # DOIs are case-insensitive
-            checks += [Check("doi", value), Check("crossref", value)]
-        elif identifier.scheme in ("pmid", "pmcid"):
-            checks.append(Check(identifier.scheme, identifier.value.upper()))
-        elif identifier.scheme == "url" and _get(settings, "check_urls", True):
-            if urlsplit(identifier.value).hostname in DOI_HOSTS:
-                continue  # a DOI link: the DOI check covers it, and its redirect leads to a publisher's page
-            checks.append(Check("url", identifier.value))
-    return list(dict.fromkeys(checks))
-
-
-def lifetime(settings, status: str) -> float:
-    """Found records live long, not-found ones a day; transient failures are never stored."""
-    days = {FOUND: _get(settings, "cache_days", 30), NOT_FOUND: _get(settings, "cache_missing_days", 1)}.get(status, 0)
-    return float(days) * DAY
-
-
-def _get(settings, name: str, default):
-    """Settings are the plugin's OnlineConfig (or a dict in tests); options added later fall back."""
-    if isinstance(settings, dict):
-        return settings.get(name, default)
-    try:
-        value = settings[name]
-    except (KeyError, TypeError):
-        value = getattr(settings, name, default)
-    return default if value is None else value
-
-
