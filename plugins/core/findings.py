@@ -23,6 +23,7 @@ KINDS: dict[str, str] = {
     "claim_without_verdict": "warning",
     "unknown_verdict": "warning",
     "duplicate_claim_id": "warning",
+    "malformed_claim": "warning",
     "citation_needed": "warning",
     # sources
     "invalid_identifier": "warning",

@@ -22,11 +22,12 @@ from ..core.claims import Claim, claim_findings, slugify
 from ..core.engine import Engine, PageState
 from ..core.findings import Finding, Findings
 from ..core.scale import Scale
-from ..core.syntax import CitationGroup
+from ..core.syntax import CitationGroup, example_labels
 from .blocks import FencedDivProcessor
 from .claim_elements import badge, citations_in, following_citations, has_class, plain_text
-from .elements import bibliography_container, render_citation
-from .inline import BracketedSpanProcessor, CitationGroupProcessor, NarrativeCitationProcessor
+from .cleanup import PlaceholderCleanup
+from .elements import PENDING, bibliography_container, pending_citation, render_citation
+from .inline import AtEscapeProcessor, BracketedSpanProcessor, CitationProcessor, malformed_claim_finding
 from .needed import unsourced_sentences
 
 # Standalone, findings go to a logger under `mkdocs.` so that `mkdocs build --strict` still counts them
@@ -40,7 +41,6 @@ SITE_BIBLIOGRAPHY_MARKER = "<!-- factcheck:site-bibliography -->"
 # nested in a page (mkdocstrings, excerpts) has a state of its own.
 PAGE_BIBLIOGRAPHY_MARKER = "<!-- factcheck:page-bibliography:{index} -->"
 PAGE_BIBLIOGRAPHY_MARKER_RE = re.compile(r"<!-- factcheck:page-bibliography:(\d+) -->")
-PENDING = "data-factcheck-pending"  # on a citation span until the tree processor renders it
 
 
 class SourceCapture(Preprocessor):
@@ -80,10 +80,11 @@ class FactcheckTreeprocessor(Treeprocessor):
 
     def render_citations(self, root: etree.Element, page: PageState, engine: Engine) -> None:
         """Number and render every pending citation, in the order a reader meets them."""
+        in_links = {id(span) for link in root.iter("a") for span in link.iter("span")}  # links cannot nest
         for span in [e for e in root.iter("span") if PENDING in e.attrib]:
             group = page.pending[int(span.attrib.pop(PENDING))]
             resolved = engine.resolve(page, group)
-            render_citation(span, group, resolved, engine.mode, engine.words["unresolved"])
+            render_citation(span, group, resolved, engine.mode, engine.words["unresolved"], linked=id(span) not in in_links)
             for cite in resolved:
                 if not cite.resolved:
                     line = next(r.line for r in reversed(page.citations) if r.key == cite.key)
@@ -230,18 +231,19 @@ class FactcheckExtension(Extension):
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's name
         md.registerExtension(self)
-        if "@" not in md.ESCAPED_CHARS:
-            md.ESCAPED_CHARS = [*md.ESCAPED_CHARS, "@"]  # `\@` writes a literal @, as in pandoc
         md.preprocessors.register(SourceCapture(self, md), "factcheck_source", 35)
         # Fenced divs go before the indented-code (80) and paragraph processors, after empty-line handling.
-        md.parser.blockprocessors.register(FencedDivProcessor(md.parser), "factcheck_div", 85)
-        # Bracketed spans and citation groups must run before Python-Markdown's reference-link processor
-        # (170), which would otherwise read `[@key]` as a missing link reference; after `escape` (180) so
-        # that `\[` and `\@` keep their meaning; spans first so their text is then searched for citations.
-        md.inlinePatterns.register(BracketedSpanProcessor(self, md), "factcheck_span", 176)
-        md.inlinePatterns.register(CitationGroupProcessor(self, md), "factcheck_citation", 175)
-        # Narrative `@key` after autolinks (120), automail (110) and raw HTML (90), which own any @ they hold.
-        md.inlinePatterns.register(NarrativeCitationProcessor(self, md), "factcheck_narrative", 85)
+        md.parser.blockprocessors.register(FencedDivProcessor(md.parser, self), "factcheck_div", 85)
+        # `\@` after autolinks (120) and automail (110), which own the @ they hold.
+        md.inlinePatterns.register(AtEscapeProcessor(md), "factcheck_escape", 105)
+        # Spans and citations after code (190), escapes (180), links (160), autolinks and raw HTML (90) and
+        # entities (80), whose text is then opaque; before emphasis (70, 60), which then renders inside
+        # prefixes and suffixes; spans first, so their text is then searched for citations.
+        md.inlinePatterns.register(BracketedSpanProcessor(self, md), "factcheck_span", 78)
+        md.inlinePatterns.register(CitationProcessor(self, md), "factcheck_citation", 77)
+        # Escapes decoded and raw HTML placeholders taken out of claims' text and notes, before claims
+        # and the citation-needed check read them (Python-Markdown itself decodes escapes at 0).
+        md.treeprocessors.register(PlaceholderCleanup(md), "factcheck_cleanup", 7.5)
         # After inline processing (20) and attr_list (8), so `{: .claim}` on a paragraph is seen too.
         md.treeprocessors.register(FactcheckTreeprocessor(self, md), "factcheck_tree", 7)
 
@@ -275,6 +277,19 @@ class FactcheckExtension(Extension):
         engine = self.get_engine() if self.engine is None else self.engine
         context = self.page_context
         md.factcheck_page = engine.start_page(context.get("src_path"), markdown, context.get("line_offset", 0), context.get("url", ""))  # type: ignore[attr-defined]
+        md.factcheck_examples = example_labels(markdown)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def examples(md: Markdown) -> frozenset[str]:
+        """The page's example-list labels: `(@good)` is pandoc's example, not a citation."""
+        return getattr(md, "factcheck_examples", frozenset())
+
+    def malformed_claim(self, md: Markdown, source: str, attributes: str) -> None:
+        """A claim whose attributes cannot be read stays text, and the editor is told where."""
+        page: PageState | None = getattr(md, "factcheck_page", None)
+        line = page.locator.line_of(source) if page is not None else None
+        path = (page.src_path if page is not None else None) or "<page>"
+        self.get_engine().report(malformed_claim_finding(path, line or 1, attributes))
 
     def citation(self, md: Markdown, group: CitationGroup) -> etree.Element:
         """A pending citation: the tree processor numbers and renders it later, in document order
@@ -282,11 +297,7 @@ class FactcheckExtension(Extension):
         page: PageState | None = getattr(md, "factcheck_page", None)
         if page is None:  # converted without our preprocessor (should not happen): still never drop text
             page = md.factcheck_page = self.get_engine().start_page(None, group.source)  # type: ignore[attr-defined]
-        span = etree.Element("span")
-        span.set("class", "citation")
-        span.set("data-cites", " ".join(group.keys))
-        span.set(PENDING, str(len(page.pending)))
-        span.text = AtomicString(group.source)  # what the reader sees if it were never rendered
+        span = pending_citation(group, len(page.pending))
         page.pending.append(group)
         return span
 

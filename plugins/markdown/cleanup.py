@@ -1,0 +1,53 @@
+"""Python-Markdown's placeholders out of what claims and the citation-needed check read.
+
+After the inline pass a page still holds escapes as `STX code ETX` (decoded at the very end) and raw
+HTML as `STX wzxhzdk:N ETX`; an attribute such as a claim's `note` holds them too. The claims' text,
+notes, JSON-LD, `factcheck.json` and findings must read plain text instead.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+
+from markdown import util
+from markdown.treeprocessors import Treeprocessor
+
+ESCAPED = re.compile(f"{util.STX}([0-9]+){util.ETX}")
+NOTE_ATTRIBUTES = ("note", "data-note")
+
+
+class PlaceholderCleanup(Treeprocessor):
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            if "claim" in (element.get("class") or "").split():
+                for name in NOTE_ATTRIBUTES:
+                    value = element.get(name)
+                    if value:
+                        element.set(name, self.note_text(value))
+        if "unescape" in self.md.treeprocessors:
+            self.md.treeprocessors["unescape"].run(root)  # idempotent: it runs again at its own place
+
+    def note_text(self, value: str) -> str:
+        """A note's Markdown (`*see* the [label](url)`, `\\*`) as the text a reader reads; inline HTML in a
+        note is shown as written (a note is text in a badge and in JSON-LD, never markup)."""
+        markdown = ESCAPED.sub(lambda match: "\\" + chr(int(match[1])), value)  # back to `\*`
+        holder = etree.Element("div")
+        paragraph = etree.SubElement(holder, "p")
+        paragraph.text = markdown
+        # The page's inline pass is over, so its processor can render this detached paragraph.
+        if "inline" in self.md.treeprocessors:
+            self.md.treeprocessors["inline"].run(holder)
+        if "unescape" in self.md.treeprocessors:
+            self.md.treeprocessors["unescape"].run(holder)
+        text = self.raw_html("".join(paragraph.itertext()))
+        return re.sub(r"\s+", " ", text).strip()
+
+    def raw_html(self, text: str) -> str:
+        blocks = self.md.htmlStash.rawHtmlBlocks
+
+        def raw(match: re.Match) -> str:
+            index = int(match[1])
+            return str(blocks[index]) if index < len(blocks) else ""
+
+        return util.HTML_PLACEHOLDER_RE.sub(raw, text)
