@@ -13,12 +13,16 @@ import xml.etree.ElementTree as etree
 from markdown import util
 from markdown.treeprocessors import Treeprocessor
 
+from .elements import AFTER, PIECE
+from .inline import RUN
+
 ESCAPED = re.compile(f"{util.STX}([0-9]+){util.ETX}")
 NOTE_ATTRIBUTES = ("note", "data-note")
 
 
 class PlaceholderCleanup(Treeprocessor):
     def run(self, root: etree.Element) -> None:
+        unwrap_runs(root)
         for element in root.iter():
             if "claim" in (element.get("class") or "").split():
                 for name in NOTE_ATTRIBUTES:
@@ -51,3 +55,34 @@ class PlaceholderCleanup(Treeprocessor):
             return str(blocks[index]) if index < len(blocks) else ""
 
         return util.HTML_PLACEHOLDER_RE.sub(raw, text)
+
+
+def unwrap_runs(root: etree.Element) -> None:
+    """Citations taken in one match (see `CitationProcessor`) become siblings in their paragraph again,
+    each followed by its text; each parent is rebuilt once."""
+    for parent in list(root.iter()):
+        if not any(child.get(RUN) is not None for child in parent):
+            continue
+        children: list[etree.Element] = []
+        for child in parent:
+            if child.get(RUN) is None:
+                children.append(child)
+                continue
+            for citation in child:
+                children.append(citation)
+                children.extend(_text_after(citation))
+            children[-1].tail = (children[-1].tail or "") + (child.tail or "")
+        parent[:] = children
+
+
+def _text_after(citation: etree.Element) -> list[etree.Element]:
+    """Take the `after` piece out of a citation: its text becomes the citation's tail, its elements
+    are returned to follow the citation."""
+    pieces = list(citation)
+    marker = next((index for index, piece in enumerate(pieces) if piece.get(PIECE) == AFTER), None)
+    if marker is None:
+        return []
+    citation.tail = pieces[marker].tail
+    following = pieces[marker + 1 :]
+    citation[:] = pieces[:marker]
+    return following

@@ -24,6 +24,7 @@ def append_text(parent: etree.Element, text: str) -> None:
 
 PENDING = "data-factcheck-pending"  # on a citation span until the tree processor renders it
 PIECE = "data-factcheck-piece"  # marks where a prefix or suffix starts inside a pending citation
+AFTER = "after"  # the piece holding the text after a citation taken with the next one (see inline.py)
 
 
 def pending_citation(group: CitationGroup, index: int) -> etree.Element:

@@ -15,7 +15,8 @@ from markdown import util
 from markdown.inlinepatterns import InlineProcessor
 
 from ..core.findings import Finding
-from ..core.syntax import START_RE, Brackets, Scanner
+from ..core.syntax import START_RE, Brackets, Found, Scanner
+from .elements import AFTER, PIECE
 
 if TYPE_CHECKING:
     from .extension import FactcheckExtension
@@ -25,6 +26,11 @@ ATTRIBUTE_RE = re.compile(r"""\s*(?:\#(?P<id>[\w:.-]+)|\.(?P<cls>[\w-]+)|(?P<key
 # `{...}` right after a span's text: no nested braces, so a search never runs past the next brace.
 BRACES_RE = re.compile(r"\{(?P<attrs>[^{}]*)\}")
 CLAIM_CLASS_RE = re.compile(r"(?:^|\s)\.claim(?=[\s}]|$)")
+# Text between two citations that no later inline pattern could read across them: words, spaces, plain
+# punctuation and placeholders of what earlier patterns took (no emphasis marks, quotes, dashes, HTML).
+INERT_RE = re.compile(r"(?:[^\W_]|[ \t\n,.;:!?()]|\x02klzzwxh:[0-9]+\x03)*")
+BLANK_RE = re.compile(r"[ \t\n,;:]*")
+RUN = "data-factcheck-run"  # a wrapper of consecutive citations, unwrapped after the inline pass
 
 
 def parse_attributes(text: str) -> tuple[str | None, list[str], dict[str, str]] | None:
@@ -86,10 +92,41 @@ class CitationProcessor(InlineProcessor):
         self.cache = CachedText()
 
     def handleMatch(self, m, data):  # noqa: N802 - Python-Markdown's name
-        found = self.cache.scanner(data, self.extension.examples(self.md)).at(m.start(0))
+        scanner = self.cache.scanner(data, self.extension.examples(self.md))
+        found = scanner.at(m.start(0))
         if found is None:
             return None, None, None
-        return self.extension.citation(self.md, found.group), found.start, found.end
+        citation = self.extension.citation(self.md, found.group)
+        following = self.following(scanner, found.end)
+        if not following:
+            return citation, found.start, found.end
+        # Python-Markdown rebuilds the whole text after each match: a paragraph of n citations would
+        # cost n times its length. Citations separated by plain text are taken in one match instead;
+        # the text after each is a piece of it (Python-Markdown renders it), moved out after the pass.
+        run = etree.Element("span")
+        run.set(RUN, "")
+        run.append(citation)
+        end = found.end
+        for gap, more in following:
+            after = etree.SubElement(citation, "span")
+            after.set(PIECE, AFTER)
+            after.tail = util.AtomicString(gap) if BLANK_RE.fullmatch(gap) else gap  # nothing to render in it
+            citation = self.extension.citation(self.md, more.group)
+            run.append(citation)
+            end = more.end
+        return run, found.start, end
+
+    def following(self, scanner: Scanner, end: int) -> list[tuple[str, Found]]:
+        """The citations after `end` separated only by inert text, with that text."""
+        found: list[tuple[str, Found]] = []
+        while True:
+            gap = INERT_RE.match(scanner.text, end)
+            assert gap is not None  # it matches the empty string
+            more = scanner.at(gap.end()) if START_RE.match(scanner.text, gap.end()) else None
+            if more is None or more.start != gap.end():
+                return found
+            found.append((gap.group(), more))
+            end = more.end
 
 
 class AtEscapeProcessor(InlineProcessor):
