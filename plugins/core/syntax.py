@@ -5,12 +5,12 @@ Markdown here: the caller hands in text whose code spans, links, raw HTML and es
 The grammar is pandoc 3.9's, checked against pandoc itself by tests/test_pandoc_differential.py:
 
 - `[prefix @key suffix; prefix -@key suffix]`: a normal group; every item needs a key, brackets nest
-  by counting, and the closing bracket must not be followed by `(`, `[` or `{` (a link, a reference
-  link, a span).
-- `@key` and `-@key` in the text; a bracket after them (spaces and one line break allowed) holds either
-  more cites (`@a [see @b]`), or a suffix then more cites (`@a [p. 33; @b]`), or a suffix alone.
-- An `@` right after a letter or digit (optionally followed by `.` or `,`) starts no key: e-mail
-  addresses and `x.@a` are text, as in pandoc.
+  by counting, and the closing bracket must not be followed by another closed bracket (a reference
+  link); links and spans are taken by Python-Markdown and the span processor before this runs.
+- `@key` and `-@key` in the text; a bracket after them (spaces and one line break allowed, and not
+  followed by `(`, `[` or `{`) holds either more cites (`@a [see @b]`), or a suffix then more cites (`@a [p. 33; @b]`), or a suffix alone.
+- An `@` right after a letter, a digit or a full stop starts no key: e-mail addresses and `x.@a` are
+  text, as in pandoc.
 
 Every scan is linear in what it reads, and nothing is read twice for one start position.
 """
@@ -18,6 +18,7 @@ Every scan is linear in what it reads, and nothing is read twice for one start p
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # A key: a letter, digit, `_` or `*`, then word characters, with `:.#$%&-+?<>~/` allowed when a word
@@ -30,11 +31,11 @@ START_RE = re.compile(r"\[|-?@")
 # rendered (a superset of what it cites).
 MENTION_RE = re.compile(r"(?<![\w\\])" + KEY_RE.pattern)
 BRACKETS = re.compile(r"[\[\]]")
-ITEM_BREAK = re.compile(r"[;\[]")
+ITEM_BREAK = re.compile(r"[;\[]|@\{[^{}\s]+\}")  # a braced key may hold a `;`
 SPACES = re.compile(r"[ \t]*\n?[ \t]*")
 # `(@label)`, `@label.` or `@label)` opening a line: an item of a pandoc example list, whose label is
 # then no citation anywhere in the page.
-EXAMPLE_ITEM_RE = re.compile(r"^[ ]{0,3}(?:\(@(?P<paren>[\w-]+)\)|@(?P<bare>[\w-]+)[.)])(?=[ \t])", re.MULTILINE)
+EXAMPLE_ITEM_RE = re.compile(r"[ ]{0,3}(?:\(@(?P<paren>[\w-]+)\)|@(?P<bare>[\w-]+)[.)])(?=[ \t])")
 
 
 @dataclass(frozen=True)
@@ -65,13 +66,12 @@ class Found:
 
 
 def _after_word(text: str, position: int) -> bool:
-    """Pandoc's "not after a string": an `@` (or its `-`) right after a word, or after `x.` / `x,`."""
-    if position == 0:
-        return False
-    before = text[position - 1]
-    if before.isalnum():
-        return True
-    return before in ".," and position >= 2 and text[position - 2].isalnum()
+    """Pandoc's "not after a string": an `@` (or its `-`) right after a letter, a digit or a full stop,
+    or after the `*` closing emphasis (`*x*@a`)."""
+    before = position
+    while before > 0 and text[before - 1] == "*" and position - before < 3:
+        before -= 1
+    return before > 0 and (text[before - 1].isalnum() or (before == position and text[before - 1] == "."))
 
 
 def key_at(text: str, position: int) -> tuple[str, bool, int, int] | None:
@@ -125,10 +125,12 @@ class Brackets:
 class Scanner:
     """Finds citations in one text; `examples` are labels of example-list items (not citations)."""
 
-    def __init__(self, text: str, examples: frozenset[str] = frozenset()):
+    def __init__(self, text: str, examples: frozenset[str] = frozenset(), link_at: Callable[[int], bool] | None = None):
         self.text = text
         self.examples = examples
         self.brackets = Brackets(text)
+        # Whether a link, already taken out of the text, starts at a position: it began with `[`.
+        self.link_at = link_at or (lambda position: False)
 
     def key(self, position: int) -> tuple[str, bool, int, int] | None:
         found = key_at(self.text, position)
@@ -146,8 +148,10 @@ class Scanner:
 
     def normal_group(self, opening: int) -> Found | None:
         closing = self.closing_of(opening)
-        if closing is None or self.text.startswith(("[", "(", "{"), closing + 1):
+        if closing is None:
             return None
+        if self.text.startswith("[", closing + 1) and self.brackets.match(closing + 1) is not None or self.link_at(closing + 1):
+            return None  # `[text][ref]` is a reference link, or its text (valid links and spans are gone)
         cites = self.cite_list(opening + 1, closing)
         if cites is None:
             return None
@@ -174,6 +178,9 @@ class Scanner:
         position = item_start = start
         while (found := ITEM_BREAK.search(self.text, position, end)) is not None:
             at = found.start()
+            if self.text[at] == "@":
+                position = found.end()
+                continue
             if self.text[at] == "[":
                 closing = self.brackets.match(at)
                 position = at + 1 if closing is None or closing > end else closing + 1
@@ -214,7 +221,7 @@ class Scanner:
         first = Cite(key, suppress_author=suppress, in_text=not suppress)
         opening = SPACES.match(self.text, key_end).end()  # type: ignore[union-attr]  # always matches
         closing = self.closing_of(opening) if self.text.startswith("[", opening) else None
-        if closing is not None and not self.text.startswith(("(", "{"), closing + 1):
+        if closing is not None and not self.text.startswith(("(", "{", "["), closing + 1) and not self.link_at(closing + 1):
             rest = self.bracket_after_key(first, opening + 1, closing)
             if rest is not None:
                 return self.found(rest, not suppress, position, closing + 1)
@@ -268,8 +275,16 @@ def en_dash_ranges(text: str) -> str:
 
 
 def example_labels(markdown: str) -> frozenset[str]:
-    """Labels of pandoc example-list items (`(@good) An example.`)."""
-    return frozenset(match["paren"] or match["bare"] for match in EXAMPLE_ITEM_RE.finditer(markdown))
+    """Labels of pandoc example-list items (`(@good) An example.`): a line that opens a block (after a
+    blank line) or follows another item; inside a paragraph such a line is text."""
+    labels = set()
+    opens_block = True
+    for line in markdown.split("\n"):
+        match = EXAMPLE_ITEM_RE.match(line) if opens_block else None
+        if match:
+            labels.add(match["paren"] or match["bare"])
+        opens_block = not line.strip() or match is not None
+    return frozenset(labels)
 
 
 def keys_mentioned(text: str) -> list[str]:

@@ -14,9 +14,8 @@ from markdown import util
 from markdown.treeprocessors import Treeprocessor
 
 from .elements import AFTER, PIECE
-from .inline import RUN
+from .inline import ESCAPED, RUN
 
-ESCAPED = re.compile(f"{util.STX}([0-9]+){util.ETX}")
 NOTE_ATTRIBUTES = ("note", "data-note")
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import re
 import xml.etree.ElementTree as etree
+from dataclasses import replace
 from pathlib import Path
 
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import AtomicString
+from markdown.util import INLINE_PLACEHOLDER_RE, AtomicString
 
 from ..core.bibliography import BibliographyCache
 from ..core.claims import Claim, claim_findings, slugify
@@ -25,7 +26,7 @@ from ..core.scale import Scale
 from ..core.syntax import CitationGroup, example_labels
 from .blocks import FencedDivProcessor
 from .claim_elements import badge, citations_in, following_citations, has_class, plain_text
-from .cleanup import PlaceholderCleanup
+from .cleanup import ESCAPED, PlaceholderCleanup
 from .elements import PENDING, bibliography_container, pending_citation, render_citation
 from .inline import AtEscapeProcessor, BracketedSpanProcessor, CitationProcessor, malformed_claim_finding
 from .needed import unsourced_sentences
@@ -83,6 +84,8 @@ class FactcheckTreeprocessor(Treeprocessor):
         in_links = {id(span) for link in root.iter("a") for span in link.iter("span")}  # links cannot nest
         for span in [e for e in root.iter("span") if PENDING in e.attrib]:
             group = page.pending[int(span.attrib.pop(PENDING))]
+            if self.extension.read_groups is not None:
+                self.extension.read_groups.append(group)
             resolved = engine.resolve(page, group)
             render_citation(span, group, resolved, engine.mode, engine.words["unresolved"], linked=id(span) not in in_links)
             for cite in resolved:
@@ -224,6 +227,7 @@ class FactcheckExtension(Extension):
         self.page_options: dict = {}  # per-page switches from front matter (plugin)
         self.show_findings = False  # findings shown in the page itself (plugin, during `mkdocs serve`)
         self.defer_page_bibliography = False  # the plugin writes page bibliographies in on_post_page
+        self.read_groups: list[CitationGroup] | None = None  # when a list: every group read, in reading order
         self.scale = Scale(self.getConfig("verdicts") or None)
         self._cache = BibliographyCache()
         self._own_findings: Findings | None = None
@@ -315,6 +319,33 @@ def finding_element(finding: Finding, severity: str) -> etree.Element:
     note.set("role", "note")
     note.text = AtomicString(f"{finding.place}: {finding.message} [{finding.kind}]")
     return note
+
+
+class GroupReader:
+    """The citation groups of Markdown texts as the extension reads them, in reading order (nested
+    ones after the group holding them): what tests compare with pandoc, and a tool may inspect."""
+
+    def __init__(self, extensions: tuple = ("attr_list",)):
+        self.extension = FactcheckExtension(citation_needed=False)
+        self.md = Markdown(extensions=[*extensions, self.extension])
+
+    def read(self, text: str) -> list[CitationGroup]:
+        """Groups with prefixes and suffixes as text (code, links and escapes resolved)."""
+        self.extension.read_groups = []
+        self.md.reset()
+        self.md.convert(text)
+        return [CitationGroup(tuple(replace(cite, prefix=self.text(cite.prefix), suffix=self.text(cite.suffix)) for cite in group.cites), group.narrative, group.source) for group in self.extension.read_groups]
+
+    def text(self, markdown: str) -> str:
+        stash = self.md.treeprocessors["inline"].stashed_nodes  # type: ignore[attr-defined]  # the last conversion's
+
+        def resolve(match: re.Match) -> str:
+            node = stash.get(match[1])
+            return node if isinstance(node, str) else "".join(node.itertext()) if node is not None else ""
+
+        for _ in range(3):  # placeholders may hold placeholders
+            markdown = INLINE_PLACEHOLDER_RE.sub(resolve, markdown)
+        return ESCAPED.sub(lambda match: chr(int(match[1])), markdown)
 
 
 def makeExtension(**kwargs) -> FactcheckExtension:  # noqa: N802 - Python-Markdown's entry point name

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from markdown import util
 from markdown.inlinepatterns import InlineProcessor
 
 from ..core.findings import Finding
-from ..core.syntax import START_RE, Brackets, Found, Scanner
+from ..core.syntax import START_RE, Brackets, CitationGroup, Found, Scanner
 from .elements import AFTER, PIECE
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ CLAIM_CLASS_RE = re.compile(r"(?:^|\s)\.claim(?=[\s}]|$)")
 # Text between two citations that no later inline pattern could read across them: words, spaces, plain
 # punctuation and placeholders of what earlier patterns took (no emphasis marks, quotes, dashes, HTML).
 INERT_RE = re.compile(r"(?:[^\W_]|[ \t\n,.;:!?()]|\x02klzzwxh:[0-9]+\x03)*")
+ESCAPED = re.compile(f"{util.STX}([0-9]+){util.ETX}")
 BLANK_RE = re.compile(r"[ \t\n,;:]*")
 RUN = "data-factcheck-run"  # a wrapper of consecutive citations, unwrapped after the inline pass
 
@@ -72,13 +74,22 @@ class CachedText:
     """One scanner per text: Python-Markdown hands every candidate of one pass the same string, so
     bracket pairs found for one candidate serve the next (which keeps unclosed brackets linear)."""
 
-    def __init__(self) -> None:
+    def __init__(self, md) -> None:
+        self.md = md
         self._scanner: Scanner | None = None
 
     def scanner(self, data: str, examples: frozenset[str]) -> Scanner:
         if self._scanner is None or self._scanner.text is not data or self._scanner.examples is not examples:
-            self._scanner = Scanner(data, examples)
+            self._scanner = Scanner(data, examples, lambda position: self.link_at(data, position))
         return self._scanner
+
+    def link_at(self, data: str, position: int) -> bool:
+        """A link or span, already taken out of the text, starts here (`[@a][text](url)` is no citation)."""
+        placeholder = util.INLINE_PLACEHOLDER_RE.match(data, position)
+        if placeholder is None:
+            return False
+        node = self.md.treeprocessors["inline"].stashed_nodes.get(placeholder[1])
+        return getattr(node, "tag", None) in ("a", "img", "span")  # links and bracketed spans
 
 
 class CitationProcessor(InlineProcessor):
@@ -89,14 +100,14 @@ class CitationProcessor(InlineProcessor):
         super().__init__(START_RE.pattern, md)
         self.compiled_re = START_RE
         self.extension = extension
-        self.cache = CachedText()
+        self.cache = CachedText(md)
 
     def handleMatch(self, m, data):  # noqa: N802 - Python-Markdown's name
         scanner = self.cache.scanner(data, self.extension.examples(self.md))
         found = scanner.at(m.start(0))
         if found is None:
             return None, None, None
-        citation = self.extension.citation(self.md, found.group)
+        citation = self.extension.citation(self.md, self.readable(found.group))
         following = self.following(scanner, found.end)
         if not following:
             return citation, found.start, found.end
@@ -111,10 +122,16 @@ class CitationProcessor(InlineProcessor):
             after = etree.SubElement(citation, "span")
             after.set(PIECE, AFTER)
             after.tail = util.AtomicString(gap) if BLANK_RE.fullmatch(gap) else gap  # nothing to render in it
-            citation = self.extension.citation(self.md, more.group)
+            citation = self.extension.citation(self.md, self.readable(more.group))
             run.append(citation)
             end = more.end
         return run, found.start, end
+
+    def readable(self, group: CitationGroup) -> CitationGroup:
+        """The group's source without placeholders: it locates the citation's line in the page."""
+        if util.STX not in group.source:
+            return group
+        return replace(group, source=ESCAPED.sub(lambda match: chr(int(match[1])), self.unescape(group.source)))
 
     def following(self, scanner: Scanner, end: int) -> list[tuple[str, Found]]:
         """The citations after `end` separated only by inert text, with that text."""
