@@ -7,6 +7,7 @@ notes, JSON-LD, `factcheck.json` and findings must read plain text instead.
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as etree
 
@@ -17,12 +18,22 @@ from .elements import AFTER, PIECE
 from .inline import ESCAPED, RUN
 
 NOTE_ATTRIBUTES = ("note", "data-note")
+# Python-Markdown writes an autolinked e-mail address as entities behind its own `&` placeholder.
+ENTITY = re.compile(re.escape(util.AMP_SUBSTITUTE) + r"(#[0-9]+;|#x[0-9a-fA-F]+;|[A-Za-z]+;)")
 
 
 class PlaceholderCleanup(Treeprocessor):
+    def __init__(self, md) -> None:
+        super().__init__(md)
+        self.encoded: list[tuple[etree.Element, str]] = []  # e-mail texts read as text, put back after
+
     def run(self, root: etree.Element) -> None:
         unwrap_runs(root)
+        self.encoded = []
         for element in root.iter():
+            if element.text and util.AMP_SUBSTITUTE in element.text:
+                self.encoded.append((element, element.text))
+                element.text = ENTITY.sub(lambda match: html.unescape("&" + match[1]), element.text)
             if "claim" in (element.get("class") or "").split():
                 for name in NOTE_ATTRIBUTES:
                     value = element.get(name)
@@ -85,3 +96,17 @@ def _text_after(citation: etree.Element) -> list[etree.Element]:
     following = pieces[marker + 1 :]
     citation[:] = pieces[:marker]
     return following
+
+
+class RestoreEncoded(Treeprocessor):
+    """After claims and the citation-needed check have read them, e-mail addresses go back to the
+    entities Python-Markdown writes them as."""
+
+    def __init__(self, md, cleanup: PlaceholderCleanup) -> None:
+        super().__init__(md)
+        self.cleanup = cleanup
+
+    def run(self, root: etree.Element) -> None:
+        for element, text in self.cleanup.encoded:
+            element.text = text
+        self.cleanup.encoded = []

@@ -26,7 +26,7 @@ from ..core.scale import Scale
 from ..core.syntax import CitationGroup, example_labels
 from .blocks import FencedDivProcessor
 from .claim_elements import badge, citations_in, following_citations, has_class, plain_text
-from .cleanup import ESCAPED, PlaceholderCleanup
+from .cleanup import ESCAPED, PlaceholderCleanup, RestoreEncoded
 from .elements import PENDING, bibliography_container, pending_citation, render_citation
 from .inline import AtEscapeProcessor, BracketedSpanProcessor, CitationProcessor, malformed_claim_finding
 from .needed import unsourced_sentences
@@ -247,9 +247,11 @@ class FactcheckExtension(Extension):
         md.inlinePatterns.register(CitationProcessor(self, md), "factcheck_citation", 77)
         # Escapes decoded and raw HTML placeholders taken out of claims' text and notes, before claims
         # and the citation-needed check read them (Python-Markdown itself decodes escapes at 0).
-        md.treeprocessors.register(PlaceholderCleanup(md), "factcheck_cleanup", 7.5)
+        cleanup = PlaceholderCleanup(md)
+        md.treeprocessors.register(cleanup, "factcheck_cleanup", 7.5)
         # After inline processing (20) and attr_list (8), so `{: .claim}` on a paragraph is seen too.
         md.treeprocessors.register(FactcheckTreeprocessor(self, md), "factcheck_tree", 7)
+        md.treeprocessors.register(RestoreEncoded(md, cleanup), "factcheck_restore", 6.9)
 
     # ---------------------------------------------------------------- engine and pages
 
