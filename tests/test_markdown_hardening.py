@@ -134,3 +134,22 @@ def test_example_list_labels_are_not_citations(convert):
     html = convert("(@a) An example of a thing.\n\nAs (@a) shows, and @b too.")
     assert [g["data-cites"] for g in soup(html).select("span.citation")] == ["b"]
     assert "(@a) An example" in html
+
+
+def test_a_run_of_citations_reads_as_separate_citations(convert):
+    """Citations separated by plain text are taken in one inline match (linear time); the page must
+    not show it: each is a sibling in its paragraph, emphasis around them still works."""
+    page = soup(convert("*see [@a] and [@b]* then [@a], [@b]; @a (and @b). [Claim]{.claim verdict=supported} [@a], [@b]."))
+    paragraph = page.select_one("p")
+    assert [g["data-cites"] for g in paragraph.select("em > span.citation")] == ["a", "b"]
+    assert [g["data-cites"] for g in paragraph.find_all("span", class_="citation", recursive=False)] == ["a", "b", "a", "b", "a", "b"]
+    assert "then [1], [2]; Alpha [1] (and Beta [2])." in paragraph.get_text()
+    assert not page.select("[data-factcheck-run], [data-factcheck-piece]")
+
+
+def test_claim_text_reads_autolinked_addresses_as_text(bib_site):
+    bib_site.page("index.md", "::: {.claim #mail verdict=supported}\nWrite to <jane@example.org> [@onji1987].\n:::\n")
+    bib_site.build()
+    report = json.loads((bib_site.site_dir / "factcheck.json").read_text(encoding="utf-8"))
+    assert report["claims"][0]["text"] == "Write to jane@example.org."
+    assert "&#106;&#97;&#110;&#101;" in bib_site.html()  # the page keeps Python-Markdown's entities

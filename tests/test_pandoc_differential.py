@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mkdocs_factcheck.core.syntax import example_labels
 from mkdocs_factcheck.markdown.extension import GroupReader
 
 SPLIT = "<!-- split -->"
@@ -213,7 +214,8 @@ def paragraph(draw) -> str:
     for part in parts[1:]:
         glued = part[0] in "(,.;*" or (part[0] == "[" and not text.endswith("]"))
         text += draw(st.sampled_from([" ", "\n", ""] if glued else [" ", "\n"])) + part
-    return text
+    # `@a.` opening a paragraph is an example-list item, whose label pandoc applies to the whole batch
+    return "Text " + text if example_labels(text) else text
 
 
 PARAGRAPH = paragraph()

@@ -73,6 +73,7 @@ def test_brackets_pairs_are_linear_and_right():
 def test_example_labels():
     assert example_labels("(@good) An example.\n\n@bad. Another\nx (@no) here\n") == {"good", "bad"}
     assert find_citations("As (@good) shows", frozenset({"good"})) == []
+    assert [f.group.keys for f in find_citations("[@good]", frozenset({"good"}))] == [["good"]]  # as in pandoc
 
 
 def test_keys_mentioned():

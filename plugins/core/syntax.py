@@ -133,10 +133,7 @@ class Scanner:
         self.link_at = link_at or (lambda position: False)
 
     def key(self, position: int) -> tuple[str, bool, int, int] | None:
-        found = key_at(self.text, position)
-        if found is None or found[0] in self.examples:
-            return None
-        return found
+        return key_at(self.text, position)
 
     def at(self, position: int) -> Found | None:
         """The citation starting at `position` (a `[`, `-` or `@`), or None."""
@@ -215,7 +212,7 @@ class Scanner:
 
     def in_text(self, position: int) -> Found | None:
         found = self.key(position)
-        if found is None:
+        if found is None or found[0] in self.examples:  # `@good` refers to example `(@good)`; `[@good]` cites
             return None
         key, suppress, position, key_end = found
         first = Cite(key, suppress_author=suppress, in_text=not suppress)

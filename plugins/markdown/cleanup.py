@@ -39,8 +39,7 @@ class PlaceholderCleanup(Treeprocessor):
                     value = element.get(name)
                     if value:
                         element.set(name, self.note_text(value))
-        if "unescape" in self.md.treeprocessors:
-            self.md.treeprocessors["unescape"].run(root)  # idempotent: it runs again at its own place
+        decode_escapes(root)  # Python-Markdown decodes them again at its own place: nothing left then
 
     def note_text(self, value: str) -> str:
         """A note's Markdown (`*see* the [label](url)`, `\\*`) as the text a reader reads; inline HTML in a
@@ -52,8 +51,7 @@ class PlaceholderCleanup(Treeprocessor):
         # The page's inline pass is over, so its processor can render this detached paragraph.
         if "inline" in self.md.treeprocessors:
             self.md.treeprocessors["inline"].run(holder)
-        if "unescape" in self.md.treeprocessors:
-            self.md.treeprocessors["unescape"].run(holder)
+        decode_escapes(holder)
         text = self.raw_html("".join(paragraph.itertext()))
         return re.sub(r"\s+", " ", text).strip()
 
@@ -96,6 +94,19 @@ def _text_after(citation: etree.Element) -> list[etree.Element]:
     following = pieces[marker + 1 :]
     citation[:] = pieces[:marker]
     return following
+
+
+def decode_escapes(root: etree.Element) -> None:
+    """What Python-Markdown's unescape step does (code keeps its text), only where an escape is."""
+    decode = lambda match: chr(int(match[1]))  # noqa: E731
+    for element in root.iter():
+        if element.text and util.STX in element.text and element.tag != "code":
+            element.text = ESCAPED.sub(decode, element.text)
+        if element.tail and util.STX in element.tail:
+            element.tail = ESCAPED.sub(decode, element.tail)
+        for name, value in element.items():
+            if util.STX in value:
+                element.set(name, ESCAPED.sub(decode, value))
 
 
 class RestoreEncoded(Treeprocessor):
