@@ -35,7 +35,7 @@ ITEM_BREAK = re.compile(r"[;\[]|@\{[^{}\s]+\}")  # a braced key may hold a `;`
 SPACES = re.compile(r"[ \t]*\n?[ \t]*")
 # `(@label)`, `@label.` or `@label)` opening a line: an item of a pandoc example list, whose label is
 # then no citation anywhere in the page.
-EXAMPLE_ITEM_RE = re.compile(r"[ ]{0,3}(?:\(@(?P<paren>[\w-]+)\)|@(?P<bare>[\w-]+)[.)])(?=[ \t])")
+EXAMPLE_ITEM_RE = re.compile(r"[ ]{0,3}(?:\(@(?P<paren>[\w-]+)\)|@(?P<bare>[\w-]+)[.)])(?=[ \t]|$)")
 
 
 @dataclass(frozen=True)
