@@ -52,11 +52,11 @@ def test_every_syntax_form(bib_site):
     assert len(entry.select("a.reference-backlink")) == 5
 
 
-def test_code_email_urls_and_html_are_untouched(bib_site):
+def test_code_email_and_html_are_untouched(bib_site):
     bib_site.page(
         "index.md",
         """
-        Inline `[@onji1987]` and mail jane@onji1987.org and https://social.example/@onji1987 and <span title="@onji1987">raw</span>.
+        Inline `[@onji1987]` and mail jane@onji1987.org and x.@onji1987 and <span title="@onji1987">raw</span> and <https://x.org/@onji1987>.
 
         ```python
         @onji1987
@@ -66,8 +66,6 @@ def test_code_email_urls_and_html_are_untouched(bib_site):
             [@mueller2001] in indented code
 
         <div>[@onji1987] in raw HTML</div>
-
-        [@onji1987](https://example.org) is a link.
         """,
     )
     bib_site.build()
@@ -76,6 +74,18 @@ def test_code_email_urls_and_html_are_untouched(bib_site):
     assert "[@onji1987]</code>" in html
     assert "jane@onji1987.org" in soup(html).get_text()
     assert "@onji1987\ndef f()" in soup(html).get_text()
+
+
+def test_link_text_and_bare_urls_hold_citations_as_in_pandoc(bib_site):
+    """Pandoc 3.9 reads `[@a](url)` as a link holding a citation, and `@user` after the `/` of a bare
+    URL as a citation; inside link text the reference is no link of its own (links cannot nest)."""
+    bib_site.page("index.md", "[@onji1987](https://example.org) is a link; https://social.example/@mueller2001 is not.\n")
+    bib_site.build()
+    page = soup(bib_site.html())
+    link = page.select_one('p a[href="https://example.org"]')
+    assert link.select_one("span.citation")["data-cites"] == "onji1987"
+    assert link.select("a") == [] and link.select_one("span.citation-ref").get_text() == "1"
+    assert [g["data-cites"] for g in page.select("p span.citation")] == ["onji1987", "mueller2001"]
 
 
 def test_citations_in_lists_tables_admonitions_headings_footnotes(bib_site):

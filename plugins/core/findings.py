@@ -26,6 +26,7 @@ KINDS: dict[str, str] = {
     "duplicate_claim_id": "warning",
     "no_site_url": "warning",
     "invalid_front_matter": "warning",
+    "malformed_claim": "warning",
     "citation_needed": "warning",
     # sources
     "invalid_identifier": "warning",

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as etree
 from markdown.util import AtomicString
 
 from ..core.reference_html import ResolvedCite, ref_id
-from ..core.syntax import CitationGroup, tidy_locator
+from ..core.syntax import CitationGroup, en_dash_ranges
 
 
 def append_text(parent: etree.Element, text: str) -> None:
@@ -22,59 +22,145 @@ def append_text(parent: etree.Element, text: str) -> None:
         parent.text = AtomicString((parent.text or "") + text)
 
 
-def render_citation(span: etree.Element, group: CitationGroup, cites: list[ResolvedCite], mode: str, unresolved_word: str) -> None:
+PENDING = "data-factcheck-pending"  # on a citation span until the tree processor renders it
+PIECE = "data-factcheck-piece"  # marks where a prefix or suffix starts inside a pending citation
+AFTER = "after"  # the piece holding the text after a citation taken with the next one (see inline.py)
+
+
+def pending_citation(group: CitationGroup, index: int) -> etree.Element:
+    """A citation as the inline pass leaves it: each prefix and suffix is the tail of a marker, so
+    Python-Markdown renders its Markdown (code, emphasis, escapes, links, nested citations) like any
+    text; the tree processor then lays the pieces out around the numbers (`render_citation`)."""
+    span = etree.Element("span")
+    span.set("class", "citation")
+    span.set("data-cites", " ".join(group.keys))
+    span.set(PENDING, str(index))
+    for number, cite in enumerate(group.cites):
+        for part, markdown in (("prefix", cite.prefix), ("suffix", _suffix_text(cite.suffix))):
+            if markdown:
+                marker = etree.SubElement(span, "span")
+                marker.set(PIECE, f"{part}-{number}")
+                marker.tail = en_dash_ranges(markdown) if part == "suffix" else markdown
+    return span
+
+
+def _suffix_text(suffix: str) -> str:
+    """The suffix without the comma that separates it (the layout puts its own)."""
+    suffix = suffix.strip()
+    return suffix[1:].lstrip() if suffix.startswith(",") else suffix
+
+
+Piece = tuple[str, list[etree.Element]]  # leading text, then elements (each with its tail)
+
+
+def take_pieces(span: etree.Element) -> dict[str, Piece]:
+    pieces: dict[str, Piece] = {}
+    current: list[etree.Element] | None = None
+    for child in list(span):
+        name = child.get(PIECE)
+        if name is not None:
+            current = []
+            pieces[name] = (child.tail or "", current)
+        elif current is not None:
+            current.append(child)
+    return pieces
+
+
+def append_piece(parent: etree.Element, piece: Piece) -> None:
+    text, elements = piece
+    append_text(parent, text)
+    for element in elements:
+        parent.append(element)
+
+
+def render_citation(span: etree.Element, group: CitationGroup, cites: list[ResolvedCite], mode: str, unresolved_word: str, linked: bool = True) -> None:
     """Fill `span` (its tail kept) as pandoc writes a citation: `<span class="citation" data-cites="a b">`,
-    each reference a link to its entry."""
+    each reference a link to its entry (a plain span inside link text, where links cannot nest)."""
+    pieces = take_pieces(span)
     tail = span.tail
     span.clear()
     span.tail = tail
     span.set("class", "citation")
     span.set("data-cites", " ".join(cite.key for cite in group.cites))
     author_year = mode == "author-year"
-    if group.narrative:
-        _narrative(span, group, cites[0], author_year, unresolved_word)
-        return
-    opening, closing = ("(", ")") if author_year else ("[", "]")
-    append_text(span, opening)
+    layout = _Layout(span, pieces, author_year, unresolved_word, linked)
     pairs = list(zip(group.cites, cites, strict=True))
+    if group.narrative:
+        layout.narrative(pairs)
+        return
     if not author_year and all(r.resolved and r.label.isdigit() and not c.prefix and not c.suffix for c, r in pairs):
         pairs.sort(key=lambda pair: int(pair[1].label))  # [1; 7; 8; 9], as numeric styles print a group
-    for index, (cite, resolved) in enumerate(pairs):
-        if index:
-            append_text(span, "; ")
-        if cite.prefix:
-            append_text(span, cite.prefix + " ")
-        if not resolved.resolved:
-            _unresolved(span, cite.key, unresolved_word)
-        else:
-            shown = resolved.year if (author_year and cite.suppress_author) else resolved.label
-            _link(span, resolved, shown)
-        locator = tidy_locator(cite.suffix)
-        if locator:
-            append_text(span, ", " + locator)
-    append_text(span, closing)
-
-
-def _narrative(span: etree.Element, group: CitationGroup, cite: ResolvedCite, author_year: bool, unresolved_word: str) -> None:
-    locator = tidy_locator(group.cites[0].suffix)
-    if not cite.resolved:
-        _unresolved(span, cite.key, unresolved_word)
-        if locator:
-            append_text(span, f" [{locator}]")
-        return
-    append_text(span, cite.authors + (" (" if author_year else " ["))
-    _link(span, cite, cite.year if author_year else cite.label)
-    if locator:
-        append_text(span, ", " + locator)
+    append_text(span, "(" if author_year else "[")
+    layout.cites(pairs, bare_locator=not group.source.startswith("["))
     append_text(span, ")" if author_year else "]")
 
 
-def _link(parent: etree.Element, cite: ResolvedCite, text: str) -> None:
-    link = etree.SubElement(parent, "a")
+class _Layout:
+    def __init__(self, span: etree.Element, pieces: dict[str, Piece], author_year: bool, unresolved_word: str, linked: bool):
+        self.span, self.pieces, self.author_year, self.unresolved_word, self.linked = span, pieces, author_year, unresolved_word, linked
+
+    def cites(self, pairs: list, bare_locator: bool = False, first: int = 0) -> None:
+        """`see 1, p. 3; 2`: each cite's prefix, label and suffix."""
+        for index, (cite, resolved) in enumerate(pairs):
+            number = first + index
+            if index:
+                append_text(self.span, "; ")
+            prefix = self.pieces.get(f"prefix-{number}")
+            if prefix:
+                append_piece(self.span, prefix)
+                append_text(self.span, " ")
+            if not resolved.resolved:
+                _unresolved(self.span, cite.key, self.unresolved_word)
+            else:
+                shown = resolved.year if (self.author_year and cite.suppress_author) else resolved.label
+                _link(self.span, resolved, shown, self.linked)
+            self.suffix(cite, number, locator=bare_locator and index == 0)
+
+    def suffix(self, cite, number: int, locator: bool) -> None:
+        piece = self.pieces.get(f"suffix-{number}")
+        if piece:
+            # `, p. 3` and a locator after a key keep a comma; `[@a and nowhere else]` has none
+            append_text(self.span, ", " if locator or cite.suffix.lstrip().startswith(",") else " ")
+            append_piece(self.span, piece)
+
+    def narrative(self, pairs: list) -> None:
+        """`Alpha [1, p. 33; see 2]` / `Alpha (2000, p. 33; see Beta, 2001)`."""
+        (cite, resolved), rest = pairs[0], pairs[1:]
+        if not resolved.resolved:
+            _unresolved(self.span, cite.key, self.unresolved_word)
+            if self.pieces.get("suffix-0") or rest:
+                append_text(self.span, " [")
+                self._narrative_rest(cite, rest)
+                append_text(self.span, "]")
+            return
+        append_text(self.span, resolved.authors + (" (" if self.author_year else " ["))
+        _link(self.span, resolved, resolved.year if self.author_year else resolved.label, self.linked)
+        piece = self.pieces.get("suffix-0")
+        if piece:
+            append_text(self.span, ", ")
+            append_piece(self.span, piece)
+        if rest:
+            append_text(self.span, "; ")
+            self.cites(rest, first=1)
+        append_text(self.span, ")" if self.author_year else "]")
+
+    def _narrative_rest(self, cite, rest: list) -> None:
+        piece = self.pieces.get("suffix-0")
+        if piece:
+            append_piece(self.span, piece)
+        if rest:
+            if piece:
+                append_text(self.span, "; ")
+            self.cites(rest, first=1)
+
+
+def _link(parent: etree.Element, cite: ResolvedCite, text: str, linked: bool = True) -> None:
+    link = etree.SubElement(parent, "a" if linked else "span")
     link.set("class", "citation-ref")
-    link.set("href", "#" + ref_id(cite.key))
+    if linked:
+        link.set("href", "#" + ref_id(cite.key))
+        link.set("role", "doc-biblioref")
     link.set("id", cite.anchor)
-    link.set("role", "doc-biblioref")
     if cite.tooltip:
         link.set("title", cite.tooltip)
     link.text = AtomicString(text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from dataclasses import replace
 from html import unescape
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,7 +18,7 @@ from markdown import Extension, Markdown
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import AtomicString
+from markdown.util import INLINE_PLACEHOLDER_RE, AtomicString
 
 from ..core.bibliography import BibliographyError
 from ..core.claims import Claim, claim_findings, slugify, source_caveat
@@ -30,12 +31,13 @@ from ..core.online.report import PLACEHOLDER_RE
 from ..core.report import summary_html
 from ..core.scale import Scale, ScaleError
 from ..core.settings import Settings, SettingsError, settings_from
-from ..core.syntax import CitationGroup
+from ..core.syntax import CitationGroup, example_labels
 from .assets import inline_assets
 from .blocks import FencedDivProcessor
 from .claim_elements import BadgePlacer, append_inline, badge, badge_placement, citations_in, following_citations, has_class, plain_text
-from .elements import bibliography_container, render_citation
-from .inline import BracketedSpanProcessor, CitationGroupProcessor, NarrativeCitationProcessor
+from .cleanup import ESCAPED, PlaceholderCleanup, RestoreEncoded
+from .elements import PENDING, bibliography_container, pending_citation, render_citation
+from .inline import AtEscapeProcessor, BracketedSpanProcessor, CitationProcessor, malformed_claim_finding
 from .needed import unsourced_sentences
 from .standalone import StandaloneSite, log, standalone_site
 
@@ -49,7 +51,6 @@ PAGE_BIBLIOGRAPHY_MARKER = "<!-- factcheck:page-bibliography:{index} -->"
 PAGE_BIBLIOGRAPHY_MARKER_RE = re.compile(r"<!-- factcheck:page-bibliography:(\d+) -->")
 # The names a site lists the extension by under `markdown_extensions`.
 EXTENSION_NAMES = ("mkdocs_factcheck", "mkdocs_factcheck.markdown", "mkdocs_factcheck.markdown.extension")
-PENDING = "data-factcheck-pending"  # on a citation span until the tree processor renders it
 
 
 class SourceCapture(Preprocessor):
@@ -124,10 +125,13 @@ class FactcheckTreeprocessor(Treeprocessor):
 
     def render_citations(self, root: etree.Element, page: PageState, engine: Engine) -> None:
         """Number and render every pending citation, in the order a reader meets them."""
+        in_links = {id(span) for link in root.iter("a") for span in link.iter("span")}  # links cannot nest
         for span in [e for e in root.iter("span") if PENDING in e.attrib]:
             group = page.pending[int(span.attrib.pop(PENDING))]
+            if self.extension.read_groups is not None:
+                self.extension.read_groups.append(group)
             resolved = engine.resolve(page, group)
-            render_citation(span, group, resolved, engine.mode, engine.words["unresolved"])
+            render_citation(span, group, resolved, engine.mode, engine.words["unresolved"], linked=id(span) not in in_links)
             for cite in resolved:
                 if not cite.resolved:
                     line = next(r.line for r in reversed(page.citations) if r.key == cite.key)
@@ -275,6 +279,7 @@ class FactcheckExtension(Extension):
         self.host_writes_page_extras = False  # the plugin (or the check command) writes summary, JSON-LD and assets
         self.current_context: dict = {}  # the page being converted: src_path, url, meta, site_url, ...
         self.claim_status_slots = False  # badges keep a slot for what the online checks find (plugin)
+        self.read_groups: list[CitationGroup] | None = None  # when a list: every group read, in reading order
         self.scale = Scale(self.getConfig("verdicts") or None)
         self._standalone: StandaloneSite | None = None
         self._page_engine: Engine | None = None  # standalone: the engine of the page being converted
@@ -292,20 +297,23 @@ class FactcheckExtension(Extension):
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's name
         md.registerExtension(self)
-        if "@" not in md.ESCAPED_CHARS:
-            md.ESCAPED_CHARS = [*md.ESCAPED_CHARS, "@"]  # `\@` writes a literal @, as in pandoc
         md.preprocessors.register(SourceCapture(self, md), "factcheck_source", 35)
         # Fenced divs go before the indented-code (80) and paragraph processors, after empty-line handling.
-        md.parser.blockprocessors.register(FencedDivProcessor(md.parser), "factcheck_div", 85)
-        # Bracketed spans and citation groups must run before Python-Markdown's reference-link processor
-        # (170), which would otherwise read `[@key]` as a missing link reference; after `escape` (180) so
-        # that `\[` and `\@` keep their meaning; spans first so their text is then searched for citations.
-        md.inlinePatterns.register(BracketedSpanProcessor(self, md), "factcheck_span", 176)
-        md.inlinePatterns.register(CitationGroupProcessor(self, md), "factcheck_citation", 175)
-        # Narrative `@key` after autolinks (120), automail (110) and raw HTML (90), which own any @ they hold.
-        md.inlinePatterns.register(NarrativeCitationProcessor(self, md), "factcheck_narrative", 85)
+        md.parser.blockprocessors.register(FencedDivProcessor(md.parser, self), "factcheck_div", 85)
+        # `\@` after autolinks (120) and automail (110), which own the @ they hold.
+        md.inlinePatterns.register(AtEscapeProcessor(md), "factcheck_escape", 105)
+        # Spans and citations after code (190), escapes (180), links (160), autolinks and raw HTML (90) and
+        # entities (80), whose text is then opaque; before emphasis (70, 60), which then renders inside
+        # prefixes and suffixes; spans first, so their text is then searched for citations.
+        md.inlinePatterns.register(BracketedSpanProcessor(self, md), "factcheck_span", 78)
+        md.inlinePatterns.register(CitationProcessor(self, md), "factcheck_citation", 77)
+        # Escapes decoded and raw HTML placeholders taken out of claims' text and notes, before claims
+        # and the citation-needed check read them (Python-Markdown itself decodes escapes at 0).
+        cleanup = PlaceholderCleanup(md)
+        md.treeprocessors.register(cleanup, "factcheck_cleanup", 7.5)
         # After inline processing (20) and attr_list (8), so `{: .claim}` on a paragraph is seen too.
         md.treeprocessors.register(FactcheckTreeprocessor(self, md), "factcheck_tree", 7)
+        md.treeprocessors.register(RestoreEncoded(md, cleanup), "factcheck_restore", 6.9)
         # After raw HTML is put back (30): the page's final HTML. Python-Markdown's toc also runs the
         # postprocessors on each heading's HTML, during the tree phase: the last tree processor marks
         # its end, so that only the whole page is finished.
@@ -356,6 +364,19 @@ class FactcheckExtension(Extension):
                 return
             _REPORTED_ERRORS.clear()  # fixed: a later breakage is reported again (`zensical serve`)
         md.factcheck_page = engine.start_page(context.get("src_path"), markdown, context.get("line_offset", 0), context.get("url", ""))  # type: ignore[attr-defined]
+        md.factcheck_examples = example_labels(markdown)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def examples(md: Markdown) -> frozenset[str]:
+        """The page's example-list labels: `(@good)` is pandoc's example, not a citation."""
+        return getattr(md, "factcheck_examples", frozenset())
+
+    def malformed_claim(self, md: Markdown, source: str, attributes: str) -> None:
+        """A claim whose attributes cannot be read stays text, and the editor is told where."""
+        page: PageState | None = getattr(md, "factcheck_page", None)
+        line = page.locator.line_of(source) if page is not None else None
+        path = (page.src_path if page is not None else None) or "<page>"
+        self.get_engine().report(malformed_claim_finding(path, line or 1, attributes))
 
     @staticmethod
     def _host_context(md: Markdown, markdown: str) -> dict:
@@ -399,11 +420,7 @@ class FactcheckExtension(Extension):
             kept = etree.Element("span")
             kept.text = AtomicString(group.source)
             return kept
-        span = etree.Element("span")
-        span.set("class", "citation")
-        span.set("data-cites", " ".join(group.keys))
-        span.set(PENDING, str(len(page.pending)))
-        span.text = AtomicString(group.source)  # what the reader sees if it were never rendered
+        span = pending_citation(group, len(page.pending))
         page.pending.append(group)
         return span
 
@@ -462,6 +479,33 @@ def finding_element(finding: Finding, severity: str) -> etree.Element:
     note.set("role", "note")
     note.text = AtomicString(f"{finding.place}: {finding.message} [{finding.kind}]")
     return note
+
+
+class GroupReader:
+    """The citation groups of Markdown texts as the extension reads them, in reading order (nested
+    ones after the group holding them): what tests compare with pandoc, and a tool may inspect."""
+
+    def __init__(self, extensions: tuple = ("attr_list",)):
+        self.extension = FactcheckExtension(citation_needed=False)
+        self.md = Markdown(extensions=[*extensions, self.extension])
+
+    def read(self, text: str) -> list[CitationGroup]:
+        """Groups with prefixes and suffixes as text (code, links and escapes resolved)."""
+        self.extension.read_groups = []
+        self.md.reset()
+        self.md.convert(text)
+        return [CitationGroup(tuple(replace(cite, prefix=self.text(cite.prefix), suffix=self.text(cite.suffix)) for cite in group.cites), group.narrative, group.source) for group in self.extension.read_groups]
+
+    def text(self, markdown: str) -> str:
+        stash = self.md.treeprocessors["inline"].stashed_nodes  # type: ignore[attr-defined]  # the last conversion's
+
+        def resolve(match: re.Match) -> str:
+            node = stash.get(match[1])
+            return node if isinstance(node, str) else "".join(node.itertext()) if node is not None else ""
+
+        for _ in range(3):  # placeholders may hold placeholders
+            markdown = INLINE_PLACEHOLDER_RE.sub(resolve, markdown)
+        return ESCAPED.sub(lambda match: chr(int(match[1])), markdown)
 
 
 def makeExtension(**kwargs) -> FactcheckExtension:  # noqa: N802 - Python-Markdown's entry point name

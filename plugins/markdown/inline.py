@@ -1,21 +1,38 @@
-"""Inline processors: Pandoc citations and bracketed spans. Python-Markdown never runs inline processors
-inside code spans or code blocks, so nothing in code is mistaken for a citation."""
+"""Inline processors: Pandoc citations, bracketed spans and `\\@`.
+
+They run after Python-Markdown's code spans, escapes, links, autolinks and raw HTML (priorities 190 to
+80), so what those own is already an opaque placeholder here: nothing inside a code span, an autolink or
+a raw HTML tag is ever read as a citation or a span, and raw HTML stays byte for byte.
+"""
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from markdown import util
 from markdown.inlinepatterns import InlineProcessor
 
-from ..core.syntax import GROUP_RE, NARRATIVE_RE, parse_group, parse_narrative
+from ..core.findings import Finding
+from ..core.syntax import START_RE, Brackets, CitationGroup, Found, Scanner
+from .elements import AFTER, PIECE
 
 if TYPE_CHECKING:
     from .extension import FactcheckExtension
 
 # Pandoc attributes: `#id`, `.class`, `key=value`, `key="quoted value"`.
 ATTRIBUTE_RE = re.compile(r"""\s*(?:\#(?P<id>[\w:.-]+)|\.(?P<cls>[\w-]+)|(?P<key>[A-Za-z_][\w-]*)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s}]+)))""")
+# `{...}` right after a span's text: no nested braces, so a search never runs past the next brace.
+BRACES_RE = re.compile(r"\{(?P<attrs>[^{}]*)\}")
+CLAIM_CLASS_RE = re.compile(r"(?:^|\s)\.claim(?=[\s}]|$)")
+# Text between two citations that no later inline pattern could read across them: words, spaces, plain
+# punctuation and placeholders of what earlier patterns took (no emphasis marks, quotes, dashes, HTML).
+INERT_RE = re.compile(r"(?:[^\W_]|[ \t\n,.;:!?()]|\x02klzzwxh:[0-9]+\x03)*")
+ESCAPED = re.compile(f"{util.STX}([0-9]+){util.ETX}")
+BLANK_RE = re.compile(r"[ \t\n,;:]*")
+RUN = "data-factcheck-run"  # a wrapper of consecutive citations, unwrapped after the inline pass
 
 
 def parse_attributes(text: str) -> tuple[str | None, list[str], dict[str, str]] | None:
@@ -38,6 +55,11 @@ def parse_attributes(text: str) -> tuple[str | None, list[str], dict[str, str]] 
     return identifier, classes, pairs
 
 
+def looks_like_claim(attributes: str) -> bool:
+    """Attributes that name the class `claim`, even when they cannot be read."""
+    return bool(CLAIM_CLASS_RE.search(attributes))
+
+
 def apply_attributes(element: etree.Element, identifier: str | None, classes: list[str], pairs: dict[str, str]) -> None:
     """Pandoc attributes onto an element: `key=value` pairs become `data-key` (never event handlers)."""
     if identifier:
@@ -48,35 +70,91 @@ def apply_attributes(element: etree.Element, identifier: str | None, classes: li
         element.set(key if key.startswith("data-") else "data-" + key, value)
 
 
-class CitationGroupProcessor(InlineProcessor):
-    """`[see @a, p. 3; -@b]`."""
+class CachedText:
+    """One scanner per text: Python-Markdown hands every candidate of one pass the same string, so
+    bracket pairs found for one candidate serve the next (which keeps unclosed brackets linear)."""
 
-    ANCESTOR_EXCLUDES = ("a",)  # link text is the link's, not a citation
+    def __init__(self, md) -> None:
+        self.md = md
+        self._scanner: Scanner | None = None
+
+    def scanner(self, data: str, examples: frozenset[str]) -> Scanner:
+        if self._scanner is None or self._scanner.text is not data or self._scanner.examples is not examples:
+            self._scanner = Scanner(data, examples, lambda position: self.link_at(data, position))
+        return self._scanner
+
+    def link_at(self, data: str, position: int) -> bool:
+        """A link or span, already taken out of the text, starts here (`[@a][text](url)` is no citation)."""
+        placeholder = util.INLINE_PLACEHOLDER_RE.match(data, position)
+        if placeholder is None:
+            return False
+        node = self.md.treeprocessors["inline"].stashed_nodes.get(placeholder[1])
+        return getattr(node, "tag", None) in ("a", "img", "span")  # links and bracketed spans
+
+
+class CitationProcessor(InlineProcessor):
+    """`[see @a, p. 3; -@b]`, `@a`, `-@a` and `@a [p. 33]`, in one pass so that the bracket after a key
+    is the key's, as pandoc reads it. Link text is searched too: pandoc reads citations there."""
 
     def __init__(self, extension: FactcheckExtension, md):
-        super().__init__(GROUP_RE.pattern, md)
-        self.compiled_re = GROUP_RE
+        super().__init__(START_RE.pattern, md)
+        self.compiled_re = START_RE
         self.extension = extension
+        self.cache = CachedText(md)
 
     def handleMatch(self, m, data):  # noqa: N802 - Python-Markdown's name
-        group = parse_group(m["body"], m.group(0))
-        if group is None:
+        scanner = self.cache.scanner(data, self.extension.examples(self.md))
+        found = scanner.at(m.start(0))
+        if found is None:
             return None, None, None
-        return self.extension.citation(self.md, group), m.start(0), m.end(0)
+        citation = self.extension.citation(self.md, self.readable(found.group))
+        following = self.following(scanner, found.end)
+        if not following:
+            return citation, found.start, found.end
+        # Python-Markdown rebuilds the whole text after each match: a paragraph of n citations would
+        # cost n times its length. Citations separated by plain text are taken in one match instead;
+        # the text after each is a piece of it (Python-Markdown renders it), moved out after the pass.
+        run = etree.Element("span")
+        run.set(RUN, "")
+        run.append(citation)
+        end = found.end
+        for gap, more in following:
+            after = etree.SubElement(citation, "span")
+            after.set(PIECE, AFTER)
+            after.tail = util.AtomicString(gap) if BLANK_RE.fullmatch(gap) else gap  # nothing to render in it
+            citation = self.extension.citation(self.md, self.readable(more.group))
+            run.append(citation)
+            end = more.end
+        return run, found.start, end
+
+    def readable(self, group: CitationGroup) -> CitationGroup:
+        """The group's source without placeholders: it locates the citation's line in the page."""
+        if util.STX not in group.source:
+            return group
+        return replace(group, source=ESCAPED.sub(lambda match: chr(int(match[1])), self.unescape(group.source)))
+
+    def following(self, scanner: Scanner, end: int) -> list[tuple[str, Found]]:
+        """The citations after `end` separated only by inert text, with that text."""
+        found: list[tuple[str, Found]] = []
+        while True:
+            gap = INERT_RE.match(scanner.text, end)
+            assert gap is not None  # it matches the empty string
+            more = scanner.at(gap.end()) if START_RE.match(scanner.text, gap.end()) else None
+            if more is None or more.start != gap.end():
+                return found
+            found.append((gap.group(), more))
+            end = more.end
 
 
-class NarrativeCitationProcessor(InlineProcessor):
-    """`@key` and `@key [p. 33]`."""
+class AtEscapeProcessor(InlineProcessor):
+    """`\\@` writes a literal @, as in pandoc. Not in Python-Markdown's escapes (which run before
+    autolinks): `<jane\\@example.org>` stays the autolink it is without this extension."""
 
-    ANCESTOR_EXCLUDES = ("a",)
-
-    def __init__(self, extension: FactcheckExtension, md):
-        super().__init__(NARRATIVE_RE.pattern, md)
-        self.compiled_re = NARRATIVE_RE
-        self.extension = extension
+    def __init__(self, md):
+        super().__init__(r"\\@", md)
 
     def handleMatch(self, m, data):  # noqa: N802
-        return self.extension.citation(self.md, parse_narrative(m)), m.start(0), m.end(0)
+        return f"{util.STX}{ord('@')}{util.ETX}", m.start(0), m.end(0)
 
 
 class BracketedSpanProcessor(InlineProcessor):
@@ -88,39 +166,29 @@ class BracketedSpanProcessor(InlineProcessor):
     def __init__(self, extension: FactcheckExtension, md):
         super().__init__(r"\[", md)
         self.extension = extension
+        self._brackets: Brackets | None = None
 
     def handleMatch(self, m, data):  # noqa: N802
-        end = _matching_bracket(data, m.start(0))
-        if end is None or end + 1 >= len(data) or data[end + 1] != "{":
+        if self._brackets is None or self._brackets.text is not data:
+            self._brackets = Brackets(data)
+        end = self._brackets.match(m.start(0))
+        braces = BRACES_RE.match(data, end + 1) if end is not None else None
+        if end is None or braces is None:
             return None, None, None
-        close = data.find("}", end + 2)
-        if close < 0:
-            return None, None, None
-        attributes = parse_attributes(data[end + 2 : close])
+        source = self.unescape(data[m.start(0) : braces.end()])
+        attributes = parse_attributes(braces["attrs"])
         if attributes is None:
+            if looks_like_claim(braces["attrs"]):
+                self.extension.malformed_claim(self.md, source, braces["attrs"])
             return None, None, None
         identifier, classes, pairs = attributes
         span = etree.Element("span")
         span.text = data[m.start(0) + 1 : end]
-        apply_attributes(span, identifier, classes, pairs)
+        apply_attributes(span, identifier, classes, {key: self.unescape(value) for key, value in pairs.items()})
         if "claim" in classes:
-            span.set("data-factcheck-source", self.unescape(data[m.start(0) : close + 1]))
-        return span, m.start(0), close + 1
+            span.set("data-factcheck-source", source)
+        return span, m.start(0), braces.end()
 
 
-def _matching_bracket(data: str, start: int) -> int | None:
-    depth = 0
-    position = start
-    while position < len(data):
-        char = data[position]
-        if char == "\\":
-            position += 2
-            continue
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
-            if depth == 0:
-                return position
-        position += 1
-    return None
+def malformed_claim_finding(page: str, line: int, attributes: str) -> Finding:
+    return Finding("malformed_claim", f"claim attributes cannot be read, so this is no claim: {{{attributes.strip()}}}", page=page, line=line)

@@ -1,0 +1,163 @@
+"""Linear time on hostile Markdown (issue 15): each adversarial family at 1k to 1M characters, converted
+with Python-Markdown alone and with the factcheck extension, and the ratio of the two.
+
+    .venv/bin/python bench/linear_time.py            # writes its section of bench/RESULTS.md
+    .venv/bin/python bench/linear_time.py --sizes 1000,10000 --no-write
+
+The target: the extension costs at most twice Python-Markdown's own time on the same input, at every
+size (Python-Markdown's own growth, e.g. its quadratic `"[" * n`, is not ours to fix). Timings are the
+best of a few runs (one run at 1M characters), in this process, after a warm-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import random
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import markdown
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mkdocs_factcheck.markdown.extension import FactcheckExtension  # noqa: E402
+
+BIB = "@article{a, author = {Alpha, Ann}, title = {First}, journal = {J}, year = {2000}}\n" "@article{b, author = {Beta, Bob}, title = {Second}, journal = {J}, year = {2001}}\n"
+START, END = "<!-- linear-time -->", "<!-- /linear-time -->"  # kept when bench/run.py rewrites the file
+
+
+def repeat(unit: str, size: int, head: str = "") -> str:
+    return head + unit * max(1, (size - len(head)) // len(unit))
+
+
+def random_page(size: int) -> str:
+    """Paragraphs mixing every form with code, raw HTML, escapes, autolinks and unicode (seeded)."""
+    rng = random.Random(size)
+    pieces = [
+        "Text with [@a] and [see @b, pp. 3-5; -@a].",
+        "As @a [p. 33; @b] shows, `[@a]` is code.",
+        '<span title="[@a]">raw</span> and <https://x.org/@a>.',
+        "[A claim]{.claim verdict=supported note=\"*n*\"} [@a].",
+        "Escapes \\[@a\\] and \\@b and jane@example.org, ünïcödé — “quotes”.",
+        "*Emphasis [@a, p. **3**]* and [link @b](https://e.org).",
+        "\n\n::: {.claim verdict=supported}\nA block claim [@b].\n:::\n\n",
+        "\n\n- item [@a]\n- item @b\n\n",
+    ]
+    out, length = [], 0
+    while length < size:
+        piece = rng.choice(pieces) + (" " if rng.random() < 0.8 else "\n\n")
+        out.append(piece)
+        length += len(piece)
+    return "".join(out)
+
+
+FAMILIES: dict[str, Callable[[int], str]] = {
+    "unclosed `[` then `@a ` × n": lambda size: repeat("@a ", size, head="["),
+    "unclosed `::: {.claim}` blocks": lambda size: repeat("::: {.claim}\nText [@a].\n\n", size),
+    "many claims in one paragraph": lambda size: repeat("[Claim]{.claim verdict=supported} [@a]. ", size),
+    "many citations in one paragraph": lambda size: repeat("Text [see @a, p. 3] and @b; ", size),
+    "many unclosed `[@a ` in one paragraph": lambda size: repeat("[@a ", size),
+    "random pages": random_page,
+}
+# Python-Markdown alone is quadratic here (each `[` is searched to the end by its link patterns): the
+# family is measured only where that stays in seconds.
+MAX_SIZE = {"many unclosed `[@a ` in one paragraph": 10_000}
+
+
+def converter(bib: Path, with_extension: bool) -> Callable[[str], str]:
+    """One Markdown instance reused, as MkDocs does for a site's pages (the bibliography loads once)."""
+    extensions: list = ["attr_list"]
+    if with_extension:
+        extensions.append(FactcheckExtension(bibliography=[str(bib)], citation_needed=False))
+    md = markdown.Markdown(extensions=extensions)
+
+    def convert(text: str) -> str:
+        md.reset()
+        return md.convert(text)
+
+    return convert
+
+
+def best_time(convert: Callable[[str], str], text: str, runs: int) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        convert(text)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def measure(sizes: list[int], only: str = "") -> list[tuple[str, int, float, float]]:
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        bib = Path(folder) / "refs.bib"
+        bib.write_text(BIB, encoding="utf-8")
+        plain, ours = converter(bib, False), converter(bib, True)
+        ours("warm up [@a]")
+        for name, make in FAMILIES.items():
+            if only and only not in name:
+                continue
+            for size in sizes:
+                if size > MAX_SIZE.get(name, size):
+                    continue
+                text = make(size)
+                runs = 1 if size >= 1_000_000 else 3
+                base, with_extension = best_time(plain, text, runs), best_time(ours, text, runs)
+                rows.append((name, size, base, with_extension))
+                print(f"{name:45} {size:>9,} chars: plain {base:8.3f} s, extension {with_extension:8.3f} s, ratio {with_extension / base:5.2f}", flush=True)
+    return rows
+
+
+def table(rows: list[tuple[str, int, float, float]]) -> str:
+    lines = [
+        START,
+        "## Linear time on hostile Markdown (issue 15)",
+        "",
+        "Written by `.venv/bin/python bench/linear_time.py`: one Markdown conversion of each input, with",
+        "Python-Markdown alone and with the extension (best of 3 runs, 1 at 1M characters). Target: a ratio",
+        "of at most 2 at every size. One Markdown instance per side is reused, as MkDocs does. The family of",
+        "unclosed `[@a ` is measured up to 10k characters only: Python-Markdown alone is quadratic on it.",
+        "The plain side leaves every `@a` as text; with the extension each becomes a numbered link with a",
+        "tooltip and a back-link, so citation-dense families cost a fixed ~70 µs per citation: the figure to",
+        "watch there is growth (×10 characters should cost ×10). \"Many claims in one paragraph\" is still",
+        "quadratic at 1M: badge placement (`_attach_badge`, `following_citations`) is issue 12's rewrite.",
+        "",
+        f"Python {platform.python_version()}, Markdown {markdown.__version__}, {platform.machine()}, run {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}.",
+        "",
+        "| Family | Characters | Python-Markdown | With the extension | Ratio | Target |",
+        "|---|---:|---:|---:|---:|:---:|",
+    ]
+    for name, size, base, ours in rows:
+        ratio = ours / base
+        lines.append(f"| {name} | {size:,} | {base:.3f} s | {ours:.3f} s | {ratio:.2f}× | {'met' if ratio <= 2 else 'missed'} |")
+    lines.append(END)
+    return "\n".join(lines) + "\n"
+
+
+def write(section: str, path: Path) -> None:
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END) + "\n?", re.DOTALL)
+    text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+    path.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000,100000,1000000", help="comma-separated sizes in characters")
+    parser.add_argument("--only", default="", help="only the families whose name holds this text")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
+    args = parser.parse_args()
+    rows = measure([int(size) for size in args.sizes.split(",")], args.only)
+    if not args.no_write:
+        write(table(rows), ROOT / "bench" / "RESULTS.md")
+        print("wrote bench/RESULTS.md")
+
+
+if __name__ == "__main__":
+    main()

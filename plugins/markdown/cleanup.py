@@ -1,0 +1,123 @@
+"""Python-Markdown's placeholders out of what claims and the citation-needed check read.
+
+After the inline pass a page still holds escapes as `STX code ETX` (decoded at the very end) and raw
+HTML as `STX wzxhzdk:N ETX`; an attribute such as a claim's `note` holds them too. The claims' text,
+notes, JSON-LD, `factcheck.json` and findings must read plain text instead.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as etree
+
+from markdown import util
+from markdown.treeprocessors import Treeprocessor
+
+from .elements import AFTER, PIECE
+from .inline import ESCAPED, RUN
+
+NOTE_ATTRIBUTES = ("note", "data-note")
+# Python-Markdown writes an autolinked e-mail address as entities behind its own `&` placeholder.
+ENTITY = re.compile(re.escape(util.AMP_SUBSTITUTE) + r"(#[0-9]+;|#x[0-9a-fA-F]+;|[A-Za-z]+;)")
+
+
+class PlaceholderCleanup(Treeprocessor):
+    def __init__(self, md) -> None:
+        super().__init__(md)
+        self.encoded: list[tuple[etree.Element, str]] = []  # e-mail texts read as text, put back after
+
+    def run(self, root: etree.Element) -> None:
+        unwrap_runs(root)
+        self.encoded = []
+        for element in root.iter():
+            if element.text and util.AMP_SUBSTITUTE in element.text:
+                self.encoded.append((element, element.text))
+                element.text = ENTITY.sub(lambda match: html.unescape("&" + match[1]), element.text)
+            if "claim" in (element.get("class") or "").split():
+                for name in NOTE_ATTRIBUTES:
+                    value = element.get(name)
+                    if value:
+                        element.set(name, self.note_text(value))
+        decode_escapes(root)  # Python-Markdown decodes them again at its own place: nothing left then
+
+    def note_text(self, value: str) -> str:
+        """A note's Markdown (`*see* the [label](url)`, `\\*`) as the text a reader reads; inline HTML in a
+        note is shown as written (a note is text in a badge and in JSON-LD, never markup)."""
+        markdown = ESCAPED.sub(lambda match: "\\" + chr(int(match[1])), value)  # back to `\*`
+        holder = etree.Element("div")
+        paragraph = etree.SubElement(holder, "p")
+        paragraph.text = markdown
+        # The page's inline pass is over, so its processor can render this detached paragraph.
+        if "inline" in self.md.treeprocessors:
+            self.md.treeprocessors["inline"].run(holder)
+        decode_escapes(holder)
+        text = self.raw_html("".join(paragraph.itertext()))
+        return re.sub(r"\s+", " ", text).strip()
+
+    def raw_html(self, text: str) -> str:
+        blocks = self.md.htmlStash.rawHtmlBlocks
+
+        def raw(match: re.Match) -> str:
+            index = int(match[1])
+            return str(blocks[index]) if index < len(blocks) else ""
+
+        return util.HTML_PLACEHOLDER_RE.sub(raw, text)
+
+
+def unwrap_runs(root: etree.Element) -> None:
+    """Citations taken in one match (see `CitationProcessor`) become siblings in their paragraph again,
+    each followed by its text; each parent is rebuilt once."""
+    for parent in list(root.iter()):
+        if not any(child.get(RUN) is not None for child in parent):
+            continue
+        children: list[etree.Element] = []
+        for child in parent:
+            if child.get(RUN) is None:
+                children.append(child)
+                continue
+            for citation in child:
+                children.append(citation)
+                children.extend(_text_after(citation))
+            children[-1].tail = (children[-1].tail or "") + (child.tail or "")
+        parent[:] = children
+
+
+def _text_after(citation: etree.Element) -> list[etree.Element]:
+    """Take the `after` piece out of a citation: its text becomes the citation's tail, its elements
+    are returned to follow the citation."""
+    pieces = list(citation)
+    marker = next((index for index, piece in enumerate(pieces) if piece.get(PIECE) == AFTER), None)
+    if marker is None:
+        return []
+    citation.tail = pieces[marker].tail
+    following = pieces[marker + 1 :]
+    citation[:] = pieces[:marker]
+    return following
+
+
+def decode_escapes(root: etree.Element) -> None:
+    """What Python-Markdown's unescape step does (code keeps its text), only where an escape is."""
+    decode = lambda match: chr(int(match[1]))  # noqa: E731
+    for element in root.iter():
+        if element.text and util.STX in element.text and element.tag != "code":
+            element.text = ESCAPED.sub(decode, element.text)
+        if element.tail and util.STX in element.tail:
+            element.tail = ESCAPED.sub(decode, element.tail)
+        for name, value in element.items():
+            if util.STX in value:
+                element.set(name, ESCAPED.sub(decode, value))
+
+
+class RestoreEncoded(Treeprocessor):
+    """After claims and the citation-needed check have read them, e-mail addresses go back to the
+    entities Python-Markdown writes them as."""
+
+    def __init__(self, md, cleanup: PlaceholderCleanup) -> None:
+        super().__init__(md)
+        self.cleanup = cleanup
+
+    def run(self, root: etree.Element) -> None:
+        for element, text in self.cleanup.encoded:
+            element.text = text
+        self.cleanup.encoded = []

@@ -1,0 +1,141 @@
+"""Fuzzed pages (issue 15): every syntax form mixed with raw HTML, code, escapes, autolinks and unicode.
+Whatever the mix, no Python-Markdown placeholder reaches the output, raw HTML is unchanged, every key
+and claim of the source is still there, and the HTML is as balanced as without the extension."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import markdown
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mkdocs_factcheck.markdown.extension import FactcheckExtension
+
+PLACEHOLDERS = re.compile("[\x02\x03]|klzzwxh|wzxhzdk")
+VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "area", "base", "col", "embed", "source", "track", "param"}
+BIB = "@article{a, author = {Alpha, Ann}, title = {First}, journal = {J}, year = {2000}}\n@article{b, author = {Beta, Bob}, title = {Second}, journal = {J}, year = {2001}}\n"
+
+RAW_HTML = ['<span title="[@a]">tip</span>', '<a href="https://e.org/[@a]">link</a>', '<abbr title="@a [p. 3]; [x]{.claim}">ab</abbr>', "<b>bold</b>", '<i data-x="-@b">i</i>']
+TEXT = [
+    "`[@a]`",
+    "`@b [p. 3]`",
+    "\\[@a\\]",
+    "\\@a",
+    "\\*",
+    "<https://x.org/@a>",
+    "<jane\\@example.org>",
+    "jane@example.org",
+    "ünïcödé “quoted” — dash",
+    "*emph*",
+    "**strong**",
+    "[a link](https://x.org)",
+    "[",
+    "]",
+    "(",
+    ";",
+    "&amp;",
+    "x.@a",
+]
+CITATIONS = ["[@a]", "[see @a, p. 3\\*; -@b]", "@a", "-@b", "@a [p. 33; @b]", "@b [see @a]", "[see `x` @a]", "@a [[@b]]", "@a [<https://x.org>]", "[@a, p. \\[89\\]]", "[*see* @b, p. **32**]", "[@a and nowhere else]"]
+
+
+@st.composite
+def page(draw) -> tuple[str, list[str], list[str]]:
+    """(Markdown, raw HTML tags in it, claim texts in it)."""
+    html_used, claims, blocks = [], [], []
+    for number in range(draw(st.integers(1, 4))):
+        parts = []
+        for _ in range(draw(st.integers(1, 8))):
+            kind = draw(st.sampled_from(["text", "citation", "html", "claim"]))
+            if kind == "html":
+                parts.append(draw(st.sampled_from(RAW_HTML)))
+                html_used.append(parts[-1])
+            elif kind == "citation":
+                parts.append(draw(st.sampled_from(CITATIONS)))
+            elif kind == "claim":
+                claim = f"claim number {number}{len(claims)}"
+                inner = draw(st.sampled_from(["", " [@a]", " `code`"]))
+                parts.append(f'[{claim}{inner}]{{.claim verdict=supported note="*n* `c` \\*"}}')
+                claims.append(claim)
+            else:
+                parts.append(draw(st.sampled_from(TEXT)))
+        text = " ".join(parts)
+        shape = draw(st.sampled_from(["paragraph", "list", "block claim", "quote"]))
+        if shape == "list":
+            text = "- " + text
+        elif shape == "quote":
+            text = "> " + text
+        elif shape == "block claim":
+            text = f"::: {{.claim verdict=supported}}\n{text}\n:::"
+        blocks.append(text)
+    return "\n\n".join(blocks), html_used, claims
+
+
+class Balance(HTMLParser):
+    """Tags closed without being open, or left open: 0 for balanced HTML."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.defects = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in self.stack:
+            while self.stack.pop() != tag:
+                self.defects += 1
+        else:
+            self.defects += 1
+
+
+def defects(html: str) -> int:
+    parser = Balance()
+    parser.feed(html)
+    parser.close()
+    return parser.defects + len(parser.stack)
+
+
+@pytest.fixture(scope="module")
+def converters(tmp_path_factory):
+    bib = tmp_path_factory.mktemp("fuzz") / "refs.bib"
+    bib.write_text(BIB, encoding="utf-8")
+    extension = FactcheckExtension(bibliography=[str(bib)])
+    ours = markdown.Markdown(extensions=["attr_list", extension])
+    plain = markdown.Markdown(extensions=["attr_list"])
+
+    def convert(md, text):
+        md.reset()
+        return md.convert(text)
+
+    return (lambda text: convert(ours, text)), (lambda text: convert(plain, text)), extension
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(page())
+def test_fuzzed_pages(converters, generated):
+    ours, plain, extension = converters
+    text, html_used, claims = generated
+    html = ours(text)
+    assert not PLACEHOLDERS.search(html), html
+    for tag in html_used:  # raw HTML byte for byte (tags as Python-Markdown keeps them)
+        for piece in re.findall(r"<[^>]*>", tag):
+            assert piece in html, (piece, html)
+    page_state = extension.get_engine().pages[-1]
+    for claim in page_state.claims:
+        assert not PLACEHOLDERS.search(claim.text + claim.note), claim
+        assert claim.note in ("", "n c *")  # block claims here have none
+    texts = [claim.text for claim in page_state.claims]
+    for claim in claims:
+        assert any(claim in found for found in texts), (claim, texts)
+        assert claim in html
+    for key in ("a", "b"):
+        cited = re.search(rf"(?<![\\`\w])-?@{key}\b", re.sub(r"`[^`]*`|<[^>]*>", "", text))
+        if cited:
+            assert re.search(rf'data-cites="[^"]*\b{key}\b', html) or f"@{key}" in html, (key, html)
+    assert defects(html) <= defects(plain(text))

@@ -1,0 +1,155 @@
+"""Hostile Markdown (issue 15): raw HTML stays byte for byte, no Python-Markdown placeholder reaches
+readers or reports, nothing is lost, and unreadable claims are reported."""
+
+import json
+import re
+
+import markdown
+import pytest
+from conftest import soup
+
+from mkdocs_factcheck.markdown.extension import FactcheckExtension
+
+PLACEHOLDERS = re.compile("[\x02\x03]|klzzwxh|wzxhzdk")
+BIB = """
+@article{a, author = {Alpha, Ann}, title = {First}, journal = {J}, year = {2000}}
+@article{b, author = {Beta, Bob}, title = {Second}, journal = {J}, year = {2001}}
+"""
+
+
+@pytest.fixture
+def convert(tmp_path):
+    (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
+
+    def run(text: str, plain: bool = False) -> str:
+        extensions: list = ["attr_list"]
+        if not plain:
+            extensions.append(FactcheckExtension(bibliography=[str(tmp_path / "refs.bib")], citation_needed=False))
+        return markdown.Markdown(extensions=extensions).convert(text)
+
+    return run
+
+
+def body(html: str) -> str:
+    """The page without its bibliography."""
+    return html.split('<div class="references')[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'A <span title="[@a]">tip</span> here.',
+        'A <a href="https://e.org/[@a]">link</a>.',
+        'A <span title="[x]{.claim}">tip</span>.',
+        'A <abbr title="@a [p. 3]; [see @b]">x</abbr> and <b data-x="-@a">y</b>.',
+        'A <span title="\\@a">x</span>.',
+    ],
+)
+def test_citations_and_spans_in_raw_html_leave_it_byte_for_byte(convert, text):
+    assert body(convert(text)) == convert(text, plain=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "keys"),
+    [
+        ("[@a, p. 3\\*]", "[1, p. 3*]", ["a"]),
+        ("[see `x` @a]", "[see x 1]", ["a"]),
+        ("@a [[@b]]", "Alpha [1, [2]]", ["a", "b"]),
+        ("@a [<https://x.org>]", "Alpha [1, https://x.org]", ["a"]),
+        ("[@a, p. \\[89\\]]", "[1, p. [89]]", ["a"]),
+        ("[*see* @a, p. **32**]", "[see 1, p. 32]", ["a"]),
+    ],
+)
+def test_no_placeholder_leaks_and_nothing_is_lost(convert, text, shown, keys):
+    html = convert(text)
+    assert not PLACEHOLDERS.search(html), html
+    page = soup(html)
+    assert page.select_one("p span.citation").get_text() == shown
+    assert [li["data-key"] for li in page.select("li.reference")] == keys
+
+
+def test_prefixes_and_suffixes_are_rendered_from_their_markdown(convert):
+    citation = soup(convert("[*see* `x` @a, p. **32**, [docs](https://d.org)]")).select_one("span.citation")
+    assert citation.select_one("em").get_text() == "see" and citation.select_one("code").get_text() == "x"
+    assert citation.select_one("strong").get_text() == "32"
+    assert citation.select_one('a[href="https://d.org"]').get_text() == "docs"
+
+
+def test_escaped_at_keeps_autolinks(convert):
+    text = "Write to <jane\\@example.org> or <https://x.org/@a>; \\@a is text."
+    html = convert(text)
+    assert body(html) == convert(text, plain=True).replace("\\@a is", "@a is")
+    assert soup(html).select("span.citation") == []
+
+
+def test_note_html_and_escapes_reach_json_as_text(bib_site):
+    bib_site.page(
+        "index.md",
+        """
+        Rates fell by half in 2020 [@onji1987].
+        {: .claim #fell verdict=supported note="<b>Most</b> of it \\*" }
+
+        [Second claim]{.claim #second verdict=supported note="*see* `x` \\*"} [@mueller2001].
+
+        In 2020 about 45 percent of \\@name readers found it.
+        """,
+    )
+    bib_site.build()
+    report = json.loads((bib_site.site_dir / "factcheck.json").read_text(encoding="utf-8"))
+    assert not PLACEHOLDERS.search(json.dumps(report)), report
+    notes = {claim["id"]: claim["note"] for claim in report["claims"]}
+    assert notes == {"fell": "<b>Most</b> of it *", "second": "see x *"}
+    html = bib_site.html()
+    assert not PLACEHOLDERS.search(html)
+    reviews = json.loads(soup(html).select_one("script.factcheck-claimreview").string)
+    assert {review["reviewBody"] for review in reviews} == {"<b>Most</b> of it *", "see x *"}
+    (needed,) = [f["message"] for f in report["findings"] if f["kind"] == "citation_needed"]
+    assert "@name readers" in needed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Intro.\n\n[Rates fell]{.claim #c"4 verdict=supported} [@onji1987].\n',
+        'Intro.\n\n::: {.claim #c"4 verdict=supported}\nRates fell [@onji1987].\n:::\n',
+    ],
+)
+def test_a_claim_with_malformed_attributes_is_reported_where_it_is(bib_site, warnings, text):
+    bib_site.page("index.md", text)
+    bib_site.build()
+    found = [m for m in warnings() if "[malformed_claim]" in m]
+    assert len(found) == 1 and found[0].startswith("mkdocs_factcheck: index.md:3: claim attributes cannot be read"), found
+    assert '#c"4' in found[0]
+    assert 'c"4' in soup(bib_site.html()).get_text()  # the text stays in the page
+
+
+def test_pandoc_forms(convert):
+    page = soup(convert("-@a says. [@b and nowhere else]. @a [p. 33; @b]. @a [see @b]."))
+    shown = [(g["data-cites"], g.get_text()) for g in page.select("p span.citation")]
+    assert shown == [("a", "[1]"), ("b", "[2 and nowhere else]"), ("a b", "Alpha [1, p. 33; 2]"), ("a b", "Alpha [1; see 2]")]
+    assert page.select_one("p").get_text().startswith("[1] says")  # no stray `-`
+
+
+def test_example_list_labels_are_not_citations(convert):
+    html = convert("(@a) An example of a thing.\n\nAs (@a) shows, and @b too.")
+    assert [g["data-cites"] for g in soup(html).select("span.citation")] == ["b"]
+    assert "(@a) An example" in html
+
+
+def test_a_run_of_citations_reads_as_separate_citations(convert):
+    """Citations separated by plain text are taken in one inline match (linear time); the page must
+    not show it: each is a sibling in its paragraph, emphasis around them still works."""
+    page = soup(convert("*see [@a] and [@b]* then [@a], [@b]; @a (and @b). [Claim]{.claim verdict=supported} [@a], [@b]."))
+    paragraph = next(p for p in page.select("p") if not p.find_parent(class_="factcheck-summary"))  # the page's own, not the summary's
+    assert [g["data-cites"] for g in paragraph.select("em > span.citation")] == ["a", "b"]
+    assert [g["data-cites"] for g in paragraph.find_all("span", class_="citation", recursive=False)] == ["a", "b", "a", "b", "a", "b"]
+    assert "then [1], [2]; Alpha [1] (and Beta [2])." in paragraph.get_text()
+    assert not page.select("[data-factcheck-run], [data-factcheck-piece]")
+
+
+def test_claim_text_reads_autolinked_addresses_as_text(bib_site):
+    bib_site.page("index.md", "::: {.claim #mail verdict=supported}\nWrite to <jane@example.org> [@onji1987].\n:::\n")
+    bib_site.build()
+    report = json.loads((bib_site.site_dir / "factcheck.json").read_text(encoding="utf-8"))
+    assert report["claims"][0]["text"] == "Write to jane@example.org."
+    assert "&#106;&#97;&#110;&#101;" in bib_site.html()  # the page keeps Python-Markdown's entities
