@@ -143,6 +143,7 @@ class FactcheckTreeprocessor(Treeprocessor):
         scale = self.extension.scale
         parents = {child: parent for parent in root.iter() for child in parent}
         used_ids = {element.get("id") for element in root.iter() if element.get("id")}
+        next_number: dict[str, int] = {}  # per derived id: the suffix to try next (claims alike in words)
         placer = BadgePlacer()
         for element in [e for e in root.iter() if has_class(e, "claim")]:
             block = element.tag != "span"
@@ -165,7 +166,7 @@ class FactcheckTreeprocessor(Treeprocessor):
             claim_id = element.get("id")
             derived = not claim_id
             if not claim_id:
-                claim_id = self._derived_id(text, used_ids)
+                claim_id = self._derived_id(text, used_ids, next_number)
                 element.set("id", claim_id)
             engine.claim_id_taken(claim_id, page.src_path, line, derived)
             used_ids.add(claim_id)
@@ -203,11 +204,16 @@ class FactcheckTreeprocessor(Treeprocessor):
             near.append(finding_element(finding, severity))
 
     @staticmethod
-    def _derived_id(text: str, used: set) -> str:
+    def _derived_id(text: str, used: set, next_number: dict[str, int]) -> str:
+        """`claim-first-words`, then `-2`, `-3`, ...: where the last claim alike left off, so that many
+        claims with the same first words cost linear time."""
         base = "claim-" + slugify(text)
-        candidate, number = base, 2
+        number = next_number.get(base, 1)
+        candidate = base if number == 1 else f"{base}-{number}"
         while candidate in used:
-            candidate, number = f"{base}-{number}", number + 1
+            number += 1
+            candidate = f"{base}-{number}"
+        next_number[base] = number + 1
         return candidate
 
     # ---------------------------------------------------------------- bibliography
