@@ -435,3 +435,14 @@ def test_findings_come_in_the_order_of_their_places(broken_site):
         lines = run(broken_site, "--offline", "-v")[1].splitlines()
         places = [(line.split(":")[0], int(line.split(":")[1]) if line.split(":")[1].isdigit() else 0) for line in lines]
         assert places == sorted(places)
+
+
+def test_the_summary_links_the_report_without_directory_urls(site):
+    site.bib(BIB)
+    site.page("index.md", "[Claim]{.claim #a verdict=supported} [@onji1987].\n")
+    site.config(extra={"use_directory_urls": False})
+    site.build()
+    from bs4 import BeautifulSoup
+
+    link = BeautifulSoup((site.site_dir / "index.html").read_text(), "html.parser").select_one(".factcheck-summary a")["href"]
+    assert link == "factcheck-report.html" and (site.site_dir / link).is_file()

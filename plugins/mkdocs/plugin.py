@@ -197,7 +197,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.run.finish(config.site_url or "")
         online = self.run.online
         pages_by_path = {file.src_uri: file.page for file in files.documentation_pages() if file.page is not None}
-        report_url = self._report_url()
+        report_url = self._report_url(config)
         cited_on = self._citations_across_pages()
         claims_by_path: dict[str, list] = {}  # a page may have several states (nested conversions)
         for state in engine.pages:
@@ -249,11 +249,11 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
     def _backlinks(cited_on: dict, key: str, from_page: Page) -> list[tuple[str, str]]:
         return [(relative_url(state.url, from_page.url) + "#" + record.anchor, state.src_path or "") for state, record in cited_on.get(key.lower(), [])]
 
-    def _report_url(self) -> str:
+    def _report_url(self, config: MkDocsConfig) -> str:
         if not self.config.report_page:
             return ""
         path = self.config.report_page[:-3] if self.config.report_page.endswith(".md") else self.config.report_page
-        return path + "/"
+        return path + "/" if config.use_directory_urls else path + ".html"
 
     @staticmethod
     def _review_url(config: MkDocsConfig, page: Page) -> str:
