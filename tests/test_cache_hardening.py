@@ -261,30 +261,61 @@ from pathlib import Path
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-config_file, blocked = sys.argv[1], sys.argv[2]
+config_file, blocked, stage = sys.argv[1], sys.argv[2], sys.argv[3]
 real_replace = os.replace
+real_fdopen = os.fdopen
+
+
+class HalfWritten:
+    # The temporary file of `blocked`: half its bytes written and flushed, then the write stops.
+
+    def __init__(self, handle, name):
+        self.handle, self.name = handle, name
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return self.handle.__exit__(*exc)
+
+    def write(self, data):
+        self.handle.write(data[: len(data) // 2])
+        self.handle.flush()
+        print("writing", Path(self.name).name, flush=True)
+        threading.Event().wait()
+
+
+def fdopen(descriptor, *args, **kwargs):
+    handle = real_fdopen(descriptor, *args, **kwargs)
+    name = os.readlink(f"/proc/self/fd/{descriptor}") if os.path.exists(f"/proc/self/fd/{descriptor}") else ""
+    stem = Path(blocked).stem
+    if stage == "half" and stem in Path(name).name:
+        return HalfWritten(handle, name)
+    return handle
 
 def replace(source, target, *args, **kwargs):
     # The write of `blocked` stops here, its temporary file written and not yet renamed: where a kill
     # leaves the most behind. The parent reads this line, then kills the process.
-    if Path(target).name == blocked:
+    if stage == "replace" and Path(target).name == blocked:
         print("writing", Path(source).name, flush=True)
         threading.Event().wait()
     return real_replace(source, target, *args, **kwargs)
 
 os.replace = replace
+os.fdopen = fdopen
 config = load_config(config_file)
 config.plugins.on_startup(command="build", dirty=False)
 build(config)
 """
 
 
-def killed_mid_write(site, blocked: str, tmp_path: Path) -> str:
-    """Runs a build in a child process, kills it with SIGKILL during the write of `blocked`; returns the
+def killed_mid_write(site, blocked: str, tmp_path: Path, stage: str = "replace") -> str:
+    """Runs a build in a child process, kills it with SIGKILL during the write of `blocked` (`stage`:
+    "half", half its temporary file written; "replace", all of it, not yet renamed); returns the
     temporary file's name."""
     script = tmp_path / "child.py"
     script.write_text(textwrap.dedent(CHILD), encoding="utf-8")
-    child = subprocess.Popen([sys.executable, str(script), str(site.root / "mkdocs.yml"), blocked], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen([sys.executable, str(script), str(site.root / "mkdocs.yml"), blocked, stage], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = child.stdout.readline()  # returns when the child is in the write (or has died)
         assert line.startswith("writing "), child.stderr.read()
@@ -302,10 +333,11 @@ def age(path: Path, seconds: float) -> None:
     os.utime(path, (then, then))
 
 
+@pytest.mark.parametrize("stage", ["half", "replace"])
 @pytest.mark.parametrize("name", [BibliographyCache.FILE, FormattedCache.FILE])
-def test_a_build_killed_mid_write_leaves_nothing_for_long(cached_site, tmp_path, name):
+def test_a_build_killed_mid_write_leaves_nothing_for_long(cached_site, tmp_path, name, stage):
     directory = cache_dir(cached_site)
-    temporary = killed_mid_write(cached_site, name, tmp_path)
+    temporary = killed_mid_write(cached_site, name, tmp_path, stage)
     assert temporary.startswith(TEMPORARY_PREFIX) and (directory / temporary).is_file()
     assert not (directory / name).exists()  # never half a file under the real name
     older = directory / ".bibliography-k2j4h1.pickle"  # what earlier versions left
