@@ -13,13 +13,15 @@ from markdown import Markdown
 from ..core.bibliography import BibliographyError
 from ..core.findings import Finding
 from ..core.formatting import StyleError
-from ..core.report import REPORT_MARKER_TEXT
+from ..core.locate import front_matter_line
+from ..core.report import REPORT_FRONT_MATTER, REPORT_MARKER_TEXT, report_html
 from ..core.scale import ScaleError
 from ..core.settings import SettingsError
 from ..core.site import SiteRun
+from ..core.urls import page_url
 from ..markdown.extension import FactcheckExtension
 from .page_results import PageResults
-from .site_config import ConfigError, SiteConfig, front_matter_line, page_url, site_pages, split_front_matter
+from .site_config import ConfigError, SiteConfig, site_pages, split_front_matter
 
 
 @dataclass
@@ -37,13 +39,16 @@ class CheckResult:
         path, line = self.place(finding)
         return path, line or 0
 
-    def place(self, finding: Finding) -> tuple[str, int | None]:
-        """A finding's file relative to the project's root (pages live in the docs folder)."""
+    def path_of(self, finding: Finding) -> Path | None:
+        """The file a finding is about: a page in the docs folder, or a file next to the config."""
         if finding.page:
-            if finding.page.startswith("<"):
-                return finding.page, finding.line
-            return self.config.relative(self.config.docs_dir / finding.page), finding.line
-        return finding.file or self.config.path.name, finding.line
+            return None if finding.page.startswith("<") else self.config.docs_dir / finding.page
+        return self.config.base / finding.file if finding.file else self.config.path
+
+    def place(self, finding: Finding) -> tuple[str, int | None]:
+        """A finding's file as the editor opens it from where the command runs, and its line."""
+        path = self.path_of(finding)
+        return (self.config.relative(path) if path is not None else finding.page or ""), finding.line
 
 
 def run_check(config: SiteConfig, *, offline: bool, only: list[Path] | None = None, use_cache: bool = True) -> CheckResult:
@@ -161,22 +166,12 @@ def _keep_only(result: CheckResult, only: list[Path]) -> None:
     """Findings of the given files only (pre-commit passes the changed ones); the whole site is still
     converted, so that site-wide facts (numbering, duplicate ids, what is cited) stay right."""
     wanted = {path.resolve() for path in only}
-    kept = []
-    for finding in result.run.findings.items:
-        if finding.page and not finding.page.startswith("<"):
-            path = (result.config.docs_dir / finding.page).resolve()
-        else:
-            path = (result.config.base / (finding.file or "")).resolve()
-        if path in wanted:
-            kept.append(finding)
-    result.run.findings.items = kept
+    result.run.findings.items = [f for f in result.run.findings.items if (path := result.path_of(f)) is not None and path.resolve() in wanted]
 
 
 def write_report_page(result: CheckResult) -> Path:
     """The report as a Markdown page in the docs folder (raw HTML in Markdown), so that a site built by a
     host without the plugin (Zensical) publishes the same report as an MkDocs one."""
-    from ..core.report import report_html
-
     config = result.config
     name = config.settings.report_page
     target = (config.docs_dir / name).resolve()
@@ -188,9 +183,8 @@ def write_report_page(result: CheckResult) -> Path:
     title = words.get("report_title", "Fact-check report")
     page = _ReportPage(page_url(name, config.use_directory_urls))
     html = report_html(result.run.published_report(), result.run.scale, page, words, source_links=name)
-    front = "---\nsearch:\n  exclude: true\n---\n"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(f"{front}{REPORT_MARKER_TEXT}\n\n# {title}\n\n{html}\n", encoding="utf-8")
+    target.write_text(f"{REPORT_FRONT_MATTER}{REPORT_MARKER_TEXT}\n\n# {title}\n\n{html}\n", encoding="utf-8")
     return target
 
 

@@ -14,12 +14,12 @@ import yaml
 
 from ..core.report import REPORT_MARKER_TEXT
 from ..core.settings import Settings, SettingsError, settings_from
+from ..core.urls import PAGE_SUFFIXES
 from ..markdown.extension import EXTENSION_NAMES
 
 CONFIG_NAMES = ("zensical.toml", "mkdocs.yml", "mkdocs.yaml")  # Zensical's order: its own file first
 # MkDocs always adds these; Zensical's defaults include them too.
 HOST_EXTENSIONS = ("toc", "tables", "fenced_code")
-PAGE_SUFFIXES = (".md", ".markdown")
 FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
@@ -246,24 +246,6 @@ def split_front_matter(text: str) -> tuple[dict, str, int]:
     if not isinstance(meta, dict):
         return {}, text, 0
     return meta, text[match.end() :], text[: match.end()].count("\n")
-
-
-def page_url(src_path: str, use_directory_urls: bool) -> str:
-    """The page's URL relative to the site root, as MkDocs makes it."""
-    stem = next((src_path[: -len(suffix)] for suffix in PAGE_SUFFIXES if src_path.endswith(suffix)), src_path)
-    parent, _, name = stem.rpartition("/")
-    if name in ("index", "README"):
-        stem = f"{parent}/index" if parent else "index"
-        if use_directory_urls:
-            return f"{parent}/" if parent else ""
-    elif use_directory_urls:
-        return f"{stem}/"
-    return f"{stem}.html"
-
-
-def front_matter_line(text: str, key: str) -> int:
-    """The line of `key:` in a page's front matter (1 when it cannot be found)."""
-    return next((number for number, line in enumerate(text.splitlines(), 1) if line.startswith(f"{key}:")), 1)
 
 
 def site_pages(config: SiteConfig) -> list[tuple[str, Path]]:

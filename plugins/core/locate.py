@@ -72,3 +72,8 @@ def lines_before(raw: str, markdown: str) -> int:
     stripped = markdown.lstrip("\n")
     position = raw.find(stripped[:200]) if stripped else -1
     return raw[:position].count("\n") - (len(markdown) - len(stripped)) if position > 0 else 0
+
+
+def front_matter_line(text: str, key: str) -> int:
+    """The line of `key:` in a page's front matter (1 when it cannot be found)."""
+    return next((number for number, line in enumerate(text.splitlines(), 1) if line.startswith(f"{key}:")), 1)

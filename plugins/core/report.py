@@ -19,6 +19,9 @@ REPORT_MARKER = "FACTCHECK-REPORT-PLACEHOLDER"
 # The first line of a report page that `mkdocs-factcheck check --write-report` wrote into the docs folder
 # (for Zensical): the command rewrites such a page, and the MkDocs plugin builds its own in its place.
 REPORT_MARKER_TEXT = "<!-- written by mkdocs-factcheck check: do not edit -->"
+# Out of the search index: the report restates every claim and source of the site, so it would match
+# nearly any search, and it is the largest page for the search plugin to parse.
+REPORT_FRONT_MATTER = "---\nsearch:\n  exclude: true\n---\n"
 SUMMARY_MARKER = "<!-- factcheck:summary -->"
 
 

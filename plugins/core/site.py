@@ -34,8 +34,9 @@ log = logging.getLogger("mkdocs.plugins.mkdocs_factcheck")
 
 
 class SiteRun:
-    """Raises BibliographyError, StyleError or ScaleError (one message, for the host to show) when the
-    bibliography cannot be read, the style is unknown or the scale is invalid."""
+    """Raises BibliographyError, StyleError, ScaleError or SettingsError (one message, for the host to
+    show) when the bibliography cannot be read, the style is unknown, the scale is invalid or a finding
+    kind is unknown."""
 
     def __init__(
         self,

@@ -108,16 +108,15 @@ class FactcheckTreeprocessor(Treeprocessor):
         # summary links file to file there, URL to URL elsewhere.
         view = SimpleNamespace(url=context.get("src_path" if context.get("docs_dir") else "url", ""), meta=meta)
         if extension.getConfig("summary") and meta.get("factcheck_summary", True):
-            words = extension.words()
             summary = etree.Element("div")
             summary.set("class", "factcheck-summary-slot")
-            summary.text = self.md.htmlStash.store(summary_html(page.claims, scale, view, extension.report_url(), words))
+            summary.text = self.md.htmlStash.store(summary_html(page.claims, scale, view, extension.report_url(), extension.get_engine().words))
             title = next((index for index, child in enumerate(root) if child.tag == "h1"), None)
             root.insert(0 if title is None else title + 1, summary)
         site_url = extension.getConfig("site_url") or context.get("site_url", "")
-        url = site_url.rstrip("/") + "/" + context.get("url", "") if site_url else context.get("url", "")
+        url = site_url.rstrip("/") + "/" + context.get("url", "") if site_url else ""  # no site_url, no absolute url
         author = review_author(extension.getConfig("organization") or {}, context.get("site_author", ""), site_url)
-        script = claim_review_script(page.claims, scale, url if site_url else "", author, meta)
+        script = claim_review_script(page.claims, scale, url, author, meta)
         if script:
             holder = etree.SubElement(root, "div")
             holder.set("class", "factcheck-claimreview-slot")
@@ -404,10 +403,6 @@ class FactcheckExtension(Extension):
         wanted = dict.fromkeys(page.cited_keys() + (keys or []))
         return site.cached_online.report([source for key in wanted if (source := bibliography.get(key)) is not None])
 
-    def words(self) -> dict:
-        engine = self.get_engine()
-        return {**engine.words, **(self.getConfig("words") or {})}
-
     def report_url(self) -> str:
         """Where the summary's link goes: the option, or (Zensical) the report page the check command
         wrote, as a Markdown file that Zensical links."""
@@ -437,8 +432,8 @@ class FactcheckExtension(Extension):
 
 
 REPORT_PAGE = "factcheck-report.md"  # where `mkdocs-factcheck check --write-report` writes it (its default)
-_REPORTED_ERRORS: set[str] = set()
-_REPORTED_OPTIONS: set[str] = set()  # unknown options: once per process (the extension is made per page)  # once per process: Zensical converts every page with a new extension
+_REPORTED_ERRORS: set[str] = set()  # the extension cannot start: once until it works again
+_REPORTED_OPTIONS: set[str] = set()  # unknown options: once per process (Zensical makes an extension per page)
 
 
 class ExtensionError(Exception):

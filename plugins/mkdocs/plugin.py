@@ -18,13 +18,13 @@ from ..core.engine import CitationRecord, Engine, PageState
 from ..core.formatted_cache import FormattedCache
 from ..core.formatting import StyleError
 from ..core.jsonld import claim_review_script, review_author
-from ..core.locate import lines_before
+from ..core.locate import front_matter_line, lines_before
 from ..core.reference_html import ref_id
-from ..core.report import REPORT_MARKER, REPORT_MARKER_TEXT, SUMMARY_MARKER, report_html, summary_html, summary_line
+from ..core.report import REPORT_FRONT_MATTER, REPORT_MARKER, REPORT_MARKER_TEXT, SUMMARY_MARKER, report_html, summary_html, summary_line
 from ..core.scale import Scale, ScaleError
 from ..core.settings import SettingsError
 from ..core.site import SiteRun
-from ..core.urls import relative_url
+from ..core.urls import page_url, relative_url
 from ..core.wording import plural
 from ..markdown.extension import EXTENSION_NAMES, PAGE_BIBLIOGRAPHY_MARKER_RE, SITE_BIBLIOGRAPHY_MARKER, FactcheckExtension
 from .config import FactcheckConfig
@@ -110,8 +110,9 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             if name not in SHARED_OPTIONS:
                 continue
             ours = self.config[name]
-            same = [str(p) for p in ([value] if isinstance(value, str) else value)] == [str(p) for p in ([ours] if isinstance(ours, str) else ours)] if name == "bibliography" else value == ours
-            if not same:
+            if name == "bibliography":  # a path or a list of paths
+                value, ours = _as_list(value), _as_list(ours)
+            if value != ours:
                 log.warning("markdown_extensions: mkdocs_factcheck: %s is %r there and %r in the plugin's options: MkDocs uses the plugin's, Zensical the extension's; give both the same", name, value, ours)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -119,17 +120,14 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             return None
         for name in ASSET_FILES:
             files.append(File.generated(config, f"assets/factcheck/{name}", abs_src_path=str(ASSETS / name), inclusion=InclusionLevel.NOT_IN_NAV))
-        if self.run is not None:
-            self.run.start(_page_texts(files))
         written = files.get_file_from_path(self.config.report_page) if self.config.report_page else None
         if written is not None and _written_by_check_command(written):
             files.remove(written)  # `check --write-report` wrote it for Zensical: this build writes its own
+        if self.run is not None:
+            self.run.start(_page_texts(files))
         if self.config.report_page and files.get_file_from_path(self.config.report_page) is None:
             title = self.config.words.get("report_title", "Fact-check report")
-            # Out of the search index: it restates every claim and source of the site, so it would match
-            # nearly any search, and it is the largest page for the search plugin to parse.
-            front_matter = "---\nsearch:\n  exclude: true\n---\n"
-            files.append(File.generated(config, self.config.report_page, content=f"{front_matter}# {title}\n\n{REPORT_MARKER}\n"))
+            files.append(File.generated(config, self.config.report_page, content=f"{REPORT_FRONT_MATTER}# {title}\n\n{REPORT_MARKER}\n"))
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
@@ -197,7 +195,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.run.finish(config.site_url or "")
         online = self.run.online
         pages_by_path = {file.src_uri: file.page for file in files.documentation_pages() if file.page is not None}
-        report_url = self._report_url(config)
+        report_url = page_url(self.config.report_page, config.use_directory_urls) if self.config.report_page else ""
         cited_on = self._citations_across_pages()
         claims_by_path: dict[str, list] = {}  # a page may have several states (nested conversions)
         for state in engine.pages:
@@ -212,14 +210,15 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                 content = content.replace(SITE_BIBLIOGRAPHY_MARKER, online.fill(listing))  # an entry may keep a placeholder (Engine.entry_body)
             if SUMMARY_MARKER in content:
                 content = content.replace(SUMMARY_MARKER, summary_html(page_claims, self.extension.scale, page, report_url, self.config.words))
-            self.run.check_front_matter(path, dict(page.meta), lambda key, page=page: _front_matter_line(page, key))
+            self.run.check_front_matter(path, dict(page.meta), lambda key, page=page: front_matter_line(_raw(page), key))
             # Here rather than per page: only now is it known which ratings the sources back (retractions).
-            content += claim_review_script(page_claims, self.extension.scale, self._review_url(config, page), self._organization(config), dict(page.meta))
+            # No site_url, no absolute url (SiteRun.finish says so).
+            content += claim_review_script(page_claims, self.extension.scale, page.canonical_url or "", self._organization(config), dict(page.meta))
             page.content = content
         if self.config.report_page:
             report_page = pages_by_path.get(self.config.report_page)
             if report_page is not None and report_page.content:
-                data = self._published_report()  # computed once per build, reused for factcheck.json
+                data = self.run.published_report()  # computed once per build, reused for factcheck.json
                 report_page.content = report_page.content.replace(f"<p>{REPORT_MARKER}</p>", report_html(data, self.extension.scale, report_page, self.config.words)).replace(REPORT_MARKER, "")
         return env
 
@@ -249,24 +248,9 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
     def _backlinks(cited_on: dict, key: str, from_page: Page) -> list[tuple[str, str]]:
         return [(relative_url(state.url, from_page.url) + "#" + record.anchor, state.src_path or "") for state, record in cited_on.get(key.lower(), [])]
 
-    def _report_url(self, config: MkDocsConfig) -> str:
-        if not self.config.report_page:
-            return ""
-        path = self.config.report_page[:-3] if self.config.report_page.endswith(".md") else self.config.report_page
-        return path + "/" if config.use_directory_urls else path + ".html"
-
-    @staticmethod
-    def _review_url(config: MkDocsConfig, page: Page) -> str:
-        """The page's absolute URL for ClaimReview; without `site_url` there is none (SiteRun.finish says so)."""
-        return page.canonical_url or ""
-
     def _organization(self, config: MkDocsConfig) -> dict | None:
         """The fact-checker (ClaimReview's author): the `organization` setting, else the site's author or name."""
         return review_author(self.config.organization, config.site_author or config.site_name, config.site_url or "")
-
-    def _published_report(self) -> dict:
-        assert self.run is not None
-        return self.run.published_report()
 
     def on_build_error(self, *, error: Exception) -> None:
         self._end_of_build()
@@ -291,7 +275,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             target.parent.mkdir(parents=True, exist_ok=True)
             # Compact: with `indent`, Python's json falls back to its pure-Python encoder (1 s for 20,000
             # sources); `python -m json.tool site/factcheck.json` shows it indented.
-            target.write_text(json.dumps(self._published_report(), ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+            target.write_text(json.dumps(self.run.published_report(), ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
         log.info(summary_line(data))
         errors = self.run.findings.of_severity("error")
         if errors:
@@ -317,24 +301,23 @@ def _page_texts(files: Files):
 
 def _front_matter_lines(page: Page, markdown: str) -> int:
     """Lines before `page.markdown` in the file (front matter), so that reported lines match the file."""
-    try:
-        raw = page.file.content_string
-    except (OSError, UnicodeDecodeError):
-        return 0
-    return lines_before(raw, markdown)
+    return lines_before(_raw(page), markdown)
 
 
 def _written_by_check_command(file: File) -> bool:
-    try:
-        return REPORT_MARKER_TEXT in file.content_string[:2000]
-    except (OSError, UnicodeDecodeError):
-        return False
+    return REPORT_MARKER_TEXT in _text(file)[:2000]
 
 
-def _front_matter_line(page: Page, key: str) -> int:
-    """The line of `key:` in the page's front matter (1 when it cannot be found)."""
+def _raw(page: Page) -> str:
+    return _text(page.file)
+
+
+def _text(file: File) -> str:
     try:
-        lines = page.file.content_string.splitlines()
+        return file.content_string
     except (OSError, UnicodeDecodeError):
-        return 1
-    return next((number for number, line in enumerate(lines, 1) if line.startswith(f"{key}:")), 1)
+        return ""
+
+
+def _as_list(value) -> list[str]:
+    return [str(item) for item in ([value] if isinstance(value, str) else value)]
