@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .bibliography import Bibliography
+from .citeproc import inlines
+from .citeproc.documents import CiteRequest, Document, DocumentResult
+from .citeproc.processor import CSLFormatter
+from .citeproc.styles import choose, pybtex_name
 from .findings import Finding, Reporter
 from .formatting import EntryFormatter, load_style
 from .labels import Labeller, Numbering
 from .locate import SourceLocator
-from .reference_html import ResolvedCite, anchor_slug, bibliography_block, bibliography_list, entry_body, item_html, label_text
+from .reference_html import ResolvedCite, anchor_slug, bibliography_block, bibliography_list, bibliography_opening, entry_body, item_html, label_text
 from .syntax import CitationGroup
 
 DEFAULT_WORDS = {
@@ -43,6 +48,8 @@ class PageState:
     citations: list[CitationRecord] = field(default_factory=list)
     pending: list[CitationGroup] = field(default_factory=list)  # parsed, not yet rendered (see extension)
     claims: list = field(default_factory=list)
+    nocite: list[str] = field(default_factory=list)  # keys the page lists without citing them (front matter)
+    csl: DocumentResult | None = None  # the page as the CSL style formatted it
     _anchor_counts: dict[str, int] = field(default_factory=dict)
 
     def rendered(self) -> None:
@@ -75,11 +82,32 @@ class PageState:
 class Engine:
     """Formats and labels citations for every page of one build."""
 
-    def __init__(self, bibliography: Bibliography, style: str = "unsrt", mode: str = "numeric", numbering: str = "page", words: dict | None = None, report: Reporter | None = None, store=None, title_case: str = "as-written"):
+    def __init__(
+        self,
+        bibliography: Bibliography,
+        style: str = "unsrt",
+        mode: str = "numeric",
+        numbering: str = "page",
+        words: dict | None = None,
+        report: Reporter | None = None,
+        store=None,
+        title_case: str = "as-written",
+        *,
+        base: Path | None = None,
+        locale: str = "",
+        csl_store=None,
+    ):
+        """`style` is a pybtex style or a CSL one (see `citeproc/styles.py`), `base` the folder a `.csl`
+        path is relative to. With a CSL style, pybtex still gives the plain text the report shows."""
         self.bibliography = bibliography
-        self.style_name = style
+        kind, csl_style = choose(style, base or Path.cwd())
+        self.style_name = pybtex_name(style) if kind == "pybtex" else "unsrt"
         self.title_case = title_case
-        self.style = load_style(style, title_case)
+        self.style = load_style(self.style_name, title_case)
+        self.csl: CSLFormatter | None = None
+        if csl_style is not None:
+            self.csl = CSLFormatter(csl_style, locale, bibliography, self._report_once, csl_store)
+            mode = "numeric" if csl_style.numeric else "author-year"  # the style decides
         self.mode = mode
         self.numbering_scope = numbering
         self.words = {**DEFAULT_WORDS, **(words or {})}
@@ -123,6 +151,9 @@ class Engine:
             self.note_cited(source)
             anchor = page.next_anchor(source.key)
             page.citations.append(CitationRecord(source.key, anchor, line, True, group.source))
+            if self.csl is not None:  # the style labels it, with the page's other citations (`csl_citations`)
+                resolved.append(ResolvedCite(source.key, True, anchor=anchor))
+                continue
             resolved.append(
                 ResolvedCite(
                     source.key,
@@ -135,6 +166,45 @@ class Engine:
                 )
             )
         return resolved
+
+    def csl_citations(self, page: PageState, groups: list[list[CiteRequest]], resolved: list[list[ResolvedCite]]) -> list[list] | None:
+        """The page's citations as the CSL style writes them (pandoc's inlines, one list per group), from
+        one document: numbers, disambiguation ("1987a") and "ibid." depend on the page's other citations.
+        With site-wide numbers (numeric styles), the entries cited by earlier pages come first, unseen.
+        None if the style cannot be used; the caller then labels the page itself."""
+        assert self.csl is not None
+        hidden = self.site_numbering.ordered_keys() if self.site_numbering is not None and self.csl.style.numeric else []
+        for group in groups:
+            for request in group:
+                page.numbering.number(request.key)
+        result = self.csl.format(Document(groups, hidden, self._nocite(page)))
+        if result is not None and len(result.citations) != len(groups):
+            result = None  # not what was asked (a damaged cache): labelled without the style
+        page.csl = result
+        if result is None:
+            for group_cites in resolved:  # labelled as without the style
+                for cite in group_cites:
+                    if cite.resolved:
+                        cite.label = self.labeller.label(cite.key, page.numbering)
+                        cite.authors = self.labeller.authors(cite.key)
+                        cite.year = self.labeller.year(cite.key) if self.mode == "author-year" else ""
+                        cite.tooltip = self.formatter.text(cite.key)
+            return None
+        texts = {entry.key: inlines.text(entry.body) for entry in result.entries}
+        for group_cites in resolved:
+            for cite in group_cites:
+                cite.tooltip = texts.get(cite.key.lower(), "")
+        return result.citations
+
+    def _nocite(self, page: PageState) -> list[str]:
+        """The page's `nocite` keys that are entries; `@*` stands for every entry."""
+        keys: list[str] = []
+        for key in page.nocite:
+            if key == "*":
+                keys.extend(self.bibliography.keys())
+            elif key in self.bibliography:
+                keys.append(self.bibliography.get(key).key)  # type: ignore[union-attr]
+        return keys
 
     def claim_id_taken(self, claim_id: str, page: str | None, line: int, derived: bool = False) -> None:
         """Claim ids are the site's anchors into pages: a second claim with an id given by hand is
@@ -192,10 +262,14 @@ class Engine:
     def page_bibliography_list(self, page: PageState) -> str:
         """The `<ol>` of the entries cited in a page, in bibliography order, with links back; empty if none."""
         keys = page.cited_keys()
+        if page.nocite:
+            keys += [key for key in self._nocite(page) if key.lower() not in {k.lower() for k in keys}]
         if not keys:
             return ""
-        keys = self.ordered(keys, page.numbering)
         by_key = page.citations_by_key()
+        if page.csl is not None:
+            return self.csl_list(page.csl, {key.lower() for key in keys}, by_key)
+        keys = self.ordered(keys, page.numbering)
         items = []
         for key in keys:
             backlinks = [("#" + r.anchor, r.group_source) for r in by_key.get(key.lower(), [])]
@@ -211,9 +285,32 @@ class Engine:
         entries = self.style.sort([self.bibliography.get(k).entry for k in keys])  # type: ignore[union-attr]
         return [entry.key for entry in entries]
 
+    def csl_list(self, result: DocumentResult, keys: set[str], by_key: dict | None = None, backlinks_for=None) -> str:
+        """The `<ol>` of those of `keys` (lower-cased) that the style listed, in its order."""
+        items = []
+        for entry in result.entries:
+            if entry.key not in keys:
+                continue
+            source = self.bibliography.get(entry.key)
+            assert source is not None
+            if backlinks_for is not None:
+                backlinks = backlinks_for(source.key)
+            else:
+                backlinks = [("#" + r.anchor, r.group_source) for r in (by_key or {}).get(entry.key, [])]
+            html = inlines.html(entry.body)
+            body = entry_body(html, self.formatter.links_html(source.key, shown=inlines.text(entry.body)), self.entry_status(source.key))
+            items.append(item_html(source.key, inlines.text(entry.label), body, backlinks, self.words["back_to_citation"]))
+        return bibliography_list(items)
+
     def site_bibliography(self, backlinks_for) -> str:
         """Every entry of the bibliography files; cited ones keep their numbers, the rest follow."""
         numbering = self.site_numbering or Numbering()
+        if self.csl is not None:
+            hidden = numbering.ordered_keys()
+            result = self.csl.format(Document([], hidden if self.csl.style.numeric else [], [k for k in self.bibliography.keys() if not numbering.has(k) or not self.csl.style.numeric]))
+            if result is not None:
+                listing = self.csl_list(result, {key.lower() for key in self.bibliography.keys()}, backlinks_for=backlinks_for)
+                return bibliography_opening(self.words["bibliography_title"], "bibliography", site=True) + listing + "</div>"
         keys = self.ordered(self.bibliography.keys(), numbering)
         items = [self.item(key, numbering, backlinks_for(key)) for key in keys]
         return bibliography_block(items, self.words["bibliography_title"], heading_id="bibliography", site=True)

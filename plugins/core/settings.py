@@ -46,6 +46,7 @@ class Settings:
     enabled: bool = True
     bibliography: str | list = "references.bib"
     style: str = "unsrt"
+    locale: str = ""
     citation_mode: str = "numeric"
     title_case: str = "as-written"
     numbering: str = "site"

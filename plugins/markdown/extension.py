@@ -36,6 +36,7 @@ from .assets import inline_assets
 from .blocks import FencedDivProcessor
 from .claim_elements import BadgePlacer, append_inline, badge, badge_placement, citations_in, following_citations, has_class, plain_text
 from .cleanup import ESCAPED, PlaceholderCleanup, RestoreEncoded
+from .csl_citations import render_csl_citation, requests_for
 from .elements import PENDING, bibliography_container, pending_citation, render_citation
 from .inline import AtEscapeProcessor, BracketedSpanProcessor, CitationProcessor, malformed_claim_finding
 from .needed import unsourced_sentences
@@ -125,12 +126,36 @@ class FactcheckTreeprocessor(Treeprocessor):
     def render_citations(self, root: etree.Element, page: PageState, engine: Engine) -> None:
         """Number and render every pending citation, in the order a reader meets them."""
         in_links = {id(span) for link in root.iter("a") for span in link.iter("span")}  # links cannot nest
+        if engine.csl is not None:
+            self.render_csl_citations(root, page, engine, in_links)
+            return
         for span in [e for e in root.iter("span") if PENDING in e.attrib]:
             group = page.pending[int(span.attrib.pop(PENDING))]
             if self.extension.read_groups is not None:
                 self.extension.read_groups.append(group)
             resolved = engine.resolve(page, group)
             render_citation(span, group, resolved, engine.mode, engine.words["unresolved"], linked=id(span) not in in_links)
+            for cite in resolved:
+                if not cite.resolved:
+                    line = next(r.line for r in reversed(page.citations) if r.key == cite.key)
+                    self.show(Finding("unknown_key", engine.unknown_key_message(cite.key), page=page.src_path or "<page>", line=line), span)
+
+    def render_csl_citations(self, root: etree.Element, page: PageState, engine: Engine, in_links: set[int]) -> None:
+        """The page's citations as one document for the CSL style (see `Engine.csl_citations`)."""
+        work = []
+        for span in [e for e in root.iter("span") if PENDING in e.attrib]:
+            group = page.pending[int(span.attrib.pop(PENDING))]
+            if self.extension.read_groups is not None:
+                self.extension.read_groups.append(group)
+            resolved = engine.resolve(page, group)
+            work.append((span, group, resolved, requests_for(span, group, resolved)))
+        rendered = engine.csl_citations(page, [requests for *_, requests in work], [resolved for _, _, resolved, _ in work])
+        for index, (span, group, resolved, _) in enumerate(work):
+            linked = id(span) not in in_links
+            if rendered is None:
+                render_citation(span, group, resolved, engine.mode, engine.words["unresolved"], linked=linked)
+            else:
+                render_csl_citation(span, group, resolved, rendered[index], engine.words["unresolved"], linked=linked)
             for cite in resolved:
                 if not cite.resolved:
                     line = next(r.line for r in reversed(page.citations) if r.key == cite.key)
@@ -258,7 +283,8 @@ class FactcheckExtension(Extension):
     def __init__(self, **kwargs) -> None:
         self.config = {
             "bibliography": [[], "BibTeX file or list of files (relative to the working directory when used without the plugin)."],
-            "style": ["unsrt", "pybtex formatting style: plain, unsrt, alpha, abbrv, vancouver, or any installed pybtex style plugin."],
+            "style": ["unsrt", "A pybtex style (plain, unsrt, alpha, abbrv, vancouver), a CSL style id (apa, ieee, csl:vancouver, ...) or a .csl file."],
+            "locale": ["", "The language CSL styles write in (en-US, de-DE, ...); empty: the style's own, else en-US."],
             "title_case": ["as-written", "Titles as the entry writes them, or 'sentence': the style's sentence case."],
             "citation_mode": ["numeric", "numeric ([1]) or author-year (Onji et al., 1987)."],
             "bibliography_title": ["References", "Heading of a page's bibliography."],
@@ -338,7 +364,7 @@ class FactcheckExtension(Extension):
 
     def standalone(self) -> StandaloneSite:
         if self._standalone is None:
-            options = {name: self.getConfig(name) for name in ("bibliography", "style", "citation_mode", "title_case", "verdicts", "citation_needed", "findings", "summary", "unverified_pattern", "online")}
+            options = {name: self.getConfig(name) for name in ("bibliography", "style", "locale", "citation_mode", "title_case", "verdicts", "citation_needed", "findings", "summary", "unverified_pattern", "online")}
             options["bibliography"] = options["bibliography"] or "references.bib"
             options["words"] = {"bibliography_title": self.getConfig("bibliography_title"), **(self.getConfig("words") or {})}
             try:

@@ -14,6 +14,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from ..core.bibliography import BibliographyCache, BibliographyError
+from ..core.citeproc.cache import DocumentCache
 from ..core.engine import CitationRecord, Engine, PageState
 from ..core.formatted_cache import FormattedCache
 from ..core.formatting import StyleError
@@ -34,7 +35,7 @@ log = get_plugin_logger(__name__)
 ASSETS = Path(__file__).parent.parent / "assets"
 ASSET_FILES = ("factcheck.css", "factcheck.js")
 # Options of the extension that are the plugin's as well.
-SHARED_OPTIONS = ("bibliography", "style", "citation_mode", "title_case", "verdicts", "citation_needed", "findings", "words", "summary", "unverified_pattern", "organization")
+SHARED_OPTIONS = ("bibliography", "style", "locale", "citation_mode", "title_case", "verdicts", "citation_needed", "findings", "words", "summary", "unverified_pattern", "organization")
 
 
 class FactcheckPlugin(BasePlugin[FactcheckConfig]):
@@ -45,6 +46,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         # survives in this cache, keyed by the files' contents; per-build state is reset in on_config.
         self.bibliography_cache = BibliographyCache()
         self.formatted_cache = FormattedCache()  # formatted entries, kept across rebuilds and on disk
+        self.csl_cache = DocumentCache()  # pages formatted with a CSL style, likewise
         self.is_serve = False
         self.run: SiteRun | None = None  # this build's whole-site work (the core's, shared with the check command)
         self.engine: Engine | None = None
@@ -66,7 +68,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             gc.collect()  # the last build's garbage, before the new bibliography is frozen (SiteRun.start)
         network = self.config.online.serve or not self.is_serve  # serve: cached results only, unless asked
         try:
-            self.run = SiteRun(self.config, base, logger=log, bibliography_cache=self.bibliography_cache, formatted_cache=self.formatted_cache, network=network)
+            self.run = SiteRun(self.config, base, logger=log, bibliography_cache=self.bibliography_cache, formatted_cache=self.formatted_cache, csl_cache=self.csl_cache, network=network)
         except (BibliographyError, StyleError, ScaleError, SettingsError) as error:
             raise PluginError(f"factcheck: {error}") from None
         self.bib_paths = self.run.bib_paths
