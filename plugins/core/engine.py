@@ -11,12 +11,13 @@ from .citeproc import inlines
 from .citeproc.documents import CiteRequest, Document, DocumentResult
 from .citeproc.processor import CSLFormatter
 from .citeproc.styles import choose, pybtex_name
+from .entry_filter import EntryFilter
 from .findings import Finding, Reporter
 from .formatting import EntryFormatter, load_style
 from .labels import Labeller, Numbering
 from .locate import SourceLocator
 from .reference_html import ResolvedCite, anchor_slug, bibliography_block, bibliography_list, bibliography_opening, entry_body, item_html, label_text
-from .syntax import CitationGroup
+from .syntax import KEY_RE, CitationGroup
 
 DEFAULT_WORDS = {
     "bibliography_title": "References",
@@ -177,7 +178,8 @@ class Engine:
         for group in groups:
             for request in group:
                 page.numbering.number(request.key)
-        result = self.csl.format(Document(groups, hidden, self._nocite(page)))
+        nocite = self._nocite(page)
+        result = self.csl.format(Document(groups, hidden, nocite)) if groups or nocite else DocumentResult([], [])
         if result is not None and len(result.citations) != len(groups):
             result = None  # not what was asked (a damaged cache): labelled without the style
         page.csl = result
@@ -300,17 +302,48 @@ class Engine:
             html = inlines.html(entry.body)
             body = entry_body(html, self.formatter.links_html(source.key, shown=inlines.text(entry.body)), self.entry_status(source.key))
             items.append(item_html(source.key, inlines.text(entry.label), body, backlinks, self.words["back_to_citation"]))
+        assert self.csl is not None
+        for key in sorted(keys & self.csl.failed_keys):  # formatted without the style, and listed all the same
+            source = self.bibliography.get(key)
+            assert source is not None
+            backlinks = backlinks_for(source.key) if backlinks_for is not None else [("#" + r.anchor, r.group_source) for r in (by_key or {}).get(key, [])]
+            items.append(item_html(source.key, "", self.entry_body(source.key), backlinks, self.words["back_to_citation"]))
         return bibliography_list(items)
 
-    def site_bibliography(self, backlinks_for) -> str:
-        """Every entry of the bibliography files; cited ones keep their numbers, the rest follow."""
+    def site_bibliography(self, backlinks_for, entry_filter: EntryFilter | None = None, title: str | None = None) -> str:
+        """Every entry of the bibliography files (those `entry_filter` keeps); cited ones keep their
+        numbers, the rest follow."""
         numbering = self.site_numbering or Numbering()
+        keys = self.bibliography.keys()
+        if entry_filter:
+            cited = {record.key.lower() for page in self.pages for record in page.citations if record.resolved}
+            keys = [key for key in keys if entry_filter.keeps(self.bibliography.get(key), cited)]
+        title = self.words["bibliography_title"] if title is None else title
+        heading_id = "bibliography" + ("-" + anchor_slug(entry_filter.marker_text().replace(" ", "-").replace(";", "-")) if entry_filter else "")
         if self.csl is not None:
-            hidden = numbering.ordered_keys()
-            result = self.csl.format(Document([], hidden if self.csl.style.numeric else [], [k for k in self.bibliography.keys() if not numbering.has(k) or not self.csl.style.numeric]))
+            numeric = self.csl.style.numeric
+            hidden = numbering.ordered_keys() if numeric else []
+            result = self.csl.format(Document([], hidden, [key for key in keys if not numeric or not numbering.has(key)]))
             if result is not None:
-                listing = self.csl_list(result, {key.lower() for key in self.bibliography.keys()}, backlinks_for=backlinks_for)
-                return bibliography_opening(self.words["bibliography_title"], "bibliography", site=True) + listing + "</div>"
-        keys = self.ordered(self.bibliography.keys(), numbering)
+                listing = self.csl_list(result, {key.lower() for key in keys}, backlinks_for=backlinks_for)
+                return bibliography_opening(title, heading_id, site=True) + listing + "</div>"
+        keys = self.ordered(keys, numbering)
         items = [self.item(key, numbering, backlinks_for(key)) for key in keys]
-        return bibliography_block(items, self.words["bibliography_title"], heading_id="bibliography", site=True)
+        return bibliography_block(items, title, heading_id=heading_id, site=True)
+
+    def list_without_citing(self, page: PageState, value: object) -> None:
+        """Front matter `nocite: [@a, @b]` or `nocite: "@*"`, as pandoc has it: the entries join the page's
+        bibliography without a citation (and are checked like cited ones)."""
+        texts = value if isinstance(value, list) else [value]
+        for text in texts:
+            for match in KEY_RE.finditer(str(text)):
+                key = match["braced"] or match["plain"]
+                if key == "*":
+                    page.nocite.append("*")
+                    continue
+                source = self.bibliography.get(key)
+                if source is None:
+                    self._report_once(Finding("unknown_key", self.unknown_key_message(key) + " (in nocite)", page=page.src_path or "<page>", line=1))
+                    continue
+                self.note_cited(source)
+                page.nocite.append(source.key)

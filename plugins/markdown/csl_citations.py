@@ -13,7 +13,7 @@ from ..core.citeproc.documents import CiteRequest
 from ..core.citeproc.inlines import Builder, render
 from ..core.reference_html import ResolvedCite, ref_id
 from ..core.syntax import CitationGroup
-from .elements import Piece, _unresolved, append_piece, append_text, take_pieces
+from .elements import Piece, _link, _unresolved, append_piece, append_text, take_pieces
 
 
 def requests_for(span: etree.Element, group: CitationGroup, resolved: list[ResolvedCite]) -> list[CiteRequest]:
@@ -36,7 +36,8 @@ def requests_for(span: etree.Element, group: CitationGroup, resolved: list[Resol
     return requests
 
 
-def render_csl_citation(span: etree.Element, group: CitationGroup, resolved: list[ResolvedCite], inlines: list, unresolved_word: str, linked: bool = True) -> None:
+def render_csl_citation(span: etree.Element, group: CitationGroup, resolved: list[ResolvedCite], inlines: list, unresolved_word: str, linked: bool = True, failed: frozenset[str] = frozenset()) -> None:
+    """`failed`: the (lower-cased) keys of entries pandoc could not format: shown by their key, linked."""
     pieces = take_pieces(span)
     # The suffix's leading text went to pandoc (which printed it, with its locator): only its markup is placed.
     pieces = {name: ("", piece[1]) if name.startswith("suffix-") else piece for name, piece in pieces.items()}
@@ -46,8 +47,14 @@ def render_csl_citation(span: etree.Element, group: CitationGroup, resolved: lis
     span.tail = tail
     span.set("class", "citation")
     span.set("data-cites", " ".join(cite.key for cite in group.cites))
-    builder = _ElementBuilder(span, pieces, [cite for cite in resolved if cite.resolved], linked)
+    formatted = [cite for cite in resolved if cite.resolved and cite.key.lower() not in failed]
+    builder = _ElementBuilder(span, pieces, formatted, linked)
     render(inlines, builder)
+    for cite in resolved:
+        if cite.resolved and cite.key.lower() in failed:
+            append_text(span, " [")
+            _link(span, cite, cite.key, linked)
+            append_text(span, "]")
     for piece in builder.pieces.values():  # a piece the style did not place: kept, at the end
         append_text(span, " ")
         append_piece(span, piece)

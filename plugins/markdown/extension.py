@@ -23,6 +23,7 @@ from markdown.util import INLINE_PLACEHOLDER_RE, AtomicString
 from ..core.bibliography import BibliographyError
 from ..core.claims import Claim, claim_findings, slugify, source_caveat
 from ..core.engine import Engine, PageState
+from ..core.entry_filter import EntryFilter
 from ..core.findings import Finding
 from ..core.formatting import StyleError
 from ..core.jsonld import claim_review_script, review_author
@@ -42,7 +43,10 @@ from .inline import AtEscapeProcessor, BracketedSpanProcessor, CitationProcessor
 from .needed import unsourced_sentences
 from .standalone import StandaloneSite, log, standalone_site
 
-SITE_BIBLIOGRAPHY_MARKER = "<!-- factcheck:site-bibliography -->"
+# Where the plugin puts the site's bibliography (with the block's filter and title), once every page is rendered.
+SITE_BIBLIOGRAPHY_MARKER = "<!-- factcheck:site-bibliography {filter}|{title} -->"
+SITE_BIBLIOGRAPHY_MARKER_RE = re.compile(r"<!-- factcheck:site-bibliography (?P<filter>[^|>]*)\|(?P<title>[^>]*) -->")
+SAFE_TITLE = re.compile(r"[<>|-]")  # a title travels in an HTML comment
 # Under the plugin a page's bibliography list is written into the page's HTML only after Material's
 # search plugin has read the page: it would parse every entry for nothing (page bibliographies are kept
 # out of the index), and the page's content stays smaller in memory.
@@ -149,13 +153,15 @@ class FactcheckTreeprocessor(Treeprocessor):
                 self.extension.read_groups.append(group)
             resolved = engine.resolve(page, group)
             work.append((span, group, resolved, requests_for(span, group, resolved)))
+        assert engine.csl is not None
+        failed = frozenset(engine.csl.failed_keys)
         rendered = engine.csl_citations(page, [requests for *_, requests in work], [resolved for _, _, resolved, _ in work])
         for index, (span, group, resolved, _) in enumerate(work):
             linked = id(span) not in in_links
             if rendered is None:
                 render_citation(span, group, resolved, engine.mode, engine.words["unresolved"], linked=linked)
             else:
-                render_csl_citation(span, group, resolved, rendered[index], engine.words["unresolved"], linked=linked)
+                render_csl_citation(span, group, resolved, rendered[index], engine.words["unresolved"], linked, failed)
             for cite in resolved:
                 if not cite.resolved:
                     line = next(r.line for r in reversed(page.citations) if r.key == cite.key)
@@ -243,18 +249,27 @@ class FactcheckTreeprocessor(Treeprocessor):
     # ---------------------------------------------------------------- bibliography
 
     def place_bibliography(self, root: etree.Element, page: PageState, engine: Engine) -> None:
-        slot = next((e for e in root.iter("div") if e.get("id") == "refs"), None)
-        holder: etree.Element | None
-        if slot is not None and slot.get("data-scope") == "site":
+        """The page's bibliography where `::: {#refs}` is (or at the end); each `::: {#refs scope=site}`
+        block (a page may have several, each with its filter) lists the site's entries."""
+        slots = [e for e in root.iter("div") if e.get("id") == "refs"]
+        site_slots = [slot for slot in slots if slot.get("data-scope") == "site"]
+        for slot in site_slots:
             holder = etree.Element("p")
-            holder.text = self.md.htmlStash.store(self.extension.site_bibliography_html(engine))
-        else:
-            holder = self.page_bibliography(page, engine)
-        if holder is None:
+            attributes = {name.removeprefix("data-"): value for name, value in slot.attrib.items()}
+            holder.text = self.md.htmlStash.store(self.extension.site_bibliography_html(engine, EntryFilter.from_attributes(attributes), attributes.get("title")))
+            self._fill(slot, holder)
+        if site_slots:
             return
-        if slot is None:
-            root.append(holder)
+        page_holder = self.page_bibliography(page, engine)
+        if page_holder is None:
             return
+        if not slots:
+            root.append(page_holder)
+            return
+        self._fill(slots[0], page_holder)
+
+    @staticmethod
+    def _fill(slot: etree.Element, holder: etree.Element) -> None:
         slot.clear()
         slot.set("id", "refs")
         slot.set("class", "factcheck-refs")
@@ -264,7 +279,7 @@ class FactcheckTreeprocessor(Treeprocessor):
         """The container and heading as elements (the table of contents lists the heading); the list as
         stashed HTML, which Python-Markdown neither parses nor serialises again. Under the plugin, the
         list is a marker filled in when the page is written (`PAGE_BIBLIOGRAPHY_MARKER`)."""
-        if not page.cited_keys():
+        if not page.cited_keys() and not page.nocite:
             return None
         container = bibliography_container(engine.words["bibliography_title"])
         if self.extension.defer_page_bibliography:
@@ -394,7 +409,10 @@ class FactcheckExtension(Extension):
                 md.factcheck_page = None  # type: ignore[attr-defined]
                 return
             _REPORTED_ERRORS.clear()  # fixed: a later breakage is reported again (`zensical serve`)
-        md.factcheck_page = engine.start_page(context.get("src_path"), markdown, context.get("line_offset", 0), context.get("url", ""))  # type: ignore[attr-defined]
+        page = md.factcheck_page = engine.start_page(context.get("src_path"), markdown, context.get("line_offset", 0), context.get("url", ""))  # type: ignore[attr-defined]
+        nocite = (context.get("meta") or {}).get("nocite")
+        if nocite:
+            engine.list_without_citing(page, nocite)
         md.factcheck_examples = example_labels(markdown)  # type: ignore[attr-defined]
 
     @staticmethod
@@ -451,10 +469,10 @@ class FactcheckExtension(Extension):
         page.pending.append(group)
         return span
 
-    def site_bibliography_html(self, engine: Engine) -> str:
-        if self.engine is not None:
-            return SITE_BIBLIOGRAPHY_MARKER  # the plugin fills it in once every page is rendered
-        return engine.site_bibliography(lambda key: [])
+    def site_bibliography_html(self, engine: Engine, entry_filter: EntryFilter, title: str | None) -> str:
+        if self.engine is not None:  # the plugin fills it in once every page is rendered
+            return SITE_BIBLIOGRAPHY_MARKER.format(filter=entry_filter.marker_text(), title=SAFE_TITLE.sub("", title) if title is not None else "")
+        return engine.site_bibliography(lambda key: [], entry_filter, title)
 
 
 REPORT_PAGE = "factcheck-report.md"  # where `mkdocs-factcheck check --write-report` writes it (its default)
