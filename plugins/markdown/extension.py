@@ -154,8 +154,8 @@ class FactcheckTreeprocessor(Treeprocessor):
             resolved = engine.resolve(page, group)
             work.append((span, group, resolved, requests_for(span, group, resolved)))
         assert engine.csl is not None
-        failed = frozenset(engine.csl.failed_keys)
         rendered = engine.csl_citations(page, [requests for *_, requests in work], [resolved for _, _, resolved, _ in work])
+        failed = frozenset(engine.csl.failed_keys)  # found while formatting this page, or before
         for index, (span, group, resolved, _) in enumerate(work):
             linked = id(span) not in in_links
             if rendered is None:
