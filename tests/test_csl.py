@@ -254,3 +254,21 @@ def test_an_entry_pandoc_fails_on_degrades_alone(bib_site, monkeypatch, warnings
     assert soup(html).select_one("span.citation a[href='#ref-bad']")["id"] == "cite-bad-1"
     assert "Bad. POISON. J, 1999." in soup(html).select_one("#ref-bad").get_text()  # listed, without the style
     assert any(message.startswith("mkdocs_factcheck: references.bib:57: ") and "entry 'bad' cannot be formatted by the citation style: pandoc: cannot parse" in message for message in warnings())
+
+
+def test_zensical_renders_the_same_csl_citations_as_mkdocs(bib_site):
+    """Under Zensical the extension does every per-page job: the same style, the same output."""
+    import subprocess
+    import sys
+
+    zensical = Path(sys.executable).parent / "zensical"
+    options = {"bibliography": "references.bib", "style": "chicago-author-date", "online": {"enabled": False}}
+    bib_site.config({"style": "chicago-author-date"}, extra={"markdown_extensions": ["attr_list", {"mkdocs_factcheck": options}]})
+    bib_site.page("index.md", PAGE)
+    bib_site.build()
+    under_mkdocs = citations(bib_site.html()), entries(bib_site.html())
+    result = subprocess.run([str(zensical), "build", "--clean"], cwd=bib_site.root, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    html = bib_site.html()
+    assert (citations(html), entries(html)) == under_mkdocs
+    assert under_mkdocs[0][0] == "(see Onji et al. 1987, 1649; Müller and García 2001)"
