@@ -115,6 +115,7 @@ class Engine:
         self.report: Reporter = report or (lambda finding: None)
         self.severity_of = lambda kind: "warning"  # the plugin's Findings knows the configured severities
         self.formatter = EntryFormatter(bibliography, self.style, self._report_once, store)
+        self.formatter.style_gaps_reported = self.csl is None
         self.labeller = Labeller(bibliography, self.style, mode, self.formatter.authors)
         self.site_numbering = Numbering() if numbering == "site" else None
         self.pages: list[PageState] = []

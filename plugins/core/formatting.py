@@ -253,6 +253,7 @@ class EntryFormatter:
         self._links: dict[str, str] = {}
         self.formatted_count = 0  # entries actually formatted here: read by tests and the benchmark
         self.taken_count = 0  # entries taken from the formatter process: read by tests and the benchmark
+        self.style_gaps_reported = True  # off when a CSL style formats what readers see (this style does not)
 
     def digest(self, key: str) -> str:
         """The entry's key in the formatted-entry cache, computed once per build."""
@@ -292,7 +293,7 @@ class EntryFormatter:
         try:
             result, gaps = format_with_gaps(self.style, self.backend, source)
             unchecked = [gap for gap in gaps if not any(gap.lower() in option.split(" or ") for option in missing_fields(source))]
-            if unchecked:  # a field this style needs that the type does not: the checks would not say so
+            if unchecked and self.style_gaps_reported:  # a field this style needs that the type does not
                 self.report(Finding("missing_field", f"entry '{source.key}' ({source.raw.type}) lacks {', '.join(unchecked)}, which the style needs", file=source.file, line=source.line))
             elif self.store is not None:
                 self.store.put(digest, result)  # failures are not stored: their finding is reported every build

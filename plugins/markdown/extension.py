@@ -139,10 +139,14 @@ class FactcheckTreeprocessor(Treeprocessor):
                 self.extension.read_groups.append(group)
             resolved = engine.resolve(page, group)
             render_citation(span, group, resolved, engine.mode, engine.words["unresolved"], linked=id(span) not in in_links)
-            for cite in resolved:
-                if not cite.resolved:
-                    line = next(r.line for r in reversed(page.citations) if r.key == cite.key)
-                    self.show(Finding("unknown_key", engine.unknown_key_message(cite.key), page=page.src_path or "<page>", line=line), span)
+            self.show_unknown(span, resolved, page, engine)
+
+    def show_unknown(self, span: etree.Element, resolved: list, page: PageState, engine: Engine) -> None:
+        """An unknown key's finding, next to its citation (editors, during `serve`)."""
+        for cite in resolved:
+            if not cite.resolved:
+                line = next(r.line for r in reversed(page.citations) if r.key == cite.key)
+                self.show(Finding("unknown_key", engine.unknown_key_message(cite.key), page=page.src_path or "<page>", line=line), span)
 
     def render_csl_citations(self, root: etree.Element, page: PageState, engine: Engine, in_links: set[int]) -> None:
         """The page's citations as one document for the CSL style (see `Engine.csl_citations`)."""
@@ -162,10 +166,7 @@ class FactcheckTreeprocessor(Treeprocessor):
                 render_citation(span, group, resolved, engine.mode, engine.words["unresolved"], linked=linked)
             else:
                 render_csl_citation(span, group, resolved, rendered[index], engine.words["unresolved"], linked, failed)
-            for cite in resolved:
-                if not cite.resolved:
-                    line = next(r.line for r in reversed(page.citations) if r.key == cite.key)
-                    self.show(Finding("unknown_key", engine.unknown_key_message(cite.key), page=page.src_path or "<page>", line=line), span)
+            self.show_unknown(span, resolved, page, engine)
 
     # ---------------------------------------------------------------- claims
 
