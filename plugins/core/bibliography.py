@@ -158,6 +158,9 @@ class Bibliography:
     findings: list[Finding] = field(default_factory=list)
     texts: dict[str, BibText] = field(default_factory=dict)  # BibTeX files' texts, by the name findings give them
     macros: dict[str, str] = field(default_factory=dict)  # `@string` macros of all BibTeX files
+    # Sources a run added (identifier citations, see identifier_citations.py): the bibliography outlives
+    # the run during `mkdocs serve`, so the next run takes them out before it starts.
+    added: dict[str, Source] = field(default_factory=dict)
 
     def get(self, key: str) -> Source | None:
         return self.sources.get(key.lower())
