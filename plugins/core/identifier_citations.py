@@ -17,6 +17,7 @@ page and line giving the service's answer; a malformed one (`doi:foo`, a wrong I
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import re
@@ -251,15 +252,20 @@ class IdentifierCitations:
         return self._entries_by_identifier().get(found.key.lower())
 
     def _entries_by_identifier(self) -> dict[str, Source]:
-        """The bibliography's entries by identifier key, made on the first identifier citation (it reads
-        every entry's identifiers: a site that cites none never pays for it)."""
+        """The bibliography's entries by identifier key, made on the first identifier citation (a site
+        that cites none never pays for it). Entries of BibTeX files are not parsed for it (most entries of
+        a large bibliography never are): their files' text is searched for identifier fields, and only
+        an entry whose field is not a plain value (a macro, `\\url{}`, an address) is parsed."""
         if self._index is None:
-            self._index = {}
+            index: dict[str, Source] = {}
+            self._index = index
+            found = _scanned(self.bibliography)
             for lowered, source in self.bibliography.sources.items():
                 if lowered in self.bibliography.added:
                     continue
-                for key in identifier_keys(source):
-                    self._index.setdefault(key, source)
+                keys = found.get(id(source))
+                for key in identifier_keys(source) if keys is None else keys:
+                    index.setdefault(key, source)
         return self._index
 
     # ------------------------------------------------------------------ notices without the online checks
@@ -288,6 +294,44 @@ class IdentifierCitations:
             if any(str(n.get("type")) in RETRACTING and n.get("about", "this") == "this" for n in self.notices(lowered)):
                 findings.append(Finding("retracted_source", f"entry '{source.key}' is retracted (notice kept in {self.display})", file=source.file, line=source.line or None))
         return findings
+
+
+# An identifier field of a BibTeX entry and the start of its value.
+FIELD = re.compile(rb"(?<![\w-])(doi|pmid|pmcid|isbn)\s*=\s*")  # searched in the lower-cased text
+PLAIN_VALUE = re.compile(rb"[{\"]\s*([^{}\"\s\\]+)\s*[}\"]")
+
+
+def _scanned(bibliography: Bibliography) -> dict[int, list[str]]:
+    """Identifier keys of BibTeX entries read from their files' bytes, by id() of their Source; an
+    entry missing here (a CSL item, a field that is not a plain value, an unreadable file) is parsed."""
+    spans: dict[int, list[tuple[int, int, Source]]] = {}
+    texts = {id(text): text for text in bibliography.texts.values()}
+    for lowered, source in bibliography.sources.items():
+        span, text = source.span, getattr(source, "_text", None)
+        if span is not None and text is not None and lowered not in bibliography.added:
+            spans.setdefault(id(text), []).append((span[0], span[1], source))
+    found: dict[int, list[str]] = {}
+    for text_id, entries in spans.items():
+        try:
+            data = texts[text_id].path.read_bytes().lower()  # identifiers are case-insensitive (keys are lower-cased)
+        except (KeyError, OSError):
+            continue
+        entries.sort(key=lambda entry: entry[0])
+        starts = [entry[0] for entry in entries]
+        plain: dict[int, list[str]] = {id(source): [] for _, _, source in entries}
+        for match in FIELD.finditer(data):
+            at = bisect.bisect_right(starts, match.start()) - 1
+            if at < 0 or match.start() >= entries[at][1]:
+                continue  # outside any entry (a comment)
+            source = entries[at][2]
+            value = PLAIN_VALUE.match(data, match.end())
+            identifier = cited_identifier(f"{match.group(1).decode()}:{value.group(1).decode('utf-8', 'replace')}") if value else None
+            if identifier is None or identifier.problem or id(source) not in plain:
+                plain.pop(id(source), None)  # read it properly
+                continue
+            plain[id(source)].append(identifier.key.lower())
+        found.update(plain)
+    return found
 
 
 def attach(engine: Engine, identifiers: IdentifierCitations) -> None:
