@@ -95,7 +95,8 @@ class IdentifierCitations:
 
     def __init__(self, bibliography: Bibliography, base: Path, file: str, report: Reporter, fetcher=None):
         self.bibliography = bibliography
-        self.report = report
+        self.report = report  # findings about the identifiers file
+        self.page_report = report  # findings about a citation in a page: the engine's (see `attach`)
         self.fetcher = fetcher
         self.display = file
         self.path = (base / file) if file else None
@@ -194,7 +195,7 @@ class IdentifierCitations:
             return None
         why = found.problem
         if why:
-            self.report(Finding("invalid_identifier", f"citation '{key}': {why} (not looked up)", page=page, line=line))
+            self.page_report(Finding("invalid_identifier", f"citation '{key}': {why} (not looked up)", page=page, line=line))
             return None
         entry = self._in_bibliography(found)
         if entry is not None:
@@ -209,7 +210,7 @@ class IdentifierCitations:
             self.failed[lowered] = self._fetch(found)
         if lowered in self.added:
             return self.added[lowered]
-        self.report(Finding("unknown_identifier", f"cannot resolve '{key}': {self.failed[lowered]}", page=page, line=line))
+        self.page_report(Finding("unknown_identifier", f"cannot resolve '{key}': {self.failed[lowered]}", page=page, line=line))
         return None
 
     def _fetch(self, found: CitedIdentifier) -> str:
@@ -337,5 +338,7 @@ def _scanned(bibliography: Bibliography) -> dict[int, list[str]]:
 def attach(engine: Engine, identifiers: IdentifierCitations) -> None:
     """The engine's hook (Engine.resolve) and, without online checks, the readers' marks."""
     engine.identifiers = identifiers
+    # At call time: the check command and the standalone extension replace engine.report per page.
+    identifiers.page_report = lambda finding: engine.report(finding)
     if identifiers.fetcher is None:
         engine.status_providers.append(identifiers.status_html)
