@@ -106,6 +106,8 @@ class IdentifierServices:
         services.server.expect_request(re.compile(".*")).respond_with_handler(self.dispatch)
 
     def dispatch(self, request: Request) -> Response:
+        if request.path in self.base.routes:  # a test's own answer (a hanging server, an error)
+            return self.base.dispatch(request)
         if request.path.startswith(("/doi/10.", "/agency/")):
             with self.base.lock:
                 self.base.requests.append((0.0, request.method, request.path, dict(request.args)))

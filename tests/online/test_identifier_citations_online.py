@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 from identifier_fakes import BIB, ISBN, IdentifierServices, online_settings
@@ -178,3 +179,27 @@ def test_no_network_no_file_the_identifier_stays_unresolved(site, fake, services
     assert "@doi:10.1200/JCO.1999.17.7.2105?" in site.html()
     messages = [f["message"] for f in findings(site) if f["kind"] == "unknown_identifier"]
     assert messages and "connection refused" in messages[0]
+
+
+def test_a_hanging_service_cannot_hold_the_build_past_the_deadline(site, fake, services):
+    services.routes["/doi/10.1000/slow"] = services.hang
+    site.bib(BIB)
+    site.page("index.md", "# A\n\nSlow [@doi:10.1000/slow].\n")
+    configure(site, services, timeout=30, deadline=1, retries=0)
+    started = time.monotonic()
+    site.build()
+    assert time.monotonic() - started < 6  # the deadline (1 s), not the timeout (30 s)
+    assert "@doi:10.1000/slow?" in site.html()
+    message = next(f["message"] for f in findings(site) if f["kind"] == "unknown_identifier")
+    assert "deadline" in message or "timeout" in message
+
+
+def test_pubmed_ids_of_the_site_are_fetched_in_one_request(site, fake, services):
+    site.bib(BIB)
+    site.page("a.md", "# A\n\n[@pmid:10561265]\n")
+    site.page("b.md", "# B\n\n[@pmid:20000001] and `[@pmid:99999999]` in code, never cited.\n")
+    configure(site, services)
+    site.build()
+    asked = [args["id"] for _, _, path, args in fake.base.requests if path == "/eutils/esummary.fcgi" and args.get("db") == "pubmed"]
+    assert sorted(asked[0].split(",")) == ["10561265", "20000001", "99999999"]  # prefetched together, code included
+    assert sorted(item["id"] for item in frozen(site)) == ["pmid:10561265", "pmid:20000001"]  # only what is cited is frozen
