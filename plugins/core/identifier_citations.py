@@ -21,6 +21,7 @@ import bisect
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -97,6 +98,7 @@ class IdentifierCitations:
         self.bibliography = bibliography
         self.report = report  # findings about the identifiers file
         self.page_report = report  # findings about a citation in a page: the engine's (see `attach`)
+        self.joined: Callable[[], None] = lambda: None  # told when a source joins the bibliography (see `attach`)
         self.fetcher = fetcher
         self.display = file
         self.path = (base / file) if file else None
@@ -242,6 +244,7 @@ class IdentifierCitations:
         self.added[lowered] = source
         if source.key.lower() not in self.bibliography.sources:
             self.bibliography.sources[source.key.lower()] = self.bibliography.added[source.key.lower()] = source
+            self.joined()
         return source
 
     def _matching_entry(self, source: Source) -> Source | None:
@@ -340,5 +343,16 @@ def attach(engine: Engine, identifiers: IdentifierCitations) -> None:
     engine.identifiers = identifiers
     # At call time: the check command and the standalone extension replace engine.report per page.
     identifiers.page_report = lambda finding: engine.report(finding)
+    identifiers.joined = lambda: _relabel(engine)
     if identifiers.fetcher is None:
         engine.status_providers.append(identifiers.status_html)
+
+
+def _relabel(engine: Engine) -> None:
+    """Labels made over the whole bibliography (author-year's 1987a/1987b, alpha's Onj87a) are made on
+    first use and kept: a source joining it during the build (a record fetched when a page cites it)
+    needs them made again. Labels.py has no method for it yet: its two caches are dropped here."""
+    labeller = engine.labeller
+    for name in ("_years", "_style_labels"):
+        if getattr(labeller, name, None) is not None:
+            setattr(labeller, name, None)

@@ -203,3 +203,15 @@ def test_pubmed_ids_of_the_site_are_fetched_in_one_request(site, fake, services)
     asked = [args["id"] for _, _, path, args in fake.base.requests if path == "/eutils/esummary.fcgi" and args.get("db") == "pubmed"]
     assert sorted(asked[0].split(",")) == ["10561265", "20000001", "99999999"]  # prefetched together, code included
     assert sorted(item["id"] for item in frozen(site)) == ["pmid:10561265", "pmid:20000001"]  # only what is cited is frozen
+
+
+def test_author_year_labels_of_fetched_records_match_the_offline_build(article, services):
+    configure(article, services)
+    article.config({"online": online_settings(services), "citation_mode": "author-year", "findings": {"uncited_entry": "ignore"}})
+    article.build()
+    online_html = article.html()
+    assert "Müller et al." in online_html or "Müller and" in online_html
+    assert "n.d." not in online_html and "1999" in online_html
+    article.config({"online": {"enabled": False}, "citation_mode": "author-year", "findings": {"uncited_entry": "ignore"}})
+    article.build()
+    assert article.html() == online_html
