@@ -192,3 +192,21 @@ def test_the_check_command_resolves_identifiers_and_caches_pages_alike(frozen_si
     assert ("unknown_identifier", "docs/b.md", 3) in fresh[0] or ("unknown_identifier", "b.md", 3) in fresh[0]
     assert "doi:10.1200/jco.1999.17.7.2105" in fresh[1]
     assert check() == fresh and check() == fresh  # cold, then from the page results
+
+
+def test_claims_resting_on_identifiers_have_their_sources(frozen_site):
+    frozen_site.page(
+        "claims.md",
+        "# Claims\n\n[The trial was stopped]{.claim #stopped verdict=supported} [@{https://doi.org/10.1200/JCO.1999.17.7.2105}; @doi:10.1136/GUT.28.12.1648].\n\n"
+        "[A book says so]{.claim #book verdict=supported} [@isbn:978-0-14-032872-1].\n",
+    )
+    frozen_site.build()
+    data = json.loads((frozen_site.site_dir / "factcheck.json").read_text(encoding="utf-8"))
+    claims = {claim["id"]: claim for claim in data["claims"]}
+    assert claims["stopped"]["cites"] == ["doi:10.1200/jco.1999.17.7.2105", "onji1987"]
+    assert claims["book"]["cites"] == ["isbn:9780140328721"]
+    sources = {source["key"]: source for source in data["sources"]}
+    assert sources["onji1987"]["cited_by"] == ["stopped"] and sources["isbn:9780140328721"]["cited_by"] == ["book"]
+    assert not [f for f in data["findings"] if f["kind"].startswith("claim_")]
+    html = frozen_site.html("claims/index.html")
+    assert "source not found" not in html and "ClaimReview" in html

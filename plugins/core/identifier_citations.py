@@ -113,6 +113,7 @@ class IdentifierCitations:
             if bibliography.sources.get(lowered) is source:
                 del bibliography.sources[lowered]
         bibliography.added.clear()
+        bibliography.aliases.clear()
         self._read()
 
     # ------------------------------------------------------------------ the identifiers file
@@ -191,7 +192,22 @@ class IdentifierCitations:
             self.fetcher.prefetch(to_fetch)
 
     def resolve(self, key: str, page: str, line: int) -> Source | None:
-        """The source an identifier key names, or None (with a finding, unless not an identifier)."""
+        """The source an identifier key names, or None (with a finding, unless not an identifier). The key
+        as written becomes the source's alias: claims, the report and JSON-LD find the source by it."""
+        source = self._resolve(key, page, line)
+        if source is not None and key.lower() != source.key.lower():
+            self.bibliography.aliases[key.lower()] = source
+        return source
+
+    def source_keys(self, keys: list[str]) -> list[str]:
+        """Keys as written (a claim's) as the keys of their sources, once each, in order."""
+        resolved = []
+        for key in keys:
+            source = self.bibliography.get(key) if key.lower() in self.bibliography.aliases else None
+            resolved.append(source.key if source is not None else key)
+        return list(dict.fromkeys(resolved))
+
+    def _resolve(self, key: str, page: str, line: int) -> Source | None:
         found = cited_identifier(key)
         if found is None:
             return None

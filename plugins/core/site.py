@@ -159,6 +159,8 @@ class SiteRun:
         self._finished = True
         engine = self.engine
         claims = self.claims()
+        for claim in claims:  # `[@doi:10.x/y]` in a claim: the key of the source it resolved to
+            claim.cites = self.identifiers.source_keys(claim.cites)
         if claims and not site_url:
             self.findings.report(Finding("no_site_url", "site_url is not set: the ClaimReview data of pages with claims has no absolute url, which search engines require"))
         cited = {record.key.lower() for page in engine.pages for record in page.citations if record.resolved}
