@@ -133,7 +133,7 @@ def test_the_identifiers_file_answers_without_network(frozen_site):
     before = (frozen_site.root / "references.identifiers.json").read_bytes()
     frozen_site.build()
     html = frozen_site.html()
-    assert "citation-unresolved" not in html
+    assert 'class="citation-unresolved"' not in html
     assert html.count('<li id="ref-') == 4  # the DOI twice and onji1987 by DOI are one source each
     assert html.count('href="#ref-onji1987"') == 2
     assert "Breast Cancer Trials Consortium" in html and "Fantastic Mr. Fox" in html
@@ -177,7 +177,7 @@ def test_a_broken_identifiers_file_is_reported_and_never_overwritten(site):
     site.build()
     data = json.loads((site.site_dir / "factcheck.json").read_text(encoding="utf-8"))
     assert ("bib_syntax", "references.identifiers.json", 2) in [(f["kind"], f.get("file"), f.get("line")) for f in data["findings"]]
-    assert "citation-unresolved" not in site.html()  # what could be read is used
+    assert 'class="citation-unresolved"' not in site.html()  # what could be read is used
 
 
 def test_the_check_command_resolves_identifiers_and_caches_pages_alike(frozen_site):
@@ -210,3 +210,15 @@ def test_claims_resting_on_identifiers_have_their_sources(frozen_site):
     assert not [f for f in data["findings"] if f["kind"].startswith("claim_")]
     html = frozen_site.html("claims/index.html")
     assert "source not found" not in html and "ClaimReview" in html
+
+
+def test_plain_python_markdown_reads_the_identifiers_file(tmp_path, monkeypatch):
+    import markdown
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
+    (tmp_path / "references.identifiers.json").write_text(json.dumps(FROZEN), encoding="utf-8")
+    md = markdown.Markdown(extensions=["mkdocs_factcheck"], extension_configs={"mkdocs_factcheck": {"bibliography": "references.bib"}})
+    html = md.convert("By DOI [@doi:10.1200/JCO.1999.17.7.2105], by ISBN [@isbn:978-0-14-032872-1] and [@doi:10.1136/gut.28.12.1648].\n")
+    assert 'class="citation-unresolved"' not in html  # (the inline styles name the class)
+    assert "Breast Cancer Trials Consortium" in html and "Fantastic Mr. Fox" in html and 'href="#ref-onji1987"' in html
