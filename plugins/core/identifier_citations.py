@@ -79,6 +79,12 @@ def cited_identifier(key: str) -> CitedIdentifier | None:
     return CitedIdentifier(scheme, value, key)
 
 
+def _lowered(key: str) -> str:
+    """An item's id as the lower-cased identifier key it names (`isbn:978-0-...` is `isbn:978...`)."""
+    found = cited_identifier(key)
+    return (found.key if found is not None else key).lower()
+
+
 def identifier_keys(source: Source) -> list[str]:
     """An entry's DOI, PMID, PMCID and ISBN as identifier keys (`doi:10.x/y`)."""
     keys = []
@@ -103,9 +109,10 @@ class IdentifierCitations:
         self.display = file
         self.path = (base / file) if file else None
         self.items: dict[str, dict] = {}  # lower-cased identifier key -> CSL item, as the file has it
+        self.raw: list = []  # the file's items, all of them, as they are: what a rewrite keeps
         self.sources: dict[str, Source] = {}  # lower-cased identifier key -> the file's item as a Source
         self.new: dict[str, dict] = {}  # fetched in this run: written at the end
-        self.added: dict[str, Source] = {}  # put into the bibliography by this run (taken out in `close`)
+        self.added: dict[str, Source] = {}  # identifier key -> its source (the next run takes ours out: Bibliography.added)
         self.failed: dict[str, str] = {}  # lower-cased identifier key -> why it did not resolve
         self._index: dict[str, Source] | None = None
         self._readable = True
@@ -135,11 +142,16 @@ class IdentifierCitations:
             raw = json.loads(text.removeprefix("\ufeff"))
         except ValueError:
             raw = []
-        by_id = {str(item.get("id")): item for item in raw if isinstance(item, dict)} if isinstance(raw, list) else {}
+        self.raw = raw if isinstance(raw, list) else []
+        by_id: dict[str, dict] = {}
+        for item in self.raw:
+            if isinstance(item, dict):
+                by_id.setdefault(str(item.get("id")), item)  # the first of a repeated id, as csl.read keeps it
         for key, entry, line in entries:
-            found = cited_identifier(key)
-            lowered = (found.key if found is not None else key).lower()
+            lowered = _lowered(key)
             if lowered in self.sources:
+                first = self.sources[lowered]
+                self.report(Finding("duplicate_key", f"a second item for '{key}', already at line {first.line} (the first one is used)", file=self.display, line=line))
                 continue
             self.items[lowered] = by_id.get(key, {})
             self.sources[lowered] = Source(key, entry, self.display, line)
@@ -152,17 +164,17 @@ class IdentifierCitations:
         if not self._readable:
             log.warning("%s: not updated (it could not be read); identifiers fetched in this build: %s", self.display, ", ".join(sorted(self.new)))
             return
-        items = dict(self.items)
-        for key, item in self.new.items():
-            items.setdefault(key, item)
-        ordered = sorted(items.values(), key=lambda item: str(item.get("id", "")).lower())
+        new = [item for key, item in self.new.items() if key not in self.items]
+        # Every item of the file stays as it is (repeated ids too); sorting is stable.
+        ordered = sorted([*self.raw, *new], key=lambda item: str(item.get("id", "")).lower() if isinstance(item, dict) else "")
         text = json.dumps(ordered, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
         try:
             write_atomically(self.path, text.encode("utf-8"))
         except OSError as error:
             log.warning("%s: could not be written (%s)", self.display, error)
             return
-        self.items = items
+        self.raw = ordered
+        self.items.update({key: item for key, item in self.new.items() if key not in self.items})
         self.new = {}
 
     # ------------------------------------------------------------------ resolving
@@ -252,8 +264,7 @@ class IdentifierCitations:
 
     def _add(self, source: Source) -> Source:
         matched = self._matching_entry(source)
-        found = cited_identifier(source.key)
-        lowered = found.key.lower() if found is not None else source.key.lower()
+        lowered = _lowered(source.key)
         if matched is not None:
             self.added[lowered] = matched
             return matched
@@ -292,7 +303,8 @@ class IdentifierCitations:
 
     def notices(self, key: str) -> list[dict]:
         """The retraction and correction notices the identifiers file keeps for an item."""
-        item = self.items.get(key.lower()) or self.new.get(key.lower()) or {}
+        lowered = _lowered(key)
+        item = self.items.get(lowered) or self.new.get(lowered) or {}
         notices = item.get(NOTICES_FIELD)
         return [n for n in notices if isinstance(n, dict)] if isinstance(notices, list) else []
 

@@ -118,16 +118,21 @@ def test_a_hand_edit_wins_over_the_service(article, fake):
     for item in items:
         if item["id"] == f"isbn:{ISBN}":
             item["title"] = "Fantastic Mr Fox (edited by hand)"
-    path.write_text(json.dumps(items, indent=1), encoding="utf-8")
+            item["id"] = "isbn:978-0-14-032872-1"  # written as people write it
+    items.append({"id": "pmid:10561265", "title": "A second item for one id", "note": "kept"})
+    path.write_text(json.dumps(items[::-1], indent=1), encoding="utf-8")
     edited = path.read_bytes()
     article.page("other.md", "# Other\n\nA new one [@pmid:20000001].\n")
     article.build()
     assert "Fantastic Mr Fox (edited by hand)" in article.html()
-    kept = {item["id"]: item for item in frozen(article)}
-    assert kept[f"isbn:{ISBN}"]["title"] == "Fantastic Mr Fox (edited by hand)"
+    written = frozen(article)
+    kept = {item["id"]: item for item in written}
+    assert kept["isbn:978-0-14-032872-1"]["title"] == "Fantastic Mr Fox (edited by hand)"
     assert "pmid:20000001" in kept  # the new one was added, the file kept sorted
-    assert list(kept) == sorted(kept, key=str.lower)
+    ids = [item["id"] for item in written]
+    assert ids == sorted(ids, key=str.lower) and len(ids) == 6  # every item kept, the repeated one too
     assert path.read_bytes() != edited
+    assert ("duplicate_key", "references.identifiers.json") in [(f["kind"], f.get("file")) for f in findings(article)]
 
 
 def test_retraction_notices_are_kept_and_shown_offline_too(site, fake, services):
