@@ -48,7 +48,9 @@ FROZEN = [
         ("pmid:3501387", "pmid:3501387", None),
         ("pmcid:pmc2275327", "pmcid:PMC2275327", None),
         ("isbn:978-0-14-032872-1", "isbn:9780140328721", None),
-        ("isbn:0-306-40615-2", "isbn:0306406152", None),
+        ("isbn:0-306-40615-2", "isbn:9780306406157", None),  # an ISBN-10 is its ISBN-13: one book, one key
+        ("isbn:0-14-032872-6", "isbn:9780140328721", None),
+        ("isbn:080442957x", "isbn:9780804429573", None),
         ("doi:foo", "doi:foo", "10.NNNN/suffix"),
         ("pmid:12a", "pmid:12a", "one to nine digits"),
         ("pmcid:2275327", "pmcid:2275327", "PMC followed by digits"),

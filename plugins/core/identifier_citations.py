@@ -31,7 +31,7 @@ from . import csl
 from .bibliography import Bibliography, Source
 from .cachefiles import write_atomically
 from .findings import Finding, Reporter
-from .identifiers import Identifier, normalise_doi, problem
+from .identifiers import Identifier, isbn_valid, normalise_doi, problem
 from .syntax import keys_mentioned
 
 if TYPE_CHECKING:
@@ -75,8 +75,18 @@ def cited_identifier(key: str) -> CitedIdentifier | None:
     elif scheme == "pmcid":
         value = value.upper()
     elif scheme == "isbn":
-        value = re.sub(r"[\s-]", "", value).upper()
+        value = isbn13(re.sub(r"[\s-]", "", value).upper())
     return CitedIdentifier(scheme, value, key)
+
+
+def isbn13(value: str) -> str:
+    """An ISBN-10 as the ISBN-13 of the same book (978 and a new check digit): one book, one key.
+    Anything else is returned as it is (its syntax is checked elsewhere)."""
+    if not (len(value) == 10 and isbn_valid(value)):
+        return value
+    digits = "978" + value[:9]
+    check = (10 - sum((1 if i % 2 == 0 else 3) * int(c) for i, c in enumerate(digits)) % 10) % 10
+    return digits + str(check)
 
 
 def _lowered(key: str) -> str:
