@@ -10,6 +10,7 @@ import time
 
 import pytest
 from identifier_fakes import BIB, ISBN, IdentifierServices, online_settings
+from werkzeug import Response
 
 pytest_plugins = ["online_fixtures"]  # fake services on 127.0.0.1 (see online_fixtures.py)
 
@@ -220,3 +221,29 @@ def test_author_year_labels_of_fetched_records_match_the_offline_build(article, 
     article.config({"online": {"enabled": False}, "citation_mode": "author-year", "findings": {"uncited_entry": "ignore"}})
     article.build()
     assert article.html() == online_html
+
+
+def test_a_record_carrying_the_doi_of_an_entry_is_that_entry(site, fake, services):
+    fake.pubmed["55555555"] = {"uid": "55555555", "title": "Interleukin 2 and hepatitis B", "articleids": [{"idtype": "pubmed", "value": "55555555"}, {"idtype": "doi", "value": "10.1136/GUT.28.12.1648"}]}
+    site.bib(BIB)
+    site.page("index.md", "# A\n\nBy PMID [@pmid:55555555] and by key [@onji1987].\n\n::: {#refs}\n:::\n")
+    configure(site, services)
+    site.build()
+    html = site.html()
+    assert html.count('<li id="ref-') == 1 and html.count('href="#ref-onji1987"') == 2
+    site.config({"online": {"enabled": False}, "findings": {"uncited_entry": "ignore"}})
+    site.build()
+    assert site.html() == html  # the frozen record still names the entry
+
+
+def test_a_garbled_reply_is_the_service_failing_and_is_not_kept(site, fake, services):
+    services.routes["/doi/10.1000/garbled"] = Response("{not json", 200, content_type="application/vnd.citationstyles.csl+json")
+    site.bib(BIB)
+    site.page("index.md", "# A\n\n[@doi:10.1000/garbled]\n")
+    configure(site, services)
+    site.build()
+    message = next(f["message"] for f in findings(site) if f["kind"] == "unknown_identifier")
+    assert "malformed JSON" in message
+    assert not (site.root / "references.identifiers.json").exists()
+    site.build()  # not cached: asked again
+    assert fake.count("/doi/10.1000/garbled") == 2
