@@ -224,3 +224,16 @@ def test_plain_python_markdown_reads_the_identifiers_file(tmp_path, monkeypatch)
     html = md.convert("By DOI [@doi:10.1200/JCO.1999.17.7.2105], by ISBN [@isbn:978-0-14-032872-1] and [@doi:10.1136/gut.28.12.1648].\n")
     assert 'class="citation-unresolved"' not in html  # (the inline styles name the class)
     assert "Breast Cancer Trials Consortium" in html and "Fantastic Mr. Fox" in html and 'href="#ref-onji1987"' in html
+
+
+def test_records_of_odd_shapes_give_items_not_tracebacks():
+    from mkdocs_factcheck.core import csl
+
+    odd = {"DOI": 5, "title": 12, "author": {"family": "X"}, "editor": [None, {"given": ""}], "issued": "soon", "updated-by": {"type": "retraction"}, "relation": ["x"], "page": None}
+    item = csl_from_doi(odd, "10.1000/odd")
+    entry = csl.to_entry("doi:10.1000/odd", item)
+    assert entry.fields["doi"] == "10.1000/odd" and "author" not in entry.fields
+    summary = csl_from_summary({"uid": "1", "authors": ["Smith A", {"name": 7}], "title": None, "pubdate": "1999", "references": "none"}, "pmid", "1")
+    assert csl.to_entry("pmid:1", summary).fields["year"] == "1999"
+    book = csl_from_openlibrary({"authors": "Plato", "publishers": [{"name": None}], "publish_date": 1988}, "9780140328721")
+    assert csl.to_entry("isbn:9780140328721", book).fields["year"] == "1988"

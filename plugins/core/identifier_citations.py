@@ -262,7 +262,10 @@ class IdentifierCitations:
         if fetched.status != "found":
             return fetched.answer or fetched.status
         item = dict(fetched.item, id=found.key)
-        entry = csl.to_entry(found.key, item)
+        try:
+            entry = csl.to_entry(found.key, item)
+        except Exception as error:  # noqa: BLE001 - a record of a shape never seen: reported, not a traceback
+            return f"the record could not be read ({type(error).__name__})"
         source = Source(found.key, entry, self.display or "<identifiers>", 0)
         matched = self._matching_entry(source)
         if matched is not None:

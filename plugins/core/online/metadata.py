@@ -16,6 +16,7 @@ thread pool and their SQLite cache (keys `metadata:doi:10.x/y`); nothing here im
 from __future__ import annotations
 
 import concurrent.futures as cf
+import logging
 import re
 import time
 import xml.etree.ElementTree as ET  # noqa: S405 - parses a title's MathML fragment from a record, not a document
@@ -23,12 +24,14 @@ from dataclasses import dataclass, field
 from html import unescape
 from urllib.parse import urljoin, urlsplit
 
+from ..identifiers import DOI_RE
 from . import pubmed
 from .doi import path as doi_path
 from .http import Client, ServiceError
 from .outcome import FOUND, NOT_FOUND, UNVERIFIED
 from .plan import _get, lifetime
 
+log = logging.getLogger("mkdocs.plugins.mkdocs_factcheck.online")
 CSL_ACCEPT = "application/vnd.citationstyles.csl+json"
 MAX_REDIRECTS = 5
 REDIRECTS = {301, 302, 303, 307, 308}
@@ -115,6 +118,9 @@ class MetadataFetcher:
             return Fetched(UNVERIFIED, "no answer before the online deadline")
         except cf.CancelledError:
             return Fetched(UNVERIFIED, "the online checks were stopped")
+        except Exception as error:  # a bug (or a record of a shape never seen) must not stop the build; it is shown
+            log.warning("fetching %s failed: %s: %s", identifier.key, type(error).__name__, error)
+            return Fetched(UNVERIFIED, f"internal error: {type(error).__name__}")
 
     # ------------------------------------------------------------------ running (pool threads)
 
@@ -260,7 +266,8 @@ def csl_from_doi(record: dict, doi: str) -> dict:
             item[role] = clean_names(item[role])
             if not item[role]:
                 item.pop(role)
-    item["DOI"] = str(record.get("DOI") or doi)
+    written = record.get("DOI")
+    item["DOI"] = written if isinstance(written, str) and DOI_RE.match(written.strip()) else doi  # the agency's spelling
     item.setdefault("type", "article-journal")
     own = item["DOI"].lower()
     notices = []
@@ -393,6 +400,8 @@ def _entities(text: str) -> str:
 
 def _math_text(fragment: str) -> str:
     """`<mml:math><mml:msup><mml:mi>x</mml:mi><mml:mn>2</mml:mn></mml:msup></mml:math>` as `x<sup>2</sup>`."""
+    if "<!" in fragment:  # no document type nor entity declarations are parsed
+        return re.sub(r"<[^<>]*>", "", fragment)
     plain = re.sub(r"<(/?)[\w.-]+:", r"<\1", fragment)  # namespace prefixes (their declarations are elsewhere)
     plain = re.sub(r"\s(?:xmlns(?::\w+)?)=\"[^\"]*\"", "", plain)
     try:
