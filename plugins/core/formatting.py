@@ -319,18 +319,23 @@ class EntryFormatter:
     def authors(self, key: str) -> str:
         return self._format(key).authors
 
-    def links_html(self, key: str) -> str:
-        """The entry's identifiers as links, once per build (an entry cited on many pages is listed on each)."""
+    def links_html(self, key: str, shown: str = "") -> str:
+        """The entry's identifiers as links, once per build (an entry cited on many pages is listed on each).
+        `shown`: the entry's text as a CSL style printed it; identifiers it prints are not repeated."""
+        if shown:
+            return self._links_html(key, shown)
         links = self._links.get(key.lower())
         if links is None:
             links = self._links[key.lower()] = self._links_html(key)
         return links
 
-    def _links_html(self, key: str) -> str:
+    def _links_html(self, key: str, shown: str = "") -> str:
         source = self.bibliography.get(key)
         assert source is not None
         parts = []
         for identifier in source.identifiers:
+            if shown and identifier.value.lower() in shown.lower():
+                continue
             href = identifier.href
             label = escape(identifier.label)
             if href:

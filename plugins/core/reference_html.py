@@ -44,7 +44,8 @@ def entry_body(entry_html: str, links_html: str, status_html: str = "") -> str:
 def item_html(key: str, label: str, body: str, backlinks: list[tuple[str, str]], back_word: str) -> str:
     """The `<li>` of one entry in one list: its label and back-links belong to the list, `body` to the entry."""
     parts = [f'<li id="{escape(ref_id(key), quote=True)}" class="reference" data-key="{escape(key, quote=True)}">']
-    parts.append(f'<span class="reference-label">{escape(label)}</span> ')
+    if label:  # author-date CSL styles print none
+        parts.append(f'<span class="reference-label">{escape(label)}</span> ')
     parts.append(body)
     if backlinks:
         parts.append(" " + backlinks_html(backlinks, back_word))

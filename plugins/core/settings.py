@@ -48,6 +48,7 @@ class Settings:
     bibliography: str | list = "references.bib"
     identifiers_file: str = "references.identifiers.json"
     style: str = "unsrt"
+    locale: str = ""
     citation_mode: str = "numeric"
     title_case: str = "as-written"
     numbering: str = "site"

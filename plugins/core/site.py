@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from .bibliography import BibliographyCache, Source
 from .checks import check_sources, is_unverified
+from .citeproc.cache import DocumentCache
 from .engine import Engine
 from .findings import KINDS, Finding, Findings
 from .formatted_cache import FormattedCache
@@ -47,6 +48,7 @@ class SiteRun:
         logger: logging.Logger | logging.LoggerAdapter | None,
         bibliography_cache: BibliographyCache | None = None,
         formatted_cache: FormattedCache | None = None,
+        csl_cache: DocumentCache | None = None,
         network: bool = True,
         numbering: str | None = None,
     ):
@@ -66,7 +68,21 @@ class SiteRun:
         self.scale = Scale(settings.verdicts or None)
         self.formatted_cache = formatted_cache or FormattedCache()
         self.formatted_cache.load(self.cache_dir)
-        self.engine = Engine(bibliography, settings.style, settings.citation_mode, numbering or settings.numbering, settings.words, self.findings.report, self.formatted_cache, settings.title_case)
+        self.csl_cache = csl_cache or DocumentCache()
+        self.csl_cache.load(self.cache_dir)
+        self.engine = Engine(
+            bibliography,
+            settings.style,
+            settings.citation_mode,
+            numbering or settings.numbering,
+            settings.words,
+            self.findings.report,
+            self.formatted_cache,
+            settings.title_case,
+            base=base,
+            locale=settings.locale,
+            csl_store=self.csl_cache,
+        )
         self.engine.severity_of = self.findings.severity_of
         self.findings.extend(bibliography.findings)
         self.engine.status_providers.append(self._unverified_status)
@@ -138,7 +154,7 @@ class SiteRun:
         if not worth_starting(len(sources)):
             return
         try:
-            formatter.helper = FormatterProcess(self.settings.style, sources, self.settings.title_case)
+            formatter.helper = FormatterProcess(self.engine.style_name, sources, self.settings.title_case)
         except Exception as error:  # noqa: BLE001 - no process could be started: the run formats everything itself
             log.debug("formatting in one process only: %s", error)
 
@@ -208,6 +224,7 @@ class SiteRun:
 
     def save_caches(self) -> None:
         self.formatted_cache.save()
+        self.csl_cache.save()
 
     def close(self) -> None:
         """After a run, failed or not: no checks or formatter process left running (this also restores

@@ -23,6 +23,7 @@ from markdown.util import INLINE_PLACEHOLDER_RE, AtomicString
 from ..core.bibliography import BibliographyError
 from ..core.claims import Claim, claim_findings, slugify, source_caveat
 from ..core.engine import Engine, PageState
+from ..core.entry_filter import EntryFilter
 from ..core.findings import Finding
 from ..core.formatting import StyleError
 from ..core.jsonld import claim_review_script, review_author
@@ -36,12 +37,16 @@ from .assets import inline_assets
 from .blocks import FencedDivProcessor
 from .claim_elements import BadgePlacer, append_inline, badge, badge_placement, citations_in, following_citations, has_class, plain_text
 from .cleanup import ESCAPED, PlaceholderCleanup, RestoreEncoded
+from .csl_citations import render_csl_citation, requests_for
 from .elements import PENDING, bibliography_container, pending_citation, render_citation
 from .inline import AtEscapeProcessor, BracketedSpanProcessor, CitationProcessor, malformed_claim_finding
 from .needed import unsourced_sentences
 from .standalone import StandaloneSite, log, standalone_site
 
-SITE_BIBLIOGRAPHY_MARKER = "<!-- factcheck:site-bibliography -->"
+# Where the plugin puts the site's bibliography (with the block's filter and title), once every page is rendered.
+SITE_BIBLIOGRAPHY_MARKER = "<!-- factcheck:site-bibliography {filter}|{title} -->"
+SITE_BIBLIOGRAPHY_MARKER_RE = re.compile(r"<!-- factcheck:site-bibliography (?P<filter>[^|>]*)\|(?P<title>[^>]*) -->")
+SAFE_TITLE = re.compile(r"[<>|-]")  # a title travels in an HTML comment
 # Under the plugin a page's bibliography list is written into the page's HTML only after Material's
 # search plugin has read the page: it would parse every entry for nothing (page bibliographies are kept
 # out of the index), and the page's content stays smaller in memory.
@@ -125,12 +130,38 @@ class FactcheckTreeprocessor(Treeprocessor):
     def render_citations(self, root: etree.Element, page: PageState, engine: Engine) -> None:
         """Number and render every pending citation, in the order a reader meets them."""
         in_links = {id(span) for link in root.iter("a") for span in link.iter("span")}  # links cannot nest
+        if engine.csl is not None:
+            self.render_csl_citations(root, page, engine, in_links)
+            return
         for span in [e for e in root.iter("span") if PENDING in e.attrib]:
             group = page.pending[int(span.attrib.pop(PENDING))]
             if self.extension.read_groups is not None:
                 self.extension.read_groups.append(group)
             resolved = engine.resolve(page, group)
             render_citation(span, group, resolved, engine.mode, engine.words["unresolved"], linked=id(span) not in in_links)
+            for cite in resolved:
+                if not cite.resolved:
+                    line = next(r.line for r in reversed(page.citations) if r.key == cite.key)
+                    self.show(Finding("unknown_key", engine.unknown_key_message(cite.key), page=page.src_path or "<page>", line=line), span)
+
+    def render_csl_citations(self, root: etree.Element, page: PageState, engine: Engine, in_links: set[int]) -> None:
+        """The page's citations as one document for the CSL style (see `Engine.csl_citations`)."""
+        work = []
+        for span in [e for e in root.iter("span") if PENDING in e.attrib]:
+            group = page.pending[int(span.attrib.pop(PENDING))]
+            if self.extension.read_groups is not None:
+                self.extension.read_groups.append(group)
+            resolved = engine.resolve(page, group)
+            work.append((span, group, resolved, requests_for(span, group, resolved)))
+        assert engine.csl is not None
+        rendered = engine.csl_citations(page, [requests for *_, requests in work], [resolved for _, _, resolved, _ in work])
+        failed = frozenset(engine.csl.failed_keys)  # found while formatting this page, or before
+        for index, (span, group, resolved, _) in enumerate(work):
+            linked = id(span) not in in_links
+            if rendered is None:
+                render_citation(span, group, resolved, engine.mode, engine.words["unresolved"], linked=linked)
+            else:
+                render_csl_citation(span, group, resolved, rendered[index], engine.words["unresolved"], linked, failed)
             for cite in resolved:
                 if not cite.resolved:
                     line = next(r.line for r in reversed(page.citations) if r.key == cite.key)
@@ -218,18 +249,27 @@ class FactcheckTreeprocessor(Treeprocessor):
     # ---------------------------------------------------------------- bibliography
 
     def place_bibliography(self, root: etree.Element, page: PageState, engine: Engine) -> None:
-        slot = next((e for e in root.iter("div") if e.get("id") == "refs"), None)
-        holder: etree.Element | None
-        if slot is not None and slot.get("data-scope") == "site":
+        """The page's bibliography where `::: {#refs}` is (or at the end); each `::: {#refs scope=site}`
+        block (a page may have several, each with its filter) lists the site's entries."""
+        slots = [e for e in root.iter("div") if e.get("id") == "refs"]
+        site_slots = [slot for slot in slots if slot.get("data-scope") == "site"]
+        for slot in site_slots:
             holder = etree.Element("p")
-            holder.text = self.md.htmlStash.store(self.extension.site_bibliography_html(engine))
-        else:
-            holder = self.page_bibliography(page, engine)
-        if holder is None:
+            attributes = {name.removeprefix("data-"): value for name, value in slot.attrib.items()}
+            holder.text = self.md.htmlStash.store(self.extension.site_bibliography_html(engine, EntryFilter.from_attributes(attributes), attributes.get("title")))
+            self._fill(slot, holder)
+        if site_slots:
             return
-        if slot is None:
-            root.append(holder)
+        page_holder = self.page_bibliography(page, engine)
+        if page_holder is None:
             return
+        if not slots:
+            root.append(page_holder)
+            return
+        self._fill(slots[0], page_holder)
+
+    @staticmethod
+    def _fill(slot: etree.Element, holder: etree.Element) -> None:
         slot.clear()
         slot.set("id", "refs")
         slot.set("class", "factcheck-refs")
@@ -239,7 +279,7 @@ class FactcheckTreeprocessor(Treeprocessor):
         """The container and heading as elements (the table of contents lists the heading); the list as
         stashed HTML, which Python-Markdown neither parses nor serialises again. Under the plugin, the
         list is a marker filled in when the page is written (`PAGE_BIBLIOGRAPHY_MARKER`)."""
-        if not page.cited_keys():
+        if not page.cited_keys() and not page.nocite:
             return None
         container = bibliography_container(engine.words["bibliography_title"])
         if self.extension.defer_page_bibliography:
@@ -258,7 +298,8 @@ class FactcheckExtension(Extension):
     def __init__(self, **kwargs) -> None:
         self.config = {
             "bibliography": [[], "BibTeX file or list of files (relative to the working directory when used without the plugin)."],
-            "style": ["unsrt", "pybtex formatting style: plain, unsrt, alpha, abbrv, vancouver, or any installed pybtex style plugin."],
+            "style": ["unsrt", "A pybtex style (plain, unsrt, alpha, abbrv, vancouver), a CSL style id (apa, ieee, csl:vancouver, ...) or a .csl file."],
+            "locale": ["", "The language CSL styles write in (en-US, de-DE, ...); empty: the style's own, else en-US."],
             "title_case": ["as-written", "Titles as the entry writes them, or 'sentence': the style's sentence case."],
             "citation_mode": ["numeric", "numeric ([1]) or author-year (Onji et al., 1987)."],
             "bibliography_title": ["References", "Heading of a page's bibliography."],
@@ -338,7 +379,7 @@ class FactcheckExtension(Extension):
 
     def standalone(self) -> StandaloneSite:
         if self._standalone is None:
-            options = {name: self.getConfig(name) for name in ("bibliography", "style", "citation_mode", "title_case", "verdicts", "citation_needed", "findings", "summary", "unverified_pattern", "online")}
+            options = {name: self.getConfig(name) for name in ("bibliography", "style", "locale", "citation_mode", "title_case", "verdicts", "citation_needed", "findings", "summary", "unverified_pattern", "online")}
             options["bibliography"] = options["bibliography"] or "references.bib"
             options["words"] = {"bibliography_title": self.getConfig("bibliography_title"), **(self.getConfig("words") or {})}
             try:
@@ -368,7 +409,10 @@ class FactcheckExtension(Extension):
                 md.factcheck_page = None  # type: ignore[attr-defined]
                 return
             _REPORTED_ERRORS.clear()  # fixed: a later breakage is reported again (`zensical serve`)
-        md.factcheck_page = engine.start_page(context.get("src_path"), markdown, context.get("line_offset", 0), context.get("url", ""))  # type: ignore[attr-defined]
+        page = md.factcheck_page = engine.start_page(context.get("src_path"), markdown, context.get("line_offset", 0), context.get("url", ""))  # type: ignore[attr-defined]
+        nocite = (context.get("meta") or {}).get("nocite")
+        if nocite:
+            engine.list_without_citing(page, nocite)
         md.factcheck_examples = example_labels(markdown)  # type: ignore[attr-defined]
 
     @staticmethod
@@ -425,10 +469,10 @@ class FactcheckExtension(Extension):
         page.pending.append(group)
         return span
 
-    def site_bibliography_html(self, engine: Engine) -> str:
-        if self.engine is not None:
-            return SITE_BIBLIOGRAPHY_MARKER  # the plugin fills it in once every page is rendered
-        return engine.site_bibliography(lambda key: [])
+    def site_bibliography_html(self, engine: Engine, entry_filter: EntryFilter, title: str | None) -> str:
+        if self.engine is not None:  # the plugin fills it in once every page is rendered
+            return SITE_BIBLIOGRAPHY_MARKER.format(filter=entry_filter.marker_text(), title=SAFE_TITLE.sub("", title) if title is not None else "")
+        return engine.site_bibliography(lambda key: [], entry_filter, title)
 
 
 REPORT_PAGE = "factcheck-report.md"  # where `mkdocs-factcheck check --write-report` writes it (its default)

@@ -12,6 +12,7 @@ from html import escape
 from pathlib import Path
 
 from ..core.bibliography import BibliographyCache
+from ..core.citeproc.cache import DocumentCache
 from ..core.findings import Findings
 from ..core.formatted_cache import FormattedCache
 from ..core.online.cached import CachedResults
@@ -32,9 +33,12 @@ class StandaloneSite:
         self.base = base
         self.bibliography_cache = BibliographyCache()
         self.formatted_cache = FormattedCache()
+        self.csl_cache = DocumentCache()
         self.run: SiteRun | None = None
         self.cached_online = CachedResults(settings.online, (base / settings.online.cache_dir).resolve())
-        atexit.register(self.formatted_cache.save)  # no end-of-build event without the plugin: at exit
+        # No end-of-build event without the plugin: at exit.
+        atexit.register(self.formatted_cache.save)
+        atexit.register(self.csl_cache.save)
 
     def current(self) -> SiteRun:
         """The run for the bibliography as its files are now (raises BibliographyError and the like)."""
@@ -44,10 +48,11 @@ class StandaloneSite:
             if bibliography is run.engine.bibliography:
                 return run
             self.formatted_cache.save()
+            self.csl_cache.save()
         # Online checks need the whole site (the check command or the MkDocs plugin runs them); pages
         # show what earlier runs cached. Each page is numbered on its own: no page sees the others.
         self.settings.online.enabled = False
-        self.run = SiteRun(self.settings, self.base, logger=log, bibliography_cache=self.bibliography_cache, formatted_cache=self.formatted_cache, network=False, numbering="page")
+        self.run = SiteRun(self.settings, self.base, logger=log, bibliography_cache=self.bibliography_cache, formatted_cache=self.formatted_cache, csl_cache=self.csl_cache, network=False, numbering="page")
         # Entries carry the online placeholder; each page fills it from the cache (PageFinisher).
         self.run.engine.status_providers.append(lambda key: PLACEHOLDER.format(key=escape(key, quote=True)))
         return self.run

@@ -58,7 +58,9 @@ class FactcheckConfig(Config):
     """CSL-JSON file, relative to mkdocs.yml, where the records of identifiers cited by DOI, PMID, PMCID or
     ISBN (`[@doi:10.x/y]`) are kept once fetched: commit it; a hand edit wins. Empty: keep none."""
     style = c.Type(str, default="unsrt")
-    """pybtex formatting style: plain, unsrt, alpha, abbrv, vancouver, or any installed pybtex style."""
+    """A pybtex style (plain, unsrt, alpha, abbrv, vancouver), a CSL style by its id (apa, ieee, csl:vancouver, ...) or a .csl file."""
+    locale = c.Type(str, default="")
+    """The language CSL styles write in (en-US, de-DE, fr-FR, ...); empty: the style's own, else en-US."""
     title_case = c.Choice(("as-written", "sentence"), default="as-written")
     """Titles as the entry writes them, or in the style's sentence case ("Über die wirkung von ...")."""
     citation_mode = c.Choice(("numeric", "author-year"), default="numeric")

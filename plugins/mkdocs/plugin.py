@@ -14,7 +14,9 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from ..core.bibliography import BibliographyCache, BibliographyError
+from ..core.citeproc.cache import DocumentCache
 from ..core.engine import CitationRecord, Engine, PageState
+from ..core.entry_filter import EntryFilter
 from ..core.formatted_cache import FormattedCache
 from ..core.formatting import StyleError
 from ..core.jsonld import claim_review_script, review_author
@@ -26,7 +28,7 @@ from ..core.settings import SettingsError
 from ..core.site import SiteRun
 from ..core.urls import page_url, relative_url
 from ..core.wording import plural
-from ..markdown.extension import EXTENSION_NAMES, PAGE_BIBLIOGRAPHY_MARKER_RE, SITE_BIBLIOGRAPHY_MARKER, FactcheckExtension
+from ..markdown.extension import EXTENSION_NAMES, PAGE_BIBLIOGRAPHY_MARKER_RE, SITE_BIBLIOGRAPHY_MARKER_RE, FactcheckExtension
 from .config import FactcheckConfig
 from .search_view import search_view
 
@@ -34,7 +36,7 @@ log = get_plugin_logger(__name__)
 ASSETS = Path(__file__).parent.parent / "assets"
 ASSET_FILES = ("factcheck.css", "factcheck.js")
 # Options of the extension that are the plugin's as well.
-SHARED_OPTIONS = ("bibliography", "style", "citation_mode", "title_case", "verdicts", "citation_needed", "findings", "words", "summary", "unverified_pattern", "organization")
+SHARED_OPTIONS = ("bibliography", "style", "locale", "citation_mode", "title_case", "verdicts", "citation_needed", "findings", "words", "summary", "unverified_pattern", "organization")
 
 
 class FactcheckPlugin(BasePlugin[FactcheckConfig]):
@@ -45,6 +47,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         # survives in this cache, keyed by the files' contents; per-build state is reset in on_config.
         self.bibliography_cache = BibliographyCache()
         self.formatted_cache = FormattedCache()  # formatted entries, kept across rebuilds and on disk
+        self.csl_cache = DocumentCache()  # pages formatted with a CSL style, likewise
         self.is_serve = False
         self.run: SiteRun | None = None  # this build's whole-site work (the core's, shared with the check command)
         self.engine: Engine | None = None
@@ -66,7 +69,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             gc.collect()  # the last build's garbage, before the new bibliography is frozen (SiteRun.start)
         network = self.config.online.serve or not self.is_serve  # serve: cached results only, unless asked
         try:
-            self.run = SiteRun(self.config, base, logger=log, bibliography_cache=self.bibliography_cache, formatted_cache=self.formatted_cache, network=network)
+            self.run = SiteRun(self.config, base, logger=log, bibliography_cache=self.bibliography_cache, formatted_cache=self.formatted_cache, csl_cache=self.csl_cache, network=network)
         except (BibliographyError, StyleError, ScaleError, SettingsError) as error:
             raise PluginError(f"factcheck: {error}") from None
         self.bib_paths = self.run.bib_paths
@@ -135,7 +138,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             return None
         front = page.meta.get("factcheck")
         options: dict = front if isinstance(front, dict) else {}
-        self.extension.page_context = {"src_path": page.file.src_uri, "line_offset": _front_matter_lines(page, markdown), "url": page.url}
+        self.extension.page_context = {"src_path": page.file.src_uri, "line_offset": _front_matter_lines(page, markdown), "url": page.url, "meta": page.meta}
         self.extension.page_options = options
         if self.engine is not None:
             self._first_state = len(self.engine.pages)  # this page's conversion, and any nested in it, start here
@@ -149,7 +152,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         if page.present_anchor_ids is not None:  # the entries' anchors, for MkDocs' link validation
             for index in PAGE_BIBLIOGRAPHY_MARKER_RE.findall(html):
                 page.present_anchor_ids |= {ref_id(key) for key in self.engine.pages[int(index)].cited_keys()}
-            if SITE_BIBLIOGRAPHY_MARKER in html:  # every entry of the bibliography
+            if SITE_BIBLIOGRAPHY_MARKER_RE.search(html):  # every entry of the bibliography
                 page.present_anchor_ids |= {ref_id(source.key) for source in self.engine.bibliography.sources.values()}
         # The page's own conversion and those nested in it (mkdocstrings, excerpts) each have a state.
         claims = [claim for state in self.engine.pages[self._first_state :] if state.src_path == page.file.src_uri for claim in state.claims]
@@ -205,9 +208,14 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             if page is None or page.content is None:
                 continue
             content = online.fill(page.content)  # online marks on bibliographies and citations
-            if SITE_BIBLIOGRAPHY_MARKER in content:
-                listing = engine.site_bibliography(lambda key, page=page: self._backlinks(cited_on, key, page))
-                content = content.replace(SITE_BIBLIOGRAPHY_MARKER, online.fill(listing))  # an entry may keep a placeholder (Engine.entry_body)
+            if SITE_BIBLIOGRAPHY_MARKER_RE.search(content):
+
+                def site_listing(marker, page=page) -> str:
+                    entry_filter = EntryFilter.from_marker_text(marker["filter"])
+                    listing = engine.site_bibliography(lambda key: self._backlinks(cited_on, key, page), entry_filter, marker["title"] or None)
+                    return online.fill(listing)  # an entry may keep a placeholder (Engine.entry_body)
+
+                content = SITE_BIBLIOGRAPHY_MARKER_RE.sub(site_listing, content)
             if SUMMARY_MARKER in content:
                 content = content.replace(SUMMARY_MARKER, summary_html(page_claims, self.extension.scale, page, report_url, self.config.words))
             self.run.check_front_matter(path, dict(page.meta), lambda key, page=page: front_matter_line(_raw(page), key))

@@ -1,0 +1,200 @@
+"""One document for citeproc: its citations as pandoc's AST, its bibliography as BibLaTeX text, and
+what comes back, reduced to data (a citation's inlines, each entry's label and text).
+
+Keys go to pandoc renamed `k0`, `k1`, ... (in the order the document first names them): BibTeX keys
+may hold characters pandoc's BibLaTeX reader reads differently, and the renaming makes a document's
+result depend on its citations, not on what its keys are called. Prefixes and suffixes with markup go
+as placeholder spans (`PIECE` class, named `prefix-N` / `suffix-N`): the host renders their Markdown and
+puts it where the style placed the span. A suffix's plain leading text goes as text, so that pandoc
+reads its locator ("p. 33", "chap. 2") and the style prints it with its own label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+PIECE = "factcheck-piece"
+
+MODES = {"normal": "NormalCitation", "author-in-text": "AuthorInText", "suppress-author": "SuppressAuthor"}
+
+
+@dataclass(frozen=True)
+class CiteRequest:
+    key: str
+    mode: str = "normal"  # a key of MODES
+    prefix: str = ""  # the prefix's words (in a placeholder the host fills): the style's spacing needs them
+    suffix_text: str = ""  # the suffix's plain leading text, with its comma as written (", p. 3")
+    suffix_rest: bool = False  # the suffix has markup after that text (a placeholder)
+    number: int = 0  # the cite's place in its group: names its pieces
+
+
+@dataclass
+class Document:
+    groups: list[list[CiteRequest]]
+    hidden: list[str] = field(default_factory=list)  # keys cited before this document (site-wide numbers)
+    nocite: list[str] = field(default_factory=list)  # keys listed without being cited
+
+    def keys(self) -> list[str]:
+        """Every key of the document, lower-cased, in the order it first appears."""
+        seen: dict[str, None] = {}
+        for key in self.hidden:
+            seen.setdefault(key.lower())
+        for group in self.groups:
+            for cite in group:
+                seen.setdefault(cite.key.lower())
+        for key in self.nocite:
+            seen.setdefault(key.lower())
+        return list(seen)
+
+    def identity(self) -> list:
+        """What the result depends on, besides the entries and the style."""
+        return [
+            [key.lower() for key in self.hidden],
+            [[[c.key.lower(), c.mode, c.prefix, c.suffix_text, c.suffix_rest, c.number] for c in group] for group in self.groups],
+            [key.lower() for key in self.nocite],
+        ]
+
+
+@dataclass
+class EntryResult:
+    key: str  # lower-cased
+    label: list  # inlines of the entry's label ("1."), empty for styles that print none
+    body: list  # inlines of the entry
+
+
+@dataclass
+class DocumentResult:
+    citations: list[list]  # the inlines of each group, in order
+    entries: list[EntryResult]  # in the bibliography's order
+
+    def to_data(self) -> dict:
+        return {"citations": self.citations, "entries": [[e.key, e.label, e.body] for e in self.entries]}
+
+    @classmethod
+    def from_data(cls, data: object) -> DocumentResult | None:
+        """A result read from the cache; None unless it has the shape `to_data` writes."""
+        if not isinstance(data, dict) or not isinstance(data.get("citations"), list) or not isinstance(data.get("entries"), list):
+            return None
+        entries = []
+        for item in data["entries"]:
+            if not (isinstance(item, list) and len(item) == 3 and isinstance(item[0], str) and isinstance(item[1], list) and isinstance(item[2], list)):
+                return None
+            entries.append(EntryResult(*item))
+        if not all(isinstance(inlines, list) for inlines in data["citations"]):
+            return None
+        return cls(data["citations"], entries)
+
+
+def words(text: str) -> list[dict]:
+    """Text as pandoc inlines: words and spaces."""
+    inlines: list[dict] = []
+    for index, word in enumerate(text.split(" ")):
+        if index:
+            inlines.append({"t": "Space"})
+        if word:
+            inlines.append({"t": "Str", "c": word})
+    return inlines
+
+
+def placeholder(name: str, text: str) -> dict:
+    return {"t": "Span", "c": [["", [PIECE], [["name", name]]], words(" ".join(text.split()) or "…")]}
+
+
+def citation(cite: CiteRequest, pandoc_key: str, note: int = 0) -> dict:
+    """`note`: the group's place in the document, as pandoc's Markdown reader numbers them (note styles
+    number their notes so)."""
+    prefix = [placeholder(f"prefix-{cite.number}", cite.prefix)] if cite.prefix else []
+    suffix = words(" ".join(cite.suffix_text.split()))
+    if cite.suffix_rest:
+        suffix += ([{"t": "Space"}] if suffix else []) + [placeholder(f"suffix-{cite.number}", "…")]
+    return {"citationId": pandoc_key, "citationPrefix": prefix, "citationSuffix": suffix, "citationMode": {"t": MODES[cite.mode]}, "citationNoteNum": note, "citationHash": 0}
+
+
+def to_pandoc(document: Document, names: dict[str, str]) -> dict:
+    """The document as pandoc's AST: one paragraph per group, after one per hidden key."""
+
+    def para(citations: list[dict]) -> dict:
+        if not citations:  # every cite of the group left out (entries pandoc cannot read)
+            return {"t": "Para", "c": []}
+        return {"t": "Para", "c": [{"t": "Cite", "c": [citations, [{"t": "Str", "c": "?"}]]}]}
+
+    blocks = [para([citation(CiteRequest(key), names[key.lower()], note)]) for note, key in enumerate(document.hidden, 1)]
+    first = len(blocks) + 1
+    blocks += [para([citation(cite, names[cite.key.lower()], note) for cite in group]) for note, group in enumerate(document.groups, first)]
+    meta: dict = {}
+    if document.nocite:
+        cites = [citation(CiteRequest(key), names[key.lower()]) for key in document.nocite]
+        meta["nocite"] = {"t": "MetaInlines", "c": [{"t": "Cite", "c": [cites, [{"t": "Str", "c": "?"}]]}]}
+    return {"meta": meta, "blocks": blocks}
+
+
+def from_pandoc(output: dict, document: Document, keys: dict[str, str]) -> DocumentResult:
+    """`keys`: pandoc's names back to lower-cased keys. Links to entries (`#ref-k3`) are rewritten to
+    the entry's key (`#ref-KEY` is made by the host, which knows how ids are written)."""
+    blocks = output.get("blocks", [])
+    hidden = len(document.hidden)
+    citations = []
+    references = None
+    for block in blocks:
+        if block.get("t") == "Para":
+            cite = next((inline for inline in block["c"] if inline.get("t") == "Cite"), None)
+            citations.append(_rekeyed(cite["c"][1], keys) if cite else [])
+        elif block.get("t") == "Div" and block["c"][0][0] == "refs":
+            references = block
+    citations = citations[hidden:]
+    entries = []
+    for entry in references["c"][1] if references else []:
+        if entry.get("t") != "Div" or not entry["c"][0][0].startswith("ref-"):
+            continue
+        key = keys.get(entry["c"][0][0][4:])
+        if key is None:
+            continue
+        label: list = []
+        body: list = []
+        # A numbered entry is `[Span.csl-left-margin "1.", Span.csl-right-inline ...]`.
+        for part in _inlines_of(entry["c"][1]):
+            classes = part["c"][0][1] if part.get("t") == "Span" else []
+            if "csl-left-margin" in classes:
+                label = part["c"][1]
+            elif "csl-right-inline" in classes:
+                body.extend(part["c"][1])
+            else:
+                body.append(part)
+        entries.append(EntryResult(key, _rekeyed(label, keys), _rekeyed(body, keys)))
+    return DocumentResult(citations, entries)
+
+
+def _inlines_of(blocks: list) -> list:
+    """The inlines of blocks (an entry is one or two plain blocks), joined by spaces."""
+    inlines: list = []
+    for block in blocks:
+        kind = block.get("t")
+        content = block.get("c")
+        if kind in ("Plain", "Para"):
+            part = content
+        elif kind == "Div":
+            part = _inlines_of(content[1])
+        else:
+            continue
+        if inlines and part:
+            inlines.append({"t": "Space"})
+        inlines.extend(part)
+    return inlines
+
+
+def _rekeyed(inlines: list, keys: dict[str, str]) -> list:
+    """Entry links `#ref-kN` made `#ref-` + the real (lower-cased) key, at any depth."""
+
+    def walk(node):
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if isinstance(node, dict):
+            if node.get("t") == "Link":
+                attributes, content, (target, title) = node["c"]
+                if target.startswith("#ref-") and target[5:] in keys:
+                    target = "#ref-" + keys[target[5:]]
+                return {"t": "Link", "c": [attributes, walk(content), [target, title]]}
+            return {name: walk(value) for name, value in node.items()}
+        return node
+
+    return walk(inlines)

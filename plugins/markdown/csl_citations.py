@@ -1,0 +1,118 @@
+"""Citations as a CSL style writes them (pandoc's inlines, see `core/citeproc`), laid out in the page
+with our conventions: `span.citation[data-cites]`, each entry's words a link to `#ref-KEY` with the
+cite's anchor and the entry as its tooltip, a prefix's or suffix's rendered Markdown where the style
+placed it, and unknown keys shown, not dropped."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as etree
+
+from markdown.util import AtomicString
+
+from ..core.citeproc.documents import CiteRequest
+from ..core.citeproc.inlines import Builder, render
+from ..core.reference_html import ResolvedCite, ref_id
+from ..core.syntax import CitationGroup
+from .elements import Piece, _link, _unresolved, append_piece, append_text, take_pieces
+
+
+def requests_for(span: etree.Element, group: CitationGroup, resolved: list[ResolvedCite]) -> list[CiteRequest]:
+    """What pandoc is given of a group: its resolved cites, their modes, and of each prefix and suffix
+    only whether it is there, except a suffix's plain leading text (its locator)."""
+    pieces = take_pieces(span)
+    requests = []
+    for number, (cite, result) in enumerate(zip(group.cites, resolved, strict=True)):
+        if not result.resolved:
+            continue
+        mode = "author-in-text" if group.narrative and number == 0 else "suppress-author" if cite.suppress_author else "normal"
+        suffix = pieces.get(f"suffix-{number}")
+        suffix_text = ""
+        if suffix is not None:
+            separator = "," if cite.suffix.lstrip().startswith(",") else ""
+            suffix_text = f"{separator} {suffix[0]}"
+        prefix = pieces.get(f"prefix-{number}")
+        prefix_text = (prefix[0] + "".join(etree.tostring(element, encoding="unicode", method="text") for element in prefix[1])) if prefix else ""
+        requests.append(CiteRequest(result.key, mode, prefix_text, suffix_text, bool(suffix and suffix[1]), number))
+    return requests
+
+
+def render_csl_citation(span: etree.Element, group: CitationGroup, resolved: list[ResolvedCite], inlines: list, unresolved_word: str, linked: bool = True, failed: frozenset[str] = frozenset()) -> None:
+    """`failed`: the (lower-cased) keys of entries pandoc could not format: shown by their key, linked."""
+    pieces = take_pieces(span)
+    # The suffix's leading text went to pandoc (which printed it, with its locator): only its markup is placed.
+    pieces = {name: ("", piece[1]) if name.startswith("suffix-") else piece for name, piece in pieces.items()}
+    pieces = {name: piece for name, piece in pieces.items() if piece[0] or piece[1]}
+    tail = span.tail
+    span.clear()
+    span.tail = tail
+    span.set("class", "citation")
+    span.set("data-cites", " ".join(cite.key for cite in group.cites))
+    formatted = [cite for cite in resolved if cite.resolved and cite.key.lower() not in failed]
+    builder = _ElementBuilder(span, pieces, formatted, linked)
+    render(inlines, builder)
+    for cite in resolved:
+        if cite.resolved and cite.key.lower() in failed:
+            append_text(span, " [")
+            _link(span, cite, cite.key, linked)
+            append_text(span, "]")
+    for piece in builder.pieces.values():  # a piece the style did not place: kept, at the end
+        append_text(span, " ")
+        append_piece(span, piece)
+    for cite in builder.unplaced():  # a collapsed range ("1–3") names its middle entries by no link
+        anchor = etree.SubElement(span, "span")
+        anchor.set("class", "citation-anchor")
+        anchor.set("id", cite.anchor)
+    for cite in resolved:
+        if not cite.resolved:
+            append_text(span, " ")
+            _unresolved(span, cite.key, unresolved_word)
+
+
+class _ElementBuilder(Builder):
+    def __init__(self, span: etree.Element, pieces: dict[str, Piece], cites: list[ResolvedCite], linked: bool):
+        super().__init__()
+        self.stack = [span]
+        self.pieces = pieces
+        self.cites = cites
+        self.linked = linked
+        self.placed: set[str] = set()
+
+    def text(self, text: str) -> None:
+        append_text(self.stack[-1], text)
+
+    def open(self, tag: str, attributes: dict[str, str]) -> None:
+        if tag == "a" and not self.linked:  # inside link text, where links cannot nest
+            tag, attributes = "span", {}
+        self.stack.append(etree.SubElement(self.stack[-1], tag, attributes))
+
+    def close(self, tag: str) -> None:
+        self.stack.pop()
+
+    def piece(self, name: str) -> None:
+        piece = self.pieces.pop(name, None)  # each once, whatever a style does with it
+        if piece is not None:
+            append_piece(self.stack[-1], piece)
+
+    def entry_link(self, key: str, inlines: list) -> None:
+        cite = next((c for c in self.cites if c.key.lower() == key), None)
+        if cite is None:  # not a key of this group (a tampered cache): its words only
+            render(inlines, self)
+            return
+        link = etree.SubElement(self.stack[-1], "a" if self.linked else "span")
+        link.set("class", "citation-ref")
+        if self.linked:
+            link.set("href", "#" + ref_id(cite.key))
+            link.set("role", "doc-biblioref")
+        if cite.anchor not in self.placed:
+            link.set("id", cite.anchor)
+            self.placed.add(cite.anchor)
+        if cite.tooltip:
+            link.set("title", cite.tooltip)
+        self.stack.append(link)
+        render(inlines, self)
+        self.stack.pop()
+        if not len(link) and link.text:
+            link.text = AtomicString(link.text)
+
+    def unplaced(self) -> list[ResolvedCite]:
+        return [cite for cite in self.cites if cite.anchor not in self.placed]

