@@ -237,3 +237,12 @@ def test_records_of_odd_shapes_give_items_not_tracebacks():
     assert csl.to_entry("pmid:1", summary).fields["year"] == "1999"
     book = csl_from_openlibrary({"authors": "Plato", "publishers": [{"name": None}], "publish_date": 1988}, "9780140328721")
     assert csl.to_entry("isbn:9780140328721", book).fields["year"] == "1988"
+
+
+def test_csl_styles_format_identifier_citations_as_entries(frozen_site):
+    frozen_site.config({"style": "ieee", "findings": {"uncited_entry": "ignore"}})
+    frozen_site.build()
+    html = frozen_site.html()
+    assert 'class="citation-unresolved"' not in html
+    assert html.count('<li id="ref-') == 4  # one number per source, whichever way it is cited
+    assert "J. Müller and Breast Cancer Trials Consortium" in html and "R. Dahl" in html
