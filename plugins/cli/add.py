@@ -13,7 +13,7 @@ from typing import TextIO
 
 from .. import __version__
 from ..core import csl
-from ..core.bibliography import BIBTEX_SUFFIXES, Bibliography, BibliographyError, load
+from ..core.bibliography import BIBTEX_SUFFIXES, Bibliography, BibliographyError, Source, load
 from ..core.cachefiles import write_atomically
 from ..core.identifier_citations import CitedIdentifier, IdentifierCitations, cited_identifier, identifier_keys
 from .site_config import ConfigError, SiteConfig
@@ -209,9 +209,8 @@ def _fetcher(config: SiteConfig, identifiers: list[CitedIdentifier]):
     return fetcher, verifier
 
 
-def _probe(key: str, entry, file: str = "<record>"):
-    from ..core.bibliography import Source
-
+def _probe(key: str, entry, file: str = "<record>") -> Source:
+    """A fetched record as a source, to read its identifiers as an entry's are read."""
     return Source(key, entry, file, 0)
 
 
