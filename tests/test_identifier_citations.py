@@ -246,3 +246,11 @@ def test_csl_styles_format_identifier_citations_as_entries(frozen_site):
     assert 'class="citation-unresolved"' not in html
     assert html.count('<li id="ref-') == 4  # one number per source, whichever way it is cited
     assert "J. Müller and Breast Cancer Trials Consortium" in html and "R. Dahl" in html
+
+
+def test_a_bare_doi_address_as_key(frozen_site):
+    frozen_site.page("bare.md", "# Bare\n\nAs @https://doi.org/10.1200/JCO.1999.17.7.2105 found [-@https://dx.doi.org/10.1200/jco.1999.17.7.2105, p. 2].\n")
+    frozen_site.build()
+    html = frozen_site.html("bare/index.html")
+    assert 'class="citation-unresolved"' not in html
+    assert html.count('href="#ref-doi:10.1200_2fjco.1999.17.7.2105"') == 2
