@@ -42,6 +42,7 @@ SCHEMES = ("doi", "pmid", "pmcid", "isbn")
 DOI_ADDRESS = re.compile(r"^(?:https?://)?(?:dx\.|www\.)?doi\.org/", re.IGNORECASE)
 NOTICES_FIELD = "factcheck-notices"  # as online/metadata.py writes it
 RETRACTING = {"retraction", "withdrawal", "removal"}
+MAY_CITE_IDENTIFIER = re.compile(r"@\{?(?:(?:doi|pmid|pmcid|isbn):|(?:https?://)?(?:dx\.|www\.)?doi\.org/)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,8 @@ class IdentifierCitations:
         the records of identifiers known nowhere are fetched, PubMed ids batched."""
         mentioned: dict[str, CitedIdentifier] = {}
         for text in page_texts:
+            if not MAY_CITE_IDENTIFIER.search(text):
+                continue  # most pages: one quick search rather than every key read again
             for key in keys_mentioned(text):
                 found = cited_identifier(key)
                 if found is not None and not found.problem and self.bibliography.get(key) is None:
