@@ -12,6 +12,7 @@ from test_check_command import COMMAND
 from mkdocs_factcheck.cli.add import bibtex_text, detect_key_style, make_key
 from mkdocs_factcheck.core.identifier_citations import cited_identifier
 from mkdocs_factcheck.core.online.metadata import clean_title, csl_from_doi, csl_from_openlibrary, csl_from_summary
+from mkdocs_factcheck.core.syntax import find_citations
 
 BIB = r"""
 @article{onji1987,
@@ -254,3 +255,32 @@ def test_a_bare_doi_address_as_key(frozen_site):
     html = frozen_site.html("bare/index.html")
     assert 'class="citation-unresolved"' not in html
     assert html.count('href="#ref-doi:10.1200_2fjco.1999.17.7.2105"') == 2
+
+
+def test_a_rebuild_on_the_same_bibliography_starts_without_the_last_builds_identifiers(tmp_path):
+    """`mkdocs serve` keeps the parsed bibliography across rebuilds: what a run added to it goes."""
+    from mkdocs_factcheck.core.bibliography import BibliographyCache
+    from mkdocs_factcheck.core.settings import settings_from
+    from mkdocs_factcheck.core.site import SiteRun
+
+    (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
+    (tmp_path / "references.identifiers.json").write_text(json.dumps(FROZEN), encoding="utf-8")
+    cache = BibliographyCache()
+
+    def run(text: str) -> SiteRun:
+        site_run = SiteRun(settings_from({"online": {"enabled": False}}), tmp_path, logger=None, bibliography_cache=cache)
+        site_run.start([text])
+        return site_run
+
+    first = run("[@doi:10.1200/JCO.1999.17.7.2105] and [@doi:10.1136/GUT.28.12.1648]")
+    page = first.engine.start_page("a.md", "")
+    for found in find_citations("[@doi:10.1200/JCO.1999.17.7.2105] and [@doi:10.1136/GUT.28.12.1648]"):
+        first.engine.resolve(page, found.group)
+    bibliography = first.engine.bibliography
+    assert "doi:10.1200/jco.1999.17.7.2105" in bibliography and bibliography.get("doi:10.1136/GUT.28.12.1648").key == "onji1987"
+    first.close()
+    second = run("No citations now.")
+    assert second.engine.bibliography is bibliography  # the same parsed files
+    assert "doi:10.1200/jco.1999.17.7.2105" not in bibliography and "doi:10.1136/gut.28.12.1648" not in bibliography
+    assert len(bibliography) == 1
+    second.close()

@@ -247,3 +247,16 @@ def test_a_garbled_reply_is_the_service_failing_and_is_not_kept(site, fake, serv
     assert not (site.root / "references.identifiers.json").exists()
     site.build()  # not cached: asked again
     assert fake.count("/doi/10.1000/garbled") == 2
+
+
+def test_a_site_citing_no_identifier_asks_nothing_and_writes_no_file(site, fake, services):
+    site.bib(BIB)
+    site.page("index.md", "# A\n\n[@onji1987], and `@doi:10.1200/JCO.1999.17.7.2105` only in code... which is fetched, never frozen.\n")
+    configure(site, services)
+    site.build()
+    assert not (site.root / "references.identifiers.json").exists()
+    site.page("index.md", "# A\n\n[@onji1987] only.\n")
+    before = fake.count("/doi/10.") + fake.count("/openlibrary/")
+    site.build()
+    assert fake.count("/doi/10.") + fake.count("/openlibrary/") == before
+    assert not (site.root / "references.identifiers.json").exists()
