@@ -72,7 +72,7 @@ def test_ordinary_keys_are_not_identifiers(key):
 def test_titles_lose_markup_they_cannot_show_and_keep_what_csl_reads():
     math = '<mml:math xmlns:mml="http://www.w3.org/1998/Math/MathML"><mml:msub><mml:mi>H</mml:mi><mml:mn>2</mml:mn></mml:msub><mml:mi>O</mml:mi></mml:math>'
     assert clean_title(f"Water ({math}) in <i>vivo</i>  &amp; <jats:sc>more</jats:sc>") == "Water (H<sub>2</sub>O) in <i>vivo</i> & more"
-    assert clean_title("a &lt;script&gt; b") == "a \u2039script\u203a b"  # an entity's `<` is text, never a tag
+    assert clean_title("p &lt; 0.05 and p < 0.01") == "p < 0.05 and p < 0.01"
     assert clean_title("<mml:math><broken></mml:math> x") == "x"
 
 
@@ -284,3 +284,17 @@ def test_a_rebuild_on_the_same_bibliography_starts_without_the_last_builds_ident
     assert "doi:10.1200/jco.1999.17.7.2105" not in bibliography and "doi:10.1136/gut.28.12.1648" not in bibliography
     assert len(bibliography) == 1
     second.close()
+
+
+def test_markup_in_a_record_reaches_the_page_escaped(site):
+    site.bib(BIB)
+    # As a hand edit could leave it (a fetched title loses tags other than i, b, sup and sub).
+    item = {"id": "doi:10.1000/x", "type": "article-journal", "title": "p < 0.05 & <script>alert(1)</script> <i>in vivo</i>", "URL": "javascript:alert(2)"}
+    site.write("references.identifiers.json", json.dumps([item]))
+    site.page("index.md", "# A\n\n[@doi:10.1000/x]\n")
+    site.config()
+    site.build()
+    html = site.html()
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'href="javascript:' not in html  # only http(s) addresses become links
+    assert "p &lt; 0.05 &amp;" in html and "<i>in vivo</i>" in html

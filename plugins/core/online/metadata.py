@@ -389,13 +389,7 @@ def clean_title(text: str) -> str:
         return f"<{match.group(1)}{name}>" if name in ALLOWED_TAGS else ""
 
     text = TAG.sub(tag, text)
-    return " ".join(_entities(text).split())
-
-
-def _entities(text: str) -> str:
-    """Entities read, except that `<` and `>` of the kept tags stay tags and any other becomes text."""
-    parts = re.split(r"(</?(?:i|b|sup|sub)>)", text)
-    return "".join(part if index % 2 else unescape(part).replace("<", "\u2039").replace(">", "\u203a") for index, part in enumerate(parts))
+    return " ".join(unescape(text).split())  # `<` and `&` are text from here on: the formatter escapes them
 
 
 def _math_text(fragment: str) -> str:
