@@ -272,3 +272,22 @@ def test_zensical_renders_the_same_csl_citations_as_mkdocs(bib_site):
     html = bib_site.html()
     assert (citations(html), entries(html)) == under_mkdocs
     assert under_mkdocs[0][0] == "(see Onji et al. 1987, 1649; Müller and García 2001)"
+
+
+def test_site_numbering_carries_across_pages_with_a_numeric_style(bib_site):
+    """Numbers in the order of first citation across the site, as with pybtex styles: each page's
+    document starts with every entry cited before it (stand-ins for those it does not cite)."""
+    bib_site.config({"style": "ieee"}, extra={"nav": ["index.md", "two.md", "refs.md"]})
+    bib_site.page("index.md", "# One\n\n[@onji1987; @mueller2001] and [@web2020].\n")
+    bib_site.page("two.md", "# Two\n\n[@parent2010; @mueller2001] then [@onji1987; @web2020; @mueller2001].\n")
+    bib_site.page("refs.md", "# References\n\n::: {#refs scope=site}\n:::\n")
+    bib_site.build()
+    assert citations(bib_site.html("two/index.html")) == ["[2], [4]", "[1], [2], [3]"]
+    two = soup(bib_site.html("two/index.html"))
+    assert [(li["data-key"], li.select_one(".reference-label").get_text()) for li in two.select("li.reference")] == [("onji1987", "[1]"), ("mueller2001", "[2]"), ("web2020", "[3]"), ("parent2010", "[4]")]
+    everything = soup(bib_site.html("refs/index.html"))
+    labels = {li["data-key"]: li.select_one(".reference-label").get_text() for li in everything.select("li.reference")}
+    assert labels["onji1987"] == "[1]" and labels["parent2010"] == "[4]" and len(labels) == 7
+    bib_site.config({"style": "ieee", "numbering": "page"}, extra={"nav": ["index.md", "two.md", "refs.md"]})
+    bib_site.build()
+    assert citations(bib_site.html("two/index.html")) == ["[1], [2]", "[2], [3], [4]"]

@@ -333,7 +333,7 @@ class Engine:
         if self.csl is not None:
             numeric = self.csl.style.numeric
             hidden = numbering.ordered_keys() if numeric else []
-            result = self.csl.format(Document([], hidden, [key for key in keys if not numeric or not numbering.has(key)]))
+            result = self.csl.format(Document([], hidden, keys))  # listed; the cited first, with their numbers
             if result is not None:
                 listing = self.csl_list(result, {key.lower() for key in keys}, backlinks_for=backlinks_for)
                 return bibliography_opening(title, heading_id, site=True) + listing + "</div>"

@@ -173,3 +173,55 @@ def test_writing_guide_images(feature_site, tabs):
     dark = tabs(viewport={"width": 900, "height": 1000}, device_scale_factor=2, color_scheme="dark").page
     dark.goto(server.url())
     shoot_element(dark, "aside.factcheck-summary", "guide-summary-dark.png")
+
+
+# The README's "same citation in three styles": one paragraph and its bibliography, per CSL style.
+STYLE_PAGE = """\
+# Interleukin-2
+
+High-dose interleukin-2 produced durable responses in a minority of patients with metastatic melanoma
+[see @atkins1999, p. 2107; @rosenberg1994].
+"""
+STYLE_BIB = r"""
+@article{atkins1999,
+  author  = {Atkins, Michael B. and Lotze, Michael T. and Dutcher, Janice P. and Fisher, Richard I. and Weiss, Geoffrey and Margolin, Kim},
+  title   = {High-Dose Recombinant Interleukin 2 Therapy for Patients With Metastatic Melanoma},
+  journal = {Journal of Clinical Oncology},
+  year    = {1999},
+  volume  = {17},
+  number  = {7},
+  pages   = {2105--2116},
+  doi     = {10.1200/JCO.1999.17.7.2105}
+}
+@article{rosenberg1994,
+  author  = {Rosenberg, Steven A. and Yang, James C. and Topalian, Suzanne L.},
+  title   = {Treatment of 283 Consecutive Patients With Metastatic Melanoma or Renal Cell Cancer Using High-Dose Bolus Interleukin 2},
+  journal = {JAMA},
+  year    = {1994},
+  volume  = {271},
+  number  = {12},
+  pages   = {907--913}
+}
+"""
+THREE_STYLES = {"csl:vancouver": "style-vancouver.png", "apa": "style-apa.png", "chicago-author-date": "style-chicago.png"}
+
+
+def test_the_same_citation_in_three_styles(site, serve, tabs):
+    site.bib(STYLE_BIB)
+    site.page("index.md", STYLE_PAGE)
+    page = tabs(viewport={"width": 900, "height": 700}, device_scale_factor=2).page
+    texts = set()
+    for style, name in THREE_STYLES.items():
+        site.config({"style": style, "citation_needed": False})
+        site.build()
+        server = serve(site.site_dir)
+        page.goto(server.url())
+        expect(page.locator("span.citation a.citation-ref").first).to_be_visible()
+        texts.add(page.locator("span.citation").inner_text())
+        article = page.locator("article")
+        box = article.bounding_box()
+        clip = {"x": box["x"], "y": box["y"], "width": box["width"], "height": min(box["height"], 560)}
+        width, height = shoot(page, name, clip=clip)
+        assert width > 800 and height > 300
+    # NLM's citation-sequence style prints no locators in the text: the style decides, as in pandoc.
+    assert texts == {"(see 1,2)", "(see Atkins et al., 1999, p. 2107; Rosenberg et al., 1994)", "(see Atkins et al. 1999, 2107; Rosenberg et al. 1994)"}

@@ -35,21 +35,26 @@ class Document:
     nocite: list[str] = field(default_factory=list)  # keys listed without being cited
 
     def keys(self) -> list[str]:
-        """Every key of the document, lower-cased, in the order it first appears."""
-        seen: dict[str, None] = {}
-        for key in self.hidden:
-            seen.setdefault(key.lower())
+        """The keys of the entries the document formats, lower-cased, in the order they first appear: its
+        own (cited or listed). Hidden keys of other entries only take their numbers (`dummies`)."""
+        own: dict[str, None] = {}
         for group in self.groups:
             for cite in group:
-                seen.setdefault(cite.key.lower())
+                own.setdefault(cite.key.lower())
         for key in self.nocite:
-            seen.setdefault(key.lower())
-        return list(seen)
+            own.setdefault(key.lower())
+        return [key for key in (k.lower() for k in self.hidden) if key in own] + [key for key in own if key not in {k.lower() for k in self.hidden}]
+
+    def dummies(self) -> list[int]:
+        """The places among `hidden` of entries the document does not format: stand-ins hold them."""
+        own = set(self.keys())
+        return [index for index, key in enumerate(self.hidden) if key.lower() not in own]
 
     def identity(self) -> list:
-        """What the result depends on, besides the entries and the style."""
+        """What the result depends on, besides the entries and the style (a stand-in's key does not)."""
+        own = set(self.keys())
         return [
-            [key.lower() for key in self.hidden],
+            [key.lower() if key.lower() in own else "" for key in self.hidden],
             [[[c.key.lower(), c.mode, c.prefix, c.suffix_text, c.suffix_rest, c.number] for c in group] for group in self.groups],
             [key.lower() for key in self.nocite],
         ]
@@ -111,14 +116,15 @@ def citation(cite: CiteRequest, pandoc_key: str, note: int = 0) -> dict:
 
 
 def to_pandoc(document: Document, names: dict[str, str]) -> dict:
-    """The document as pandoc's AST: one paragraph per group, after one per hidden key."""
+    """The document as pandoc's AST: one paragraph per group, after one citing every hidden key (or
+    its stand-in, `h<place>`), which takes their numbers."""
 
     def para(citations: list[dict]) -> dict:
         if not citations:  # every cite of the group left out (entries pandoc cannot read)
             return {"t": "Para", "c": []}
         return {"t": "Para", "c": [{"t": "Cite", "c": [citations, [{"t": "Str", "c": "?"}]]}]}
 
-    blocks = [para([citation(CiteRequest(key), names[key.lower()], note)]) for note, key in enumerate(document.hidden, 1)]
+    blocks = [para([citation(CiteRequest(key), names.get(key.lower(), f"h{index}"), 1) for index, key in enumerate(document.hidden)])] if document.hidden else []
     first = len(blocks) + 1
     blocks += [para([citation(cite, names[cite.key.lower()], note) for cite in group]) for note, group in enumerate(document.groups, first)]
     meta: dict = {}
@@ -132,7 +138,7 @@ def from_pandoc(output: dict, document: Document, keys: dict[str, str]) -> Docum
     """`keys`: pandoc's names back to lower-cased keys. Links to entries (`#ref-k3`) are rewritten to
     the entry's key (`#ref-KEY` is made by the host, which knows how ids are written)."""
     blocks = output.get("blocks", [])
-    hidden = len(document.hidden)
+    hidden = 1 if document.hidden else 0
     citations = []
     references = None
     for block in blocks:

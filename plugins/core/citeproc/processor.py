@@ -63,6 +63,7 @@ class CSLFormatter:
         keys = document.keys()
         names = {key: f"k{index}" for index, key in enumerate(keys)}
         texts = [self._text(key, names[key]) for key in keys]
+        texts += [f"@misc{{h{index}, title = {{-}}}}\n" for index in document.dummies()]
         try:
             identity = ["factcheck-csl-1", _version(), pandoc_version(), self.style.digest, self.locale, document.identity(), texts]
         except CiteprocError as error:
