@@ -35,11 +35,20 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("-v", "--verbose", action="store_true", help="show findings of level info too (text and github formats)")
     check.add_argument("--no-cache", action="store_true", help="convert every page again rather than reuse the results of unchanged pages")
     check.add_argument("--write-report", action="store_true", help="write the report page (report_page, Markdown) into the docs folder, for hosts without the plugin")
+    add = commands.add_parser(
+        "add",
+        help="fetch DOIs, PubMed ids, PMC ids or ISBNs and add them to the site's BibTeX file",
+        description="Fetch each identifier's record (as online checks do) and append it to the first BibTeX file of `bibliography` as an ordinary entry, keyed in the site's key style; an identifier already there is named, not added. Prints the key to cite.",
+    )
+    add.add_argument("identifiers", nargs="+", help="doi:10.x/y (or https://doi.org/10.x/y), pmid:123, pmcid:PMC123, isbn:978...")
+    add.add_argument("-f", "--config", help="mkdocs.yml or zensical.toml (default: the one in the current folder)")
     return main
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     options = parser().parse_args(argv)
+    if options.command == "add":
+        return add_command(options)
     try:
         config = load_site_config(find_config(options.config, Path.cwd()))
         if not config.settings.enabled:
@@ -68,6 +77,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         summary += f"; report written to {config.relative(report)}"
     print(summary, file=sys.stderr)
     return EXIT_FINDINGS if any(counts[severity] for severity in failing) else EXIT_CLEAN
+
+
+def add_command(options: argparse.Namespace) -> int:
+    from .add import run_add
+
+    try:
+        return run_add(load_site_config(find_config(options.config, Path.cwd())), options.identifiers, sys.stdout, sys.stderr)
+    except ConfigError as error:
+        print(f"mkdocs-factcheck: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as error:  # the BibTeX file cannot be written
+        print(f"mkdocs-factcheck: {error}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":

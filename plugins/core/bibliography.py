@@ -158,12 +158,23 @@ class Bibliography:
     findings: list[Finding] = field(default_factory=list)
     texts: dict[str, BibText] = field(default_factory=dict)  # BibTeX files' texts, by the name findings give them
     macros: dict[str, str] = field(default_factory=dict)  # `@string` macros of all BibTeX files
+    # Sources a run added (identifier citations, see identifier_citations.py): the bibliography outlives
+    # the run during `mkdocs serve`, so the next run takes them out before it starts.
+    added: dict[str, Source] = field(default_factory=dict)
+    # Other keys of a source, lower-cased: `doi:10.1136/GUT.28.12.1648` for the entry with that DOI,
+    # `https://doi.org/...` for the item `doi:...`. Set by the run as it resolves them, cleared with `added`.
+    aliases: dict[str, Source] = field(default_factory=dict)
 
     def get(self, key: str) -> Source | None:
-        return self.sources.get(key.lower())
+        lowered = key.lower()
+        source = self.sources.get(lowered)
+        if source is None and self.aliases:
+            return self.aliases.get(lowered)
+        return source
 
     def __contains__(self, key: str) -> bool:
-        return key.lower() in self.sources
+        lowered = key.lower()
+        return lowered in self.sources or lowered in self.aliases
 
     def __len__(self) -> int:
         return len(self.sources)

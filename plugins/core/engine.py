@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .bibliography import Bibliography
 from .citeproc import inlines
@@ -18,6 +19,9 @@ from .labels import Labeller, Numbering
 from .locate import SourceLocator
 from .reference_html import ResolvedCite, anchor_slug, bibliography_block, bibliography_list, bibliography_opening, entry_body, item_html, label_text
 from .syntax import KEY_RE, CitationGroup
+
+if TYPE_CHECKING:
+    from .identifier_citations import IdentifierCitations
 
 DEFAULT_WORDS = {
     "bibliography_title": "References",
@@ -122,6 +126,7 @@ class Engine:
         self.claim_ids: set[str] = set()  # every claim id of the site so far, to find duplicates
         self.status_providers: list = []  # callables key -> HTML shown on an entry (retracted, unverified)
         self.cite_listeners: list = []  # callables Source -> None, told once per entry when first cited
+        self.identifiers: IdentifierCitations | None = None  # resolves `@doi:...` keys (identifier_citations.py)
         self._cited: set[str] = set()
         self._reported: set = set()
         self._bodies: dict[str, str] = {}
@@ -145,8 +150,13 @@ class Engine:
         resolved = []
         for cite in group.cites:
             source = self.bibliography.get(cite.key)
+            identifiers = self.identifiers if source is None else None
+            by_identifier = identifiers is not None and identifiers.handles(cite.key)
+            if identifiers is not None and by_identifier:  # `@doi:10.x/y`: identifier_citations.py, which reports its own findings
+                source = identifiers.resolve(cite.key, page.src_path or "<page>", line)
             if source is None:
-                self._report_once(Finding("unknown_key", self.unknown_key_message(cite.key), page=page.src_path or "<page>", line=line))
+                if not by_identifier:
+                    self._report_once(Finding("unknown_key", self.unknown_key_message(cite.key), page=page.src_path or "<page>", line=line))
                 page.citations.append(CitationRecord(cite.key, "", line, False, group.source))
                 resolved.append(ResolvedCite(cite.key, False))
                 continue

@@ -13,6 +13,7 @@ SEVERITIES = ("ignore", "info", "warning", "error")
 KINDS: dict[str, str] = {
     # citations and the bibliography (per page)
     "unknown_key": "warning",
+    "unknown_identifier": "warning",
     "unreadable_page": "warning",
     "bib_syntax": "warning",
     "duplicate_key": "warning",

@@ -24,6 +24,7 @@ class OnlineSettings:
     crossref_api: str = "https://api.crossref.org"
     doi_resolver: str = "https://doi.org"
     eutils_api: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
+    isbn_api: str = "https://openlibrary.org"
     timeout: float = 10
     deadline: float = 120
     cache_dir: str = ".cache/plugin/factcheck"
@@ -45,6 +46,7 @@ class OnlineSettings:
 class Settings:
     enabled: bool = True
     bibliography: str | list = "references.bib"
+    identifiers_file: str = "references.identifiers.json"
     style: str = "unsrt"
     locale: str = ""
     citation_mode: str = "numeric"

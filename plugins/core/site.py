@@ -21,6 +21,7 @@ from .engine import Engine
 from .findings import KINDS, Finding, Findings
 from .formatted_cache import FormattedCache
 from .formatter_process import FormatterProcess, worth_starting
+from .identifier_citations import IdentifierCitations, attach
 from .jsonld import front_matter_problems
 from .online.report import OnlineReport
 from .report import for_readers, report_data
@@ -91,6 +92,7 @@ class SiteRun:
         self._finished = False
         self._frozen = False
         self._start_online(network)
+        self.identifiers = self._identifier_citations(base)
 
     # ------------------------------------------------------------------ before the pages
 
@@ -106,10 +108,23 @@ class SiteRun:
         self.engine.cite_listeners.append(self.verifier.submit)
         self.engine.status_providers.append(self.verifier.status_html)  # a placeholder until finish()
 
+    def _identifier_citations(self, base: Path) -> IdentifierCitations:
+        """`@doi:...` citations (identifier_citations.py), fetched through the online checks' client when they run."""
+        fetcher = None
+        if self.verifier is not None:
+            from .online.metadata import MetadataFetcher
+
+            fetcher = MetadataFetcher(self.verifier)
+        identifiers = IdentifierCitations(self.engine.bibliography, base, self.settings.identifiers_file, self.findings.report, fetcher)
+        attach(self.engine, identifiers)
+        return identifiers
+
     def start(self, page_texts: Iterable[str]) -> None:
         """Before any page renders: the pages' Markdown names the entries they may cite (a superset: keys in
         code blocks too), so their online checks, and on a cold build their formatting in a second
         process, start now and run while the pages render."""
+        page_texts = list(page_texts)
+        self.identifiers.start(page_texts)  # before the mentioned entries: the identifiers file's items are some
         mentioned = self.mentioned_sources(page_texts)
         if self.verifier is not None:
             for source in mentioned:
@@ -160,9 +175,14 @@ class SiteRun:
         self._finished = True
         engine = self.engine
         claims = self.claims()
+        for claim in claims:  # `[@doi:10.x/y]` in a claim: the key of the source it resolved to
+            claim.cites = self.identifiers.source_keys(claim.cites)
         if claims and not site_url:
             self.findings.report(Finding("no_site_url", "site_url is not set: the ClaimReview data of pages with claims has no absolute url, which search engines require"))
         cited = {record.key.lower() for page in engine.pages for record in page.citations if record.resolved}
+        self.identifiers.freeze()  # what was fetched for identifier citations, into the identifiers file
+        if self.verifier is None:  # the online checks report retractions from today's records; else the file's
+            self.findings.extend(self.identifiers.offline_findings(cited))
         self.findings.extend(check_sources(engine.bibliography, cited, claims, self.settings.unverified_pattern, self.settings.max_source_age))
         if self.verifier is not None:
             self.online = self.verifier.finish()

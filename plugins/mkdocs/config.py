@@ -21,6 +21,8 @@ class OnlineConfig(Config):
     """Base address of the DOI resolver and its handle API."""
     eutils_api = c.Type(str, default="https://eutils.ncbi.nlm.nih.gov/entrez/eutils")
     """Base address of NCBI E-utilities (PubMed, PMC)."""
+    isbn_api = c.Type(str, default="https://openlibrary.org")
+    """Base address of the Open Library books API, for citations by ISBN (`@isbn:...`)."""
     timeout = c.Type((int, float), default=10)
     """Seconds to wait for one response."""
     deadline = c.Type((int, float), default=120)
@@ -52,6 +54,9 @@ class FactcheckConfig(Config):
     """Turn the plugin off without removing it (citations are then left as written)."""
     bibliography = c.Type((str, list), default="references.bib")
     """BibTeX, CSL-JSON (.json) or CSL-YAML (.yaml) file(s), relative to mkdocs.yml: a path or a list of paths."""
+    identifiers_file = c.Type(str, default="references.identifiers.json")
+    """CSL-JSON file, relative to mkdocs.yml, where the records of identifiers cited by DOI, PMID, PMCID or
+    ISBN (`[@doi:10.x/y]`) are kept once fetched: commit it; a hand edit wins. Empty: keep none."""
     style = c.Type(str, default="unsrt")
     """A pybtex style (plain, unsrt, alpha, abbrv, vancouver), a CSL style by its id (apa, ieee, csl:vancouver, ...) or a .csl file."""
     locale = c.Type(str, default="")
