@@ -115,7 +115,7 @@ def test_unknown_style_stops_with_one_message(bib_site, warnings):
     bib_site.page("index.md", "[@onji1987]\n")
     with pytest.raises(Abort):
         bib_site.build()
-    assert any(m.startswith("factcheck: unknown bibliography style 'nosuchstyle' (installed styles: ") and "vancouver" in m for m in warnings())
+    assert any(m.startswith("factcheck: unknown citation style 'nosuchstyle'") and "vancouver" in m for m in warnings())
 
 
 def test_command_line_build_shows_no_traceback(bib_site):
@@ -123,7 +123,7 @@ def test_command_line_build_shows_no_traceback(bib_site):
     bib_site.page("index.md", "[@onji1987]\n")
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=bib_site.root, capture_output=True, text=True)
     assert result.returncode != 0
-    assert "unknown bibliography style 'nosuchstyle'" in result.stderr
+    assert "unknown citation style 'nosuchstyle'" in result.stderr
     assert "Traceback" not in result.stderr
 
 
