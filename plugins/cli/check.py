@@ -13,15 +13,16 @@ from markdown import Markdown
 from ..core.bibliography import BibliographyError
 from ..core.findings import Finding
 from ..core.formatting import StyleError
-from ..core.locate import front_matter_line
+from ..core.locate import front_matter_line, split_front_matter
 from ..core.report import REPORT_FRONT_MATTER, REPORT_MARKER_TEXT, report_html
 from ..core.scale import ScaleError
 from ..core.settings import SettingsError
 from ..core.site import SiteRun
 from ..core.urls import page_url
+from ..markdown.convert import convert_tree
 from ..markdown.extension import FactcheckExtension
 from .page_results import PageResults
-from .site_config import ConfigError, SiteConfig, site_pages, split_front_matter
+from .site_config import ConfigError, SiteConfig, site_pages
 
 
 @dataclass
@@ -117,21 +118,6 @@ def run_check(config: SiteConfig, *, offline: bool, only: list[Path] | None = No
 OUTPUT_ONLY = ("toc", "markdown.extensions.toc")
 # Extensions that put other files' text into a page.
 INCLUDING = ("pymdownx.snippets", "markdown_include.include", "mdx_include", "markdown_exec", "pymdownx.blocks.html_include")
-
-
-def convert_tree(md: Markdown, text: str) -> None:
-    """Python-Markdown's `convert` up to its tree processors (ours among them): the checks are done by
-    then, and serialising the HTML that nobody reads was a sixth of the time."""
-    if not text.strip():
-        return  # as `convert` does: an empty page has nothing to check
-    md.lines = text.split("\n")
-    for preprocessor in md.preprocessors:
-        md.lines = preprocessor.run(md.lines)
-    root = md.parser.parseDocument(md.lines).getroot()
-    for treeprocessor in md.treeprocessors:
-        replaced = treeprocessor.run(root)
-        if replaced is not None:
-            root = replaced
 
 
 @contextlib.contextmanager

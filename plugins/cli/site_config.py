@@ -4,7 +4,6 @@ without loading either host: the docs folder, the site URL, the Markdown extensi
 from __future__ import annotations
 
 import importlib
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,6 @@ from ..markdown.extension import EXTENSION_NAMES
 CONFIG_NAMES = ("zensical.toml", "mkdocs.yml", "mkdocs.yaml")  # Zensical's order: its own file first
 # MkDocs always adds these; Zensical's defaults include them too.
 HOST_EXTENSIONS = ("toc", "tables", "fenced_code")
-FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
 class ConfigError(Exception):
@@ -232,20 +230,6 @@ def _extension_options(options: dict | None, path: Path) -> dict:
     if title:
         options.setdefault("words", {})["bibliography_title"] = title
     return options
-
-
-def split_front_matter(text: str) -> tuple[dict, str, int]:
-    """(meta, Markdown without its front matter, lines the front matter took), as MkDocs reads a page."""
-    match = FRONT_MATTER.match(text)
-    if not match:
-        return {}, text, 0
-    try:
-        meta = yaml.safe_load(match.group(1) or "") or {}
-    except (yaml.YAMLError, ValueError):  # ValueError: an impossible date such as 2026-13-45
-        return {}, text, 0  # MkDocs then keeps the text as it is, and so do we
-    if not isinstance(meta, dict):
-        return {}, text, 0
-    return meta, text[match.end() :], text[: match.end()].count("\n")
 
 
 def site_pages(config: SiteConfig) -> list[tuple[str, Path]]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import bisect
 import re
 
+import yaml
+
 NEWLINE = re.compile("\n")
 
 
@@ -77,3 +79,21 @@ def lines_before(raw: str, markdown: str) -> int:
 def front_matter_line(text: str, key: str) -> int:
     """The line of `key:` in a page's front matter (1 when it cannot be found)."""
     return next((number for number, line in enumerate(text.splitlines(), 1) if line.startswith(f"{key}:")), 1)
+
+
+# A page's YAML front matter, as MkDocs finds it.
+FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+def split_front_matter(text: str) -> tuple[dict, str, int]:
+    """(meta, Markdown without its front matter, lines the front matter took), as MkDocs reads a page."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return {}, text, 0
+    try:
+        meta = yaml.safe_load(match.group(1) or "") or {}
+    except (yaml.YAMLError, ValueError):  # ValueError: an impossible date such as 2026-13-45
+        return {}, text, 0  # MkDocs then keeps the text as it is, and so do we
+    if not isinstance(meta, dict):
+        return {}, text, 0
+    return meta, text[match.end() :], text[: match.end()].count("\n")
