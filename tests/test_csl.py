@@ -292,3 +292,34 @@ def test_site_numbering_carries_across_pages_with_a_numeric_style(bib_site):
     bib_site.config({"style": "ieee", "numbering": "page"}, extra={"nav": ["index.md", "two.md", "refs.md"]})
     bib_site.build()
     assert citations(bib_site.html("two/index.html")) == ["[1], [2]", "[2], [3], [4]"]
+
+
+def test_a_cold_build_formats_the_pages_together_as_they_would_alone(bib_site):
+    """Numeric style, site-wide numbers: the first page not cached has the pages from there on read
+    ahead and formatted in one pandoc run; the pages are what they are formatted one by one."""
+    pages = {
+        "index.md": "# One\n\n[@onji1987; @mueller2001] and [see @web2020, p. 4].\n",
+        "two.md": "# Two\n\n[@parent2010; @mueller2001] then [@onji1987; @web2020; @mueller2001].\n",
+        "three.md": "# Three\n\n`[@nope]` and *[@child2010]* and [@smith:2000.a, chap. 3; @onji1987].\n",
+        "four.md": "---\nnocite: \"@odd.key.\"\n---\n# Four\n\n[@parent2010].\n",
+    }
+    for name, text in pages.items():
+        bib_site.page(name, text)
+    bib_site.config({"style": "csl:vancouver"})
+    together = fresh_build(bib_site)
+    assert together.pandoc_runs == 2  # the pages together, and the page with a nocite on its own
+    html_together = {name: bib_site.html(name.replace(".md", "/index.html").replace("index/", "")) for name in pages}
+    import shutil
+
+    shutil.rmtree(bib_site.root / ".cache")
+    from mkdocs_factcheck.markdown import csl_prefetch
+
+    original = csl_prefetch.PagesAhead.__call__
+    csl_prefetch.PagesAhead.__call__ = lambda self, engine, src_path: []  # type: ignore[method-assign]
+    try:
+        alone = fresh_build(bib_site)
+    finally:
+        csl_prefetch.PagesAhead.__call__ = original  # type: ignore[method-assign]
+    assert alone.pandoc_runs == 4
+    for name in pages:
+        assert bib_site.html(name.replace(".md", "/index.html").replace("index/", "")) == html_together[name], name

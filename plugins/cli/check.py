@@ -20,6 +20,7 @@ from ..core.settings import SettingsError
 from ..core.site import SiteRun
 from ..core.urls import page_url
 from ..markdown.convert import convert_tree
+from ..markdown.csl_prefetch import PagesAhead
 from ..markdown.extension import FactcheckExtension
 from .page_results import PageResults
 from .site_config import ConfigError, SiteConfig, site_pages
@@ -81,6 +82,8 @@ def run_check(config: SiteConfig, *, offline: bool, only: list[Path] | None = No
             md = Markdown(extensions=[*extensions, extension], extension_configs=configs)
         except (ImportError, KeyError, TypeError, ValueError, AttributeError) as error:
             raise ConfigError(f"{config.path.name}: markdown_extensions cannot be loaded: {type(error).__name__}: {error}") from None
+        if run.engine.csl is not None:  # cold runs: pages read ahead (see markdown/csl_prefetch.py)
+            run.engine.csl_prefetch = PagesAhead(list(texts.items()), extensions, configs, run.scale)
         # A page that includes other files (snippets) depends on more than its own text: not cached.
         cacheable = use_cache and not any(str(name) in INCLUDING for name in extensions)
         results = PageResults(run.cache_dir, PageResults.key_of_site(settings, extensions, configs, run.bib_paths)) if cacheable else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -105,6 +106,7 @@ class Engine:
         """`style` is a pybtex style or a CSL one (see `citeproc/styles.py`), `base` the folder a `.csl`
         path is relative to. With a CSL style, pybtex still gives the plain text the report shows."""
         self.bibliography = bibliography
+        self.style_option, self.base, self.locale = style, base, locale  # as given: `collecting_copy` makes another
         kind, csl_style = choose(style, base or Path.cwd())
         self.style_name = pybtex_name(style) if kind == "pybtex" else "unsrt"
         self.title_case = title_case
@@ -122,6 +124,8 @@ class Engine:
         self.formatter.style_gaps_reported = self.csl is None
         self.labeller = Labeller(bibliography, self.style, mode, self.formatter.authors)
         self.site_numbering = Numbering() if numbering == "site" else None
+        # The host's way to read the pages still to come, for formatting them together (`csl_citations`).
+        self.csl_prefetch: Callable[[Engine, str | None], list[Document]] | None = None
         self.pages: list[PageState] = []
         self.claim_ids: set[str] = set()  # every claim id of the site so far, to find duplicates
         self.status_providers: list = []  # callables key -> HTML shown on an entry (retracted, unverified)
@@ -190,7 +194,11 @@ class Engine:
             for request in group:
                 page.numbering.number(request.key)
         nocite = self._nocite(page)
-        result = self.csl.format(Document(groups, hidden, nocite)) if groups or nocite else DocumentResult([], [])
+        document = Document(groups, hidden, nocite)
+        if groups and self.csl_prefetch is not None and self.csl.style.numeric and self.site_numbering is not None and not self.csl.cached(document):
+            prefetch, self.csl_prefetch = self.csl_prefetch, None  # once a build: the first page not cached
+            self.csl.format_together(prefetch(self, page.src_path))
+        result = self.csl.format(document) if groups or nocite else DocumentResult([], [])
         if result is not None and len(result.citations) != len(groups):
             result = None  # not what was asked (a damaged cache): labelled without the style
         page.csl = result
@@ -208,6 +216,18 @@ class Engine:
             for cite in group_cites:
                 cite.tooltip = texts.get(cite.key.lower(), "")
         return result.citations
+
+    def collecting_copy(self) -> Engine:
+        """An engine like this one, numbered as far as this one is, whose CSL formatter only notes the
+        documents it is given: the host converts the pages still to come with it (see `csl_prefetch`)."""
+        copy = Engine(self.bibliography, self.style_option, self.mode, self.numbering_scope, self.words, None, None, self.title_case, base=self.base, locale=self.locale)
+        assert copy.csl is not None
+        copy.csl.collecting()
+        copy.csl.failed_keys = set(self.csl.failed_keys) if self.csl is not None else set()
+        if self.site_numbering is not None and copy.site_numbering is not None:
+            for key in self.site_numbering.ordered_keys():
+                copy.site_numbering.number(key)
+        return copy
 
     def _nocite(self, page: PageState) -> list[str]:
         """The page's `nocite` keys that are entries; `@*` stands for every entry."""

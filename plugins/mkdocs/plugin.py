@@ -28,6 +28,7 @@ from ..core.settings import SettingsError
 from ..core.site import SiteRun
 from ..core.urls import page_url, relative_url
 from ..core.wording import plural
+from ..markdown.csl_prefetch import PagesAhead
 from ..markdown.extension import EXTENSION_NAMES, PAGE_BIBLIOGRAPHY_MARKER_RE, SITE_BIBLIOGRAPHY_MARKER_RE, FactcheckExtension
 from .config import FactcheckConfig
 from .search_view import search_view
@@ -127,7 +128,10 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         if written is not None and _written_by_check_command(written):
             files.remove(written)  # `check --write-report` wrote it for Zensical: this build writes its own
         if self.run is not None:
-            self.run.start(_page_texts(files))
+            pages = list(_page_texts(files))
+            self.run.start(text for _, text in pages)
+            if self.run.engine.csl is not None and self.extension is not None:  # cold builds: pages read ahead
+                self.run.engine.csl_prefetch = PagesAhead(pages, config.markdown_extensions, config.mdx_configs, self.extension.scale)
         if self.config.report_page and files.get_file_from_path(self.config.report_page) is None:
             title = self.config.words.get("report_title", "Fact-check report")
             files.append(File.generated(config, self.config.report_page, content=f"{REPORT_FRONT_MATTER}# {title}\n\n{REPORT_MARKER}\n"))
@@ -300,9 +304,10 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
 
 
 def _page_texts(files: Files):
+    """(src_uri, text) of each page, in the order MkDocs converts them."""
     for file in files.documentation_pages():
         try:
-            yield file.content_string
+            yield file.src_uri, file.content_string
         except (OSError, UnicodeDecodeError):
             continue  # MkDocs reports an unreadable page itself
 

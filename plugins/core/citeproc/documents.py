@@ -43,7 +43,9 @@ class Document:
                 own.setdefault(cite.key.lower())
         for key in self.nocite:
             own.setdefault(key.lower())
-        return [key for key in (k.lower() for k in self.hidden) if key in own] + [key for key in own if key not in {k.lower() for k in self.hidden}]
+        hidden = [key.lower() for key in self.hidden]
+        earlier = set(hidden)
+        return [key for key in hidden if key in own] + [key for key in own if key not in earlier]
 
     def dummies(self) -> list[int]:
         """The places among `hidden` of entries the document does not format: stand-ins hold them."""

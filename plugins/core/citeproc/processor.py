@@ -54,22 +54,43 @@ class CSLFormatter:
         self.store = store
         self.pandoc_runs = 0
         self.failed_keys: set[str] = set()  # entries pandoc cannot read: left out of every document
-        self._texts: dict[str, str] = {}
+        self.collected: list[Document] | None = None  # collecting (see `collecting`): documents, no pandoc
+
+    def collecting(self) -> None:
+        """From now on, `format` only notes the documents it is given (see `format_together`)."""
+        self.collected = []
+
+    def digest(self, document: Document) -> tuple[str, dict[str, str], list[str]]:
+        """The document's key in the cache, the names its keys go to pandoc under, and its entries as
+        pandoc reads them. Raises CiteprocError when pandoc cannot be run (its version is in the key)."""
+        keys = document.keys()
+        names = {key: f"k{index}" for index, key in enumerate(keys)}
+        texts = [self._text(key, names[key]) for key in keys]
+        texts += [f"@misc{{h{index}, title = {{-}}}}\n" for index in document.dummies()]
+        identity = ["factcheck-csl-1", _version(), pandoc_version(), self.style.digest, self.locale, document.identity(), texts]
+        return DocumentCache.key(identity), names, texts
+
+    def cached(self, document: Document) -> bool:
+        if self.store is None:
+            return False
+        try:
+            return self.store.get(self.digest(self._without(document, self.failed_keys))[0]) is not None
+        except CiteprocError:
+            return True  # nothing to run early: `format` reports it
 
     def format(self, document: Document) -> DocumentResult | None:
         """The document's citations and bibliography; None if pandoc cannot run at all (reported once:
         the caller formats the document without the style)."""
         document = self._without(document, self.failed_keys)
-        keys = document.keys()
-        names = {key: f"k{index}" for index, key in enumerate(keys)}
-        texts = [self._text(key, names[key]) for key in keys]
-        texts += [f"@misc{{h{index}, title = {{-}}}}\n" for index in document.dummies()]
+        if self.collected is not None:
+            self.collected.append(document)
+            return DocumentResult([[] for _ in document.groups], [])
         try:
-            identity = ["factcheck-csl-1", _version(), pandoc_version(), self.style.digest, self.locale, document.identity(), texts]
+            digest, names, texts = self.digest(document)
         except CiteprocError as error:
             self._processor_failed(error)
             return None
-        digest = DocumentCache.key(identity)
+        keys = document.keys()
         if self.store is not None:
             stored = self.store.get(digest)
             if stored is not None:
@@ -85,6 +106,37 @@ class CSLFormatter:
         if self.store is not None:
             self.store.put(digest, result)
         return result
+
+    def format_together(self, documents: list[Document]) -> int:
+        """Consecutive pages' documents of a numeric style with site-wide numbers, formatted in one
+        pandoc run, as one document holding them all (which numbers their entries as theirs do); each
+        page's part is kept in the cache, where the page's own `format` finds it. A cold build then
+        runs pandoc once, not once a page (each such run restarting pandoc and citing every entry cited
+        before). Pages that list entries uncited (`nocite`) are left to their own run: those entries'
+        numbers would differ. Returns how many pages' results were kept."""
+        documents = [self._without(document, self.failed_keys) for document in documents]
+        if self.store is None or len(documents) < 2:
+            return 0
+        together = Document([group for document in documents for group in document.groups], documents[0].hidden)
+        try:
+            digest, names, texts = self.digest(together)
+            result = self._run(together, names, texts)
+        except CiteprocError:
+            return 0  # each page runs on its own, and reports what fails
+        if len(result.citations) != len(together.groups):
+            return 0
+        kept = 0
+        offset = 0
+        for document in documents:
+            citations = result.citations[offset : offset + len(document.groups)]
+            offset += len(document.groups)
+            own = set(document.keys())
+            entries = [entry for entry in result.entries if entry.key in own]
+            if document.nocite or len(entries) != len(own):
+                continue
+            self.store.put(self.digest(document)[0], DocumentResult(citations, entries))
+            kept += 1
+        return kept
 
     def _run(self, document: Document, names: dict[str, str], texts: list[str]) -> DocumentResult:
         self.pandoc_runs += 1
