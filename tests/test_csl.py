@@ -186,7 +186,8 @@ def test_a_warm_build_runs_no_pandoc_and_an_edit_reruns_only_its_page(bib_site):
     bib_site.page("two.md", "# Two\n\nAlso [@web2020; @onji1987].\n")
     assert fresh_build(bib_site).pandoc_runs == 1  # the edited page's document only
     cache = json.loads((bib_site.root / ".cache" / "plugin" / "factcheck" / "csl.json").read_text())
-    assert len(cache) == 2  # the old document of two.md is not kept
+    assert len(cache["documents"]) == 2  # the old document of two.md is not kept
+    assert len(cache["bodies"]) == 4  # each entry once, however many pages list it
 
 
 def test_a_tampered_cache_cannot_inject_markup(bib_site):
@@ -195,11 +196,11 @@ def test_a_tampered_cache_cannot_inject_markup(bib_site):
     fresh_build(bib_site)
     cache = bib_site.root / ".cache" / "plugin" / "factcheck" / "csl.json"
     data = json.loads(cache.read_text())
-    for result in data.values():
+    for result in data["documents"].values():
         if not result["citations"] or not result["entries"]:
             continue
         result["citations"][0] = [{"t": "Str", "c": "<script>alert(1)</script>"}, {"t": "RawInline", "c": ["html", "<img src=x onerror=alert(1)>"]}, {"t": "Link", "c": [["", [], []], [{"t": "Str", "c": "x"}], ["javascript:alert(1)", ""]]}]
-        result["entries"][0][2] = [{"t": "Span", "c": [["", ["factcheck-piece"], [["name", "prefix-0"]]], []]}, {"t": "Link", "c": [["", [], []], [{"t": "Str", "c": "y"}], ["#ref-onji1987", ""]]}]
+        data["bodies"][result["entries"][0][2]] = [{"t": "Span", "c": [["", ["factcheck-piece"], [["name", "prefix-0"]]], []]}, {"t": "Link", "c": [["", [], []], [{"t": "Str", "c": "y"}], ["#ref-onji1987", ""]]}]
     cache.write_text(json.dumps(data))
     assert fresh_build(bib_site).pandoc_runs == 0
     html = bib_site.html()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from .bibliography import Bibliography
 from .citeproc import inlines
-from .citeproc.documents import CiteRequest, Document, DocumentResult
+from .citeproc.documents import CiteRequest, Document, DocumentResult, EntryResult
 from .citeproc.processor import CSLFormatter
 from .citeproc.styles import choose, pybtex_name
 from .entry_filter import EntryFilter
@@ -134,6 +134,7 @@ class Engine:
         self._cited: set[str] = set()
         self._reported: set = set()
         self._bodies: dict[str, str] = {}
+        self._csl_entries: dict[str, tuple[str, str]] = {}
 
     def _report_once(self, finding: Finding) -> None:
         identity = (finding.kind, finding.message, finding.file, finding.line, finding.page)
@@ -211,7 +212,7 @@ class Engine:
                         cite.year = self.labeller.year(cite.key) if self.mode == "author-year" else ""
                         cite.tooltip = self.formatter.text(cite.key)
             return None
-        texts = {entry.key: inlines.text(entry.body) for entry in result.entries}
+        texts = {entry.key: self._csl_entry(entry)[1] for entry in result.entries}
         for group_cites in resolved:
             for cite in group_cites:
                 cite.tooltip = texts.get(cite.key.lower(), "")
@@ -330,8 +331,8 @@ class Engine:
                 backlinks = backlinks_for(source.key)
             else:
                 backlinks = [("#" + r.anchor, r.group_source) for r in (by_key or {}).get(entry.key, [])]
-            html = inlines.html(entry.body)
-            body = entry_body(html, self.formatter.links_html(source.key, shown=inlines.text(entry.body)), self.entry_status(source.key))
+            html, text = self._csl_entry(entry)
+            body = entry_body(html, self.formatter.links_html(source.key, shown=text), self.entry_status(source.key))
             items.append(item_html(source.key, inlines.text(entry.label), body, backlinks, self.words["back_to_citation"]))
         assert self.csl is not None
         for key in sorted(keys & self.csl.failed_keys):  # formatted without the style, and listed all the same
@@ -340,6 +341,16 @@ class Engine:
             backlinks = backlinks_for(source.key) if backlinks_for is not None else [("#" + r.anchor, r.group_source) for r in (by_key or {}).get(key, [])]
             items.append(item_html(source.key, "", self.entry_body(source.key), backlinks, self.words["back_to_citation"]))
         return bibliography_list(items)
+
+    def _csl_entry(self, entry: EntryResult) -> tuple[str, str]:
+        """An entry as HTML and text. A numeric style writes an entry alike wherever it is listed (its
+        number is apart): made once per build. An author-date style may not ("1987a" on one page,
+        "1987" on another): made for each list."""
+        assert self.csl is not None
+        made = self._csl_entries.get(entry.key) if self.csl.style.numeric else None
+        if made is None:
+            made = self._csl_entries[entry.key] = (inlines.html(entry.body), inlines.text(entry.body))
+        return made
 
     def site_bibliography(self, backlinks_for, entry_filter: EntryFilter | None = None, title: str | None = None) -> str:
         """Every entry of the bibliography files (those `entry_filter` keeps); cited ones keep their

@@ -3,7 +3,8 @@ that has not changed. The key covers the style's files, the locale, pandoc's and
 document's citations and its entries as given to pandoc.
 
 What is stored is pandoc's AST (data): it is rendered to HTML by `inlines.py`, which escapes every
-string and links only to http(s) addresses, so a tampered file can change words, never inject markup."""
+string and links only to http(s) addresses, so a tampered file can change words, never inject markup.
+An entry cited on many pages is stored once (`bodies`, by a digest of its AST), not once a page."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ class DocumentCache:
     FILE = "csl.json"
 
     def __init__(self) -> None:
-        self.items: dict[str, object] = {}
+        self.documents: dict[str, object] = {}  # digest -> {"citations": [...], "entries": [[key, label, body id]]}
+        self.bodies: dict[str, object] = {}  # body id -> an entry's inlines
         self.path: Path | None = None
         self.changed = False
         self.used: set[str] = set()  # what this build read or wrote: the rest is dropped when saving
@@ -40,34 +42,48 @@ class DocumentCache:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             data = {}  # none yet, or damaged: formatting again is always correct
-        self.items = data if isinstance(data, dict) else {}
+        documents = data.get("documents") if isinstance(data, dict) else None
+        bodies = data.get("bodies") if isinstance(data, dict) else None
+        self.documents = documents if isinstance(documents, dict) else {}
+        self.bodies = bodies if isinstance(bodies, dict) else {}
 
     @staticmethod
     def key(identity: list) -> str:
         return hashlib.sha256(json.dumps(identity, ensure_ascii=False).encode("utf-8")).hexdigest()
 
     def get(self, key: str) -> DocumentResult | None:
-        found = DocumentResult.from_data(self.items.get(key))
-        if found is None and key in self.items:
-            del self.items[key]  # another shape: formatted again
+        stored = self.documents.get(key)
+        found = None
+        if isinstance(stored, dict) and isinstance(stored.get("entries"), list):
+            entries = [[item[0], item[1], self.bodies.get(item[2])] if isinstance(item, list) and len(item) == 3 and isinstance(item[2], str) else None for item in stored["entries"]]
+            found = DocumentResult.from_data({"citations": stored.get("citations"), "entries": entries})
+        if found is None and key in self.documents:
+            del self.documents[key]  # another shape: formatted again
             self.changed = True
         if found is not None:
             self.used.add(key)
         return found
 
     def put(self, key: str, result: DocumentResult) -> None:
-        self.items[key] = result.to_data()
+        entries = []
+        for entry in result.entries:
+            body_id = hashlib.sha256(json.dumps(entry.body, ensure_ascii=False).encode("utf-8")).hexdigest()[:24]
+            self.bodies[body_id] = entry.body
+            entries.append([entry.key, entry.label, body_id])
+        self.documents[key] = {"citations": result.citations, "entries": entries}
         self.used.add(key)
         self.changed = True
 
     def save(self) -> None:
         """Sorted JSON, written atomically, holding only what this build used: an edited page's old
         results do not pile up."""
-        if self.path is None or not (self.changed or set(self.items) - self.used):
+        if self.path is None or not (self.changed or set(self.documents) - self.used):
             return
-        self.items = {key: value for key, value in self.items.items() if key in self.used}
+        self.documents = {key: value for key, value in self.documents.items() if key in self.used}
+        referenced = {item[2] for value in self.documents.values() if isinstance(value, dict) for item in value.get("entries", []) if isinstance(item, list) and len(item) == 3}
+        self.bodies = {key: value for key, value in self.bodies.items() if key in referenced}
         try:
-            write_atomically(self.path, json.dumps(self.items, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+            write_atomically(self.path, json.dumps({"documents": self.documents, "bodies": self.bodies}, sort_keys=True, ensure_ascii=False).encode("utf-8"))
         except OSError as error:  # read-only or full disk: formatted again next time
             log.info("factcheck: cannot write %s (%s)", self.path, error)
         self.changed = False

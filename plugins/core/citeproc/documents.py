@@ -31,32 +31,45 @@ class CiteRequest:
 @dataclass
 class Document:
     groups: list[list[CiteRequest]]
-    hidden: list[str] = field(default_factory=list)  # keys cited before this document (site-wide numbers)
+    hidden: list[str] = field(default_factory=list)  # lower-cased keys cited before (site-wide numbers)
     nocite: list[str] = field(default_factory=list)  # keys listed without being cited
+    _keys: list[str] | None = field(default=None, repr=False, compare=False)
+    _places: list[list] | None = field(default=None, repr=False, compare=False)
 
     def keys(self) -> list[str]:
         """The keys of the entries the document formats, lower-cased, in the order they first appear: its
         own (cited or listed). Hidden keys of other entries only take their numbers (`dummies`)."""
+        if self._keys is None:
+            self._keys = self._own_keys()
+        return self._keys
+
+    def _own_keys(self) -> list[str]:
         own: dict[str, None] = {}
         for group in self.groups:
             for cite in group:
                 own.setdefault(cite.key.lower())
         for key in self.nocite:
             own.setdefault(key.lower())
-        hidden = [key.lower() for key in self.hidden]
-        earlier = set(hidden)
-        return [key for key in hidden if key in own] + [key for key in own if key not in earlier]
+        self._places = [[index, key] for index, key in enumerate(self.hidden) if key in own]
+        earlier = {key for _, key in self._places}
+        return [key for _, key in self._places] + [key for key in own if key not in earlier]
 
     def dummies(self) -> list[int]:
         """The places among `hidden` of entries the document does not format: stand-ins hold them."""
-        own = set(self.keys())
-        return [index for index, key in enumerate(self.hidden) if key.lower() not in own]
+        taken = {index for index, _ in self.places()}
+        return [index for index in range(len(self.hidden)) if index not in taken]
+
+    def places(self) -> list[list]:
+        """[place, key] of the document's own entries among `hidden`."""
+        self.keys()
+        assert self._places is not None
+        return self._places
 
     def identity(self) -> list:
-        """What the result depends on, besides the entries and the style (a stand-in's key does not)."""
-        own = set(self.keys())
+        """What the result depends on, besides the entries and the style: how many entries come before
+        and where its own are among them (which the others are does not matter: stand-ins take them)."""
         return [
-            [key.lower() if key.lower() in own else "" for key in self.hidden],
+            [len(self.hidden), self.places()],
             [[[c.key.lower(), c.mode, c.prefix, c.suffix_text, c.suffix_rest, c.number] for c in group] for group in self.groups],
             [key.lower() for key in self.nocite],
         ]
@@ -168,8 +181,33 @@ def from_pandoc(output: dict, document: Document, keys: dict[str, str]) -> Docum
                 body.extend(part["c"][1])
             else:
                 body.append(part)
-        entries.append(EntryResult(key, _rekeyed(label, keys), _rekeyed(body, keys)))
-    return DocumentResult(citations, entries)
+        entries.append(EntryResult(key, compact(_rekeyed(label, keys)), compact(_rekeyed(body, keys))))
+    return DocumentResult([compact(inlines) for inlines in citations], entries)
+
+
+def compact(inlines: list) -> list:
+    """Runs of words and spaces as one `Str` (at any depth): the same text, a quarter of the nodes to
+    store in the cache and to walk when rendering."""
+    merged: list = []
+    for inline in inlines:
+        kind = inline.get("t") if isinstance(inline, dict) else None
+        if kind in ("Str", "Space", "SoftBreak"):
+            text = inline["c"] if kind == "Str" else " "
+            if merged and merged[-1].get("t") == "Str":
+                merged[-1] = {"t": "Str", "c": merged[-1]["c"] + text}
+            else:
+                merged.append({"t": "Str", "c": text})
+        elif isinstance(inline, dict) and _is_inlines(inline.get("c")):  # Emph, Strong, ...: inlines
+            merged.append({"t": kind, "c": compact(inline["c"])})
+        elif isinstance(inline, dict) and isinstance(inline.get("c"), list):  # Link, Span, ...: parts
+            merged.append({"t": kind, "c": [compact(part) if _is_inlines(part) else part for part in inline["c"]]})
+        else:
+            merged.append(inline)
+    return merged
+
+
+def _is_inlines(value: object) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(item, dict) and "t" in item for item in value)
 
 
 def _inlines_of(blocks: list) -> list:

@@ -26,6 +26,8 @@ def decoded_letters(value: str) -> str:
     return SPECIAL_LETTERS.sub(lambda match: _decoded(match.group().strip()), value) if "\\" in value else value
 
 
+NAME_SLOT = "\x00name\x00"  # where an entry's name for pandoc goes (see `_text`)
+
 # Fields pandoc would follow to other entries, which are not in the document (keys are renamed).
 SKIPPED_FIELDS = {"crossref", "xref", "xdata", "related", "set"}
 
@@ -54,6 +56,8 @@ class CSLFormatter:
         self.store = store
         self.pandoc_runs = 0
         self.failed_keys: set[str] = set()  # entries pandoc cannot read: left out of every document
+        self._texts: dict[str, str] = {}
+        self._last_digest: tuple[Document, tuple[str, dict[str, str], list[str]]] | None = None
         self.collected: list[Document] | None = None  # collecting (see `collecting`): documents, no pandoc
 
     def collecting(self) -> None:
@@ -63,12 +67,15 @@ class CSLFormatter:
     def digest(self, document: Document) -> tuple[str, dict[str, str], list[str]]:
         """The document's key in the cache, the names its keys go to pandoc under, and its entries as
         pandoc reads them. Raises CiteprocError when pandoc cannot be run (its version is in the key)."""
+        if self._last_digest is not None and self._last_digest[0] is document:
+            return self._last_digest[1]  # asked by `cached`, then by `format`
         keys = document.keys()
         names = {key: f"k{index}" for index, key in enumerate(keys)}
         texts = [self._text(key, names[key]) for key in keys]
-        texts += [f"@misc{{h{index}, title = {{-}}}}\n" for index in document.dummies()]
-        identity = ["factcheck-csl-1", _version(), pandoc_version(), self.style.digest, self.locale, document.identity(), texts]
-        return DocumentCache.key(identity), names, texts
+        identity = ["factcheck-csl-2", _version(), pandoc_version(), self.style.digest, self.locale, document.identity(), texts]
+        made = (DocumentCache.key(identity), names, texts)
+        self._last_digest = (document, made)
+        return made
 
     def cached(self, document: Document) -> bool:
         if self.store is None:
@@ -140,13 +147,18 @@ class CSLFormatter:
 
     def _run(self, document: Document, names: dict[str, str], texts: list[str]) -> DocumentResult:
         self.pandoc_runs += 1
-        output = run_citeproc(to_pandoc(document, names), "".join(texts), self.style.path, self.locale)
+        stand_ins = "".join(f"@misc{{h{index}, title = {{-}}}}\n" for index in document.dummies())
+        output = run_citeproc(to_pandoc(document, names), "".join(texts) + stand_ins, self.style.path, self.locale)
         return from_pandoc(output, document, {name: key for key, name in names.items()})
 
     def _text(self, key: str, name: str) -> str:
-        source = self.bibliography.get(key)
-        assert source is not None, key
-        return biblatex_text(source, name)
+        """The entry as pandoc reads it, named `name`; made once per build (an entry is in many pages)."""
+        text = self._texts.get(key)
+        if text is None:
+            source = self.bibliography.get(key)
+            assert source is not None, key
+            text = self._texts[key] = biblatex_text(source, NAME_SLOT)
+        return text.replace(NAME_SLOT, name, 1)
 
     def _unreadable(self, keys: list[str], names: dict[str, str]) -> set[str]:
         """The entries pandoc fails on alone (each tried in a document of its own), reported and kept
