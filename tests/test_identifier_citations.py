@@ -298,3 +298,31 @@ def test_markup_in_a_record_reaches_the_page_escaped(site):
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert 'href="javascript:' not in html  # only http(s) addresses become links
     assert "p &lt; 0.05 &amp;" in html and "<i>in vivo</i>" in html
+
+
+def test_the_check_command_reads_an_edited_identifiers_file_again(frozen_site):
+    """The identifiers file is part of what the check command's page results depend on: a record added
+    by hand resolves the page's identifier on the next run, cache or not."""
+    frozen_site.page("b.md", "# B\n\nUnknown [@pmid:123456].\n")
+
+    def kinds():
+        result = subprocess.run([COMMAND, "check", "--offline", "--format", "json"], cwd=frozen_site.root, capture_output=True, text=True, timeout=300)
+        return {finding["kind"] for finding in json.loads(result.stdout)["findings"]}
+
+    assert "unknown_identifier" in kinds()
+    path = frozen_site.root / "references.identifiers.json"
+    items = json.loads(path.read_text(encoding="utf-8"))
+    items.append({"id": "pmid:123456", "type": "article-journal", "title": "Added by hand", "author": [{"family": "Hand", "given": "A."}], "issued": {"date-parts": [[2001]]}, "PMID": "123456"})
+    path.write_text(json.dumps(items), encoding="utf-8")
+    assert "unknown_identifier" not in kinds()
+
+
+def test_the_extension_takes_the_identifiers_file_option(tmp_path, monkeypatch):
+    import markdown
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
+    (tmp_path / "records.json").write_text(json.dumps(FROZEN), encoding="utf-8")
+    md = markdown.Markdown(extensions=["mkdocs_factcheck"], extension_configs={"mkdocs_factcheck": {"bibliography": "references.bib", "identifiers_file": "records.json"}})
+    html = md.convert("By ISBN [@isbn:978-0-14-032872-1].\n")
+    assert "Fantastic Mr. Fox" in html and 'class="citation-unresolved"' not in html

@@ -86,7 +86,7 @@ def run_check(config: SiteConfig, *, offline: bool, only: list[Path] | None = No
             run.engine.csl_prefetch = PagesAhead(list(texts.items()), extensions, configs, run.scale)
         # A page that includes other files (snippets) depends on more than its own text: not cached.
         cacheable = use_cache and not any(str(name) in INCLUDING for name in extensions)
-        results = PageResults(run.cache_dir, PageResults.key_of_site(settings, extensions, configs, run.bib_paths)) if cacheable else None
+        results = PageResults(run.cache_dir, PageResults.key_of_site(settings, extensions, configs, [*run.bib_paths, *([run.identifiers.path] if run.identifiers.path else [])])) if cacheable else None
         for src_path, text in texts.items():
             meta, markdown, offset = split_front_matter(text)
             run.check_front_matter(src_path, meta, lambda key, text=text: front_matter_line(text, key))
@@ -101,7 +101,8 @@ def run_check(config: SiteConfig, *, offline: bool, only: list[Path] | None = No
             states = len(run.engine.pages)
             with _captured(run) as findings:
                 convert_tree(md, markdown)
-            if results is not None:
+            # A page whose identifier could not be resolved (a service down) is converted again next time.
+            if results is not None and not any(finding.kind == "unknown_identifier" for finding in findings):
                 state = run.engine.pages[-1] if len(run.engine.pages) > states else None  # none for an empty page
                 results.keep(src_path, key, state, findings)
         extension.page_context, extension.page_options = {}, {}

@@ -395,8 +395,5 @@ def attach(engine: Engine, identifiers: IdentifierCitations) -> None:
 def _relabel(engine: Engine) -> None:
     """Labels made over the whole bibliography (author-year's 1987a/1987b, alpha's Onj87a) are made on
     first use and kept: a source joining it during the build (a record fetched when a page cites it)
-    needs them made again. Labels.py has no method for it yet: its two caches are dropped here."""
-    labeller = engine.labeller
-    for name in ("_years", "_style_labels"):
-        if getattr(labeller, name, None) is not None:
-            setattr(labeller, name, None)
+    needs them made again."""
+    engine.labeller.forget()

@@ -41,6 +41,12 @@ class Labeller:
         self._style_labels: dict[str, str] | None = None
         self._years: dict[str, str] | None = None
 
+    def forget(self) -> None:
+        """Labels made over the whole bibliography are made again: an entry joined it (an identifier
+        citation's record, fetched during the build)."""
+        self._style_labels = None
+        self._years = None
+
     def label(self, key: str, numbering: Numbering) -> str:
         if self.mode == "author-year":
             return f"{self.authors(key)}, {self.year(key)}"

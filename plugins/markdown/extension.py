@@ -311,6 +311,7 @@ class FactcheckExtension(Extension):
             "words": [{}, "Reader-facing words (see the plugin's `words`)."],
             "summary": [True, "The fact-check summary at the top of pages with claims."],
             "unverified_pattern": [Settings.unverified_pattern, "Regular expression: an entry whose note matches it is not fully verified."],
+            "identifiers_file": ["references.identifiers.json", "CSL-JSON file of the records cited by identifier (doi:, pmid:, ...), relative to the working directory."],
             "online": [{}, "Online settings; pages show the results cached in online.cache_dir by the check command or an MkDocs build."],
             "report_url": ["", "The report page's URL, relative to the site root (the summary links to it); Zensical: found in the docs folder."],
             "site_url": ["", "The site's address, for absolute URLs in the ClaimReview data (Zensical: its site_url)."],
@@ -380,7 +381,7 @@ class FactcheckExtension(Extension):
 
     def standalone(self) -> StandaloneSite:
         if self._standalone is None:
-            options = {name: self.getConfig(name) for name in ("bibliography", "style", "locale", "citation_mode", "title_case", "verdicts", "citation_needed", "findings", "summary", "unverified_pattern", "online")}
+            options = {name: self.getConfig(name) for name in ("bibliography", "style", "locale", "citation_mode", "title_case", "verdicts", "citation_needed", "findings", "summary", "unverified_pattern", "identifiers_file", "online")}
             options["bibliography"] = options["bibliography"] or "references.bib"
             options["words"] = {"bibliography_title": self.getConfig("bibliography_title"), **(self.getConfig("words") or {})}
             try:

@@ -37,7 +37,7 @@ log = get_plugin_logger(__name__)
 ASSETS = Path(__file__).parent.parent / "assets"
 ASSET_FILES = ("factcheck.css", "factcheck.js")
 # Options of the extension that are the plugin's as well.
-SHARED_OPTIONS = ("bibliography", "style", "locale", "citation_mode", "title_case", "verdicts", "citation_needed", "findings", "words", "summary", "unverified_pattern", "organization")
+SHARED_OPTIONS = ("bibliography", "style", "locale", "identifiers_file", "citation_mode", "title_case", "verdicts", "citation_needed", "findings", "words", "summary", "unverified_pattern", "organization")
 
 
 class FactcheckPlugin(BasePlugin[FactcheckConfig]):
@@ -300,6 +300,9 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         if self.config.enabled:
             for path in self.bib_paths:
                 server.watch(str(path))
+            identifiers = self.run.identifiers.path if self.run is not None else None
+            if identifiers is not None and identifiers.is_file():  # a hand edit of a frozen record
+                server.watch(str(identifiers))
         return server
 
 
