@@ -324,3 +324,27 @@ def test_a_cold_build_formats_the_pages_together_as_they_would_alone(bib_site):
     assert alone.pandoc_runs == 4
     for name in pages:
         assert bib_site.html(name.replace(".md", "/index.html").replace("index/", "")) == html_together[name], name
+
+
+def test_a_cold_build_with_an_author_date_style_formats_pages_ahead_several_at_once(bib_site):
+    """Each page its own document (author-date): read ahead, formatted in parallel, the same HTML."""
+    pages = {"index.md": "# One\n\n[@onji1987; @mueller2001].\n", "two.md": "# Two\n\n@parent2010 [p. 3] and [-@web2020].\n", "three.md": "# Three\n\n[see @onji1987].\n"}
+    for name, text in pages.items():
+        bib_site.page(name, text)
+    bib_site.config({"style": "apa"})
+    ahead = fresh_build(bib_site)
+    assert ahead.pandoc_runs == 3  # every page ran ahead; none ran again
+    first = {name: bib_site.html(name.replace(".md", "/index.html").replace("index/", "")) for name in pages}
+    assert citations(first["two.md"]) == ["Smith (2010, p. 3)", "(2020)"]
+    import shutil
+
+    shutil.rmtree(bib_site.root / ".cache")
+    from mkdocs_factcheck.markdown import csl_prefetch
+
+    original = csl_prefetch.PagesAhead.__call__
+    csl_prefetch.PagesAhead.__call__ = lambda self, engine, src_path: []  # type: ignore[method-assign]
+    try:
+        fresh_build(bib_site)
+    finally:
+        csl_prefetch.PagesAhead.__call__ = original  # type: ignore[method-assign]
+    assert {name: bib_site.html(name.replace(".md", "/index.html").replace("index/", "")) for name in pages} == first

@@ -196,9 +196,13 @@ class Engine:
                 page.numbering.number(request.key)
         nocite = self._nocite(page)
         document = Document(groups, hidden, nocite)
-        if groups and self.csl_prefetch is not None and self.csl.style.numeric and self.site_numbering is not None and not self.csl.cached(document):
+        if groups and self.csl_prefetch is not None and not self.csl.cached(document):
             prefetch, self.csl_prefetch = self.csl_prefetch, None  # once a build: the first page not cached
-            self.csl.format_together(prefetch(self, page.src_path))
+            ahead = prefetch(self, page.src_path)
+            if hidden or (self.csl.style.numeric and self.site_numbering is not None):
+                self.csl.format_together(ahead)  # numbered across the site: one document
+            else:
+                self.csl.format_each(ahead)  # each page its own document: several at once
         result = self.csl.format(document) if groups or nocite else DocumentResult([], [])
         if result is not None and len(result.citations) != len(groups):
             result = None  # not what was asked (a damaged cache): labelled without the style

@@ -3,8 +3,10 @@ document not formatted before, and a failure that degrades the entries it comes 
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from ..bibliography import Bibliography, Source
 from ..findings import Finding
@@ -143,6 +145,39 @@ class CSLFormatter:
                 continue
             self.store.put(self.digest(document)[0], DocumentResult(citations, entries))
             kept += 1
+        return kept
+
+    def format_each(self, documents: list[Document]) -> int:
+        """Independent documents (pages numbered on their own, or author-date styles, where each page is
+        a document), formatted by as many pandoc processes at once as there are processors, each result
+        kept in the cache for its page's own `format`. Returns how many were kept."""
+        if self.store is None:
+            return 0
+        waiting = []
+        for document in documents:
+            document = self._without(document, self.failed_keys)
+            if not document.groups or document.nocite:
+                continue
+            try:
+                digest, names, texts = self.digest(document)
+            except CiteprocError:
+                return 0
+            if self.store.get(digest) is None:
+                waiting.append((digest, document, names, texts))
+
+        def run(job):
+            digest, document, names, texts = job
+            try:
+                return digest, len(document.groups), self._run(document, names, texts)
+            except CiteprocError:
+                return digest, 0, None  # its page's own run reports it
+
+        kept = 0
+        with ThreadPoolExecutor(max_workers=max(1, min(os.cpu_count() or 1, 8))) as pool:  # pandoc runs in its own process
+            for digest, groups, result in pool.map(run, waiting):
+                if result is not None and len(result.citations) == groups:
+                    self.store.put(digest, result)
+                    kept += 1
         return kept
 
     def _run(self, document: Document, names: dict[str, str], texts: list[str]) -> DocumentResult:
