@@ -64,6 +64,11 @@ def _decoded(value: str) -> str:
     return before + decoded + after
 
 
+def decoded_run(value: str) -> str:
+    """A run of LaTeX text (letters, accents, special characters, no markup) as the text it stands for."""
+    return _decoded(value)
+
+
 def rich(value: str) -> Text:
     """The rich text of a field's LaTeX (a new object each time: pybtex's templates build on it)."""
     return _build(_parse(value))

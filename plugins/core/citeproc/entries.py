@@ -1,0 +1,37 @@
+"""An entry as pandoc is given it: BibLaTeX, from the bibliography as parsed."""
+
+from __future__ import annotations
+
+import re
+
+from ..bibliography import Source
+from ..latex import decoded_run
+
+# Accented and special letters, braced or not (`{\'\i}`, `\"{o}`, `{\ss}`): decoded by our reader (latex.py),
+# which gets some right that pandoc's does not (`{\'\i}` is í, not a dotless i with a loose accent). A
+# brace group that starts with a command is no case protection in BibTeX, so nothing is lost with it.
+ACCENT = r"\\(?:['\"`^~=.]|[cvuHkrdbt](?=[\s{]))\s*(?:\{\\?[A-Za-z]\}|\\?[A-Za-z])"
+LETTER = r"\\(?:ss|i|j|o|O|ae|AE|oe|OE|aa|AA|l|L)(?![A-Za-z])"
+SPECIAL_LETTERS = re.compile(rf"\{{(?:{ACCENT}|{LETTER})\}}|{ACCENT}|{LETTER}\s?")
+
+
+def decoded_letters(value: str) -> str:
+    return SPECIAL_LETTERS.sub(lambda match: decoded_run(match.group().strip()), value) if "\\" in value else value
+
+
+NAME_SLOT = "\x00name\x00"  # where an entry's name for pandoc goes (see `_text`)
+
+# Fields pandoc would follow to other entries, which are not in the document (keys are renamed).
+SKIPPED_FIELDS = {"crossref", "xref", "xdata", "related", "set"}
+
+
+def biblatex_text(source: Source, name: str) -> str:
+    """The entry as BibLaTeX, named `name`: its fields as parsed (`@string` macros expanded, LaTeX kept
+    for pandoc's reader, which decodes it and reads `{Protected}` words as protected from re-casing)."""
+    raw = source.raw
+    fields = [f"  {field} = {{{decoded_letters(value)}}}" for field, value in raw.fields.items() if field.lower() not in SKIPPED_FIELDS]
+    for role, persons in raw.persons.items():
+        if role not in raw.fields and persons:
+            fields.append(f"  {role} = {{{' and '.join(str(person) for person in persons)}}}")
+    entry_type = raw.original_type or raw.type
+    return f"@{entry_type}{{{name},\n" + ",\n".join(fields) + "\n}\n"
