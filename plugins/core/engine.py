@@ -15,7 +15,7 @@ from .citeproc.processor import CSLFormatter
 from .citeproc.styles import choose, pybtex_name
 from .entry_filter import EntryFilter
 from .findings import Finding, Reporter
-from .formatting import EntryFormatter, load_style
+from .formatting import EntryFormatter, latex_to_text, load_style
 from .labels import Labeller, Numbering
 from .locate import SourceLocator
 from .reference_html import ResolvedCite, anchor_slug, bibliography_block, bibliography_list, bibliography_opening, entry_body, item_html, label_text
@@ -269,7 +269,8 @@ class Engine:
             source = self.bibliography.get(record.key) if record.resolved else None
             if source is not None:
                 self.note_cited(source)
-                self.formatter.text(source.key)
+                if self.csl is None:  # formatted as a conversion would (its findings); CSL formats documents
+                    self.formatter.text(source.key)
         return page
 
     def unknown_key_message(self, key: str) -> str:
@@ -280,6 +281,15 @@ class Engine:
         return message
 
     # ---------------------------------------------------------------- bibliographies
+
+    def entry_title(self, key: str) -> str:
+        """An entry's title as plain text (LaTeX decoded), for the report: kept with the entry's pybtex
+        forms; with a CSL style, which pybtex does not format, decoded alone."""
+        if self.csl is None:
+            return self.formatter.title(key)
+        source = self.bibliography.get(key)
+        assert source is not None
+        return latex_to_text(source.raw.fields.get("title", ""))
 
     def entry_status(self, key: str) -> str:
         return " ".join(html for provider in self.status_providers if (html := provider(key)))

@@ -56,7 +56,7 @@ def report_data(engine: Engine, findings: Findings, scale: Scale, unverified_pat
                 "type": source.raw.type,
                 # Decoded for cited entries only (kept with their formatted forms, so a warm build decodes
                 # nothing): a large bibliography's unused entries stay cheap
-                "title": engine.formatter.title(source.key) if lowered in cited_on else without_braces(title),
+                "title": engine.entry_title(source.key) if lowered in cited_on else without_braces(title),
                 "year": source.raw.fields.get("year", ""),
                 "identifiers": {i.scheme: i.value for i in source.identifiers},
                 "note": source.raw.fields.get("note", ""),

@@ -149,6 +149,8 @@ class SiteRun:
     def _start_formatter_process(self, mentioned: list[Source]) -> None:
         """On a cold build, format the mentioned entries in a second process as well (see formatter_process)."""
         formatter = self.engine.formatter
+        if self.engine.csl is not None:
+            return  # pybtex formats nothing a reader sees (only entries pandoc fails on, one by one)
         unformatted = set(formatter.unformatted([source.key for source in mentioned]))
         sources = [source for source in mentioned if source.key in unformatted]
         if not worth_starting(len(sources)):
