@@ -153,3 +153,10 @@ def test_claim_text_reads_autolinked_addresses_as_text(bib_site):
     report = json.loads((bib_site.site_dir / "factcheck.json").read_text(encoding="utf-8"))
     assert report["claims"][0]["text"] == "Write to jane@example.org."
     assert "&#106;&#97;&#110;&#101;" in bib_site.html()  # the page keeps Python-Markdown's entities
+
+
+@pytest.mark.parametrize(("text", "shown"), [("[@a {.y}]", "[1 {.y}]"), ("[{.y} @a]", "[{.y} 1]")])
+def test_attribute_like_prefixes_and_suffixes_stay_text(convert, text, shown):
+    """A prefix or suffix is text as pandoc reads it: attr_list must not take a `{...}` that opens it
+    (it did when pieces were tails of marker elements)."""
+    assert soup(convert(text)).select_one("span.citation").get_text() == shown

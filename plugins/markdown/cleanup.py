@@ -76,24 +76,33 @@ def unwrap_runs(root: etree.Element) -> None:
             if child.get(RUN) is None:
                 children.append(child)
                 continue
-            for citation in child:
-                children.append(citation)
-                children.extend(_text_after(citation))
+            children.extend(_gather(child[0]))
             children[-1].tail = (children[-1].tail or "") + (child.tail or "")
         parent[:] = children
 
 
-def _text_after(citation: etree.Element) -> list[etree.Element]:
-    """Take the `after` piece out of a citation: its text becomes the citation's tail, its elements
-    are returned to follow the citation."""
-    pieces = list(citation)
-    marker = next((index for index, piece in enumerate(pieces) if piece.get(PIECE) == AFTER), None)
-    if marker is None:
-        return []
-    citation.tail = pieces[marker].tail
-    following = pieces[marker + 1 :]
-    citation[:] = pieces[:marker]
-    return following
+def _gather(body: etree.Element) -> list[etree.Element]:
+    """A run's citations, each with its pieces back inside it as `pending_citation` made them (a marker
+    whose tail is the piece's text, then the piece's elements); the text after a citation is its tail
+    and the elements of that text follow it."""
+    siblings: list[etree.Element] = []
+    citation = body  # the first child is always a citation
+    for child in list(body):
+        piece = child.get(PIECE)
+        if piece is None:
+            citation = child
+            siblings.append(child)
+            continue
+        text, elements = child.text, list(child)
+        if piece == AFTER:
+            citation.tail = text
+            siblings.extend(elements)
+            continue
+        del child[:]
+        child.text, child.tail = None, text
+        citation.append(child)
+        citation.extend(elements)
+    return siblings
 
 
 def decode_escapes(root: etree.Element) -> None:

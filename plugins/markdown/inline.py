@@ -32,7 +32,7 @@ CLAIM_CLASS_RE = re.compile(r"(?:^|\s)\.claim(?=[\s}]|$)")
 INERT_RE = re.compile(r"(?:[^\W_]|[ \t\n,.;:!?()]|\x02klzzwxh:[0-9]+\x03)*")
 ESCAPED = re.compile(f"{util.STX}([0-9]+){util.ETX}")
 BLANK_RE = re.compile(r"[ \t\n,;:]*")
-RUN = "data-factcheck-run"  # a wrapper of consecutive citations, unwrapped after the inline pass
+RUN = "data-factcheck-run"  # a wrapper of consecutive citations, unwrapped after the inline pass (cleanup.py)
 
 
 def parse_attributes(text: str) -> tuple[str | None, list[str], dict[str, str]] | None:
@@ -107,25 +107,34 @@ class CitationProcessor(InlineProcessor):
         found = scanner.at(m.start(0))
         if found is None:
             return None, None, None
-        citation = self.extension.citation(self.md, self.readable(found.group))
-        following = self.following(scanner, found.end)
-        if not following:
-            return citation, found.start, found.end
         # Python-Markdown rebuilds the whole text after each match: a paragraph of n citations would
         # cost n times its length. Citations separated by plain text are taken in one match instead;
         # the text after each is a piece of it (Python-Markdown renders it), moved out after the pass.
         run = etree.Element("span")
         run.set(RUN, "")
-        run.append(citation)
+        body = etree.SubElement(run, "span")
+        self.add(body, self.extension.citation(self.md, self.readable(found.group)))
         end = found.end
-        for gap, more in following:
-            after = etree.SubElement(citation, "span")
+        for gap, more in self.following(scanner, found.end):
+            after = etree.SubElement(body, "span")
             after.set(PIECE, AFTER)
-            after.tail = util.AtomicString(gap) if BLANK_RE.fullmatch(gap) else gap  # nothing to render in it
-            citation = self.extension.citation(self.md, self.readable(more.group))
-            run.append(citation)
+            after.text = util.AtomicString(gap) if BLANK_RE.fullmatch(gap) else gap  # nothing to render in it
+            self.add(body, self.extension.citation(self.md, self.readable(more.group)))
             end = more.end
         return run, found.start, end
+
+    @staticmethod
+    def add(body: etree.Element, citation: etree.Element) -> None:
+        """A citation and its pieces side by side, each piece's Markdown as its text, none with a tail:
+        Python-Markdown's inline pass is linear only so. (It finds an element's place among its
+        siblings for each tail it renders, and queues every element that has children.)
+        `unwrap_runs` puts the pieces back into their citations."""
+        pieces = list(citation)
+        del citation[:]
+        body.append(citation)
+        for piece in pieces:
+            piece.text, piece.tail = piece.tail, None
+            body.append(piece)
 
     def readable(self, group: CitationGroup) -> CitationGroup:
         """The group's source without placeholders: it locates the citation's line in the page."""
