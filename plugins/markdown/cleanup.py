@@ -30,6 +30,7 @@ class PlaceholderCleanup(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         unwrap_runs(root)
         self.encoded = []
+        # One pass: each element's e-mail text and notes are read before its escapes are decoded.
         for element in root.iter():
             if element.text and util.AMP_SUBSTITUTE in element.text:
                 self.encoded.append((element, element.text))
@@ -39,7 +40,7 @@ class PlaceholderCleanup(Treeprocessor):
                     value = element.get(name)
                     if value:
                         element.set(name, self.note_text(value))
-        decode_escapes(root)  # Python-Markdown decodes them again at its own place: nothing left then
+            decode_element(element)  # Python-Markdown decodes them again at its own place: nothing left then
 
     def note_text(self, value: str) -> str:
         """A note's Markdown (`*see* the [label](url)`, `\\*`) as the text a reader reads; inline HTML in a
@@ -107,15 +108,22 @@ def _gather(body: etree.Element) -> list[etree.Element]:
 
 def decode_escapes(root: etree.Element) -> None:
     """What Python-Markdown's unescape step does (code keeps its text), only where an escape is."""
-    decode = lambda match: chr(int(match[1]))  # noqa: E731
     for element in root.iter():
-        if element.text and util.STX in element.text and element.tag != "code":
-            element.text = ESCAPED.sub(decode, element.text)
-        if element.tail and util.STX in element.tail:
-            element.tail = ESCAPED.sub(decode, element.tail)
-        for name, value in element.items():
-            if util.STX in value:
-                element.set(name, ESCAPED.sub(decode, value))
+        decode_element(element)
+
+
+def _decode(match: re.Match) -> str:
+    return chr(int(match[1]))
+
+
+def decode_element(element: etree.Element) -> None:
+    if element.text and util.STX in element.text and element.tag != "code":
+        element.text = ESCAPED.sub(_decode, element.text)
+    if element.tail and util.STX in element.tail:
+        element.tail = ESCAPED.sub(_decode, element.tail)
+    for name, value in element.items():
+        if util.STX in value:
+            element.set(name, ESCAPED.sub(_decode, value))
 
 
 class RestoreEncoded(Treeprocessor):
