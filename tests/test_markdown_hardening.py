@@ -160,3 +160,15 @@ def test_attribute_like_prefixes_and_suffixes_stay_text(convert, text, shown):
     """A prefix or suffix is text as pandoc reads it: attr_list must not take a `{...}` that opens it
     (it did when pieces were tails of marker elements)."""
     assert soup(convert(text)).select_one("span.citation").get_text() == shown
+
+
+def test_later_tree_processors_still_read_prefixes_suffixes_and_text_between(tmp_path):
+    """Pieces no inline pattern would change skip Python-Markdown's inline pass (most of a citation's
+    cost); smarty and abbr, which run after it, must still read them."""
+    (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
+    extension = FactcheckExtension(bibliography=[str(tmp_path / "refs.bib")], citation_needed=False)
+    md = markdown.Markdown(extensions=["attr_list", "abbr", "smarty", extension])
+    html = md.convert("[see WHO @a, p. 3...] and WHO... @b.\n\n*[WHO]: World Health Organization\n")
+    paragraph = soup(html).select_one("p")
+    assert len(paragraph.select("abbr")) == 2  # one in the prefix, one in the text between
+    assert "and WHO\u2026 Beta" in paragraph.get_text()

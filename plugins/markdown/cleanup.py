@@ -15,7 +15,7 @@ from markdown import util
 from markdown.treeprocessors import Treeprocessor
 
 from .elements import AFTER, PIECE
-from .inline import ESCAPED, RUN
+from .inline import ESCAPED, RUN, PassOver
 
 NOTE_ATTRIBUTES = ("note", "data-note")
 # Python-Markdown writes an autolinked e-mail address as entities behind its own `&` placeholder.
@@ -95,6 +95,8 @@ def _gather(body: etree.Element) -> list[etree.Element]:
             siblings.append(child)
             continue
         text, elements = child.text, list(child)
+        if isinstance(text, PassOver):
+            text = str(text)  # later tree processors (smarty, abbr) read it, as they did before
         if piece == AFTER:
             citation.tail = text
             siblings.extend(elements)

@@ -113,18 +113,19 @@ class CitationProcessor(InlineProcessor):
         run = etree.Element("span")
         run.set(RUN, "")
         body = etree.SubElement(run, "span")
-        self.add(body, self.extension.citation(self.md, self.readable(found.group)))
+        patterns = [pattern.getCompiledRegExp() for pattern in self.md.inlinePatterns]
+        self.add(body, self.extension.citation(self.md, self.readable(found.group)), patterns)
         end = found.end
         for gap, more in self.following(scanner, found.end):
             after = etree.SubElement(body, "span")
             after.set(PIECE, AFTER)
-            after.text = util.AtomicString(gap) if BLANK_RE.fullmatch(gap) else gap  # nothing to render in it
-            self.add(body, self.extension.citation(self.md, self.readable(more.group)))
+            after.text = util.AtomicString(gap) if BLANK_RE.fullmatch(gap) else pass_over(gap, patterns)  # nothing to render in it
+            self.add(body, self.extension.citation(self.md, self.readable(more.group)), patterns)
             end = more.end
         return run, found.start, end
 
     @staticmethod
-    def add(body: etree.Element, citation: etree.Element) -> None:
+    def add(body: etree.Element, citation: etree.Element, patterns: list[re.Pattern]) -> None:
         """A citation and its pieces side by side, each piece's Markdown as its text, none with a tail:
         Python-Markdown's inline pass is linear only so. (It finds an element's place among its
         siblings for each tail it renders, and queues every element that has children.)
@@ -133,7 +134,7 @@ class CitationProcessor(InlineProcessor):
         del citation[:]
         body.append(citation)
         for piece in pieces:
-            piece.text, piece.tail = piece.tail, None
+            piece.text, piece.tail = pass_over(piece.tail, patterns), None
             body.append(piece)
 
     def readable(self, group: CitationGroup) -> CitationGroup:
@@ -153,6 +154,19 @@ class CitationProcessor(InlineProcessor):
                 return found
             found.append((gap.group(), more))
             end = more.end
+
+
+class PassOver(util.AtomicString):
+    """A piece's text that no inline pattern of the page would change (no pattern's expression finds
+    anything in it, and it holds no placeholder): atomic for the inline pass only, where trying every
+    pattern on each piece was most of a citation's cost; plain text again after it (`unwrap_runs`), for
+    later tree processors such as smarty and abbr."""
+
+
+def pass_over(text: str, patterns: list[re.Pattern]) -> str:
+    if not text or util.STX in text or any(pattern.search(text) for pattern in patterns):
+        return text
+    return PassOver(text)
 
 
 class AtEscapeProcessor(InlineProcessor):
