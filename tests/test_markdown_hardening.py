@@ -168,7 +168,8 @@ def test_later_tree_processors_still_read_prefixes_suffixes_and_text_between(tmp
     (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
     extension = FactcheckExtension(bibliography=[str(tmp_path / "refs.bib")], citation_needed=False)
     md = markdown.Markdown(extensions=["attr_list", "abbr", "smarty", extension])
-    html = md.convert("[see WHO @a, p. 3...] and WHO... @b.\n\n*[WHO]: World Health Organization\n")
+    html = md.convert("[see WHO @a, p. 3...] and WHO... @b. [So WHO...]{.x}\n\n*[WHO]: World Health Organization\n")
     paragraph = soup(html).select_one("p")
-    assert len(paragraph.select("abbr")) == 2  # one in the prefix, one in the text between
+    assert len(paragraph.select("abbr")) == 3  # in the prefix, in the text between, in the span
     assert "and WHO\u2026 Beta" in paragraph.get_text()
+    assert paragraph.select_one("span.x").get_text() == "So WHO\u2026" and "data-factcheck-passed-over" not in html

@@ -15,7 +15,7 @@ from markdown import util
 from markdown.treeprocessors import Treeprocessor
 
 from .elements import AFTER, PIECE
-from .inline import ESCAPED, RUN, PassOver
+from .inline import ESCAPED, PASSED_OVER, RUN, PassOver
 
 NOTE_ATTRIBUTES = ("note", "data-note")
 # Python-Markdown writes an autolinked e-mail address as entities behind its own `&` placeholder.
@@ -32,6 +32,9 @@ class PlaceholderCleanup(Treeprocessor):
         self.encoded = []
         # One pass: each element's e-mail text and notes are read before its escapes are decoded.
         for element in root.iter():
+            if element.get(PASSED_OVER) is not None:
+                del element.attrib[PASSED_OVER]
+                element.text = str(element.text)  # later tree processors (smarty, abbr) read it
             if element.text and util.AMP_SUBSTITUTE in element.text:
                 self.encoded.append((element, element.text))
                 element.text = ENTITY.sub(lambda match: html.unescape("&" + match[1]), element.text)

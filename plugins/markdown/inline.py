@@ -32,6 +32,7 @@ CLAIM_CLASS_RE = re.compile(r"(?:^|\s)\.claim(?=[\s}]|$)")
 INERT_RE = re.compile(r"(?:[^\W_]|[ \t\n,.;:!?()]|\x02klzzwxh:[0-9]+\x03)*")
 ESCAPED = re.compile(f"{util.STX}([0-9]+){util.ETX}")
 BLANK_RE = re.compile(r"[ \t\n,;:]*")
+PASSED_OVER = "data-factcheck-passed-over"  # a span whose text is a PassOver, made plain again after the inline pass
 RUN = "data-factcheck-run"  # a wrapper of consecutive citations, unwrapped after the inline pass (cleanup.py)
 
 
@@ -92,6 +93,21 @@ class CachedText:
         return getattr(node, "tag", None) in ("a", "img", "span")  # links and bracketed spans
 
 
+class Expressions:
+    """Every inline pattern's expression (see `pass_over`), listed once per page: listing them
+    (Python-Markdown sorts its registry into a new list) cost as much as a short citation."""
+
+    def __init__(self, md) -> None:
+        self.md = md
+        self._listed: tuple[object, list[re.Pattern]] | None = None
+
+    def get(self) -> list[re.Pattern]:
+        page = getattr(self.md, "factcheck_page", None)
+        if self._listed is None or self._listed[0] is not page:
+            self._listed = (page, [pattern.getCompiledRegExp() for pattern in self.md.inlinePatterns])
+        return self._listed[1]
+
+
 class CitationProcessor(InlineProcessor):
     """`[see @a, p. 3; -@b]`, `@a`, `-@a` and `@a [p. 33]`, in one pass so that the bracket after a key
     is the key's, as pandoc reads it. Link text is searched too: pandoc reads citations there."""
@@ -101,6 +117,7 @@ class CitationProcessor(InlineProcessor):
         self.compiled_re = START_RE
         self.extension = extension
         self.cache = CachedText(md)
+        self.expressions = Expressions(md)
 
     def handleMatch(self, m, data):  # noqa: N802 - Python-Markdown's name
         scanner = self.cache.scanner(data, self.extension.examples(self.md))
@@ -113,7 +130,7 @@ class CitationProcessor(InlineProcessor):
         run = etree.Element("span")
         run.set(RUN, "")
         body = etree.SubElement(run, "span")
-        patterns = [pattern.getCompiledRegExp() for pattern in self.md.inlinePatterns]
+        patterns = self.expressions.get()
         self.add(body, self.extension.citation(self.md, self.readable(found.group)), patterns)
         end = found.end
         for gap, more in self.following(scanner, found.end):
@@ -189,6 +206,7 @@ class BracketedSpanProcessor(InlineProcessor):
     def __init__(self, extension: FactcheckExtension, md):
         super().__init__(r"\[", md)
         self.extension = extension
+        self.expressions = Expressions(md)
         self._brackets: Brackets | None = None
 
     def handleMatch(self, m, data):  # noqa: N802
@@ -206,7 +224,9 @@ class BracketedSpanProcessor(InlineProcessor):
             return None, None, None
         identifier, classes, pairs = attributes
         span = etree.Element("span")
-        span.text = data[m.start(0) + 1 : end]
+        span.text = pass_over(data[m.start(0) + 1 : end], self.expressions.get())
+        if isinstance(span.text, PassOver):
+            span.set(PASSED_OVER, "")  # Python-Markdown keeps it atomic but not a PassOver: cleanup.py
         apply_attributes(span, identifier, classes, {key: self.unescape(value) for key, value in pairs.items()})
         if "claim" in classes:
             span.set("data-factcheck-source", source)
