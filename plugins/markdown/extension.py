@@ -139,12 +139,15 @@ class FactcheckTreeprocessor(Treeprocessor):
     # ---------------------------------------------------------------- claims
 
     def process_claims(self, root: etree.Element, page: PageState, engine: Engine) -> None:
+        claims = [e for e in root.iter() if has_class(e, "claim")]
+        if not claims:
+            return  # most pages: the two walks of the whole page below serve claims only
         scale = self.extension.scale
         parents = {child: parent for parent in root.iter() for child in parent}
         used_ids = {element.get("id") for element in root.iter() if element.get("id")}
         next_number: dict[str, int] = {}  # per derived id: the suffix to try next (claims alike in words)
         placer = BadgePlacer()
-        for element in [e for e in root.iter() if has_class(e, "claim")]:
+        for element in claims:
             block = element.tag != "span"
             source = element.attrib.pop("data-factcheck-source", "")
             line = page.locator.line_of(source) if source else page.locator.line_of_words(plain_text(element))
