@@ -9,6 +9,7 @@ import pytest
 from conftest import soup
 
 from mkdocs_factcheck.markdown.extension import FactcheckExtension
+from mkdocs_factcheck.markdown.inline import BracketedSpanProcessor
 
 PLACEHOLDERS = re.compile("[\x02\x03]|klzzwxh|wzxhzdk")
 BIB = """
@@ -173,3 +174,26 @@ def test_later_tree_processors_still_read_prefixes_suffixes_and_text_between(tmp
     assert len(paragraph.select("abbr")) == 3  # in the prefix, in the text between, in the span
     assert "and WHO\u2026 Beta" in paragraph.get_text()
     assert paragraph.select_one("span.x").get_text() == "So WHO\u2026" and "data-factcheck-passed-over" not in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[One]{.claim verdict=supported} [@a]. [Two]{.claim verdict=supported} [@b], [@a]. [x]{.y}",
+        "[see [x]{.y} and [z]{.w} @a] and [x]{.y} -@a [z]{.w}",
+        "[@a][z]{.w} [x]{.y} @b [p. 3][z]{.w} [x]{.y} [q]{.r}{.s} end",
+        "[a]{.b} `c` [d](https://e.org) [f]{.g} [[h]{.i}]{.j} [k]{.l}\n[m]{.n}",
+    ],
+)
+def test_spans_taken_in_one_match_render_as_one_by_one(convert, monkeypatch, text):
+    """Spans with plain text and citations between are one inline match (Python-Markdown copies the
+    paragraph after each match); the page must be as if each were taken alone."""
+    together = convert(text)
+    monkeypatch.setattr(BracketedSpanProcessor, "following", lambda self, data, first, end: [])
+    assert together == convert(text)
+
+
+def test_a_span_in_a_span_is_a_span(convert):
+    """As in pandoc; the inner one was left as text when each span was its own inline match."""
+    page = soup(convert("[[h]{.i} and [@a]]{.j} [x]{.k}"))
+    assert page.select_one("span.j > span.i").get_text() == "h" and page.select_one("span.j span.citation")

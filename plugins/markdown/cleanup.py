@@ -71,8 +71,9 @@ class PlaceholderCleanup(Treeprocessor):
 
 def unwrap_runs(root: etree.Element) -> None:
     """Citations taken in one match (see `CitationProcessor`) become siblings in their paragraph again,
-    each followed by its text; each parent is rebuilt once."""
-    for parent in list(root.iter()):
+    each followed by its text; each parent is rebuilt once, innermost first (the text between two
+    spans of a run may hold a run of citations)."""
+    for parent in reversed(list(root.iter())):
         if not any(child.get(RUN) is not None for child in parent):
             continue
         children: list[etree.Element] = []

@@ -37,7 +37,7 @@ from .blocks import FencedDivProcessor
 from .claim_elements import BadgePlacer, append_inline, badge, badge_placement, citations_in, following_citations, has_class, plain_text
 from .cleanup import ESCAPED, PlaceholderCleanup, RestoreEncoded
 from .elements import PENDING, bibliography_container, pending_citation, render_citation
-from .inline import AtEscapeProcessor, BracketedSpanProcessor, CitationProcessor, malformed_claim_finding
+from .inline import AtEscapeProcessor, BracketedSpanProcessor, CitationProcessor, malformed_claim_finding, run_text
 from .needed import unsourced_sentences
 from .standalone import StandaloneSite, log, standalone_site
 
@@ -505,7 +505,7 @@ class GroupReader:
 
         def resolve(match: re.Match) -> str:
             node = stash.get(match[1])
-            return node if isinstance(node, str) else "".join(node.itertext()) if node is not None else ""
+            return node if isinstance(node, str) else run_text(node) if node is not None else ""
 
         for _ in range(3):  # placeholders may hold placeholders
             markdown = INLINE_PLACEHOLDER_RE.sub(resolve, markdown)
