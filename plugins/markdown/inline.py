@@ -183,7 +183,7 @@ class PassOver(util.AtomicString):
     later tree processors such as smarty and abbr."""
 
 
-def pass_over(text: str, patterns: list[re.Pattern]) -> str:
+def pass_over(text: str | None, patterns: list[re.Pattern]) -> str | None:
     if not text or util.STX in text or any(pattern.search(text) for pattern in patterns):
         return text
     return PassOver(text)
