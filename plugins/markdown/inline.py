@@ -36,7 +36,7 @@ SPAN_GAP_RE = re.compile(r"(?:[^\W_]|[ \t\n,.;:!?()@\[\]-]|\x02klzzwxh:[0-9]+\x0
 ESCAPED = re.compile(f"{util.STX}([0-9]+){util.ETX}")
 BLANK_RE = re.compile(r"[ \t\n,;:]*")
 PASSED_OVER = "data-factcheck-passed-over"  # a span whose text is a PassOver, made plain again after the inline pass
-RUN = "data-factcheck-run"  # a wrapper of consecutive citations, unwrapped after the inline pass (cleanup.py)
+RUN = "data-factcheck-run"  # citations (or spans) taken in one match, unwrapped after the inline pass (cleanup.py)
 
 
 def parse_attributes(text: str) -> tuple[str | None, list[str], dict[str, str]] | None:
@@ -179,7 +179,7 @@ class CitationProcessor(InlineProcessor):
 class PassOver(util.AtomicString):
     """A piece's text that no inline pattern of the page would change (no pattern's expression finds
     anything in it, and it holds no placeholder): atomic for the inline pass only, where trying every
-    pattern on each piece was most of a citation's cost; plain text again after it (`unwrap_runs`), for
+    pattern on each piece was most of a citation's cost; plain text again after it (cleanup.py), for
     later tree processors such as smarty and abbr."""
 
 
