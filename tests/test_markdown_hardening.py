@@ -9,6 +9,7 @@ import pytest
 from conftest import soup
 
 from mkdocs_factcheck.markdown.extension import FactcheckExtension
+from mkdocs_factcheck.markdown.inline import BracketedSpanProcessor
 
 PLACEHOLDERS = re.compile("[\x02\x03]|klzzwxh|wzxhzdk")
 BIB = """
@@ -153,3 +154,46 @@ def test_claim_text_reads_autolinked_addresses_as_text(bib_site):
     report = json.loads((bib_site.site_dir / "factcheck.json").read_text(encoding="utf-8"))
     assert report["claims"][0]["text"] == "Write to jane@example.org."
     assert "&#106;&#97;&#110;&#101;" in bib_site.html()  # the page keeps Python-Markdown's entities
+
+
+@pytest.mark.parametrize(("text", "shown"), [("[@a {.y}]", "[1 {.y}]"), ("[{.y} @a]", "[{.y} 1]")])
+def test_attribute_like_prefixes_and_suffixes_stay_text(convert, text, shown):
+    """A prefix or suffix is text as pandoc reads it: attr_list must not take a `{...}` that opens it
+    (it did when pieces were tails of marker elements)."""
+    assert soup(convert(text)).select_one("span.citation").get_text() == shown
+
+
+def test_later_tree_processors_still_read_prefixes_suffixes_and_text_between(tmp_path):
+    """Pieces no inline pattern would change skip Python-Markdown's inline pass (most of a citation's
+    cost); smarty and abbr, which run after it, must still read them."""
+    (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
+    extension = FactcheckExtension(bibliography=[str(tmp_path / "refs.bib")], citation_needed=False)
+    md = markdown.Markdown(extensions=["attr_list", "abbr", "smarty", extension])
+    html = md.convert("[see WHO @a, p. 3...] and WHO... @b. [So WHO...]{.x}\n\n*[WHO]: World Health Organization\n")
+    paragraph = soup(html).select_one("p")
+    assert len(paragraph.select("abbr")) == 3  # in the prefix, in the text between, in the span
+    assert "and WHO\u2026 Beta" in paragraph.get_text()
+    assert paragraph.select_one("span.x").get_text() == "So WHO\u2026" and "data-factcheck-passed-over" not in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[One]{.claim verdict=supported} [@a]. [Two]{.claim verdict=supported} [@b], [@a]. [x]{.y}",
+        "[see [x]{.y} and [z]{.w} @a] and [x]{.y} -@a [z]{.w}",
+        "[@a][z]{.w} [x]{.y} @b [p. 3][z]{.w} [x]{.y} [q]{.r}{.s} end",
+        "[a]{.b} `c` [d](https://e.org) [f]{.g} [[h]{.i}]{.j} [k]{.l}\n[m]{.n}",
+    ],
+)
+def test_spans_taken_in_one_match_render_as_one_by_one(convert, monkeypatch, text):
+    """Spans with plain text and citations between are one inline match (Python-Markdown copies the
+    paragraph after each match); the page must be as if each were taken alone."""
+    together = convert(text)
+    monkeypatch.setattr(BracketedSpanProcessor, "following", lambda self, data, first, end: [])
+    assert together == convert(text)
+
+
+def test_a_span_in_a_span_is_a_span(convert):
+    """As in pandoc; the inner one was left as text when each span was its own inline match."""
+    page = soup(convert("[[h]{.i} and [@a]]{.j} [x]{.k}"))
+    assert page.select_one("span.j > span.i").get_text() == "h" and page.select_one("span.j span.citation")

@@ -38,7 +38,7 @@ SPACES = re.compile(r"[ \t]*\n?[ \t]*")
 EXAMPLE_ITEM_RE = re.compile(r"[ ]{0,3}(?:\(@(?P<paren>[\w-]+)\)|@(?P<bare>[\w-]+)[.)])(?=[ \t]|$)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cite:
     key: str
     prefix: str = ""  # Markdown, as written, without the spaces around it
@@ -47,7 +47,7 @@ class Cite:
     in_text: bool = False  # `@key`: the author is part of the sentence
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CitationGroup:
     cites: tuple[Cite, ...]
     narrative: bool
@@ -58,7 +58,7 @@ class CitationGroup:
         return [cite.key for cite in self.cites]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Found:
     group: CitationGroup
     start: int

@@ -15,7 +15,7 @@ from markdown import util
 from markdown.treeprocessors import Treeprocessor
 
 from .elements import AFTER, PIECE
-from .inline import ESCAPED, RUN
+from .inline import ESCAPED, PASSED_OVER, RUN, PassOver
 
 NOTE_ATTRIBUTES = ("note", "data-note")
 # Python-Markdown writes an autolinked e-mail address as entities behind its own `&` placeholder.
@@ -30,7 +30,11 @@ class PlaceholderCleanup(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         unwrap_runs(root)
         self.encoded = []
+        # One pass: each element's e-mail text and notes are read before its escapes are decoded.
         for element in root.iter():
+            if element.get(PASSED_OVER) is not None:
+                del element.attrib[PASSED_OVER]
+                element.text = str(element.text)  # later tree processors (smarty, abbr) read it
             if element.text and util.AMP_SUBSTITUTE in element.text:
                 self.encoded.append((element, element.text))
                 element.text = ENTITY.sub(lambda match: html.unescape("&" + match[1]), element.text)
@@ -39,7 +43,7 @@ class PlaceholderCleanup(Treeprocessor):
                     value = element.get(name)
                     if value:
                         element.set(name, self.note_text(value))
-        decode_escapes(root)  # Python-Markdown decodes them again at its own place: nothing left then
+            decode_element(element)  # Python-Markdown decodes them again at its own place: nothing left then
 
     def note_text(self, value: str) -> str:
         """A note's Markdown (`*see* the [label](url)`, `\\*`) as the text a reader reads; inline HTML in a
@@ -67,8 +71,9 @@ class PlaceholderCleanup(Treeprocessor):
 
 def unwrap_runs(root: etree.Element) -> None:
     """Citations taken in one match (see `CitationProcessor`) become siblings in their paragraph again,
-    each followed by its text; each parent is rebuilt once."""
-    for parent in list(root.iter()):
+    each followed by its text; each parent is rebuilt once, innermost first (the text between two
+    spans of a run may hold a run of citations)."""
+    for parent in reversed(list(root.iter())):
         if not any(child.get(RUN) is not None for child in parent):
             continue
         children: list[etree.Element] = []
@@ -76,37 +81,55 @@ def unwrap_runs(root: etree.Element) -> None:
             if child.get(RUN) is None:
                 children.append(child)
                 continue
-            for citation in child:
-                children.append(citation)
-                children.extend(_text_after(citation))
+            children.extend(_gather(child[0]))
             children[-1].tail = (children[-1].tail or "") + (child.tail or "")
         parent[:] = children
 
 
-def _text_after(citation: etree.Element) -> list[etree.Element]:
-    """Take the `after` piece out of a citation: its text becomes the citation's tail, its elements
-    are returned to follow the citation."""
-    pieces = list(citation)
-    marker = next((index for index, piece in enumerate(pieces) if piece.get(PIECE) == AFTER), None)
-    if marker is None:
-        return []
-    citation.tail = pieces[marker].tail
-    following = pieces[marker + 1 :]
-    citation[:] = pieces[:marker]
-    return following
+def _gather(body: etree.Element) -> list[etree.Element]:
+    """A run's citations, each with its pieces back inside it as `pending_citation` made them (a marker
+    whose tail is the piece's text, then the piece's elements); the text after a citation is its tail
+    and the elements of that text follow it."""
+    siblings: list[etree.Element] = []
+    citation = body  # the first child is always a citation
+    for child in list(body):
+        piece = child.get(PIECE)
+        if piece is None:
+            citation = child
+            siblings.append(child)
+            continue
+        text, elements = child.text, list(child)
+        if isinstance(text, PassOver):
+            text = str(text)  # later tree processors (smarty, abbr) read it, as they did before
+        if piece == AFTER:
+            citation.tail = text
+            siblings.extend(elements)
+            continue
+        del child[:]
+        child.text, child.tail = None, text
+        citation.append(child)
+        citation.extend(elements)
+    return siblings
 
 
 def decode_escapes(root: etree.Element) -> None:
     """What Python-Markdown's unescape step does (code keeps its text), only where an escape is."""
-    decode = lambda match: chr(int(match[1]))  # noqa: E731
     for element in root.iter():
-        if element.text and util.STX in element.text and element.tag != "code":
-            element.text = ESCAPED.sub(decode, element.text)
-        if element.tail and util.STX in element.tail:
-            element.tail = ESCAPED.sub(decode, element.tail)
-        for name, value in element.items():
-            if util.STX in value:
-                element.set(name, ESCAPED.sub(decode, value))
+        decode_element(element)
+
+
+def _decode(match: re.Match) -> str:
+    return chr(int(match[1]))
+
+
+def decode_element(element: etree.Element) -> None:
+    if element.text and util.STX in element.text and element.tag != "code":
+        element.text = ESCAPED.sub(_decode, element.text)
+    if element.tail and util.STX in element.tail:
+        element.tail = ESCAPED.sub(_decode, element.tail)
+    for name, value in element.items():
+        if util.STX in value:
+            element.set(name, ESCAPED.sub(_decode, value))
 
 
 class RestoreEncoded(Treeprocessor):

@@ -39,7 +39,7 @@ from .claim_elements import BadgePlacer, append_inline, badge, badge_placement, 
 from .cleanup import ESCAPED, PlaceholderCleanup, RestoreEncoded
 from .csl_citations import render_csl_citation, requests_for
 from .elements import PENDING, bibliography_container, pending_citation, render_citation
-from .inline import AtEscapeProcessor, BracketedSpanProcessor, CitationProcessor, malformed_claim_finding
+from .inline import AtEscapeProcessor, BracketedSpanProcessor, CitationProcessor, malformed_claim_finding, run_text
 from .needed import unsourced_sentences
 from .standalone import StandaloneSite, log, standalone_site
 
@@ -171,12 +171,15 @@ class FactcheckTreeprocessor(Treeprocessor):
     # ---------------------------------------------------------------- claims
 
     def process_claims(self, root: etree.Element, page: PageState, engine: Engine) -> None:
+        claims = [e for e in root.iter() if has_class(e, "claim")]
+        if not claims:
+            return  # most pages: the two walks of the whole page below serve claims only
         scale = self.extension.scale
         parents = {child: parent for parent in root.iter() for child in parent}
         used_ids = {element.get("id") for element in root.iter() if element.get("id")}
         next_number: dict[str, int] = {}  # per derived id: the suffix to try next (claims alike in words)
         placer = BadgePlacer()
-        for element in [e for e in root.iter() if has_class(e, "claim")]:
+        for element in claims:
             block = element.tag != "span"
             source = element.attrib.pop("data-factcheck-source", "")
             line = page.locator.line_of(source) if source else page.locator.line_of_words(plain_text(element))
@@ -548,7 +551,7 @@ class GroupReader:
 
         def resolve(match: re.Match) -> str:
             node = stash.get(match[1])
-            return node if isinstance(node, str) else "".join(node.itertext()) if node is not None else ""
+            return node if isinstance(node, str) else run_text(node) if node is not None else ""
 
         for _ in range(3):  # placeholders may hold placeholders
             markdown = INLINE_PLACEHOLDER_RE.sub(resolve, markdown)

@@ -16,7 +16,7 @@ from markdown import util
 from markdown.inlinepatterns import InlineProcessor
 
 from ..core.findings import Finding
-from ..core.syntax import START_RE, Brackets, CitationGroup, Found, Scanner
+from ..core.syntax import BRACKETS, START_RE, Brackets, CitationGroup, Found, Scanner
 from .elements import AFTER, PIECE
 
 if TYPE_CHECKING:
@@ -30,9 +30,13 @@ CLAIM_CLASS_RE = re.compile(r"(?:^|\s)\.claim(?=[\s}]|$)")
 # Text between two citations that no later inline pattern could read across them: words, spaces, plain
 # punctuation and placeholders of what earlier patterns took (no emphasis marks, quotes, dashes, HTML).
 INERT_RE = re.compile(r"(?:[^\W_]|[ \t\n,.;:!?()]|\x02klzzwxh:[0-9]+\x03)*")
+# Text between two bracketed spans that they are taken across in one match: INERT_RE's, with brackets,
+# keys and `-` (citations between claims); never `{`, emphasis marks, quotes, dashes or HTML.
+SPAN_GAP_RE = re.compile(r"(?:[^\W_]|[ \t\n,.;:!?()@\[\]-]|\x02klzzwxh:[0-9]+\x03)*")
 ESCAPED = re.compile(f"{util.STX}([0-9]+){util.ETX}")
 BLANK_RE = re.compile(r"[ \t\n,;:]*")
-RUN = "data-factcheck-run"  # a wrapper of consecutive citations, unwrapped after the inline pass
+PASSED_OVER = "data-factcheck-passed-over"  # a span whose text is a PassOver, made plain again after the inline pass
+RUN = "data-factcheck-run"  # citations (or spans) taken in one match, unwrapped after the inline pass (cleanup.py)
 
 
 def parse_attributes(text: str) -> tuple[str | None, list[str], dict[str, str]] | None:
@@ -92,6 +96,21 @@ class CachedText:
         return getattr(node, "tag", None) in ("a", "img", "span")  # links and bracketed spans
 
 
+class Expressions:
+    """Every inline pattern's expression (see `pass_over`), listed once per page: listing them
+    (Python-Markdown sorts its registry into a new list) cost as much as a short citation."""
+
+    def __init__(self, md) -> None:
+        self.md = md
+        self._listed: tuple[object, list[re.Pattern]] | None = None
+
+    def get(self) -> list[re.Pattern]:
+        page = getattr(self.md, "factcheck_page", None)
+        if self._listed is None or self._listed[0] is not page:
+            self._listed = (page, [pattern.getCompiledRegExp() for pattern in self.md.inlinePatterns])
+        return self._listed[1]
+
+
 class CitationProcessor(InlineProcessor):
     """`[see @a, p. 3; -@b]`, `@a`, `-@a` and `@a [p. 33]`, in one pass so that the bracket after a key
     is the key's, as pandoc reads it. Link text is searched too: pandoc reads citations there."""
@@ -101,31 +120,42 @@ class CitationProcessor(InlineProcessor):
         self.compiled_re = START_RE
         self.extension = extension
         self.cache = CachedText(md)
+        self.expressions = Expressions(md)
 
     def handleMatch(self, m, data):  # noqa: N802 - Python-Markdown's name
         scanner = self.cache.scanner(data, self.extension.examples(self.md))
         found = scanner.at(m.start(0))
         if found is None:
             return None, None, None
-        citation = self.extension.citation(self.md, self.readable(found.group))
-        following = self.following(scanner, found.end)
-        if not following:
-            return citation, found.start, found.end
         # Python-Markdown rebuilds the whole text after each match: a paragraph of n citations would
         # cost n times its length. Citations separated by plain text are taken in one match instead;
         # the text after each is a piece of it (Python-Markdown renders it), moved out after the pass.
         run = etree.Element("span")
         run.set(RUN, "")
-        run.append(citation)
+        body = etree.SubElement(run, "span")
+        patterns = self.expressions.get()
+        self.add(body, self.extension.citation(self.md, self.readable(found.group)), patterns)
         end = found.end
-        for gap, more in following:
-            after = etree.SubElement(citation, "span")
+        for gap, more in self.following(scanner, found.end):
+            after = etree.SubElement(body, "span")
             after.set(PIECE, AFTER)
-            after.tail = util.AtomicString(gap) if BLANK_RE.fullmatch(gap) else gap  # nothing to render in it
-            citation = self.extension.citation(self.md, self.readable(more.group))
-            run.append(citation)
+            after.text = util.AtomicString(gap) if BLANK_RE.fullmatch(gap) else pass_over(gap, patterns)  # nothing to render in it
+            self.add(body, self.extension.citation(self.md, self.readable(more.group)), patterns)
             end = more.end
         return run, found.start, end
+
+    @staticmethod
+    def add(body: etree.Element, citation: etree.Element, patterns: list[re.Pattern]) -> None:
+        """A citation and its pieces side by side, each piece's Markdown as its text, none with a tail:
+        Python-Markdown's inline pass is linear only so. (It finds an element's place among its
+        siblings for each tail it renders, and queues every element that has children.)
+        `unwrap_runs` puts the pieces back into their citations."""
+        pieces = list(citation)
+        del citation[:]
+        body.append(citation)
+        for piece in pieces:
+            piece.text, piece.tail = pass_over(piece.tail, patterns), None
+            body.append(piece)
 
     def readable(self, group: CitationGroup) -> CitationGroup:
         """The group's source without placeholders: it locates the citation's line in the page."""
@@ -144,6 +174,19 @@ class CitationProcessor(InlineProcessor):
                 return found
             found.append((gap.group(), more))
             end = more.end
+
+
+class PassOver(util.AtomicString):
+    """A piece's text that no inline pattern of the page would change (no pattern's expression finds
+    anything in it, and it holds no placeholder): atomic for the inline pass only, where trying every
+    pattern on each piece was most of a citation's cost; plain text again after it (cleanup.py), for
+    later tree processors such as smarty and abbr."""
+
+
+def pass_over(text: str | None, patterns: list[re.Pattern]) -> str | None:
+    if not text or util.STX in text or any(pattern.search(text) for pattern in patterns):
+        return text
+    return PassOver(text)
 
 
 class AtEscapeProcessor(InlineProcessor):
@@ -166,28 +209,108 @@ class BracketedSpanProcessor(InlineProcessor):
     def __init__(self, extension: FactcheckExtension, md):
         super().__init__(r"\[", md)
         self.extension = extension
+        self.expressions = Expressions(md)
         self._brackets: Brackets | None = None
 
     def handleMatch(self, m, data):  # noqa: N802
+        span, end = self.span_at(data, m.start(0), report=True)
+        if span is None:
+            return None, None, None
+        if data.startswith("{", end):
+            return span, m.start(0), end  # attr_list gives `{...}` to the element it follows
+        # As for citations (see CitationProcessor): Python-Markdown would copy the paragraph's text
+        # after each span, so spans with only plain text and citations between are one match. Every
+        # other span is in a run too, so that its text is rendered alike (nested spans included).
+        run = etree.Element("span")
+        run.set(RUN, "")
+        body = etree.SubElement(run, "span")
+        body.append(span)
+        for gap, more, more_end in self.following(data, m.start(0), end):
+            after = etree.SubElement(body, "span")
+            after.set(PIECE, AFTER)
+            after.text = gap
+            body.append(more)
+            end = more_end
+        return run, m.start(0), end
+
+    def span_at(self, data: str, opening: int, report: bool = False) -> tuple[etree.Element | None, int]:
+        """The span whose `[` is at `opening`, and where it ends; a claim whose attributes cannot be
+        read is reported when `report`."""
         if self._brackets is None or self._brackets.text is not data:
             self._brackets = Brackets(data)
-        end = self._brackets.match(m.start(0))
+        end = self._brackets.match(opening)
         braces = BRACES_RE.match(data, end + 1) if end is not None else None
         if end is None or braces is None:
-            return None, None, None
-        source = self.unescape(data[m.start(0) : braces.end()])
+            return None, 0
+        source = self.unescape(data[opening : braces.end()])
         attributes = parse_attributes(braces["attrs"])
         if attributes is None:
-            if looks_like_claim(braces["attrs"]):
+            if report and looks_like_claim(braces["attrs"]):
                 self.extension.malformed_claim(self.md, source, braces["attrs"])
-            return None, None, None
+            return None, 0
         identifier, classes, pairs = attributes
         span = etree.Element("span")
-        span.text = data[m.start(0) + 1 : end]
+        span.text = pass_over(data[opening + 1 : end], self.expressions.get())
+        if isinstance(span.text, PassOver):
+            span.set(PASSED_OVER, "")  # Python-Markdown keeps it atomic but not a PassOver: cleanup.py
         apply_attributes(span, identifier, classes, {key: self.unescape(value) for key, value in pairs.items()})
         if "claim" in classes:
             span.set("data-factcheck-source", source)
-        return span, m.start(0), braces.end()
+        return span, braces.end()
+
+    def following(self, data: str, first: int, end: int) -> list[tuple[str, etree.Element, int]]:
+        """The spans after `end` with the text before each, (text, span, its end), while that text is
+        one that the later patterns read alike alone or in its paragraph (`SPAN_GAP_RE`, its brackets
+        paired, not ending in `]`, whose meaning depends on what follows), up to a span that `{` follows;
+        none when a bracket opened
+        before `first` is still open (a citation around the spans would be cut)."""
+        found: list[tuple[str, etree.Element, int]] = []
+        while True:
+            stop = SPAN_GAP_RE.match(data, end).end()  # type: ignore[union-attr]  # matches the empty string
+            opening = last_group(data, end, stop) if data.startswith("{", stop) else None
+            if opening is None or data.endswith("]", end, opening) or self._brackets.match(opening) != stop - 1:  # type: ignore[union-attr]
+                break
+            span, span_end = self.span_at(data, opening)
+            if span is None or data.startswith("{", span_end):  # attr_list gives `{...}` to what it follows
+                break
+            found.append((data[end:opening], span, span_end))
+            end = span_end
+        return found if found and not open_before(data, first) else []
+
+
+def run_text(node: etree.Element) -> str:
+    """A stashed node's text as the inline pass left it; a run's elements were moved since, and given
+    the text after them as tails (`unwrap_runs`): its text is what each of them held."""
+    if node.get(RUN) is None or not len(node):
+        return "".join(node.itertext())
+    return "".join("".join(child.itertext()) for child in node[0])
+
+
+def last_group(text: str, start: int, stop: int) -> int | None:
+    """The `[` of the last bracket group of `text[start:stop]` when that group ends it and every bracket
+    before it pairs up, else None."""
+    depth, opening = 0, None
+    for bracket in BRACKETS.finditer(text, start, stop):
+        if text[bracket.start()] == "[":
+            if not depth:
+                opening = bracket.start()
+            depth += 1
+        elif not depth:
+            return None
+        else:
+            depth -= 1
+    return opening if not depth and stop > start and text[stop - 1] == "]" else None
+
+
+def open_before(text: str, position: int) -> bool:
+    """Whether a `[` before `position` has no `]` before it (pandoc counts brackets so)."""
+    depth = 0
+    for bracket in BRACKETS.finditer(text, 0, position):
+        if text[bracket.start()] == "[":
+            depth += 1
+        elif depth:
+            depth -= 1
+    return depth > 0
 
 
 def malformed_claim_finding(page: str, line: int, attributes: str) -> Finding:
