@@ -197,3 +197,22 @@ def test_a_span_in_a_span_is_a_span(convert):
     """As in pandoc; the inner one was left as text when each span was its own inline match."""
     page = soup(convert("[[h]{.i} and [@a]]{.j} [x]{.k}"))
     assert page.select_one("span.j > span.i").get_text() == "h" and page.select_one("span.j span.citation")
+
+
+@pytest.mark.parametrize("text", ["*x *e* _ [@a] and [@b] *e*", "*x *e* _ `c` *e*", "*x *e* _ [x]{.claim} *e*", "*x *e* _ <b>c</b> *e*"])
+def test_a_placeholder_python_markdown_breaks_is_put_back(convert, text):
+    """Python-Markdown's emphasis eats the first character of an inline placeholder in `*x *e* _ ...`
+    (plain Python-Markdown prints `klzzwxh:0000` for a code span there): what it stood for is restored."""
+    assert "klzzwxh" in convert(text.replace("[@a] and [@b]", "`c`").replace("[x]{.claim}", "`c`"), plain=True)  # upstream
+    html = convert(text)
+    assert not PLACEHOLDERS.search(html), html
+    page = soup(html)
+    if "@a" in text:
+        assert [span["data-cites"] for span in page.select("span.citation")] == ["a", "b"]
+    assert ("<code>c</code>" in html) == ("`c`" in text) and ("<b>c</b>" in html) == ("<b>c</b>" in text)
+
+
+def test_an_attribute_without_a_value_is_no_traceback(convert):
+    """attr_list leaves a bare name's value None (`{{.claim}`): the cleanup reads attributes with care."""
+    html = convert('[claim y]{.claim note="<b>n</b> *e*"} {\n<https://x.org/@a>{{.claim}-@b')
+    assert "claim y" in html and 'data-cites="b"' in html

@@ -28,6 +28,7 @@ class PlaceholderCleanup(Treeprocessor):
         self.encoded: list[tuple[etree.Element, str]] = []  # e-mail texts read as text, put back after
 
     def run(self, root: etree.Element) -> None:
+        self.repair_placeholders(root)  # first: reading a claim's note runs the inline pass again
         unwrap_runs(root)
         self.encoded = []
         # One pass: each element's e-mail text and notes are read before its escapes are decoded.
@@ -44,6 +45,22 @@ class PlaceholderCleanup(Treeprocessor):
                     if value:
                         element.set(name, self.note_text(value))
             decode_element(element)  # Python-Markdown decodes them again at its own place: nothing left then
+
+    def repair_placeholders(self, root: etree.Element) -> None:
+        """Python-Markdown's emphasis can eat the first character of an inline placeholder
+        (`*x *e* _ `c` *e*` leaves `klzzwxh:0000` in the page, with or without this extension); each
+        placeholder left is replaced by what it stands for, which the inline pass still holds."""
+        inline = self.md.treeprocessors["inline"] if "inline" in self.md.treeprocessors else None
+        stashed = getattr(inline, "stashed_nodes", None)
+        if not stashed:
+            return
+        for parent in list(root.iter()):
+            if parent.text and LEFT_PLACEHOLDER_MARK in parent.text:
+                parent.text = _restore(parent, -1, parent.text, stashed)
+            for index in range(len(parent) - 1, -1, -1):
+                child = parent[index]
+                if child.tail and LEFT_PLACEHOLDER_MARK in child.tail:
+                    child.tail = _restore(parent, index, child.tail, stashed)
 
     def note_text(self, value: str) -> str:
         """A note's Markdown (`*see* the [label](url)`, `\\*`) as the text a reader reads; inline HTML in a
@@ -67,6 +84,32 @@ class PlaceholderCleanup(Treeprocessor):
             return str(blocks[index]) if index < len(blocks) else ""
 
         return util.HTML_PLACEHOLDER_RE.sub(raw, text)
+
+
+LEFT_PLACEHOLDER_MARK = "klzzwxh:"
+LEFT_PLACEHOLDER = re.compile("\x02?klzzwxh:([0-9]{4})\x03")
+
+
+def _restore(parent: etree.Element, after: int, text: str, stashed: dict) -> str:
+    """`text` (the text of `parent` when `after` is -1, else the tail of its child `after`) with its
+    placeholders replaced by their nodes, inserted after it; returns what stays as that text."""
+    pieces = LEFT_PLACEHOLDER.split(text)  # text, id, text, id, ..., text
+    position = after + 1
+    for number in range(1, len(pieces), 2):
+        node = stashed.get(pieces[number])
+        rest = pieces[number + 1]
+        if isinstance(node, etree.Element):
+            node.tail = (node.tail or "") + rest
+            parent.insert(position, node)
+            position += 1
+        else:  # a string, or no such placeholder: the text as it is
+            shown = str(node) if node is not None else f"klzzwxh:{pieces[number]}\x03"
+            if position == after + 1:
+                pieces[0] += shown + rest
+            else:
+                previous = parent[position - 1]
+                previous.tail = (previous.tail or "") + shown + rest
+    return pieces[0]
 
 
 def unwrap_runs(root: etree.Element) -> None:
@@ -128,7 +171,7 @@ def decode_element(element: etree.Element) -> None:
     if element.tail and util.STX in element.tail:
         element.tail = ESCAPED.sub(_decode, element.tail)
     for name, value in element.items():
-        if util.STX in value:
+        if value and util.STX in value:  # attr_list leaves a bare name's value None
             element.set(name, ESCAPED.sub(_decode, value))
 
 
