@@ -76,8 +76,10 @@ class DocumentCache:
 
     def save(self) -> None:
         """Sorted JSON, written atomically, holding only what this build used: an edited page's old
-        results do not pile up."""
-        if self.path is None or not (self.changed or set(self.documents) - self.used):
+        results do not pile up. A build that only read is not worth a rewrite for a few left unused
+        (a page read ahead whose own conversion came out otherwise)."""
+        unused = len(set(self.documents) - self.used)
+        if self.path is None or not (self.changed or unused > max(8, len(self.documents) // 10)):
             return
         self.documents = {key: value for key, value in self.documents.items() if key in self.used}
         referenced = {item[2] for value in self.documents.values() if isinstance(value, dict) for item in value.get("entries", []) if isinstance(item, list) and len(item) == 3}
