@@ -134,8 +134,8 @@ class Engine:
         self._cited: set[str] = set()
         self._reported: set = set()
         self._bodies: dict[str, str] = {}
-        self._csl_entries: dict[str, tuple[str, str]] = {}
-        self._csl_bodies: dict[str, str] = {}
+        self._csl_entries: dict[int, tuple[list, str, str]] = {}  # id of an entry's inlines -> (them, HTML, text)
+        self._csl_bodies: dict[tuple[str, str], str] = {}
 
     def _report_once(self, finding: Finding) -> None:
         identity = (finding.kind, finding.message, finding.file, finding.line, finding.page)
@@ -290,7 +290,8 @@ class Engine:
             return self.formatter.title(key)
         source = self.bibliography.get(key)
         assert source is not None
-        return latex_to_text(source.raw.fields.get("title", ""))
+        written = source.raw.fields.get("title", "")
+        return self.csl.store.title(written, latex_to_text) if self.csl.store is not None else latex_to_text(written)
 
     def entry_status(self, key: str) -> str:
         return " ".join(html for provider in self.status_providers if (html := provider(key)))
@@ -347,10 +348,10 @@ class Engine:
                 backlinks = backlinks_for(source.key)
             else:
                 backlinks = [("#" + r.anchor, r.group_source) for r in (by_key or {}).get(entry.key, [])]
-            body = self._csl_bodies.get(entry.key) if self.csl.style.numeric else None
-            if body is None:  # an entry's formatted text, links and status: once per build if numeric
-                html, text = self._csl_entry(entry)
-                body = self._csl_bodies[entry.key] = entry_body(html, self.formatter.links_html(source.key, shown=text), self.entry_status(source.key))
+            html, text = self._csl_entry(entry)
+            body = self._csl_bodies.get((entry.key, html))
+            if body is None:  # with its links and status: once per build for each way it is written
+                body = self._csl_bodies[(entry.key, html)] = entry_body(html, self.formatter.links_html(source.key, shown=text), self.entry_status(source.key))
             items.append(item_html(source.key, inlines.text(entry.label), body, backlinks, self.words["back_to_citation"]))
         for key in sorted(keys & self.csl.failed_keys):  # formatted without the style, and listed all the same
             source = self.bibliography.get(key)
@@ -360,14 +361,13 @@ class Engine:
         return bibliography_list(items)
 
     def _csl_entry(self, entry: EntryResult) -> tuple[str, str]:
-        """An entry as HTML and text. A numeric style writes an entry alike wherever it is listed (its
-        number is apart): made once per build. An author-date style may not ("1987a" on one page,
-        "1987" on another): made for each list."""
-        assert self.csl is not None
-        made = self._csl_entries.get(entry.key) if self.csl.style.numeric else None
-        if made is None:
-            made = self._csl_entries[entry.key] = (inlines.html(entry.body), inlines.text(entry.body))
-        return made
+        """An entry as HTML and text, made once per build for each way the style writes it: the cache
+        gives every page that lists an entry written alike the same inlines (`DocumentCache.bodies`),
+        while "1987a" on one page and "1987" on another are two."""
+        made = self._csl_entries.get(id(entry.body))
+        if made is None or made[0] is not entry.body:
+            made = self._csl_entries[id(entry.body)] = (entry.body, inlines.html(entry.body), inlines.text(entry.body))
+        return made[1], made[2]
 
     def site_bibliography(self, backlinks_for, entry_filter: EntryFilter | None = None, title: str | None = None) -> str:
         """Every entry of the bibliography files (those `entry_filter` keeps); cited ones keep their

@@ -25,14 +25,17 @@ class DocumentCache:
     def __init__(self) -> None:
         self.documents: dict[str, object] = {}  # digest -> {"citations": [...], "entries": [[key, label, body id]]}
         self.bodies: dict[str, object] = {}  # body id -> an entry's inlines
+        self.titles: dict[str, str] = {}  # a title field as written -> its text, for the report (LaTeX decoded)
         self.path: Path | None = None
         self.changed = False
         self.used: set[str] = set()  # what this build read or wrote: the rest is dropped when saving
+        self.used_titles: set[str] = set()
 
     def load(self, directory: Path) -> None:
         """Read once; the builds of one `mkdocs serve` session keep the memory copy."""
         path = directory / self.FILE
         self.used = set()
+        self.used_titles = set()
         if self.path == path:
             return
         self.path = path
@@ -44,8 +47,10 @@ class DocumentCache:
             data = {}  # none yet, or damaged: formatting again is always correct
         documents = data.get("documents") if isinstance(data, dict) else None
         bodies = data.get("bodies") if isinstance(data, dict) else None
+        titles = data.get("titles") if isinstance(data, dict) else None
         self.documents = documents if isinstance(documents, dict) else {}
         self.bodies = bodies if isinstance(bodies, dict) else {}
+        self.titles = {key: value for key, value in titles.items() if isinstance(value, str)} if isinstance(titles, dict) else {}
 
     @staticmethod
     def key(identity: list) -> str:
@@ -74,6 +79,15 @@ class DocumentCache:
         self.used.add(key)
         self.changed = True
 
+    def title(self, written: str, decode) -> str:
+        """A title as text, decoded once and kept (a reader's report shows it as text, escaped)."""
+        self.used_titles.add(written)
+        found = self.titles.get(written)
+        if found is None:
+            found = self.titles[written] = decode(written)
+            self.changed = True
+        return found
+
     def save(self) -> None:
         """Sorted JSON, written atomically, holding only what this build used: an edited page's old
         results do not pile up. A build that only read is not worth a rewrite for a few left unused
@@ -84,8 +98,10 @@ class DocumentCache:
         self.documents = {key: value for key, value in self.documents.items() if key in self.used}
         referenced = {item[2] for value in self.documents.values() if isinstance(value, dict) for item in value.get("entries", []) if isinstance(item, list) and len(item) == 3}
         self.bodies = {key: value for key, value in self.bodies.items() if key in referenced}
+        self.titles = {key: value for key, value in self.titles.items() if key in self.used_titles}
         try:
-            write_atomically(self.path, json.dumps({"documents": self.documents, "bodies": self.bodies}, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+            data = {"documents": self.documents, "bodies": self.bodies, "titles": self.titles}
+            write_atomically(self.path, json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8"))
         except OSError as error:  # read-only or full disk: formatted again next time
             log.info("factcheck: cannot write %s (%s)", self.path, error)
         self.changed = False
