@@ -348,3 +348,30 @@ def test_a_cold_build_with_an_author_date_style_formats_pages_ahead_several_at_o
     finally:
         csl_prefetch.PagesAhead.__call__ = original  # type: ignore[method-assign]
     assert {name: bib_site.html(name.replace(".md", "/index.html").replace("index/", "")) for name in pages} == first
+
+
+LATEX_ENTRY = r"""
+@article{lx,
+  author = {M{\"u}ller, J{\"o}rg and {\O}stergaard, S{\o}ren and van der Berg, Jr., Anna and {World Health Organization}},
+  title = {The \emph{in vivo} role of \textsuperscript{2}{H} and $\alpha$-helices in {IL-2}: \mkbibquote{quoted}, {\em old} and \textsc{Small Caps} -- a $\beta_2$ study of {H}$_2${O} at 37\,\textdegree{}{C} \& 50\%},
+  journaltitle = {J.~Immunol.},
+  date = {2021-03-15},
+  volume = {12},
+  pages = {33--45}
+}
+"""
+
+
+@pytest.mark.parametrize("style", ["apa", "csl:vancouver", "chicago-author-date"])
+def test_latex_reaches_readers_as_text_in_every_style(site, style):
+    """No raw LaTeX and no {.nocase} artefacts: accents, names, emphasis, math and protected words."""
+    site.bib(LATEX_ENTRY)
+    site.config({"style": style})
+    site.page("index.md", "# T\n\nOne [@lx].\n")
+    site.build()
+    page = soup(site.html())
+    text = page.select_one("#ref-lx .reference-text").get_text()
+    assert not any(mark in text for mark in ("\\", "{", "}", "$", "nocase", "mkbibquote")), text
+    assert "Müller" in text and "Østergaard" in text and "World Health Organization" in text
+    assert "α-helices" in text.lower() and "β₂" in text and "H₂O" in text and "IL-2" in text and "50%" in text
+    assert page.select_one("#ref-lx .reference-text em").get_text().lower() == "in vivo"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+from ..formatting import latex_to_text
 from .documents import PIECE
 
 TAGS = {"Emph": "em", "Strong": "strong", "Underline": "u", "Strikeout": "s", "Superscript": "sup", "Subscript": "sub"}
@@ -88,7 +89,9 @@ def _render_one(inline: dict, builder: Builder) -> None:
         builder.open("span", {"class": "factcheck-smallcaps", "style": "font-variant:small-caps"})
         render(content, builder)
         builder.close("span")
-    elif kind in ("Code", "Math", "RawInline") and isinstance(content, list) and len(content) == 2 and isinstance(content[1], str):
+    elif kind == "Math" and isinstance(content, list) and len(content) == 2 and isinstance(content[1], str):
+        builder.text(latex_to_text(f"${content[1]}$"))  # `$\alpha$` is α, as everywhere else (latex.py)
+    elif kind in ("Code", "RawInline") and isinstance(content, list) and len(content) == 2 and isinstance(content[1], str):
         builder.text(content[1])  # raw markup from a bibliography is shown as text, never inserted
     elif kind == "Quoted" and isinstance(content, list) and len(content) == 2:
         quote = content[0].get("t") if isinstance(content[0], dict) else ""
