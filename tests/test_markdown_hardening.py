@@ -216,3 +216,16 @@ def test_an_attribute_without_a_value_is_no_traceback(convert):
     """attr_list leaves a bare name's value None (`{{.claim}`): the cleanup reads attributes with care."""
     html = convert('[claim y]{.claim note="<b>n</b> *e*"} {\n<https://x.org/@a>{{.claim}-@b')
     assert "claim y" in html and 'data-cites="b"' in html
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ('\\@a\n*[see *e*"}\n* <abbr title="@a [x]{.claim}">ab</abbr> *emph*\n\\* \\*[*see* @b, **32**]', "<abbr"),  # emphasis closed inside one
+        ("*{.claim} **strong** _\n[*see* `x` @a] *emph*\n_", "<code>x</code>"),  # one inside what was put back
+    ],
+)
+def test_placeholders_torn_apart_by_emphasis_are_put_back(convert, text, kept):
+    html = convert(text)
+    assert not re.search("[\x02\x03]|klzz|wzxhzdk", html), html
+    assert kept in html

@@ -47,20 +47,30 @@ class PlaceholderCleanup(Treeprocessor):
             decode_element(element)  # Python-Markdown decodes them again at its own place: nothing left then
 
     def repair_placeholders(self, root: etree.Element) -> None:
-        """Python-Markdown's emphasis can eat the first character of an inline placeholder
-        (`*x *e* _ `c` *e*` leaves `klzzwxh:0000` in the page, with or without this extension); each
-        placeholder left is replaced by what it stands for, which the inline pass still holds."""
+        """Python-Markdown's emphasis can eat part of an inline placeholder (`*x *e* _ `c` *e*` leaves
+        `klzzwxh:0000` in the page, with or without this extension); each placeholder left is replaced by
+        what it stands for, which the inline pass still holds, and so are those inside what it restores
+        (the inline pass never reached them)."""
         inline = self.md.treeprocessors["inline"] if "inline" in self.md.treeprocessors else None
         stashed = getattr(inline, "stashed_nodes", None)
         if not stashed:
             return
-        for parent in list(root.iter()):
-            if parent.text and LEFT_PLACEHOLDER_MARK in parent.text:
-                parent.text = _restore(parent, -1, parent.text, stashed)
+        waiting = list(root.iter())
+        while waiting:
+            parent = waiting.pop()
+            restored: list[etree.Element] = []
+            if parent.text and "\x03" in parent.text:
+                parent.text = _restore(parent, -1, parent.text, stashed, restored)
+            if parent.text and ("\x02" in parent.text or "klzz" in parent.text):
+                parent.text = TORN_START.sub("", parent.text)
             for index in range(len(parent) - 1, -1, -1):
                 child = parent[index]
-                if child.tail and LEFT_PLACEHOLDER_MARK in child.tail:
-                    child.tail = _restore(parent, index, child.tail, stashed)
+                if child.tail and "\x03" in child.tail:
+                    child.tail = _restore(parent, index, child.tail, stashed, restored)
+                if child.tail and ("\x02" in child.tail or "klzz" in child.tail):
+                    child.tail = TORN_START.sub("", child.tail)
+            for node in restored:
+                waiting.extend(node.iter())
 
     def note_text(self, value: str) -> str:
         """A note's Markdown (`*see* the [label](url)`, `\\*`) as the text a reader reads; inline HTML in a
@@ -86,11 +96,14 @@ class PlaceholderCleanup(Treeprocessor):
         return util.HTML_PLACEHOLDER_RE.sub(raw, text)
 
 
-LEFT_PLACEHOLDER_MARK = "klzzwxh:"
-LEFT_PLACEHOLDER = re.compile("\x02?klzzwxh:([0-9]{4})\x03")
+# An inline placeholder (`STX klzzwxh:0012 ETX`), whole or with its start eaten; when emphasis closed
+# inside one, its start (`STX kl`) is left at the end of the emphasis' text and its end in the tail.
+# (An escape, `STX 8217 ETX`, is digits right after STX: never taken for one.)
+LEFT_PLACEHOLDER = re.compile("(?:\x02?k?l?z?z?w?x?h?:|(?<![\x02\\d]))([0-9]{4})\x03")
+TORN_START = re.compile("(?:\x02k?l?z?z?w?x?h?:?|\x02?klzzw?x?h?:?)$")  # "klzz" ends no word
 
 
-def _restore(parent: etree.Element, after: int, text: str, stashed: dict) -> str:
+def _restore(parent: etree.Element, after: int, text: str, stashed: dict, restored: list) -> str:
     """`text` (the text of `parent` when `after` is -1, else the tail of its child `after`) with its
     placeholders replaced by their nodes, inserted after it; returns what stays as that text."""
     pieces = LEFT_PLACEHOLDER.split(text)  # text, id, text, id, ..., text
@@ -98,12 +111,13 @@ def _restore(parent: etree.Element, after: int, text: str, stashed: dict) -> str
     for number in range(1, len(pieces), 2):
         node = stashed.get(pieces[number])
         rest = pieces[number + 1]
-        if isinstance(node, etree.Element):
+        if isinstance(node, etree.Element) and node not in restored:
             node.tail = (node.tail or "") + rest
             parent.insert(position, node)
+            restored.append(node)
             position += 1
-        else:  # a string, or no such placeholder: the text as it is
-            shown = str(node) if node is not None else f"klzzwxh:{pieces[number]}\x03"
+        else:  # a string; an element already put back (once is enough); no such placeholder: as it is
+            shown = "" if isinstance(node, etree.Element) else str(node) if node is not None else f"klzzwxh:{pieces[number]}\x03"
             if position == after + 1:
                 pieces[0] += shown + rest
             else:
