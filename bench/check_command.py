@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -24,7 +23,8 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-import run  # noqa: E402 - bench/ is not a package
+import report  # noqa: E402 - bench/ is not a package
+import run  # noqa: E402
 
 BEGIN, END = "<!-- check-command -->", "<!-- /check-command -->"
 TARGET = 0.25
@@ -73,13 +73,7 @@ def main() -> None:
         f"| check command | {check_median:.2f} s | {', '.join(f'{s:.2f}' for s in samples['check'])} |\n\n"
         f"Ratio {ratio:.2f} (target ≤ {TARGET}): {status}.\n{END}\n"
     )
-    results_md = BENCH / "RESULTS.md"
-    text = results_md.read_text(encoding="utf-8") if results_md.exists() else ""
-    if BEGIN in text:
-        text = re.sub(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", table.replace("\\", "\\\\"), text, flags=re.DOTALL)
-    else:
-        text = text.rstrip("\n") + "\n\n" + table
-    results_md.write_text(text, encoding="utf-8")
+    report.write_section(BENCH / "RESULTS.md", BEGIN, END, table)
     print(table)
 
 

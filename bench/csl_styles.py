@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
 import statistics
 import sys
@@ -24,7 +23,8 @@ import yaml
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-import run  # noqa: E402 - bench/ is not a package
+import report  # noqa: E402 - bench/ is not a package
+import run  # noqa: E402
 from check_command import timed  # noqa: E402
 
 BEGIN, END = "<!-- csl-styles -->", "<!-- /csl-styles -->"
@@ -77,13 +77,7 @@ def main() -> None:
         f"| build | median | runs |\n|---|---:|---|\n{rows}\n"
         f"Warm CSL / warm pybtex: {warm_ratio:.3f} (target ≤ {TARGET}): {status}. Cold CSL / cold pybtex: {cold_ratio:.2f}.\n{END}\n"
     )
-    results_md = BENCH / "RESULTS.md"
-    text = results_md.read_text(encoding="utf-8") if results_md.exists() else ""
-    if BEGIN in text:
-        text = re.sub(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", table.replace("\\", "\\\\"), text, flags=re.DOTALL)
-    else:
-        text = text.rstrip("\n") + "\n\n" + table
-    results_md.write_text(text, encoding="utf-8")
+    report.write_section(BENCH / "RESULTS.md", BEGIN, END, table)
     print(table)
 
 

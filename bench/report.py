@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import statistics
+from pathlib import Path
 
 # The targets of issue 5, as ratios to the plain build of the same run.
 COLD_TARGET, COLD_AIM = 1.5, 1.2
@@ -10,6 +12,17 @@ WARM_TARGET = 1.1
 SERVE_TARGET = 1.1
 MEMORY_TARGET = 1.3
 ONLINE_TARGET = 1.3
+
+
+def write_section(results_md: Path, begin: str, end: str, table: str) -> None:
+    """Put `table` (which starts with `begin` and ends with `end`) in RESULTS.md, in place of the
+    section between those markers, or at the end."""
+    text = results_md.read_text(encoding="utf-8") if results_md.exists() else ""
+    if begin in text:
+        text = re.sub(re.escape(begin) + r".*?" + re.escape(end) + r"\n?", table.replace("\\", "\\\\"), text, flags=re.DOTALL)
+    else:
+        text = text.rstrip("\n") + "\n\n" + table
+    results_md.write_text(text, encoding="utf-8")
 
 
 def median(samples: list[dict], key: str) -> float | None:

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as etree
 
-from markdown.util import AtomicString
-
 from ..core.citeproc.documents import CiteRequest
 from ..core.citeproc.inlines import Builder, render
-from ..core.reference_html import ResolvedCite, ref_id
+from ..core.reference_html import ResolvedCite
 from ..core.syntax import CitationGroup
-from .elements import Piece, _link, _unresolved, append_piece, append_text, take_pieces
+from .elements import Piece, append_piece, append_text, citation_link, take_pieces, unresolved_marker
 
 
 def requests_for(span: etree.Element, group: CitationGroup, resolved: list[ResolvedCite]) -> list[CiteRequest]:
@@ -53,7 +51,7 @@ def render_csl_citation(span: etree.Element, group: CitationGroup, resolved: lis
     for cite in resolved:
         if cite.resolved and cite.key.lower() in failed:
             append_text(span, " [")
-            _link(span, cite, cite.key, linked)
+            citation_link(span, cite, cite.key, linked)
             append_text(span, "]")
     for piece in builder.pieces.values():  # a piece the style did not place: kept, at the end
         append_text(span, " ")
@@ -65,7 +63,7 @@ def render_csl_citation(span: etree.Element, group: CitationGroup, resolved: lis
     for cite in resolved:
         if not cite.resolved:
             append_text(span, " ")
-            _unresolved(span, cite.key, unresolved_word)
+            unresolved_marker(span, cite.key, unresolved_word)
 
 
 class _ElementBuilder(Builder):
@@ -98,21 +96,11 @@ class _ElementBuilder(Builder):
         if cite is None:  # not a key of this group (a tampered cache): its words only
             render(inlines, self)
             return
-        link = etree.SubElement(self.stack[-1], "a" if self.linked else "span")
-        link.set("class", "citation-ref")
-        if self.linked:
-            link.set("href", "#" + ref_id(cite.key))
-            link.set("role", "doc-biblioref")
-        if cite.anchor not in self.placed:
-            link.set("id", cite.anchor)
-            self.placed.add(cite.anchor)
-        if cite.tooltip:
-            link.set("title", cite.tooltip)
+        link = citation_link(self.stack[-1], cite, "", self.linked, anchored=cite.anchor not in self.placed)
+        self.placed.add(cite.anchor)
         self.stack.append(link)
-        render(inlines, self)
+        render(inlines, self)  # the style's words for it ("Onji et al., 1987, p. 3"), as AtomicStrings
         self.stack.pop()
-        if not len(link) and link.text:
-            link.text = AtomicString(link.text)
 
     def unplaced(self) -> list[ResolvedCite]:
         return [cite for cite in self.cites if cite.anchor not in self.placed]

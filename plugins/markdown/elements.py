@@ -110,10 +110,10 @@ class _Layout:
                 append_piece(self.span, prefix)
                 append_text(self.span, " ")
             if not resolved.resolved:
-                _unresolved(self.span, cite.key, self.unresolved_word)
+                unresolved_marker(self.span, cite.key, self.unresolved_word)
             else:
                 shown = resolved.year if (self.author_year and cite.suppress_author) else resolved.label
-                _link(self.span, resolved, shown, self.linked)
+                citation_link(self.span, resolved, shown, self.linked)
             self.suffix(cite, number, locator=bare_locator and index == 0)
 
     def suffix(self, cite, number: int, locator: bool) -> None:
@@ -127,14 +127,14 @@ class _Layout:
         """`Alpha [1, p. 33; see 2]` / `Alpha (2000, p. 33; see Beta, 2001)`."""
         (cite, resolved), rest = pairs[0], pairs[1:]
         if not resolved.resolved:
-            _unresolved(self.span, cite.key, self.unresolved_word)
+            unresolved_marker(self.span, cite.key, self.unresolved_word)
             if self.pieces.get("suffix-0") or rest:
                 append_text(self.span, " [")
                 self._narrative_rest(cite, rest)
                 append_text(self.span, "]")
             return
         append_text(self.span, resolved.authors + (" (" if self.author_year else " ["))
-        _link(self.span, resolved, resolved.year if self.author_year else resolved.label, self.linked)
+        citation_link(self.span, resolved, resolved.year if self.author_year else resolved.label, self.linked)
         piece = self.pieces.get("suffix-0")
         if piece:
             append_text(self.span, ", ")
@@ -154,19 +154,23 @@ class _Layout:
             self.cites(rest, first=1)
 
 
-def _link(parent: etree.Element, cite: ResolvedCite, text: str, linked: bool = True) -> None:
+def citation_link(parent: etree.Element, cite: ResolvedCite, text: str, linked: bool = True, anchored: bool = True) -> etree.Element:
+    """A reference's link to its entry, with the cite's anchor (unless `anchored` is false: a cite
+    named twice in one citation has its anchor once) and the entry as its tooltip."""
     link = etree.SubElement(parent, "a" if linked else "span")
     link.set("class", "citation-ref")
     if linked:
         link.set("href", "#" + ref_id(cite.key))
         link.set("role", "doc-biblioref")
-    link.set("id", cite.anchor)
+    if anchored:
+        link.set("id", cite.anchor)
     if cite.tooltip:
         link.set("title", cite.tooltip)
-    link.text = AtomicString(text)
+    link.text = AtomicString(text) if text else None
+    return link
 
 
-def _unresolved(parent: etree.Element, key: str, unresolved_word: str) -> None:
+def unresolved_marker(parent: etree.Element, key: str, unresolved_word: str) -> None:
     marker = etree.SubElement(parent, "span")
     marker.set("class", "citation-unresolved")
     marker.set("title", f"{unresolved_word}: {key}")

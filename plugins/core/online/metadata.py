@@ -102,11 +102,8 @@ class MetadataFetcher:
             else:
                 self.futures[identifier.key] = self.pool.submit(self._one, identifier.scheme, identifier.value)
         for scheme, futures in batches.items():
-            values = list(futures)
-            for start in range(0, len(values), pubmed.BATCH):
-                chunk = {value: futures[value] for value in values[start : start + pubmed.BATCH]}
-                if chunk:
-                    self.pool.submit(self._batch, scheme, chunk)
+            for chunk in pubmed.in_batches(futures):
+                self.pool.submit(self._batch, scheme, chunk)
 
     def get(self, identifier) -> Fetched:
         """The record, waiting for it no longer than the online deadline allows."""

@@ -19,6 +19,12 @@ NOTICE_TYPES = {
 }
 
 
+def in_batches(futures: dict) -> list[dict]:
+    """Pending ids (id -> what waits for it) in requests of at most BATCH ids."""
+    values = list(futures)
+    return [{value: futures[value] for value in values[start : start + BATCH]} for start in range(0, len(values), BATCH)]
+
+
 def uid(kind: str, value: str) -> str:
     """The uid E-utilities uses: PMC ids without their `PMC` prefix."""
     return value[3:] if kind == "pmcid" and value.upper().startswith("PMC") else value

@@ -191,11 +191,8 @@ class OnlineVerifier:
                 pending.clear()
             self._batch_scheduled = False
         for kind, futures in taken.items():
-            values = list(futures)
-            for start in range(0, len(values), pubmed.BATCH):
-                chunk = {value: futures[value] for value in values[start : start + pubmed.BATCH]}
-                if chunk:
-                    self.pool.submit(self._run_batch, kind, chunk)
+            for chunk in pubmed.in_batches(futures):
+                self.pool.submit(self._run_batch, kind, chunk)
 
     def _run_batch(self, kind: str, futures: dict[str, cf.Future]) -> None:
         try:
