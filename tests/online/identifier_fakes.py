@@ -97,10 +97,13 @@ class IdentifierServices:
     def __init__(self, services):
         self.base = services
         self.csl = {"10.1200/jco.1999.17.7.2105": CSL_RECORD, "10.1000/retracted": RETRACTED_RECORD}
-        self.pubmed = {"10561265": SUMMARY, "20000001": RETRACTED_SUMMARY}
-        self.pmc = {"2275327": PMC_SUMMARY}
+        # esummary is the online checks' fake (online_fakes.Services), holding these records too.
+        self.pubmed = services.pubmed
+        self.pubmed.update({"10561265": SUMMARY, "20000001": RETRACTED_SUMMARY})
+        self.pmc = services.pmc
+        self.pmc.update({"2275327": PMC_SUMMARY})
         self.books = {ISBN: BOOK}
-        services.routes.update({"/eutils/esummary.fcgi": self.esummary, "/openlibrary/api/books": self.openlibrary})
+        services.routes.update({"/openlibrary/api/books": self.openlibrary})
         self.resolver_routes = services
         services.server.clear()
         services.server.expect_request(re.compile(".*")).respond_with_handler(self.dispatch)
@@ -122,14 +125,6 @@ class IdentifierServices:
                 return Response("", 302, headers={"Location": "https://publisher.invalid/"})
             return Response("", 302, headers={"Location": self.base.url(f"/agency/{doi}")})
         return self.base.dispatch(request)
-
-    def esummary(self, request: Request) -> Response:
-        db = self.pubmed if request.args.get("db") == "pubmed" else self.pmc
-        ids = request.args.get("id", "").split(",")
-        result: dict = {"uids": [i for i in ids if i in db]}
-        for uid in ids:
-            result[uid] = db[uid] if uid in db else {"uid": uid, "error": "cannot get document summary"}
-        return json_reply({"header": {"type": "esummary", "version": "0.3"}, "result": result})
 
     def openlibrary(self, request: Request) -> Response:
         key = request.args.get("bibkeys", "")
