@@ -24,7 +24,10 @@ TREE_ONLY = ("toc", "markdown.extensions.toc")  # only shapes the HTML, which no
 class PagesAhead:
     def __init__(self, pages: list[tuple[str, str]], extensions: list, configs: dict, scale):
         self.pages = pages  # (src_path, the file's text)
-        self.extensions = [name for name in extensions if not isinstance(name, FactcheckExtension) and name not in TREE_ONLY]
+        # Extensions by name only: an extension object (another plugin's) belongs to the host's Markdown,
+        # and a second Markdown would take it over. Without it a page may read otherwise: it then
+        # formats on its own.
+        self.extensions = [name for name in extensions if isinstance(name, str) and name not in TREE_ONLY]
         self.configs = {name: options for name, options in configs.items() if name not in TREE_ONLY}
         self.scale = scale
 

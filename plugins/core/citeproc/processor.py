@@ -27,6 +27,7 @@ class CSLFormatter:
         self.store = store
         self.pandoc_runs = 0
         self.failed_keys: set[str] = set()  # entries pandoc cannot read: left out of every document
+        self.broken = False  # pandoc cannot run: every page is labelled without the style
         self._texts: dict[str, str] = {}
         self._last_digest: tuple[Document, tuple[str, dict[str, str], list[str]]] | None = None
         self.collected: list[Document] | None = None  # collecting (see `collecting`): documents, no pandoc
@@ -60,6 +61,8 @@ class CSLFormatter:
         """The document's citations and bibliography; None if pandoc cannot run at all (reported once:
         the caller formats the document without the style)."""
         document = self._without(document, self.failed_keys)
+        if self.broken:
+            return None  # reported once: no more runs, and no entry tried alone, for each page
         if self.collected is not None:
             self.collected.append(document)
             return DocumentResult([[] for _ in document.groups], [])
@@ -93,7 +96,7 @@ class CSLFormatter:
         before). Pages that list entries uncited (`nocite`) are left to their own run: those entries'
         numbers would differ. Returns how many pages' results were kept."""
         documents = [self._without(document, self.failed_keys) for document in documents]
-        if self.store is None or len(documents) < 2:
+        if self.store is None or self.broken or len(documents) < 2:
             return 0
         together = Document([group for document in documents for group in document.groups], documents[0].hidden)
         try:
@@ -120,7 +123,7 @@ class CSLFormatter:
         """Independent documents (pages numbered on their own, or author-date styles, where each page is
         a document), formatted by as many pandoc processes at once as there are processors, each result
         kept in the cache for its page's own `format`. Returns how many were kept."""
-        if self.store is None:
+        if self.store is None or self.broken:
             return 0
         waiting = []
         for document in documents:
@@ -167,20 +170,23 @@ class CSLFormatter:
     def _unreadable(self, keys: list[str], names: dict[str, str]) -> set[str]:
         """The entries pandoc fails on alone (each tried in a document of its own), reported and kept
         out of later documents."""
-        bad = set()
+        errors: dict[str, CiteprocError] = {}
         for key in keys:
             try:
                 self._run(Document([], nocite=[key]), {key: "k0"}, [self._text(key, "k0")])
             except CiteprocError as error:
-                bad.add(key)
-                source = self.bibliography.get(key)
-                assert source is not None
-                self.report(Finding("unformattable_entry", f"entry '{source.key}' cannot be formatted by the citation style: {error}", file=source.file, line=source.line))
-        if bad != set(keys):
-            self.failed_keys |= bad
-        return bad
+                errors[key] = error
+        if len(errors) == len(keys):
+            return set(errors)  # every entry fails alone: pandoc is what fails (`_processor_failed`)
+        for key, why in errors.items():
+            source = self.bibliography.get(key)
+            assert source is not None
+            self.report(Finding("unformattable_entry", f"entry '{source.key}' cannot be formatted by the citation style: {why}", file=source.file, line=source.line))
+        self.failed_keys |= set(errors)
+        return set(errors)
 
     def _processor_failed(self, error: CiteprocError) -> None:
+        self.broken = True
         self.report(Finding("unformattable_entry", f"citation style {self.style.name} cannot be used: {error}; entries are formatted without it"))
 
     @staticmethod
