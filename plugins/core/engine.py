@@ -169,21 +169,17 @@ class Engine:
             self.note_cited(source)
             anchor = page.next_anchor(source.key)
             page.citations.append(CitationRecord(source.key, anchor, line, True, group.source))
-            if self.csl is not None:  # the style labels it, with the page's other citations (`csl_citations`)
-                resolved.append(ResolvedCite(source.key, True, anchor=anchor))
-                continue
-            resolved.append(
-                ResolvedCite(
-                    source.key,
-                    True,
-                    label=self.labeller.label(source.key, page.numbering),
-                    authors=self.labeller.authors(source.key),
-                    year=self.labeller.year(source.key) if self.mode == "author-year" else "",
-                    anchor=anchor,
-                    tooltip=self.formatter.text(source.key),
-                )
-            )
+            resolved.append(ResolvedCite(source.key, True, anchor=anchor))
+            if self.csl is None:  # a CSL style labels it with the page's other citations (`csl_citations`)
+                self._label(resolved[-1], page)
         return resolved
+
+    def _label(self, cite: ResolvedCite, page: PageState) -> None:
+        """Our own label, authors, year and tooltip for a cite (pybtex styles, or a CSL style that failed)."""
+        cite.label = self.labeller.label(cite.key, page.numbering)
+        cite.authors = self.labeller.authors(cite.key)
+        cite.year = self.labeller.year(cite.key) if self.mode == "author-year" else ""
+        cite.tooltip = self.formatter.text(cite.key)
 
     def csl_citations(self, page: PageState, groups: list[list[CiteRequest]], resolved: list[list[ResolvedCite]]) -> list[list] | None:
         """The page's citations as the CSL style writes them (pandoc's inlines, one list per group), from
@@ -212,10 +208,7 @@ class Engine:
             for group_cites in resolved:  # labelled as without the style
                 for cite in group_cites:
                     if cite.resolved:
-                        cite.label = self.labeller.label(cite.key, page.numbering)
-                        cite.authors = self.labeller.authors(cite.key)
-                        cite.year = self.labeller.year(cite.key) if self.mode == "author-year" else ""
-                        cite.tooltip = self.formatter.text(cite.key)
+                        self._label(cite, page)
             return None
         texts = {entry.key: self._csl_entry(entry)[1] for entry in result.entries}
         for group_cites in resolved:
