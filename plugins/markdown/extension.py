@@ -133,13 +133,17 @@ class FactcheckTreeprocessor(Treeprocessor):
         if engine.csl is not None:
             self.render_csl_citations(root, page, engine, in_links)
             return
+        for span, group, resolved in self.resolved_citations(root, page, engine):
+            render_citation(span, group, resolved, engine.mode, engine.words["unresolved"], linked=id(span) not in in_links)
+            self.show_unknown(span, resolved, page, engine)
+
+    def resolved_citations(self, root: etree.Element, page: PageState, engine: Engine):
+        """(span, group, resolved cites) of each pending citation, in reading order."""
         for span in [e for e in root.iter("span") if PENDING in e.attrib]:
             group = page.pending[int(span.attrib.pop(PENDING))]
             if self.extension.read_groups is not None:
                 self.extension.read_groups.append(group)
-            resolved = engine.resolve(page, group)
-            render_citation(span, group, resolved, engine.mode, engine.words["unresolved"], linked=id(span) not in in_links)
-            self.show_unknown(span, resolved, page, engine)
+            yield span, group, engine.resolve(page, group)
 
     def show_unknown(self, span: etree.Element, resolved: list, page: PageState, engine: Engine) -> None:
         """An unknown key's finding, next to its citation (editors, during `serve`)."""
@@ -150,13 +154,7 @@ class FactcheckTreeprocessor(Treeprocessor):
 
     def render_csl_citations(self, root: etree.Element, page: PageState, engine: Engine, in_links: set[int]) -> None:
         """The page's citations as one document for the CSL style (see `Engine.csl_citations`)."""
-        work = []
-        for span in [e for e in root.iter("span") if PENDING in e.attrib]:
-            group = page.pending[int(span.attrib.pop(PENDING))]
-            if self.extension.read_groups is not None:
-                self.extension.read_groups.append(group)
-            resolved = engine.resolve(page, group)
-            work.append((span, group, resolved, requests_for(span, group, resolved)))
+        work = [(span, group, resolved, requests_for(span, group, resolved)) for span, group, resolved in self.resolved_citations(root, page, engine)]
         assert engine.csl is not None
         rendered = engine.csl_citations(page, [requests for *_, requests in work], [resolved for _, _, resolved, _ in work])
         failed = frozenset(engine.csl.failed_keys)  # found while formatting this page, or before
