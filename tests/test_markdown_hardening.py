@@ -229,3 +229,24 @@ def test_placeholders_torn_apart_by_emphasis_are_put_back(convert, text, kept):
     html = convert(text)
     assert not re.search("[\x02\x03]|klzz|wzxhzdk", html), html
     assert kept in html
+
+
+@pytest.mark.parametrize("cited", [True, False])
+def test_a_page_with_a_thousand_raw_html_tags_keeps_each_of_them(convert, cited):
+    """Raw HTML placeholders count up without padding (`wzxhzdk:1234`) and so end like an inline one
+    whose start emphasis ate (`k:1234`): from the 1,000th tag, the repair took each for an inline node
+    and put that node in its place a second time (raw HTML lost, a citation rendered twice, a traceback)."""
+    cite = " [@a]" if cited else ""
+    text = "".join(f"<span>r{i}</span> *e* `c`{cite}\n\n" for i in range(1100))
+    html = convert(text)
+    for shown in (r"<span>r\d+</span>", "<em>e</em>", "<code>c</code>"):
+        assert len(re.findall(shown, body(html))) == 1100, shown
+    assert len(soup(body(html)).select("span.citation")) == (1100 if cited else 0)
+    assert not PLACEHOLDERS.search(html)
+
+
+def test_a_torn_placeholder_past_the_ten_thousandth_is_put_back(convert):
+    """Inline placeholders have five digits from the 10,000th node of a page (`klzzwxh:10000`)."""
+    text = "`c` " * 10_000 + "\n\n*x *e* _ `d` *e*"
+    html = convert(text)
+    assert not PLACEHOLDERS.search(html) and "<code>d</code>" in html and html.count("<code>c</code>") == 10_000

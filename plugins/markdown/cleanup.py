@@ -56,17 +56,18 @@ class PlaceholderCleanup(Treeprocessor):
         if not stashed:
             return
         waiting = list(root.iter())
+        placed = {id(node) for node in waiting}  # a node is put back only where it is not already
         while waiting:
             parent = waiting.pop()
             restored: list[etree.Element] = []
             if parent.text and "\x03" in parent.text:
-                parent.text = _restore(parent, -1, parent.text, stashed, restored)
+                parent.text = _restore(parent, -1, parent.text, stashed, placed, restored)
             if parent.text and ("\x02" in parent.text or "klzz" in parent.text):
                 parent.text = TORN_START.sub("", parent.text)
             for index in range(len(parent) - 1, -1, -1):
                 child = parent[index]
                 if child.tail and "\x03" in child.tail:
-                    child.tail = _restore(parent, index, child.tail, stashed, restored)
+                    child.tail = _restore(parent, index, child.tail, stashed, placed, restored)
                 if child.tail and ("\x02" in child.tail or "klzz" in child.tail):
                     child.tail = TORN_START.sub("", child.tail)
             for node in restored:
@@ -96,14 +97,15 @@ class PlaceholderCleanup(Treeprocessor):
         return util.HTML_PLACEHOLDER_RE.sub(raw, text)
 
 
-# An inline placeholder (`STX klzzwxh:0012 ETX`), whole or with its start eaten; when emphasis closed
-# inside one, its start (`STX kl`) is left at the end of the emphasis' text and its end in the tail.
-# (An escape, `STX 8217 ETX`, is digits right after STX: never taken for one.)
-LEFT_PLACEHOLDER = re.compile("(?:\x02?k?l?z?z?w?x?h?:|(?<![\x02\\d]))([0-9]{4})\x03")
+# An inline placeholder (`STX klzzwxh:0012 ETX`, five digits from the 10,000th), whole or with its
+# start eaten; when emphasis closed inside one, its start (`STX kl`) is left at the end of the
+# emphasis' text and its end in the tail. Never taken for one: an escape (`STX 8217 ETX`, digits right
+# after STX) and a raw HTML placeholder (`STX wzxhzdk:1234 ETX`, which also ends in `k:` and digits).
+LEFT_PLACEHOLDER = re.compile("(?:(?<!wzxhzd)(?<!wzxhzdk)\x02?k?l?z?z?w?x?h?:|(?<![\x02\\d:]))([0-9]{4,})\x03")
 TORN_START = re.compile("(?:\x02k?l?z?z?w?x?h?:?|\x02?klzzw?x?h?:?)$")  # "klzz" ends no word
 
 
-def _restore(parent: etree.Element, after: int, text: str, stashed: dict, restored: list) -> str:
+def _restore(parent: etree.Element, after: int, text: str, stashed: dict, placed: set[int], restored: list) -> str:
     """`text` (the text of `parent` when `after` is -1, else the tail of its child `after`) with its
     placeholders replaced by their nodes, inserted after it; returns what stays as that text."""
     pieces = LEFT_PLACEHOLDER.split(text)  # text, id, text, id, ..., text
@@ -111,12 +113,13 @@ def _restore(parent: etree.Element, after: int, text: str, stashed: dict, restor
     for number in range(1, len(pieces), 2):
         node = stashed.get(pieces[number])
         rest = pieces[number + 1]
-        if isinstance(node, etree.Element) and node not in restored:
+        if isinstance(node, etree.Element) and id(node) not in placed:
             node.tail = (node.tail or "") + rest
             parent.insert(position, node)
+            placed.update(id(inner) for inner in node.iter())
             restored.append(node)
             position += 1
-        else:  # a string; an element already put back (once is enough); no such placeholder: as it is
+        else:  # a string; an element in the tree already (once is enough); no such placeholder: as it is
             shown = "" if isinstance(node, etree.Element) else str(node) if node is not None else f"klzzwxh:{pieces[number]}\x03"
             if position == after + 1:
                 pieces[0] += shown + rest
