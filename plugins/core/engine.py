@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from .bibliography import Bibliography
 from .citeproc import inlines
-from .citeproc.documents import CiteRequest, Document, DocumentResult, EntryResult
+from .citeproc.documents import CiteRequest, Document, DocumentResult
 from .citeproc.processor import CSLFormatter
 from .citeproc.styles import choose, pybtex_name
 from .entry_filter import EntryFilter
@@ -18,7 +18,7 @@ from .findings import Finding, Reporter
 from .formatting import EntryFormatter, latex_to_text, load_style
 from .labels import Labeller, Numbering
 from .locate import SourceLocator
-from .reference_html import ResolvedCite, anchor_slug, bibliography_block, bibliography_list, bibliography_opening, entry_body, item_html, label_text
+from .reference_html import ResolvedCite, anchor_slug, bibliography_block, bibliography_list, entry_body, item_html, label_text
 from .syntax import KEY_RE, CitationGroup
 
 if TYPE_CHECKING:
@@ -77,6 +77,11 @@ class PageState:
                 grouped.setdefault(record.key.lower(), []).append(record)
         return grouped
 
+    def backlinks(self) -> Callable[[str], list[tuple[str, str]]]:
+        """Each entry's back-links from this page: (`#anchor`, the citation as written), in page order."""
+        by_key = self.citations_by_key()
+        return lambda key: [("#" + record.anchor, record.group_source) for record in by_key.get(key.lower(), [])]
+
     def cited_keys(self) -> list[str]:
         seen: dict[str, str] = {}
         for record in self.citations:
@@ -134,7 +139,7 @@ class Engine:
         self._cited: set[str] = set()
         self._reported: set = set()
         self._bodies: dict[str, str] = {}
-        self._csl_entries: dict[int, tuple[list, str, str]] = {}  # id of an entry's inlines -> (them, HTML, text)
+        self._csl_entries = inlines.RenderedEntries()
         self._csl_bodies: dict[tuple[str, str], str] = {}
 
     def _report_once(self, finding: Finding) -> None:
@@ -187,34 +192,30 @@ class Engine:
         With site-wide numbers (numeric styles), the entries cited by earlier pages come first, unseen.
         None if the style cannot be used; the caller then labels the page itself."""
         assert self.csl is not None
-        hidden = self.site_numbering.ordered_keys() if self.site_numbering is not None and self.csl.style.numeric else []
+        site_numbering = self.site_numbering if self.csl.style.numeric else None
+        hidden = site_numbering.ordered_keys() if site_numbering is not None else []
         for group in groups:
             for request in group:
                 page.numbering.number(request.key)
-        nocite = self._nocite(page)
-        document = Document(groups, hidden, nocite)
-        if groups and self.csl_prefetch is not None and not self.csl.cached(document):
-            prefetch, self.csl_prefetch = self.csl_prefetch, None  # once a build: the first page not cached
-            ahead = prefetch(self, page.src_path)
-            if hidden or (self.csl.style.numeric and self.site_numbering is not None):
-                self.csl.format_together(ahead)  # numbered across the site: one document
-            else:
-                self.csl.format_each(ahead)  # each page its own document: several at once
-        result = self.csl.format(document) if groups or nocite else DocumentResult([], [])
-        if result is not None and len(result.citations) != len(groups):
-            result = None  # not what was asked (a damaged cache): labelled without the style
-        page.csl = result
+        document = Document(groups, hidden, self._nocite(page))
+        read_ahead = (lambda: self._pages_ahead(page)) if self.csl_prefetch is not None else None
+        result = page.csl = self.csl.format_page(document, read_ahead, site_numbered=site_numbering is not None)
         if result is None:
             for group_cites in resolved:  # labelled as without the style
                 for cite in group_cites:
                     if cite.resolved:
                         self._label(cite, page)
             return None
-        texts = {entry.key: self._csl_entry(entry)[1] for entry in result.entries}
+        texts = {entry.key: self._csl_entries.of(entry.body)[1] for entry in result.entries}
         for group_cites in resolved:
             for cite in group_cites:
                 cite.tooltip = texts.get(cite.key.lower(), "")
         return result.citations
+
+    def _pages_ahead(self, page: PageState) -> list[Document]:
+        """The documents of the pages after `page`, read ahead by the host; once a build."""
+        prefetch, self.csl_prefetch = self.csl_prefetch, None
+        return prefetch(self, page.src_path) if prefetch is not None else []
 
     def collecting_copy(self) -> Engine:
         """An engine like this one, numbered as far as this one is, whose CSL formatter only notes the
@@ -309,15 +310,10 @@ class Engine:
             keys += [key for key in self._nocite(page) if key.lower() not in {k.lower() for k in keys}]
         if not keys:
             return ""
-        by_key = page.citations_by_key()
+        backlinks_for = page.backlinks()
         if page.csl is not None:
-            return self.csl_list(page.csl, {key.lower() for key in keys}, by_key)
-        keys = self.ordered(keys, page.numbering)
-        items = []
-        for key in keys:
-            backlinks = [("#" + r.anchor, r.group_source) for r in by_key.get(key.lower(), [])]
-            items.append(self.item(key, page.numbering, backlinks))
-        return bibliography_list(items)
+            return self.csl_list(page.csl, {key.lower() for key in keys}, backlinks_for)
+        return bibliography_list([self.item(key, page.numbering, backlinks_for(key)) for key in self.ordered(keys, page.numbering)])
 
     def ordered(self, keys: list[str], numbering: Numbering) -> list[str]:
         """Bibliography order: by number for numeric labels, by the style's sorting otherwise."""
@@ -328,7 +324,7 @@ class Engine:
         entries = self.style.sort([self.bibliography.get(k).entry for k in keys])  # type: ignore[union-attr]
         return [entry.key for entry in entries]
 
-    def csl_list(self, result: DocumentResult, keys: set[str], by_key: dict | None = None, backlinks_for=None) -> str:
+    def csl_list(self, result: DocumentResult, keys: set[str], backlinks_for: Callable[[str], list[tuple[str, str]]]) -> str:
         """The `<ol>` of those of `keys` (lower-cased) that the style listed, in its order."""
         assert self.csl is not None
         items = []
@@ -337,30 +333,16 @@ class Engine:
                 continue
             source = self.bibliography.get(entry.key)
             assert source is not None
-            if backlinks_for is not None:
-                backlinks = backlinks_for(source.key)
-            else:
-                backlinks = [("#" + r.anchor, r.group_source) for r in (by_key or {}).get(entry.key, [])]
-            html, text = self._csl_entry(entry)
+            html, text = self._csl_entries.of(entry.body)
             body = self._csl_bodies.get((entry.key, html))
             if body is None:  # with its links and status: once per build for each way it is written
                 body = self._csl_bodies[(entry.key, html)] = entry_body(html, self.formatter.links_html(source.key, shown=text), self.entry_status(source.key))
-            items.append(item_html(source.key, inlines.text(entry.label), body, backlinks, self.words["back_to_citation"]))
+            items.append(item_html(source.key, inlines.text(entry.label), body, backlinks_for(source.key), self.words["back_to_citation"]))
         for key in sorted(keys & self.csl.failed_keys):  # formatted without the style, and listed all the same
             source = self.bibliography.get(key)
             assert source is not None
-            backlinks = backlinks_for(source.key) if backlinks_for is not None else [("#" + r.anchor, r.group_source) for r in (by_key or {}).get(key, [])]
-            items.append(item_html(source.key, "", self.entry_body(source.key), backlinks, self.words["back_to_citation"]))
+            items.append(item_html(source.key, "", self.entry_body(source.key), backlinks_for(source.key), self.words["back_to_citation"]))
         return bibliography_list(items)
-
-    def _csl_entry(self, entry: EntryResult) -> tuple[str, str]:
-        """An entry as HTML and text, made once per build for each way the style writes it: the cache
-        gives every page that lists an entry written alike the same inlines (`DocumentCache.bodies`),
-        while "1987a" on one page and "1987" on another are two."""
-        made = self._csl_entries.get(id(entry.body))
-        if made is None or made[0] is not entry.body:
-            made = self._csl_entries[id(entry.body)] = (entry.body, inlines.html(entry.body), inlines.text(entry.body))
-        return made[1], made[2]
 
     def site_bibliography(self, backlinks_for, entry_filter: EntryFilter | None = None, title: str | None = None) -> str:
         """Every entry of the bibliography files (those `entry_filter` keeps); cited ones keep their
@@ -377,11 +359,9 @@ class Engine:
             hidden = numbering.ordered_keys() if numeric else []
             result = self.csl.format(Document([], hidden, keys))  # listed; the cited first, with their numbers
             if result is not None:
-                listing = self.csl_list(result, {key.lower() for key in keys}, backlinks_for=backlinks_for)
-                return bibliography_opening(title, heading_id, site=True) + listing + "</div>"
-        keys = self.ordered(keys, numbering)
-        items = [self.item(key, numbering, backlinks_for(key)) for key in keys]
-        return bibliography_block(items, title, heading_id=heading_id, site=True)
+                return bibliography_block(self.csl_list(result, {key.lower() for key in keys}, backlinks_for), title, heading_id, site=True)
+        items = [self.item(key, numbering, backlinks_for(key)) for key in self.ordered(keys, numbering)]
+        return bibliography_block(bibliography_list(items), title, heading_id, site=True)
 
     def list_without_citing(self, page: PageState, value: object) -> None:
         """Front matter `nocite: [@a, @b]` or `nocite: "@*"`, as pandoc has it: the entries join the page's

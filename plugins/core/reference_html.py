@@ -96,6 +96,7 @@ def bibliography_opening(title: str, heading_id: str = "references", site: bool 
     return f'<div class="references factcheck-bibliography {kind}" role="doc-bibliography"{exclude}>{heading}'
 
 
-def bibliography_block(items: list[str], title: str, heading_id: str = "references", site: bool = False) -> str:
-    """The whole bibliography as HTML (the site's, filled in by the plugin after every page is rendered)."""
-    return bibliography_opening(title, heading_id, site) + bibliography_list(items) + "</div>"
+def bibliography_block(listing: str, title: str, heading_id: str = "references", site: bool = False) -> str:
+    """A whole bibliography as HTML around its list (`bibliography_list`): the site's, filled in by the
+    plugin after every page is rendered."""
+    return bibliography_opening(title, heading_id, site) + listing + "</div>"

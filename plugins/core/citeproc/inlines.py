@@ -66,6 +66,21 @@ def text(inlines: list) -> str:
     return " ".join(builder.result().split())
 
 
+class RenderedEntries:
+    """Entries' inlines as HTML and text, made once per build for each way the style writes an entry:
+    the cache gives every page that lists an entry written alike the same inlines
+    (`DocumentCache.bodies`), while "1987a" on one page and "1987" on another are two."""
+
+    def __init__(self) -> None:
+        self._made: dict[int, tuple[list, str, str]] = {}  # id of an entry's inlines -> (them, HTML, text)
+
+    def of(self, body: list) -> tuple[str, str]:
+        made = self._made.get(id(body))
+        if made is None or made[0] is not body:
+            made = self._made[id(body)] = (body, html(body), text(body))
+        return made[1], made[2]
+
+
 def render(inlines: object, builder: Builder) -> None:
     if not isinstance(inlines, list):
         return

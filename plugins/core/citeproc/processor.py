@@ -88,6 +88,22 @@ class CSLFormatter:
             self.store.put(digest, result)
         return result
 
+    def format_page(self, document: Document, read_ahead: Callable[[], list[Document]] | None, site_numbered: bool) -> DocumentResult | None:
+        """A page's document, as `format` makes it, or None (the caller labels the page without the
+        style). The first page of a build not in the cache calls `read_ahead` for the documents of the
+        pages still to come and formats them first: numbered across the site, as one document; else
+        each on its own, several at once."""
+        if document.groups and read_ahead is not None and not self.cached(document):
+            ahead = read_ahead()
+            if site_numbered:
+                self.format_together(ahead)
+            else:
+                self.format_each(ahead)
+        result = self.format(document) if document.groups or document.nocite else DocumentResult([], [])
+        if result is not None and len(result.citations) != len(document.groups):
+            return None  # not what was asked (a damaged cache)
+        return result
+
     def format_together(self, documents: list[Document]) -> int:
         """Consecutive pages' documents of a numeric style with site-wide numbers, formatted in one
         pandoc run, as one document holding them all (which numbers their entries as theirs do); each
