@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mkdocs_factcheck.core.syntax import example_labels
-from mkdocs_factcheck.markdown.extension import GroupReader
+from mkdocs_factcheck.markdown.group_reader import GroupReader
 
 SPLIT = "<!-- split -->"
 MODES = {"AuthorInText": "in-text", "SuppressAuthor": "suppress", "NormalCitation": "normal"}

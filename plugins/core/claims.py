@@ -75,3 +75,23 @@ def source_caveat(cites: list[str], known: list[bool], retracted: set[str] | Non
     if retracted is not None and all(key.lower() in retracted for key in found):
         return "its source was retracted" if len(found) == 1 else "its sources were retracted"
     return ""
+
+
+class ClaimIds:
+    """The ids taken in a page, and the claim ids made from a claim's words: `claim-first-words`, then
+    `-2`, `-3`, ..., from where the last claim alike left off, so that many claims with the same first
+    words cost linear time."""
+
+    def __init__(self, used: set) -> None:
+        self.used = used
+        self._next_number: dict[str, int] = {}
+
+    def derived(self, text: str) -> str:
+        base = "claim-" + slugify(text)
+        number = self._next_number.get(base, 1)
+        candidate = base if number == 1 else f"{base}-{number}"
+        while candidate in self.used:
+            number += 1
+            candidate = f"{base}-{number}"
+        self._next_number[base] = number + 1
+        return candidate

@@ -160,3 +160,13 @@ def badge(scale: Scale, verdict_name: str | None, note: str, placement: str = "b
         note_element.set("class", "claim-note")
         note_element.text = note.rstrip().rstrip(".") if placement == "sentence" else note
     return holder
+
+
+def cited_keys(citations: list[etree.Element]) -> list[str]:
+    """The keys the citation elements cite, each once, in order."""
+    keys: list[str] = []
+    for citation in citations:
+        for key in (citation.get("data-cites") or "").split():
+            if key not in keys:
+                keys.append(key)
+    return keys

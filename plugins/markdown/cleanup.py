@@ -15,7 +15,7 @@ from markdown import util
 from markdown.treeprocessors import Treeprocessor
 
 from .elements import AFTER, PIECE
-from .inline import ESCAPED, PASSED_OVER, RUN, PassOver
+from .inline import ESCAPED, PASSED_OVER, RUN, PassOver, decode_escaped
 
 NOTE_ATTRIBUTES = ("note", "data-note")
 # Python-Markdown writes an autolinked e-mail address as entities behind its own `&` placeholder.
@@ -178,18 +178,14 @@ def decode_escapes(root: etree.Element) -> None:
         decode_element(element)
 
 
-def _decode(match: re.Match) -> str:
-    return chr(int(match[1]))
-
-
 def decode_element(element: etree.Element) -> None:
     if element.text and util.STX in element.text and element.tag != "code":
-        element.text = ESCAPED.sub(_decode, element.text)
+        element.text = decode_escaped(element.text)
     if element.tail and util.STX in element.tail:
-        element.tail = ESCAPED.sub(_decode, element.tail)
+        element.tail = decode_escaped(element.tail)
     for name, value in element.items():
         if value and util.STX in value:  # attr_list leaves a bare name's value None
-            element.set(name, ESCAPED.sub(_decode, value))
+            element.set(name, decode_escaped(value))
 
 
 class RestoreEncoded(Treeprocessor):

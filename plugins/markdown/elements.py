@@ -6,6 +6,7 @@ import xml.etree.ElementTree as etree
 
 from markdown.util import AtomicString
 
+from ..core.findings import Finding
 from ..core.reference_html import ResolvedCite, ref_id
 from ..core.syntax import CitationGroup, en_dash_ranges
 
@@ -195,3 +196,11 @@ def bibliography_container(title: str, heading_id: str = "references", site: boo
     return container
 
 
+def finding_element(finding: Finding, severity: str) -> etree.Element:
+    """An editor's note in the page: what is wrong here, with the kind to silence it by."""
+    note = etree.Element("span")
+    note.set("class", f"factcheck-finding finding-{severity}")
+    note.set("data-kind", finding.kind)
+    note.set("role", "note")
+    note.text = AtomicString(f"{finding.place}: {finding.message} [{finding.kind}]")
+    return note

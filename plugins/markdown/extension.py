@@ -9,40 +9,34 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from dataclasses import replace
-from html import unescape
 from pathlib import Path
-from types import SimpleNamespace
 
 from markdown import Extension, Markdown
-from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import INLINE_PLACEHOLDER_RE, AtomicString
+from markdown.util import AtomicString
 
 from ..core.bibliography import BibliographyError
-from ..core.claims import Claim, claim_findings, slugify, source_caveat
+from ..core.claims import Claim, ClaimIds, claim_findings, source_caveat
 from ..core.engine import Engine, PageState
 from ..core.entry_filter import EntryFilter
 from ..core.findings import Finding
 from ..core.formatting import StyleError
-from ..core.jsonld import claim_review_script, review_author
 from ..core.locate import lines_before
-from ..core.online.report import PLACEHOLDER_RE
-from ..core.report import summary_html
 from ..core.scale import Scale, ScaleError
 from ..core.settings import Settings, SettingsError, settings_from
 from ..core.syntax import CitationGroup, example_labels
-from .assets import inline_assets
 from .blocks import FencedDivProcessor
-from .claim_elements import BadgePlacer, append_inline, badge, badge_placement, citations_in, following_citations, has_class, plain_text
-from .cleanup import ESCAPED, PlaceholderCleanup, RestoreEncoded
+from .claim_elements import BadgePlacer, append_inline, badge, badge_placement, citations_in, cited_keys, following_citations, has_class, plain_text
+from .cleanup import PlaceholderCleanup, RestoreEncoded
 from .csl_citations import render_csl_citation, requests_for
-from .elements import PENDING, bibliography_container, pending_citation, render_citation
-from .inline import AtEscapeProcessor, BracketedSpanProcessor, CitationProcessor, malformed_claim_finding, run_text
+from .elements import PENDING, bibliography_container, finding_element, pending_citation, render_citation
+from .inline import AtEscapeProcessor, BracketedSpanProcessor, CitationProcessor, malformed_claim_finding
 from .needed import unsourced_sentences
+from .page_extras import PageFinisher, TreeDone, add_page_extras
 from .standalone import StandaloneSite, log, standalone_site
 
+DEFAULTS = Settings()  # the options' defaults, as the plugin has them
 # Where the plugin puts the site's bibliography (with the block's filter and title), once every page is rendered.
 SITE_BIBLIOGRAPHY_MARKER = "<!-- factcheck:site-bibliography {filter}|{title} -->"
 SITE_BIBLIOGRAPHY_MARKER_RE = re.compile(r"<!-- factcheck:site-bibliography (?P<filter>[^|>]*)\|(?P<title>[^>]*) -->")
@@ -92,40 +86,8 @@ class FactcheckTreeprocessor(Treeprocessor):
                 self.report(Finding("citation_needed", f"citation needed: '{short}' has {why} but no source", page=page.src_path or "<page>", line=line), block)
         self.place_bibliography(root, page, engine)
         if not self.extension.host_writes_page_extras:
-            self.add_page_extras(root, page)
+            add_page_extras(self.extension, self.md, root, page)
         page.rendered()
-
-    def add_page_extras(self, root: etree.Element, page: PageState) -> None:
-        """Without the plugin: the fact-check summary under the page's title and the ClaimReview data,
-        after the online results cached for the page's sources (a retraction changes a claim's badge)."""
-        extension = self.extension
-        online = extension.cached_online_report(page)
-        self.md.factcheck_online = online  # type: ignore[attr-defined]  # for PageFinisher
-        if not page.claims:
-            return
-        online.claim_findings(page.claims)  # the claims resting only on retracted sources get their words
-        for claim in page.claims:
-            claim.caveat = claim.caveat or online.claim_caveats.get(claim.id, "")
-        context = extension.current_context
-        meta = context.get("meta") or {}
-        scale = extension.scale
-        # Zensical turns every relative link into one from the page's Markdown file (raw HTML too): the
-        # summary links file to file there, URL to URL elsewhere.
-        view = SimpleNamespace(url=context.get("src_path" if context.get("docs_dir") else "url", ""), meta=meta)
-        if extension.getConfig("summary") and meta.get("factcheck_summary", True):
-            summary = etree.Element("div")
-            summary.set("class", "factcheck-summary-slot")
-            summary.text = self.md.htmlStash.store(summary_html(page.claims, scale, view, extension.report_url(), extension.get_engine().words))
-            title = next((index for index, child in enumerate(root) if child.tag == "h1"), None)
-            root.insert(0 if title is None else title + 1, summary)
-        site_url = extension.getConfig("site_url") or context.get("site_url", "")
-        url = site_url.rstrip("/") + "/" + context.get("url", "") if site_url else ""  # no site_url, no absolute url
-        author = review_author(extension.getConfig("organization") or {}, context.get("site_author", ""), site_url)
-        script = claim_review_script(page.claims, scale, url, author, meta)
-        if script:
-            holder = etree.SubElement(root, "div")
-            holder.set("class", "factcheck-claimreview-slot")
-            holder.text = self.md.htmlStash.store(script)
 
     def render_citations(self, root: etree.Element, page: PageState, engine: Engine) -> None:
         """Number and render every pending citation, in the order a reader meets them."""
@@ -169,50 +131,25 @@ class FactcheckTreeprocessor(Treeprocessor):
     # ---------------------------------------------------------------- claims
 
     def process_claims(self, root: etree.Element, page: PageState, engine: Engine) -> None:
+        """Each claim of the page: its sources (the citations in it, and those right after an inline
+        claim in its sentence), its id, its verdict and its badge."""
         claims = [e for e in root.iter() if has_class(e, "claim")]
         if not claims:
             return  # most pages: the two walks of the whole page below serve claims only
-        scale = self.extension.scale
         parents = {child: parent for parent in root.iter() for child in parent}
-        used_ids = {element.get("id") for element in root.iter() if element.get("id")}
-        next_number: dict[str, int] = {}  # per derived id: the suffix to try next (claims alike in words)
+        ids = ClaimIds({element.get("id") for element in root.iter() if element.get("id")})
         placer = BadgePlacer()
         for element in claims:
             block = element.tag != "span"
-            source = element.attrib.pop("data-factcheck-source", "")
-            line = page.locator.line_of(source) if source else page.locator.line_of_words(plain_text(element))
             parent = parents.get(element)
             following = []
             if not block and parent is not None:
                 siblings, position = placer.siblings(parent, element)
                 following = following_citations(siblings, position)
-            cites = citations_in(element) + following
-            keys = []
-            for citation in cites:
-                for key in (citation.get("data-cites") or "").split():
-                    if key not in keys:
-                        keys.append(key)
-            verdict = element.get("data-verdict") or element.attrib.pop("verdict", None)
-            note = element.get("data-note") or element.attrib.pop("note", None) or ""
-            text = plain_text(element)
-            claim_id = element.get("id")
-            derived = not claim_id
-            if not claim_id:
-                claim_id = self._derived_id(text, used_ids, next_number)
-                element.set("id", claim_id)
-            engine.claim_id_taken(claim_id, page.src_path, line, derived)
-            used_ids.add(claim_id)
-            scale_verdict = scale.get(verdict)
-            element.set("data-verdict", scale_verdict.name if scale_verdict else "unrated")
-            if scale_verdict:
-                element.set("style", f"--verdict-color: {scale_verdict.color}")  # the site's scale colours the claim
-            known = [key in engine.bibliography for key in keys]
-            caveat = source_caveat(keys, known)
-            claim = Claim(claim_id, text, verdict, note, page.src_path, line, keys, page.url, block, caveat, derived_id=derived)
-            page.claims.append(claim)
+            claim = self._claim(element, page, engine, block, cited_keys(citations_in(element) + following), ids)
             placement = badge_placement(element, block)
-            verdict_element = badge(scale, verdict, note, placement, caveat, claim_id, deferred_caveat=self.extension.claim_status_slots)
-            for finding in claim_findings(claim, scale, known):
+            verdict_element = badge(self.extension.scale, claim.verdict, claim.note, placement, claim.caveat, claim.id, deferred_caveat=self.extension.claim_status_slots)
+            for finding in claim_findings(claim, self.extension.scale, [key in engine.bibliography for key in claim.cites]):
                 self.report(finding, verdict_element)
             if placement == "block":
                 element.insert(0, verdict_element)  # heads the block, before its first paragraph
@@ -224,6 +161,30 @@ class FactcheckTreeprocessor(Treeprocessor):
                 placer.after(parent, following[-1] if following else element, verdict_element)
         placer.insert_all()
 
+    def _claim(self, element: etree.Element, page: PageState, engine: Engine, block: bool, keys: list[str], ids: ClaimIds) -> Claim:
+        """The claim an element marks, read from its attributes and words; the element gets its id and
+        verdict (the site's scale colours it)."""
+        source = element.attrib.pop("data-factcheck-source", "")
+        line = page.locator.line_of(source) if source else page.locator.line_of_words(plain_text(element))
+        verdict = element.get("data-verdict") or element.attrib.pop("verdict", None)
+        note = element.get("data-note") or element.attrib.pop("note", None) or ""
+        text = plain_text(element)
+        claim_id = element.get("id")
+        derived = not claim_id
+        if not claim_id:
+            claim_id = ids.derived(text)
+            element.set("id", claim_id)
+        engine.claim_id_taken(claim_id, page.src_path, line, derived)
+        ids.used.add(claim_id)
+        scale_verdict = self.extension.scale.get(verdict)
+        element.set("data-verdict", scale_verdict.name if scale_verdict else "unrated")
+        if scale_verdict:
+            element.set("style", f"--verdict-color: {scale_verdict.color}")
+        caveat = source_caveat(keys, [key in engine.bibliography for key in keys])
+        claim = Claim(claim_id, text, verdict, note, page.src_path, line, keys, page.url, block, caveat, derived_id=derived)
+        page.claims.append(claim)
+        return claim
+
     def report(self, finding: Finding, near: etree.Element | None = None) -> None:
         """Report a finding; with `show_findings` (editors, during `mkdocs serve`) also show it in the page."""
         self.extension.get_engine().report(finding)
@@ -234,19 +195,6 @@ class FactcheckTreeprocessor(Treeprocessor):
         severity = self.extension.get_engine().severity_of(finding.kind)
         if self.extension.show_findings and severity != "ignore":
             near.append(finding_element(finding, severity))
-
-    @staticmethod
-    def _derived_id(text: str, used: set, next_number: dict[str, int]) -> str:
-        """`claim-first-words`, then `-2`, `-3`, ...: where the last claim alike left off, so that many
-        claims with the same first words cost linear time."""
-        base = "claim-" + slugify(text)
-        number = next_number.get(base, 1)
-        candidate = base if number == 1 else f"{base}-{number}"
-        while candidate in used:
-            number += 1
-            candidate = f"{base}-{number}"
-        next_number[base] = number + 1
-        return candidate
 
     # ---------------------------------------------------------------- bibliography
 
@@ -300,19 +248,19 @@ class FactcheckExtension(Extension):
     def __init__(self, **kwargs) -> None:
         self.config = {
             "bibliography": [[], "BibTeX file or list of files (relative to the working directory when used without the plugin)."],
-            "style": ["unsrt", "A pybtex style (plain, unsrt, alpha, abbrv, vancouver), a CSL style id (apa, ieee, csl:vancouver, ...) or a .csl file."],
-            "locale": ["", "The language CSL styles write in (en-US, de-DE, ...); empty: the style's own, else en-US."],
-            "title_case": ["as-written", "Titles as the entry writes them, or 'sentence': the style's sentence case."],
-            "citation_mode": ["numeric", "numeric ([1]) or author-year (Onji et al., 1987)."],
+            "style": [DEFAULTS.style, "A pybtex style (plain, unsrt, alpha, abbrv, vancouver), a CSL style id (apa, ieee, csl:vancouver, ...) or a .csl file."],
+            "locale": [DEFAULTS.locale, "The language CSL styles write in (en-US, de-DE, ...); empty: the style's own, else en-US."],
+            "title_case": [DEFAULTS.title_case, "Titles as the entry writes them, or 'sentence': the style's sentence case."],
+            "citation_mode": [DEFAULTS.citation_mode, "numeric ([1]) or author-year (Onji et al., 1987)."],
             "bibliography_title": ["References", "Heading of a page's bibliography."],
             "verdicts": [[], "The verdict scale: a list of {name, label, rating, color, icon}, best first."],
-            "citation_needed": [True, "Report uncited sentences that look like checkable facts."],
+            "citation_needed": [DEFAULTS.citation_needed, "Report uncited sentences that look like checkable facts."],
             # Without the MkDocs plugin (Zensical, plain Python-Markdown); the plugin's options of the same names.
             "findings": [{}, "Severity per kind of finding: ignore, info, warning or error."],
             "words": [{}, "Reader-facing words (see the plugin's `words`)."],
-            "summary": [True, "The fact-check summary at the top of pages with claims."],
-            "unverified_pattern": [Settings.unverified_pattern, "Regular expression: an entry whose note matches it is not fully verified."],
-            "identifiers_file": ["references.identifiers.json", "CSL-JSON file of the records cited by identifier (doi:, pmid:, ...), relative to the working directory."],
+            "summary": [DEFAULTS.summary, "The fact-check summary at the top of pages with claims."],
+            "unverified_pattern": [DEFAULTS.unverified_pattern, "Regular expression: an entry whose note matches it is not fully verified."],
+            "identifiers_file": [DEFAULTS.identifiers_file, "CSL-JSON file of the records cited by identifier (doi:, pmid:, ...), relative to the working directory."],
             "online": [{}, "Online settings; pages show the results cached in online.cache_dir by the check command or an MkDocs build."],
             "report_url": ["", "The report page's URL, relative to the site root (the summary links to it); Zensical: found in the docs folder."],
             "site_url": ["", "The site's address, for absolute URLs in the ClaimReview data (Zensical: its site_url)."],
@@ -320,14 +268,15 @@ class FactcheckExtension(Extension):
             "inline_assets": [True, "Add the badges' and tooltips' CSS and JavaScript to each page (the plugin adds them as files)."],
         }
         super().__init__(**kwargs)
-        self.engine: Engine | None = None  # set by the MkDocs plugin for each build
-        self.page_context: dict = {}  # src_path, line_offset and url of the page being rendered (plugin)
-        self.page_options: dict = {}  # per-page switches from front matter (plugin)
-        self.show_findings = False  # findings shown in the page itself (plugin, during `mkdocs serve`)
-        self.defer_page_bibliography = False  # the plugin writes page bibliographies in on_post_page
-        self.host_writes_page_extras = False  # the plugin (or the check command) writes summary, JSON-LD and assets
+        # Set by a host (the MkDocs plugin, the check command, pages read ahead), else by the extension itself:
+        self.engine: Engine | None = None  # the host's engine, for the whole site (standalone: None)
+        self.page_context: dict = {}  # src_path, line_offset and url of the page being rendered (from a host)
+        self.page_options: dict = {}  # per-page switches from front matter (`factcheck: {citation_needed: false}`)
+        self.show_findings = False  # findings shown in the page itself (the plugin, during `mkdocs serve`)
+        self.defer_page_bibliography = False  # a page's bibliography is a marker the host fills in (or ignores)
+        self.host_writes_page_extras = False  # the host writes summary, JSON-LD and assets (see page_extras.py)
         self.current_context: dict = {}  # the page being converted: src_path, url, meta, site_url, ...
-        self.claim_status_slots = False  # badges keep a slot for what the online checks find (plugin)
+        self.claim_status_slots = False  # badges keep a slot for the online checks' findings, filled later
         self.read_groups: list[CitationGroup] | None = None  # when a list: every group read, in reading order
         self.scale = Scale(self.getConfig("verdicts") or None)
         self._standalone: StandaloneSite | None = None
@@ -363,9 +312,7 @@ class FactcheckExtension(Extension):
         # After inline processing (20) and attr_list (8), so `{: .claim}` on a paragraph is seen too.
         md.treeprocessors.register(FactcheckTreeprocessor(self, md), "factcheck_tree", 7)
         md.treeprocessors.register(RestoreEncoded(md, cleanup), "factcheck_restore", 6.9)
-        # After raw HTML is put back (30): the page's final HTML. Python-Markdown's toc also runs the
-        # postprocessors on each heading's HTML, during the tree phase: the last tree processor marks
-        # its end, so that only the whole page is finished.
+        # After raw HTML is put back (30): the page's final HTML, once the tree phase is over (TreeDone).
         md.treeprocessors.register(TreeDone(md), "factcheck_tree_done", -1000)
         md.postprocessors.register(PageFinisher(self, md), "factcheck_finish", 5)
 
@@ -443,23 +390,6 @@ class FactcheckExtension(Extension):
                 pass
         return context
 
-    def cached_online_report(self, page: PageState, keys: list[str] | None = None):
-        """Standalone: what earlier online checks cached about the page's sources, or `keys` (nothing is sent)."""
-        site = self.standalone()
-        bibliography = self.get_engine().bibliography
-        wanted = dict.fromkeys(page.cited_keys() + (keys or []))
-        return site.cached_online.report([source for key in wanted if (source := bibliography.get(key)) is not None])
-
-    def report_url(self) -> str:
-        """Where the summary's link goes: the option, or (Zensical) the report page the check command
-        wrote, as a Markdown file that Zensical links."""
-        if self.getConfig("report_url"):
-            return self.getConfig("report_url")
-        docs_dir = self.current_context.get("docs_dir")
-        if docs_dir and (Path(docs_dir) / REPORT_PAGE).is_file():
-            return REPORT_PAGE
-        return ""
-
     def citation(self, md: Markdown, group: CitationGroup) -> etree.Element:
         """A pending citation: the tree processor numbers and renders it later, in document order
         (Python-Markdown's inline pass reaches nested blocks, such as admonitions, after their siblings)."""
@@ -478,82 +408,12 @@ class FactcheckExtension(Extension):
         return engine.site_bibliography(lambda key: [], entry_filter, title)
 
 
-REPORT_PAGE = "factcheck-report.md"  # where `mkdocs-factcheck check --write-report` writes it (its default)
 _REPORTED_ERRORS: set[str] = set()  # the extension cannot start: once until it works again
 _REPORTED_OPTIONS: set[str] = set()  # unknown options: once per process (Zensical makes an extension per page)
 
 
 class ExtensionError(Exception):
     """The extension cannot run (its bibliography, style or scale); one message, no traceback of ours."""
-
-
-class TreeDone(Treeprocessor):
-    def run(self, root):
-        self.md.factcheck_tree_done = True  # type: ignore[attr-defined]
-
-
-class PageFinisher(Postprocessor):
-    """Without the plugin: online marks from the cache on the page's entries and citations, and the
-    reader's CSS and JavaScript."""
-
-    def __init__(self, extension: FactcheckExtension, md: Markdown):
-        super().__init__(md)
-        self.extension = extension
-
-    def run(self, text: str) -> str:
-        extension = self.extension
-        if extension.host_writes_page_extras or extension.engine is not None or not getattr(self.md, "factcheck_tree_done", False):
-            return text
-        self.md.factcheck_tree_done = False  # type: ignore[attr-defined]
-        page: PageState | None = getattr(self.md, "factcheck_page", None)
-        if page is None or not (page.citations or page.claims or "factcheck-" in text):
-            return text  # nothing of ours: no assets either (a site bibliography or a report page has some)
-        online = getattr(self.md, "factcheck_online", None)
-        listed = [unescape(key) for key in PLACEHOLDER_RE.findall(text)]  # the site bibliography lists uncited entries too
-        if listed:
-            online = extension.cached_online_report(page, listed)
-        if online is not None:
-            text = online.fill(text)
-        if extension.getConfig("inline_assets"):
-            text += inline_assets()
-        return text
-
-
-def finding_element(finding: Finding, severity: str) -> etree.Element:
-    """An editor's note in the page: what is wrong here, with the kind to silence it by."""
-    note = etree.Element("span")
-    note.set("class", f"factcheck-finding finding-{severity}")
-    note.set("data-kind", finding.kind)
-    note.set("role", "note")
-    note.text = AtomicString(f"{finding.place}: {finding.message} [{finding.kind}]")
-    return note
-
-
-class GroupReader:
-    """The citation groups of Markdown texts as the extension reads them, in reading order (nested
-    ones after the group holding them): what tests compare with pandoc, and a tool may inspect."""
-
-    def __init__(self, extensions: tuple = ("attr_list",)):
-        self.extension = FactcheckExtension(citation_needed=False)
-        self.md = Markdown(extensions=[*extensions, self.extension])
-
-    def read(self, text: str) -> list[CitationGroup]:
-        """Groups with prefixes and suffixes as text (code, links and escapes resolved)."""
-        self.extension.read_groups = []
-        self.md.reset()
-        self.md.convert(text)
-        return [CitationGroup(tuple(replace(cite, prefix=self.text(cite.prefix), suffix=self.text(cite.suffix)) for cite in group.cites), group.narrative, group.source) for group in self.extension.read_groups]
-
-    def text(self, markdown: str) -> str:
-        stash = self.md.treeprocessors["inline"].stashed_nodes  # type: ignore[attr-defined]  # the last conversion's
-
-        def resolve(match: re.Match) -> str:
-            node = stash.get(match[1])
-            return node if isinstance(node, str) else run_text(node) if node is not None else ""
-
-        for _ in range(3):  # placeholders may hold placeholders
-            markdown = INLINE_PLACEHOLDER_RE.sub(resolve, markdown)
-        return ESCAPED.sub(lambda match: chr(int(match[1])), markdown)
 
 
 def makeExtension(**kwargs) -> FactcheckExtension:  # noqa: N802 - Python-Markdown's entry point name

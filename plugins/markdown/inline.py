@@ -33,7 +33,12 @@ INERT_RE = re.compile(r"(?:[^\W_]|[ \t\n,.;:!?()]|\x02klzzwxh:[0-9]+\x03)*")
 # Text between two bracketed spans that they are taken across in one match: INERT_RE's, with brackets,
 # keys and `-` (citations between claims); never `{`, emphasis marks, quotes, dashes or HTML.
 SPAN_GAP_RE = re.compile(r"(?:[^\W_]|[ \t\n,.;:!?()@\[\]-]|\x02klzzwxh:[0-9]+\x03)*")
-ESCAPED = re.compile(f"{util.STX}([0-9]+){util.ETX}")
+ESCAPED = re.compile(f"{util.STX}([0-9]+){util.ETX}")  # a backslash escape, as Python-Markdown keeps it
+
+
+def decode_escaped(text: str) -> str:
+    """The escaped characters of `text` as themselves (`\\*` is kept as STX 42 ETX until then)."""
+    return ESCAPED.sub(lambda match: chr(int(match[1])), text)
 BLANK_RE = re.compile(r"[ \t\n,;:]*")
 PASSED_OVER = "data-factcheck-passed-over"  # a span whose text is a PassOver, made plain again after the inline pass
 RUN = "data-factcheck-run"  # citations (or spans) taken in one match, unwrapped after the inline pass (cleanup.py)
@@ -161,7 +166,7 @@ class CitationProcessor(InlineProcessor):
         """The group's source without placeholders: it locates the citation's line in the page."""
         if util.STX not in group.source:
             return group
-        return replace(group, source=ESCAPED.sub(lambda match: chr(int(match[1])), self.unescape(group.source)))
+        return replace(group, source=decode_escaped(self.unescape(group.source)))
 
     def following(self, scanner: Scanner, end: int) -> list[tuple[str, Found]]:
         """The citations after `end` separated only by inert text, with that text."""
