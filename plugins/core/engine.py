@@ -148,6 +148,13 @@ class Engine:
             self._reported.add(identity)
             self.report(finding)
 
+    def start_afresh(self, report: Reporter) -> None:
+        """As if no page had been converted (standalone, where each page is a site of its own): no page
+        states, no claim ids, and findings to `report` (said again on a page converted again)."""
+        self.report = report
+        self.claim_ids = set()
+        self.pages.clear()
+
     def start_page(self, src_path: str | None, markdown: str, line_offset: int = 0, url: str = "") -> PageState:
         numbering = self.site_numbering or Numbering()
         page = PageState(src_path, SourceLocator(markdown, line_offset), numbering, url, index=len(self.pages))

@@ -11,7 +11,7 @@ from ..core.citeproc.documents import CiteRequest
 from ..core.citeproc.inlines import Builder, render
 from ..core.reference_html import ResolvedCite
 from ..core.syntax import CitationGroup
-from .elements import Piece, append_piece, append_text, citation_link, take_pieces, unresolved_marker
+from .elements import Piece, append_piece, append_text, citation_link, emptied_citation, take_pieces, unresolved_marker
 
 
 def requests_for(span: etree.Element, group: CitationGroup, resolved: list[ResolvedCite]) -> list[CiteRequest]:
@@ -36,15 +36,10 @@ def requests_for(span: etree.Element, group: CitationGroup, resolved: list[Resol
 
 def render_csl_citation(span: etree.Element, group: CitationGroup, resolved: list[ResolvedCite], inlines: list, unresolved_word: str, linked: bool = True, failed: frozenset[str] = frozenset()) -> None:
     """`failed`: the (lower-cased) keys of entries pandoc could not format: shown by their key, linked."""
-    pieces = take_pieces(span)
+    pieces = emptied_citation(span, group)
     # The suffix's leading text went to pandoc (which printed it, with its locator): only its markup is placed.
     pieces = {name: ("", piece[1]) if name.startswith("suffix-") else piece for name, piece in pieces.items()}
     pieces = {name: piece for name, piece in pieces.items() if piece[0] or piece[1]}
-    tail = span.tail
-    span.clear()
-    span.tail = tail
-    span.set("class", "citation")
-    span.set("data-cites", " ".join(cite.key for cite in group.cites))
     formatted = [cite for cite in resolved if cite.resolved and cite.key.lower() not in failed]
     builder = _ElementBuilder(span, pieces, formatted, linked)
     render(inlines, builder)

@@ -8,7 +8,7 @@ from markdown.util import AtomicString
 
 from ..core.findings import Finding
 from ..core.reference_html import ResolvedCite, ref_id
-from ..core.syntax import CitationGroup, en_dash_ranges
+from ..core.syntax import CitationGroup, tidy_locator
 
 
 def append_text(parent: etree.Element, text: str) -> None:
@@ -37,21 +37,27 @@ def pending_citation(group: CitationGroup, index: int) -> etree.Element:
     span.set("data-cites", " ".join(group.keys))
     span.set(PENDING, str(index))
     for number, cite in enumerate(group.cites):
-        for part, markdown in (("prefix", cite.prefix), ("suffix", _suffix_text(cite.suffix))):
+        for part, markdown in (("prefix", cite.prefix), ("suffix", tidy_locator(cite.suffix))):
             if markdown:
                 marker = etree.SubElement(span, "span")
                 marker.set(PIECE, f"{part}-{number}")
-                marker.tail = en_dash_ranges(markdown) if part == "suffix" else markdown
+                marker.tail = markdown
     return span
 
 
-def _suffix_text(suffix: str) -> str:
-    """The suffix without the comma that separates it (the layout puts its own)."""
-    suffix = suffix.strip()
-    return suffix[1:].lstrip() if suffix.startswith(",") else suffix
-
-
 Piece = tuple[str, list[etree.Element]]  # leading text, then elements (each with its tail)
+
+
+def emptied_citation(span: etree.Element, group: CitationGroup) -> dict[str, Piece]:
+    """A pending citation made an empty `<span class="citation" data-cites="a b">` (its tail kept), to
+    be filled; returns its rendered prefixes and suffixes (`take_pieces`)."""
+    pieces = take_pieces(span)
+    tail = span.tail
+    span.clear()
+    span.tail = tail
+    span.set("class", "citation")
+    span.set("data-cites", " ".join(cite.key for cite in group.cites))
+    return pieces
 
 
 def take_pieces(span: etree.Element) -> dict[str, Piece]:
@@ -77,12 +83,7 @@ def append_piece(parent: etree.Element, piece: Piece) -> None:
 def render_citation(span: etree.Element, group: CitationGroup, cites: list[ResolvedCite], mode: str, unresolved_word: str, linked: bool = True) -> None:
     """Fill `span` (its tail kept) as pandoc writes a citation: `<span class="citation" data-cites="a b">`,
     each reference a link to its entry (a plain span inside link text, where links cannot nest)."""
-    pieces = take_pieces(span)
-    tail = span.tail
-    span.clear()
-    span.tail = tail
-    span.set("class", "citation")
-    span.set("data-cites", " ".join(cite.key for cite in group.cites))
+    pieces = emptied_citation(span, group)
     author_year = mode == "author-year"
     layout = _Layout(span, pieces, author_year, unresolved_word, linked)
     pairs = list(zip(group.cites, cites, strict=True))
@@ -178,20 +179,19 @@ def unresolved_marker(parent: etree.Element, key: str, unresolved_word: str) -> 
     marker.text = AtomicString("@" + key + "?")
 
 
-def bibliography_container(title: str, heading_id: str = "references", site: bool = False) -> etree.Element:
-    """`<div class="references" role="doc-bibliography">` with its heading, as elements, so that the
-    table of contents lists the heading; the list itself goes in as HTML (see `bibliography_list`)."""
-    kind = "factcheck-bibliography-site" if site else "factcheck-bibliography-page"
+def bibliography_container(title: str) -> etree.Element:
+    """A page's `<div class="references" role="doc-bibliography">` with its heading, as elements, so that
+    the table of contents lists the heading; the list itself goes in as HTML (see `bibliography_list`).
+    The site's bibliography is HTML only (`reference_html.bibliography_opening`)."""
     container = etree.Element("div")
-    container.set("class", f"references factcheck-bibliography {kind}")
+    container.set("class", "references factcheck-bibliography factcheck-bibliography-page")
     container.set("role", "doc-bibliography")
-    if not site:
-        # A page's bibliography stays out of Material's search index (the references page has every
-        # entry), so searching a title does not match every page that cites it, and the index stays small.
-        container.set("data-search-exclude", "")
+    # A page's bibliography stays out of Material's search index (the references page has every
+    # entry), so searching a title does not match every page that cites it, and the index stays small.
+    container.set("data-search-exclude", "")
     if title:
         heading = etree.SubElement(container, "h2")
-        heading.set("id", heading_id)
+        heading.set("id", "references")
         heading.text = AtomicString(title)
     return container
 

@@ -61,10 +61,7 @@ class StandaloneSite:
         """Per page: its own findings (a page converted again during `serve` reports again), its own
         claim ids, and no page states of earlier pages kept."""
         run = self.current()
-        page_findings = Findings(self.settings.findings, logger=log)
-        run.engine.report = page_findings.report
-        run.engine.claim_ids = set()
-        del run.engine.pages[:]
+        run.engine.start_afresh(Findings(self.settings.findings, logger=log).report)
         return run
 
 

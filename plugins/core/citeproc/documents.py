@@ -87,12 +87,10 @@ class DocumentResult:
     citations: list[list]  # the inlines of each group, in order
     entries: list[EntryResult]  # in the bibliography's order
 
-    def to_data(self) -> dict:
-        return {"citations": self.citations, "entries": [[e.key, e.label, e.body] for e in self.entries]}
-
     @classmethod
     def from_data(cls, data: object) -> DocumentResult | None:
-        """A result read from the cache; None unless it has the shape `to_data` writes."""
+        """A result read from the cache (`DocumentCache.get` puts its entries' bodies back first): None
+        unless it is a list of citations' inlines and a list of entries as [key, label, body]."""
         if not isinstance(data, dict) or not isinstance(data.get("citations"), list) or not isinstance(data.get("entries"), list):
             return None
         entries = []
