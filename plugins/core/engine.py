@@ -148,6 +148,25 @@ class Engine:
             self._reported.add(identity)
             self.report(finding)
 
+    # ---------------------------------------------------------------- the site so far
+
+    def claims(self) -> list:
+        """Every claim of the pages converted, in page order."""
+        return [claim for page in self.pages for claim in page.claims]
+
+    def cited_keys(self) -> set[str]:
+        """The entries cited by the pages converted (lower-cased keys)."""
+        return {record.key.lower() for page in self.pages for record in page.citations if record.resolved}
+
+    def cited_on(self) -> dict[str, list[str]]:
+        """For each cited entry (lower-cased key), the pages that cite it, in page order."""
+        pages: dict[str, list[str]] = {}
+        for page in self.pages:
+            for record in page.citations:
+                if record.resolved and page.src_path and page.src_path not in pages.setdefault(record.key.lower(), []):
+                    pages[record.key.lower()].append(page.src_path)
+        return pages
+
     def start_afresh(self, report: Reporter) -> None:
         """As if no page had been converted (standalone, where each page is a site of its own): no page
         states, no claim ids, and findings to `report` (said again on a page converted again)."""
@@ -357,7 +376,7 @@ class Engine:
         numbering = self.site_numbering or Numbering()
         keys = self.bibliography.keys()
         if entry_filter:
-            cited = {record.key.lower() for page in self.pages for record in page.citations if record.resolved}
+            cited = self.cited_keys()
             keys = [key for key in keys if entry_filter.keeps(self.bibliography.get(key), cited)]
         title = self.words["bibliography_title"] if title is None else title
         heading_id = "bibliography" + ("-" + anchor_slug(entry_filter.marker_text().replace(" ", "-").replace(";", "-")) if entry_filter else "")

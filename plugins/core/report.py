@@ -27,16 +27,12 @@ SUMMARY_MARKER = "<!-- factcheck:summary -->"
 
 def report_data(engine: Engine, findings: Findings, scale: Scale, unverified_pattern: str, version: str, retracted: set[str] | None = None) -> dict:
     """Everything the build knows: claims, sources, editors' remarks and findings (see `for_readers`)."""
-    claims = [claim for page in engine.pages for claim in page.claims]
+    claims = engine.claims()
     cited_by: dict[str, list[str]] = {}
-    cited_on: dict[str, list[str]] = {}
     for claim in claims:
         for key in claim.cites:
             cited_by.setdefault(key.lower(), []).append(claim.id)
-    for page in engine.pages:
-        for record in page.citations:
-            if record.resolved and page.src_path and page.src_path not in cited_on.setdefault(record.key.lower(), []):
-                cited_on[record.key.lower()].append(page.src_path)
+    cited_on = engine.cited_on()
     sources = []
     # Past a handful of uncited entries (a lab's shared bibliography), those are listed apart, by file,
     # their keys in one string: reading each of 100,000 entries, or writing each as an object, would be

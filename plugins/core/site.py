@@ -181,7 +181,7 @@ class SiteRun:
             claim.cites = self.identifiers.source_keys(claim.cites)
         if claims and not site_url:
             self.findings.report(Finding("no_site_url", "site_url is not set: the ClaimReview data of pages with claims has no absolute url, which search engines require"))
-        cited = {record.key.lower() for page in engine.pages for record in page.citations if record.resolved}
+        cited = engine.cited_keys()
         self.identifiers.freeze()  # what was fetched for identifier citations, into the identifiers file
         if self.verifier is None:  # the online checks report retractions from today's records; else the file's
             self.findings.extend(self.identifiers.offline_findings(cited))
@@ -194,7 +194,7 @@ class SiteRun:
                 claim.caveat = claim.caveat or self.online.claim_caveats.get(claim.id, "")
 
     def claims(self) -> list:
-        return [claim for page in self.engine.pages for claim in page.claims]
+        return self.engine.claims()
 
     def report(self) -> dict:
         """The report's data, once per run (after `finish` every claim, citation and finding is known)."""
