@@ -9,8 +9,8 @@ import subprocess
 import pytest
 from test_check_command import COMMAND
 
-from mkdocs_factcheck.cli.add import bibtex_text, detect_key_style, make_key
 from mkdocs_factcheck.core.identifier_citations import cited_identifier
+from mkdocs_factcheck.core.new_entries import bibtex_text, detect_key_style, make_key
 from mkdocs_factcheck.core.online.metadata import clean_title, csl_from_doi, csl_from_openlibrary, csl_from_summary
 from mkdocs_factcheck.core.syntax import find_citations
 
