@@ -16,7 +16,7 @@ from ..core.identifier_citations import CitedIdentifier, IdentifierCitations, ci
 from ..core.new_entries import bibtex_text, detect_key_style, make_key
 from .site_config import ConfigError, SiteConfig
 
-EXIT_ADDED, EXIT_UNRESOLVED, EXIT_ERROR = 0, 1, 2
+EXIT_ADDED, EXIT_UNRESOLVED = 0, 1  # errors are raised; main.py maps them to its EXIT_ERROR (2)
 
 
 def parse_argument(text: str) -> CitedIdentifier | None:
