@@ -1,5 +1,6 @@
 """Entries a BibTeX bibliography is about to gain from CSL records (`mkdocs-factcheck add`): keyed in
-the style most of its keys follow, and written as BibTeX that reads back as the record."""
+the style most of its keys follow, never a second entry for a work it holds (the same DOI, PMID, PMCID
+or ISBN), and written as BibTeX after what the file holds."""
 
 from __future__ import annotations
 
@@ -7,12 +8,69 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 
 from . import csl
+from .bibliography import Bibliography, Source
+from .cachefiles import write_atomically
+from .identifier_citations import identifier_keys
 
 STOPWORDS = {"a", "an", "the", "of", "on", "in", "for", "and", "to", "with", "at", "by", "from", "is", "are", "as", "or", "its", "la", "le", "les", "el", "der", "die", "das", "de", "du", "und", "et"}
 # Field order of the entries written (what people expect to read first); others follow by name.
 FIELD_ORDER = ("author", "editor", "title", "journal", "booktitle", "series", "year", "month", "volume", "number", "pages", "edition", "publisher", "address", "school", "institution", "doi", "pmid", "pmcid", "isbn", "url")
+
+
+class NewEntries:
+    """The entries one command adds to a bibliography, one record at a time. `file` is where they go,
+    as messages name it; the entries added are known as the bibliography's own are, so that the same
+    work asked for twice (by its DOI, then by its PMID) is added once."""
+
+    def __init__(self, bibliography: Bibliography, file: str):
+        self.file = file
+        self.texts: list[str] = []  # the entries added, as BibTeX, in order
+        self._by_identifier = {key: source for source in bibliography.sources.values() for key in identifier_keys(source)}
+        self._taken = {source.key.lower() for source in bibliography.sources.values()}  # keys differing in case only collide
+        self._style = detect_key_style(bibliography.keys())
+
+    def holding(self, identifier: str) -> Source | None:
+        """The entry with this identifier key (`doi:10.x/y`, in any case), if there is one."""
+        return self._by_identifier.get(identifier.lower())
+
+    def same_work(self, identifier: str, item: dict) -> tuple[Source, str] | None:
+        """The entry with one of the record's other identifiers (its DOI, when asked for by PMID), and
+        which one they share (`DOI`), if there is one."""
+        record = _as_source(identifier, item)
+        same = next((self._by_identifier[key] for key in identifier_keys(record) if key in self._by_identifier), None)
+        return None if same is None else (same, _shared(record, same))
+
+    def add(self, identifier: str, item: dict) -> str:
+        """The record as a new entry, in the bibliography's key style; returns its key."""
+        key = make_key(item, self._style, self._taken)
+        self._taken.add(key.lower())
+        self.texts.append(bibtex_text(key, {name: value for name, value in item.items() if not name.startswith("factcheck-")}))  # our notes on a record are no BibTeX
+        added = _as_source(key, item, self.file)
+        for known in identifier_keys(added) + [identifier.lower()]:
+            self._by_identifier.setdefault(known, added)
+        return key
+
+    def append_to(self, path: Path) -> None:
+        """The entries added after what the file holds, a blank line between; written atomically."""
+        if not self.texts:
+            return
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        separator = "" if not old else ("\n" if old.endswith("\n") else "\n\n")
+        write_atomically(path, (old + separator + "\n".join(self.texts)).encode("utf-8"))
+
+
+def _as_source(key: str, item: dict, file: str = "<record>") -> Source:
+    """A CSL record as a source, to read its identifiers as an entry's are read."""
+    return Source(key, csl.to_entry(key, item), file, 0)
+
+
+def _shared(record: Source, entry: Source) -> str:
+    mine = set(identifier_keys(record))
+    shared = [key for key in identifier_keys(entry) if key in mine]
+    return shared[0].split(":", 1)[0].upper() if shared else "identifier"
 
 
 def key_styles() -> list[tuple[str, re.Pattern, Callable[[str, str, str], str]]]:
