@@ -54,12 +54,14 @@ class NewEntries:
         return key
 
     def append_to(self, path: Path) -> None:
-        """The entries added after what the file holds, a blank line between; written atomically."""
+        """The entries added after what the file holds, byte for byte, a blank line between, with the
+        file's line ends; written atomically."""
         if not self.texts:
             return
-        old = path.read_text(encoding="utf-8") if path.exists() else ""
-        separator = "" if not old else ("\n" if old.endswith("\n") else "\n\n")
-        write_atomically(path, (old + separator + "\n".join(self.texts)).encode("utf-8"))
+        old = path.read_bytes().decode("utf-8") if path.exists() else ""  # read_text would turn CRLF into LF
+        newline = "\r\n" if "\r\n" in old else "\n"
+        separator = "" if not old else (newline if old.endswith("\n") else newline * 2)
+        write_atomically(path, (old + separator + "\n".join(self.texts).replace("\n", newline)).encode("utf-8"))
 
 
 def _as_source(key: str, item: dict, file: str = "<record>") -> Source:
