@@ -70,6 +70,7 @@ def _as_source(key: str, item: dict, file: str = "<record>") -> Source:
 
 
 def _shared(record: Source, entry: Source) -> str:
+    """The scheme of the first identifier the entry shares with the record (`DOI`), for the message."""
     mine = set(identifier_keys(record))
     shared = [key for key in identifier_keys(entry) if key in mine]
     return shared[0].split(":", 1)[0].upper() if shared else "identifier"
