@@ -9,8 +9,8 @@ import subprocess
 import pytest
 from test_check_command import COMMAND
 
-from mkdocs_factcheck.cli.add import bibtex_text, detect_key_style, make_key
 from mkdocs_factcheck.core.identifier_citations import cited_identifier
+from mkdocs_factcheck.core.new_entries import NewEntries, bibtex_text, detect_key_style, make_key
 from mkdocs_factcheck.core.online.metadata import clean_title, csl_from_doi, csl_from_openlibrary, csl_from_summary
 from mkdocs_factcheck.core.syntax import find_citations
 
@@ -116,6 +116,24 @@ def test_bibtex_text_is_parseable_with_braces_balanced():
     text = bibtex_text("x2000", {"type": "article-journal", "title": "A } lone brace and {pairs}", "author": [{"literal": "Group"}], "issued": {"date-parts": [[2000]]}})
     entry = parse_string(text, "bibtex").entries["x2000"]
     assert entry.fields["title"].count("{") == entry.fields["title"].count("}")
+
+
+def test_new_entries_leave_a_crlf_file_as_it_was(tmp_path):
+    """Appending keeps the file's text byte for byte, its Windows line ends too, and writes the new
+    entries with the same line ends (reading the file as text had turned every CRLF into LF)."""
+    from pybtex.database import parse_file
+
+    from mkdocs_factcheck.core.bibliography import load
+
+    path = tmp_path / "references.bib"
+    old = b"@book{onji1987,\r\n  author = {Onji, M.},\r\n  title  = {Effect},\r\n  year   = {1987},\r\n}\r\n"
+    path.write_bytes(old)
+    entries = NewEntries(load([path], tmp_path), "references.bib")
+    entries.add("doi:10.5555/x", {"type": "book", "title": "Written by hand", "author": [{"family": "Hand"}], "issued": {"date-parts": [[2020]]}, "DOI": "10.5555/x"})
+    entries.append_to(path)
+    data = path.read_bytes()
+    assert data.startswith(old) and b"\n" not in data.replace(b"\r\n", b"")
+    assert set(parse_file(str(path)).entries) == {"onji1987", "hand2020"}
 
 
 @pytest.fixture

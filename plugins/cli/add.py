@@ -5,117 +5,19 @@ style, never twice (an entry with the same DOI, PMID, PMCID or ISBN is named ins
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .. import __version__
-from ..core import csl
-from ..core.bibliography import BIBTEX_SUFFIXES, Bibliography, BibliographyError, Source, load
-from ..core.cachefiles import write_atomically
-from ..core.identifier_citations import CitedIdentifier, IdentifierCitations, cited_identifier, identifier_keys
+from ..core.bibliography import BIBTEX_SUFFIXES, Bibliography, BibliographyError, load
+from ..core.identifier_citations import CitedIdentifier, IdentifierCitations, cited_identifier
+from ..core.new_entries import NewEntries
 from .site_config import ConfigError, SiteConfig
 
-EXIT_ADDED, EXIT_UNRESOLVED, EXIT_ERROR = 0, 1, 2
-STOPWORDS = {"a", "an", "the", "of", "on", "in", "for", "and", "to", "with", "at", "by", "from", "is", "are", "as", "or", "its", "la", "le", "les", "el", "der", "die", "das", "de", "du", "und", "et"}
-# Field order of the entries written (what people expect to read first); others follow by name.
-FIELD_ORDER = ("author", "editor", "title", "journal", "booktitle", "series", "year", "month", "volume", "number", "pages", "edition", "publisher", "address", "school", "institution", "doi", "pmid", "pmcid", "isbn", "url")
+if TYPE_CHECKING:  # imported when there is something to fetch (see _fetcher)
+    from ..core.online.metadata import MetadataFetcher
 
-
-def key_styles() -> list[tuple[str, re.Pattern, Callable[[str, str, str], str]]]:
-    """Key shapes seen in the wild (name, the pattern of an existing key, a maker from family, year, word)."""
-    return [
-        ("onji1987", re.compile(r"[a-z]+\d{4}[a-z]?"), lambda f, y, w: f"{f}{y}"),
-        ("Onji1987", re.compile(r"[A-Z][a-z]+\d{4}[a-z]?"), lambda f, y, w: f"{f.capitalize()}{y}"),
-        ("onji1987effect", re.compile(r"[a-z]+\d{4}[a-z]{2,}"), lambda f, y, w: f"{f}{y}{w}"),
-        ("onji_1987_effect", re.compile(r"[a-z]+_\d{4}_[a-z]+"), lambda f, y, w: f"{f}_{y}_{w}"),
-        ("Onji_1987_Effect", re.compile(r"[A-Z][a-z]+_\d{4}_[A-Z][a-z]*"), lambda f, y, w: f"{f.capitalize()}_{y}_{w.capitalize()}"),
-        ("onji_1987", re.compile(r"[a-z]+_\d{4}[a-z]?"), lambda f, y, w: f"{f}_{y}"),
-        ("onji:1987", re.compile(r"[a-z]+:\d{4}[a-z]?"), lambda f, y, w: f"{f}:{y}"),
-        ("Onji:1987", re.compile(r"[A-Z][a-z]+:\d{4}[a-z]?"), lambda f, y, w: f"{f.capitalize()}:{y}"),
-    ]
-
-
-def detect_key_style(keys: list[str]) -> str:
-    """The style most of a site's keys follow (authorYEAR, `onji1987`, when none does)."""
-    counts: Counter = Counter()
-    for key in keys:
-        for name, pattern, _ in key_styles():
-            if pattern.fullmatch(key):
-                counts[name] += 1
-                break
-    return counts.most_common(1)[0][0] if counts else "onji1987"
-
-
-def make_key(item: dict, style: str, taken: set[str]) -> str:
-    """A key for a CSL item in the given style, unique among `taken` (lower-cased): `onji1987`, then `onji1987a`..."""
-    maker = next(make for name, _, make in key_styles() if name == style)
-    key = maker(_family(item), _year(item), _word(item))
-    unique, suffix = key, 0
-    while unique.lower() in taken:
-        unique = key + _letters(suffix)
-        suffix += 1
-    return unique
-
-
-def _letters(index: int) -> str:
-    return "abcdefghijklmnopqrstuvwxyz"[index % 26] * (index // 26 + 1)
-
-
-def _ascii(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return re.sub(r"[^a-z]", "", "".join(c for c in decomposed if not unicodedata.combining(c)).lower().replace("ß", "ss"))
-
-
-def _family(item: dict) -> str:
-    for role in ("author", "editor"):
-        names = item.get(role)
-        if isinstance(names, list) and names and isinstance(names[0], dict):
-            first = names[0]
-            name = str(first.get("family") or "") or str(first.get("literal") or "").split(" ")[0]
-            if _ascii(name):
-                return _ascii(name)
-    return _word(item) or "anon"
-
-
-def _year(item: dict) -> str:
-    parts = (item.get("issued") or {}).get("date-parts") if isinstance(item.get("issued"), dict) else None
-    year = parts[0][0] if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0] else None
-    return str(year) if isinstance(year, int | str) and str(year).isdigit() else "nd"
-
-
-def _word(item: dict) -> str:
-    title = re.sub(r"<[^>]+>", "", str(item.get("title") or ""))
-    for word in title.split():
-        folded = _ascii(word)
-        if folded and folded not in STOPWORDS:
-            return folded
-    return ""
-
-
-def bibtex_text(key: str, item: dict) -> str:
-    """The entry as BibTeX, its values as core/csl.py writes CSL values (LaTeX, braces balanced)."""
-    entry = csl.to_entry(key, item)
-    fields = dict(entry.fields)
-    names = sorted(fields, key=lambda name: (FIELD_ORDER.index(name) if name in FIELD_ORDER else len(FIELD_ORDER), name))
-    width = max((len(name) for name in names), default=0)
-    lines = [f"@{entry.type}{{{key},"]
-    for name in names:
-        lines.append(f"  {name.ljust(width)} = {{{_balanced(fields[name])}}},")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
-
-
-def _balanced(value: str) -> str:
-    """BibTeX counts every brace, escaped or not: a value whose braces do not pair loses its escaped ones."""
-    depth = 0
-    for char in value:
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth < 0:
-            break
-    return value if depth == 0 else value.replace("\\{", "").replace("\\}", "")
+EXIT_ADDED, EXIT_UNRESOLVED = 0, 1  # errors are raised; main.py maps them to its EXIT_ERROR (2)
 
 
 def parse_argument(text: str) -> CitedIdentifier | None:
@@ -130,69 +32,77 @@ def parse_argument(text: str) -> CitedIdentifier | None:
 
 
 def run_add(config: SiteConfig, arguments: list[str], out: TextIO, err: TextIO) -> int:
-    settings = config.settings
-    bib_files = [path for path in settings.bibliography_paths if Path(path).suffix.lower() in BIBTEX_SUFFIXES]
-    if not bib_files:
-        raise ConfigError(f"{config.path.name}: no BibTeX file among the bibliography files ({', '.join(settings.bibliography_paths)}) to add entries to")
-    target = (config.base / bib_files[0]).resolve()
-    display = config.relative(target)
-    wanted: list[CitedIdentifier] = []
-    for argument in arguments:
-        found = parse_argument(argument)
-        if found is None:
-            raise ConfigError(f"'{argument}' is not an identifier (write doi:10.x/y, pmid:123, pmcid:PMC123 or isbn:978...)")
-        if found.problem:
-            raise ConfigError(f"'{argument}': {found.problem}")  # before any request
-        wanted.append(found)
-    paths = [(config.base / p).resolve() for p in settings.bibliography_paths]
-    try:
-        bibliography = load([p for p in paths if p.exists()], config.base)
-    except BibliographyError as error:
-        raise ConfigError(str(error)) from None
-    index = {key: source for source in bibliography.sources.values() for key in identifier_keys(source)}
-    taken = {source.key.lower() for source in bibliography.sources.values()}
-    style = detect_key_style(bibliography.keys())
-    frozen = IdentifierCitations(Bibliography(), config.base, settings.identifiers_file, lambda finding: None)
-    added: list[str] = []
-    status = EXIT_ADDED
-    to_fetch = [found for found in wanted if found.key.lower() not in index and found.key.lower() not in frozen.items]
+    """Each identifier added to the site's first BibTeX file, or the entry that has it named; 1 when a
+    record could not be fetched. Raises ConfigError, before any request, for a site without a BibTeX
+    file, an argument that is no identifier, or a bibliography that cannot be read."""
+    target = _target(config)
+    wanted = [_identifier(argument) for argument in arguments]
+    entries = NewEntries(_bibliography(config), config.relative(target))
+    frozen = IdentifierCitations(Bibliography(), config.base, config.settings.identifiers_file, lambda finding: None)
+    # Fetched, all at once: what neither the bibliography nor the identifiers file has.
+    to_fetch = [found for found in wanted if entries.holding(found.key) is None and found.key.lower() not in frozen.items]
     fetcher, verifier = _fetcher(config, to_fetch) if to_fetch else (None, None)
+    status = EXIT_ADDED
     try:
         for found in wanted:
-            lowered = found.key.lower()
-            present = index.get(lowered)
-            if present is not None:
-                print(f"{found.key}: already in {present.file} as '{present.key}': cite it as [@{present.key}]", file=out)
-                continue
-            item = frozen.items.get(lowered)
-            if not item:
-                assert fetcher is not None
-                fetched = fetcher.get(found)
-                if fetched.status != "found":
-                    print(f"mkdocs-factcheck: cannot add {found.key}: {fetched.answer or fetched.status}", file=err)
-                    status = EXIT_UNRESOLVED
-                    continue
-                item = fetched.item
-            record = csl.to_entry(found.key, item)
-            probe = _probe(found.key, record)
-            same = next((index[key] for key in identifier_keys(probe) if key in index), None)
-            if same is not None:
-                print(f"{found.key}: already in {same.file} as '{same.key}' (same {_shared(probe, same)}): cite it as [@{same.key}]", file=out)
-                continue
-            key = make_key(item, style, taken)
-            taken.add(key.lower())
-            added.append(bibtex_text(key, {k: v for k, v in item.items() if not k.startswith("factcheck-")}))
-            for identifier_key in identifier_keys(probe) + [lowered]:
-                index.setdefault(identifier_key, _probe(key, record, display))
-            print(f"{found.key}: added to {display} as '{key}': cite it as [@{key}]", file=out)
+            if not _add(found, entries, frozen, fetcher, out, err):
+                status = EXIT_UNRESOLVED
     finally:
         if verifier is not None:
             verifier.close()
-    if added:
-        old = target.read_text(encoding="utf-8") if target.exists() else ""
-        separator = "" if not old else ("\n" if old.endswith("\n") else "\n\n")
-        write_atomically(target, (old + separator + "\n".join(added)).encode("utf-8"))
+    entries.append_to(target)
     return status
+
+
+def _target(config: SiteConfig) -> Path:
+    """The file new entries go to: the first BibTeX file among the bibliography files."""
+    paths = config.settings.bibliography_paths
+    bib_files = [path for path in paths if Path(path).suffix.lower() in BIBTEX_SUFFIXES]
+    if not bib_files:
+        raise ConfigError(f"{config.path.name}: no BibTeX file among the bibliography files ({', '.join(paths)}) to add entries to")
+    return (config.base / bib_files[0]).resolve()
+
+
+def _identifier(argument: str) -> CitedIdentifier:
+    found = parse_argument(argument)
+    if found is None:
+        raise ConfigError(f"'{argument}' is not an identifier (write doi:10.x/y, pmid:123, pmcid:PMC123 or isbn:978...)")
+    if found.problem:
+        raise ConfigError(f"'{argument}': {found.problem}")  # before any request
+    return found
+
+
+def _bibliography(config: SiteConfig) -> Bibliography:
+    """The site's bibliography files that exist (the target may not yet)."""
+    paths = [(config.base / p).resolve() for p in config.settings.bibliography_paths]
+    try:
+        return load([p for p in paths if p.exists()], config.base)
+    except BibliographyError as error:
+        raise ConfigError(str(error)) from None
+
+
+def _add(found: CitedIdentifier, entries: NewEntries, frozen: IdentifierCitations, fetcher: MetadataFetcher | None, out: TextIO, err: TextIO) -> bool:
+    """One identifier added, or the entry that has it named; False when its record could not be fetched."""
+    present = entries.holding(found.key)
+    if present is not None:
+        print(f"{found.key}: already in {present.file} as '{present.key}': cite it as [@{present.key}]", file=out)
+        return True
+    item = frozen.items.get(found.key.lower())
+    if not item:
+        assert fetcher is not None  # run_add prefetched what the identifiers file lacks
+        fetched = fetcher.get(found)
+        if fetched.status != "found":
+            print(f"mkdocs-factcheck: cannot add {found.key}: {fetched.answer or fetched.status}", file=err)
+            return False
+        item = fetched.item
+    same = entries.same_work(found.key, item)
+    if same is not None:
+        entry, shared = same
+        print(f"{found.key}: already in {entry.file} as '{entry.key}' (same {shared}): cite it as [@{entry.key}]", file=out)
+        return True
+    key = entries.add(found.key, item)
+    print(f"{found.key}: added to {entries.file} as '{key}': cite it as [@{key}]", file=out)
+    return True
 
 
 def _fetcher(config: SiteConfig, identifiers: list[CitedIdentifier]):
@@ -207,14 +117,3 @@ def _fetcher(config: SiteConfig, identifiers: list[CitedIdentifier]):
     fetcher = MetadataFetcher(verifier)
     fetcher.prefetch(identifiers)
     return fetcher, verifier
-
-
-def _probe(key: str, entry, file: str = "<record>") -> Source:
-    """A fetched record as a source, to read its identifiers as an entry's are read."""
-    return Source(key, entry, file, 0)
-
-
-def _shared(record, entry) -> str:
-    mine = set(identifier_keys(record))
-    shared = [key for key in identifier_keys(entry) if key in mine]
-    return shared[0].split(":", 1)[0].upper() if shared else "identifier"

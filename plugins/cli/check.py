@@ -11,6 +11,7 @@ from pathlib import Path
 from markdown import Markdown
 
 from ..core.bibliography import BibliographyError
+from ..core.engine import PageState
 from ..core.findings import Finding
 from ..core.formatting import StyleError
 from ..core.locate import front_matter_line, split_front_matter
@@ -56,56 +57,17 @@ class CheckResult:
 def run_check(config: SiteConfig, *, offline: bool, only: list[Path] | None = None, use_cache: bool = True) -> CheckResult:
     """Raises ConfigError when the site cannot be checked (bibliography, style, scale, options, docs
     folder, Markdown extensions)."""
-    settings = config.settings
-    if offline:
-        settings.online.enabled = False
-    if not config.docs_dir.is_dir():
-        raise ConfigError(f"{config.path.name}: docs folder {config.relative(config.docs_dir)} does not exist")
+    run = _site_run(config, offline)
     try:
-        run = SiteRun(settings, config.base, logger=None, network=not offline)
-    except (BibliographyError, StyleError, ScaleError, SettingsError) as error:
-        raise ConfigError(f"{config.path.name}: {error}") from None
-    try:
-        texts = {}
-        for src_path, path in site_pages(config):
-            try:
-                texts[src_path] = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
-            except (OSError, UnicodeDecodeError) as error:
-                run.findings.report(Finding("unreadable_page", f"cannot read this page: {error}", page=src_path))
+        texts = _read_pages(config, run)
         run.start(texts.values())
         extension = _extension(config, run)
-        # One Markdown for every page, reset between them, as MkDocs does not: building its extensions
-        # per page cost a tenth of the command's time. Extensions that only shape the output go.
-        extensions = [name for name in config.extensions if name not in OUTPUT_ONLY]
-        configs = {name: options for name, options in config.extension_configs.items() if name not in OUTPUT_ONLY}
-        try:
-            md = Markdown(extensions=[*extensions, extension], extension_configs=configs)
-        except (ImportError, KeyError, TypeError, ValueError, AttributeError) as error:
-            raise ConfigError(f"{config.path.name}: markdown_extensions cannot be loaded: {type(error).__name__}: {error}") from None
+        extensions, configs = _checked_extensions(config)
+        md = _markdown(config, extensions, configs, extension)
         if run.engine.csl is not None:  # cold runs: pages read ahead (see markdown/csl_prefetch.py)
             run.engine.csl_prefetch = PagesAhead(list(texts.items()), extensions, configs, run.scale)
-        # A page that includes other files (snippets) depends on more than its own text: not cached.
-        cacheable = use_cache and not any(str(name) in INCLUDING for name in extensions)
-        results = PageResults(run.cache_dir, PageResults.key_of_site(settings, extensions, configs, [*run.bib_paths, *([run.identifiers.path] if run.identifiers.path else [])])) if cacheable else None
-        for src_path, text in texts.items():
-            meta, markdown, offset = split_front_matter(text)
-            run.check_front_matter(src_path, meta, lambda key, text=text: front_matter_line(text, key))
-            url = page_url(src_path, config.use_directory_urls)
-            key = PageResults.page_key(src_path, url, text)
-            if results is not None and results.restore(run.engine, src_path, url, key):
-                continue
-            front = meta.get("factcheck")
-            extension.page_context = {"src_path": src_path, "line_offset": offset, "url": url, "meta": meta}
-            extension.page_options = front if isinstance(front, dict) else {}
-            md.reset()
-            states = len(run.engine.pages)
-            with _captured(run) as findings:
-                convert_tree(md, markdown)
-            # A page whose identifier could not be resolved (a service down) is converted again next time.
-            if results is not None and not any(finding.kind == "unknown_identifier" for finding in findings):
-                state = run.engine.pages[-1] if len(run.engine.pages) > states else None  # none for an empty page
-                results.keep(src_path, key, state, findings)
-        extension.page_context, extension.page_options = {}, {}
+        results = _page_results(run, extensions, configs) if use_cache else None
+        _convert_pages(config, run, md, extension, texts, results)
         run.finish(config.site_url)
         run.save_caches()
         if results is not None:
@@ -116,6 +78,84 @@ def run_check(config: SiteConfig, *, offline: bool, only: list[Path] | None = No
     if only is not None:
         _keep_only(result, only)
     return result
+
+
+def _site_run(config: SiteConfig, offline: bool) -> SiteRun:
+    """The run every page is checked in: the bibliography read, the style and the scale loaded."""
+    settings = config.settings
+    if offline:
+        settings.online.enabled = False
+    if not config.docs_dir.is_dir():
+        raise ConfigError(f"{config.path.name}: docs folder {config.relative(config.docs_dir)} does not exist")
+    try:
+        return SiteRun(settings, config.base, logger=None, network=not offline)
+    except (BibliographyError, StyleError, ScaleError, SettingsError) as error:
+        raise ConfigError(f"{config.path.name}: {error}") from None
+
+
+def _read_pages(config: SiteConfig, run: SiteRun) -> dict[str, str]:
+    """Every page's text by its docs-relative path; a page that cannot be read is a finding, not an error."""
+    texts = {}
+    for src_path, path in site_pages(config):
+        try:
+            texts[src_path] = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+        except (OSError, UnicodeDecodeError) as error:
+            run.findings.report(Finding("unreadable_page", f"cannot read this page: {error}", page=src_path))
+    return texts
+
+
+def _checked_extensions(config: SiteConfig) -> tuple[list, dict]:
+    """The site's Markdown extensions and their options, less those that only shape the output."""
+    extensions = [name for name in config.extensions if name not in OUTPUT_ONLY]
+    configs = {name: options for name, options in config.extension_configs.items() if name not in OUTPUT_ONLY}
+    return extensions, configs
+
+
+def _markdown(config: SiteConfig, extensions: list, configs: dict, extension: FactcheckExtension) -> Markdown:
+    """One Markdown for every page, reset between them, as MkDocs does not: building its extensions
+    per page cost a tenth of the command's time."""
+    try:
+        return Markdown(extensions=[*extensions, extension], extension_configs=configs)
+    except (ImportError, KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ConfigError(f"{config.path.name}: markdown_extensions cannot be loaded: {type(error).__name__}: {error}") from None
+
+
+def _page_results(run: SiteRun, extensions: list, configs: dict) -> PageResults | None:
+    """The pages' results cached from the last run, for a site whose pages depend on their text only:
+    a page that includes other files (snippets) depends on more, and nothing is cached."""
+    if any(str(name) in INCLUDING for name in extensions):
+        return None
+    bibliography_files = [*run.bib_paths, *([run.identifiers.path] if run.identifiers.path else [])]
+    return PageResults(run.cache_dir, PageResults.key_of_site(run.settings, extensions, configs, bibliography_files))
+
+
+def _convert_pages(config: SiteConfig, run: SiteRun, md: Markdown, extension: FactcheckExtension, texts: dict[str, str], results: PageResults | None) -> None:
+    """Each page's front matter checked, then its results restored from the cache or the page converted."""
+    for src_path, text in texts.items():
+        meta, markdown, offset = split_front_matter(text)
+        run.check_front_matter(src_path, meta, lambda key, text=text: front_matter_line(text, key))
+        url = page_url(src_path, config.use_directory_urls)
+        key = PageResults.page_key(src_path, url, text)
+        if results is not None and results.restore(run.engine, src_path, url, key):
+            continue
+        state, findings = _convert_page(run, md, extension, markdown, {"src_path": src_path, "line_offset": offset, "url": url, "meta": meta})
+        # A page whose identifier could not be resolved (a service down) is converted again next time.
+        if results is not None and not any(finding.kind == "unknown_identifier" for finding in findings):
+            results.keep(src_path, key, state, findings)
+    extension.page_context, extension.page_options = {}, {}
+
+
+def _convert_page(run: SiteRun, md: Markdown, extension: FactcheckExtension, markdown: str, context: dict) -> tuple[PageState | None, list[Finding]]:
+    """One page converted as a build converts it: the state it left (none for an empty page) and the
+    findings it reported."""
+    front = context["meta"].get("factcheck")
+    extension.page_context = context
+    extension.page_options = front if isinstance(front, dict) else {}
+    md.reset()
+    states = len(run.engine.pages)
+    with _captured(run) as findings:
+        convert_tree(md, markdown)
+    return (run.engine.pages[-1] if len(run.engine.pages) > states else None), findings
 
 
 # Extensions whose work only the HTML shows: headings' ids and permalinks (the checks never read them).
