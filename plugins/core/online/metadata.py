@@ -210,24 +210,11 @@ def fetch_doi(client: Client, base: str, doi: str) -> Fetched:
 
 def fetch_summaries(client: Client, base: str, scheme: str, values: list[str], mailto: str = "") -> dict[str, Fetched]:
     """One esummary request for PubMed (`pmid`) or PMC (`pmcid`) ids: a result for each id asked for."""
-    uids = {pubmed.uid(scheme, value): value for value in values}
-    params = {"db": pubmed.DATABASES[scheme], "id": ",".join(uids), "retmode": "json", "tool": "mkdocs-factcheck"}
-    if mailto:
-        params["email"] = mailto
-    reply = client.get(f"{base.rstrip('/')}/esummary.fcgi", params=params, headers={"Accept": "application/json"})
-    if reply.status != 200:
-        raise ServiceError(f"HTTP {reply.status}")
-    data = reply.json_object()
-    result = data.get("result")
-    if not isinstance(result, dict):
-        error = data.get("error")
-        raise ServiceError(f"E-utilities error: {error}" if error else "malformed E-utilities reply (no result)")
     fetched = {}
-    for uid, value in uids.items():
-        item = result.get(uid)
-        if isinstance(item, dict) and "error" in item:
-            fetched[value] = Fetched(NOT_FOUND, f"no {pubmed.DATABASES[scheme]} record ({str(item['error'])[:100]})")
-        elif isinstance(item, dict) and str(item.get("uid", uid)) == uid:
+    for value, item in pubmed.esummary(client, base, scheme, values, mailto).items():
+        if isinstance(item, str):
+            fetched[value] = Fetched(NOT_FOUND, f"no {pubmed.DATABASES[scheme]} record ({item[:100]})")
+        elif item is not None:
             fetched[value] = Fetched(FOUND, "", csl_from_summary(item, scheme, value))
         else:
             fetched[value] = Fetched(UNVERIFIED, "E-utilities reply without this id")
