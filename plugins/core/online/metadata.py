@@ -154,7 +154,7 @@ class MetadataFetcher:
         return fetched
 
     def _batch(self, scheme: str, futures: dict[str, cf.Future]) -> None:
-        try:
+        with pubmed.settling(futures):  # every future must end, or a page would wait for the deadline
             wanted = []
             for value, future in futures.items():
                 cached = self._cached(f"{scheme}:{value}")
@@ -175,11 +175,6 @@ class MetadataFetcher:
                 if results[value].status != UNVERIFIED:
                     self._store(f"{scheme}:{value}", results[value])
                 futures[value].set_result(results[value])
-        except BaseException as error:  # every future must end, or a page would wait for the deadline
-            for future in futures.values():
-                if not future.done():
-                    future.set_exception(error)
-            raise
 
 
 # ---------------------------------------------------------------------- the services

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from .http import Client, ServiceError
 from .outcome import FOUND, NOT_FOUND, Outcome, unverified
@@ -23,6 +26,19 @@ def in_batches(futures: dict) -> list[dict]:
     """Pending ids (id -> what waits for it) in requests of at most BATCH ids."""
     values = list(futures)
     return [{value: futures[value] for value in values[start : start + BATCH]} for start in range(0, len(values), BATCH)]
+
+
+@contextmanager
+def settling(futures: dict[str, cf.Future]) -> Iterator[None]:
+    """Around the work of one batch: should it fail (a bug, or the thread stopped), every future still
+    pending gets its exception, since whoever waits for one would otherwise wait for the deadline."""
+    try:
+        yield
+    except BaseException as error:
+        for future in futures.values():
+            if not future.done():
+                future.set_exception(error)
+        raise
 
 
 def uid(kind: str, value: str) -> str:

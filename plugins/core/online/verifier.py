@@ -195,7 +195,7 @@ class OnlineVerifier:
                 self.pool.submit(self._run_batch, kind, chunk)
 
     def _run_batch(self, kind: str, futures: dict[str, cf.Future]) -> None:
-        try:
+        with pubmed.settling(futures):  # the futures must end, or finish() would wait for the deadline
             wanted = []
             for value, future in futures.items():
                 cached = self._cached(Check(kind, value))
@@ -216,11 +216,6 @@ class OnlineVerifier:
                 outcome = outcomes[value]
                 self._store(Check(kind, value), outcome)
                 futures[value].set_result(outcome)
-        except BaseException as error:  # the futures must end, or finish() would wait for the deadline
-            for future in futures.values():
-                if not future.done():
-                    future.set_exception(error)
-            raise
 
     # ------------------------------------------------------------------ waiting and reporting
 
