@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ..identifiers import DOI_RE
 from . import pubmed
+from .doi import notices as doi_notices
 from .doi import path as doi_path
 from .http import Client, ServiceError
 from .outcome import FOUND, NOT_FOUND, UNVERIFIED
@@ -44,6 +45,7 @@ KEPT = (
     "page", "publisher", "publisher-place", "edition", "number", "genre", "DOI", "PMID", "PMCID", "ISBN", "URL",
 )  # fmt: skip
 NOTICES_FIELD = "factcheck-notices"  # ours: retraction and correction notices the record carries
+NOTICE_KEPT = ("type", "label", "doi", "about")  # of a notice: its date and source are not kept
 FROM_FIELD = "factcheck-fetched-from"  # ours: the service the item came from
 # Crossref `relation` types that are notices about the work.
 RELATIONS = {
@@ -248,16 +250,7 @@ def csl_from_doi(record: dict, doi: str) -> dict:
     written = record.get("DOI")
     item["DOI"] = written if isinstance(written, str) and DOI_RE.match(written.strip()) else doi  # the agency's spelling
     item.setdefault("type", "article-journal")
-    own = item["DOI"].lower()
-    notices = []
-    for relation in ("updated-by", "update-to"):
-        for update in record.get(relation) or []:
-            if not isinstance(update, dict):
-                continue
-            kind = str(update.get("type", "")).lower().replace("-", "_").replace(" ", "_")
-            target = str(update.get("DOI", ""))
-            about = "this" if relation == "updated-by" or target.lower() == own else "other"
-            notices.append({"type": kind, "label": str(update.get("label") or kind.replace("_", " ").capitalize()), "doi": target, "about": about})
+    notices = [{name: notice[name] for name in NOTICE_KEPT} for notice in doi_notices(record, item["DOI"])]
     relations = record.get("relation")
     if isinstance(relations, dict):
         for name, targets in relations.items():
