@@ -17,7 +17,7 @@ from .http import Client, ServiceError
 from .outcome import UNVERIFIED, Check, Outcome, unverified
 from .plan import _get, lifetime, plan_checks
 from .pool import DaemonPool
-from .report import PLACEHOLDER, Builder, OnlineReport
+from .report import PLACEHOLDER, OnlineReport, OnlineReportBuilder
 
 # Under `mkdocs.` so that MkDocs shows these lines and `--strict` counts warnings; the core imports no host.
 log = logging.getLogger("mkdocs.plugins.mkdocs_factcheck.online")
@@ -105,7 +105,7 @@ class OnlineVerifier:
         self.client.stop.set()  # past the deadline nothing new starts; what is running ends by its timeout
         self._restore_switch_interval()
         outcomes = {check: self._result(self.futures[check]) for check in checks}
-        builder = Builder(float(_get(self.settings, "deadline", 120)))
+        builder = OnlineReportBuilder(float(_get(self.settings, "deadline", 120)))
         for key, source in self.submitted.items():
             builder.add(source, self.plans[key], outcomes)
         self.report = builder.finish()
