@@ -30,7 +30,7 @@ from .doi import notices as doi_notices
 from .doi import path as doi_path
 from .http import Client, ServiceError
 from .outcome import FOUND, NOT_FOUND, UNVERIFIED
-from .plan import _get, lifetime
+from .plan import lifetime, online_option
 
 log = logging.getLogger("mkdocs.plugins.mkdocs_factcheck.online")
 CSL_ACCEPT = "application/vnd.citationstyles.csl+json"
@@ -88,7 +88,7 @@ class MetadataFetcher:
         """The online phase's deadline starts with its first request, whoever makes it (see verifier.prefetch)."""
         if self.verifier.started is None:
             self.verifier.started = time.monotonic()
-            self.client.deadline = self.verifier.started + float(_get(self.settings, "deadline", 120))
+            self.client.deadline = self.verifier.started + float(online_option(self.settings, "deadline"))
 
     def prefetch(self, identifiers: list) -> None:
         """Start fetching (`CitedIdentifier`s); PubMed and PMC ids go in batched requests. Returns at once."""
@@ -147,9 +147,9 @@ class MetadataFetcher:
             return Fetched(UNVERIFIED, "not fetched: online checks run from the cache only (mkdocs serve)")
         try:
             if scheme == "doi":
-                fetched = fetch_doi(self.client, _get(self.settings, "doi_resolver", "https://doi.org"), value)
+                fetched = fetch_doi(self.client, online_option(self.settings, "doi_resolver"), value)
             else:
-                fetched = fetch_isbn(self.client, _get(self.settings, "isbn_api", "https://openlibrary.org"), value)
+                fetched = fetch_isbn(self.client, online_option(self.settings, "isbn_api"), value)
         except ServiceError as error:
             return Fetched(UNVERIFIED, error.reason)
         self._store(key, fetched)
@@ -168,9 +168,9 @@ class MetadataFetcher:
                     wanted.append(value)
             if not wanted:
                 return
-            base = _get(self.settings, "eutils_api", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils")
+            base = online_option(self.settings, "eutils_api")
             try:
-                results = fetch_summaries(self.client, base, scheme, wanted, _get(self.settings, "mailto", ""))
+                results = fetch_summaries(self.client, base, scheme, wanted, online_option(self.settings, "mailto"))
             except ServiceError as error:
                 results = {value: Fetched(UNVERIFIED, error.reason) for value in wanted}
             for value in wanted:
