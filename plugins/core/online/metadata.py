@@ -84,18 +84,12 @@ class MetadataFetcher:
         self.network: bool = verifier.network
         self.futures: dict[str, cf.Future] = {}  # identifier key -> Future[Fetched]
 
-    def _clock(self) -> None:
-        """The online phase's deadline starts with its first request, whoever makes it (see verifier.prefetch)."""
-        if self.verifier.started is None:
-            self.verifier.started = time.monotonic()
-            self.client.deadline = self.verifier.started + float(online_option(self.settings, "deadline"))
-
     def prefetch(self, identifiers: list) -> None:
         """Start fetching (`CitedIdentifier`s); PubMed and PMC ids go in batched requests. Returns at once."""
         wanted = [identifier for identifier in identifiers if identifier.key not in self.futures]
         if not wanted:
             return
-        self._clock()
+        self.verifier.start_clock()
         batches: dict[str, dict[str, cf.Future]] = {"pmid": {}, "pmcid": {}}
         for identifier in wanted:
             if identifier.scheme in batches:
