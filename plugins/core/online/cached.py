@@ -10,8 +10,8 @@ from pathlib import Path
 from ..bibliography import Source
 from .cache import FILENAME, Cache
 from .outcome import Check, Outcome, unverified
-from .plan import _get, lifetime, plan_checks
-from .report import Builder, OnlineReport
+from .plan import lifetime, online_option, plan_checks
+from .report import OnlineReport, OnlineReportBuilder
 
 log = logging.getLogger("mkdocs.plugins.mkdocs_factcheck.online")
 
@@ -24,7 +24,7 @@ class CachedResults:
 
     def report(self, sources: list[Source]) -> OnlineReport:
         """The marks and findings of these entries from what is cached; an entry never checked gets none."""
-        builder = Builder(float(_get(self.settings, "deadline", 120)))
+        builder = OnlineReportBuilder(float(online_option(self.settings, "deadline")))
         for source in sources:
             checks = plan_checks(source, self.settings)
             outcomes = {check: self._cached(check) for check in checks}

@@ -84,29 +84,38 @@ def parse_work(message: dict, doi: str) -> dict:
     authors = [a for a in (message.get("author") or []) if isinstance(a, dict)]
     first = next((a for a in authors if a.get("sequence") == "first"), authors[0] if authors else {})
     own = (message.get("DOI") or doi).lower()
-    updates = []
-    # updated-by: notices about this work. update-to: this work is itself a notice (about another DOI),
-    # except when it names its own DOI, as some publishers do on the retracted article.
+    return {"titles": titles, "years": years, "family": str(first.get("family", "")), "doi": own, "updates": notices(message, own)}
+
+
+def notices(record: dict, own_doi: str) -> list[dict]:
+    """The update notices of a Crossref record (a work, or the CSL-JSON of content negotiation).
+
+    updated-by: notices about this work. update-to: this work is itself a notice (about another DOI),
+    except when it names its own DOI, as some publishers do on the retracted article."""
+    own = own_doi.lower()
+    found = []
     for relation in ("updated-by", "update-to"):
-        for update in message.get(relation) or []:
+        for update in record.get(relation) or []:
             if not isinstance(update, dict):
                 continue
             kind = str(update.get("type", "")).lower().replace("-", "_").replace(" ", "_")
             target = str(update.get("DOI", ""))
             about_this = relation == "updated-by" or target.lower() == own
-            updates.append(
+            found.append(
                 {
                     "type": kind,
                     "label": str(update.get("label") or kind.replace("_", " ").capitalize()),
                     "doi": target,
-                    "date": date_text(update.get("updated") or {}),
+                    "date": date_text(update.get("updated")),
                     "source": str(update.get("source", "")),
                     "about": "this" if about_this else "other",
                 }
             )
-    return {"titles": titles, "years": years, "family": str(first.get("family", "")), "doi": own, "updates": updates}
+    return found
 
 
-def date_text(value: dict) -> str:
-    parts = (value.get("date-parts") or [[]])[0] or []
-    return "-".join(f"{int(p):02d}" if i else str(p) for i, p in enumerate(parts) if isinstance(p, int))
+def date_text(value: object) -> str:
+    """`{"date-parts": [[2020, 5, 1]]}` as `2020-05-01`; anything of another shape as no date."""
+    parts = value.get("date-parts") if isinstance(value, dict) else None
+    first = parts[0] if isinstance(parts, list) and parts and isinstance(parts[0], list) else []
+    return "-".join(f"{int(p):02d}" if i else str(p) for i, p in enumerate(first) if isinstance(p, int))

@@ -26,10 +26,11 @@ from urllib.parse import urljoin, urlsplit
 
 from ..identifiers import DOI_RE
 from . import pubmed
+from .doi import notices as doi_notices
 from .doi import path as doi_path
 from .http import Client, ServiceError
 from .outcome import FOUND, NOT_FOUND, UNVERIFIED
-from .plan import _get, lifetime
+from .plan import lifetime, online_option
 
 log = logging.getLogger("mkdocs.plugins.mkdocs_factcheck.online")
 CSL_ACCEPT = "application/vnd.citationstyles.csl+json"
@@ -44,6 +45,7 @@ KEPT = (
     "page", "publisher", "publisher-place", "edition", "number", "genre", "DOI", "PMID", "PMCID", "ISBN", "URL",
 )  # fmt: skip
 NOTICES_FIELD = "factcheck-notices"  # ours: retraction and correction notices the record carries
+NOTICE_KEPT = ("type", "label", "doi", "about")  # of a notice: its date and source are not kept
 FROM_FIELD = "factcheck-fetched-from"  # ours: the service the item came from
 # Crossref `relation` types that are notices about the work.
 RELATIONS = {
@@ -82,18 +84,12 @@ class MetadataFetcher:
         self.network: bool = verifier.network
         self.futures: dict[str, cf.Future] = {}  # identifier key -> Future[Fetched]
 
-    def _clock(self) -> None:
-        """The online phase's deadline starts with its first request, whoever makes it (see verifier.prefetch)."""
-        if self.verifier.started is None:
-            self.verifier.started = time.monotonic()
-            self.client.deadline = self.verifier.started + float(_get(self.settings, "deadline", 120))
-
     def prefetch(self, identifiers: list) -> None:
         """Start fetching (`CitedIdentifier`s); PubMed and PMC ids go in batched requests. Returns at once."""
         wanted = [identifier for identifier in identifiers if identifier.key not in self.futures]
         if not wanted:
             return
-        self._clock()
+        self.verifier.start_clock()
         batches: dict[str, dict[str, cf.Future]] = {"pmid": {}, "pmcid": {}}
         for identifier in wanted:
             if identifier.scheme in batches:
@@ -145,16 +141,16 @@ class MetadataFetcher:
             return Fetched(UNVERIFIED, "not fetched: online checks run from the cache only (mkdocs serve)")
         try:
             if scheme == "doi":
-                fetched = fetch_doi(self.client, _get(self.settings, "doi_resolver", "https://doi.org"), value)
+                fetched = fetch_doi(self.client, online_option(self.settings, "doi_resolver"), value)
             else:
-                fetched = fetch_isbn(self.client, _get(self.settings, "isbn_api", "https://openlibrary.org"), value)
+                fetched = fetch_isbn(self.client, online_option(self.settings, "isbn_api"), value)
         except ServiceError as error:
             return Fetched(UNVERIFIED, error.reason)
         self._store(key, fetched)
         return fetched
 
     def _batch(self, scheme: str, futures: dict[str, cf.Future]) -> None:
-        try:
+        with pubmed.settling(futures):  # every future must end, or a page would wait for the deadline
             wanted = []
             for value, future in futures.items():
                 cached = self._cached(f"{scheme}:{value}")
@@ -166,20 +162,15 @@ class MetadataFetcher:
                     wanted.append(value)
             if not wanted:
                 return
-            base = _get(self.settings, "eutils_api", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils")
+            base = online_option(self.settings, "eutils_api")
             try:
-                results = fetch_summaries(self.client, base, scheme, wanted, _get(self.settings, "mailto", ""))
+                results = fetch_summaries(self.client, base, scheme, wanted, online_option(self.settings, "mailto"))
             except ServiceError as error:
                 results = {value: Fetched(UNVERIFIED, error.reason) for value in wanted}
             for value in wanted:
                 if results[value].status != UNVERIFIED:
                     self._store(f"{scheme}:{value}", results[value])
                 futures[value].set_result(results[value])
-        except BaseException as error:  # every future must end, or a page would wait for the deadline
-            for future in futures.values():
-                if not future.done():
-                    future.set_exception(error)
-            raise
 
 
 # ---------------------------------------------------------------------- the services
@@ -210,24 +201,11 @@ def fetch_doi(client: Client, base: str, doi: str) -> Fetched:
 
 def fetch_summaries(client: Client, base: str, scheme: str, values: list[str], mailto: str = "") -> dict[str, Fetched]:
     """One esummary request for PubMed (`pmid`) or PMC (`pmcid`) ids: a result for each id asked for."""
-    uids = {pubmed.uid(scheme, value): value for value in values}
-    params = {"db": pubmed.DATABASES[scheme], "id": ",".join(uids), "retmode": "json", "tool": "mkdocs-factcheck"}
-    if mailto:
-        params["email"] = mailto
-    reply = client.get(f"{base.rstrip('/')}/esummary.fcgi", params=params, headers={"Accept": "application/json"})
-    if reply.status != 200:
-        raise ServiceError(f"HTTP {reply.status}")
-    data = reply.json_object()
-    result = data.get("result")
-    if not isinstance(result, dict):
-        error = data.get("error")
-        raise ServiceError(f"E-utilities error: {error}" if error else "malformed E-utilities reply (no result)")
     fetched = {}
-    for uid, value in uids.items():
-        item = result.get(uid)
-        if isinstance(item, dict) and "error" in item:
-            fetched[value] = Fetched(NOT_FOUND, f"no {pubmed.DATABASES[scheme]} record ({str(item['error'])[:100]})")
-        elif isinstance(item, dict) and str(item.get("uid", uid)) == uid:
+    for value, item in pubmed.esummary(client, base, scheme, values, mailto).items():
+        if isinstance(item, str):
+            fetched[value] = Fetched(NOT_FOUND, f"no {pubmed.DATABASES[scheme]} record ({item[:100]})")
+        elif item is not None:
             fetched[value] = Fetched(FOUND, "", csl_from_summary(item, scheme, value))
         else:
             fetched[value] = Fetched(UNVERIFIED, "E-utilities reply without this id")
@@ -266,16 +244,7 @@ def csl_from_doi(record: dict, doi: str) -> dict:
     written = record.get("DOI")
     item["DOI"] = written if isinstance(written, str) and DOI_RE.match(written.strip()) else doi  # the agency's spelling
     item.setdefault("type", "article-journal")
-    own = item["DOI"].lower()
-    notices = []
-    for relation in ("updated-by", "update-to"):
-        for update in record.get(relation) or []:
-            if not isinstance(update, dict):
-                continue
-            kind = str(update.get("type", "")).lower().replace("-", "_").replace(" ", "_")
-            target = str(update.get("DOI", ""))
-            about = "this" if relation == "updated-by" or target.lower() == own else "other"
-            notices.append({"type": kind, "label": str(update.get("label") or kind.replace("_", " ").capitalize()), "doi": target, "about": about})
+    notices = [{name: notice[name] for name in NOTICE_KEPT} for notice in doi_notices(record, item["DOI"])]
     relations = record.get("relation")
     if isinstance(relations, dict):
         for name, targets in relations.items():

@@ -4,14 +4,18 @@ when checks run)."""
 
 from __future__ import annotations
 
+from dataclasses import fields
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..bibliography import Source
 from ..identifiers import problem
+from ..settings import OnlineSettings
 from .outcome import FOUND, NOT_FOUND, Check
 
 DAY = 86400.0
 DOI_HOSTS = {"doi.org", "dx.doi.org", "www.doi.org"}
+DEFAULTS = {option.name: option.default for option in fields(OnlineSettings)}  # every online option's default
 
 
 def plan_checks(source: Source, settings) -> list[Check]:
@@ -25,7 +29,7 @@ def plan_checks(source: Source, settings) -> list[Check]:
             checks += [Check("doi", value), Check("crossref", value)]
         elif identifier.scheme in ("pmid", "pmcid"):
             checks.append(Check(identifier.scheme, identifier.value.upper()))
-        elif identifier.scheme == "url" and _get(settings, "check_urls", True):
+        elif identifier.scheme == "url" and online_option(settings, "check_urls"):
             if urlsplit(identifier.value).hostname in DOI_HOSTS:
                 continue  # a DOI link: the DOI check covers it, and its redirect leads to a publisher's page
             checks.append(Check("url", identifier.value))
@@ -34,12 +38,14 @@ def plan_checks(source: Source, settings) -> list[Check]:
 
 def lifetime(settings, status: str) -> float:
     """Found records live long, not-found ones a day; transient failures are never stored."""
-    days = {FOUND: _get(settings, "cache_days", 30), NOT_FOUND: _get(settings, "cache_missing_days", 1)}.get(status, 0)
+    days = {FOUND: online_option(settings, "cache_days"), NOT_FOUND: online_option(settings, "cache_missing_days")}.get(status, 0)
     return float(days) * DAY
 
 
-def _get(settings, name: str, default):
-    """Settings are the plugin's OnlineConfig (or a dict in tests); options added later fall back."""
+def online_option(settings, name: str) -> Any:
+    """An online option's value. Settings are the plugin's OnlineConfig, `OnlineSettings` or a dict (in
+    tests); an option they lack (added later) or leave None has `OnlineSettings`' default."""
+    default = DEFAULTS[name]
     if isinstance(settings, dict):
         return settings.get(name, default)
     try:
@@ -47,5 +53,3 @@ def _get(settings, name: str, default):
     except (KeyError, TypeError):
         value = getattr(settings, name, default)
     return default if value is None else value
-
-

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from .http import Client, ServiceError
 from .outcome import FOUND, NOT_FOUND, Outcome, unverified
@@ -25,13 +28,28 @@ def in_batches(futures: dict) -> list[dict]:
     return [{value: futures[value] for value in values[start : start + BATCH]} for start in range(0, len(values), BATCH)]
 
 
+@contextmanager
+def settling(futures: dict[str, cf.Future]) -> Iterator[None]:
+    """Around the work of one batch: should it fail (a bug, or the thread stopped), every future still
+    pending gets its exception, since whoever waits for one would otherwise wait for the deadline."""
+    try:
+        yield
+    except BaseException as error:
+        for future in futures.values():
+            if not future.done():
+                future.set_exception(error)
+        raise
+
+
 def uid(kind: str, value: str) -> str:
     """The uid E-utilities uses: PMC ids without their `PMC` prefix."""
     return value[3:] if kind == "pmcid" and value.upper().startswith("PMC") else value
 
 
-def summaries(client: Client, base: str, kind: str, values: list[str], mailto: str = "") -> dict[str, Outcome]:
-    """One esummary request for up to BATCH ids of one kind; an outcome for every id asked for."""
+def esummary(client: Client, base: str, kind: str, values: list[str], mailto: str = "") -> dict[str, dict | str | None]:
+    """One esummary request for up to BATCH ids of one kind. For every id asked for: its document, the
+    service's error for it (a str: it has no such record), or None (left out of the reply, or garbled).
+    A failed request (an HTTP error, a reply without `result`) raises ServiceError."""
     uids = {uid(kind, value): value for value in values}
     params = {"db": DATABASES[kind], "id": ",".join(uids), "retmode": "json", "tool": "mkdocs-factcheck"}
     if mailto:
@@ -44,14 +62,27 @@ def summaries(client: Client, base: str, kind: str, values: list[str], mailto: s
     if not isinstance(result, dict):
         error = data.get("error")
         raise ServiceError(f"E-utilities error: {error}" if error else "malformed E-utilities reply (no result)")
-    outcomes = {}
+    items: dict[str, dict | str | None] = {}
     for key, value in uids.items():
         item = result.get(key)
         if isinstance(item, dict) and "error" in item:  # the service's own word: no such record
-            outcomes[value] = Outcome(NOT_FOUND, f"no {DATABASES[kind]} record")
+            items[value] = str(item["error"])
         elif isinstance(item, dict) and str(item.get("uid", key)) == key:
-            outcomes[value] = Outcome(FOUND, "", parse_summary(item))
+            items[value] = item
         else:  # left out of the reply, or garbled: nothing is known about it
+            items[value] = None
+    return items
+
+
+def summaries(client: Client, base: str, kind: str, values: list[str], mailto: str = "") -> dict[str, Outcome]:
+    """The checks' outcome for every id asked for, from one esummary request."""
+    outcomes = {}
+    for value, item in esummary(client, base, kind, values, mailto).items():
+        if isinstance(item, str):
+            outcomes[value] = Outcome(NOT_FOUND, f"no {DATABASES[kind]} record")
+        elif item is not None:
+            outcomes[value] = Outcome(FOUND, "", parse_summary(item))
+        else:
             outcomes[value] = unverified("E-utilities reply without this id")
     return outcomes
 

@@ -100,7 +100,7 @@ def iso(timestamp: float) -> str:
     return datetime.datetime.fromtimestamp(timestamp, datetime.UTC).replace(microsecond=0).isoformat()
 
 
-class Builder:
+class OnlineReportBuilder:
     """Turns the outcomes of every submitted source into one `OnlineReport`."""
 
     def __init__(self, deadline: float):
@@ -109,60 +109,29 @@ class Builder:
         self.unreachable: dict[str, dict] = {}  # service -> reasons and keys
 
     def add(self, source: Source, checks: list[Check], outcomes: dict[Check, Outcome]) -> None:
+        """One entry: its checks judged, its notices gathered, its findings and its factcheck.json data."""
         key = source.key.lower()
-        place: dict = {"file": source.file, "line": source.line}
-        findings: list[Finding] = []
+        judged: list[Finding] = []
         notices: list[dict] = []
         reasons: list[str] = []
         results = []
         for check in checks:
-            outcome = outcomes[check]
-            crossref = outcomes.get(Check("crossref", check.value)) if check.kind == "doi" else None
-            if outcome.status == UNVERIFIED and crossref is not None and crossref.status == FOUND:
-                outcome = Outcome(FOUND, "Crossref has its record", checked=crossref.checked, cached=crossref.cached)
-            results.append(
-                {
-                    "check": check.kind,
-                    "id": check.value,
-                    "service": check.service,
-                    "outcome": outcome.status.replace("_", " "),
-                    "detail": outcome.detail,
-                    "checked": iso(outcome.checked),  # for an unverified check: when it was tried
-                    "from_cache": outcome.cached,
-                }
-            )
+            outcome = _counted_outcome(check, outcomes)
+            results.append(_check_result(check, outcome))
             if outcome.status == UNVERIFIED:
                 reasons.append(outcome.detail)
                 self._unreachable(check, outcome.detail, source.key)
                 continue
-            findings.extend(self._judge(source, check, outcome, checks, outcomes, notices))
-        findings = [Finding(f.kind, f.message, **place) for f in findings]
-        retracted = any(n["type"] in RETRACTING and n["about"] == "this" for n in notices)
+            judged.extend(self._judge(source, check, outcome, checks, outcomes, notices))
+        retracted = any(_retracts_this(n) for n in notices)
+        findings = [Finding(f.kind, f.message, file=source.file, line=source.line) for f in _with_notices(source.key, judged, notices)]
         if retracted:
             self.report.retracted.add(key)
-            text = "; ".join(notice_text(n) for n in notices if n["type"] in RETRACTING and n["about"] == "this")
-            findings.insert(0, Finding("retracted_source", f"entry '{source.key}' was retracted: {text}", **place))
-        for notice in notices:
-            if notice["type"] in RETRACTING and notice["about"] == "this":
-                continue
-            if notice["about"] == "this":
-                findings.append(Finding("source_notice", f"entry '{source.key}' has a notice: {notice_text(notice)}", **place))
-            else:
-                about = f"entry '{source.key}' is itself a notice ({notice.get('label', '')}) about doi:{notice.get('doi', '')}"
-                findings.append(Finding("source_notice", about, **place))
         self.report.findings.extend(findings)
         reason = unverified_reason(reasons)
-        if not checks:
-            status = "no identifier"
-        elif retracted:
-            status = "retracted"
-        elif any(f.kind != "source_notice" for f in findings):
-            status = "problems"
-        else:
-            status = "verified" if not reasons else ("unverified" if len(reasons) == len(checks) else "partly unverified")
         self.report.by_key[key] = {
             "key": source.key,
-            "status": status,
+            "status": _entry_status(checks, findings, reasons, retracted),
             "retracted": retracted,
             "unverified": bool(reasons),
             "unverified_reason": reason,
@@ -226,6 +195,64 @@ class Builder:
         return self.report
 
 
+def _counted_outcome(check: Check, outcomes: dict[Check, Outcome]) -> Outcome:
+    """A DOI the resolver could not be asked about is found all the same when Crossref has its record."""
+    outcome = outcomes[check]
+    crossref = outcomes.get(Check("crossref", check.value)) if check.kind == "doi" else None
+    if outcome.status == UNVERIFIED and crossref is not None and crossref.status == FOUND:
+        return Outcome(FOUND, "Crossref has its record", checked=crossref.checked, cached=crossref.cached)
+    return outcome
+
+
+def _check_result(check: Check, outcome: Outcome) -> dict:
+    """One check as factcheck.json lists it."""
+    return {
+        "check": check.kind,
+        "id": check.value,
+        "service": check.service,
+        "outcome": outcome.status.replace("_", " "),
+        "detail": outcome.detail,
+        "checked": iso(outcome.checked),  # for an unverified check: when it was tried
+        "from_cache": outcome.cached,
+    }
+
+
+def _with_notices(key: str, judged: list[Finding], notices: list[dict]) -> list[Finding]:
+    """The findings of an entry: its retraction first, then what its checks found, then its other notices."""
+    findings = list(judged)
+    retractions = [n for n in notices if _retracts_this(n)]
+    if retractions:
+        text = "; ".join(notice_text(n) for n in retractions)
+        findings.insert(0, Finding("retracted_source", f"entry '{key}' was retracted: {text}"))
+    for notice in notices:
+        if _retracts_this(notice):
+            continue
+        if notice["about"] == "this":
+            findings.append(Finding("source_notice", f"entry '{key}' has a notice: {notice_text(notice)}"))
+        else:
+            about = f"entry '{key}' is itself a notice ({notice.get('label', '')}) about doi:{notice.get('doi', '')}"
+            findings.append(Finding("source_notice", about))
+    return findings
+
+
+def _entry_status(checks: list[Check], findings: list[Finding], reasons: list[str], retracted: bool) -> str:
+    """An entry's status in factcheck.json: the worst of what its checks found, or how many could run."""
+    if not checks:
+        return "no identifier"
+    if retracted:
+        return "retracted"
+    if any(f.kind != "source_notice" for f in findings):
+        return "problems"
+    if not reasons:
+        return "verified"
+    return "unverified" if len(reasons) == len(checks) else "partly unverified"
+
+
+def _retracts_this(notice: dict) -> bool:
+    """A retraction (or withdrawal, removal) of the entry itself, not one the entry is of another work."""
+    return notice["type"] in RETRACTING and notice["about"] == "this"
+
+
 def _add_notices(notices: list[dict], updates: list[dict]) -> None:
     for update in updates:
         if update.get("type") not in NOTICES:
@@ -233,7 +260,7 @@ def _add_notices(notices: list[dict], updates: list[dict]) -> None:
         identity = (update.get("type"), (update.get("doi") or "").lower(), update.get("about"))
         if any((n["type"], (n.get("doi") or "").lower(), n["about"]) == identity for n in notices):
             continue
-        if update.get("source") == "pubmed" and update["type"] in RETRACTING and any(n["type"] in RETRACTING and n["about"] == "this" for n in notices):
+        if update.get("source") == "pubmed" and update["type"] in RETRACTING and any(_retracts_this(n) for n in notices):
             continue  # PubMed's flag repeats what Crossref said
         notices.append(dict(update))
 

@@ -15,9 +15,9 @@ from . import doi, pubmed, urls
 from .cache import Cache
 from .http import Client, ServiceError
 from .outcome import UNVERIFIED, Check, Outcome, unverified
-from .plan import _get, lifetime, plan_checks
+from .plan import lifetime, online_option, plan_checks
 from .pool import DaemonPool
-from .report import PLACEHOLDER, Builder, OnlineReport
+from .report import PLACEHOLDER, OnlineReport, OnlineReportBuilder
 
 # Under `mkdocs.` so that MkDocs shows these lines and `--strict` counts warnings; the core imports no host.
 log = logging.getLogger("mkdocs.plugins.mkdocs_factcheck.online")
@@ -42,14 +42,14 @@ class OnlineVerifier:
         self.cache = Cache(cache_dir, log)
         self.client = Client(
             user_agent,
-            timeout=_get(settings, "timeout", 10),
-            concurrency=_get(settings, "concurrency", 8),
-            per_host=_get(settings, "per_host", 4),
-            retries=_get(settings, "retries", 2),
-            spacing=_get(settings, "spacing", 0.1),
+            timeout=online_option(settings, "timeout"),
+            concurrency=online_option(settings, "concurrency"),
+            per_host=online_option(settings, "per_host"),
+            retries=online_option(settings, "retries"),
+            spacing=online_option(settings, "spacing"),
         )
         # More workers than request slots: a worker waiting for a busy host must not hold up the others.
-        workers = max(4, min(64, 4 * _get(settings, "concurrency", 8)))
+        workers = max(4, min(64, 4 * online_option(settings, "concurrency")))
         self.pool = DaemonPool(workers, "factcheck-online")  # daemon threads: none can keep the build from exiting
         self.started: float | None = None
         self.report: OnlineReport | None = None
@@ -67,15 +67,22 @@ class OnlineVerifier:
         key = source.key.lower()
         if key in self.plans or self._closed:
             return
-        if self.started is None:
-            self.started = time.monotonic()
-            self.client.deadline = self.started + float(_get(self.settings, "deadline", 120))
+        if self.start_clock():
             self._switch_interval = sys.getswitchinterval()
             sys.setswitchinterval(min(self._switch_interval, SWITCH_INTERVAL))
         self.plans[key] = plan = self._plan(source)
         for check in plan:
             if check not in self.futures:
                 self.futures[check] = self._start(check)
+
+    def start_clock(self) -> bool:
+        """The online phase's deadline starts with its first request, whoever makes it: these checks, or
+        the identifiers' metadata (`metadata.MetadataFetcher`). True when this call started it."""
+        if self.started is not None:
+            return False
+        self.started = time.monotonic()
+        self.client.deadline = self.started + float(online_option(self.settings, "deadline"))
+        return True
 
     def submit(self, source: Source) -> None:
         """A newly cited entry: its checks start now unless prefetched; returns at once."""
@@ -105,7 +112,7 @@ class OnlineVerifier:
         self.client.stop.set()  # past the deadline nothing new starts; what is running ends by its timeout
         self._restore_switch_interval()
         outcomes = {check: self._result(self.futures[check]) for check in checks}
-        builder = Builder(float(_get(self.settings, "deadline", 120)))
+        builder = OnlineReportBuilder(float(online_option(self.settings, "deadline")))
         for key, source in self.submitted.items():
             builder.add(source, self.plans[key], outcomes)
         self.report = builder.finish()
@@ -154,11 +161,11 @@ class OnlineVerifier:
         settings = self.settings
         try:
             if check.kind == "doi":
-                outcome = doi.check_handle(self.client, _get(settings, "doi_resolver", "https://doi.org"), check.value)
+                outcome = doi.check_handle(self.client, online_option(settings, "doi_resolver"), check.value)
             elif check.kind == "crossref":
-                outcome = doi.fetch_crossref(self.client, _get(settings, "crossref_api", "https://api.crossref.org"), check.value, _get(settings, "mailto", ""))
+                outcome = doi.fetch_crossref(self.client, online_option(settings, "crossref_api"), check.value, online_option(settings, "mailto"))
             else:
-                outcome = urls.check_url(self.client, check.value, _get(settings, "max_redirects", 10))
+                outcome = urls.check_url(self.client, check.value, online_option(settings, "max_redirects"))
         except ServiceError as error:
             return unverified(error.reason)
         self._store(check, outcome)
@@ -195,7 +202,7 @@ class OnlineVerifier:
                 self.pool.submit(self._run_batch, kind, chunk)
 
     def _run_batch(self, kind: str, futures: dict[str, cf.Future]) -> None:
-        try:
+        with pubmed.settling(futures):  # the futures must end, or finish() would wait for the deadline
             wanted = []
             for value, future in futures.items():
                 cached = self._cached(Check(kind, value))
@@ -207,26 +214,21 @@ class OnlineVerifier:
                     wanted.append(value)
             if not wanted:
                 return
-            base = _get(self.settings, "eutils_api", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils")
+            base = online_option(self.settings, "eutils_api")
             try:
-                outcomes = pubmed.summaries(self.client, base, kind, wanted, _get(self.settings, "mailto", ""))
+                outcomes = pubmed.summaries(self.client, base, kind, wanted, online_option(self.settings, "mailto"))
             except ServiceError as error:
                 outcomes = {value: unverified(error.reason) for value in wanted}
             for value in wanted:
                 outcome = outcomes[value]
                 self._store(Check(kind, value), outcome)
                 futures[value].set_result(outcome)
-        except BaseException as error:  # the futures must end, or finish() would wait for the deadline
-            for future in futures.values():
-                if not future.done():
-                    future.set_exception(error)
-            raise
 
     # ------------------------------------------------------------------ waiting and reporting
 
     def _wait(self, pending: set[cf.Future], total: int) -> None:
         assert self.started is not None
-        end = self.started + float(_get(self.settings, "deadline", 120))
+        end = self.started + float(online_option(self.settings, "deadline"))
         announced = False
         while pending:
             remaining = end - time.monotonic()
