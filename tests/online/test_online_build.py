@@ -188,3 +188,27 @@ def test_interpreter_switch_interval_is_restored(article, services):
     before = sys.getswitchinterval()
     build(article)
     assert sys.getswitchinterval() == before
+
+
+def test_checks_get_the_short_switch_interval_when_the_identifiers_started_the_clock(services, tmp_path):
+    """The identifiers' metadata (cited by `@doi:...`) may make the online phase's first request: the
+    checks that follow still run with the short switch interval, and the old one comes back after."""
+    import sys
+
+    from online_fakes import sources_from
+
+    from mkdocs_factcheck.core.online.verifier import OnlineVerifier
+
+    services.works["10.1000/sound"] = work("10.1000/sound", "A sound study", 2020, "Smith")
+    before = sys.getswitchinterval()
+    verifier = OnlineVerifier(services.settings, tmp_path, "mkdocs-factcheck/test (mailto:editors@example.org)")
+    try:
+        verifier.start_clock()  # as MetadataFetcher.prefetch does, first
+        (source,) = sources_from("@article{sound, title = {A sound study}, year = 2020, doi = {10.1000/sound}}")
+        verifier.prefetch(source)
+        assert sys.getswitchinterval() <= 0.001
+        verifier.submit(source)
+        verifier.finish()
+    finally:
+        verifier.close()
+    assert sys.getswitchinterval() == before

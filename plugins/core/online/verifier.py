@@ -67,7 +67,8 @@ class OnlineVerifier:
         key = source.key.lower()
         if key in self.plans or self._closed:
             return
-        if self.start_clock():
+        self.start_clock()
+        if self._switch_interval is None:  # the first checks, whoever started the clock (see SWITCH_INTERVAL)
             self._switch_interval = sys.getswitchinterval()
             sys.setswitchinterval(min(self._switch_interval, SWITCH_INTERVAL))
         self.plans[key] = plan = self._plan(source)
@@ -75,14 +76,12 @@ class OnlineVerifier:
             if check not in self.futures:
                 self.futures[check] = self._start(check)
 
-    def start_clock(self) -> bool:
+    def start_clock(self) -> None:
         """The online phase's deadline starts with its first request, whoever makes it: these checks, or
-        the identifiers' metadata (`metadata.MetadataFetcher`). True when this call started it."""
-        if self.started is not None:
-            return False
-        self.started = time.monotonic()
-        self.client.deadline = self.started + float(online_option(self.settings, "deadline"))
-        return True
+        the identifiers' metadata (`metadata.MetadataFetcher`)."""
+        if self.started is None:
+            self.started = time.monotonic()
+            self.client.deadline = self.started + float(online_option(self.settings, "deadline"))
 
     def submit(self, source: Source) -> None:
         """A newly cited entry: its checks start now unless prefetched; returns at once."""
