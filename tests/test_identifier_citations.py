@@ -246,16 +246,16 @@ def test_plain_python_markdown_reads_the_identifiers_file(tmp_path, monkeypatch)
 
 
 def test_records_of_odd_shapes_give_items_not_tracebacks():
-    from mkdocs_factcheck.core import csl
+    from mkdocs_factcheck.core import csl_bibliography
 
     odd = {"DOI": 5, "title": 12, "author": {"family": "X"}, "editor": [None, {"given": ""}], "issued": "soon", "updated-by": {"type": "retraction"}, "relation": ["x"], "page": None}
     item = csl_from_doi(odd, "10.1000/odd")
-    entry = csl.to_entry("doi:10.1000/odd", item)
+    entry = csl_bibliography.to_entry("doi:10.1000/odd", item)
     assert entry.fields["doi"] == "10.1000/odd" and "author" not in entry.fields
     summary = csl_from_summary({"uid": "1", "authors": ["Smith A", {"name": 7}], "title": None, "pubdate": "1999", "references": "none"}, "pmid", "1")
-    assert csl.to_entry("pmid:1", summary).fields["year"] == "1999"
+    assert csl_bibliography.to_entry("pmid:1", summary).fields["year"] == "1999"
     book = csl_from_openlibrary({"authors": "Plato", "publishers": [{"name": None}], "publish_date": 1988}, "9780140328721")
-    assert csl.to_entry("isbn:9780140328721", book).fields["year"] == "1988"
+    assert csl_bibliography.to_entry("isbn:9780140328721", book).fields["year"] == "1988"
 
 
 def test_csl_styles_format_identifier_citations_as_entries(frozen_site):

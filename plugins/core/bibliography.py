@@ -471,7 +471,7 @@ def load(paths: list[Path], base: Path) -> Bibliography:
     """Parse every file, in order, as one bibliography: BibTeX's `@string` macros and `crossref` reach
     across files. The first definition of a key wins, later ones are reported as duplicates. BibTeX
     entries are parsed again from their text when first used (see BibText)."""
-    from . import csl  # here: it is needed only for CSL files
+    from . import csl_bibliography  # here: it is needed only for CSL files
 
     bibliography = Bibliography()
     parser = _IndexingParser(person_fields=[])  # names stay text until an entry is used (see Source)
@@ -480,7 +480,7 @@ def load(paths: list[Path], base: Path) -> Bibliography:
         suffix = path.suffix.lower()
         problems: dict[str, list[str]] = {}
         if suffix in CSL_SUFFIXES:
-            items, findings = csl.read(read_text(path, display), display, CSL_SUFFIXES[suffix])
+            items, findings = csl_bibliography.read(read_text(path, display), display, CSL_SUFFIXES[suffix])
             located = [(key, line, Source(key, entry, display, line)) for key, entry, line in items]
         elif suffix in BIBTEX_SUFFIXES:
             text, spans, problems, findings = _parse_one(path, display, parser)

@@ -27,7 +27,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import csl
+from . import csl_bibliography
 from .bibliography import Bibliography, Source
 from .cachefiles import write_atomically
 from .findings import Finding, Reporter
@@ -145,7 +145,7 @@ class IdentifierCitations:
             self._readable = False
             self.report(Finding("bib_syntax", f"cannot read the identifiers file: {error}", file=self.display, line=1))
             return
-        entries, findings = csl.read(text, self.display, "json")
+        entries, findings = csl_bibliography.read(text, self.display, "json")
         for finding in findings:
             self._readable = False  # never rewritten over what could not be read
             self.report(finding)
@@ -266,7 +266,7 @@ class IdentifierCitations:
             return fetched.answer or fetched.status
         item = dict(fetched.item, id=found.key)
         try:
-            entry = csl.to_entry(found.key, item)
+            entry = csl_bibliography.to_entry(found.key, item)
         except Exception as error:  # noqa: BLE001 - a record of a shape never seen: reported, not a traceback
             return f"the record could not be read ({type(error).__name__})"
         source = Source(found.key, entry, self.display or "<identifiers>", 0)

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from . import csl
+from . import csl_bibliography
 from .bibliography import Bibliography, Source
 from .cachefiles import write_atomically
 from .identifier_citations import identifier_keys
@@ -66,7 +66,7 @@ class NewEntries:
 
 def _as_source(key: str, item: dict, file: str = "<record>") -> Source:
     """A CSL record as a source, to read its identifiers as an entry's are read."""
-    return Source(key, csl.to_entry(key, item), file, 0)
+    return Source(key, csl_bibliography.to_entry(key, item), file, 0)
 
 
 def _shared(record: Source, entry: Source) -> str:
@@ -148,8 +148,8 @@ def _word(item: dict) -> str:
 
 
 def bibtex_text(key: str, item: dict) -> str:
-    """The entry as BibTeX, its values as core/csl.py writes CSL values (LaTeX, braces balanced)."""
-    entry = csl.to_entry(key, item)
+    """The entry as BibTeX, its values as core/csl_bibliography.py writes CSL values (LaTeX, braces balanced)."""
+    entry = csl_bibliography.to_entry(key, item)
     fields = dict(entry.fields)
     names = sorted(fields, key=lambda name: (FIELD_ORDER.index(name) if name in FIELD_ORDER else len(FIELD_ORDER), name))
     width = max((len(name) for name in names), default=0)

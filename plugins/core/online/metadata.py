@@ -55,7 +55,7 @@ RELATIONS = {
     "has-correction": ("correction", "Correction"),
     "has-expression-of-concern": ("expression_of_concern", "Expression of concern"),
 }
-ALLOWED_TAGS = {"i", "b", "sup", "sub"}  # CSL's rich text, which core/csl.py reads
+ALLOWED_TAGS = {"i", "b", "sup", "sub"}  # CSL's rich text, which core/csl_bibliography.py reads
 TAG = re.compile(r"<(/?)([A-Za-z][\w:.-]*)([^<>]*)>")
 MATH = re.compile(r"<(?:mml:)?math\b.*?</(?:mml:)?math>", re.S)
 
