@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from .. import __version__
 from ..core.bibliography import BIBTEX_SUFFIXES, Bibliography, BibliographyError, load
 from ..core.identifier_citations import CitedIdentifier, IdentifierCitations, cited_identifier
 from ..core.new_entries import NewEntries
@@ -109,11 +108,10 @@ def _fetcher(config: SiteConfig, identifiers: list[CitedIdentifier]):
     """The online checks' client, pool and cache, for these requests only (whatever `online.enabled`
     says: the command is asked to fetch)."""
     from ..core.online.metadata import MetadataFetcher
-    from ..core.online.verifier import OnlineVerifier
+    from ..core.online.verifier import OnlineVerifier, user_agent
 
     online = config.settings.online
-    contact = f" (mailto:{online.mailto})" if online.mailto else ""
-    verifier = OnlineVerifier(online, (config.base / online.cache_dir).resolve(), f"mkdocs-factcheck/{__version__}{contact}", network=True)
+    verifier = OnlineVerifier(online, (config.base / online.cache_dir).resolve(), user_agent(online), network=True)
     fetcher = MetadataFetcher(verifier)
     fetcher.prefetch(identifiers)
     return fetcher, verifier

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import re
 from pathlib import Path
 from typing import NamedTuple
@@ -21,8 +20,9 @@ from typing import NamedTuple
 from pybtex.database import Entry
 
 from .cachefiles import pybtex_version, remove_stale, write_atomically
+from .log import logger
 
-log = logging.getLogger("mkdocs.plugins.mkdocs_factcheck.cache")
+log = logger("cache")
 
 
 class Formatted(NamedTuple):

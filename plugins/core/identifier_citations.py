@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import bisect
 import json
-import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,12 +31,13 @@ from .bibliography import Bibliography, Source
 from .cachefiles import write_atomically
 from .findings import Finding, Reporter
 from .identifiers import Identifier, isbn_valid, normalise_doi, problem
+from .log import logger
 from .syntax import keys_mentioned
 
 if TYPE_CHECKING:
     from .engine import Engine
 
-log = logging.getLogger("mkdocs.plugins.mkdocs_factcheck")
+log = logger()
 SCHEMES = ("doi", "pmid", "pmcid", "isbn")
 DOI_ADDRESS = re.compile(r"^(?:https?://)?(?:dx\.|www\.)?doi\.org/", re.IGNORECASE)
 NOTICES_FIELD = "factcheck-notices"  # as online/metadata.py writes it

@@ -23,6 +23,7 @@ from .formatted_cache import FormattedCache
 from .formatter_process import FormatterProcess, worth_starting
 from .identifier_citations import IdentifierCitations, attach
 from .jsonld import front_matter_problems
+from .log import logger
 from .online.report import OnlineReport
 from .report import for_readers, report_data
 from .scale import Scale
@@ -32,7 +33,7 @@ from .syntax import keys_mentioned
 if TYPE_CHECKING:
     from .online.verifier import OnlineVerifier
 
-log = logging.getLogger("mkdocs.plugins.mkdocs_factcheck")
+log = logger()
 
 
 class SiteRun:
@@ -101,10 +102,9 @@ class SiteRun:
         online = self.settings.online
         if not online.enabled:
             return
-        from .online.verifier import OnlineVerifier  # here: requests is imported only when checks are on
+        from .online.verifier import OnlineVerifier, user_agent  # here: requests is imported only when checks are on
 
-        contact = f" (mailto:{online.mailto})" if online.mailto else ""
-        self.verifier = OnlineVerifier(online, self.cache_dir, f"mkdocs-factcheck/{__version__}{contact}", network=network)
+        self.verifier = OnlineVerifier(online, self.cache_dir, user_agent(online), network=network)
         self.engine.cite_listeners.append(self.verifier.submit)
         self.engine.status_providers.append(self.verifier.status_html)  # a placeholder until finish()
 

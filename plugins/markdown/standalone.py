@@ -7,7 +7,6 @@ the bibliography's contents: an edit of `references.bib` during `zensical serve`
 from __future__ import annotations
 
 import atexit
-import logging
 from html import escape
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from ..core.bibliography import BibliographyCache
 from ..core.citeproc.cache import DocumentCache
 from ..core.findings import Findings
 from ..core.formatted_cache import FormattedCache
+from ..core.log import logger
 from ..core.online.cached import CachedResults
 from ..core.online.report import PLACEHOLDER
 from ..core.settings import Settings
@@ -22,7 +22,7 @@ from ..core.site import SiteRun
 
 # Findings go to a logger under `mkdocs.` so that `mkdocs build --strict` still counts them when the
 # extension is listed in `markdown_extensions` without the plugin.
-log = logging.getLogger("mkdocs.plugins.mkdocs_factcheck")
+log = logger()
 
 
 class StandaloneSite:

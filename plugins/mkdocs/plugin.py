@@ -28,13 +28,13 @@ from ..core.settings import SettingsError
 from ..core.site import SiteRun
 from ..core.urls import page_url, relative_url
 from ..core.wording import plural
+from ..markdown.assets import ASSETS
 from ..markdown.csl_prefetch import PagesAhead
 from ..markdown.extension import EXTENSION_NAMES, PAGE_BIBLIOGRAPHY_MARKER_RE, SITE_BIBLIOGRAPHY_MARKER_RE, FactcheckExtension
 from .config import FactcheckConfig
 from .search_view import search_view
 
 log = get_plugin_logger(__name__)
-ASSETS = Path(__file__).parent.parent / "assets"
 ASSET_FILES = ("factcheck.css", "factcheck.js")
 # Options of the extension that are the plugin's as well.
 SHARED_OPTIONS = ("bibliography", "style", "locale", "identifiers_file", "citation_mode", "title_case", "verdicts", "citation_needed", "findings", "words", "summary", "unverified_pattern", "organization")

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from pathlib import Path
 
 from ..cachefiles import remove_stale, write_atomically
+from ..log import logger
 from .documents import DocumentResult
 
-log = logging.getLogger("mkdocs.plugins.mkdocs_factcheck.cache")
+log = logger("cache")
 
 
 class DocumentCache:

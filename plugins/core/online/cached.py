@@ -3,17 +3,17 @@ their own (the extension under Zensical or plain Python-Markdown). Sends nothing
 
 from __future__ import annotations
 
-import logging
 import time
 from pathlib import Path
 
 from ..bibliography import Source
+from ..log import logger
 from .cache import FILENAME, Cache
 from .outcome import Check, Outcome, unverified
 from .plan import lifetime, online_option, plan_checks
 from .report import OnlineReport, OnlineReportBuilder
 
-log = logging.getLogger("mkdocs.plugins.mkdocs_factcheck.online")
+log = logger("online")
 
 
 class CachedResults:

@@ -16,7 +16,6 @@ thread pool and their SQLite cache (keys `metadata:doi:10.x/y`); nothing here im
 from __future__ import annotations
 
 import concurrent.futures as cf
-import logging
 import re
 import time
 import xml.etree.ElementTree as ET  # noqa: S405 - parses a title's MathML fragment from a record, not a document
@@ -25,6 +24,7 @@ from html import unescape
 from urllib.parse import urljoin, urlsplit
 
 from ..identifiers import DOI_RE
+from ..log import logger
 from . import pubmed
 from .doi import notices as doi_notices
 from .doi import path as doi_path
@@ -32,7 +32,7 @@ from .http import Client, ServiceError
 from .outcome import FOUND, NOT_FOUND, UNVERIFIED
 from .plan import lifetime, online_option
 
-log = logging.getLogger("mkdocs.plugins.mkdocs_factcheck.online")
+log = logger("online")
 CSL_ACCEPT = "application/vnd.citationstyles.csl+json"
 MAX_REDIRECTS = 5
 REDIRECTS = {301, 302, 303, 307, 308}

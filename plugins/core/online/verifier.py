@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
-import logging
 import sys
 import threading
 import time
 from html import escape
 from pathlib import Path
 
+from ... import __version__
 from ..bibliography import Source
+from ..log import logger
 from . import doi, pubmed, urls
 from .cache import Cache
 from .http import Client, ServiceError
@@ -19,8 +20,7 @@ from .plan import lifetime, online_option, plan_checks
 from .pool import DaemonPool
 from .report import PLACEHOLDER, OnlineReport, OnlineReportBuilder
 
-# Under `mkdocs.` so that MkDocs shows these lines and `--strict` counts warnings; the core imports no host.
-log = logging.getLogger("mkdocs.plugins.mkdocs_factcheck.online")
+log = logger("online")
 PROGRESS_EVERY = 5.0  # seconds between progress lines while the build waits for the checks
 BATCH_WAIT = 0.2  # seconds PubMed ids gather before one batched request
 # While checks run, the main thread renders pages and holds the GIL; CPython hands it to another thread
@@ -28,6 +28,13 @@ BATCH_WAIT = 0.2  # seconds PubMed ids gather before one batched request
 # long during rendering (bench/). A 1 ms interval while checks are in flight; the old one comes back
 # when they are done.
 SWITCH_INTERVAL = 0.001
+
+
+def user_agent(settings) -> str:
+    """What every request says it comes from, with the editors' address when `mailto` is set (Crossref's
+    and NCBI's etiquette)."""
+    mailto = online_option(settings, "mailto")
+    return f"mkdocs-factcheck/{__version__}" + (f" (mailto:{mailto})" if mailto else "")
 
 
 class OnlineVerifier:
