@@ -20,7 +20,7 @@ from ..core.scale import ScaleError
 from ..core.settings import SettingsError
 from ..core.site import SiteRun
 from ..core.urls import page_url
-from ..markdown.convert import convert_tree
+from ..markdown.convert import OUTPUT_ONLY, convert_tree
 from ..markdown.csl_prefetch import PagesAhead
 from ..markdown.extension import FactcheckExtension
 from .page_results import PageResults
@@ -142,15 +142,13 @@ def _convert_pages(config: SiteConfig, run: SiteRun, md: Markdown, extension: Fa
         # A page whose identifier could not be resolved (a service down) is converted again next time.
         if results is not None and not any(finding.kind == "unknown_identifier" for finding in findings):
             results.keep(src_path, key, state, findings)
-    extension.page_context, extension.page_options = {}, {}
+    extension.enter_page({})
 
 
 def _convert_page(run: SiteRun, md: Markdown, extension: FactcheckExtension, markdown: str, context: dict) -> tuple[PageState | None, list[Finding]]:
     """One page converted as a build converts it: the state it left (none for an empty page) and the
     findings it reported."""
-    front = context["meta"].get("factcheck")
-    extension.page_context = context
-    extension.page_options = front if isinstance(front, dict) else {}
+    extension.enter_page(context)
     md.reset()
     states = len(run.engine.pages)
     with _captured(run) as findings:
@@ -158,8 +156,6 @@ def _convert_page(run: SiteRun, md: Markdown, extension: FactcheckExtension, mar
     return (run.engine.pages[-1] if len(run.engine.pages) > states else None), findings
 
 
-# Extensions whose work only the HTML shows: headings' ids and permalinks (the checks never read them).
-OUTPUT_ONLY = ("toc", "markdown.extensions.toc")
 # Extensions that put other files' text into a page.
 INCLUDING = ("pymdownx.snippets", "markdown_include.include", "mdx_include", "markdown_exec", "pymdownx.blocks.html_include")
 
@@ -184,12 +180,7 @@ def _captured(run: SiteRun) -> Iterator[list[Finding]]:
 def _extension(config: SiteConfig, run: SiteRun) -> FactcheckExtension:
     """The extension as the plugin installs it: bound to the run's engine, page bibliographies left
     as markers (nothing reads them here), no summary or JSON-LD (no page is published)."""
-    extension = FactcheckExtension(citation_needed=config.settings.citation_needed)
-    extension.scale = run.scale
-    extension.engine = run.engine
-    extension.defer_page_bibliography = True
-    extension.host_writes_page_extras = True
-    return extension
+    return FactcheckExtension.hosted(run.engine, run.scale, citation_needed=config.settings.citation_needed)
 
 
 def _keep_only(result: CheckResult, only: list[Path]) -> None:

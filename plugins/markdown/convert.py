@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from markdown import Markdown
 
+# Extensions whose work only the HTML shows (headings' ids and permalinks): left out where nobody reads it.
+OUTPUT_ONLY = ("toc", "markdown.extensions.toc")
+
 
 def convert_tree(md: Markdown, text: str) -> None:
     """Python-Markdown's `convert` up to its tree processors (ours among them): the checks are done by

@@ -15,10 +15,8 @@ from markdown import Markdown
 from ..core.citeproc.documents import Document
 from ..core.engine import Engine
 from ..core.locate import split_front_matter
-from .convert import convert_tree
+from .convert import OUTPUT_ONLY, convert_tree
 from .extension import FactcheckExtension
-
-TREE_ONLY = ("toc", "markdown.extensions.toc")  # only shapes the HTML, which nobody reads here
 
 
 class PagesAhead:
@@ -27,8 +25,8 @@ class PagesAhead:
         # Extensions by name only: an extension object (another plugin's) belongs to the host's Markdown,
         # and a second Markdown would take it over. Without it a page may read otherwise: it then
         # formats on its own.
-        self.extensions = [name for name in extensions if isinstance(name, str) and name not in TREE_ONLY]
-        self.configs = {name: options for name, options in configs.items() if name not in TREE_ONLY}
+        self.extensions = [name for name in extensions if isinstance(name, str) and name not in OUTPUT_ONLY]
+        self.configs = {name: options for name, options in configs.items() if name not in OUTPUT_ONLY}
         self.scale = scale
 
     def __call__(self, engine: Engine, src_path: str | None) -> list[Document]:
@@ -36,18 +34,14 @@ class PagesAhead:
         if start is None:
             return []
         reader = engine.collecting_copy()
-        extension = FactcheckExtension(citation_needed=False)
-        extension.scale = self.scale
-        extension.engine = reader
-        extension.defer_page_bibliography = True
-        extension.host_writes_page_extras = True
+        extension = FactcheckExtension.hosted(reader, self.scale, citation_needed=False)
         try:
             md = Markdown(extensions=[*self.extensions, extension], extension_configs=self.configs)
         except Exception:  # noqa: BLE001 - an extension that cannot load twice: pages format one by one
             return []
         for path, text in self.pages[start:]:
             meta, markdown, offset = split_front_matter(text)
-            extension.page_context = {"src_path": path, "line_offset": offset, "url": "", "meta": meta}
+            extension.enter_page({"src_path": path, "line_offset": offset, "url": "", "meta": meta})
             md.reset()
             try:
                 convert_tree(md, markdown)

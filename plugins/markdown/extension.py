@@ -282,6 +282,24 @@ class FactcheckExtension(Extension):
         self._standalone: StandaloneSite | None = None
         self._page_engine: Engine | None = None  # standalone: the engine of the page being converted
 
+    @classmethod
+    def hosted(cls, engine: Engine, scale: Scale, **options) -> FactcheckExtension:
+        """The extension as a host runs it (the plugin, the check command, pages read ahead): bound to
+        the host's engine, page bibliographies left as markers, the summary, JSON-LD and assets left to
+        the host."""
+        extension = cls(**options)
+        extension.engine = engine
+        extension.scale = scale
+        extension.defer_page_bibliography = True
+        extension.host_writes_page_extras = True
+        return extension
+
+    def enter_page(self, context: dict) -> None:
+        """The page a host converts next: `src_path`, `line_offset`, `url` and `meta` (its front matter,
+        whose `factcheck:` mapping holds the page's switches)."""
+        self.page_context = context
+        self.page_options = page_switches(context.get("meta"))
+
     def setConfig(self, key, value) -> None:  # noqa: N802 - Python-Markdown's name
         """An unknown option is said once and left out; Python-Markdown's KeyError would end a Zensical
         build with a traceback."""
@@ -347,8 +365,7 @@ class FactcheckExtension(Extension):
             engine = self.engine
         else:
             self.claim_status_slots = not self.host_writes_page_extras  # filled from the online cache (PageFinisher)
-            front = (context.get("meta") or {}).get("factcheck")
-            self.page_options = front if isinstance(front, dict) else {}  # `factcheck: {citation_needed: false}`
+            self.page_options = page_switches(context.get("meta"))
             try:
                 engine = self._page_engine = self.standalone().start_page().engine
             except (BibliographyError, StyleError, ScaleError, ExtensionError) as error:
@@ -414,6 +431,12 @@ _REPORTED_OPTIONS: set[str] = set()  # unknown options: once per process (Zensic
 
 class ExtensionError(Exception):
     """The extension cannot run (its bibliography, style or scale); one message, no traceback of ours."""
+
+
+def page_switches(meta: object) -> dict:
+    """A page's own switches, from its front matter (`factcheck: {citation_needed: false}`)."""
+    front = meta.get("factcheck") if isinstance(meta, dict) else None
+    return front if isinstance(front, dict) else {}
 
 
 def makeExtension(**kwargs) -> FactcheckExtension:  # noqa: N802 - Python-Markdown's entry point name

@@ -75,13 +75,13 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             raise PluginError(f"factcheck: {error}") from None
         self.bib_paths = self.run.bib_paths
         self.engine = self.run.engine
-        self.extension = self._install_extension(config, self.run.scale)
+        self.extension = self._install_extension(config, self.run.engine, self.run.scale)
         for name in ASSET_FILES:
             target = config.extra_css if name.endswith(".css") else config.extra_javascript
             target.append(f"assets/factcheck/{name}")
         return config
 
-    def _install_extension(self, config: MkDocsConfig, scale: Scale) -> FactcheckExtension:
+    def _install_extension(self, config: MkDocsConfig, engine: Engine, scale: Scale) -> FactcheckExtension:
         """Use our extension instance (sharing the engine); a user's `markdown_extensions` entry for it
         (kept there for Zensical) is replaced, its options kept."""
         options: dict = {}
@@ -94,12 +94,10 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self._warn_of_differences(options)
         options.pop("bibliography", None)  # the plugin's bibliography setting wins
         options["citation_needed"] = self.config.citation_needed
-        extension = FactcheckExtension(**options)
-        extension.scale = scale
-        extension.engine = self.engine
+        # Page bibliographies are written in on_post_page; the summary and JSON-LD gather nested
+        # conversions (on_page_content); the assets are files.
+        extension = FactcheckExtension.hosted(engine, scale, **options)
         extension.show_findings = self.is_serve and self.config.show_findings_in_page
-        extension.defer_page_bibliography = True  # written in on_post_page
-        extension.host_writes_page_extras = True  # summary and JSON-LD gather nested conversions (on_page_content); assets are files
         extension.claim_status_slots = self.config.online.enabled  # filled in on_env (retracted sources)
         kept.append(extension)
         if "attr_list" not in kept:
@@ -140,10 +138,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if not self.config.enabled or self.extension is None:
             return None
-        front = page.meta.get("factcheck")
-        options: dict = front if isinstance(front, dict) else {}
-        self.extension.page_context = {"src_path": page.file.src_uri, "line_offset": _front_matter_lines(page, markdown), "url": page.url, "meta": page.meta}
-        self.extension.page_options = options
+        self.extension.enter_page({"src_path": page.file.src_uri, "line_offset": _front_matter_lines(page, markdown), "url": page.url, "meta": page.meta})
         if self.engine is not None:
             self._first_state = len(self.engine.pages)  # this page's conversion, and any nested in it, start here
         return None
