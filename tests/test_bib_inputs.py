@@ -519,7 +519,8 @@ def test_the_quick_entry_reader_agrees_with_pybtex():
     import pybtex.errors
     from pybtex.database.input import bibtex
 
-    from mkdocs_factcheck.core.bibliography import _IndexingParser, _KeysOnly, quick_entry
+    from mkdocs_factcheck.core.bibliography import _IndexingParser, _KeysOnly
+    from mkdocs_factcheck.core.bibtex_quick import quick_entry
 
     text = "\n".join(
         [

@@ -376,7 +376,7 @@ def test_nested_conversion_does_not_take_the_page_bibliography(bib_site):
 
 def test_parsed_bibliography_read_from_disk_is_the_one_parsed(tmp_path):
     """Entries are stored as plain rows and rebuilt: every field, type, place and finding comes back."""
-    from mkdocs_factcheck.core.bibliography import BibliographyCache
+    from mkdocs_factcheck.core.bibliography_store import BibliographyCache
 
     bib = tmp_path / "references.bib"
     bib.write_text(

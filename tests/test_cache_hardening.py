@@ -23,7 +23,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 
-from mkdocs_factcheck.core.bibliography import BibliographyCache
+from mkdocs_factcheck.core.bibliography_store import BibliographyCache
 from mkdocs_factcheck.core.cachefiles import STALE_AFTER, TEMPORARY_PREFIX
 from mkdocs_factcheck.core.formatted_cache import FormattedCache, is_backend_html
 
@@ -371,7 +371,8 @@ def test_names_read_into_persons_survive_the_cache(tmp_path):
     cache keeps every part of each name."""
     from pybtex.database import Entry, Person
 
-    from mkdocs_factcheck.core.bibliography import Bibliography, Source, _read_parsed, _write_parsed
+    from mkdocs_factcheck.core.bibliography import Bibliography, Source
+    from mkdocs_factcheck.core.bibliography_store import _read_parsed, _write_parsed
     from mkdocs_factcheck.core.findings import Finding
 
     entry = Entry("article", fields={"title": "T", "year": "2000"})

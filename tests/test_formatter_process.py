@@ -14,7 +14,7 @@ import pytest
 from conftest import soup
 
 from mkdocs_factcheck.core import formatter_process
-from mkdocs_factcheck.core.bibliography import BibliographyCache
+from mkdocs_factcheck.core.bibliography_store import BibliographyCache
 from mkdocs_factcheck.core.formatted_cache import FormattedCache
 from mkdocs_factcheck.core.formatter_process import FormatterProcess
 from mkdocs_factcheck.core.formatting import SafeHTMLBackend, format_source, load_style

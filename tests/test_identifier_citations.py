@@ -277,7 +277,7 @@ def test_a_bare_doi_address_as_key(frozen_site):
 
 def test_a_rebuild_on_the_same_bibliography_starts_without_the_last_builds_identifiers(tmp_path):
     """`mkdocs serve` keeps the parsed bibliography across rebuilds: what a run added to it goes."""
-    from mkdocs_factcheck.core.bibliography import BibliographyCache
+    from mkdocs_factcheck.core.bibliography_store import BibliographyCache
     from mkdocs_factcheck.core.settings import settings_from
     from mkdocs_factcheck.core.site import SiteRun
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from .bibliography import BibliographyCache, Source
+from .bibliography import Source
+from .bibliography_store import BibliographyCache
 from .checks import check_sources, is_unverified
 from .citeproc.cache import DocumentCache
 from .engine import Engine

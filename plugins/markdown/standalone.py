@@ -10,7 +10,7 @@ import atexit
 from html import escape
 from pathlib import Path
 
-from ..core.bibliography import BibliographyCache
+from ..core.bibliography_store import BibliographyCache
 from ..core.citeproc.cache import DocumentCache
 from ..core.findings import Findings
 from ..core.formatted_cache import FormattedCache

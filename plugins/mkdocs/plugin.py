@@ -13,7 +13,8 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from ..core.bibliography import BibliographyCache, BibliographyError
+from ..core.bibliography import BibliographyError
+from ..core.bibliography_store import BibliographyCache
 from ..core.citeproc.cache import DocumentCache
 from ..core.engine import CitationRecord, Engine, PageState
 from ..core.entry_filter import EntryFilter

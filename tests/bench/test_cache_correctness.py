@@ -18,7 +18,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 
-from mkdocs_factcheck.core.bibliography import BibliographyCache
+from mkdocs_factcheck.core.bibliography_store import BibliographyCache
 
 ENTRY = """
 @article{onji1987,
