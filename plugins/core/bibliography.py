@@ -22,7 +22,6 @@ from .identifiers import Identifier, identifiers_of
 # The start of an entry in BibTeX source: `@type{key,` (or with parentheses): names the entry a syntax
 # error is in (the loader takes entries' lines and spans from pybtex's scanner, see _IndexingParser).
 ENTRY_START = re.compile(r"@\s*(?P<type>[A-Za-z]+)\s*[{(]\s*(?P<key>[^,\s]*)\s*,", re.MULTILINE)
-NON_ENTRY_TYPES = {"string", "preamble", "comment"}
 NAME_ROLES = {role.lower() for role in Person.valid_roles}  # author, editor
 NAME_SEPARATOR = re.compile(" [Aa][Nn][Dd] ")  # pybtex's, on whitespace-normalised values
 SPAN_BITS = 32  # an entry's start and length in its file are below 4 GiB
@@ -176,19 +175,6 @@ class Bibliography:
 
     def keys(self) -> list[str]:
         return [source.key for source in self.sources.values()]
-
-
-def entry_lines(text: str) -> dict[str, list[int]]:
-    """Line numbers of every entry start, by lower-cased key (a list: keys may be repeated)."""
-    lines: dict[str, list[int]] = {}
-    line, counted_to = 1, 0
-    for match in ENTRY_START.finditer(text):
-        if match["type"].lower() in NON_ENTRY_TYPES:
-            continue
-        line += text.count("\n", counted_to, match.start())  # from the previous entry on: linear in the file
-        counted_to = match.start()
-        lines.setdefault(match["key"].lower(), []).append(line)
-    return lines
 
 
 def read_text(path: Path, display: str) -> str:

@@ -18,9 +18,10 @@ from pybtex.database import parse_string
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from mkdocs_factcheck.core.bibliography import Source, entry_lines
+from mkdocs_factcheck.core.bibliography import ENTRY_START, Source
 from mkdocs_factcheck.core.online import OnlineVerifier
 
+NON_ENTRY_TYPES = {"string", "preamble", "comment"}
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
@@ -142,6 +143,19 @@ class Services:
 
 def json_reply(data, status: int = 200, headers: dict | None = None) -> Response:
     return Response(json.dumps(data), status, headers=headers, content_type="application/json")
+
+
+def entry_lines(text: str) -> dict[str, list[int]]:
+    """Line numbers of every entry start, by lower-cased key (a list: keys may be repeated)."""
+    lines: dict[str, list[int]] = {}
+    line, counted_to = 1, 0
+    for match in ENTRY_START.finditer(text):
+        if match["type"].lower() in NON_ENTRY_TYPES:
+            continue
+        line += text.count("\n", counted_to, match.start())  # from the previous entry on: linear in the file
+        counted_to = match.start()
+        lines.setdefault(match["key"].lower(), []).append(line)
+    return lines
 
 
 def sources_from(bib: str, file: str = "references.bib") -> list[Source]:
