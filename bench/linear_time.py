@@ -32,6 +32,8 @@ from markdown.util import AtomicString
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import report  # noqa: E402 - bench/ is not a package
+
 from mkdocs_factcheck.markdown.extension import FactcheckExtension  # noqa: E402
 
 BIB = "@article{a, author = {Alpha, Ann}, title = {First}, journal = {J}, year = {2000}}\n" "@article{b, author = {Beta, Bob}, title = {Second}, journal = {J}, year = {2001}}\n"
@@ -261,13 +263,6 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(section: str, path: Path) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END) + "\n?", re.DOTALL)
-    text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000,100000,1000000", help="comma-separated sizes in characters")
@@ -276,7 +271,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = measure([int(size) for size in args.sizes.split(",")], args.only)
     if not args.no_write:
-        write(table(rows), ROOT / "bench" / "RESULTS.md")
+        report.write_section(ROOT / "bench" / "RESULTS.md", START, END, table(rows))
         print("wrote bench/RESULTS.md")
 
 
