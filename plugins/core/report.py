@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime
 from html import escape
 
+from .bibliography import Source
 from .checks import MAX_UNCITED_LISTED, editors_remark, is_unverified
-from .claims import NOT_RATED, NOT_RATED_ICON, source_caveat
+from .claims import NOT_RATED, NOT_RATED_ICON, Claim, source_caveat
 from .engine import Engine
 from .findings import Findings
 from .formatting import without_braces
@@ -23,6 +24,33 @@ REPORT_MARKER_TEXT = "<!-- written by mkdocs-factcheck check: do not edit -->"
 # nearly any search, and it is the largest page for the search plugin to parse.
 REPORT_FRONT_MATTER = "---\nsearch:\n  exclude: true\n---\n"
 SUMMARY_MARKER = "<!-- factcheck:summary -->"
+
+
+def _source_row(engine: Engine, source: Source, unverified_pattern: str, cited_by: list[str], cited_on: list[str]) -> dict:
+    return {
+        "key": source.key,
+        "file": source.file,
+        "line": source.line,
+        "type": source.raw.type,
+        # Decoded for cited entries only (kept with their formatted forms, so a warm build decodes
+        # nothing): a large bibliography's unused entries stay cheap
+        "title": engine.entry_title(source.key) if cited_on else without_braces(source.raw.fields.get("title", "")),
+        "year": source.raw.fields.get("year", ""),
+        "identifiers": {i.scheme: i.value for i in source.identifiers},
+        "note": source.raw.fields.get("note", ""),
+        "annote": editors_remark(source),
+        "unverified": is_unverified(source, unverified_pattern),
+        "cited_by": cited_by,
+        "cited_on": cited_on,
+    }
+
+
+def _claim_row(claim: Claim, engine: Engine, retracted: set[str] | None) -> dict:
+    row = claim.as_json()
+    caveat = source_caveat(claim.cites, [key in engine.bibliography for key in claim.cites], retracted)
+    if caveat:
+        row["caveat"] = caveat
+    return row
 
 
 def report_data(engine: Engine, findings: Findings, scale: Scale, unverified_pattern: str, version: str, retracted: set[str] | None = None) -> dict:
@@ -42,37 +70,14 @@ def report_data(engine: Engine, findings: Findings, scale: Scale, unverified_pat
     for lowered, source in engine.bibliography.sources.items():
         if by_place and lowered not in cited_on and lowered not in cited_by:
             uncited_keys.setdefault(source.file, []).append(source.key)
-            continue
-        title = source.raw.fields.get("title", "")
-        sources.append(
-            {
-                "key": source.key,
-                "file": source.file,
-                "line": source.line,
-                "type": source.raw.type,
-                # Decoded for cited entries only (kept with their formatted forms, so a warm build decodes
-                # nothing): a large bibliography's unused entries stay cheap
-                "title": engine.entry_title(source.key) if lowered in cited_on else without_braces(title),
-                "year": source.raw.fields.get("year", ""),
-                "identifiers": {i.scheme: i.value for i in source.identifiers},
-                "note": source.raw.fields.get("note", ""),
-                "annote": editors_remark(source),
-                "unverified": is_unverified(source, unverified_pattern),
-                "cited_by": cited_by.get(lowered, []),
-                "cited_on": cited_on.get(lowered, []),
-            }
-        )
+        else:
+            sources.append(_source_row(engine, source, unverified_pattern, cited_by.get(lowered, []), cited_on.get(lowered, [])))
     by_verdict = {verdict.name: 0 for verdict in scale.verdicts}
-    claim_rows = []
     for claim in claims:
         verdict = scale.get(claim.verdict)
         name = verdict.name if verdict else "unrated"
         by_verdict[name] = by_verdict.get(name, 0) + 1
-        row = claim.as_json()
-        caveat = source_caveat(claim.cites, [key in engine.bibliography for key in claim.cites], retracted)
-        if caveat:
-            row["caveat"] = caveat
-        claim_rows.append(row)
+    claim_rows = [_claim_row(claim, engine, retracted) for claim in claims]
     return {
         "generator": f"mkdocs-factcheck {version}",
         "generated": datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat(),
