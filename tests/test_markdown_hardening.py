@@ -250,3 +250,12 @@ def test_a_torn_placeholder_past_the_ten_thousandth_is_put_back(convert):
     text = "`c` " * 10_000 + "\n\n*x *e* _ `d` *e*"
     html = convert(text)
     assert not PLACEHOLDERS.search(html) and "<code>d</code>" in html and html.count("<code>c</code>") == 10_000
+
+
+def test_raw_html_in_an_attribute_list_leaves_no_placeholder_name(convert):
+    """attr_list turns raw HTML written inside `{...}` into an attribute name holding the placeholder
+    (`_wzxhzdk:0_i_wzxhzdk:1_`), plain Python-Markdown too: no such name reaches the page."""
+    assert "wzxhzdk" in convert('*x*{ <i data-x="y">i</i> .c}', plain=True)  # upstream
+    html = convert('*x*{ <i data-x="y">i</i> .c} and [claim]{.claim}{ <b>b</b> x.@a}')
+    assert not PLACEHOLDERS.search(html), html
+    assert '<em class="c">x</em>' in html and "claim" in html

@@ -184,7 +184,11 @@ def decode_element(element: etree.Element) -> None:
     if element.tail and util.STX in element.tail:
         element.tail = decode_escaped(element.tail)
     for name, value in element.items():
-        if value and util.STX in value:  # attr_list leaves a bare name's value None
+        if "wzxhzdk" in name or "klzzwxh" in name:
+            # attr_list makes a name of raw HTML or code written in `{...}` (`*x*{ <b>y</b> }` gives
+            # `_wzxhzdk:0_y_wzxhzdk:1_`, with or without this extension): no attribute of the page.
+            del element.attrib[name]
+        elif value and util.STX in value:  # attr_list leaves a bare name's value None
             element.set(name, decode_escaped(value))
 
 
