@@ -63,6 +63,30 @@ def test_block_claim_and_attribute_list_claim(bib_site):
     assert [(c["id"], c["line"], c["cites"]) for c in claims] == [("block", 3, ["onji1987"]), (para["id"], 9, ["web2020"])]
 
 
+def test_a_paragraph_claims_note_may_hold_markdown(bib_site):
+    """Emphasis, a link and an escape in the note of `{: .claim ...}`: the inline pass used to render them
+    inside the attribute list, which attr_list then no longer saw: the reader got the editor's markup as
+    text, and no claim was made."""
+    bib_site.page(
+        "index.md",
+        """
+        A *paragraph* claim [@web2020].
+        {: .claim #para verdict=partly-supported note="Only *some* of [them](https://x.org) \\*."}
+
+            A code block keeps its line
+            {: .claim note="*x*"}
+        """,
+    )
+    bib_site.build()
+    page = soup(bib_site.html())
+    assert page.select_one("p.claim#para")["data-verdict"] == "partly-supported"
+    assert page.select_one(".claim-note").get_text() == "Only some of them *."
+    assert "{: .claim #para" not in page.get_text()
+    assert '{: .claim note="*x*"}' in page.select_one("pre code").get_text()
+    (claim,) = json.loads((bib_site.site_dir / "factcheck.json").read_text())["claims"]
+    assert claim["note"] == "Only some of them *." and claim["cites"] == ["web2020"]
+
+
 def test_derived_ids_are_stable_across_builds(bib_site):
     bib_site.page("index.md", "[Some claim]{.claim verdict=supported} [@onji1987]. [Some claim]{.claim verdict=supported} [@onji1987].\n")
     bib_site.build()

@@ -26,6 +26,7 @@ from ..core.locate import lines_before
 from ..core.scale import Scale, ScaleError
 from ..core.settings import Settings, SettingsError, settings_from
 from ..core.syntax import CitationGroup, example_labels
+from .attribute_guard import HoldClaimAttributes, PutBackClaimAttributes
 from .blocks import FencedDivProcessor
 from .claim_elements import BadgePlacer, append_inline, badge, badge_placement, citations_in, cited_keys, following_citations, has_class, plain_text
 from .cleanup import PlaceholderCleanup, RestoreEncoded
@@ -323,6 +324,10 @@ class FactcheckExtension(Extension):
         # prefixes and suffixes; spans first, so their text is then searched for citations.
         md.inlinePatterns.register(BracketedSpanProcessor(self, md), "factcheck_span", 78)
         md.inlinePatterns.register(CitationProcessor(self, md), "factcheck_citation", 77)
+        # A paragraph's `{: .claim ...}` line skips the inline pass (20) and is back for attr_list (8).
+        holder = HoldClaimAttributes(md)
+        md.treeprocessors.register(holder, "factcheck_hold_attributes", 25)
+        md.treeprocessors.register(PutBackClaimAttributes(md, holder), "factcheck_put_back_attributes", 8.5)
         # Escapes decoded and raw HTML placeholders taken out of claims' text and notes, before claims
         # and the citation-needed check read them (Python-Markdown itself decodes escapes at 0).
         cleanup = PlaceholderCleanup(md)

@@ -1,0 +1,53 @@
+"""A paragraph's claim attributes (`{: .claim verdict=... note="Only *some* of them."}` on its last line)
+kept out of the inline pass: attr_list reads them only after it, and emphasis or a link rendered inside
+the note splits the attribute list across elements, so that attr_list no longer sees it and the reader
+gets the editor's markup as text. The note's Markdown is rendered from the attribute, as an inline
+claim's is (`cleanup.PlaceholderCleanup.note_text`)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as etree
+
+from markdown.extensions.attr_list import AttrListTreeprocessor
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
+
+CLAIM_ATTRIBUTES = AttrListTreeprocessor.BLOCK_RE  # attr_list's own pattern for a block's last line
+
+
+def is_claim_list(attributes: str) -> bool:
+    return ".claim" in attributes.split()
+
+
+class HoldClaimAttributes(Treeprocessor):
+    """Before the inline pass: a text-only block's last line of claim attributes is taken out."""
+
+    def __init__(self, md) -> None:
+        super().__init__(md)
+        self.held: list[tuple[etree.Element, str]] = []
+
+    def run(self, root: etree.Element) -> None:
+        self.held = []
+        for element in root.iter():
+            if len(element) or not element.text or "{" not in element.text or isinstance(element.text, AtomicString):
+                continue  # a block with children has no raw last line yet; code keeps its text
+            match = CLAIM_ATTRIBUTES.search(element.text)
+            if match is not None and is_claim_list(match[1]):
+                self.held.append((element, element.text[match.start() :]))
+                element.text = element.text[: match.start()]
+
+
+class PutBackClaimAttributes(Treeprocessor):
+    """After the inline pass, before attr_list: each line held goes back at the end of its block."""
+
+    def __init__(self, md, holder: HoldClaimAttributes) -> None:
+        super().__init__(md)
+        self.holder = holder
+
+    def run(self, root: etree.Element) -> None:
+        for element, line in self.holder.held:
+            if len(element):
+                element[-1].tail = (element[-1].tail or "") + line
+            else:
+                element.text = (element.text or "") + line
+        self.holder.held = []
