@@ -259,3 +259,15 @@ def test_raw_html_in_an_attribute_list_leaves_no_placeholder_name(convert):
     html = convert('*x*{ <i data-x="y">i</i> .c} and [claim]{.claim}{ <b>b</b> x.@a}')
     assert not PLACEHOLDERS.search(html), html
     assert '<em class="c">x</em>' in html and "claim" in html
+
+
+def test_a_paragraph_claim_without_attr_list_is_reported(tmp_path, caplog):
+    """Plain Python-Markdown without attr_list leaves `{: .claim ...}` as text: no claim is made, and
+    the editor is told where and why."""
+    (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
+    extension = FactcheckExtension(bibliography=[str(tmp_path / "refs.bib")], citation_needed=False)
+    with caplog.at_level("WARNING"):
+        html = markdown.Markdown(extensions=[extension]).convert("Intro.\n\nRates fell [@a].\n{: .claim #fell verdict=supported}\n")
+    (message,) = [record.getMessage() for record in caplog.records if "[malformed_claim]" in record.getMessage()]
+    assert message.startswith("<page>:4: claim attributes cannot be read") and "attr_list" in message
+    assert "{: .claim #fell" in html and 'class="claim"' not in html

@@ -50,4 +50,15 @@ class PutBackClaimAttributes(Treeprocessor):
                 element[-1].tail = (element[-1].tail or "") + line
             else:
                 element.text = (element.text or "") + line
-        self.holder.held = []
+
+
+def unread(holder: HoldClaimAttributes) -> list[str]:
+    """After attr_list: the attribute lists it left as text (it cannot read them, or it is not enabled),
+    each still at the end of its block; the page's claims are then reported as not made."""
+    left = []
+    for element, line in holder.held:
+        end = element[-1].tail if len(element) else element.text
+        if end and end.endswith(line):
+            left.append(line)
+    holder.held = []
+    return left

@@ -26,7 +26,7 @@ from ..core.locate import lines_before
 from ..core.scale import Scale, ScaleError
 from ..core.settings import Settings, SettingsError, settings_from
 from ..core.syntax import CitationGroup, example_labels
-from .attribute_guard import HoldClaimAttributes, PutBackClaimAttributes
+from .attribute_guard import CLAIM_ATTRIBUTES, HoldClaimAttributes, PutBackClaimAttributes, unread
 from .blocks import FencedDivProcessor
 from .claim_elements import BadgePlacer, append_inline, badge, badge_placement, citations_in, cited_keys, following_citations, has_class, plain_text
 from .cleanup import PlaceholderCleanup, RestoreEncoded
@@ -79,6 +79,9 @@ class FactcheckTreeprocessor(Treeprocessor):
             return
         engine = self.extension.get_engine()
         self.render_citations(root, page, engine)
+        hint = "" if "attr_list" in self.md.treeprocessors else " (a paragraph's {: ...} needs the attr_list extension)"
+        for line in unread(self.md.treeprocessors["factcheck_hold_attributes"]):  # type: ignore[arg-type]
+            self.extension.malformed_claim(self.md, line.strip(), CLAIM_ATTRIBUTES.search(line)[1], hint)  # type: ignore[index]
         self.process_claims(root, page, engine)
         if self.extension.getConfig("citation_needed") and self.extension.page_options.get("citation_needed", True):
             for sentence, why, block in unsourced_sentences(root):
@@ -392,12 +395,12 @@ class FactcheckExtension(Extension):
         """The page's example-list labels: `(@good)` is pandoc's example, not a citation."""
         return getattr(md, "factcheck_examples", frozenset())
 
-    def malformed_claim(self, md: Markdown, source: str, attributes: str) -> None:
+    def malformed_claim(self, md: Markdown, source: str, attributes: str, hint: str = "") -> None:
         """A claim whose attributes cannot be read stays text, and the editor is told where."""
         page: PageState | None = getattr(md, "factcheck_page", None)
         line = page.locator.line_of(source) if page is not None else None
         path = (page.src_path if page is not None else None) or "<page>"
-        self.get_engine().report(malformed_claim_finding(path, line or 1, attributes))
+        self.get_engine().report(malformed_claim_finding(path, line or 1, attributes, hint))
 
     @staticmethod
     def _host_context(md: Markdown, markdown: str) -> dict:

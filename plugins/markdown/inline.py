@@ -318,5 +318,5 @@ def open_before(text: str, position: int) -> bool:
     return depth > 0
 
 
-def malformed_claim_finding(page: str, line: int, attributes: str) -> Finding:
-    return Finding("malformed_claim", f"claim attributes cannot be read, so this is no claim: {{{attributes.strip()}}}", page=page, line=line)
+def malformed_claim_finding(page: str, line: int, attributes: str, hint: str = "") -> Finding:
+    return Finding("malformed_claim", f"claim attributes cannot be read, so this is no claim: {{{attributes.strip()}}}{hint}", page=page, line=line)
