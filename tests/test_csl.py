@@ -48,6 +48,19 @@ def test_apa_citations_and_entries_are_the_styles(bib_site):
     assert "PMID: 3501387" in ids and "10.1136" not in ids
 
 
+@pytest.mark.parametrize("style, printed", [("apa", "https://doi.org/10.5555/x.2021.001"), ("csl:vancouver", "doi:10.5555/x.2021.001")])
+def test_a_doi_written_as_an_address_is_printed_once(bib_site, style, printed):
+    """`doi = {https://doi.org/10.x/y}` is read as the DOI 10.x/y: the style prints its own prefix once."""
+    bib_site.bib("@article{web, author = {Doe, Jane}, title = {Tea}, journal = {J}, year = {2021}, doi = {https://doi.org/10.5555/x.2021.001}}\n")
+    bib_site.config({"style": style})
+    bib_site.page("index.md", "Tea [@web].\n")
+    bib_site.build()
+    page = soup(bib_site.html())
+    (text,) = entries(bib_site.html())
+    assert printed in text and text.count("10.5555/x.2021.001") == 1, text
+    assert page.select_one("a.citation-ref")["title"].count("doi.org/") <= 1
+
+
 def test_numeric_style_collapses_ranges_and_labels_entries(bib_site):
     bib_site.config({"style": "ieee"})
     bib_site.page("index.md", "# T\n\nOne [@onji1987; @mueller2001; @web2020] and [@parent2010, p. 4].\n")

@@ -29,7 +29,9 @@ def biblatex_text(source: Source, name: str) -> str:
     """The entry as BibLaTeX, named `name`: its fields as parsed (`@string` macros expanded, LaTeX kept
     for pandoc's reader, which decodes it and reads `{Protected}` words as protected from re-casing)."""
     raw = source.raw
-    fields = [f"  {field} = {{{decoded_letters(value)}}}" for field, value in raw.fields.items() if field.lower() not in SKIPPED_FIELDS]
+    # A DOI as we read it (`https://doi.org/10.x/y` and `doi:10.x/y` are 10.x/y): styles print their own prefix.
+    dois = {identifier.field: identifier.value for identifier in source.identifiers if identifier.scheme == "doi"}
+    fields = [f"  {field} = {{{dois.get(field) or decoded_letters(value)}}}" for field, value in raw.fields.items() if field.lower() not in SKIPPED_FIELDS]
     for role, persons in raw.persons.items():
         if role not in raw.fields and persons:
             fields.append(f"  {role} = {{{' and '.join(str(person) for person in persons)}}}")
