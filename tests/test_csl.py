@@ -133,6 +133,19 @@ def test_nocite_lists_entries_without_citing_them(bib_site, warnings):
     assert len(everything.select("li.reference")) == 7
 
 
+def test_nocite_entries_are_listed_not_uncited_and_a_bad_key_is_reported_at_its_line(bib_site, warnings):
+    """An entry listed with `nocite` is checked like a cited one: never `uncited_entry`, and in the
+    report as on the page that lists it. An unknown key is reported at the `nocite:` line."""
+    bib_site.page("index.md", '---\ntitle: T\nnocite: "@web2020, @nothere"\n---\n# T\n\nOne [@onji1987].\n')
+    bib_site.build()
+    data = json.loads((bib_site.site_dir / "factcheck.json").read_text())
+    uncited = {f["message"] for f in data["findings"] if f["kind"] == "uncited_entry"}
+    assert not any("web2020" in message for message in uncited) and any("parent2010" in message for message in uncited)
+    assert {s["key"]: s["cited_on"] for s in data["sources"]}["web2020"] == ["index.md"]
+    (unknown,) = [m for m in warnings() if "'nothere' (in nocite)" in m]
+    assert "index.md:3:" in unknown
+
+
 def test_nocite_with_a_pybtex_style(bib_site):
     bib_site.page("index.md", '---\nnocite: "@web2020"\n---\n# T\n\nOne [@onji1987].\n')
     bib_site.build()

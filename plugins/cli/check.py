@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from markdown import Markdown
@@ -133,12 +134,13 @@ def _convert_pages(config: SiteConfig, run: SiteRun, md: Markdown, extension: Fa
     """Each page's front matter checked, then its results restored from the cache or the page converted."""
     for src_path, text in texts.items():
         meta, markdown, offset = split_front_matter(text)
-        run.check_front_matter(src_path, meta, lambda key, text=text: front_matter_line(text, key))
+        line_of = partial(front_matter_line, text)
+        run.check_front_matter(src_path, meta, line_of)
         url = page_url(src_path, config.use_directory_urls)
         key = PageResults.page_key(src_path, url, text)
         if results is not None and results.restore(run.engine, src_path, url, key):
             continue
-        state, findings = _convert_page(run, md, extension, markdown, {"src_path": src_path, "line_offset": offset, "url": url, "meta": meta})
+        state, findings = _convert_page(run, md, extension, markdown, {"src_path": src_path, "line_offset": offset, "url": url, "meta": meta, "front_matter_line": line_of})
         # A page whose identifier could not be resolved (a service down) is converted again next time.
         if results is not None and not any(finding.kind == "unknown_identifier" for finding in findings):
             results.keep(src_path, key, state, findings)

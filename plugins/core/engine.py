@@ -158,13 +158,23 @@ class Engine:
         """The entries cited by the pages converted (lower-cased keys)."""
         return {record.key.lower() for page in self.pages for record in page.citations if record.resolved}
 
+    def listed_keys(self) -> set[str]:
+        """The entries the pages cite or list without citing (`nocite`): all are checked, none is
+        uncited (lower-cased keys)."""
+        keys = self.cited_keys()
+        for page in self.pages:
+            keys.update(key.lower() for key in self._nocite(page))
+        return keys
+
     def cited_on(self) -> dict[str, list[str]]:
-        """For each cited entry (lower-cased key), the pages that cite it, in page order."""
+        """For each entry cited or listed without citing (lower-cased key), the pages that do so, in
+        page order."""
         pages: dict[str, list[str]] = {}
         for page in self.pages:
-            for record in page.citations:
-                if record.resolved and page.src_path and page.src_path not in pages.setdefault(record.key.lower(), []):
-                    pages[record.key.lower()].append(page.src_path)
+            keys = [record.key for record in page.citations if record.resolved] + self._nocite(page)
+            for key in keys:
+                if page.src_path and page.src_path not in pages.setdefault(key.lower(), []):
+                    pages[key.lower()].append(page.src_path)
         return pages
 
     def start_afresh(self, report: Reporter) -> None:
@@ -389,7 +399,7 @@ class Engine:
         items = [self.item(key, numbering, backlinks_for(key)) for key in self.ordered(keys, numbering)]
         return bibliography_block(bibliography_list(items), title, heading_id, site=True)
 
-    def list_without_citing(self, page: PageState, value: object) -> None:
+    def list_without_citing(self, page: PageState, value: object, line: int = 1) -> None:
         """Front matter `nocite: [@a, @b]` or `nocite: "@*"`, as pandoc has it: the entries join the page's
         bibliography without a citation (and are checked like cited ones)."""
         texts = value if isinstance(value, list) else [value]
@@ -401,7 +411,7 @@ class Engine:
                     continue
                 source = self.bibliography.get(key)
                 if source is None:
-                    self._report_once(Finding("unknown_key", self.unknown_key_message(key) + " (in nocite)", page=page.src_path or "<page>", line=1))
+                    self._report_once(Finding("unknown_key", self.unknown_key_message(key) + " (in nocite)", page=page.src_path or "<page>", line=line))
                     continue
                 self.note_cited(source)
                 page.nocite.append(source.key)

@@ -182,7 +182,7 @@ class SiteRun:
             claim.cites = self.identifiers.source_keys(claim.cites)
         if claims and not site_url:
             self.findings.report(Finding("no_site_url", "site_url is not set: the ClaimReview data of pages with claims has no absolute url, which search engines require"))
-        cited = engine.cited_keys()
+        cited = engine.listed_keys()  # `nocite` entries are checked as cited ones are
         self.identifiers.freeze()  # what was fetched for identifier citations, into the identifiers file
         if self.verifier is None:  # the online checks report retractions from today's records; else the file's
             self.findings.extend(self.identifiers.offline_findings(cited))

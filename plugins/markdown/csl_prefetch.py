@@ -10,11 +10,13 @@ formats on its own."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from markdown import Markdown
 
 from ..core.citeproc.documents import Document
 from ..core.engine import Engine
-from ..core.locate import split_front_matter
+from ..core.locate import front_matter_line, split_front_matter
 from .convert import OUTPUT_ONLY, convert_tree
 from .extension import FactcheckExtension
 
@@ -41,7 +43,7 @@ class PagesAhead:
             return []
         for path, text in self.pages[start:]:
             meta, markdown, offset = split_front_matter(text)
-            extension.enter_page({"src_path": path, "line_offset": offset, "url": "", "meta": meta})
+            extension.enter_page({"src_path": path, "line_offset": offset, "url": "", "meta": meta, "front_matter_line": partial(front_matter_line, text)})
             md.reset()
             try:
                 convert_tree(md, markdown)

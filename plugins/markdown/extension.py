@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from functools import partial
 from pathlib import Path
 
 from markdown import Extension, Markdown
@@ -22,7 +23,7 @@ from ..core.engine import Engine, PageState
 from ..core.entry_filter import EntryFilter
 from ..core.findings import Finding
 from ..core.formatting import StyleError
-from ..core.locate import lines_before
+from ..core.locate import front_matter_line, lines_before
 from ..core.scale import Scale, ScaleError
 from ..core.settings import Settings, SettingsError, settings_from
 from ..core.syntax import CitationGroup, example_labels
@@ -299,8 +300,9 @@ class FactcheckExtension(Extension):
         return extension
 
     def enter_page(self, context: dict) -> None:
-        """The page a host converts next: `src_path`, `line_offset`, `url` and `meta` (its front matter,
-        whose `factcheck:` mapping holds the page's switches)."""
+        """The page a host converts next: `src_path`, `line_offset`, `url`, `meta` (its front matter,
+        whose `factcheck:` mapping holds the page's switches) and `front_matter_line` (a front matter
+        key's line in the file)."""
         self.page_context = context
         self.page_options = page_switches(context.get("meta"))
 
@@ -387,7 +389,8 @@ class FactcheckExtension(Extension):
         page = md.factcheck_page = engine.start_page(context.get("src_path"), markdown, context.get("line_offset", 0), context.get("url", ""))  # type: ignore[attr-defined]
         nocite = (context.get("meta") or {}).get("nocite")
         if nocite:
-            engine.list_without_citing(page, nocite)
+            line_of = context.get("front_matter_line")  # a host's: the line of a front matter key in the file
+            engine.list_without_citing(page, nocite, line_of("nocite") if line_of else 1)
         md.factcheck_examples = example_labels(markdown)  # type: ignore[attr-defined]
 
     @staticmethod
@@ -410,9 +413,11 @@ class FactcheckExtension(Extension):
         context = page_context(md) or {}
         if context.get("file"):
             try:
-                context["line_offset"] = lines_before(Path(context["file"]).read_text(encoding="utf-8-sig"), markdown)
+                text = Path(context["file"]).read_text(encoding="utf-8-sig")
             except (OSError, UnicodeDecodeError):
-                pass
+                return context
+            context["line_offset"] = lines_before(text, markdown)
+            context["front_matter_line"] = partial(front_matter_line, text)
         return context
 
     def citation(self, md: Markdown, group: CitationGroup) -> etree.Element:

@@ -139,7 +139,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if not self.config.enabled or self.extension is None:
             return None
-        self.extension.enter_page({"src_path": page.file.src_uri, "line_offset": _front_matter_lines(page, markdown), "url": page.url, "meta": page.meta})
+        context = {"src_path": page.file.src_uri, "line_offset": _front_matter_lines(page, markdown), "url": page.url, "meta": page.meta}
+        self.extension.enter_page({**context, "front_matter_line": lambda key, page=page: front_matter_line(_raw(page), key)})
         if self.engine is not None:
             self._first_state = len(self.engine.pages)  # this page's conversion, and any nested in it, start here
         return None
