@@ -186,6 +186,9 @@ def test_bibliography_filters(bib_site, style):
     assert sorted(keys[3]) == ["child2010", "morebook", "parent2010"]
     assert blocks[0].select_one("h2").get_text() == "Articles"
     assert len({block.select_one("h2")["id"] for block in blocks}) == 4  # one anchor each
+    ids = [element["id"] for element in page.select("[id]")]
+    assert len(ids) == len(set(ids))  # blocks that overlap (extra1 is in two) still give each id once
+    assert page.select_one("#ref-extra1") in blocks[0].select("li") and page.select_one("#ref-extra1-2") in blocks[1].select("li")
 
 
 def fresh_build(site):

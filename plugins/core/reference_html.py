@@ -53,6 +53,25 @@ def item_html(key: str, label: str, body: str, backlinks: list[tuple[str, str]],
     return "".join(parts)
 
 
+ENTRY_ID = re.compile(r'<li id="(ref-[^"]*)" class="reference"')
+
+
+def unique_entry_ids(listing: str, taken: set[str]) -> str:
+    """A page that lists an entry in several bibliography blocks (filters that overlap) gives it its id
+    (`ref-KEY`, where its citations link) in the first, `ref-KEY-2`, ... in the others: ids are unique in
+    a page. `taken`: the ids the page's earlier blocks gave, added to."""
+
+    def unique(match: re.Match) -> str:
+        anchor, number = match[1], 1
+        while anchor in taken:
+            number += 1
+            anchor = f"{match[1]}-{number}"
+        taken.add(anchor)
+        return f'<li id="{anchor}" class="reference"'
+
+    return ENTRY_ID.sub(unique, listing)
+
+
 def backlink_letters(number: int) -> str:
     """1 -> a, 26 -> z, 27 -> aa: how Wikipedia names the citations of an entry cited more than once."""
     letters = ""

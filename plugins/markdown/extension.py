@@ -24,6 +24,7 @@ from ..core.entry_filter import EntryFilter
 from ..core.findings import Finding
 from ..core.formatting import StyleError
 from ..core.locate import front_matter_line, lines_before
+from ..core.reference_html import unique_entry_ids
 from ..core.scale import Scale, ScaleError
 from ..core.settings import Settings, SettingsError, settings_from
 from ..core.syntax import CitationGroup, example_labels
@@ -208,11 +209,13 @@ class FactcheckTreeprocessor(Treeprocessor):
         block (a page may have several, each with its filter) lists the site's entries."""
         slots = [e for e in root.iter("div") if e.get("id") == "refs"]
         site_slots = [slot for slot in slots if slot.get("data-scope") == "site"]
-        for slot in site_slots:
+        taken: set[str] = set()  # the entries' ids in the page's site blocks so far
+        for number, slot in enumerate(site_slots, 1):
             holder = etree.Element("p")
             attributes = {name.removeprefix("data-"): value for name, value in slot.attrib.items()}
-            holder.text = self.md.htmlStash.store(self.extension.site_bibliography_html(engine, EntryFilter.from_attributes(attributes), attributes.get("title")))
-            self._fill(slot, holder)
+            listing = self.extension.site_bibliography_html(engine, EntryFilter.from_attributes(attributes), attributes.get("title"))
+            holder.text = self.md.htmlStash.store(unique_entry_ids(listing, taken))
+            self._fill(slot, holder, "refs" if number == 1 else f"refs-{number}")
         if site_slots:
             return
         page_holder = self.page_bibliography(page, engine)
@@ -221,12 +224,12 @@ class FactcheckTreeprocessor(Treeprocessor):
         if not slots:
             root.append(page_holder)
             return
-        self._fill(slots[0], page_holder)
+        self._fill(slots[0], page_holder, "refs")
 
     @staticmethod
-    def _fill(slot: etree.Element, holder: etree.Element) -> None:
+    def _fill(slot: etree.Element, holder: etree.Element, slot_id: str) -> None:
         slot.clear()
-        slot.set("id", "refs")
+        slot.set("id", slot_id)
         slot.set("class", "factcheck-refs")
         slot.append(holder)
 

@@ -22,7 +22,7 @@ from ..core.formatted_cache import FormattedCache
 from ..core.formatting import StyleError
 from ..core.jsonld import claim_review_script, review_author
 from ..core.locate import front_matter_line, lines_before
-from ..core.reference_html import ref_id
+from ..core.reference_html import ref_id, unique_entry_ids
 from ..core.report import REPORT_FRONT_MATTER, REPORT_MARKER, REPORT_MARKER_TEXT, SUMMARY_MARKER, report_html, summary_html, summary_line
 from ..core.scale import Scale, ScaleError
 from ..core.settings import SettingsError
@@ -210,11 +210,12 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                 continue
             content = online.fill(page.content)  # online marks on bibliographies and citations
             if SITE_BIBLIOGRAPHY_MARKER_RE.search(content):
+                taken: set[str] = set()  # the entries' ids in the page's site blocks so far
 
-                def site_listing(marker, page=page) -> str:
+                def site_listing(marker, page=page, taken=taken) -> str:
                     entry_filter = EntryFilter.from_marker_text(marker["filter"])
                     listing = engine.site_bibliography(lambda key: self._backlinks(cited_on, key, page), entry_filter, marker["title"] or None)
-                    return online.fill(listing)  # an entry may keep a placeholder (Engine.entry_body)
+                    return unique_entry_ids(online.fill(listing), taken)  # an entry may keep a placeholder (Engine.entry_body)
 
                 content = SITE_BIBLIOGRAPHY_MARKER_RE.sub(site_listing, content)
             if SUMMARY_MARKER in content:
