@@ -274,7 +274,7 @@ def test_report_page_and_json(site):
     site.bib(SOURCES)
     site.config()
     site.page("index.md", "[One <b>bold</b>]{.claim #one verdict=supported} [@good].\n\n[Two]{.claim #two verdict=contradicted} [@nope].\n")
-    site.page("sub/other.md", "[Three]{.claim #three verdict=partly-supported} [@good; @unverified].\n")
+    site.page("sub/other.md", "[Three]{.claim #three verdict=partly-supported} [@good; @unverified]. [@badurl]\n")
     site.build()
     data = json.loads((site.site_dir / "factcheck.json").read_text())
     assert [c["id"] for c in data["claims"]] == ["one", "two", "three"]
@@ -291,6 +291,8 @@ def test_report_page_and_json(site):
     assert "claim 'two' cites only unknown keys: nope" in rows[1].get_text()
     assert report.select_one("#source-good").get_text().count("one") >= 1
     assert "One bold" in rows[0].get_text()  # the claim's text, without its markup
+    assert "Good (2020)" in report.select_one("#source-good").get_text()
+    assert "()" not in report.select_one("#source-badurl").get_text()  # no year: no empty brackets
 
 
 def test_summary_box_on_pages_with_claims(bib_site):

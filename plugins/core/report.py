@@ -231,8 +231,9 @@ def report_html(data: dict, scale: Scale, page, words: dict, source_links: str |
             status.append("no identifier")
         status.extend(escape(check) for check in source.get("status", []))
         place = f'<br><small>{escape(source["file"])}:{source["line"]}</small>' if editors else ""
+        year = f' ({escape(source["year"])})' if source["year"] else ""  # an entry without one: no empty brackets
         out.append(
-            f'<tr id="source-{escape(source["key"], quote=True)}"><td><code>{escape(source["key"])}</code> {escape(source["title"])} ({escape(source["year"])}){place}</td>'
+            f'<tr id="source-{escape(source["key"], quote=True)}"><td><code>{escape(source["key"])}</code> {escape(source["title"])}{year}{place}</td>'
             f"<td>{claims}</td><td>{'<br>'.join(status) or '—'}</td></tr>"
         )
     out.append("</tbody></table></div></div>")
