@@ -12,6 +12,7 @@ PARTICLES = ["von", "van der", "de la", "di"]
 SUFFIXES = ["Jr.", "III", "Sr."]
 GROUPS = ["{World Health Organization}", "{National Cancer Institute}", "{The IL-2 Trialists' Group}"]
 TITLE_WORDS = ["interleukin-2", "therapy", "in", "metastatic", "renal", "cell", "carcinoma", "of", "the", "response", "{T}", "cells", "{DNA}", "dose", "and", "survival", "a", "review", "high-dose", "melanoma"]
+TITLE_WORDS += [r'{\"U}bergewicht', r"{\'E}tudes", r"{\AE}sthetic"]  # braced special letters: pandoc keeps their case
 JOURNALS = ["J Clin Oncol", "N Engl J Med", "Journal of Immunology", "Cancer Res", "The Lancet"]
 PUBLISHERS = [("Springer", "Berlin"), ("Oxford University Press", "Oxford"), ("Elsevier", "Amsterdam")]
 TYPES = ["article", "article", "article", "book", "incollection", "inproceedings", "phdthesis", "mastersthesis", "techreport", "misc", "online", "inbook", "unpublished"]

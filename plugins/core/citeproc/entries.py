@@ -9,14 +9,21 @@ from ..latex import decoded_run
 
 # Accented and special letters, braced or not (`{\'\i}`, `\"{o}`, `{\ss}`): decoded by our reader (latex.py),
 # which gets some right that pandoc's does not (`{\'\i}` is í, not a dotless i with a loose accent). A
-# brace group that starts with a command is no case protection in BibTeX, so nothing is lost with it.
+# braced one stays braced (`{\"U}bergewicht` goes as `{Ü}bergewicht`): pandoc keeps a brace group's case,
+# so APA's sentence case leaves the capital, as pandoc does given the entry as written.
 ACCENT = r"\\(?:['\"`^~=.]|[cvuHkrdbt](?=[\s{]))\s*(?:\{\\?[A-Za-z]\}|\\?[A-Za-z])"
 LETTER = r"\\(?:ss|i|j|o|O|ae|AE|oe|OE|aa|AA|l|L)(?![A-Za-z])"
 SPECIAL_LETTERS = re.compile(rf"\{{(?:{ACCENT}|{LETTER})\}}|{ACCENT}|{LETTER}\s?")
 
 
 def decoded_letters(value: str) -> str:
-    return SPECIAL_LETTERS.sub(lambda match: decoded_run(match.group().strip()), value) if "\\" in value else value
+    return SPECIAL_LETTERS.sub(_decoded, value) if "\\" in value else value
+
+
+def _decoded(match: re.Match) -> str:
+    written = match.group().strip()
+    letters = decoded_run(written)
+    return "{" + letters + "}" if written.startswith("{") else letters
 
 
 NAME_SLOT = "\x00name\x00"  # where an entry's name for pandoc goes (see `_text`)
