@@ -28,6 +28,25 @@ def test_syntax_error_is_located_and_the_rest_still_loads(site, warnings):
     assert keys == ["good1", "good2"]
 
 
+def test_an_entry_an_unclosed_one_took_in_is_named_where_it_is_cited(site, warnings):
+    """An unclosed brace takes the entries after it into its own value: citing one of those says where
+    it is written and why it could not be read, not just that the key is unknown."""
+    site.bib(
+        """
+        @article{broken, author = {A, B}, title = {Unclosed {brace, journal = {J}, year = {2002}}
+
+        @article{after, author = {C, D}, title = {Second}, journal = {J}, year = {2003}}
+        """
+    )
+    site.config()
+    site.page("index.md", "[@after]\n")
+    site.build()
+    messages = warnings()
+    assert any(m.startswith("mkdocs_factcheck: references.bib:1: syntax error in entry 'broken'") for m in messages), messages
+    (unknown,) = [m for m in messages if "unknown citation key 'after'" in m]
+    assert "it is written at references.bib:3, inside an entry before it that is not closed" in unknown
+
+
 def test_unreadable_name_is_located_and_the_entry_still_renders(site, warnings):
     site.bib(
         """

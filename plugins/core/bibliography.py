@@ -176,6 +176,21 @@ class Bibliography:
     def keys(self) -> list[str]:
         return [source.key for source in self.sources.values()]
 
+    def written_but_unread(self, key: str) -> tuple[str, int] | None:
+        """Where an entry `key` is written in a BibTeX file although it is not in the bibliography: a
+        syntax error before it (an unclosed brace) took it in. Only looked for when a file has one."""
+        if not any(finding.kind == "bib_syntax" for finding in self.findings):
+            return None
+        for display, bib_text in self.texts.items():
+            try:
+                text = read_text(bib_text.path, display)
+            except BibliographyError:
+                continue  # gone or unreadable since it was loaded: nothing to say of it
+            for match in ENTRY_START.finditer(text):
+                if match["key"].lower() == key.lower():
+                    return display, text.count("\n", 0, match.start()) + 1
+        return None
+
 
 def read_text(path: Path, display: str) -> str:
     """The file's text with its line ends as they are (`\r\n` kept): entries are read again later from

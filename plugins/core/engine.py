@@ -306,6 +306,9 @@ class Engine:
 
     def unknown_key_message(self, key: str) -> str:
         message = f"unknown citation key '{key}'"
+        written = self.bibliography.written_but_unread(key)
+        if written is not None:
+            return message + f" (it is written at {written[0]}:{written[1]}, inside an entry before it that is not closed: see the syntax error there)"
         close = difflib.get_close_matches(key, self.bibliography.keys(), n=3, cutoff=0.6)
         if close:
             message += " (did you mean " + ", ".join(f"'{k}'" for k in close) + "?)"
