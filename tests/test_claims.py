@@ -395,3 +395,17 @@ def test_claims_of_a_nested_conversion_count_for_the_page(bib_site):
     assert sorted(review["claimReviewed"] for review in json.loads(script.string)) == ["Nested claim", "Own claim"]
     box = page.select_one("aside.factcheck-summary")
     assert sorted(b.get_text() for b in box.select(".verdict-label")) == ["Contradicted", "Supported"]
+
+
+def test_the_report_reads_uncited_entries_titles_as_text(site):
+    """An entry nobody cites is listed in the report and factcheck.json too: its title as text, never
+    its LaTeX (a CSL-JSON title's <i> is LaTeX once read)."""
+    site.bib("@article{cited, author = {A, B}, title = {Cited}, journal = {J}, year = {2020}}\n@article{latex, author = {A, B}, title = {A study of \\textit{IL-2} in H$_2$O}, journal = {J}, year = {2021}}\n")
+    site.write("more.json", '[{"id": "html", "type": "report", "title": "Global report on <i>things</i>", "issued": {"date-parts": [[2022]]}}]')
+    site.config({"bibliography": ["references.bib", "more.json"]})
+    site.page("index.md", "One [@cited].\n")
+    site.build()
+    titles = {s["key"]: s["title"] for s in json.loads((site.site_dir / "factcheck.json").read_text())["sources"]}
+    assert titles["latex"] == "A study of IL-2 in H₂O" and titles["html"] == "Global report on things"
+    report = soup(site.html("factcheck-report/index.html")).get_text()
+    assert "A study of IL-2 in H₂O" in report and "\\" not in report

@@ -10,7 +10,7 @@ from .checks import MAX_UNCITED_LISTED, editors_remark, is_unverified
 from .claims import NOT_RATED, NOT_RATED_ICON, Claim, source_caveat
 from .engine import Engine
 from .findings import Findings
-from .formatting import without_braces
+from .formatting import latex_to_text
 from .jsonld import is_web_address
 from .scale import Scale
 from .urls import relative_url
@@ -32,9 +32,9 @@ def _source_row(engine: Engine, source: Source, unverified_pattern: str, cited_b
         "file": source.file,
         "line": source.line,
         "type": source.raw.type,
-        # Decoded for cited entries only (kept with their formatted forms, so a warm build decodes
-        # nothing): a large bibliography's unused entries stay cheap
-        "title": engine.entry_title(source.key) if cited_on else without_braces(source.raw.fields.get("title", "")),
+        # As text: a cited entry's kept with its formatted forms (a warm build decodes nothing); an
+        # uncited one's decoded here (report_data lists at most a few of those by title)
+        "title": engine.entry_title(source.key) if cited_on else latex_to_text(source.raw.fields.get("title", "")),
         "year": source.raw.fields.get("year", ""),
         "identifiers": {i.scheme: i.value for i in source.identifiers},
         "note": source.raw.fields.get("note", ""),
