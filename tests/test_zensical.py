@@ -238,6 +238,17 @@ def test_zensical_lines_count_the_blank_lines_after_front_matter(site):
     assert "a.md:9: unknown citation key 'nix'" in output
 
 
+def test_zensical_lines_of_a_page_with_windows_line_ends(site):
+    """Zensical hands over a CRLF page's Markdown as written: its lines are still the file's, front
+    matter counted (they were 3 short: the front matter was not found)."""
+    site.bib(BIB)
+    (site.root / "docs").mkdir(parents=True, exist_ok=True)
+    (site.root / "docs" / "c.md").write_bytes(b"---\r\ntitle: C\r\n---\r\n\r\n# C\r\n\r\nBroken [@nope]\r\nover two lines [@nix].\r\n")
+    site.config(extra={"markdown_extensions": [{"mkdocs_factcheck": {"bibliography": "references.bib"}}]})
+    output = zensical_build(site)
+    assert "c.md:7: unknown citation key 'nope'" in output and "c.md:8: unknown citation key 'nix'" in output, output
+
+
 def test_zensical_page_opts_out_of_the_citation_needed_check(site):
     site.bib(BIB)
     site.page("k.md", "---\nfactcheck:\n  citation_needed: false\n---\nIn 2001, 45% of patients improved a lot.\n")

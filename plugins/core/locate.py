@@ -65,10 +65,15 @@ class SourceLocator:
         return self._last_line
 
 
+def unix_lines(text: str) -> str:
+    """Line ends as Python-Markdown reads them (`\r\n` and `\r` are `\n`), so lines count alike."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 def lines_before(raw: str, markdown: str) -> int:
     """Lines of the file `raw` before the Markdown a host hands over (front matter and whatever the host
     strips with it), so that reported lines are the file's own."""
-    raw = raw.replace("\r\n", "\n")
+    raw, markdown = unix_lines(raw), unix_lines(markdown)  # Zensical hands over a CRLF page as it is
     if markdown and raw.endswith(markdown):
         return raw[: len(raw) - len(markdown)].count("\n")
     stripped = markdown.lstrip("\n")

@@ -23,7 +23,7 @@ from ..core.engine import Engine, PageState
 from ..core.entry_filter import EntryFilter
 from ..core.findings import Finding
 from ..core.formatting import StyleError
-from ..core.locate import front_matter_line, lines_before
+from ..core.locate import front_matter_line, lines_before, unix_lines
 from ..core.reference_html import unique_entry_ids
 from ..core.scale import Scale, ScaleError
 from ..core.settings import Settings, SettingsError, settings_from
@@ -63,7 +63,7 @@ class SourceCapture(Preprocessor):
         self.extension = extension
 
     def run(self, lines):
-        self.extension.start_page(self.md, "\n".join(lines))
+        self.extension.start_page(self.md, unix_lines("\n".join(lines)))  # before Python-Markdown normalises them (30)
         return lines
 
 
