@@ -271,3 +271,25 @@ def test_a_paragraph_claim_without_attr_list_is_reported(tmp_path, caplog):
     (message,) = [record.getMessage() for record in caplog.records if "[malformed_claim]" in record.getMessage()]
     assert message.startswith("<page>:4: claim attributes cannot be read") and "attr_list" in message
     assert "{: .claim #fell" in html and 'class="claim"' not in html
+
+
+def test_a_quote_escaped_in_a_note_is_a_quote(tmp_path):
+    """`note="Say \"hi\"."`, as pandoc reads it, in an inline claim and in a paragraph's attribute list
+    (attr_list knows no escapes): a claim whose note holds the quotes, not a malformed claim."""
+    (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
+    extension = FactcheckExtension(bibliography=[str(tmp_path / "refs.bib")], citation_needed=False)
+    md = markdown.Markdown(extensions=["attr_list", extension])
+    html = md.convert('[Claim one]{.claim #one verdict=supported note="Say \\"hi\\"."} [@a].\n\nPara [@b].\n{: .claim #two verdict=supported note="It\'s \\"two\\" & <b>more</b>."}\n')
+    claims = {claim.id: claim.note for claim in extension.get_engine().pages[-1].claims}
+    assert claims == {"one": 'Say "hi".', "two": 'It\'s "two" & <b>more</b>.'}
+    notes = [note.get_text() for note in soup(html).select(".claim-note")]
+    assert notes == ['Say "hi"', 'It\'s "two" & <b>more</b>.'], notes
+    assert "\\" not in soup(html).get_text() and 'quotes_' not in html
+
+
+def test_a_malformed_claim_holding_html_is_told_at_its_line_without_placeholders(bib_site, warnings):
+    bib_site.page("index.md", 'Intro.\n\n[One]{.claim #a verdict=supported} [@onji1987].\n\n[Two]{.claim #c"4 note="<b>z</b> `c`"} here.\n')
+    bib_site.build()
+    (found,) = [m for m in warnings() if "[malformed_claim]" in m]
+    assert found.startswith("mkdocs_factcheck: index.md:5: claim attributes cannot be read"), found
+    assert not PLACEHOLDERS.search(found) and "<b>z</b>" in found

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as etree
 
+from markdown import util
 from markdown.extensions.attr_list import AttrListTreeprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
@@ -17,6 +18,13 @@ CLAIM_ATTRIBUTES = AttrListTreeprocessor.BLOCK_RE  # attr_list's own pattern for
 
 def is_claim_list(attributes: str) -> bool:
     return ".claim" in attributes.split()
+
+
+def escaped_quotes(line: str) -> str:
+    """`note="Say \\"hi\\"."`, as pandoc writes a quote in a quoted value: attr_list knows no escapes,
+    so each escaped quote goes to it as Python-Markdown keeps an escaped character (STX 34 ETX), which
+    the cleanup reads back as the quote."""
+    return line.replace('\\"', f"{util.STX}34{util.ETX}").replace("\\'", f"{util.STX}39{util.ETX}") if "\\" in line else line
 
 
 class HoldClaimAttributes(Treeprocessor):
@@ -33,7 +41,7 @@ class HoldClaimAttributes(Treeprocessor):
                 continue  # a block with children has no raw last line yet; code keeps its text
             match = CLAIM_ATTRIBUTES.search(element.text)
             if match is not None and is_claim_list(match[1]):
-                self.held.append((element, element.text[match.start() :]))
+                self.held.append((element, escaped_quotes(element.text[match.start() :])))
                 element.text = element.text[: match.start()]
 
 

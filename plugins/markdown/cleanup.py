@@ -15,7 +15,7 @@ from markdown import util
 from markdown.treeprocessors import Treeprocessor
 
 from .elements import AFTER, PIECE
-from .inline import ESCAPED, PASSED_OVER, RUN, PassOver, decode_escaped
+from .inline import ESCAPED, PASSED_OVER, RUN, PassOver, decode_escaped, with_raw_html
 
 NOTE_ATTRIBUTES = ("note", "data-note")
 # Python-Markdown writes an autolinked e-mail address as entities behind its own `&` placeholder.
@@ -76,7 +76,8 @@ class PlaceholderCleanup(Treeprocessor):
     def note_text(self, value: str) -> str:
         """A note's Markdown (`*see* the [label](url)`, `\\*`) as the text a reader reads; inline HTML in a
         note is shown as written (a note is text in a badge and in JSON-LD, never markup)."""
-        markdown = ESCAPED.sub(lambda match: "\\" + chr(int(match[1])), value)  # back to `\*`
+        # Back to `\*`; a character Markdown does not escape (an escaped quote) as itself.
+        markdown = ESCAPED.sub(lambda match: ("\\" if chr(int(match[1])) in self.md.ESCAPED_CHARS else "") + chr(int(match[1])), value)
         holder = etree.Element("div")
         paragraph = etree.SubElement(holder, "p")
         paragraph.text = markdown
@@ -84,17 +85,8 @@ class PlaceholderCleanup(Treeprocessor):
         if "inline" in self.md.treeprocessors:
             self.md.treeprocessors["inline"].run(holder)
         decode_escapes(holder)
-        text = self.raw_html("".join(paragraph.itertext()))
+        text = with_raw_html(self.md, "".join(paragraph.itertext()))
         return re.sub(r"\s+", " ", text).strip()
-
-    def raw_html(self, text: str) -> str:
-        blocks = self.md.htmlStash.rawHtmlBlocks
-
-        def raw(match: re.Match) -> str:
-            index = int(match[1])
-            return str(blocks[index]) if index < len(blocks) else ""
-
-        return util.HTML_PLACEHOLDER_RE.sub(raw, text)
 
 
 # An inline placeholder (`STX klzzwxh:0012 ETX`, five digits from the 10,000th), whole or with its

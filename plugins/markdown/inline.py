@@ -22,8 +22,8 @@ from .elements import AFTER, PIECE
 if TYPE_CHECKING:
     from .extension import FactcheckExtension
 
-# Pandoc attributes: `#id`, `.class`, `key=value`, `key="quoted value"`.
-ATTRIBUTE_RE = re.compile(r"""\s*(?:\#(?P<id>[\w:.-]+)|\.(?P<cls>[\w-]+)|(?P<key>[A-Za-z_][\w-]*)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s}]+)))""")
+# Pandoc attributes: `#id`, `.class`, `key=value`, `key="quoted value"` (with `\"` inside, as pandoc has it).
+ATTRIBUTE_RE = re.compile(r"""\s*(?:\#(?P<id>[\w:.-]+)|\.(?P<cls>[\w-]+)|(?P<key>[A-Za-z_][\w-]*)=(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>(?:[^'\\]|\\.)*)'|(?P<bare>[^\s}]+)))""")
 # `{...}` right after a span's text: no nested braces, so a search never runs past the next brace.
 BRACES_RE = re.compile(r"\{(?P<attrs>[^{}]*)\}")
 CLAIM_CLASS_RE = re.compile(r"(?:^|\s)\.claim(?=[\s}]|$)")
@@ -34,6 +34,17 @@ INERT_RE = re.compile(r"(?:[^\W_]|[ \t\n,.;:!?()]|\x02klzzwxh:[0-9]+\x03)*")
 # keys and `-` (citations between claims); never `{`, emphasis marks, quotes, dashes or HTML.
 SPAN_GAP_RE = re.compile(r"(?:[^\W_]|[ \t\n,.;:!?()@\[\]-]|\x02klzzwxh:[0-9]+\x03)*")
 ESCAPED = re.compile(f"{util.STX}([0-9]+){util.ETX}")  # a backslash escape, as Python-Markdown keeps it
+
+
+def with_raw_html(md, text: str) -> str:
+    """`text` with the raw HTML Python-Markdown stashed (`STX wzxhzdk:N ETX`) written out again."""
+    blocks = md.htmlStash.rawHtmlBlocks
+
+    def raw(match: re.Match) -> str:
+        index = int(match[1])
+        return str(blocks[index]) if index < len(blocks) else ""
+
+    return util.HTML_PLACEHOLDER_RE.sub(raw, text) if util.STX in text else text
 
 
 def decode_escaped(text: str) -> str:
@@ -58,7 +69,12 @@ def parse_attributes(text: str) -> tuple[str | None, list[str], dict[str, str]] 
         elif match["cls"]:
             classes.append(match["cls"])
         else:
-            value = match["dq"] if match["dq"] is not None else match["sq"] if match["sq"] is not None else match["bare"]
+            if match["dq"] is not None:
+                value = match["dq"].replace('\\"', '"')
+            elif match["sq"] is not None:
+                value = match["sq"].replace("\\'", "'")
+            else:
+                value = match["bare"]
             pairs[match["key"].lower()] = value
         position = match.end()
     return identifier, classes, pairs
@@ -251,7 +267,10 @@ class BracketedSpanProcessor(InlineProcessor):
         attributes = parse_attributes(braces["attrs"])
         if attributes is None:
             if report and looks_like_claim(braces["attrs"]):
-                self.extension.malformed_claim(self.md, source, braces["attrs"])
+                # Found by its words up to the first code or HTML (which the source holds as written), and
+                # told with those as the page shows them, not as placeholders.
+                literal = data[opening : braces.end()].split(util.STX, 1)[0]
+                self.extension.malformed_claim(self.md, literal, with_raw_html(self.md, self.unescape(braces["attrs"])))
             return None, 0
         identifier, classes, pairs = attributes
         span = etree.Element("span")
