@@ -36,6 +36,30 @@ def test_inline_claim_with_sources_inside_and_after(bib_site):
     assert entry["line"] == 1 and entry["page"] == "index.md" and entry["verdict"] == "supported"
 
 
+def test_an_inline_notes_full_stop_goes_only_where_the_sentences_follows(bib_site):
+    """The badge sits inside the sentence: a note's full stop goes when the sentence's own comes right
+    after it, and stays otherwise (a table cell, a '!', an ellipsis)."""
+    bib_site.page(
+        "index.md",
+        """
+        [Rates fell]{.claim #a verdict=supported note="As the paper says."} [@onji1987]. Next.
+
+        [Rates rose]{.claim #b verdict=supported note="Per the paper."} [@onji1987]! Next.
+
+        [Rates held]{.claim #c verdict=supported note="Ends with an ellipsis..."} [@onji1987].
+
+        | Claim |
+        |---|
+        | [In a cell]{.claim #d verdict=supported note="Whole sentence."} [@onji1987] |
+        """,
+    )
+    bib_site.config(extra={"markdown_extensions": ["tables"]})
+    bib_site.build()
+    page = soup(bib_site.html())
+    notes = {note.find_parent(class_="claim-verdict").find_previous(class_="claim")["id"]: note.get_text() for note in page.select(".claim-note")}
+    assert notes == {"a": "As the paper says", "b": "Per the paper.", "c": "Ends with an ellipsis...", "d": "Whole sentence."}, notes
+
+
 def test_block_claim_and_attribute_list_claim(bib_site):
     bib_site.page(
         "index.md",

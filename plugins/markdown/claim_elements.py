@@ -120,14 +120,15 @@ class BadgePlacer:
         self._after.clear()
 
 
-def badge(scale: Scale, verdict_name: str | None, note: str, placement: str = "block", caveat: str = "", claim_id: str = "", deferred_caveat: bool = False) -> etree.Element:
+def badge(scale: Scale, verdict_name: str | None, note: str, placement: str = "block", caveat: str = "", claim_id: str = "", deferred_caveat: bool = False, stop_follows: bool = False) -> etree.Element:
     """A visible, accessible verdict: icon and label (never colour alone), then what the build knows
     against it (`caveat`, in words: no source, sources not found), then the reviewer's note. An unknown
     or missing verdict reads "Not rated": the raw value is the editors' business (see the findings).
     `deferred_caveat` leaves a slot that the plugin fills once the online checks are known (a claim
     whose only sources turn out to be retracted).
     `placement`: "block" (a div heading a block claim), "end" (a span closing a paragraph) or
-    "sentence" (a span inside a sentence, whose own full stop follows the note)."""
+    "sentence" (a span inside a sentence); `stop_follows`: the sentence's full stop comes right after
+    the badge, so the note's own goes (never an ellipsis's)."""
     verdict = scale.get(verdict_name)
     holder = etree.Element("div" if placement == "block" else "span")
     holder.set("class", "claim-verdict")
@@ -158,7 +159,10 @@ def badge(scale: Scale, verdict_name: str | None, note: str, placement: str = "b
     if note:
         note_element = etree.SubElement(holder, "span")
         note_element.set("class", "claim-note")
-        note_element.text = note.rstrip().rstrip(".") if placement == "sentence" else note
+        note = note.rstrip()
+        if placement == "sentence" and stop_follows and note.endswith(".") and not note.endswith(".."):
+            note = note[:-1]
+        note_element.text = note
     return holder
 
 

@@ -154,7 +154,9 @@ class FactcheckTreeprocessor(Treeprocessor):
                 following = following_citations(siblings, position)
             claim = self._claim(element, page, engine, block, cited_keys(citations_in(element) + following), ids)
             placement = badge_placement(element, block)
-            verdict_element = badge(self.extension.scale, claim.verdict, claim.note, placement, claim.caveat, claim.id, deferred_caveat=self.extension.claim_status_slots)
+            anchor = following[-1] if following else element  # the badge goes after it
+            stop_follows = (anchor.tail or "").lstrip().startswith(".")
+            verdict_element = badge(self.extension.scale, claim.verdict, claim.note, placement, claim.caveat, claim.id, self.extension.claim_status_slots, stop_follows)
             for finding in claim_findings(claim, self.extension.scale, [key in engine.bibliography for key in claim.cites]):
                 self.report(finding, verdict_element)
             if placement == "block":
@@ -164,7 +166,7 @@ class FactcheckTreeprocessor(Treeprocessor):
             elif parent is None:
                 element.append(verdict_element)
             else:  # after the citations that follow the claim in its sentence
-                placer.after(parent, following[-1] if following else element, verdict_element)
+                placer.after(parent, anchor, verdict_element)
         placer.insert_all()
 
     def _claim(self, element: etree.Element, page: PageState, engine: Engine, block: bool, keys: list[str], ids: ClaimIds) -> Claim:
