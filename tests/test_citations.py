@@ -311,3 +311,16 @@ def test_a_plugin_changing_the_search_view_is_warned_about(bib_site, warnings):
     assert any("index.md: another plugin changed the page while search indexed it" in m for m in warnings())
     page = soup(bib_site.html())
     assert page.select_one("a.citation-ref") is not None and "added by a hook" not in bib_site.html()
+
+
+def test_a_heading_with_a_citation_is_anchored_by_its_words(bib_site):
+    """A citation's number changes as citations are added earlier in the site: the heading's anchor and
+    its entry in the table of contents are its words without it, as toc leaves footnote marks out."""
+    bib_site.page("index.md", "# Home\n\nFirst [@mueller2001].\n")
+    bib_site.page("b.md", "# B\n\n## Doses [@onji1987] compared\n\nText.\n\n## Doses [@web2020] compared\n")
+    bib_site.build()
+    page = soup(bib_site.html("b/index.html"))
+    assert [h["id"] for h in page.select("h2")][:2] == ["doses-compared", "doses-compared_1"]
+    assert page.select_one("h2 span.citation a.citation-ref") is not None  # the citation itself stays
+    toc = [" ".join(a.get_text().split()) for a in page.select("nav.md-nav--secondary a.md-nav__link")]
+    assert "Doses compared" in toc, toc

@@ -34,6 +34,7 @@ from .claim_elements import BadgePlacer, append_inline, badge, badge_placement, 
 from .cleanup import PlaceholderCleanup, RestoreEncoded
 from .csl_citations import render_csl_citation, requests_for
 from .elements import PENDING, bibliography_container, finding_element, pending_citation, render_citation
+from .headings import anchor_headings_without_citations
 from .inline import AtEscapeProcessor, BracketedSpanProcessor, CitationProcessor, malformed_claim_finding
 from .needed import unsourced_sentences
 from .page_extras import PageFinisher, TreeDone, add_page_extras
@@ -81,6 +82,7 @@ class FactcheckTreeprocessor(Treeprocessor):
             return
         engine = self.extension.get_engine()
         self.render_citations(root, page, engine)
+        anchor_headings_without_citations(self.md, root)
         hint = "" if "attr_list" in self.md.treeprocessors else " (a paragraph's {: ...} needs the attr_list extension)"
         for line in unread(self.md.treeprocessors["factcheck_hold_attributes"]):  # type: ignore[arg-type]
             self.extension.malformed_claim(self.md, line.strip(), CLAIM_ATTRIBUTES.search(line)[1], hint)  # type: ignore[index]
