@@ -155,6 +155,7 @@ def test_report_page_is_written_into_docs_and_not_overwritten_if_yours(broken_si
     text = report.read_text()
     assert text.startswith("---\nsearch:\n  exclude: true\n---\n")
     assert 'id="report-liver"' in text
+    assert "factcheck.json" not in text  # the command writes none: the page names no file that is not there
     # Written again next time; a page of the editors' own at that path is left alone.
     assert run(broken_site, "--offline", "--write-report")[0] in (0, 1)
     report.write_text("# Our own report\n")

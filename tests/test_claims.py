@@ -317,6 +317,7 @@ def test_report_page_and_json(site):
     assert "One bold" in rows[0].get_text()  # the claim's text, without its markup
     assert "Good (2020)" in report.select_one("#source-good").get_text()
     assert "()" not in report.select_one("#source-badurl").get_text()  # no year: no empty brackets
+    assert "The same data is in factcheck.json." in report.get_text()
 
 
 def test_summary_box_on_pages_with_claims(bib_site):

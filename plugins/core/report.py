@@ -186,9 +186,10 @@ def summary_html(claims, scale: Scale, page, report_url: str, words: dict) -> st
     return "".join(parts)
 
 
-def report_html(data: dict, scale: Scale, page, words: dict, source_links: str | None = None) -> str:
+def report_html(data: dict, scale: Scale, page, words: dict, source_links: str | None = None, json_name: str = "") -> str:
     """Every claim (text, page, verdict, note, sources) and every source with its claims. With the
-    editors' data (`report_findings`), also each claim's findings, the places in the files and the list of findings."""
+    editors' data (`report_findings`), also each claim's findings, the places in the files and the list of findings.
+    `json_name`: the file the same data is published in, if any (the check command writes none)."""
     here = page.url
     editors = "findings" in data
     findings_by_claim: dict[tuple, list[dict]] = {}
@@ -200,7 +201,8 @@ def report_html(data: dict, scale: Scale, page, words: dict, source_links: str |
     intro = f"{plural(summary['claims'], 'claim')} on {plural(pages, 'page')}; {summary['cited_sources']} of {plural(summary['sources'], 'source')} cited"
     if editors:
         intro += f"; {plural(len(data['findings']), 'finding')}. Generated {escape(data['generated'])}"
-    out.append(f"<p>{intro}. The same data is in <code>factcheck.json</code>.</p>")
+    also = f" The same data is in <code>{escape(json_name)}</code>." if json_name else ""
+    out.append(f"<p>{intro}.{also}</p>")
     out.append(f'<ul class="summary-verdicts">{_verdict_items(scale, summary["by_verdict"])}</ul>')
     findings_head = "<th>Findings</th>" if editors else ""
     out.append(f'<h2 id="claims">Claims</h2><div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table class="factcheck-claims"><thead><tr><th>Claim</th><th>Verdict</th><th>Sources</th>{findings_head}</tr></thead><tbody>')

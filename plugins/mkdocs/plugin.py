@@ -229,7 +229,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             report_page = pages_by_path.get(self.config.report_page)
             if report_page is not None and report_page.content:
                 data = self.run.published_report()  # computed once per build, reused for factcheck.json
-                report_page.content = report_page.content.replace(f"<p>{REPORT_MARKER}</p>", report_html(data, self.extension.scale, report_page, self.config.words)).replace(REPORT_MARKER, "")
+                report_page.content = report_page.content.replace(f"<p>{REPORT_MARKER}</p>", report_html(data, self.extension.scale, report_page, self.config.words, json_name=self.config.report_json)).replace(REPORT_MARKER, "")
         return env
 
     @event_priority(100)  # before other plugins' on_post_page (a minifier would drop the marker comments)
