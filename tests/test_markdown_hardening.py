@@ -113,11 +113,13 @@ def test_note_html_and_escapes_reach_json_as_text(bib_site):
     [
         'Intro.\n\n[Rates fell]{.claim #c"4 verdict=supported} [@onji1987].\n',
         'Intro.\n\n::: {.claim #c"4 verdict=supported}\nRates fell [@onji1987].\n:::\n',
+        'Intro.\n\n[Rates fell in 45 patients]{.claim #c"4 verdict=supported} in the trial.\n',
     ],
 )
 def test_a_claim_with_malformed_attributes_is_reported_where_it_is(bib_site, warnings, text):
     bib_site.page("index.md", text)
     bib_site.build()
+    assert not [m for m in warnings() if "[citation_needed]" in m]  # a claim all the same, told once
     found = [m for m in warnings() if "[malformed_claim]" in m]
     assert len(found) == 1 and found[0].startswith("mkdocs_factcheck: index.md:3: claim attributes cannot be read"), found
     assert '#c"4' in found[0]
