@@ -48,8 +48,10 @@ def bibtex_type(entry: Entry) -> str:
 
 def to_bibtex_fields(entry: Entry) -> None:
     """Add to the entry's fields the BibTeX fields its BibLaTeX ones stand for, when it lacks them. The
-    BibLaTeX fields stay: nothing of the entry is lost, and a BibLaTeX style could read them."""
+    BibLaTeX fields stay: nothing of the entry is lost, and a BibLaTeX style could read them. What it
+    changed is kept in `written_fields(entry)`, for a reader of BibLaTeX itself (pandoc)."""
     fields = entry.fields
+    before = dict(fields)
     for biblatex_name, bibtex_name in FIELD_ALIASES.items():
         if biblatex_name in fields and bibtex_name not in fields:
             fields[bibtex_name] = fields[biblatex_name]
@@ -64,6 +66,13 @@ def to_bibtex_fields(entry: Entry) -> None:
     if entry.type.lower() in ("thesis", "mastersthesis", "phdthesis") and "school" not in fields and "institution" in fields:
         fields["school"] = fields["institution"]
     _eprint(fields)
+    if len(fields) != len(before) or fields.get("title") != before.get("title"):
+        entry.factcheck_written = before  # type: ignore[attr-defined]
+
+
+def written_fields(entry: Entry):
+    """The entry's fields as its file writes them, before `to_bibtex_fields` (macros expanded)."""
+    return getattr(entry, "factcheck_written", None) or entry.fields
 
 
 def date_parts(value: str) -> tuple[str, str]:

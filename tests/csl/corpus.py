@@ -91,6 +91,28 @@ def entry(rng: random.Random, key: str, authors: str | None = None, year: str | 
     return f"@{kind}{{{key},\n{body}\n}}\n"
 
 
+def biblatex_entry(rng: random.Random, key: str) -> str:
+    """An entry as Zotero's Better BibTeX and other BibLaTeX exports write them: `date`, `journaltitle`,
+    `subtitle`, `@thesis` with `institution`, `location`, `eprinttype`, a bare month macro."""
+    authors = " and ".join(person(rng) for _ in range(rng.randint(1, 4)))
+    date = f"{rng.randint(1980, 2024)}-{rng.randint(1, 12):02d}-{rng.randint(10, 28)}"
+    kind = rng.choice(["article", "thesis", "report", "pubmed", "book"])
+    if kind == "article":
+        fields = f"journaltitle = {{{rng.choice(JOURNALS)}}}, date = {{{date}}}, subtitle = {{A {rng.choice(TITLE_WORDS)} study}}, volume = {{{rng.randint(1, 99)}}}"
+    elif kind == "thesis":
+        fields = f"type = {{phdthesis}}, institution = {{University of {rng.choice(['Bergen', 'Kyoto', 'Leeds'])}}}, date = {{{date[:4]}}}"
+        return f"@thesis{{{key},\n  author = {{{authors}}},\n  title = {{{title(rng)}}},\n  {fields}\n}}\n"
+    elif kind == "report":
+        fields = f"institution = {{World Health Organization}}, number = {{WHO-{rng.randint(1, 99)}}}, year = {{{date[:4]}}}, month = {rng.choice(['jan', 'mar', 'sep', 'dec'])}"
+        return f"@report{{{key},\n  author = {{{authors}}},\n  title = {{{title(rng)}}},\n  {fields}\n}}\n"
+    elif kind == "pubmed":
+        fields = f"journal = {{{rng.choice(JOURNALS)}}}, year = {{{date[:4]}}}, eprinttype = {{pubmed}}, eprint = {{{rng.randint(10000000, 39999999)}}}"
+    else:
+        fields = f"publisher = {{Springer}}, location = {{Berlin}}, subtitle = {{Methods and {rng.choice(TITLE_WORDS)}}}, date = {{{date[:4]}}}"
+        return f"@book{{{key},\n  author = {{{authors}}},\n  title = {{{title(rng)}}},\n  {fields}\n}}\n"
+    return f"@article{{{key},\n  author = {{{authors}}},\n  title = {{{title(rng)}}},\n  {fields}\n}}\n"
+
+
 def bibliography(seed: int = 14, size: int = 240) -> tuple[str, list[str]]:
     rng = random.Random(seed)
     texts, keys = [], []
@@ -103,6 +125,10 @@ def bibliography(seed: int = 14, size: int = 240) -> tuple[str, list[str]]:
             texts.append(entry(rng, key, authors, year))
         else:
             texts.append(entry(rng, key))
+        keys.append(key)
+    for index in range(size // 10):
+        key = f"b{index:03d}"
+        texts.append(biblatex_entry(rng, key))
         keys.append(key)
     return "".join(texts), keys
 

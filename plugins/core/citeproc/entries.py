@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..biblatex import written_fields
 from ..bibliography import Source
 from ..latex import decoded_run
 
@@ -26,6 +27,15 @@ def _decoded(match: re.Match) -> str:
     return "{" + letters + "}" if written.startswith("{") else letters
 
 
+def _value(field: str, value: str) -> str:
+    if field.lower() == "month":  # pybtex expands BibTeX's `mar` to "March", which pandoc does not read
+        number = MONTHS.get(value.strip().lower()[:3])
+        if number:
+            return str(number)
+    return decoded_letters(value)
+
+
+MONTHS = {name: number for number, name in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 NAME_SLOT = "\x00name\x00"  # where an entry's name for pandoc goes (see `_text`)
 
 # Fields pandoc would follow to other entries, which are not in the document (keys are renamed).
@@ -38,7 +48,10 @@ def biblatex_text(source: Source, name: str) -> str:
     raw = source.raw
     # A DOI as we read it (`https://doi.org/10.x/y` and `doi:10.x/y` are 10.x/y): styles print their own prefix.
     dois = {identifier.field: identifier.value for identifier in source.identifiers if identifier.scheme == "doi"}
-    fields = [f"  {field} = {{{dois.get(field) or decoded_letters(value)}}}" for field, value in raw.fields.items() if field.lower() not in SKIPPED_FIELDS]
+    # The fields as written: pandoc reads BibLaTeX itself, and the BibTeX ones we add for pybtex styles
+    # (a `title` with its `subtitle`, a thesis's `school`, a `pmid` from `eprint`) it would print twice.
+    written = written_fields(raw)
+    fields = [f"  {field} = {{{dois.get(field) or _value(field, value)}}}" for field, value in written.items() if field.lower() not in SKIPPED_FIELDS]
     for role, persons in raw.persons.items():
         if role not in raw.fields and persons:
             fields.append(f"  {role} = {{{' and '.join(str(person) for person in persons)}}}")
