@@ -25,9 +25,11 @@ def requests_for(span: etree.Element, group: CitationGroup, resolved: list[Resol
         mode = "author-in-text" if group.narrative and number == 0 else "suppress-author" if cite.suppress_author else "normal"
         suffix = pieces.get(f"suffix-{number}")
         suffix_text = ""
-        if suffix is not None:
-            separator = "," if cite.suffix.lstrip().startswith(",") else ""
-            suffix_text = f"{separator} {suffix[0]}"
+        if suffix is not None:  # as pandoc reads it: `, p. 3`, ` and elsewhere` (no comma: none added), `p. 4`
+            if cite.suffix.lstrip().startswith(","):
+                suffix_text = f", {suffix[0]}"
+            else:
+                suffix_text = (" " if cite.suffix[:1].isspace() else "") + suffix[0]
         prefix = pieces.get(f"prefix-{number}")
         prefix_text = (prefix[0] + "".join(etree.tostring(element, encoding="unicode", method="text") for element in prefix[1])) if prefix else ""
         requests.append(CiteRequest(result.key, mode, prefix_text, suffix_text, bool(suffix and suffix[1]), number))

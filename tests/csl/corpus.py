@@ -157,6 +157,8 @@ def groups(keys: list[str], seed: int = 15, count: int = 160) -> list[str]:
                 part = f"{rng.choice(PREFIXES)} {part}"
             if rng.random() < 0.3:
                 part += f", {rng.choice(LOCATORS)}"
+            elif rng.random() < 0.1:  # a suffix without a comma: the style adds none
+                part += f" {rng.choice(['and elsewhere', 'for a review', 'p. 7'])}"
             cites.append(part)
         written.append(f"Text [{'; '.join(cites)}].")
     return written

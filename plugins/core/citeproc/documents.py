@@ -125,6 +125,8 @@ def citation(cite: CiteRequest, pandoc_key: str, note: int = 0) -> dict:
     suffix = words(" ".join(cite.suffix_text.split()))
     if cite.suffix_rest:
         suffix += ([{"t": "Space"}] if suffix else []) + [placeholder(f"suffix-{cite.number}", "…")]
+    if suffix and cite.suffix_text[:1].isspace():
+        suffix.insert(0, {"t": "Space"})  # pandoc's sign of a suffix without a comma: the style adds none
     return {"citationId": pandoc_key, "citationPrefix": prefix, "citationSuffix": suffix, "citationMode": {"t": MODES[cite.mode]}, "citationNoteNum": note, "citationHash": 0}
 
 
