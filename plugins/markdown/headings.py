@@ -20,13 +20,15 @@ def without_citations(heading: etree.Element) -> etree.Element:
     takes footnote marks out."""
     copy = deepcopy(heading)
     for parent in list(copy.iter()):
+        previous = None
         for child in list(parent):
-            if "citation" in (child.get("class") or "").split():
-                previous = next((item for item in reversed(parent[: list(parent).index(child)])), None)
-                if previous is None:
-                    parent.text = (parent.text or "") + (child.tail or "")
-                else:
-                    previous.tail = (previous.tail or "") + (child.tail or "")
+            if "citation" not in (child.get("class") or "").split():
+                previous = child
+            elif previous is None:
+                parent.text = (parent.text or "") + (child.tail or "")
+                parent.remove(child)
+            else:
+                previous.tail = (previous.tail or "") + (child.tail or "")
                 parent.remove(child)
     return copy
 
