@@ -24,6 +24,7 @@ def requests_for(span: etree.Element, group: CitationGroup, resolved: list[Resol
             continue
         mode = "author-in-text" if group.narrative and number == 0 else "suppress-author" if cite.suppress_author else "normal"
         suffix = pieces.get(f"suffix-{number}")
+        markup = given_markup(suffix[1]) if suffix is not None and suffix[1] else None
         suffix_text = ""
         if suffix is not None:  # as pandoc reads it: `, p. 3`, ` and elsewhere` (no comma: none added), `p. 4`
             if cite.suffix.lstrip().startswith(","):
@@ -32,15 +33,33 @@ def requests_for(span: etree.Element, group: CitationGroup, resolved: list[Resol
                 suffix_text = (" " if cite.suffix[:1].isspace() else "") + suffix[0]
         prefix = pieces.get(f"prefix-{number}")
         prefix_text = (prefix[0] + "".join(etree.tostring(element, encoding="unicode", method="text") for element in prefix[1])) if prefix else ""
-        requests.append(CiteRequest(result.key, mode, prefix_text, suffix_text, bool(suffix and suffix[1]), number))
+        rest = bool(suffix and suffix[1]) and markup is None
+        requests.append(CiteRequest(result.key, mode, prefix_text, suffix_text, rest, number, markup or ()))
     return requests
+
+
+def given_markup(elements: list[etree.Element]) -> tuple[tuple[str, str], ...] | None:
+    """A suffix's markup after its leading text as pandoc is given it (`CiteRequest.suffix_markup`), or
+    None when an element holds more than text (a link, a citation, HTML): that goes as a placeholder."""
+    pairs = []
+    for element in elements:
+        if element.tag not in GIVEN_TAGS or len(element) or element.attrib:
+            return None
+        pairs.append((str(element.tag), element.text or ""))
+        if element.tail:
+            pairs.append(("", element.tail))
+    return tuple(pairs)
+
+
+GIVEN_TAGS = {"em", "strong", "code", "sup", "sub"}
 
 
 def render_csl_citation(span: etree.Element, group: CitationGroup, resolved: list[ResolvedCite], inlines: list, unresolved_word: str, linked: bool = True, failed: frozenset[str] = frozenset()) -> None:
     """`failed`: the (lower-cased) keys of entries pandoc could not format: shown by their key, linked."""
     pieces = emptied_citation(span, group)
-    # The suffix's leading text went to pandoc (which printed it, with its locator): only its markup is placed.
-    pieces = {name: ("", piece[1]) if name.startswith("suffix-") else piece for name, piece in pieces.items()}
+    # The suffix's leading text went to pandoc (which printed it, with its locator), and its markup too
+    # when it is only emphasis or code: only other markup is placed.
+    pieces = {name: ("", [] if given_markup(piece[1]) is not None else piece[1]) if name.startswith("suffix-") else piece for name, piece in pieces.items()}
     pieces = {name: piece for name, piece in pieces.items() if piece[0] or piece[1]}
     formatted = [cite for cite in resolved if cite.resolved and cite.key.lower() not in failed]
     builder = _ElementBuilder(span, pieces, formatted, linked)

@@ -134,7 +134,7 @@ def bibliography(seed: int = 14, size: int = 240) -> tuple[str, list[str]]:
 
 
 PREFIXES = ["see", "cf.", "e.g.,", "see also"]
-LOCATORS = ["p. 3", "pp. 33-35", "chap. 2", "sec. 4", "fig. 1", "p. 12 and elsewhere"]
+LOCATORS = ["p. 3", "pp. 33-35", "chap. 2", "sec. 4", "fig. 1", "p. 12 and elsewhere", "p. *7*", "pp. **3-5**"]
 
 
 def groups(keys: list[str], seed: int = 15, count: int = 160) -> list[str]:

@@ -11,6 +11,7 @@ reads its locator ("p. 33", "chap. 2") and the style prints it with its own labe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 PIECE = "factcheck-piece"
@@ -24,8 +25,11 @@ class CiteRequest:
     mode: str = "normal"  # a key of MODES
     prefix: str = ""  # the prefix's words (in a placeholder the host fills): the style's spacing needs them
     suffix_text: str = ""  # the suffix's plain leading text, with its comma as written (", p. 3")
-    suffix_rest: bool = False  # the suffix has markup after that text (a placeholder)
+    suffix_rest: bool = False  # the suffix has markup after that text that pandoc is not given (a placeholder)
     number: int = 0  # the cite's place in its group: names its pieces
+    # Markup after the leading text that pandoc is given, as (tag, text) pairs ("" for plain text):
+    # emphasis, code, ... holding text only, so pandoc finds a locator in `p. *7*` as in its own reading.
+    suffix_markup: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -70,7 +74,7 @@ class Document:
         and where its own are among them (which the others are does not matter: stand-ins take them)."""
         return [
             [len(self.hidden), self.places()],
-            [[[c.key.lower(), c.mode, c.prefix, c.suffix_text, c.suffix_rest, c.number] for c in group] for group in self.groups],
+            [[[c.key.lower(), c.mode, c.prefix, c.suffix_text, c.suffix_rest, c.number, c.suffix_markup] for c in group] for group in self.groups],
             [key.lower() for key in self.nocite],
         ]
 
@@ -114,6 +118,17 @@ def words(text: str) -> list[dict]:
     return inlines
 
 
+MARKUP = {"em": "Emph", "strong": "Strong", "sup": "Superscript", "sub": "Subscript"}  # and code
+
+
+def markup_inlines(tag: str, text: str) -> list[dict]:
+    """One piece of a suffix's markup as pandoc's inlines (see `CiteRequest.suffix_markup`)."""
+    if tag == "code":
+        return [{"t": "Code", "c": [["", [], []], text]}]
+    spaced = words(re.sub(r"\s+", " ", text))
+    return [{"t": MARKUP[tag], "c": spaced}] if tag in MARKUP else spaced
+
+
 def placeholder(name: str, text: str) -> dict:
     return {"t": "Span", "c": [["", [PIECE], [["name", name]]], words(" ".join(text.split()) or "…")]}
 
@@ -123,6 +138,10 @@ def citation(cite: CiteRequest, pandoc_key: str, note: int = 0) -> dict:
     number their notes so)."""
     prefix = [placeholder(f"prefix-{cite.number}", cite.prefix)] if cite.prefix else []
     suffix = words(" ".join(cite.suffix_text.split()))
+    if cite.suffix_markup and cite.suffix_text[-1:].isspace():
+        suffix.append({"t": "Space"})
+    for tag, text in cite.suffix_markup:
+        suffix += markup_inlines(tag, text)
     if cite.suffix_rest:
         suffix += ([{"t": "Space"}] if suffix else []) + [placeholder(f"suffix-{cite.number}", "…")]
     if suffix and cite.suffix_text[:1].isspace():
