@@ -434,3 +434,19 @@ def test_the_report_reads_uncited_entries_titles_as_text(site):
     assert titles["latex"] == "A study of IL-2 in H₂O" and titles["html"] == "Global report on things"
     report = soup(site.html("factcheck-report/index.html")).get_text()
     assert "A study of IL-2 in H₂O" in report and "\\" not in report
+
+
+def test_a_blog_post_with_a_claim_builds_strict_and_is_told_once(bib_site, warnings):
+    """Material's blog plugin converts each post again for its excerpt, outside any page of ours: that
+    conversion renders as the site does but tells nothing (its claim's id is no duplicate, its unknown
+    key is the post's, said once at the post's line)."""
+    bib_site.page("blog/index.md", "# Blog\n")
+    bib_site.page("blog/posts/first.md", "---\ndate: 2026-11-20\n---\n# First\n\nA post [@onji1987] and [@nope].\n\n<!-- more -->\n\n[The claim]{.claim #post-claim verdict=supported} [@onji1987].\n")
+    bib_site.config(extra={"nav": ["index.md", "blog/index.md"]})
+    config = (bib_site.root / "mkdocs.yml").read_text().replace("plugins:\n", "plugins:\n- blog\n", 1)
+    (bib_site.root / "mkdocs.yml").write_text(config)
+    bib_site.build()
+    told = [m for m in warnings() if "[duplicate_claim_id]" in m or "nope" in m or "<page>" in m]
+    assert told == ["mkdocs_factcheck: blog/posts/first.md:6: unknown citation key 'nope' [unknown_key]"], told
+    assert [c["id"] for c in json.loads((bib_site.site_dir / "factcheck.json").read_text())["claims"]] == ["post-claim"]
+    assert "citation-ref" in bib_site.html("blog/index.html")  # the excerpt's citations render as the post's

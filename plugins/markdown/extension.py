@@ -21,7 +21,7 @@ from ..core.bibliography import BibliographyError
 from ..core.claims import Claim, ClaimIds, claim_findings, source_caveat
 from ..core.engine import Engine, PageState
 from ..core.entry_filter import EntryFilter
-from ..core.findings import Finding
+from ..core.findings import Finding, Reporter
 from ..core.formatting import StyleError
 from ..core.locate import front_matter_line, lines_before, unix_lines
 from ..core.reference_html import unique_entry_ids
@@ -80,12 +80,18 @@ class FactcheckTreeprocessor(Treeprocessor):
         page: PageState | None = getattr(self.md, "factcheck_page", None)
         if page is None:
             return
+        try:
+            self.process_page(root, page)
+        finally:
+            self.extension.unmute()
+
+    def process_page(self, root: etree.Element, page: PageState) -> None:
         engine = self.extension.get_engine()
         self.render_citations(root, page, engine)
         anchor_headings_without_citations(self.md, root)
         hint = "" if "attr_list" in self.md.treeprocessors else " (a paragraph's {: ...} needs the attr_list extension)"
-        for line in unread(self.md.treeprocessors["factcheck_hold_attributes"]):  # type: ignore[arg-type]
-            self.extension.malformed_claim(self.md, line.strip(), CLAIM_ATTRIBUTES.search(line)[1], hint)  # type: ignore[index]
+        for written in unread(self.md.treeprocessors["factcheck_hold_attributes"]):  # type: ignore[arg-type]
+            self.extension.malformed_claim(self.md, written.strip(), CLAIM_ATTRIBUTES.search(written)[1], hint)  # type: ignore[index]
         self.process_claims(root, page, engine)
         if self.extension.getConfig("citation_needed") and self.extension.page_options.get("citation_needed", True):
             for sentence, why, block in unsourced_sentences(root):
@@ -184,7 +190,8 @@ class FactcheckTreeprocessor(Treeprocessor):
         if not claim_id:
             claim_id = ids.derived(text)
             element.set("id", claim_id)
-        engine.claim_id_taken(claim_id, page.src_path, line, derived)
+        if page.src_path is not None or self.extension.engine is None:  # a host converting no page (a blog
+            engine.claim_id_taken(claim_id, page.src_path, line, derived)  # excerpt) repeats a page's claims
         ids.used.add(claim_id)
         scale_verdict = self.extension.scale.get(verdict)
         element.set("data-verdict", scale_verdict.name if scale_verdict else "unrated")
@@ -293,6 +300,7 @@ class FactcheckExtension(Extension):
         self.scale = Scale(self.getConfig("verdicts") or None)
         self._standalone: StandaloneSite | None = None
         self._page_engine: Engine | None = None  # standalone: the engine of the page being converted
+        self._muted: Reporter | None = None  # the host's reporter, while a conversion of no page runs (start_page)
 
     @classmethod
     def hosted(cls, engine: Engine, scale: Scale, **options) -> FactcheckExtension:
@@ -375,11 +383,16 @@ class FactcheckExtension(Extension):
         return self._standalone
 
     def start_page(self, md: Markdown, markdown: str) -> None:
+        self.unmute()  # a conversion before that stopped midway
         context = self.page_context or self._host_context(md, markdown)
         self.current_context = context
         self._page_engine = None
         if self.engine is not None:
             engine = self.engine
+            if not context.get("src_path"):
+                # Another plugin converting no page of ours (Material's blog renders a post's excerpt
+                # again): rendered as the site renders it, but its findings are the page's, told there.
+                self._muted, engine.report = engine.report, _ignore
         else:
             self.claim_status_slots = not self.host_writes_page_extras  # filled from the online cache (PageFinisher)
             self.page_options = page_switches(context.get("meta"))
@@ -399,6 +412,10 @@ class FactcheckExtension(Extension):
             line_of = context.get("front_matter_line")  # a host's: the line of a front matter key in the file
             engine.list_without_citing(page, nocite, line_of("nocite") if line_of else 1)
         md.factcheck_examples = example_labels(markdown)  # type: ignore[attr-defined]
+
+    def unmute(self) -> None:
+        if self._muted is not None and self.engine is not None:
+            self.engine.report, self._muted = self._muted, None
 
     @staticmethod
     def examples(md: Markdown) -> frozenset[str]:
@@ -451,6 +468,10 @@ _REPORTED_OPTIONS: set[str] = set()  # unknown options: once per process (Zensic
 
 class ExtensionError(Exception):
     """The extension cannot run (its bibliography, style or scale); one message, no traceback of ours."""
+
+
+def _ignore(finding: Finding) -> None:
+    pass
 
 
 def page_switches(meta: object) -> dict:
