@@ -390,6 +390,7 @@ def test_duplicate_claim_ids(bib_site):
     bib_site.build()
     found = [f for f in findings(bib_site) if f["kind"] == "duplicate_claim_id"]
     assert [(f["page"], f["line"]) for f in found] == [("two.md", 1)]
+    assert found[0]["message"] == "claim id 'same' is used by another claim, at index.md:1"  # where the other is
 
 
 def test_a_large_shared_bibliography_is_summed_up(site):

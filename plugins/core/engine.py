@@ -132,7 +132,7 @@ class Engine:
         # The host's way to read the pages still to come, for formatting them together (`csl_citations`).
         self.csl_prefetch: Callable[[Engine, str | None], list[Document]] | None = None
         self.pages: list[PageState] = []
-        self.claim_ids: set[str] = set()  # every claim id of the site so far, to find duplicates
+        self.claim_ids: dict[str, str] = {}  # every claim id of the site so far, and where it is: `page:line`
         self.status_providers: list = []  # callables key -> HTML shown on an entry (retracted, unverified)
         self.cite_listeners: list = []  # callables Source -> None, told once per entry when first cited
         self.identifiers: IdentifierCitations | None = None  # resolves `@doi:...` keys (identifier_citations.py)
@@ -181,7 +181,7 @@ class Engine:
         """As if no page had been converted (standalone, where each page is a site of its own): no page
         states, no claim ids, and findings to `report` (said again on a page converted again)."""
         self.report = report
-        self.claim_ids = set()
+        self.claim_ids = {}
         self.pages.clear()
 
     def start_page(self, src_path: str | None, markdown: str, line_offset: int = 0, url: str = "") -> PageState:
@@ -278,9 +278,10 @@ class Engine:
     def claim_id_taken(self, claim_id: str, page: str | None, line: int, derived: bool = False) -> None:
         """Claim ids are the site's anchors into pages: a second claim with an id given by hand is
         reported (ids made from a claim's words are made unique on their page instead)."""
-        if claim_id in self.claim_ids and not derived:
-            self.report(Finding("duplicate_claim_id", f"claim id '{claim_id}' is used by another claim", page=page or "<page>", line=line))
-        self.claim_ids.add(claim_id)
+        other = self.claim_ids.get(claim_id)
+        if other is not None and not derived:
+            self.report(Finding("duplicate_claim_id", f"claim id '{claim_id}' is used by another claim, at {other}", page=page or "<page>", line=line))
+        self.claim_ids.setdefault(claim_id, f"{page or '<page>'}:{line}")
 
     def note_cited(self, source) -> None:
         """The listeners (online checks) hear of each entry once, when it is first cited."""
