@@ -451,3 +451,16 @@ def test_a_blog_post_with_a_claim_builds_strict_and_is_told_once(bib_site, warni
     assert told == ["mkdocs_factcheck: blog/posts/first.md:6: unknown citation key 'nope' [unknown_key]"], told
     assert [c["id"] for c in json.loads((bib_site.site_dir / "factcheck.json").read_text())["claims"]] == ["post-claim"]
     assert "citation-ref" in bib_site.html("blog/index.html")  # the excerpt's citations render as the post's
+
+
+def test_a_claim_holding_a_footnote_mark_keeps_its_words_and_its_line(bib_site):
+    """A footnote's number is no word of the claim (it was glued on: 'a footnote1'), and the claim is
+    found at its own line, not at the next claim's."""
+    bib_site.page(
+        "index.md",
+        "Intro.\n\n[A claim with a footnote[^n]]{.claim #d1 verdict=supported} [@onji1987].\n\n[Next]{.claim #d2 verdict=supported} [@onji1987].\n\n[^n]: The note.\n",
+    )
+    bib_site.build()
+    claims = {c["id"]: c for c in json.loads((bib_site.site_dir / "factcheck.json").read_text())["claims"]}
+    assert claims["d1"]["text"] == "A claim with a footnote" and claims["d1"]["line"] == 3
+    assert claims["d2"]["line"] == 5

@@ -23,12 +23,17 @@ def has_class(element: etree.Element, name: str) -> bool:
     return name in (element.get("class") or "").split()
 
 
+def is_footnote_mark(node: etree.Element) -> bool:
+    """A footnote's number in the text (`<sup id="fnref:n">`): no word of the claim."""
+    return node.tag == "sup" and (node.get("id") or "").startswith("fnref")
+
+
 def plain_text(element: etree.Element, skip_classes: tuple[str, ...] = ("citation", "claim-verdict")) -> str:
     """The reader's text of an element, without its citations and badges."""
     parts: list[str] = []
 
     def walk(node: etree.Element) -> None:
-        if node is not element and any(has_class(node, name) for name in skip_classes):
+        if node is not element and (any(has_class(node, name) for name in skip_classes) or is_footnote_mark(node)):
             if node.tail:
                 parts.append(node.tail)
             return

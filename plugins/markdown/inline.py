@@ -263,14 +263,11 @@ class BracketedSpanProcessor(InlineProcessor):
         braces = BRACES_RE.match(data, end + 1) if end is not None else None
         if end is None or braces is None:
             return None, 0
-        source = self.unescape(data[opening : braces.end()])
         attributes = parse_attributes(braces["attrs"])
         if attributes is None:
             if report and looks_like_claim(braces["attrs"]):
-                # Found by its words up to the first code or HTML (which the source holds as written), and
-                # told with those as the page shows them, not as placeholders.
-                literal = data[opening : braces.end()].split(util.STX, 1)[0]
-                self.extension.malformed_claim(self.md, literal, with_raw_html(self.md, self.unescape(braces["attrs"])))
+                # Told with its code and HTML as the page shows them, not as placeholders.
+                self.extension.malformed_claim(self.md, self.locatable(data[opening : braces.end()]), with_raw_html(self.md, self.unescape(braces["attrs"])))
             return None, 0
         identifier, classes, pairs = attributes
         span = etree.Element("span")
@@ -279,8 +276,14 @@ class BracketedSpanProcessor(InlineProcessor):
             span.set(PASSED_OVER, "")  # Python-Markdown keeps it atomic but not a PassOver: cleanup.py
         apply_attributes(span, identifier, classes, {key: self.unescape(value) for key, value in pairs.items()})
         if "claim" in classes:
-            span.set("data-factcheck-source", source)
+            span.set("data-factcheck-source", self.locatable(data[opening : braces.end()]))
         return span, braces.end()
+
+    def locatable(self, written: str) -> str:
+        """What the page's Markdown holds of a span as written, to find its line: its words up to its
+        first code, HTML or footnote mark (placeholders here), when those are enough to tell it apart."""
+        literal = written.split(util.STX, 1)[0]
+        return literal if literal == written or len(literal) >= 12 else self.unescape(written)
 
     def following(self, data: str, first: int, end: int) -> list[tuple[str, etree.Element, int]]:
         """The spans after `end` with the text before each, (text, span, its end), while that text is
