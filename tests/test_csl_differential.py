@@ -81,3 +81,19 @@ def test_csl_output_is_pandocs(style, corpus, monkeypatch):
     assert not expected - set(differ), f"listed disagreements that no longer occur: {sorted(expected - set(differ))}"
     assert len([i for i in differ if i.startswith("citation")]) <= 0.01 * len(their_citations)
     assert len([i for i in differ if i.startswith("entry")]) <= 0.01 * len(their_entries)
+
+
+@pytest.mark.parametrize("style", ["ieee", "vancouver"])
+def test_citations_in_footnotes_are_numbered_where_their_note_is_marked(style, tmp_path, monkeypatch):
+    """Python-Markdown puts footnotes at the end of the page; pandoc numbers a note's citations where the
+    note is marked: so do we."""
+    text, keys = bibliography(size=10)
+    (tmp_path / "references.bib").write_text(text, encoding="utf-8")
+    page = f"A [@{keys[0]}].[^1] B [@{keys[1]}] and [@{keys[3]}].[^2]\n\n[^1]: A note [@{keys[2]}].\n\n[^2]: Another [@{keys[4]}; @{keys[0]}].\n"
+    monkeypatch.chdir(tmp_path)
+    md = markdown.Markdown(extensions=["footnotes", "factcheck"], extension_configs={"factcheck": {"bibliography": ["references.bib"], "style": f"csl:{style}", "citation_needed": False, "summary": False}})
+    mine = [normal(span.get_text()) for span in BeautifulSoup(md.convert(page), "html.parser").select("p > span.citation")]
+    path = Path(get_style_filepath(STYLE_FILES.get(style, style)))
+    html = subprocess.run([pypandoc.get_pandoc_path(), "-f", "markdown", "-t", "html", "--citeproc", f"--csl={path}", "--bibliography=references.bib"], input=page, capture_output=True, text=True, check=True, cwd=tmp_path).stdout
+    theirs = [normal(span.get_text()) for span in BeautifulSoup(html, "html.parser").select("span.citation")]
+    assert mine == theirs, (mine, theirs)

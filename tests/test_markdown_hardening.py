@@ -295,3 +295,13 @@ def test_a_malformed_claim_holding_html_is_told_at_its_line_without_placeholders
     (found,) = [m for m in warnings() if "[malformed_claim]" in m]
     assert found.startswith("mkdocs_factcheck: index.md:5: claim attributes cannot be read"), found
     assert not PLACEHOLDERS.search(found) and "<b>z</b>" in found
+
+
+def test_a_footnote_that_marks_itself_renders_its_citation_once(tmp_path):
+    """Citations in a footnote are numbered where the note is marked; a note holding its own mark (or
+    one no text marks) is read once all the same."""
+    (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
+    md = markdown.Markdown(extensions=["footnotes", FactcheckExtension(bibliography=[str(tmp_path / "refs.bib")], citation_needed=False)])
+    html = md.convert("Text [@b].\n\n[^1]: A note [@a] marking itself[^1].\n\n[^2]: Unmarked [@b].\n")
+    assert [span["data-cites"] for span in soup(html).select("span.citation")] == ["b", "a", "b"]
+    assert not PLACEHOLDERS.search(html)

@@ -48,6 +48,38 @@ def pending_citation(group: CitationGroup, index: int) -> etree.Element:
 Piece = tuple[str, list[etree.Element]]  # leading text, then elements (each with its tail)
 
 
+def pending_in_reading_order(root: etree.Element) -> list[etree.Element]:
+    """The pending citations as a reader meets them. Python-Markdown puts footnotes at the end of the
+    page; pandoc numbers a footnote's citations where the footnote is marked, and so do we: each note's
+    citations come at its first mark."""
+    notes_block = root.find(".//div[@class='footnote']")
+    if notes_block is None:
+        return [element for element in root.iter("span") if PENDING in element.attrib]
+    notes = {item.get("id"): item for item in notes_block.iter("li") if item.get("id")}
+    order: list[etree.Element] = []
+    visited: set[str] = set()
+
+    def walk(node: etree.Element) -> None:
+        for child in node:
+            if child is notes_block:
+                continue
+            if child.tag == "span" and PENDING in child.attrib:
+                order.append(child)
+            walk(child)
+            if child.tag == "a" and "footnote-ref" in (child.get("class") or "").split():
+                target = (child.get("href") or "").lstrip("#")
+                if target in notes and target not in visited:
+                    visited.add(target)
+                    walk(notes[target])
+
+    walk(root)
+    for name, item in notes.items():  # notes no mark outside them points to: where Python-Markdown put them
+        if name not in visited:
+            visited.add(name)
+            walk(item)
+    return order
+
+
 def emptied_citation(span: etree.Element, group: CitationGroup) -> dict[str, Piece]:
     """A pending citation made an empty `<span class="citation" data-cites="a b">` (its tail kept), to
     be filled; returns its rendered prefixes and suffixes (`take_pieces`)."""

@@ -33,7 +33,7 @@ from .blocks import FencedDivProcessor
 from .claim_elements import BadgePlacer, append_inline, badge, badge_placement, citations_in, cited_keys, following_citations, has_class, plain_text
 from .cleanup import PlaceholderCleanup, RestoreEncoded
 from .csl_citations import render_csl_citation, requests_for
-from .elements import PENDING, bibliography_container, finding_element, pending_citation, render_citation
+from .elements import PENDING, bibliography_container, finding_element, pending_citation, pending_in_reading_order, render_citation
 from .headings import anchor_headings_without_citations
 from .inline import AtEscapeProcessor, BracketedSpanProcessor, CitationProcessor, malformed_claim_finding
 from .needed import unsourced_sentences
@@ -115,7 +115,7 @@ class FactcheckTreeprocessor(Treeprocessor):
 
     def resolved_citations(self, root: etree.Element, page: PageState, engine: Engine):
         """(span, group, resolved cites) of each pending citation, in reading order."""
-        for span in [e for e in root.iter("span") if PENDING in e.attrib]:
+        for span in pending_in_reading_order(root):
             group = page.pending[int(span.attrib.pop(PENDING))]
             if self.extension.read_groups is not None:
                 self.extension.read_groups.append(group)
