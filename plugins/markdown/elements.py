@@ -55,7 +55,7 @@ def pending_in_reading_order(root: etree.Element) -> list[etree.Element]:
     notes_block = root.find(".//div[@class='footnote']")
     if notes_block is None:
         return [element for element in root.iter("span") if PENDING in element.attrib]
-    notes = {item.get("id"): item for item in notes_block.iter("li") if item.get("id")}
+    notes = {name: item for item in notes_block.iter("li") if (name := item.get("id"))}
     order: list[etree.Element] = []
     visited: set[str] = set()
 
