@@ -13,11 +13,9 @@ from markdown.extensions.attr_list import AttrListTreeprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from .inline import looks_like_claim
+
 CLAIM_ATTRIBUTES = AttrListTreeprocessor.BLOCK_RE  # attr_list's own pattern for a block's last line
-
-
-def is_claim_list(attributes: str) -> bool:
-    return ".claim" in attributes.split()
 
 
 def escaped_quotes(line: str) -> str:
@@ -40,7 +38,7 @@ class HoldClaimAttributes(Treeprocessor):
             if len(element) or not element.text or "{" not in element.text or isinstance(element.text, AtomicString):
                 continue  # a block with children has no raw last line yet; code keeps its text
             match = CLAIM_ATTRIBUTES.search(element.text)
-            if match is not None and is_claim_list(match[1]):
+            if match is not None and looks_like_claim(match[1]):
                 self.held.append((element, escaped_quotes(element.text[match.start() :])))
                 element.text = element.text[: match.start()]
 

@@ -11,16 +11,13 @@ from markdown.util import HTML_PLACEHOLDER_RE
 
 from ..core.claims import CLAIM_STATUS_CLASS, NOT_RATED, NOT_RATED_ICON
 from ..core.scale import Scale
+from .elements import has_class
 
 # Elements whose content may hold a block: a block claim of one of these (without text of its own
 # before its first child) gets its badge as a block at its top. Any other (a paragraph, a heading, a
 # tight list item) gets it inline at its end, where a `<div>` would be invalid HTML.
 FLOW_CONTAINERS = frozenset({"div", "section", "article", "aside", "blockquote", "li", "dd", "td", "th", "details", "figure"})
 SENTENCE_END = re.compile(r"[.!?](?:[\"'”’)\]]*)(?:\s|$)")
-
-
-def has_class(element: etree.Element, name: str) -> bool:
-    return name in (element.get("class") or "").split()
 
 
 def is_footnote_mark(node: etree.Element) -> bool:

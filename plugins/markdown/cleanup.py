@@ -14,7 +14,7 @@ import xml.etree.ElementTree as etree
 from markdown import util
 from markdown.treeprocessors import Treeprocessor
 
-from .elements import AFTER, PIECE
+from .elements import AFTER, PIECE, has_class
 from .inline import ESCAPED, PASSED_OVER, RUN, PassOver, decode_escaped, with_raw_html
 
 NOTE_ATTRIBUTES = ("note", "data-note")
@@ -39,7 +39,7 @@ class PlaceholderCleanup(Treeprocessor):
             if element.text and util.AMP_SUBSTITUTE in element.text:
                 self.encoded.append((element, element.text))
                 element.text = ENTITY.sub(lambda match: html.unescape("&" + match[1]), element.text)
-            if "claim" in (element.get("class") or "").split():
+            if has_class(element, "claim"):
                 for name in NOTE_ATTRIBUTES:
                     value = element.get(name)
                     if value:

@@ -11,6 +11,10 @@ from ..core.reference_html import ResolvedCite, ref_id
 from ..core.syntax import CitationGroup, tidy_locator
 
 
+def has_class(element: etree.Element, name: str) -> bool:
+    return name in (element.get("class") or "").split()
+
+
 def append_text(parent: etree.Element, text: str) -> None:
     """Add text after the last child of `parent` (ElementTree keeps it in the child's tail)."""
     if not text:
@@ -66,7 +70,7 @@ def pending_in_reading_order(root: etree.Element) -> list[etree.Element]:
             if child.tag == "span" and PENDING in child.attrib:
                 order.append(child)
             walk(child)
-            if child.tag == "a" and "footnote-ref" in (child.get("class") or "").split():
+            if child.tag == "a" and has_class(child, "footnote-ref"):
                 target = (child.get("href") or "").lstrip("#")
                 if target in notes and target not in visited:
                     visited.add(target)

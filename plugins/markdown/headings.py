@@ -5,14 +5,15 @@ citation is added earlier in the site, and an anchor made of it would break ever
 from __future__ import annotations
 
 import html
-import re
 import xml.etree.ElementTree as etree
 from copy import deepcopy
 
 from markdown import Markdown
 from markdown.extensions.toc import render_inner_html, strip_tags, unique
 
-HEADING = re.compile(r"h[1-6]")
+from .elements import has_class
+
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
 def without_citations(heading: etree.Element) -> etree.Element:
@@ -22,7 +23,7 @@ def without_citations(heading: etree.Element) -> etree.Element:
     for parent in list(copy.iter()):
         previous = None
         for child in list(parent):
-            if "citation" not in (child.get("class") or "").split():
+            if not has_class(child, "citation"):
                 previous = child
             elif previous is None:
                 parent.text = (parent.text or "") + (child.tail or "")
@@ -38,7 +39,7 @@ def anchor_headings_without_citations(md: Markdown, root: etree.Element) -> None
     toc = md.treeprocessors["toc"] if "toc" in md.treeprocessors else None
     if toc is None:
         return  # nothing makes anchors of headings
-    headings = [element for element in root.iter() if HEADING.fullmatch(str(element.tag)) and "id" not in element.attrib and element.find(".//span[@class='citation']") is not None]
+    headings = [element for element in root.iter() if element.tag in HEADINGS and "id" not in element.attrib and element.find(".//span[@class='citation']") is not None]
     if not headings:
         return
     used = {element.get("id") for element in root.iter() if element.get("id")}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..biblatex import written_fields
+from ..biblatex import MONTH_NAMES, written_fields
 from ..bibliography import Source
 from ..latex import decoded_run
 
@@ -35,7 +35,7 @@ def _value(field: str, value: str) -> str:
     return decoded_letters(value)
 
 
-MONTHS = {name: number for number, name in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+MONTHS = {name[:3].lower(): number for number, name in enumerate(MONTH_NAMES, 1)}
 NAME_SLOT = "\x00name\x00"  # where an entry's name for pandoc goes (see `_text`)
 
 # Fields pandoc would follow to other entries, which are not in the document (keys are renamed).
