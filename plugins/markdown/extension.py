@@ -190,8 +190,8 @@ class FactcheckTreeprocessor(Treeprocessor):
         if not claim_id:
             claim_id = ids.derived(text)
             element.set("id", claim_id)
-        if page.src_path is not None or self.extension.engine is None:  # a host converting no page (a blog
-            engine.claim_id_taken(claim_id, page.src_path, line, derived)  # excerpt) repeats a page's claims
+        if not self.extension.echoing:  # an excerpt repeats a page's claims: their ids are that page's
+            engine.claim_id_taken(claim_id, page.src_path, line, derived)
         ids.used.add(claim_id)
         scale_verdict = self.extension.scale.get(verdict)
         element.set("data-verdict", scale_verdict.name if scale_verdict else "unrated")
@@ -412,6 +412,11 @@ class FactcheckExtension(Extension):
             line_of = context.get("front_matter_line")  # a host's: the line of a front matter key in the file
             engine.list_without_citing(page, nocite, line_of("nocite") if line_of else 1)
         md.factcheck_examples = example_labels(markdown)  # type: ignore[attr-defined]
+
+    @property
+    def echoing(self) -> bool:
+        """A host's conversion of no page of ours is running (see `start_page`)."""
+        return self._muted is not None
 
     def unmute(self) -> None:
         if self._muted is not None and self.engine is not None:

@@ -34,6 +34,9 @@ INERT_RE = re.compile(r"(?:[^\W_]|[ \t\n,.;:!?()]|\x02klzzwxh:[0-9]+\x03)*")
 # keys and `-` (citations between claims); never `{`, emphasis marks, quotes, dashes or HTML.
 SPAN_GAP_RE = re.compile(r"(?:[^\W_]|[ \t\n,.;:!?()@\[\]-]|\x02klzzwxh:[0-9]+\x03)*")
 ESCAPED = re.compile(f"{util.STX}([0-9]+){util.ETX}")  # a backslash escape, as Python-Markdown keeps it
+BLANK_RE = re.compile(r"[ \t\n,;:]*")
+PASSED_OVER = "data-factcheck-passed-over"  # a span whose text is a PassOver, made plain again after the inline pass
+RUN = "data-factcheck-run"  # citations (or spans) taken in one match, unwrapped after the inline pass (cleanup.py)
 
 
 def with_raw_html(md, text: str) -> str:
@@ -50,9 +53,6 @@ def with_raw_html(md, text: str) -> str:
 def decode_escaped(text: str) -> str:
     """The escaped characters of `text` as themselves (`\\*` is kept as STX 42 ETX until then)."""
     return ESCAPED.sub(lambda match: chr(int(match[1])), text)
-BLANK_RE = re.compile(r"[ \t\n,;:]*")
-PASSED_OVER = "data-factcheck-passed-over"  # a span whose text is a PassOver, made plain again after the inline pass
-RUN = "data-factcheck-run"  # citations (or spans) taken in one match, unwrapped after the inline pass (cleanup.py)
 
 
 def parse_attributes(text: str) -> tuple[str | None, list[str], dict[str, str]] | None:
