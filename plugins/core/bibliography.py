@@ -158,6 +158,7 @@ class Bibliography:
     # Other keys of a source, lower-cased: `doi:10.1136/GUT.28.12.1648` for the entry with that DOI,
     # `https://doi.org/...` for the item `doi:...`. Set by the run as it resolves them, cleared with `added`.
     aliases: dict[str, Source] = field(default_factory=dict)
+    _written: dict[str, tuple[str, int]] | None = field(default=None, repr=False)  # see written_but_unread
 
     def get(self, key: str) -> Source | None:
         lowered = key.lower()
@@ -178,18 +179,22 @@ class Bibliography:
 
     def written_but_unread(self, key: str) -> tuple[str, int] | None:
         """Where an entry `key` is written in a BibTeX file although it is not in the bibliography: a
-        syntax error before it (an unclosed brace) took it in. Only looked for when a file has one."""
-        if not any(finding.kind == "bib_syntax" for finding in self.findings):
-            return None
-        for display, bib_text in self.texts.items():
-            try:
-                text = read_text(bib_text.path, display)
-            except BibliographyError:
-                continue  # gone or unreadable since it was loaded: nothing to say of it
-            for match in ENTRY_START.finditer(text):
-                if match["key"].lower() == key.lower():
-                    return display, text.count("\n", 0, match.start()) + 1
-        return None
+        syntax error before it (an unclosed brace) took it in. Only looked for when a file has one, and
+        the files are read for it once."""
+        if self._written is None:
+            self._written = {}
+            if any(finding.kind == "bib_syntax" for finding in self.findings):
+                for display, bib_text in self.texts.items():
+                    try:
+                        text = read_text(bib_text.path, display)
+                    except BibliographyError:
+                        continue  # gone or unreadable since it was loaded: nothing to say of it
+                    line, counted_to = 1, 0
+                    for match in ENTRY_START.finditer(text):
+                        line += text.count("\n", counted_to, match.start())  # from the entry before: linear
+                        counted_to = match.start()
+                        self._written.setdefault(match["key"].lower(), (display, line))
+        return self._written.get(key.lower())
 
 
 def read_text(path: Path, display: str) -> str:
