@@ -138,6 +138,7 @@ class Engine:
         self.identifiers: IdentifierCitations | None = None  # resolves `@doi:...` keys (identifier_citations.py)
         self._cited: set[str] = set()
         self._reported: set = set()
+        self._unknown_messages: dict[str, str] = {}  # see unknown_key_message
         self._bodies: dict[str, str] = {}
         self._csl_entries = inlines.RenderedEntries()
         self._csl_bodies: dict[tuple[str, str], str] = {}
@@ -306,6 +307,14 @@ class Engine:
         return page
 
     def unknown_key_message(self, key: str) -> str:
+        """Once per key and build: every citation of an unknown key asks, and the nearest keys are
+        searched among all the bibliography's."""
+        message = self._unknown_messages.get(key)
+        if message is None:
+            message = self._unknown_messages[key] = self._unknown_key_message(key)
+        return message
+
+    def _unknown_key_message(self, key: str) -> str:
         message = f"unknown citation key '{key}'"
         written = self.bibliography.written_but_unread(key)
         if written is not None:
