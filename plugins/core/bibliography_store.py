@@ -3,12 +3,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 from pybtex.database import Entry, Person
@@ -51,30 +48,16 @@ class BibliographyCache:
         if self._bibliography is not None and stamp == self._stamp:
             return self._bibliography
         self._bibliography = self._stamp = None  # let the old one go before the new one is read
-        with collector_paused():
-            if cache_dir is not None:
-                remove_stale(cache_dir, LEGACY_CACHE_FILES)
-            bibliography = _read_parsed(cache_dir / self.FILE, stamp) if cache_dir is not None else None
-            if bibliography is None:
-                bibliography = load(paths, base)
-                self.parses += 1
-                if cache_dir is not None and save:
-                    _write_parsed(cache_dir / self.FILE, stamp, bibliography, paths, base)
+        if cache_dir is not None:
+            remove_stale(cache_dir, LEGACY_CACHE_FILES)
+        bibliography = _read_parsed(cache_dir / self.FILE, stamp) if cache_dir is not None else None
+        if bibliography is None:
+            bibliography = load(paths, base)
+            self.parses += 1
+            if cache_dir is not None and save:
+                _write_parsed(cache_dir / self.FILE, stamp, bibliography, paths, base)
         self._bibliography, self._stamp = bibliography, stamp
         return bibliography
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Parsing creates tens of objects an entry, none of them garbage: Python's cyclic collector would
-    run full passes over the growing heap while it does (1.8 s of a 20,000-entry build)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 # The parsed bibliography is kept as JSON: loading 20,000 entries takes about a seventh of parsing them.

@@ -17,7 +17,6 @@ are sent as `None`, so that the build formats the entry itself and reports the f
 
 from __future__ import annotations
 
-import gc
 import os
 import pickle
 import struct
@@ -141,7 +140,6 @@ def main() -> None:
     with request_path.open("rb") as file:
         request = pickle.load(file)
     request_path.unlink(missing_ok=True)
-    gc.freeze()  # the entries live until the end: kept out of the collector's passes
     # Frames go to the pipe on a descriptor of their own; anything a style prints goes where stderr goes
     # (nowhere), not between two frames.
     out = os.fdopen(os.dup(1), "wb")

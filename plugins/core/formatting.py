@@ -24,7 +24,7 @@ from .findings import Finding
 from .formatted_cache import Formatted, FormattedCache
 from .formatter_process import FormatterProcess
 from .identifiers import LATEX_URL
-from .latex import rich
+from .pybtex_entries import DecodedPerson, decode, format_entry
 
 # Links are rendered by us, from every identifier field (see `identifiers.py`); styles that print some
 # of them would print them twice, so these fields are taken out before pybtex formats an entry.
@@ -118,28 +118,10 @@ def printable_copy(entry: Entry) -> Entry:
         fields[name] = tidy_latex(value)
     copy = Entry(bibtex_type(entry), fields=fields)
     for role, persons in entry.persons.items():
-        copy.persons[role] = list(persons)
+        copy.persons[role] = [DecodedPerson.copy_of(person) for person in persons]
     copy.key = entry.key
     return copy
 
-
-# pybtex decodes every field and name with latexcodec (about 0.4 ms a call, tens of thousands of calls
-# for a large bibliography), though most values hold no LaTeX at all. Such a value decodes to itself,
-# so it skips the decoder. Installed once, on pybtex's own `Text.from_latex`, because its templates
-# (`field`, `names`) call it directly; any value with a character LaTeX could give meaning to, or with
-# spacing the decoder would fold, goes through our reader (`latex.py`: markup as tags, the rest to
-# latexcodec), whose results are memoised: the same names and journals come back entry after entry.
-PLAIN_VALUE = re.compile(r"[\w.,:;()/+=*!?\"'@<>|\[\]-]+(?: [\w.,:;()/+=*!?\"'@<>|\[\]-]+)*")
-
-
-def _from_latex(value: str) -> Text:
-    if PLAIN_VALUE.fullmatch(value) and "--" not in value and "''" not in value:
-        return Text(value)
-    return rich(value)  # markup as tags (see latex.py); a new Text each time: callers may build on it
-
-
-if getattr(Text.from_latex, "__name__", "") != "_from_latex":
-    Text.from_latex = staticmethod(_from_latex)  # type: ignore[method-assign]
 
 # `Text.render_as("text")` looks the backend up through pybtex's plugin registry, which rescans every
 # installed distribution's entry points on each call (about 20 ms): one backend object serves instead.
@@ -172,7 +154,7 @@ def latex_to_text(value: str) -> str:
     """Plain text of a field; LaTeX that cannot be decoded (`x\\}`, unbalanced braces) comes out with its
     braces stripped rather than stopping the page."""
     try:
-        return plain(Text.from_latex(tidy_latex(value)))
+        return plain(decode(tidy_latex(value)))
     except Exception:  # noqa: BLE001 - latexcodec and pybtex raise several kinds on malformed input
         return without_braces(value)
 
@@ -223,7 +205,7 @@ def format_with_gaps(style: BaseStyle, backend: HTMLBackend, source, allow_gaps:
     gaps: list[str] = []
     while True:
         try:
-            rich = style.format_entry("", copy).text
+            rich = format_entry(style, copy)
             break
         except FieldIsMissing as error:
             name = error.field_name

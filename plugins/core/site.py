@@ -6,7 +6,6 @@ The host converts the pages with the Markdown extension, bound to this run's eng
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import Iterable
 from html import escape
@@ -92,7 +91,6 @@ class SiteRun:
         self.online = OnlineReport()
         self._report: dict | None = None
         self._finished = False
-        self._frozen = False
         self._start_online(network)
         self.identifiers = self._identifier_citations(base)
 
@@ -131,11 +129,6 @@ class SiteRun:
             for source in mentioned:
                 self.verifier.prefetch(source)  # checked; waited for and reported only if really cited
         self._start_formatter_process(mentioned)
-        # The parsed bibliography (tens of objects an entry) lives for the whole run: kept out of the
-        # cyclic garbage collector's full passes, which would traverse all of it each time (1.4 s of a
-        # 20,000-entry build). Reference counting still frees what is dropped; undone in `close`.
-        gc.freeze()
-        self._frozen = True
 
     def mentioned_sources(self, page_texts: Iterable[str]) -> list[Source]:
         bibliography = self.engine.bibliography
@@ -230,14 +223,10 @@ class SiteRun:
         self.csl_cache.save()
 
     def close(self) -> None:
-        """After a run, failed or not: no checks or formatter process left running (this also restores
-        the interpreter's switch interval), the garbage collector back to normal. Safe to call twice."""
+        """After a run, failed or not: no checks or formatter process left running. Safe to call twice."""
         if self.verifier is not None:
             self.verifier.close()
         helper = self.engine.formatter.helper
         if helper is not None:
             helper.close()
             self.engine.formatter.helper = None
-        if self._frozen:
-            gc.unfreeze()
-            self._frozen = False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 from pathlib import Path
@@ -67,8 +66,6 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         base = Path(config.config_file_path or ".").resolve().parent
         self._end_of_build()  # a build that ended without on_post_build or on_build_error
         self.run = self.engine = self.extension = None  # the last build's, with its bibliography: freed before a new one is read
-        if self.is_serve:
-            gc.collect()  # the last build's garbage, before the new bibliography is frozen (SiteRun.start)
         network = self.config.online.serve or not self.is_serve  # serve: cached results only, unless asked
         try:
             self.run = SiteRun(self.config, base, logger=log, bibliography_cache=self.bibliography_cache, formatted_cache=self.formatted_cache, csl_cache=self.csl_cache, network=network)

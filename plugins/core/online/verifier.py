@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
-import sys
 import threading
 import time
 from html import escape
@@ -23,11 +22,6 @@ from .report import PLACEHOLDER, OnlineReport, OnlineReportBuilder
 log = logger("online")
 PROGRESS_EVERY = 5.0  # seconds between progress lines while the build waits for the checks
 BATCH_WAIT = 0.2  # seconds PubMed ids gather before one batched request
-# While checks run, the main thread renders pages and holds the GIL; CPython hands it to another thread
-# every 5 ms by default, and a request needs it several times, so a 50 ms request took nearly twice as
-# long during rendering (bench/). A 1 ms interval while checks are in flight; the old one comes back
-# when they are done.
-SWITCH_INTERVAL = 0.001
 
 
 def user_agent(settings) -> str:
@@ -64,7 +58,6 @@ class OnlineVerifier:
         self._pending: dict[str, dict[str, cf.Future]] = {"pmid": {}, "pmcid": {}}  # ids waiting for a batch
         self._batch_scheduled = False
         self._closed = False
-        self._switch_interval: float | None = None  # the interpreter's, while ours is in force
 
     # ------------------------------------------------------------------ the contract
 
@@ -75,9 +68,6 @@ class OnlineVerifier:
         if key in self.plans or self._closed:
             return
         self.start_clock()
-        if self._switch_interval is None:  # the first checks, whoever started the clock (see SWITCH_INTERVAL)
-            self._switch_interval = sys.getswitchinterval()
-            sys.setswitchinterval(min(self._switch_interval, SWITCH_INTERVAL))
         self.plans[key] = plan = self._plan(source)
         for check in plan:
             if check not in self.futures:
@@ -116,7 +106,6 @@ class OnlineVerifier:
         if pending and self.started is not None:
             self._wait(pending, total)
         self.client.stop.set()  # past the deadline nothing new starts; what is running ends by its timeout
-        self._restore_switch_interval()
         outcomes = {check: self._result(self.futures[check]) for check in checks}
         builder = OnlineReportBuilder(float(online_option(self.settings, "deadline")))
         for key, source in self.submitted.items():
@@ -129,15 +118,9 @@ class OnlineVerifier:
         if self._closed:
             return
         self._closed = True
-        self._restore_switch_interval()
         self.client.close()
         self.pool.shutdown(cancel_futures=True)
         self.cache.close()
-
-    def _restore_switch_interval(self) -> None:
-        if self._switch_interval is not None:
-            sys.setswitchinterval(self._switch_interval)
-            self._switch_interval = None
 
     # ------------------------------------------------------------------ planning
 

@@ -16,6 +16,7 @@ from pybtex.style import FormattedEntry
 from pybtex.style.formatting import BaseStyle
 
 from ..formatting import latex_to_text, plain
+from ..pybtex_entries import decode
 
 MAX_AUTHORS = 6
 MONTHS = {
@@ -25,7 +26,7 @@ MONTHS = {
 
 
 def _latex(value: str) -> Text:
-    return Text.from_latex(value) if value else Text()
+    return decode(value) if value else Text()
 
 
 def _plain(value: str) -> str:
