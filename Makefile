@@ -21,6 +21,13 @@ $(VENV)/.test-installed: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
+# Wheels of every dependency at the pinned versions: tests/test_installed_package.py builds our wheel
+# and installs it from these into a fresh environment, with no network.
+$(VENV)/wheelhouse/.made: $(VENV)/.installed
+	$(BIN)/python -m pip wheel --quiet -c constraints.txt -w $(VENV)/wheelhouse '.[mkdocs,material,zensical,csl]' setuptools
+	rm -f $(VENV)/wheelhouse/mkdocs_factcheck-*.whl
+	touch $@
+
 build: $(VENV)/.installed
 	$(BIN)/mkdocs build --strict
 
@@ -33,7 +40,7 @@ browser:
 	@test -s tests/browser/vendor/axe.min.js || { echo "tests/browser/vendor/axe.min.js is missing: see tests/browser/vendor/README.md" >&2; exit 1; }
 	@$(BIN)/python -c "from playwright.sync_api import sync_playwright; p = sync_playwright().start(); b = p.chromium.launch(executable_path='/usr/bin/chromium', args=['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']); print('Playwright drives Debian Chromium', b.version); b.close(); p.stop()"
 
-test: $(VENV)/.test-installed browser
+test: $(VENV)/.test-installed $(VENV)/wheelhouse/.made browser
 	$(BIN)/ruff check plugins tests bench
 	$(BIN)/mypy plugins
 	$(BIN)/python -m pytest

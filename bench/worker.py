@@ -36,7 +36,7 @@ ONLINE: dict = {"submitted": 0, "first_submit": None, "last_submit": None, "fini
 def observe_online() -> None:
     """Wrap (and call through) the online verifier's submit and finish, to time the online phase."""
     try:
-        from mkdocs_factcheck.core import online
+        from mkdocs_factcheck.core.checks import online
     except ImportError:
         return
     cls = online.OnlineVerifier

@@ -519,8 +519,8 @@ def test_the_quick_entry_reader_agrees_with_pybtex():
     import pybtex.errors
     from pybtex.database.input import bibtex
 
-    from mkdocs_factcheck.core.bibliography import _IndexingParser, _KeysOnly
-    from mkdocs_factcheck.core.bibtex_quick import quick_entry
+    from mkdocs_factcheck.core.bibliography.files import _IndexingParser, _KeysOnly
+    from mkdocs_factcheck.core.bibliography.quick_reader import quick_entry
 
     text = "\n".join(
         [
@@ -578,8 +578,8 @@ LATEX_PIECES = ["a", "B", " ", "{", "}", "$", "^", "_", "~", "\\", "'", '"', "%"
 @given(st.lists(st.sampled_from(LATEX_PIECES), max_size=30).map("".join))
 @settings(max_examples=300, deadline=None)
 def test_any_latex_becomes_escaped_html_and_text_without_failing(value):
-    from mkdocs_factcheck.core.formatting import SafeHTMLBackend, latex_to_text, plain
-    from mkdocs_factcheck.core.latex import rich
+    from mkdocs_factcheck.core.bibliography.latex import rich
+    from mkdocs_factcheck.core.formatting.pybtex_formatter import SafeHTMLBackend, latex_to_text, plain
 
     text = rich(value)
     html = text.render(SafeHTMLBackend())

@@ -332,7 +332,7 @@ def test_pybtex_plugins_are_not_looked_up_per_entry(site, monkeypatch):
     once, never once per entry or name (the benchmark found it took 88% of a build)."""
     import pybtex.plugin
 
-    import mkdocs_factcheck.core.formatting as formatting
+    import mkdocs_factcheck.core.formatting.pybtex_formatter as formatting
 
     formatting.latex_to_text.cache_clear()
     entries = "\n".join(f"@article{{e{n}, author={{M{{\\\"u}}ller, A{n} and Smith, B}}, title={{T{n}}}, journal={{J}}, year={{2000}}}}" for n in range(40))
@@ -397,7 +397,7 @@ def test_nested_conversion_does_not_take_the_page_bibliography(bib_site):
 
 def test_parsed_bibliography_read_from_disk_is_the_one_parsed(tmp_path):
     """Entries are stored as plain rows and rebuilt: every field, type, place and finding comes back."""
-    from mkdocs_factcheck.core.bibliography_store import BibliographyCache
+    from mkdocs_factcheck.core.bibliography.cache import BibliographyCache
 
     bib = tmp_path / "references.bib"
     bib.write_text(

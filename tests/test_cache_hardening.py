@@ -23,9 +23,9 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 
-from mkdocs_factcheck.core.bibliography_store import BibliographyCache
-from mkdocs_factcheck.core.cachefiles import STALE_AFTER, TEMPORARY_PREFIX
-from mkdocs_factcheck.core.formatted_cache import FormattedCache, is_backend_html
+from mkdocs_factcheck.core.bibliography.cache import BibliographyCache
+from mkdocs_factcheck.core.cache_files import STALE_AFTER, TEMPORARY_PREFIX
+from mkdocs_factcheck.core.formatting.cache import FormattedCache, is_backend_html
 
 BIB = r"""
 @article{onji1987,
@@ -204,8 +204,8 @@ def test_what_the_styles_write_passes_the_check(tmp_path, style):
     formatter writes is what the check lets through (or a warm build would format everything again)."""
     from conftest import BIB as SHARED
 
-    from mkdocs_factcheck.core.bibliography import load
-    from mkdocs_factcheck.core.formatting import SafeHTMLBackend, format_source, load_style
+    from mkdocs_factcheck.core.bibliography.files import load
+    from mkdocs_factcheck.core.formatting.pybtex_formatter import SafeHTMLBackend, format_source, load_style
 
     path = tmp_path / "all.bib"
     path.write_text(SHARED + BIB.replace("onji1987", "onji1987b").replace("parent2010", "parent2010b"), encoding="utf-8")
@@ -371,8 +371,8 @@ def test_names_read_into_persons_survive_the_cache(tmp_path):
     cache keeps every part of each name."""
     from pybtex.database import Entry, Person
 
-    from mkdocs_factcheck.core.bibliography import Bibliography, Source
-    from mkdocs_factcheck.core.bibliography_store import _read_parsed, _write_parsed
+    from mkdocs_factcheck.core.bibliography.cache import _read_parsed, _write_parsed
+    from mkdocs_factcheck.core.bibliography.files import Bibliography, Source
     from mkdocs_factcheck.core.findings import Finding
 
     entry = Entry("article", fields={"title": "T", "year": "2000"})

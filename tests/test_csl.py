@@ -245,7 +245,7 @@ def test_pandoc_failing_degrades_to_our_own_labels(bib_site, monkeypatch, warnin
     broken.write_text("#!/bin/sh\necho 'pandoc: out of memory' >&2\nexit 3\n")
     broken.chmod(broken.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("FACTCHECK_PANDOC", str(broken))
-    from mkdocs_factcheck.core.citeproc import pandoc
+    from mkdocs_factcheck.core.formatting.csl import pandoc
 
     pandoc.pandoc_path.cache_clear()
     pandoc.pandoc_version.cache_clear()
@@ -266,7 +266,7 @@ def test_pandoc_failing_degrades_to_our_own_labels(bib_site, monkeypatch, warnin
 def test_an_entry_pandoc_fails_on_degrades_alone(bib_site, monkeypatch, warnings):
     """A pandoc that fails on one entry (this wrapper fails on any bibliography holding POISON): the
     entry is found, reported at its line, and left out; the page's other citations keep the style."""
-    from mkdocs_factcheck.core.citeproc import pandoc
+    from mkdocs_factcheck.core.formatting.csl import pandoc
 
     wrapper = bib_site.root / "picky-pandoc"
     wrapper.write_text(f'#!/bin/sh\nfor a in "$@"; do case "$a" in --bibliography=*) grep -q POISON "${{a#--bibliography=}}" && {{ echo "pandoc: cannot parse" >&2; exit 1; }};; esac; done\nexec {pandoc.pandoc_path()} "$@"\n')

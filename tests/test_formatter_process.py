@@ -13,11 +13,11 @@ import time
 import pytest
 from conftest import soup
 
-from mkdocs_factcheck.core import formatter_process
-from mkdocs_factcheck.core.bibliography_store import BibliographyCache
-from mkdocs_factcheck.core.formatted_cache import FormattedCache
-from mkdocs_factcheck.core.formatter_process import FormatterProcess
-from mkdocs_factcheck.core.formatting import SafeHTMLBackend, format_source, load_style
+from mkdocs_factcheck.core.bibliography.cache import BibliographyCache
+from mkdocs_factcheck.core.formatting import formatter_process
+from mkdocs_factcheck.core.formatting.cache import FormattedCache
+from mkdocs_factcheck.core.formatting.formatter_process import FormatterProcess
+from mkdocs_factcheck.core.formatting.pybtex_formatter import SafeHTMLBackend, format_source, load_style
 
 ENTRIES = 12
 BIB = "".join(

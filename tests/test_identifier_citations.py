@@ -9,10 +9,10 @@ import subprocess
 import pytest
 from test_check_command import COMMAND
 
-from mkdocs_factcheck.core.identifier_citations import cited_identifier
-from mkdocs_factcheck.core.new_entries import NewEntries, bibtex_text, detect_key_style, make_key
-from mkdocs_factcheck.core.online.metadata import clean_title, csl_from_doi, csl_from_openlibrary, csl_from_summary
-from mkdocs_factcheck.core.syntax import find_citations
+from mkdocs_factcheck.core.bibliography.new_entries import NewEntries, bibtex_text, detect_key_style, make_key
+from mkdocs_factcheck.core.checks.online.metadata import clean_title, csl_from_doi, csl_from_openlibrary, csl_from_summary
+from mkdocs_factcheck.core.citations.by_identifier import cited_identifier
+from mkdocs_factcheck.core.citations.syntax import find_citations
 
 BIB = r"""
 @article{onji1987,
@@ -123,7 +123,7 @@ def test_new_entries_leave_a_crlf_file_as_it_was(tmp_path):
     entries with the same line ends (reading the file as text had turned every CRLF into LF)."""
     from pybtex.database import parse_file
 
-    from mkdocs_factcheck.core.bibliography import load
+    from mkdocs_factcheck.core.bibliography.files import load
 
     path = tmp_path / "references.bib"
     old = b"@book{onji1987,\r\n  author = {Onji, M.},\r\n  title  = {Effect},\r\n  year   = {1987},\r\n}\r\n"
@@ -246,7 +246,7 @@ def test_plain_python_markdown_reads_the_identifiers_file(tmp_path, monkeypatch)
 
 
 def test_records_of_odd_shapes_give_items_not_tracebacks():
-    from mkdocs_factcheck.core import csl_bibliography
+    from mkdocs_factcheck.core.bibliography import csl_json as csl_bibliography
 
     odd = {"DOI": 5, "title": 12, "author": {"family": "X"}, "editor": [None, {"given": ""}], "issued": "soon", "updated-by": {"type": "retraction"}, "relation": ["x"], "page": None}
     item = csl_from_doi(odd, "10.1000/odd")
@@ -277,7 +277,7 @@ def test_a_bare_doi_address_as_key(frozen_site):
 
 def test_a_rebuild_on_the_same_bibliography_starts_without_the_last_builds_identifiers(tmp_path):
     """`mkdocs serve` keeps the parsed bibliography across rebuilds: what a run added to it goes."""
-    from mkdocs_factcheck.core.bibliography_store import BibliographyCache
+    from mkdocs_factcheck.core.bibliography.cache import BibliographyCache
     from mkdocs_factcheck.core.settings import settings_from
     from mkdocs_factcheck.core.site import SiteRun
 

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mkdocs_factcheck.core.syntax import example_labels
+from mkdocs_factcheck.core.citations.syntax import example_labels
 from mkdocs_factcheck.markdown.group_reader import GroupReader
 
 SPLIT = "<!-- split -->"

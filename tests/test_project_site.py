@@ -10,7 +10,7 @@ import yaml
 from conftest import ROOT, Site, soup
 from test_reader_html import CLAIM_REVIEW
 
-from mkdocs_factcheck.core.scale import DEFAULT_SCALE
+from mkdocs_factcheck.core.claims.scale import DEFAULT_SCALE
 
 # Words of the editors' remarks and of the build's state: none may reach a reader of the project's site.
 EDITORS_WORDS = ("mirror", "pmid taken", "resolve before", "check against", "before publishing", "not verified", "unverified", "unreachable", "deadline", "not checked", "secondary index")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from mkdocs_factcheck.core.syntax import Brackets, example_labels, find_citations, keys_mentioned, tidy_locator
+from mkdocs_factcheck.core.citations.syntax import Brackets, example_labels, find_citations, keys_mentioned, tidy_locator
 
 
 def group(text):

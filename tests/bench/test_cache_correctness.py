@@ -18,7 +18,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 
-from mkdocs_factcheck.core.bibliography_store import BibliographyCache
+from mkdocs_factcheck.core.bibliography.cache import BibliographyCache
 
 ENTRY = """
 @article{onji1987,
@@ -168,7 +168,7 @@ def test_changed_style_is_used(site, session):
 def test_new_plugin_version_formats_again(site, session, monkeypatch):
     """A new version of the plugin may format entries differently: nothing formatted by the old one is reused."""
     import mkdocs_factcheck
-    import mkdocs_factcheck.core.formatting as formatting
+    import mkdocs_factcheck.core.formatting.pybtex_formatter as formatting
 
     site.bib(bibliography("Interleukin-2 in eleven patients"))
     site.page("index.md", PAGE)
@@ -257,7 +257,7 @@ def test_formatted_cache_of_an_older_layout_is_not_used(site):
     again, not half-read."""
     import json
 
-    from mkdocs_factcheck.core.formatted_cache import FormattedCache
+    from mkdocs_factcheck.core.formatting.cache import FormattedCache
 
     site.bib(bibliography("Interleukin-2 in eleven patients"))
     site.page("index.md", PAGE)

@@ -197,7 +197,7 @@ Nothing here is cited.
 
 HOOKS = '''
 """Marks one entry as retracted, as the online checks would (they are off in tests)."""
-from mkdocs_factcheck.core.online import OnlineReport
+from mkdocs_factcheck.core.checks.online import OnlineReport
 
 REPORT = OnlineReport(by_key={"smith2010retracted": {"key": "smith2010retracted", "retracted": True, "notices": []}}, retracted={"smith2010retracted"})
 

@@ -18,8 +18,8 @@ from pybtex.database import parse_string
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from mkdocs_factcheck.core.bibliography import ENTRY_START, Source
-from mkdocs_factcheck.core.online import OnlineVerifier
+from mkdocs_factcheck.core.bibliography.files import ENTRY_START, Source
+from mkdocs_factcheck.core.checks.online import OnlineVerifier
 
 NON_ENTRY_TYPES = {"string", "preamble", "comment"}
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from online_fakes import work
 
-from mkdocs_factcheck.core.bibliography import load
-from mkdocs_factcheck.core.online.verifier import OnlineVerifier
+from mkdocs_factcheck.core.bibliography.files import load
+from mkdocs_factcheck.core.checks.online.verifier import OnlineVerifier
 
 pytest_plugins = ["online_fixtures"]  # fake services on 127.0.0.1 (see online_fixtures.py)
 

@@ -269,7 +269,7 @@ def test_build_process_exits_within_the_deadline_whatever_the_server_does(site, 
 
 STUCK = """
 import threading
-from mkdocs_factcheck.core.online.pool import DaemonPool
+from mkdocs_factcheck.core.checks.online.pool import DaemonPool
 
 pool = DaemonPool(2, "stuck")
 started = threading.Event()
@@ -288,7 +288,7 @@ def test_a_stuck_pool_thread_does_not_keep_the_process_alive():
 def test_the_bound_holds_through_an_http_proxy(local_only, monkeypatch):
     """With HTTP_PROXY set (as on many CI machines) requests go through another connection pool: a
     proxy that drips its reply's headers is cut all the same."""
-    from mkdocs_factcheck.core.online.http import Client, ServiceError
+    from mkdocs_factcheck.core.checks.online.http import Client, ServiceError
 
     for name in ("NO_PROXY", "no_proxy", "http_proxy"):
         monkeypatch.delenv(name, raising=False)

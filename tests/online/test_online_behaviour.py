@@ -11,8 +11,8 @@ from pathlib import Path
 from online_fakes import json_reply, kinds, verify, work
 from werkzeug import Response
 
-from mkdocs_factcheck.core.online.http import Client
-from mkdocs_factcheck.core.online.limits import retry_after
+from mkdocs_factcheck.core.checks.online.http import Client
+from mkdocs_factcheck.core.checks.online.limits import retry_after
 
 pytest_plugins = ["online_fixtures"]  # fake services on 127.0.0.1 (see online_fixtures.py)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from online_fakes import summary, verify, work
 
-from mkdocs_factcheck.core.online.cache import FILENAME
+from mkdocs_factcheck.core.checks.online.cache import FILENAME
 
 pytest_plugins = ["online_fixtures"]  # fake services on 127.0.0.1 (see online_fixtures.py)
 
@@ -172,7 +172,7 @@ def test_planted_markup_in_cached_outcomes_is_escaped(healthy, tmp_path):
 WRITER = """
 import sys, threading, time
 from pathlib import Path
-from mkdocs_factcheck.core.online.cache import Cache
+from mkdocs_factcheck.core.checks.online.cache import Cache
 
 cache = Cache(Path(sys.argv[1]))
 cache.put("crossref:committed", {"status": "found", "detail": "", "data": {}}, 86400)
@@ -186,7 +186,7 @@ threading.Event().wait()
 
 
 def test_a_build_killed_mid_write_leaves_a_usable_cache(tmp_path, caplog):
-    from mkdocs_factcheck.core.online.cache import Cache
+    from mkdocs_factcheck.core.checks.online.cache import Cache
 
     child = subprocess.Popen([sys.executable, "-c", textwrap.dedent(WRITER), str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

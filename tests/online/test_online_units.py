@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from online_fakes import sources_from, work
 
-from mkdocs_factcheck.core.claims import Claim
-from mkdocs_factcheck.core.online.compare import mismatches, same_family, similar_titles
-from mkdocs_factcheck.core.online.doi import parse_work
-from mkdocs_factcheck.core.online.report import PLACEHOLDER, OnlineReport
+from mkdocs_factcheck.core.checks.online.compare import mismatches, same_family, similar_titles
+from mkdocs_factcheck.core.checks.online.doi import parse_work
+from mkdocs_factcheck.core.checks.online.results import PLACEHOLDER, OnlineReport
+from mkdocs_factcheck.core.claims.claim import Claim
 
 
 def test_a_retracted_article_that_names_itself_in_update_to_is_retracted():
@@ -60,7 +60,7 @@ def test_claim_resting_only_on_retracted_sources():
 def test_an_exhausted_rate_limit_pauses_the_host():
     import threading
 
-    from mkdocs_factcheck.core.online.limits import HostGate
+    from mkdocs_factcheck.core.checks.online.limits import HostGate
 
     gate = HostGate(threading.BoundedSemaphore(1), spacing=0.0)
     headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "5"}

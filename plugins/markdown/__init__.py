@@ -1,5 +1,0 @@
-"""The Python-Markdown extension: all per-page work, under any host (MkDocs, Zensical, plain Markdown)."""
-
-from .extension import FactcheckExtension, makeExtension
-
-__all__ = ["FactcheckExtension", "makeExtension"]

@@ -1,0 +1,92 @@
+"""What each page gave the last check: its citations, claims and findings, reused while nothing it
+depends on has changed, the way linters cache their results per file.
+
+A page's results depend on its own text and place, the bibliography's contents, the options and the
+extensions, and this package's version: all of them are in its key. What depends on other pages is not
+kept but done again when a page is restored: duplicate claim ids across pages, and the citing of each
+entry (online checks, formatting and its findings, what is cited). Stored as JSON data: loading it
+runs nothing, and anything unreadable is as if there were no cache."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from pathlib import Path
+
+from mkdocs_factcheck.core.cache_files import write_atomically
+from mkdocs_factcheck.core.citations.engine import CitationRecord, Engine
+from mkdocs_factcheck.core.claims.claim import Claim
+from mkdocs_factcheck.core.findings import Finding
+from mkdocs_factcheck.version import __version__
+
+FILE = "check-pages.json"
+# Findings that depend on other pages: computed again on every run.
+SITE_WIDE_KINDS = {"duplicate_claim_id"}
+
+
+class PageResults:
+    def __init__(self, cache_dir: Path, site_key: str):
+        self.path = cache_dir / FILE
+        self.site_key = site_key
+        self.stored: dict[str, dict] = {}
+        self.fresh: dict[str, dict] = {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(data, dict) and data.get("site") == site_key and isinstance(data.get("pages"), dict):
+            self.stored = data["pages"]
+
+    @staticmethod
+    def key_of_site(settings, extensions: list, configs: dict, bibliography_files: list[Path]) -> str:
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(repr((__version__, repr(settings), [str(e) for e in extensions], json.dumps(configs, sort_keys=True, default=str))).encode())
+        for path in bibliography_files:
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                digest.update(b"missing")
+        return digest.hexdigest()
+
+    @staticmethod
+    def page_key(src_path: str, url: str, text: str) -> str:
+        return hashlib.blake2b(f"{src_path}\0{url}\0{text}".encode(), digest_size=16).hexdigest()
+
+    def restore(self, engine: Engine, src_path: str, url: str, key: str) -> bool:
+        """Put the page's results into the engine and its findings into the run; False when not cached."""
+        stored = self.stored.get(src_path)
+        if not stored or stored.get("key") != key:
+            return False
+        try:
+            citations = [CitationRecord(**record) for record in stored["citations"]]
+            claims = [Claim(**claim) for claim in stored["claims"]]
+            findings = [Finding(**finding) for finding in stored["findings"]]
+        except (KeyError, TypeError):
+            return False  # written by another layout: convert the page
+        engine.restore_page(src_path, url, citations, claims)
+        for claim in claims:
+            engine.claim_id_taken(claim.id, claim.page, claim.line, claim.derived_id)
+        for finding in findings:
+            engine.report(finding)
+        self.fresh[src_path] = stored
+        return True
+
+    def keep(self, src_path: str, key: str, page, findings: list[Finding]) -> None:
+        """The results of a page just converted (`page` None: an empty page, which has no state)."""
+        self.fresh[src_path] = {
+            "key": key,
+            "citations": [dataclasses.asdict(record) for record in page.citations] if page is not None else [],
+            "claims": [dataclasses.asdict(claim) for claim in page.claims] if page is not None else [],
+            "findings": [_finding_data(f) for f in findings if f.page == src_path and f.kind not in SITE_WIDE_KINDS],
+        }
+
+    def save(self) -> None:
+        try:
+            write_atomically(self.path, json.dumps({"site": self.site_key, "pages": self.fresh}, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        except OSError:
+            pass  # a cache that cannot be written only costs the next run its time
+
+
+def _finding_data(finding: Finding) -> dict:
+    return {"kind": finding.kind, "message": finding.message, "file": finding.file, "line": finding.line, "page": finding.page}

@@ -1,0 +1,253 @@
+"""What the check command needs of a site's configuration, read from `mkdocs.yml` or `zensical.toml`
+without loading either host: the docs folder, the site URL, the Markdown extensions and our options."""
+
+from __future__ import annotations
+
+import importlib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mkdocs_factcheck.core.report.build_report import REPORT_MARKER_TEXT
+from mkdocs_factcheck.core.report.page_links import PAGE_SUFFIXES
+from mkdocs_factcheck.core.settings import Settings, SettingsError, settings_from
+from mkdocs_factcheck.markdown.extension import EXTENSION_NAMES
+
+CONFIG_NAMES = ("zensical.toml", "mkdocs.yml", "mkdocs.yaml")  # Zensical's order: its own file first
+# MkDocs always adds these; Zensical's defaults include them too.
+HOST_EXTENSIONS = ("toc", "tables", "fenced_code")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the file."""
+
+
+@dataclass
+class SiteConfig:
+    path: Path
+    base: Path
+    docs_dir: Path
+    site_url: str
+    site_name: str
+    use_directory_urls: bool
+    settings: Settings
+    extensions: list = field(default_factory=list)  # names or Extension objects, ours left out
+    extension_configs: dict = field(default_factory=dict)
+    from_plugin: bool = True  # the options came from the MkDocs plugin's entry (else the extension's)
+    exclude_docs: str = ""
+
+    def relative(self, path: Path) -> str:
+        """A path as the editor sees it from where the command runs (the repository's root in CI, which
+        annotations and SARIF need); an absolute path when it is elsewhere."""
+        try:
+            return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        except ValueError:
+            return str(path.resolve())
+
+
+def find_config(explicit: str | None, cwd: Path) -> Path:
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"{explicit}: no such configuration file")
+        return path.resolve()
+    for name in CONFIG_NAMES:
+        if (cwd / name).is_file():
+            return (cwd / name).resolve()
+    raise ConfigError(f"no {', '.join(CONFIG_NAMES)} in {cwd} (give one with --config)")
+
+
+def load_site_config(path: Path) -> SiteConfig:
+    data = _read(path)
+    if path.suffix == ".toml" and isinstance(data, dict):
+        data = data.get("project", data)  # zensical.toml keeps the site's settings under [project]
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path.name}: expected a mapping of settings")
+    data = _inherited(data, path, set())
+    base = path.parent
+    extensions, configs, ours = _extensions(data.get("markdown_extensions") or [], path)
+    plugin_options = _plugin_options(data.get("plugins") or [], path)
+    options = plugin_options if plugin_options is not None else _extension_options(ours, path)
+    try:
+        settings = settings_from(options)
+    except SettingsError as error:
+        raise ConfigError(f"{path.name}: {error}") from None
+    for name in HOST_EXTENSIONS:
+        if name not in extensions:
+            extensions.append(name)
+    if "attr_list" not in extensions:
+        extensions.append("attr_list")  # `{: .claim verdict=...}` on a paragraph, as the plugin adds it
+    return SiteConfig(
+        path=path,
+        base=base,
+        docs_dir=(base / str(data.get("docs_dir") or "docs")).resolve(),
+        site_url=str(data.get("site_url") or ""),
+        site_name=str(data.get("site_name") or ""),
+        use_directory_urls=bool(data.get("use_directory_urls", True)),
+        exclude_docs=str(data.get("exclude_docs") or ""),
+        settings=settings,
+        extensions=extensions,
+        extension_configs=configs,
+        from_plugin=plugin_options is not None,
+    )
+
+
+def _read(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot be read: {error}") from None
+    try:
+        if path.suffix == ".toml":
+            return tomllib.loads(text)
+        return yaml.load(text, Loader=_ConfigLoader)  # noqa: S506 - a safe loader that also knows MkDocs' tags
+    except (tomllib.TOMLDecodeError, yaml.YAMLError) as error:
+        raise ConfigError(f"{path.name}: {error}") from None
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """YAML as MkDocs reads it: `!!python/name:` names an object to import (`pymdownx.emoji`'s
+    functions); `!ENV` takes an environment variable; any other tag keeps its plain value."""
+
+
+def _python_name(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    module, _, attribute = suffix.rpartition(".")
+    try:
+        return getattr(importlib.import_module(module), attribute)
+    except (ImportError, AttributeError, ValueError) as error:
+        raise yaml.constructor.ConstructorError(None, None, f"cannot import '{suffix}': {error}", node.start_mark) from None
+
+
+def _environment(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """`!ENV NAME` or `!ENV [NAME, OTHER, default]`: the first variable set, read as YAML (as MkDocs does)."""
+    import os
+
+    names = [loader.construct_scalar(node)] if isinstance(node, yaml.ScalarNode) else loader.construct_sequence(node)  # type: ignore[arg-type]
+    *variables, default = names if len(names) > 1 else [*names, None]
+    for name in variables:
+        if str(name) in os.environ:
+            value = os.environ[str(name)]
+            try:
+                return yaml.safe_load(value) if value else value
+            except yaml.YAMLError:
+                return value
+    return default
+
+
+def _other_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/name:", _python_name)
+_ConfigLoader.add_constructor("!ENV", _environment)
+_ConfigLoader.add_multi_constructor("", _other_tag)
+
+
+def _extensions(items: Any, path: Path) -> tuple[list, dict, dict | None]:
+    """Python-Markdown's `extensions` and `extension_configs` from MkDocs' list (names, or one-key
+    mappings of name to options) or Zensical's table; our own entry is returned apart."""
+    if isinstance(items, dict):
+        items = [{name: options} for name, options in items.items()]
+    if not isinstance(items, list):
+        raise ConfigError(f"{path.name}: markdown_extensions must be a list")
+    names: list = []
+    configs: dict = {}
+    ours: dict | None = None
+    for item in items:
+        name, options = (item, {}) if isinstance(item, str) else next(iter(item.items())) if isinstance(item, dict) and len(item) == 1 else (None, None)
+        if name is None or not isinstance(name, str) or not isinstance(options or {}, dict):
+            raise ConfigError(f"{path.name}: markdown_extensions: cannot read {item!r}")
+        if name in EXTENSION_NAMES:
+            ours = dict(options or {})
+            continue
+        names.append(name)
+        if options:
+            configs[name] = options
+    return names, configs, ours
+
+
+def _plugin_options(plugins: Any, path: Path) -> dict | None:
+    """The `factcheck` plugin's options, or None when the site does not use the plugin."""
+    if isinstance(plugins, dict):
+        plugins = [{name: options} for name, options in plugins.items()]
+    for item in plugins if isinstance(plugins, list) else []:
+        if item == "factcheck":
+            return {}
+        if isinstance(item, dict) and "factcheck" in item:
+            options = item["factcheck"] or {}
+            if not isinstance(options, dict):
+                raise ConfigError(f"{path.name}: plugins: factcheck: expected a mapping of options, got {options!r}")
+            return dict(options)
+    return None
+
+
+def _inherited(data: dict, path: Path, seen: set) -> dict:
+    """MkDocs' `INHERIT: parent.yml`: the parent's settings, with this file's merged over them."""
+    parent_name = data.pop("INHERIT", None)
+    if not parent_name:
+        return data
+    parent_path = (path.parent / str(parent_name)).resolve()
+    if parent_path in seen or not parent_path.is_file():
+        raise ConfigError(f"{path.name}: INHERIT: {parent_name} cannot be read")
+    seen.add(parent_path)
+    parent = _read(parent_path)
+    if not isinstance(parent, dict):
+        raise ConfigError(f"{parent_path.name}: expected a mapping of settings")
+    return _merged(_inherited(parent, parent_path, seen), data)
+
+
+def _merged(base: dict, over: dict) -> dict:
+    merged = dict(base)
+    for key, value in over.items():
+        merged[key] = _merged(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+    return merged
+
+
+# Options of the extension that are not the plugin's (what Zensical sites write under the extension).
+EXTENSION_ONLY = ("bibliography_title", "report_url", "site_url", "inline_assets")
+
+
+def _extension_options(options: dict | None, path: Path) -> dict:
+    if options is None:
+        return {}
+    from mkdocs_factcheck.markdown.extension import FactcheckExtension
+
+    known = set(FactcheckExtension().config)
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise ConfigError(f"{path.name}: mkdocs_factcheck: unknown option(s) {', '.join(unknown)} (options: {', '.join(sorted(known))})")
+    options = dict(options)
+    title = options.pop("bibliography_title", None)
+    for name in EXTENSION_ONLY:
+        options.pop(name, None)
+    if title:
+        options.setdefault("words", {})["bibliography_title"] = title
+    return options
+
+
+def site_pages(config: SiteConfig) -> list[tuple[str, Path]]:
+    """The site's Markdown pages as MkDocs finds them: `.md` and `.markdown` files, no hidden files or
+    folders, nothing `exclude_docs` excludes, sorted. A report page this command wrote is not a page."""
+    excluded = None
+    if config.exclude_docs:
+        import pathspec  # gitignore patterns, as MkDocs reads exclude_docs
+
+        excluded = pathspec.GitIgnoreSpec.from_lines(config.exclude_docs.splitlines())
+    pages = []
+    for path in sorted(config.docs_dir.rglob("*")):
+        relative = path.relative_to(config.docs_dir).as_posix()
+        if path.suffix not in PAGE_SUFFIXES or not path.is_file() or any(part.startswith(".") for part in relative.split("/")):
+            continue
+        if excluded is not None and excluded.match_file(relative):
+            continue
+        if relative == config.settings.report_page and REPORT_MARKER_TEXT in path.read_text(encoding="utf-8", errors="replace")[:2000]:
+            continue
+        pages.append((relative, path))
+    return pages

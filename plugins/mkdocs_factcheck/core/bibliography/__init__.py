@@ -1,0 +1,1 @@
+"""Bibliographies: BibTeX, BibLaTeX and CSL-JSON files read, located, cached; identifiers in entries."""

@@ -1,0 +1,1 @@
+"""Checks of the sources a site cites: offline (fields, identifiers) and online (`online/`)."""

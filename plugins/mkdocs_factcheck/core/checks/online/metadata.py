@@ -1,0 +1,383 @@
+"""Metadata of a cited identifier (DOI, PubMed id, PMC id, ISBN) from the services the online checks
+use, as one CSL-JSON item: what `identifier_citations` freezes into the site's identifiers file.
+
+- DOIs: content negotiation at the DOI resolver (`Accept: application/vnd.citationstyles.csl+json`);
+  the resolver redirects to the registration agency (Crossref, DataCite, mEDRA), whose CSL-JSON is read.
+  Redirects are followed here (a few, http(s) only), not by the client.
+- PubMed and PMC ids: E-utilities esummary (JSON), many ids per request.
+- ISBNs: Open Library's books API (`/api/books?bibkeys=ISBN:...&format=json&jscmd=data`), which needs no
+  key. It knows many books, not all; its records are entered by volunteers and often lack editors, an
+  edition or a place: a record it lacks is "not found", and what it returns is worth a look.
+
+Requests go through the online checks' client (politeness per host, retries, the deadline), their
+thread pool and their SQLite cache (keys `metadata:doi:10.x/y`); nothing here imports a host.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import re
+import time
+import xml.etree.ElementTree as ET  # noqa: S405 - parses a title's MathML fragment from a record, not a document
+from dataclasses import dataclass, field
+from html import unescape
+from urllib.parse import urljoin, urlsplit
+
+from mkdocs_factcheck.core.bibliography.identifiers import DOI_RE
+from mkdocs_factcheck.core.checks.online import pubmed
+from mkdocs_factcheck.core.checks.online.doi import notices as doi_notices
+from mkdocs_factcheck.core.checks.online.doi import path as doi_path
+from mkdocs_factcheck.core.checks.online.http import Client, ServiceError
+from mkdocs_factcheck.core.checks.online.outcome import FOUND, NOT_FOUND, UNVERIFIED
+from mkdocs_factcheck.core.checks.online.plan import lifetime, online_option
+from mkdocs_factcheck.core.log import logger
+
+log = logger("online")
+CSL_ACCEPT = "application/vnd.citationstyles.csl+json"
+MAX_REDIRECTS = 5
+REDIRECTS = {301, 302, 303, 307, 308}
+CACHE_PREFIX = "metadata:"
+WAIT_MARGIN = 0.5  # seconds past the deadline a waiting page allows the client to give up on its own
+# The CSL variables kept in the identifiers file: what the bibliography styles and checks read. A
+# record's reference list, licences and funders are left out (the file is meant to be read and edited).
+KEPT = (
+    "type", "title", "author", "editor", "container-title", "collection-title", "issued", "volume", "issue",
+    "page", "publisher", "publisher-place", "edition", "number", "genre", "DOI", "PMID", "PMCID", "ISBN", "URL",
+)  # fmt: skip
+NOTICES_FIELD = "factcheck-notices"  # ours: retraction and correction notices the record carries
+NOTICE_KEPT = ("type", "label", "doi", "about")  # of a notice: its date and source are not kept
+FROM_FIELD = "factcheck-fetched-from"  # ours: the service the item came from
+# Crossref `relation` types that are notices about the work.
+RELATIONS = {
+    "is-retracted-by": ("retraction", "Retraction"),
+    "has-retraction": ("retraction", "Retraction"),
+    "is-corrected-by": ("correction", "Correction"),
+    "has-correction": ("correction", "Correction"),
+    "has-expression-of-concern": ("expression_of_concern", "Expression of concern"),
+}
+ALLOWED_TAGS = {"i", "b", "sup", "sub"}  # CSL's rich text, which core/csl_bibliography.py reads
+TAG = re.compile(r"<(/?)([A-Za-z][\w:.-]*)([^<>]*)>")
+MATH = re.compile(r"<(?:mml:)?math\b.*?</(?:mml:)?math>", re.S)
+
+
+@dataclass
+class Fetched:
+    """What the service said about one identifier: a CSL item (found), or its answer (not found, failed)."""
+
+    status: str  # found, not_found or unverified
+    answer: str = ""
+    item: dict = field(default_factory=dict)
+
+    def stored(self) -> dict:
+        return {"status": self.status, "answer": self.answer, "item": self.item}
+
+
+class MetadataFetcher:
+    """Fetches identifiers' records on the online checks' pool; `prefetch` starts work, `get` waits."""
+
+    def __init__(self, verifier) -> None:
+        self.verifier = verifier
+        self.settings = verifier.settings
+        self.client: Client = verifier.client
+        self.cache = verifier.cache
+        self.pool = verifier.pool
+        self.network: bool = verifier.network
+        self.futures: dict[str, cf.Future] = {}  # identifier key -> Future[Fetched]
+
+    def prefetch(self, identifiers: list) -> None:
+        """Start fetching (`CitedIdentifier`s); PubMed and PMC ids go in batched requests. Returns at once."""
+        wanted = [identifier for identifier in identifiers if identifier.key not in self.futures]
+        if not wanted:
+            return
+        self.verifier.start_clock()
+        batches: dict[str, dict[str, cf.Future]] = {"pmid": {}, "pmcid": {}}
+        for identifier in wanted:
+            if identifier.scheme in batches:
+                future: cf.Future = cf.Future()
+                batches[identifier.scheme][identifier.value] = self.futures[identifier.key] = future
+            else:
+                self.futures[identifier.key] = self.pool.submit(self._one, identifier.scheme, identifier.value)
+        for scheme, futures in batches.items():
+            for chunk in pubmed.in_batches(futures):
+                self.pool.submit(self._batch, scheme, chunk)
+
+    def get(self, identifier) -> Fetched:
+        """The record, waiting for it no longer than the online deadline allows."""
+        self.prefetch([identifier])
+        future = self.futures[identifier.key]
+        try:
+            return future.result(timeout=max(0.0, self.client.remaining()) + WAIT_MARGIN)
+        except cf.TimeoutError:
+            return Fetched(UNVERIFIED, "no answer before the online deadline")
+        except cf.CancelledError:
+            return Fetched(UNVERIFIED, "the online checks were stopped")
+        except Exception as error:  # a bug (or a record of a shape never seen) must not stop the build; it is shown
+            log.warning("fetching %s failed: %s: %s", identifier.key, type(error).__name__, error)
+            return Fetched(UNVERIFIED, f"internal error: {type(error).__name__}")
+
+    # ------------------------------------------------------------------ running (pool threads)
+
+    def _cached(self, key: str) -> Fetched | None:
+        hit = self.cache.get(CACHE_PREFIX + key)
+        if hit is None:
+            return None
+        value, checked = hit
+        status, answer, item = value.get("status"), value.get("answer", ""), value.get("item") or {}
+        if status not in (FOUND, NOT_FOUND) or not isinstance(answer, str) or not isinstance(item, dict):
+            return None  # not what this module writes: fetched again and overwritten
+        if time.time() - checked >= lifetime(self.settings, status):
+            return None
+        return Fetched(status, answer, item)
+
+    def _store(self, key: str, fetched: Fetched) -> None:
+        self.cache.put(CACHE_PREFIX + key, fetched.stored(), lifetime(self.settings, fetched.status))
+
+    def _one(self, scheme: str, value: str) -> Fetched:
+        key = f"{scheme}:{value}"
+        cached = self._cached(key)
+        if cached is not None:
+            return cached
+        if not self.network:
+            return Fetched(UNVERIFIED, "not fetched: online checks run from the cache only (mkdocs serve)")
+        try:
+            if scheme == "doi":
+                fetched = fetch_doi(self.client, online_option(self.settings, "doi_resolver"), value)
+            else:
+                fetched = fetch_isbn(self.client, online_option(self.settings, "isbn_api"), value)
+        except ServiceError as error:
+            return Fetched(UNVERIFIED, error.reason)
+        self._store(key, fetched)
+        return fetched
+
+    def _batch(self, scheme: str, futures: dict[str, cf.Future]) -> None:
+        with pubmed.settling(futures):  # every future must end, or a page would wait for the deadline
+            wanted = []
+            for value, future in futures.items():
+                cached = self._cached(f"{scheme}:{value}")
+                if cached is not None:
+                    future.set_result(cached)
+                elif not self.network:
+                    future.set_result(Fetched(UNVERIFIED, "not fetched: online checks run from the cache only (mkdocs serve)"))
+                else:
+                    wanted.append(value)
+            if not wanted:
+                return
+            base = online_option(self.settings, "eutils_api")
+            try:
+                results = fetch_summaries(self.client, base, scheme, wanted, online_option(self.settings, "mailto"))
+            except ServiceError as error:
+                results = {value: Fetched(UNVERIFIED, error.reason) for value in wanted}
+            for value in wanted:
+                if results[value].status != UNVERIFIED:
+                    self._store(f"{scheme}:{value}", results[value])
+                futures[value].set_result(results[value])
+
+
+# ---------------------------------------------------------------------- the services
+
+
+def fetch_doi(client: Client, base: str, doi: str) -> Fetched:
+    """Content negotiation: the resolver answers 302 to the agency's CSL-JSON, 404 for an unknown DOI."""
+    url = f"{base.rstrip('/')}/{doi_path(doi)}"
+    for _ in range(MAX_REDIRECTS + 1):
+        reply = client.get(url, headers={"Accept": CSL_ACCEPT})
+        if reply.status in REDIRECTS:
+            target = urljoin(url, reply.header("location"))
+            if urlsplit(target).scheme not in ("http", "https"):
+                raise ServiceError(f"redirect to a non-web address ({target[:60]})")
+            url = target
+            continue
+        if reply.status in (404, 410):
+            return Fetched(NOT_FOUND, f"the DOI resolver does not know it (HTTP {reply.status})")
+        if reply.status != 200:
+            raise ServiceError(f"HTTP {reply.status}")
+        kind = reply.header("content-type").lower()
+        if "json" not in kind:  # a landing page: the agency offers no CSL-JSON for it
+            return Fetched(NOT_FOUND, f"no CSL-JSON metadata for it (the DOI leads to {kind or 'a page'})")
+        record = reply.json_object()
+        return Fetched(FOUND, "", csl_from_doi(record, doi))
+    raise ServiceError(f"more than {MAX_REDIRECTS} redirects")
+
+
+def fetch_summaries(client: Client, base: str, scheme: str, values: list[str], mailto: str = "") -> dict[str, Fetched]:
+    """One esummary request for PubMed (`pmid`) or PMC (`pmcid`) ids: a result for each id asked for."""
+    fetched = {}
+    for value, item in pubmed.esummary(client, base, scheme, values, mailto).items():
+        if isinstance(item, str):
+            fetched[value] = Fetched(NOT_FOUND, f"no {pubmed.DATABASES[scheme]} record ({item[:100]})")
+        elif item is not None:
+            fetched[value] = Fetched(FOUND, "", csl_from_summary(item, scheme, value))
+        else:
+            fetched[value] = Fetched(UNVERIFIED, "E-utilities reply without this id")
+    return fetched
+
+
+def fetch_isbn(client: Client, base: str, isbn: str) -> Fetched:
+    reply = client.get(f"{base.rstrip('/')}/api/books", params={"bibkeys": f"ISBN:{isbn}", "format": "json", "jscmd": "data"}, headers={"Accept": "application/json"})
+    if reply.status != 200:
+        raise ServiceError(f"HTTP {reply.status}")
+    record = reply.json_object().get(f"ISBN:{isbn}")
+    if not isinstance(record, dict) or not record:
+        return Fetched(NOT_FOUND, "Open Library has no record of this ISBN")
+    return Fetched(FOUND, "", csl_from_openlibrary(record, isbn))
+
+
+# ---------------------------------------------------------------------- records to CSL items
+
+
+def csl_from_doi(record: dict, doi: str) -> dict:
+    """The agency's CSL-JSON, trimmed to what a bibliography needs, with its notices."""
+    item = {name: record[name] for name in KEPT if name in record and record[name] not in (None, "", [])}
+    for name in ("title", "container-title", "collection-title"):
+        value = item.get(name)
+        if isinstance(value, list):  # some agencies send lists
+            value = next((v for v in value if isinstance(v, str) and v.strip()), "")
+        if isinstance(value, str) and value.strip():
+            item[name] = clean_title(value)
+        else:
+            item.pop(name, None)
+    for role in ("author", "editor"):
+        if role in item:
+            item[role] = clean_names(item[role])
+            if not item[role]:
+                item.pop(role)
+    written = record.get("DOI")
+    item["DOI"] = written if isinstance(written, str) and DOI_RE.match(written.strip()) else doi  # the agency's spelling
+    item.setdefault("type", "article-journal")
+    notices = [{name: notice[name] for name in NOTICE_KEPT} for notice in doi_notices(record, item["DOI"])]
+    relations = record.get("relation")
+    if isinstance(relations, dict):
+        for name, targets in relations.items():
+            known = RELATIONS.get(str(name).lower())
+            for target in targets if known and isinstance(targets, list) else []:
+                if isinstance(target, dict):
+                    notices.append({"type": known[0], "label": known[1], "doi": str(target.get("id", "")), "about": "this"})  # type: ignore[index]
+    if notices:
+        item[NOTICES_FIELD] = notices
+    item[FROM_FIELD] = "doi"
+    return item
+
+
+def csl_from_summary(summary: dict, scheme: str, value: str) -> dict:
+    """An esummary document (PubMed or PMC) as a CSL item; esummary leaves fields out freely."""
+    parsed = pubmed.parse_summary(summary)
+    item: dict = {"type": "article-journal"}
+    title = str(summary.get("title") or "").strip().rstrip(".")
+    if title:
+        item["title"] = clean_title(title)
+    authors = []
+    for author in summary.get("authors") or []:
+        if not isinstance(author, dict) or not str(author.get("name", "")).strip():
+            continue
+        name = str(author["name"]).strip()
+        if str(author.get("authtype", "Author")) == "CollectiveName":
+            authors.append({"literal": name})
+            continue
+        words = name.split()  # "Onji M": family name(s), then initials
+        authors.append({"family": " ".join(words[:-1]), "given": words[-1]} if len(words) > 1 else {"family": name})
+    if authors:
+        item["author"] = authors
+    journal = str(summary.get("fulljournalname") or summary.get("source") or "").strip()
+    if journal:
+        item["container-title"] = journal
+    for csl_name, summary_name in (("volume", "volume"), ("issue", "issue"), ("page", "pages")):
+        text = str(summary.get(summary_name) or "").strip()
+        if text:
+            item[csl_name] = text
+    if parsed["years"]:
+        item["issued"] = {"date-parts": [[parsed["years"][0]]]}
+    if parsed["doi"]:
+        item["DOI"] = parsed["doi"]
+    if parsed["pmid"] or scheme == "pmid":
+        item["PMID"] = parsed["pmid"] or value
+    if parsed["pmcid"] or scheme == "pmcid":
+        item["PMCID"] = parsed["pmcid"] or value
+    notices = [{"type": u["type"], "label": u["label"], "doi": "", "about": "this", **({"note": u["note"]} if u.get("note") else {})} for u in parsed["updates"]]
+    if notices:
+        item[NOTICES_FIELD] = notices
+    item[FROM_FIELD] = pubmed.DATABASES[scheme]
+    return item
+
+
+def csl_from_openlibrary(record: dict, isbn: str) -> dict:
+    item: dict = {"type": "book", "ISBN": isbn}
+    title = str(record.get("title") or "").strip()
+    subtitle = str(record.get("subtitle") or "").strip()
+    if title:
+        item["title"] = clean_title(f"{title}: {subtitle}" if subtitle else title)
+    authors = []
+    for author in record.get("authors") or []:
+        name = str(author.get("name", "")).strip() if isinstance(author, dict) else ""
+        if name:
+            words = name.split()  # Open Library writes "Given Family"
+            authors.append({"family": words[-1], "given": " ".join(words[:-1])} if len(words) > 1 else {"literal": name})
+    if authors:
+        item["author"] = authors
+    publishers = [str(p.get("name", "")).strip() for p in record.get("publishers") or [] if isinstance(p, dict)]
+    if publishers and publishers[0]:
+        item["publisher"] = publishers[0]
+    places = [str(p.get("name", "")).strip() for p in record.get("publish_places") or [] if isinstance(p, dict)]
+    if places and places[0]:
+        item["publisher-place"] = places[0]
+    year = re.search(r"\b(\d{4})\b", str(record.get("publish_date") or ""))
+    if year:
+        item["issued"] = {"date-parts": [[int(year.group(1))]]}
+    url = str(record.get("url") or "")
+    if url.startswith(("https://", "http://")):
+        item["URL"] = url
+    item[FROM_FIELD] = "openlibrary"
+    return item
+
+
+def clean_names(names: object) -> list[dict]:
+    """CSL names as the file keeps them: family/given/particles/suffix, or a literal (a consortium)."""
+    cleaned = []
+    for name in names if isinstance(names, list) else []:
+        if not isinstance(name, dict):
+            continue
+        literal = name.get("literal") or name.get("name")  # Crossref writes organisations as `name`
+        if literal and not name.get("family"):
+            cleaned.append({"literal": clean_title(str(literal))})
+            continue
+        kept = {part: clean_title(str(name[part])) for part in ("family", "given", "non-dropping-particle", "dropping-particle", "suffix") if name.get(part)}
+        if kept:
+            cleaned.append(kept)
+    return cleaned
+
+
+def clean_title(text: str) -> str:
+    """A title as CSL's rich text: MathML as text (with sup and sub), tags other than i, b, sup and sub
+    dropped (their text kept), entities read, spaces collapsed."""
+    text = MATH.sub(lambda m: _math_text(m.group()), text)
+
+    def tag(match: re.Match) -> str:
+        name = match.group(2).lower()
+        return f"<{match.group(1)}{name}>" if name in ALLOWED_TAGS else ""
+
+    text = TAG.sub(tag, text)
+    return " ".join(unescape(text).split())  # `<` and `&` are text from here on: the formatter escapes them
+
+
+def _math_text(fragment: str) -> str:
+    """`<mml:math><mml:msup><mml:mi>x</mml:mi><mml:mn>2</mml:mn></mml:msup></mml:math>` as `x<sup>2</sup>`."""
+    if "<!" in fragment:  # no document type nor entity declarations are parsed
+        return re.sub(r"<[^<>]*>", "", fragment)
+    plain = re.sub(r"<(/?)[\w.-]+:", r"<\1", fragment)  # namespace prefixes (their declarations are elsewhere)
+    plain = re.sub(r"\s(?:xmlns(?::\w+)?)=\"[^\"]*\"", "", plain)
+    try:
+        root = ET.fromstring(plain)  # noqa: S314 - a fragment of a record's title, no entities expanded
+    except ET.ParseError:
+        return re.sub(r"<[^<>]*>", "", fragment)
+
+    def text_of(element: ET.Element) -> str:
+        name = element.tag.lower()
+        children = list(element)
+        if name in ("msup", "msub") and len(children) == 2:
+            mark = "sup" if name == "msup" else "sub"
+            return f"{text_of(children[0])}<{mark}>{text_of(children[1])}</{mark}>"
+        if name == "msubsup" and len(children) == 3:
+            return f"{text_of(children[0])}<sub>{text_of(children[1])}</sub><sup>{text_of(children[2])}</sup>"
+        inner = (element.text or "") + "".join(text_of(child) + (child.tail or "") for child in children)
+        return inner.strip() if name in ("mi", "mn", "mo", "mtext") else inner
+
+    return text_of(root)

@@ -1,0 +1,1 @@
+"""Citations: Pandoc's syntax, citations by identifier, labels, and the engine a build shares."""

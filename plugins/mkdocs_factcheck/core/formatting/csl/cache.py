@@ -1,0 +1,107 @@
+"""Documents formatted by earlier builds: a warm build or a `serve` rebuild runs pandoc for nothing
+that has not changed. The key covers the style's files, the locale, pandoc's and our version, the
+document's citations and its entries as given to pandoc.
+
+What is stored is pandoc's AST (data): it is rendered to HTML by `inlines.py`, which escapes every
+string and links only to http(s) addresses, so a tampered file can change words, never inject markup.
+An entry cited on many pages is stored once (`bodies`, by a digest of its AST), not once a page."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from mkdocs_factcheck.core.cache_files import remove_stale, write_atomically
+from mkdocs_factcheck.core.formatting.csl.documents import DocumentResult
+from mkdocs_factcheck.core.log import logger
+
+log = logger("cache")
+
+
+class DocumentCache:
+    FILE = "csl.json"
+
+    def __init__(self) -> None:
+        self.documents: dict[str, object] = {}  # digest -> {"citations": [...], "entries": [[key, label, body id]]}
+        self.bodies: dict[str, object] = {}  # body id -> an entry's inlines
+        self.titles: dict[str, str] = {}  # a title field as written -> its text, for the report (LaTeX decoded)
+        self.path: Path | None = None
+        self.changed = False
+        self.used: set[str] = set()  # what this build read or wrote: the rest is dropped when saving
+        self.used_titles: set[str] = set()
+
+    def load(self, directory: Path) -> None:
+        """Read once; the builds of one `mkdocs serve` session keep the memory copy."""
+        path = directory / self.FILE
+        self.used = set()
+        self.used_titles = set()
+        if self.path == path:
+            return
+        self.path = path
+        self.changed = False
+        remove_stale(directory)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}  # none yet, or damaged: formatting again is always correct
+        documents = data.get("documents") if isinstance(data, dict) else None
+        bodies = data.get("bodies") if isinstance(data, dict) else None
+        titles = data.get("titles") if isinstance(data, dict) else None
+        self.documents = documents if isinstance(documents, dict) else {}
+        self.bodies = bodies if isinstance(bodies, dict) else {}
+        self.titles = {key: value for key, value in titles.items() if isinstance(value, str)} if isinstance(titles, dict) else {}
+
+    @staticmethod
+    def key(identity: list) -> str:
+        return hashlib.sha256(json.dumps(identity, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+    def get(self, key: str) -> DocumentResult | None:
+        stored = self.documents.get(key)
+        found = None
+        if isinstance(stored, dict) and isinstance(stored.get("entries"), list):
+            entries = [[item[0], item[1], self.bodies.get(item[2])] if isinstance(item, list) and len(item) == 3 and isinstance(item[2], str) else None for item in stored["entries"]]
+            found = DocumentResult.from_data({"citations": stored.get("citations"), "entries": entries})
+        if found is None and key in self.documents:
+            del self.documents[key]  # another shape: formatted again
+            self.changed = True
+        if found is not None:
+            self.used.add(key)
+        return found
+
+    def put(self, key: str, result: DocumentResult) -> None:
+        entries = []
+        for entry in result.entries:
+            body_id = hashlib.sha256(json.dumps(entry.body, ensure_ascii=False).encode("utf-8")).hexdigest()[:24]
+            self.bodies[body_id] = entry.body
+            entries.append([entry.key, entry.label, body_id])
+        self.documents[key] = {"citations": result.citations, "entries": entries}
+        self.used.add(key)
+        self.changed = True
+
+    def title(self, written: str, decode) -> str:
+        """A title as text, decoded once and kept (a reader's report shows it as text, escaped)."""
+        self.used_titles.add(written)
+        found = self.titles.get(written)
+        if found is None:
+            found = self.titles[written] = decode(written)
+            self.changed = True
+        return found
+
+    def save(self) -> None:
+        """Sorted JSON, written atomically, holding only what this build used: an edited page's old
+        results do not pile up. A build that only read is not worth a rewrite for a few left unused
+        (a page read ahead whose own conversion came out otherwise)."""
+        unused = len(set(self.documents) - self.used)
+        if self.path is None or not (self.changed or unused > max(8, len(self.documents) // 10)):
+            return
+        self.documents = {key: value for key, value in self.documents.items() if key in self.used}
+        referenced = {item[2] for value in self.documents.values() if isinstance(value, dict) for item in value.get("entries", []) if isinstance(item, list) and len(item) == 3}
+        self.bodies = {key: value for key, value in self.bodies.items() if key in referenced}
+        self.titles = {key: value for key, value in self.titles.items() if key in self.used_titles}
+        try:
+            data = {"documents": self.documents, "bodies": self.bodies, "titles": self.titles}
+            write_atomically(self.path, json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+        except OSError as error:  # read-only or full disk: formatted again next time
+            log.info("factcheck: cannot write %s (%s)", self.path, error)
+        self.changed = False

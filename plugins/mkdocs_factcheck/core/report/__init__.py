@@ -1,0 +1,1 @@
+"""What a build publishes besides pages: the report, factcheck.json, ClaimReview, links between pages."""

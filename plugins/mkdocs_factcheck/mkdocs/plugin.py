@@ -1,0 +1,342 @@
+"""The MkDocs plugin: what needs the whole site. The per-page work is the Markdown extension's."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from mkdocs_factcheck.core.bibliography.cache import BibliographyCache
+from mkdocs_factcheck.core.bibliography.entry_filter import EntryFilter
+from mkdocs_factcheck.core.bibliography.files import BibliographyError
+from mkdocs_factcheck.core.citations.engine import CitationRecord, Engine, PageState
+from mkdocs_factcheck.core.claims.scale import Scale, ScaleError
+from mkdocs_factcheck.core.formatting.cache import FormattedCache
+from mkdocs_factcheck.core.formatting.csl.cache import DocumentCache
+from mkdocs_factcheck.core.formatting.pybtex_formatter import StyleError
+from mkdocs_factcheck.core.formatting.reference_html import ref_id, unique_entry_ids
+from mkdocs_factcheck.core.page_lines import front_matter_line, lines_before
+from mkdocs_factcheck.core.report.build_report import (
+    REPORT_FRONT_MATTER,
+    REPORT_MARKER,
+    REPORT_MARKER_TEXT,
+    SUMMARY_MARKER,
+    report_html,
+    summary_html,
+    summary_line,
+)
+from mkdocs_factcheck.core.report.claim_review import claim_review_script, review_author
+from mkdocs_factcheck.core.report.page_links import page_url, relative_url
+from mkdocs_factcheck.core.settings import SettingsError
+from mkdocs_factcheck.core.site import SiteRun
+from mkdocs_factcheck.core.wording import plural
+from mkdocs_factcheck.markdown.assets import ASSETS
+from mkdocs_factcheck.markdown.csl_prefetch import PagesAhead
+from mkdocs_factcheck.markdown.extension import EXTENSION_NAMES, PAGE_BIBLIOGRAPHY_MARKER_RE, SITE_BIBLIOGRAPHY_MARKER_RE, FactcheckExtension
+from mkdocs_factcheck.mkdocs.config import FactcheckConfig
+from mkdocs_factcheck.mkdocs.search_view import search_view
+
+log = get_plugin_logger(__name__)
+ASSET_FILES = ("factcheck.css", "factcheck.js")
+# Options of the extension that are the plugin's as well.
+SHARED_OPTIONS = ("bibliography", "style", "locale", "identifiers_file", "citation_mode", "title_case", "verdicts", "citation_needed", "findings", "words", "summary", "unverified_pattern", "organization")
+
+
+class FactcheckPlugin(BasePlugin[FactcheckConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        # Defining on_startup keeps this object across `mkdocs serve` rebuilds: the parsed bibliography
+        # survives in this cache, keyed by the files' contents; per-build state is reset in on_config.
+        self.bibliography_cache = BibliographyCache()
+        self.formatted_cache = FormattedCache()  # formatted entries, kept across rebuilds and on disk
+        self.csl_cache = DocumentCache()  # pages formatted with a CSL style, likewise
+        self.is_serve = False
+        self.run: SiteRun | None = None  # this build's whole-site work (the core's, shared with the check command)
+        self.engine: Engine | None = None
+        self.extension: FactcheckExtension | None = None
+        self.bib_paths: list[Path] = []
+        self._lent: tuple[Page, str, str] | None = None  # a page's content while search reads its view
+        self._first_state = 0  # the engine's first page state of the page being converted
+
+    def on_startup(self, *, command, dirty) -> None:
+        self.is_serve = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        base = Path(config.config_file_path or ".").resolve().parent
+        self._end_of_build()  # a build that ended without on_post_build or on_build_error
+        self.run = self.engine = self.extension = None  # the last build's, with its bibliography: freed before a new one is read
+        network = self.config.online.serve or not self.is_serve  # serve: cached results only, unless asked
+        try:
+            self.run = SiteRun(self.config, base, logger=log, bibliography_cache=self.bibliography_cache, formatted_cache=self.formatted_cache, csl_cache=self.csl_cache, network=network)
+        except (BibliographyError, StyleError, ScaleError, SettingsError) as error:
+            raise PluginError(f"factcheck: {error}") from None
+        self.bib_paths = self.run.bib_paths
+        self.engine = self.run.engine
+        self.extension = self._install_extension(config, self.run.engine, self.run.scale)
+        for name in ASSET_FILES:
+            target = config.extra_css if name.endswith(".css") else config.extra_javascript
+            target.append(f"assets/factcheck/{name}")
+        return config
+
+    def _install_extension(self, config: MkDocsConfig, engine: Engine, scale: Scale) -> FactcheckExtension:
+        """Use our extension instance (sharing the engine); a user's `markdown_extensions` entry for it
+        (kept there for Zensical) is replaced, its options kept."""
+        options: dict = {}
+        kept = []
+        for item in config.markdown_extensions:
+            if isinstance(item, str) and item in EXTENSION_NAMES:
+                options.update(config.mdx_configs.pop(item, {}) or {})
+            elif not isinstance(item, FactcheckExtension):
+                kept.append(item)
+        self._warn_of_differences(options)
+        options.pop("bibliography", None)  # the plugin's bibliography setting wins
+        options["citation_needed"] = self.config.citation_needed
+        # Page bibliographies are written in on_post_page; the summary and JSON-LD gather nested
+        # conversions (on_page_content); the assets are files.
+        extension = FactcheckExtension.hosted(engine, scale, **options)
+        extension.show_findings = self.is_serve and self.config.show_findings_in_page
+        extension.claim_status_slots = self.config.online.enabled  # filled in on_env (retracted sources)
+        kept.append(extension)
+        if "attr_list" not in kept:
+            kept.append("attr_list")  # `{: .claim verdict=...}` on a paragraph
+        config.markdown_extensions = kept
+        return extension
+
+    def _warn_of_differences(self, options: dict) -> None:
+        """The same mkdocs.yml must read alike under MkDocs (the plugin's options) and Zensical (the
+        extension's): an option given in both with different values is a warning."""
+        for name, value in options.items():
+            if name not in SHARED_OPTIONS:
+                continue
+            ours = self.config[name]
+            if name == "bibliography":  # a path or a list of paths
+                value, ours = _as_list(value), _as_list(ours)
+            if value != ours:
+                log.warning("markdown_extensions: mkdocs_factcheck: %s is %r there and %r in the plugin's options: MkDocs uses the plugin's, Zensical the extension's; give both the same", name, value, ours)
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled:
+            return None
+        for name in ASSET_FILES:
+            files.append(File.generated(config, f"assets/factcheck/{name}", abs_src_path=str(ASSETS / name), inclusion=InclusionLevel.NOT_IN_NAV))
+        written = files.get_file_from_path(self.config.report_page) if self.config.report_page else None
+        if written is not None and _written_by_check_command(written):
+            files.remove(written)  # `check --write-report` wrote it for Zensical: this build writes its own
+        if self.run is not None:
+            pages = list(_page_texts(files))
+            self.run.start(text for _, text in pages)
+            if self.run.engine.csl is not None and self.extension is not None:  # cold builds: pages read ahead
+                self.run.engine.csl_prefetch = PagesAhead(pages, config.markdown_extensions, config.mdx_configs, self.extension.scale)
+        if self.config.report_page and files.get_file_from_path(self.config.report_page) is None:
+            title = self.config.words.get("report_title", "Fact-check report")
+            files.append(File.generated(config, self.config.report_page, content=f"{REPORT_FRONT_MATTER}# {title}\n\n{REPORT_MARKER}\n"))
+        return files
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if not self.config.enabled or self.extension is None:
+            return None
+        context = {"src_path": page.file.src_uri, "line_offset": _front_matter_lines(page, markdown), "url": page.url, "meta": page.meta}
+        self.extension.enter_page({**context, "front_matter_line": lambda key, page=page: front_matter_line(_raw(page), key)})
+        if self.engine is not None:
+            self._first_state = len(self.engine.pages)  # this page's conversion, and any nested in it, start here
+        return None
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if not self.config.enabled or self.engine is None or self.extension is None:
+            return None
+        self.extension.page_context = {}
+        self.extension.page_options = {}
+        if page.present_anchor_ids is not None:  # the entries' anchors, for MkDocs' link validation
+            for index in PAGE_BIBLIOGRAPHY_MARKER_RE.findall(html):
+                page.present_anchor_ids |= {ref_id(key) for key in self.engine.pages[int(index)].cited_keys()}
+            if SITE_BIBLIOGRAPHY_MARKER_RE.search(html):  # every entry of the bibliography
+                page.present_anchor_ids |= {ref_id(source.key) for source in self.engine.bibliography.sources.values()}
+        # The page's own conversion and those nested in it (mkdocstrings, excerpts) each have a state.
+        claims = [claim for state in self.engine.pages[self._first_state :] if state.src_path == page.file.src_uri for claim in state.claims]
+        if not claims:
+            return None
+        if self.config.summary and page.meta.get("factcheck_summary", True):
+            marker = f'<div class="factcheck-summary-slot">{SUMMARY_MARKER}</div>'
+            title_end = html.find("</h1>")  # under the page's title, before the text
+            at = title_end + len("</h1>") if title_end >= 0 else 0
+            html = html[:at] + marker + html[at:]
+        return html
+
+    @event_priority(100)  # before Material's search plugin (priority 0) reads the page
+    def _lend_search_view(self, context, *, page: Page, config: MkDocsConfig, nav):
+        self._lent = None
+        if not self.config.enabled or not page.content:
+            return context
+        view = search_view(page.content)
+        if view is not None:
+            self._lent = (page, page.content, view)
+            page.content = view
+        return context
+
+    @event_priority(-100)  # after every other plugin's on_page_context
+    def _take_search_view_back(self, context, *, page: Page, config: MkDocsConfig, nav):
+        lent, self._lent = self._lent, None
+        if lent is None or lent[0] is not page:
+            return context
+        _, full, view = lent
+        if page.content is not view:
+            log.warning("%s: another plugin changed the page while search indexed it; that change is not kept (the page keeps its citations)", page.file.src_uri)
+        page.content = full
+        return context
+
+    on_page_context = CombinedEvent(_lend_search_view, _take_search_view_back)
+
+    @event_priority(-50)  # after other plugins' on_env: every page has been rendered by now
+    def on_env(self, env, *, config: MkDocsConfig, files: Files):
+        if not self.config.enabled or self.engine is None or self.extension is None:
+            return None
+        assert self.run is not None
+        engine = self.engine
+        self.run.finish(config.site_url or "")
+        online = self.run.online
+        pages_by_path = {file.src_uri: file.page for file in files.documentation_pages() if file.page is not None}
+        report_url = page_url(self.config.report_page, config.use_directory_urls) if self.config.report_page else ""
+        cited_on = self._citations_across_pages()
+        claims_by_path: dict[str, list] = {}  # a page may have several states (nested conversions)
+        for state in engine.pages:
+            claims_by_path.setdefault(state.src_path or "", []).extend(state.claims)
+        for path, page_claims in claims_by_path.items():
+            page = pages_by_path.get(path)
+            if page is None or page.content is None:
+                continue
+            content = online.fill(page.content)  # online marks on bibliographies and citations
+            if SITE_BIBLIOGRAPHY_MARKER_RE.search(content):
+                taken: set[str] = set()  # the entries' ids in the page's site blocks so far
+
+                def site_listing(marker, page=page, taken=taken) -> str:
+                    entry_filter = EntryFilter.from_marker_text(marker["filter"])
+                    listing = engine.site_bibliography(lambda key: self._backlinks(cited_on, key, page), entry_filter, marker["title"] or None)
+                    return unique_entry_ids(online.fill(listing), taken)  # an entry may keep a placeholder (Engine.entry_body)
+
+                content = SITE_BIBLIOGRAPHY_MARKER_RE.sub(site_listing, content)
+            if SUMMARY_MARKER in content:
+                content = content.replace(SUMMARY_MARKER, summary_html(page_claims, self.extension.scale, page, report_url, self.config.words))
+            self.run.check_front_matter(path, dict(page.meta), lambda key, page=page: front_matter_line(_raw(page), key))
+            # Here rather than per page: only now is it known which ratings the sources back (retractions).
+            # No site_url, no absolute url (SiteRun.finish says so).
+            content += claim_review_script(page_claims, self.extension.scale, page.canonical_url or "", self._organization(config), dict(page.meta))
+            page.content = content
+        if self.config.report_page:
+            report_page = pages_by_path.get(self.config.report_page)
+            if report_page is not None and report_page.content:
+                data = self.run.published_report()  # computed once per build, reused for factcheck.json
+                report_page.content = report_page.content.replace(f"<p>{REPORT_MARKER}</p>", report_html(data, self.extension.scale, report_page, self.config.words, json_name=self.config.report_json)).replace(REPORT_MARKER, "")
+        return env
+
+    @event_priority(100)  # before other plugins' on_post_page (a minifier would drop the marker comments)
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        """Write each bibliography list where the extension left its marker (see PAGE_BIBLIOGRAPHY_MARKER)."""
+        engine = self.engine
+        if engine is None or self.run is None or "factcheck:page-bibliography:" not in output:
+            return None
+        online = self.run.online
+
+        def listing(match: re.Match) -> str:
+            return online.fill(engine.page_bibliography_list(engine.pages[int(match.group(1))]))  # online marks too
+
+        return PAGE_BIBLIOGRAPHY_MARKER_RE.sub(listing, output)
+
+    def _citations_across_pages(self) -> dict[str, list[tuple[PageState, CitationRecord]]]:
+        """Every resolved citation of the site by lower-cased key, grouped once rather than per entry."""
+        assert self.engine is not None
+        grouped: dict[str, list[tuple[PageState, CitationRecord]]] = {}
+        for state in self.engine.pages:
+            for key, records in state.citations_by_key().items():
+                grouped.setdefault(key, []).extend((state, record) for record in records)
+        return grouped
+
+    @staticmethod
+    def _backlinks(cited_on: dict, key: str, from_page: Page) -> list[tuple[str, str]]:
+        return [(relative_url(state.url, from_page.url) + "#" + record.anchor, state.src_path or "") for state, record in cited_on.get(key.lower(), [])]
+
+    def _organization(self, config: MkDocsConfig) -> dict | None:
+        """The fact-checker (ClaimReview's author): the `organization` setting, else the site's author or name."""
+        return review_author(self.config.organization, config.site_author or config.site_name, config.site_url or "")
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._end_of_build()
+
+    def _end_of_build(self) -> None:
+        """After a build, failed or not: nothing left running (see SiteRun.close)."""
+        if self.run is not None:
+            self.run.close()
+        if self.extension is not None:
+            # `mkdocs serve` keeps its first build's config (and with it this extension) for the whole
+            # session: without this, that build's engine and bibliography would stay in memory too.
+            self.extension.engine = None
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._end_of_build()
+        if not self.config.enabled or self.run is None:
+            return
+        self.run.save_caches()
+        data = self.run.report()
+        if self.config.report_json:
+            target = Path(config.site_dir) / self.config.report_json
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # Compact: with `indent`, Python's json falls back to its pure-Python encoder (1 s for 20,000
+            # sources); `python -m json.tool site/factcheck.json` shows it indented.
+            target.write_text(json.dumps(self.run.published_report(), ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+        log.info(summary_line(data))
+        errors = self.run.findings.of_severity("error")
+        if errors:
+            raise PluginError(f"factcheck: {plural(len(errors), 'finding')} configured as errors (see above)")
+
+    def on_shutdown(self) -> None:
+        self._end_of_build()
+
+    def on_serve(self, server, *, config: MkDocsConfig, builder):
+        if self.config.enabled:
+            for path in self.bib_paths:
+                server.watch(str(path))
+            identifiers = self.run.identifiers.path if self.run is not None else None
+            if identifiers is not None and identifiers.is_file():  # a hand edit of a frozen record
+                server.watch(str(identifiers))
+        return server
+
+
+def _page_texts(files: Files):
+    """(src_uri, text) of each page, in the order MkDocs converts them."""
+    for file in files.documentation_pages():
+        try:
+            yield file.src_uri, file.content_string
+        except (OSError, UnicodeDecodeError):
+            continue  # MkDocs reports an unreadable page itself
+
+
+def _front_matter_lines(page: Page, markdown: str) -> int:
+    """Lines before `page.markdown` in the file (front matter), so that reported lines match the file."""
+    return lines_before(_raw(page), markdown)
+
+
+def _written_by_check_command(file: File) -> bool:
+    return REPORT_MARKER_TEXT in _text(file)[:2000]
+
+
+def _raw(page: Page) -> str:
+    return _text(page.file)
+
+
+def _text(file: File) -> str:
+    try:
+        return file.content_string
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def _as_list(value) -> list[str]:
+    return [str(item) for item in ([value] if isinstance(value, str) else value)]
