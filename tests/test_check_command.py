@@ -191,17 +191,24 @@ def test_offline_sends_nothing_and_online_results_come_from_the_checks(site, htt
     assert code == 1 and "doi_not_found" in out
 
 
-def test_settings_defaults_match_the_plugin_schema():
-    """The check command reads options without MkDocs (core/settings.py): its defaults are the plugin's."""
+def test_every_host_reads_the_options_of_the_one_declaration():
+    """Each option is declared once (core/settings.py): the plugin's MkDocs schema and the extension's
+    config are made from it, with its defaults, and every option says what it does."""
+    from mkdocs_factcheck.core.settings import EXTENSION, PLUGIN, default_of, options_of
+    from mkdocs_factcheck.markdown.extension import FactcheckExtension
     from mkdocs_factcheck.mkdocs.config import FactcheckConfig, OnlineConfig
 
     def defaults(schema) -> dict:
-        return {name: option.default for name, option in schema._schema if name not in ("online",)}
+        return {name: option.default for name, option in schema._schema if name != "online"}
 
-    ours = {name: getattr(Settings(), name) for name in defaults(FactcheckConfig)}
-    assert ours == defaults(FactcheckConfig)
-    assert {name: getattr(OnlineSettings(), name) for name in defaults(OnlineConfig)} == defaults(OnlineConfig)
-    assert set(Settings.__dataclass_fields__) == {name for name, _ in FactcheckConfig._schema}
+    plugin = {option.name: default_of(option) for option in options_of(Settings, PLUGIN) if option.name != "online"}
+    assert defaults(FactcheckConfig) == plugin
+    assert defaults(OnlineConfig) == {option.name: default_of(option) for option in options_of(OnlineSettings)}
+    extension = FactcheckExtension().getConfigs()
+    assert extension == {option.name: {} if option.name == "online" else default_of(option) for option in options_of(Settings, EXTENSION)}
+    assert all(option.metadata["doc"] for option in [*options_of(Settings), *options_of(OnlineSettings)])
+    assert {"report_page", "numbering"} <= set(plugin) - set(extension)  # what only the plugin does
+    assert {"inline_assets", "site_url"} <= set(extension) - set(plugin)  # what only a host without it needs
 
 
 def test_pre_commit_hook_runs_the_command_on_the_changed_files(broken_site):
@@ -214,12 +221,15 @@ def test_pre_commit_hook_runs_the_command_on_the_changed_files(broken_site):
     hook = next(h for h in hooks if h["id"] == "mkdocs-factcheck")
     assert hook["language"] == "python" and hook["entry"].split()[:2] == ["mkdocs-factcheck", "check"]
     changed = [f for f in ("docs/sub/broken.md", "docs/index.md", "mkdocs.yml", "references.bib") if re.search(hook["files"], f) and not re.search(hook["exclude"], f)]
-    assert changed == ["docs/sub/broken.md", "docs/index.md", "references.bib"]
+    assert changed == ["docs/sub/broken.md", "docs/index.md", "mkdocs.yml", "references.bib"]
     entry = [COMMAND, *shlex.split(hook["entry"])[1:]]  # the console script of this environment
     result = subprocess.run([*entry, *changed], cwd=broken_site.root, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1 and "docs/sub/broken.md:8: unknown citation key 'nope'" in result.stdout
     result = subprocess.run([*entry, "docs/index.md"], cwd=broken_site.root, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout
+    for site_wide in ("mkdocs.yml", "references.bib"):  # either can break any page: every finding is told
+        result = subprocess.run([*entry, "docs/index.md", site_wide], cwd=broken_site.root, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 1 and "docs/sub/broken.md:8: unknown citation key 'nope'" in result.stdout, site_wide
 
 
 def findings_and_claims(output: str) -> tuple:
@@ -264,17 +274,6 @@ def test_a_damaged_page_results_file_is_ignored(site):
         cache.write_bytes(damage)
         code, out, err = run(site, "--offline")
         assert "docs/index.md:1: unknown citation key 'nope'" in out and "Traceback" not in err
-
-
-def test_the_extension_takes_the_plugin_options_the_command_reads_from_it():
-    """A Zensical site configures the extension only: every option of it is either the plugin's (read by
-    the command as such) or one of the extension's own, which the command knows to leave out."""
-    from mkdocs_factcheck.cli.site_config import EXTENSION_ONLY
-    from mkdocs_factcheck.markdown.extension import FactcheckExtension
-
-    options = set(FactcheckExtension().config)
-    assert options - set(EXTENSION_ONLY) <= set(Settings.__dataclass_fields__)
-    assert set(EXTENSION_ONLY) <= options
 
 
 # ---------------------------------------------------------------------- what a new user ran into

@@ -179,12 +179,11 @@ def test_the_pre_commit_hook_checks_a_csl_site_when_its_configuration_changes(tm
     changed = ["mkdocs.yml", "references.bib", "docs/index.md"]
     pattern, exclude = re.compile(hook["files"]), re.compile(hook["exclude"])
     assert all(pattern.search(name) and not exclude.search(name) for name in changed)
-    assert hook["pass_filenames"] is False  # the whole site, whichever file changed
     offline = ["--no-index", "--find-links", WHEELHOUSE]
     source = copy_of_source(tmp_path / "source")
     run([sys.executable, "-m", "venv", tmp_path / "hook"], cwd=tmp_path)
     bin_dir = tmp_path / "hook" / "bin"
     run([bin_dir / "python", "-m", "pip", "install", "--quiet", *offline, source, *hook["additional_dependencies"]], cwd=tmp_path)
     entry = hook["entry"].split()
-    result = subprocess.run([bin_dir / entry[0], *entry[1:]], cwd=site, capture_output=True, text=True, timeout=TIMEOUT, env=clean_env(bin_dir))
+    result = subprocess.run([bin_dir / entry[0], *entry[1:], "mkdocs.yml"], cwd=site, capture_output=True, text=True, timeout=TIMEOUT, env=clean_env(bin_dir))
     assert result.returncode == 0, result.stdout + result.stderr

@@ -66,7 +66,7 @@ def run_check(config: SiteConfig, *, offline: bool, only: list[Path] | None = No
         extensions, configs = _checked_extensions(config)
         md = _markdown(config, extensions, configs, extension)
         if run.engine.csl is not None:  # cold runs: pages read ahead (see markdown/csl_prefetch.py)
-            run.engine.csl_prefetch = PagesAhead(list(texts.items()), extensions, configs, run.scale)
+            run.engine.read_pages_ahead_with(PagesAhead(list(texts.items()), extensions, configs, run.scale))
         results = _page_results(run, extensions, configs) if use_cache else None
         _convert_pages(config, run, md, extension, texts, results)
         run.finish(config.site_url)
@@ -166,17 +166,14 @@ INCLUDING = ("pymdownx.snippets", "markdown_include.include", "mdx_include", "ma
 def _captured(run: SiteRun) -> Iterator[list[Finding]]:
     """The findings reported while one page converts (they are part of its results)."""
     findings: list[Finding] = []
-    report = run.engine.report
+    report = run.engine.reporter
 
     def capture(finding: Finding) -> None:
         findings.append(finding)
         report(finding)
 
-    run.engine.report = capture
-    try:
+    with run.engine.reporting_to(capture):
         yield findings
-    finally:
-        run.engine.report = report
 
 
 def _extension(config: SiteConfig, run: SiteRun) -> FactcheckExtension:
@@ -187,8 +184,16 @@ def _extension(config: SiteConfig, run: SiteRun) -> FactcheckExtension:
 
 def _keep_only(result: CheckResult, only: list[Path]) -> None:
     """Findings of the given files only (pre-commit passes the changed ones); the whole site is still
-    converted, so that site-wide facts (numbering, duplicate ids, what is cited) stay right."""
+    converted, so that site-wide facts (numbering, duplicate ids, what is cited) stay right. The
+    configuration, a bibliography or the identifiers file can change any page: given one of them, every
+    finding is kept."""
     wanted = {path.resolve() for path in only}
+    config = result.config
+    site_wide = {config.path.resolve(), *(path.resolve() for path in result.run.bib_paths)}
+    if config.settings.identifiers_file:
+        site_wide.add((config.base / config.settings.identifiers_file).resolve())
+    if wanted & site_wide:
+        return
     result.run.findings.items = [f for f in result.run.findings.items if (path := result.path_of(f)) is not None and path.resolve() in wanted]
 
 

@@ -13,7 +13,7 @@ import yaml
 
 from mkdocs_factcheck.core.report.build_report import REPORT_MARKER_TEXT
 from mkdocs_factcheck.core.report.page_links import PAGE_SUFFIXES
-from mkdocs_factcheck.core.settings import Settings, SettingsError, settings_from
+from mkdocs_factcheck.core.settings import EXTENSION, PLUGIN, Settings, SettingsError, options_of, settings_from
 from mkdocs_factcheck.markdown.extension import EXTENSION_NAMES
 
 CONFIG_NAMES = ("zensical.toml", "mkdocs.yml", "mkdocs.yaml")  # Zensical's order: its own file first
@@ -72,7 +72,7 @@ def load_site_config(path: Path) -> SiteConfig:
     plugin_options = _plugin_options(data.get("plugins") or [], path)
     options = plugin_options if plugin_options is not None else _extension_options(ours, path)
     try:
-        settings = settings_from(options)
+        settings = settings_from(options, PLUGIN if plugin_options is not None else EXTENSION)
     except SettingsError as error:
         raise ConfigError(f"{path.name}: {error}") from None
     for name in HOST_EXTENSIONS:
@@ -210,26 +210,14 @@ def _merged(base: dict, over: dict) -> dict:
     return merged
 
 
-# Options of the extension that are not the plugin's (what Zensical sites write under the extension).
-EXTENSION_ONLY = ("bibliography_title", "report_url", "site_url", "inline_assets")
-
-
 def _extension_options(options: dict | None, path: Path) -> dict:
     if options is None:
         return {}
-    from mkdocs_factcheck.markdown.extension import FactcheckExtension
-
-    known = set(FactcheckExtension().config)
+    known = {option.name for option in options_of(Settings, EXTENSION)}
     unknown = sorted(set(options) - known)
     if unknown:
         raise ConfigError(f"{path.name}: mkdocs_factcheck: unknown option(s) {', '.join(unknown)} (options: {', '.join(sorted(known))})")
-    options = dict(options)
-    title = options.pop("bibliography_title", None)
-    for name in EXTENSION_ONLY:
-        options.pop(name, None)
-    if title:
-        options.setdefault("words", {})["bibliography_title"] = title
-    return options
+    return dict(options)
 
 
 def site_pages(config: SiteConfig) -> list[tuple[str, Path]]:

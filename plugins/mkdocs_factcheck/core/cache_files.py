@@ -17,7 +17,7 @@ OLD_TEMPORARY = re.compile(r"\.(bibliography|formatted)-[^.]+\.(pickle|json)")  
 STALE_AFTER = 60.0  # seconds: a younger temporary may be another build's write in progress
 
 
-@functools.cache  # importlib.metadata reads the installed metadata on every call (about 0.5 ms)
+@functools.cache  # importlib.metadata reads the installed metadata on every call
 def pybtex_version() -> str:
     try:
         return metadata.version("pybtex")

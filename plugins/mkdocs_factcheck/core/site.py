@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterable
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mkdocs_factcheck.core.bibliography.cache import BibliographyCache
 from mkdocs_factcheck.core.bibliography.files import Source
@@ -27,7 +27,7 @@ from mkdocs_factcheck.core.formatting.formatter_process import FormatterProcess,
 from mkdocs_factcheck.core.log import logger
 from mkdocs_factcheck.core.report.build_report import for_readers, report_data
 from mkdocs_factcheck.core.report.claim_review import front_matter_problems
-from mkdocs_factcheck.core.settings import SettingsError
+from mkdocs_factcheck.core.settings import Settings, SettingsError
 from mkdocs_factcheck.version import __version__
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class SiteRun:
 
     def __init__(
         self,
-        settings: Any,
+        settings: Settings,
         base: Path,
         *,
         logger: logging.Logger | logging.LoggerAdapter | None,
@@ -83,10 +83,10 @@ class SiteRun:
             base=base,
             locale=settings.locale,
             csl_store=self.csl_cache,
+            severity_of=self.findings.severity_of,
         )
-        self.engine.severity_of = self.findings.severity_of
         self.findings.extend(bibliography.findings)
-        self.engine.status_providers.append(self._unverified_status)
+        self.engine.add_status_provider(self._unverified_status)
         self.verifier: OnlineVerifier | None = None
         self.online = OnlineReport()
         self._report: dict | None = None
@@ -104,8 +104,8 @@ class SiteRun:
         from mkdocs_factcheck.core.checks.online.verifier import OnlineVerifier, user_agent  # here: requests is imported only when checks are on
 
         self.verifier = OnlineVerifier(online, self.cache_dir, user_agent(online), network=network)
-        self.engine.cite_listeners.append(self.verifier.submit)
-        self.engine.status_providers.append(self.verifier.status_html)  # a placeholder until finish()
+        self.engine.add_cite_listener(self.verifier.submit)
+        self.engine.add_status_provider(self.verifier.status_html)  # a placeholder until finish()
 
     def _identifier_citations(self, base: Path) -> IdentifierCitations:
         """`@doi:...` citations (identifier_citations.py), fetched through the online checks' client when they run."""

@@ -23,11 +23,11 @@ from mkdocs_factcheck.core.citations.engine import Engine, PageState
 from mkdocs_factcheck.core.citations.syntax import CitationGroup, example_labels
 from mkdocs_factcheck.core.claims.claim import Claim, ClaimIds, claim_findings, source_caveat
 from mkdocs_factcheck.core.claims.scale import Scale, ScaleError
-from mkdocs_factcheck.core.findings import Finding, Reporter
+from mkdocs_factcheck.core.findings import Finding
 from mkdocs_factcheck.core.formatting.pybtex_formatter import StyleError
 from mkdocs_factcheck.core.formatting.reference_html import unique_entry_ids
 from mkdocs_factcheck.core.page_lines import front_matter_line, lines_before, unix_lines
-from mkdocs_factcheck.core.settings import Settings, SettingsError, settings_from
+from mkdocs_factcheck.core.settings import EXTENSION, Settings, SettingsError, default_of, options_of, settings_from
 from mkdocs_factcheck.markdown.attribute_guard import CLAIM_ATTRIBUTES, HoldClaimAttributes, PutBackClaimAttributes, unread
 from mkdocs_factcheck.markdown.blocks import FencedDivProcessor
 from mkdocs_factcheck.markdown.claim_elements import (
@@ -50,7 +50,6 @@ from mkdocs_factcheck.markdown.needed import unsourced_sentences
 from mkdocs_factcheck.markdown.page_extras import PageFinisher, TreeDone, add_page_extras
 from mkdocs_factcheck.markdown.standalone import StandaloneSite, log, standalone_site
 
-DEFAULTS = Settings()  # the options' defaults, as the plugin has them
 # Where the plugin puts the site's bibliography (with the block's filter and title), once every page is rendered.
 SITE_BIBLIOGRAPHY_MARKER = "<!-- factcheck:site-bibliography {filter}|{title} -->"
 SITE_BIBLIOGRAPHY_MARKER_RE = re.compile(r"<!-- factcheck:site-bibliography (?P<filter>[^|>]*)\|(?P<title>[^>]*) -->")
@@ -275,27 +274,8 @@ class FactcheckTreeprocessor(Treeprocessor):
 
 class FactcheckExtension(Extension):
     def __init__(self, **kwargs) -> None:
-        self.config = {
-            "bibliography": [[], "BibTeX file or list of files (relative to the working directory when used without the plugin)."],
-            "style": [DEFAULTS.style, "A pybtex style (plain, unsrt, alpha, abbrv, vancouver), a CSL style id (apa, ieee, csl:vancouver, ...) or a .csl file."],
-            "locale": [DEFAULTS.locale, "The language CSL styles write in (en-US, de-DE, ...); empty: the style's own, else en-US."],
-            "title_case": [DEFAULTS.title_case, "Titles as the entry writes them, or 'sentence': the style's sentence case."],
-            "citation_mode": [DEFAULTS.citation_mode, "numeric ([1]) or author-year (Onji et al., 1987)."],
-            "bibliography_title": ["References", "Heading of a page's bibliography."],
-            "verdicts": [[], "The verdict scale: a list of {name, label, rating, color, icon}, best first."],
-            "citation_needed": [DEFAULTS.citation_needed, "Report uncited sentences that look like checkable facts."],
-            # Without the MkDocs plugin (Zensical, plain Python-Markdown); the plugin's options of the same names.
-            "findings": [{}, "Severity per kind of finding: ignore, info, warning or error."],
-            "words": [{}, "Reader-facing words (see the plugin's `words`)."],
-            "summary": [DEFAULTS.summary, "The fact-check summary at the top of pages with claims."],
-            "unverified_pattern": [DEFAULTS.unverified_pattern, "Regular expression: an entry whose note matches it is not fully verified."],
-            "identifiers_file": [DEFAULTS.identifiers_file, "CSL-JSON file of the records cited by identifier (doi:, pmid:, ...), relative to the working directory."],
-            "online": [{}, "Online settings; pages show the results cached in online.cache_dir by the check command or an MkDocs build."],
-            "report_url": ["", "The report page's URL, relative to the site root (the summary links to it); Zensical: found in the docs folder."],
-            "site_url": ["", "The site's address, for absolute URLs in the ClaimReview data (Zensical: its site_url)."],
-            "organization": [{}, "The fact-checker named as the author of the ClaimReview data: {name, url} (default: the site's author or name)."],
-            "inline_assets": [True, "Add the badges' and tooltips' CSS and JavaScript to each page (the plugin adds them as files)."],
-        }
+        # The options are the extension's share of the one declaration (core/settings.py).
+        self.config = {option.name: [{} if option.name == "online" else default_of(option), option.metadata["doc"]] for option in options_of(Settings, EXTENSION)}
         super().__init__(**kwargs)
         # Set by a host (the MkDocs plugin, the check command, pages read ahead), else by the extension itself:
         self.engine: Engine | None = None  # the host's engine, for the whole site (standalone: None)
@@ -310,7 +290,7 @@ class FactcheckExtension(Extension):
         self.scale = Scale(self.getConfig("verdicts") or None)
         self._standalone: StandaloneSite | None = None
         self._page_engine: Engine | None = None  # standalone: the engine of the page being converted
-        self._muted: Reporter | None = None  # the host's reporter, while a conversion of no page runs (start_page)
+        self._muted = False  # while a conversion of no page runs (start_page), findings go nowhere
 
     @classmethod
     def hosted(cls, engine: Engine, scale: Scale, **options) -> FactcheckExtension:
@@ -382,11 +362,8 @@ class FactcheckExtension(Extension):
 
     def standalone(self) -> StandaloneSite:
         if self._standalone is None:
-            options = {name: self.getConfig(name) for name in ("bibliography", "style", "locale", "citation_mode", "title_case", "verdicts", "citation_needed", "findings", "summary", "unverified_pattern", "identifiers_file", "online")}
-            options["bibliography"] = options["bibliography"] or "references.bib"
-            options["words"] = {"bibliography_title": self.getConfig("bibliography_title"), **(self.getConfig("words") or {})}
             try:
-                settings = settings_from(options)
+                settings = settings_from(self.getConfigs(), EXTENSION)
             except SettingsError as error:
                 raise ExtensionError(f"mkdocs_factcheck: {error}") from None
             self._standalone = standalone_site(settings, Path.cwd())
@@ -402,7 +379,8 @@ class FactcheckExtension(Extension):
             if not context.get("src_path"):
                 # Another plugin converting no page of ours (Material's blog renders a post's excerpt
                 # again): rendered as the site renders it, but its findings are the page's, told there.
-                self._muted, engine.report = engine.report, _ignore
+                self._muted = True
+                engine.redirect_reports(_ignore)
         else:
             self.claim_status_slots = not self.host_writes_page_extras  # filled from the online cache (PageFinisher)
             self.page_options = page_switches(context.get("meta"))
@@ -426,11 +404,12 @@ class FactcheckExtension(Extension):
     @property
     def echoing(self) -> bool:
         """A host's conversion of no page of ours is running (see `start_page`)."""
-        return self._muted is not None
+        return self._muted
 
     def unmute(self) -> None:
-        if self._muted is not None and self.engine is not None:
-            self.engine.report, self._muted = self._muted, None
+        if self._muted and self.engine is not None:
+            self.engine.restore_reports()
+            self._muted = False
 
     @staticmethod
     def examples(md: Markdown) -> frozenset[str]:

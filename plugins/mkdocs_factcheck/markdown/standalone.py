@@ -54,7 +54,7 @@ class StandaloneSite:
         self.settings.online.enabled = False
         self.run = SiteRun(self.settings, self.base, logger=log, bibliography_cache=self.bibliography_cache, formatted_cache=self.formatted_cache, csl_cache=self.csl_cache, network=False, numbering="page")
         # Entries carry the online placeholder; each page fills it from the cache (PageFinisher).
-        self.run.engine.status_providers.append(lambda key: PLACEHOLDER.format(key=escape(key, quote=True)))
+        self.run.engine.add_status_provider(lambda key: PLACEHOLDER.format(key=escape(key, quote=True)))
         return self.run
 
     def start_page(self) -> SiteRun:

@@ -33,22 +33,23 @@ from mkdocs_factcheck.core.report.build_report import (
 )
 from mkdocs_factcheck.core.report.claim_review import claim_review_script, review_author
 from mkdocs_factcheck.core.report.page_links import page_url, relative_url
-from mkdocs_factcheck.core.settings import SettingsError
+from mkdocs_factcheck.core.settings import BOTH, Settings, SettingsError, options_of
 from mkdocs_factcheck.core.site import SiteRun
 from mkdocs_factcheck.core.wording import plural
 from mkdocs_factcheck.markdown.assets import ASSETS
 from mkdocs_factcheck.markdown.csl_prefetch import PagesAhead
 from mkdocs_factcheck.markdown.extension import EXTENSION_NAMES, PAGE_BIBLIOGRAPHY_MARKER_RE, SITE_BIBLIOGRAPHY_MARKER_RE, FactcheckExtension
-from mkdocs_factcheck.mkdocs.config import FactcheckConfig
+from mkdocs_factcheck.mkdocs.config import FactcheckConfig, settings_of
 from mkdocs_factcheck.mkdocs.search_view import search_view
 
 log = get_plugin_logger(__name__)
 ASSET_FILES = ("factcheck.css", "factcheck.js")
 # Options of the extension that are the plugin's as well.
-SHARED_OPTIONS = ("bibliography", "style", "locale", "identifiers_file", "citation_mode", "title_case", "verdicts", "citation_needed", "findings", "words", "summary", "unverified_pattern", "organization")
+SHARED_OPTIONS = [option.name for option in options_of(Settings) if option.metadata["hosts"] == BOTH and option.name != "online"]
 
 
-class FactcheckPlugin(BasePlugin[FactcheckConfig]):
+class FactcheckPlugin(BasePlugin):
+    config_class = FactcheckConfig  # derived from the one declaration of every option (core/settings.py)
     supports_multiple_instances = False
 
     def __init__(self) -> None:
@@ -58,6 +59,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.formatted_cache = FormattedCache()  # formatted entries, kept across rebuilds and on disk
         self.csl_cache = DocumentCache()  # pages formatted with a CSL style, likewise
         self.is_serve = False
+        self.settings = Settings()  # this build's options, as the core takes them (on_config)
         self.run: SiteRun | None = None  # this build's whole-site work (the core's, shared with the check command)
         self.engine: Engine | None = None
         self.extension: FactcheckExtension | None = None
@@ -74,9 +76,10 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         base = Path(config.config_file_path or ".").resolve().parent
         self._end_of_build()  # a build that ended without on_post_build or on_build_error
         self.run = self.engine = self.extension = None  # the last build's, with its bibliography: freed before a new one is read
-        network = self.config.online.serve or not self.is_serve  # serve: cached results only, unless asked
         try:
-            self.run = SiteRun(self.config, base, logger=log, bibliography_cache=self.bibliography_cache, formatted_cache=self.formatted_cache, csl_cache=self.csl_cache, network=network)
+            self.settings = settings_of(self.config)
+            network = self.settings.online.serve or not self.is_serve  # serve: cached results only, unless asked
+            self.run = SiteRun(self.settings, base, logger=log, bibliography_cache=self.bibliography_cache, formatted_cache=self.formatted_cache, csl_cache=self.csl_cache, network=network)
         except (BibliographyError, StyleError, ScaleError, SettingsError) as error:
             raise PluginError(f"factcheck: {error}") from None
         self.bib_paths = self.run.bib_paths
@@ -99,12 +102,12 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                 kept.append(item)
         self._warn_of_differences(options)
         options.pop("bibliography", None)  # the plugin's bibliography setting wins
-        options["citation_needed"] = self.config.citation_needed
+        options["citation_needed"] = self.settings.citation_needed
         # Page bibliographies are written in on_post_page; the summary and JSON-LD gather nested
         # conversions (on_page_content); the assets are files.
         extension = FactcheckExtension.hosted(engine, scale, **options)
-        extension.show_findings = self.is_serve and self.config.show_findings_in_page
-        extension.claim_status_slots = self.config.online.enabled  # filled in on_env (retracted sources)
+        extension.show_findings = self.is_serve and self.settings.show_findings_in_page
+        extension.claim_status_slots = self.settings.online.enabled  # filled in on_env (retracted sources)
         kept.append(extension)
         if "attr_list" not in kept:
             kept.append("attr_list")  # `{: .claim verdict=...}` on a paragraph
@@ -117,7 +120,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         for name, value in options.items():
             if name not in SHARED_OPTIONS:
                 continue
-            ours = self.config[name]
+            ours = getattr(self.settings, name)
             if name == "bibliography":  # a path or a list of paths
                 value, ours = _as_list(value), _as_list(ours)
             if value != ours:
@@ -128,17 +131,17 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             return None
         for name in ASSET_FILES:
             files.append(File.generated(config, f"assets/factcheck/{name}", abs_src_path=str(ASSETS / name), inclusion=InclusionLevel.NOT_IN_NAV))
-        written = files.get_file_from_path(self.config.report_page) if self.config.report_page else None
+        written = files.get_file_from_path(self.settings.report_page) if self.settings.report_page else None
         if written is not None and _written_by_check_command(written):
             files.remove(written)  # `check --write-report` wrote it for Zensical: this build writes its own
         if self.run is not None:
             pages = list(_page_texts(files))
             self.run.start(text for _, text in pages)
             if self.run.engine.csl is not None and self.extension is not None:  # cold builds: pages read ahead
-                self.run.engine.csl_prefetch = PagesAhead(pages, config.markdown_extensions, config.mdx_configs, self.extension.scale)
-        if self.config.report_page and files.get_file_from_path(self.config.report_page) is None:
-            title = self.config.words.get("report_title", "Fact-check report")
-            files.append(File.generated(config, self.config.report_page, content=f"{REPORT_FRONT_MATTER}# {title}\n\n{REPORT_MARKER}\n"))
+                self.run.engine.read_pages_ahead_with(PagesAhead(pages, config.markdown_extensions, config.mdx_configs, self.extension.scale))
+        if self.settings.report_page and files.get_file_from_path(self.settings.report_page) is None:
+            title = self.settings.words.get("report_title", "Fact-check report")
+            files.append(File.generated(config, self.settings.report_page, content=f"{REPORT_FRONT_MATTER}# {title}\n\n{REPORT_MARKER}\n"))
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
@@ -164,7 +167,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         claims = [claim for state in self.engine.pages[self._first_state :] if state.src_path == page.file.src_uri for claim in state.claims]
         if not claims:
             return None
-        if self.config.summary and page.meta.get("factcheck_summary", True):
+        if self.settings.summary and page.meta.get("factcheck_summary", True):
             marker = f'<div class="factcheck-summary-slot">{SUMMARY_MARKER}</div>'
             title_end = html.find("</h1>")  # under the page's title, before the text
             at = title_end + len("</h1>") if title_end >= 0 else 0
@@ -204,7 +207,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.run.finish(config.site_url or "")
         online = self.run.online
         pages_by_path = {file.src_uri: file.page for file in files.documentation_pages() if file.page is not None}
-        report_url = page_url(self.config.report_page, config.use_directory_urls) if self.config.report_page else ""
+        report_url = page_url(self.settings.report_page, config.use_directory_urls) if self.settings.report_page else ""
         cited_on = self._citations_across_pages()
         claims_by_path: dict[str, list] = {}  # a page may have several states (nested conversions)
         for state in engine.pages:
@@ -224,17 +227,17 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
 
                 content = SITE_BIBLIOGRAPHY_MARKER_RE.sub(site_listing, content)
             if SUMMARY_MARKER in content:
-                content = content.replace(SUMMARY_MARKER, summary_html(page_claims, self.extension.scale, page, report_url, self.config.words))
+                content = content.replace(SUMMARY_MARKER, summary_html(page_claims, self.extension.scale, page, report_url, self.settings.words))
             self.run.check_front_matter(path, dict(page.meta), lambda key, page=page: front_matter_line(_raw(page), key))
             # Here rather than per page: only now is it known which ratings the sources back (retractions).
             # No site_url, no absolute url (SiteRun.finish says so).
             content += claim_review_script(page_claims, self.extension.scale, page.canonical_url or "", self._organization(config), dict(page.meta))
             page.content = content
-        if self.config.report_page:
-            report_page = pages_by_path.get(self.config.report_page)
+        if self.settings.report_page:
+            report_page = pages_by_path.get(self.settings.report_page)
             if report_page is not None and report_page.content:
                 data = self.run.published_report()  # computed once per build, reused for factcheck.json
-                report_page.content = report_page.content.replace(f"<p>{REPORT_MARKER}</p>", report_html(data, self.extension.scale, report_page, self.config.words, json_name=self.config.report_json)).replace(REPORT_MARKER, "")
+                report_page.content = report_page.content.replace(f"<p>{REPORT_MARKER}</p>", report_html(data, self.extension.scale, report_page, self.settings.words, json_name=self.settings.report_json)).replace(REPORT_MARKER, "")
         return env
 
     @event_priority(100)  # before other plugins' on_post_page (a minifier would drop the marker comments)
@@ -265,7 +268,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
 
     def _organization(self, config: MkDocsConfig) -> dict | None:
         """The fact-checker (ClaimReview's author): the `organization` setting, else the site's author or name."""
-        return review_author(self.config.organization, config.site_author or config.site_name, config.site_url or "")
+        return review_author(self.settings.organization, config.site_author or config.site_name, config.site_url or "")
 
     def on_build_error(self, *, error: Exception) -> None:
         self._end_of_build()
@@ -285,11 +288,11 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             return
         self.run.save_caches()
         data = self.run.report()
-        if self.config.report_json:
-            target = Path(config.site_dir) / self.config.report_json
+        if self.settings.report_json:
+            target = Path(config.site_dir) / self.settings.report_json
             target.parent.mkdir(parents=True, exist_ok=True)
-            # Compact: with `indent`, Python's json falls back to its pure-Python encoder (1 s for 20,000
-            # sources); `python -m json.tool site/factcheck.json` shows it indented.
+            # Compact: with `indent`, Python's json falls back to its pure-Python encoder, slow on large
+            # sites; `python -m json.tool site/factcheck.json` shows it indented.
             target.write_text(json.dumps(self.run.published_report(), ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
         log.info(summary_line(data))
         errors = self.run.findings.of_severity("error")

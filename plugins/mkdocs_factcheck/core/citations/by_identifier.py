@@ -136,6 +136,10 @@ class IdentifierCitations:
 
     # ------------------------------------------------------------------ the identifiers file
 
+
+    def bind(self, page_report: Callable[[Finding], None], joined: Callable[[], None]) -> None:
+        """Where findings about citations in a page go, and who is told when a source joins the bibliography."""
+        self.page_report, self.joined = page_report, joined
     def _read(self) -> None:
         if self.path is None or not self.path.is_file():
             return
@@ -384,12 +388,10 @@ def _scanned(bibliography: Bibliography) -> dict[int, list[str]]:
 
 def attach(engine: Engine, identifiers: IdentifierCitations) -> None:
     """The engine's hook (Engine.resolve) and, without online checks, the readers' marks."""
-    engine.identifiers = identifiers
-    # At call time: the check command and the standalone extension replace engine.report per page.
-    identifiers.page_report = lambda finding: engine.report(finding)
-    identifiers.joined = lambda: _relabel(engine)
+    engine.resolve_identifiers_with(identifiers)
+    identifiers.bind(engine.report, lambda: _relabel(engine))  # findings to whoever hears the engine's at the time
     if identifiers.fetcher is None:
-        engine.status_providers.append(identifiers.status_html)
+        engine.add_status_provider(identifiers.status_html)
 
 
 def _relabel(engine: Engine) -> None:

