@@ -14,11 +14,11 @@ import subprocess
 
 import pypandoc
 import pytest
+from group_reader import GroupReader
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mkdocs_factcheck.core.citations.syntax import example_labels
-from mkdocs_factcheck.markdown.group_reader import GroupReader
 
 SPLIT = "<!-- split -->"
 MODES = {"AuthorInText": "in-text", "SuppressAuthor": "suppress", "NormalCitation": "normal"}

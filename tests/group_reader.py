@@ -1,5 +1,5 @@
-"""The citation groups of Markdown texts as the extension reads them: what the tests compare with
-pandoc's reading (tests/test_pandoc_differential.py), and what a tool may inspect."""
+"""The citation groups of Markdown texts as the extension reads them, for comparing with
+pandoc's reading (tests/test_pandoc_differential.py)."""
 
 from __future__ import annotations
 
