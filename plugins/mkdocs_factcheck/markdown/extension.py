@@ -263,7 +263,7 @@ class FactcheckTreeprocessor(Treeprocessor):
         if self.extension.defer_page_bibliography:
             listing = PAGE_BIBLIOGRAPHY_MARKER.format(index=page.index)
         else:
-            listing = engine.page_bibliography_list(page)
+            listing = engine.lists.page(page)
         placeholder = self.md.htmlStash.store(listing)
         if len(container):
             container[-1].tail = placeholder  # after the heading
@@ -453,7 +453,7 @@ class FactcheckExtension(Extension):
     def site_bibliography_html(self, engine: Engine, entry_filter: EntryFilter, title: str | None) -> str:
         if self.engine is not None:  # the plugin fills it in once every page is rendered
             return SITE_BIBLIOGRAPHY_MARKER.format(filter=entry_filter.marker_text(), title=SAFE_TITLE.sub("", title) if title is not None else "")
-        return engine.site_bibliography(lambda key: [], entry_filter, title)
+        return engine.lists.site(lambda key: [], entry_filter, title)
 
 
 _REPORTED_ERRORS: set[str] = set()  # the extension cannot start: once until it works again

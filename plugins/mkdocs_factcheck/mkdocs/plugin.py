@@ -222,7 +222,7 @@ class FactcheckPlugin(BasePlugin):
 
                 def site_listing(marker, page=page, taken=taken) -> str:
                     entry_filter = EntryFilter.from_marker_text(marker["filter"])
-                    listing = engine.site_bibliography(lambda key: self._backlinks(cited_on, key, page), entry_filter, marker["title"] or None)
+                    listing = engine.lists.site(lambda key: self._backlinks(cited_on, key, page), entry_filter, marker["title"] or None)
                     return unique_entry_ids(online.fill(listing), taken)  # an entry may keep a placeholder (Engine.entry_body)
 
                 content = SITE_BIBLIOGRAPHY_MARKER_RE.sub(site_listing, content)
@@ -249,7 +249,7 @@ class FactcheckPlugin(BasePlugin):
         online = self.run.online
 
         def listing(match: re.Match) -> str:
-            return online.fill(engine.page_bibliography_list(engine.pages[int(match.group(1))]))  # online marks too
+            return online.fill(engine.lists.page(engine.pages[int(match.group(1))]))  # online marks too
 
         return PAGE_BIBLIOGRAPHY_MARKER_RE.sub(listing, output)
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mkdocs_factcheck.core.bibliography.entry_filter import EntryFilter
 from mkdocs_factcheck.core.bibliography.files import Bibliography
+from mkdocs_factcheck.core.citations.bibliography_lists import BibliographyLists
 from mkdocs_factcheck.core.citations.labels import Labeller, Numbering
 from mkdocs_factcheck.core.citations.syntax import KEY_RE, CitationGroup
 from mkdocs_factcheck.core.findings import Finding, Reporter
@@ -19,7 +19,7 @@ from mkdocs_factcheck.core.formatting.csl.documents import CiteRequest, Document
 from mkdocs_factcheck.core.formatting.csl.processor import CSLFormatter
 from mkdocs_factcheck.core.formatting.csl.styles import choose, pybtex_name
 from mkdocs_factcheck.core.formatting.pybtex_formatter import EntryFormatter, latex_to_text, load_style
-from mkdocs_factcheck.core.formatting.reference_html import ResolvedCite, anchor_slug, bibliography_block, bibliography_list, entry_body, item_html, label_text
+from mkdocs_factcheck.core.formatting.reference_html import ResolvedCite, anchor_slug
 from mkdocs_factcheck.core.page_lines import SourceLocator
 
 if TYPE_CHECKING:
@@ -141,9 +141,8 @@ class Engine:
         self._cited: set[str] = set()
         self._reported: set = set()
         self._unknown_messages: dict[str, str] = {}  # see unknown_key_message
-        self._bodies: dict[str, str] = {}
-        self._csl_entries = inlines.RenderedEntries()
-        self._csl_bodies: dict[tuple[str, str], str] = {}
+        self._csl_entries = inlines.RenderedEntries()  # shared with the lists: tooltips read the same texts
+        self.lists = BibliographyLists(self, self._csl_entries)
 
     def report(self, finding: Finding) -> None:
         self._reporters[-1](finding)
@@ -207,7 +206,7 @@ class Engine:
         uncited (lower-cased keys)."""
         keys = self.cited_keys()
         for page in self.pages:
-            keys.update(key.lower() for key in self._nocite(page))
+            keys.update(key.lower() for key in self.nocite_keys(page))
         return keys
 
     def cited_on(self) -> dict[str, list[str]]:
@@ -215,7 +214,7 @@ class Engine:
         page order."""
         pages: dict[str, list[str]] = {}
         for page in self.pages:
-            keys = [record.key for record in page.citations if record.resolved] + self._nocite(page)
+            keys = [record.key for record in page.citations if record.resolved] + self.nocite_keys(page)
             for key in keys:
                 if page.src_path and page.src_path not in pages.setdefault(key.lower(), []):
                     pages[key.lower()].append(page.src_path)
@@ -277,7 +276,7 @@ class Engine:
         for group in groups:
             for request in group:
                 page.numbering.number(request.key)
-        document = Document(groups, hidden, self._nocite(page))
+        document = Document(groups, hidden, self.nocite_keys(page))
         read_ahead = (lambda: self._pages_ahead(page)) if self.csl_prefetch is not None else None
         result = page.csl = self.csl.format_page(document, read_ahead, site_numbered=site_numbering is not None)
         if result is None:
@@ -309,7 +308,7 @@ class Engine:
                 copy.site_numbering.number(key)
         return copy
 
-    def _nocite(self, page: PageState) -> list[str]:
+    def nocite_keys(self, page: PageState) -> list[str]:
         """The page's `nocite` keys that are entries; `@*` stands for every entry."""
         keys: list[str] = []
         for key in page.nocite:
@@ -381,79 +380,6 @@ class Engine:
 
     def entry_status(self, key: str) -> str:
         return " ".join(html for provider in self.status_providers if (html := provider(key)))
-
-    def item(self, key: str, numbering: Numbering, backlinks: list[tuple[str, str]]) -> str:
-        label = label_text(self.labeller.label(key, numbering), self.mode)
-        return item_html(key, label, self.entry_body(key), backlinks, self.words["back_to_citation"])
-
-    def entry_body(self, key: str) -> str:
-        """An entry's formatted text, links and status: the same on every page that lists it, so made
-        once per build. Statuses are per entry and fixed for the build (the verifier's is a placeholder
-        that is filled in when the page is written)."""
-        body = self._bodies.get(key.lower())
-        if body is None:
-            body = self._bodies[key.lower()] = entry_body(self.formatter.html(key), self.formatter.links_html(key), self.entry_status(key))
-        return body
-
-    def page_bibliography_list(self, page: PageState) -> str:
-        """The `<ol>` of the entries cited in a page, in bibliography order, with links back; empty if none."""
-        keys = page.cited_keys()
-        if page.nocite:
-            keys += [key for key in self._nocite(page) if key.lower() not in {k.lower() for k in keys}]
-        if not keys:
-            return ""
-        backlinks_for = page.backlinks()
-        if page.csl is not None:
-            return self.csl_list(page.csl, {key.lower() for key in keys}, backlinks_for)
-        return bibliography_list([self.item(key, page.numbering, backlinks_for(key)) for key in self.ordered(keys, page.numbering)])
-
-    def ordered(self, keys: list[str], numbering: Numbering) -> list[str]:
-        """Bibliography order: by number for numeric labels, by the style's sorting otherwise."""
-        if self.labeller.uses_numbers:
-            return sorted(keys, key=lambda k: numbering.number(k))
-        if self.mode == "author-year":
-            return sorted(keys, key=lambda k: (self.labeller.authors(k).lower(), self.labeller.year(k)))
-        entries = self.style.sort([self.bibliography.get(k).entry for k in keys])  # type: ignore[union-attr]
-        return [entry.key for entry in entries]
-
-    def csl_list(self, result: DocumentResult, keys: set[str], backlinks_for: Callable[[str], list[tuple[str, str]]]) -> str:
-        """The `<ol>` of those of `keys` (lower-cased) that the style listed, in its order."""
-        assert self.csl is not None
-        items = []
-        for entry in result.entries:
-            if entry.key not in keys:
-                continue
-            source = self.bibliography.get(entry.key)
-            assert source is not None
-            html, text = self._csl_entries.of(entry.body)
-            body = self._csl_bodies.get((entry.key, html))
-            if body is None:  # with its links and status: once per build for each way it is written
-                body = self._csl_bodies[(entry.key, html)] = entry_body(html, self.formatter.links_html(source.key, shown=text), self.entry_status(source.key))
-            items.append(item_html(source.key, inlines.text(entry.label), body, backlinks_for(source.key), self.words["back_to_citation"]))
-        for key in sorted(keys & self.csl.failed_keys):  # formatted without the style, and listed all the same
-            source = self.bibliography.get(key)
-            assert source is not None
-            items.append(item_html(source.key, "", self.entry_body(source.key), backlinks_for(source.key), self.words["back_to_citation"]))
-        return bibliography_list(items)
-
-    def site_bibliography(self, backlinks_for, entry_filter: EntryFilter | None = None, title: str | None = None) -> str:
-        """Every entry of the bibliography files (those `entry_filter` keeps); cited ones keep their
-        numbers, the rest follow."""
-        numbering = self.site_numbering or Numbering()
-        keys = self.bibliography.keys()
-        if entry_filter:
-            cited = self.cited_keys()
-            keys = [key for key in keys if entry_filter.keeps(self.bibliography.get(key), cited)]
-        title = self.words["bibliography_title"] if title is None else title
-        heading_id = "bibliography" + ("-" + anchor_slug(entry_filter.marker_text().replace(" ", "-").replace(";", "-")) if entry_filter else "")
-        if self.csl is not None:
-            numeric = self.csl.style.numeric
-            hidden = numbering.ordered_keys() if numeric else []
-            result = self.csl.format(Document([], hidden, keys))  # listed; the cited first, with their numbers
-            if result is not None:
-                return bibliography_block(self.csl_list(result, {key.lower() for key in keys}, backlinks_for), title, heading_id, site=True)
-        items = [self.item(key, numbering, backlinks_for(key)) for key in self.ordered(keys, numbering)]
-        return bibliography_block(bibliography_list(items), title, heading_id, site=True)
 
     def list_without_citing(self, page: PageState, value: object, line: int = 1) -> None:
         """Front matter `nocite: [@a, @b]` or `nocite: "@*"`, as pandoc has it: the entries join the page's
