@@ -77,17 +77,23 @@ def site(tmp_path) -> Path:
         textwrap.dedent(
             """\
             site_name: Installed
+            site_url: https://example.org/installed/
             theme:
               name: material
             plugins:
               - factcheck:
                   bibliography: references.bib
                   style: csl:vancouver
+                  online:
+                    enabled: false
             markdown_extensions:
               - attr_list
               - mkdocs_factcheck:
                   bibliography: references.bib
                   style: csl:vancouver
+                  site_url: https://example.org/installed/
+                  online:
+                    enabled: false
             """
         ),
         encoding="utf-8",
