@@ -422,3 +422,15 @@ def test_parsed_bibliography_read_from_disk_is_the_one_parsed(tmp_path):
     assert described(read) == described(parsed)
     assert read.get("child").raw.fields["year"] == "1999" and read.get("parent").raw.original_type == "Book"
     assert [f.kind for f in read.findings] == ["duplicate_key"]
+
+
+def test_other_pybtex_users_keep_pybtex_s_own_decoder(bib_site):
+    """Our reading of LaTeX (markup as tags) is given to the styles we call, never installed on pybtex:
+    after a build, pybtex's `Text.from_latex` reads `\\textit` as pybtex reads it."""
+    from pybtex.richtext import Text
+
+    before = Text.from_latex(r"\textit{Homo sapiens} in H$_2$O").render_as("html")
+    bib_site.page("index.md", "Text [@onji1987].\n")
+    bib_site.build()
+    assert Text.from_latex(r"\textit{Homo sapiens} in H$_2$O").render_as("html") == before
+    assert "<em>" not in before and "<i>" not in before  # pybtex's own reader knows no markup

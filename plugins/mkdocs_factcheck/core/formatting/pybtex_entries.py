@@ -28,34 +28,25 @@ def decode(value: str) -> Text:
     return rich(value)  # a new Text each time: callers may build on it
 
 
+def decoded_names(part: str) -> property:
+    """A person's name part (`first_names`, ...) as a style reads it: decoded by `decode`."""
+    return property(lambda person: [decode(name) for name in getattr(person, part)])
+
+
 class DecodedPerson(Person):
-    """A person whose name parts a style reads decoded by `decode`."""
+    """A person whose name parts a style reads decoded by `decode` (pybtex's `rich_*` properties)."""
+
+    rich_first_names = decoded_names("first_names")
+    rich_middle_names = decoded_names("middle_names")
+    rich_prelast_names = decoded_names("prelast_names")
+    rich_last_names = decoded_names("last_names")
+    rich_lineage_names = decoded_names("lineage_names")
 
     @classmethod
     def copy_of(cls, person: Person) -> DecodedPerson:
         copy = cls()
         copy.__dict__.update(person.__dict__)
         return copy
-
-    @property
-    def rich_first_names(self):
-        return [decode(name) for name in self.first_names]
-
-    @property
-    def rich_middle_names(self):
-        return [decode(name) for name in self.middle_names]
-
-    @property
-    def rich_prelast_names(self):
-        return [decode(name) for name in self.prelast_names]
-
-    @property
-    def rich_last_names(self):
-        return [decode(name) for name in self.last_names]
-
-    @property
-    def rich_lineage_names(self):
-        return [decode(name) for name in self.lineage_names]
 
 
 @pybtex_template.node
