@@ -1,4 +1,5 @@
-# Two commands on a fresh machine: `make build` (the site) and `make test` (every test).
+# Two commands on a fresh machine: `make build` (both sites: the article into site/, the guide into
+# site/guide/) and `make test` (every test).
 # Both set up .venv from the pinned versions in constraints.txt.
 PYTHON ?= python3
 VENV := .venv
@@ -7,7 +8,7 @@ export NO_MKDOCS_2_WARNING := 1
 # Tests use Debian's Chromium; install it when it is missing (as root, or through sudo).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: build serve test check lint bench browser screenshots clean
+.PHONY: build serve serve-guide test check lint bench browser screenshots clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +29,16 @@ $(VENV)/wheelhouse/.made: $(VENV)/.installed
 	rm -f $(VENV)/wheelhouse/mkdocs_factcheck-*.whl
 	touch $@
 
+# The article first: its build empties site/, the guide's writes site/guide/ (guide/mkdocs.yml's site_dir).
 build: $(VENV)/.installed
 	$(BIN)/mkdocs build --strict
+	$(BIN)/mkdocs build --strict -f guide/mkdocs.yml
 
 serve: $(VENV)/.installed
 	$(BIN)/mkdocs serve
+
+serve-guide: $(VENV)/.installed
+	$(BIN)/mkdocs serve -f guide/mkdocs.yml
 
 browser:
 	$(MAKE) --no-print-directory $(VENV)/.test-installed
@@ -46,11 +52,13 @@ test: $(VENV)/.test-installed $(VENV)/wheelhouse/.made browser
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory check
 
-# The project's own site, as CI gates it: the build in strict mode, then the check command (offline:
+# The project's own sites, as CI gates them: each build in strict mode, then the check command (offline:
 # these machines have no network; the build's online checks already leave sources unverified there).
 check: $(VENV)/.installed
 	$(BIN)/mkdocs build --strict --quiet --site-dir $(VENV)/site-check
 	$(BIN)/mkdocs-factcheck check --strict --offline
+	$(BIN)/mkdocs build --strict --quiet -f guide/mkdocs.yml --site-dir $(CURDIR)/$(VENV)/site-check-guide
+	$(BIN)/mkdocs-factcheck check --strict --offline -f guide/mkdocs.yml
 
 # The README's pictures: the screenshot tests, writing into docs/images (other runs write to a temporary folder).
 screenshots: $(VENV)/.test-installed browser
@@ -60,4 +68,4 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) site .cache
+	rm -rf $(VENV) site .cache guide/.cache

@@ -186,7 +186,7 @@ def markdown(results: dict) -> str:
     parts = [
         "# Benchmark results",
         "",
-        "Written by `make bench` (`bench/run.py`); how to read and rerun it: see the README's benchmark section.",
+        "Written by `make bench` (`bench/run.py`); how to read and rerun it: see bench/README.md.",
         f"{'**Quick run: sites a tenth of the size; not the figures of record.**' if results.get('quick') else ''}",
         "",
         "## Machine",
