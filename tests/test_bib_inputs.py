@@ -586,3 +586,19 @@ def test_any_latex_becomes_escaped_html_and_text_without_failing(value):
     ours = re.sub(r'</?(?:i|b|sub|sup)>|<span class="(?:bibtex-protected|factcheck-smallcaps" style="font-variant:small-caps)">|</span>', "", html)
     assert "<" not in ours and ">" not in ours, html  # a field's own angle brackets are escaped, and no link is made
     assert isinstance(plain(text), str) and isinstance(latex_to_text(value), str)
+
+
+def test_a_slash_command_reads_as_pandoc_reads_it(site):
+    bib = "@article{io, author = {Adams, Ann}, title = {Input{$\\slash$}output and and\\slash or}, journal = {J}, year = {2000}}\n"
+    site.bib(bib)
+    site.config()
+    site.page("index.md", "Text [@io].\n")
+    site.build()
+    page = soup(site.html())
+    import pypandoc
+
+    (site.root / "pandoc.bib").write_text(bib, encoding="utf-8")
+    reference = pypandoc.convert_text("[@io]\n", "plain", format="markdown", extra_args=["--citeproc", f"--bibliography={site.root / 'pandoc.bib'}"])
+    assert "Input/output and and/or" in " ".join(reference.split())  # pandoc's reading
+    assert "Input/output and and/or" in page.select_one(".citation a")["title"]
+    assert "Input/output and and/or" in page.select_one("#ref-io .reference-text").get_text()

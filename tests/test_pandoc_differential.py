@@ -146,6 +146,13 @@ def test_example_list_labels_are_not_citations_as_in_pandoc(reader):
     assert [group[0][0] for group in our_groups(reader, text)] == ["c"]
 
 
+def test_unlabelled_example_items_open_the_list_as_in_pandoc(reader):
+    # `(@)` is an item too: the labelled item after it is the list's, and `(@foo)` refers to it.
+    text = "(@) First example.\n(@foo) Second example.\n\nSee examples (@foo) and (@bar), and [@foo]."
+    assert compare(reader, [text]) == []
+    assert [group[0][0] for group in our_groups(reader, text)] == ["bar", "foo"]
+
+
 # ---------------------------------------------------------------- generated corpus
 
 KEYS = st.sampled_from(["a", "b2", "smith:2000", "x.y", "k_1", "{a.b.}", "item-3", "Ünï"])

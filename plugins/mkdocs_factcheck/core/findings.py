@@ -36,6 +36,7 @@ KINDS: dict[str, str] = {
     "unverified_source": "warning",
     "source_too_old": "warning",
     "uncited_entry": "info",
+    "preprint_published": "warning",
     # online verification
     "doi_not_found": "warning",
     "pmid_not_found": "warning",

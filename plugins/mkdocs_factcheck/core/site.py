@@ -16,6 +16,7 @@ from mkdocs_factcheck.core.bibliography.cache import BibliographyCache
 from mkdocs_factcheck.core.bibliography.files import Source
 from mkdocs_factcheck.core.checks.offline import check_sources, is_unverified
 from mkdocs_factcheck.core.checks.online.results import OnlineReport
+from mkdocs_factcheck.core.checks.preprint_sources import PreprintSources
 from mkdocs_factcheck.core.citations.by_identifier import IdentifierCitations, attach
 from mkdocs_factcheck.core.citations.engine import Engine
 from mkdocs_factcheck.core.citations.syntax import keys_mentioned
@@ -116,6 +117,8 @@ class SiteRun:
             fetcher = MetadataFetcher(self.verifier)
         identifiers = IdentifierCitations(self.engine.bibliography, base, self.settings.identifiers_file, self.findings.report, fetcher)
         attach(self.engine, identifiers)
+        self.preprints = PreprintSources(identifiers, self.settings.words.get("preprint", "Preprint"))
+        self.engine.status_providers.append(self.preprints.status_html)  # a fact about the source, online or not
         return identifiers
 
     def start(self, page_texts: Iterable[str]) -> None:
@@ -125,6 +128,7 @@ class SiteRun:
         page_texts = list(page_texts)
         self.identifiers.start(page_texts)  # before the mentioned entries: the identifiers file's items are some
         mentioned = self.mentioned_sources(page_texts)
+        self.preprints.prefetch(mentioned)  # the records of preprint entries, fetched while pages render
         if self.verifier is not None:
             for source in mentioned:
                 self.verifier.prefetch(source)  # checked; waited for and reported only if really cited
@@ -176,9 +180,14 @@ class SiteRun:
         if claims and not site_url:
             self.findings.report(Finding("no_site_url", "site_url is not set: the ClaimReview data of pages with claims has no absolute url, which search engines require"))
         cited = engine.listed_keys()  # `nocite` entries are checked as cited ones are
+        self.preprints.settle(cited)  # records of cited preprints fetched now, if no page listed them, to be frozen too
         self.identifiers.freeze()  # what was fetched for identifier citations, into the identifiers file
         if self.verifier is None:  # the online checks report retractions from today's records; else the file's
             self.findings.extend(self.identifiers.offline_findings(cited))
+            self.online.retracted |= {source.key.lower() for source in self.identifiers.retracted_sources(cited)}  # their citations' marks
+        self.findings.extend(self.preprints.findings(cited))
+        for claim in claims:  # their preprint sources, for factcheck.json and the ClaimReview data
+            claim.preprints = self.preprints.of(claim.cites)
         self.findings.extend(check_sources(engine.bibliography, cited, claims, self.settings.unverified_pattern, self.settings.max_source_age))
         if self.verifier is not None:
             self.online = self.verifier.finish()
@@ -195,6 +204,10 @@ class SiteRun:
         if self._report is None:
             data = report_data(self.engine, self.findings, self.scale, self.settings.unverified_pattern, __version__, self.online.retracted)
             for source in data["sources"]:
+                entry = self.engine.bibliography.get(source["key"])
+                preprint = self.preprints.facts(entry) if entry is not None else None
+                if preprint is not None:
+                    source["preprint"] = preprint
                 online = self.online.by_key.get(source["key"].lower())
                 if online is not None:
                     source["online"] = online

@@ -15,14 +15,17 @@ from pybtex.database import Entry
 
 from mkdocs_factcheck.core.findings import Finding
 
-# CSL item types by the BibTeX type styles know them as (anything else is a `misc`).
+# CSL item types by the BibTeX (or BibLaTeX, which pandoc reads) type they are written as; anything else
+# is a `misc`. CSL's `article` is a preprint, working paper or other article outside a journal (what
+# DataCite calls most Zenodo and figshare records): a `misc`, not BibTeX's journal `article`.
 BIBTEX_TYPES = {
-    "article-journal": "article", "article-magazine": "article", "article-newspaper": "article", "article": "article",
+    "article-journal": "article", "article-magazine": "article", "article-newspaper": "article",
     "review": "article", "review-book": "article",
     "book": "book", "classic": "book", "collection": "book", "periodical": "book",
     "chapter": "incollection", "entry-encyclopedia": "incollection", "entry-dictionary": "incollection", "entry": "incollection",
     "paper-conference": "inproceedings", "thesis": "phdthesis", "report": "techreport", "manuscript": "unpublished",
-    "pamphlet": "booklet",
+    "pamphlet": "booklet", "dataset": "dataset", "software": "software", "standard": "standard", "patent": "patent",
+    "webpage": "online", "post": "online", "post-weblog": "online",
 }  # fmt: skip
 # CSL variables with a BibTeX field of their own; the container depends on the type (journal or book).
 FIELDS = {
@@ -143,6 +146,10 @@ def to_entry(key: str, item: dict) -> Entry:
     genre = str(item.get("genre", "")).lower()
     if kind == "phdthesis" and "master" in genre:
         kind = "mastersthesis"
+    if (kind == "incollection" and not _is_text(item.get("container-title"))) or (kind == "unpublished" and not _is_text(item.get("note"))):
+        kind = "inbook" if kind == "incollection" else "misc"  # a chapter known by its book's own fields; a manuscript without BibTeX's note
+    if kind == "online" and not _is_text(item.get("URL")):
+        kind = "misc"
     fields: dict[str, str] = {}
     for name, value in item.items():
         if name in FIELDS and _is_text(value):

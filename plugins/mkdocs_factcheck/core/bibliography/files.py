@@ -59,6 +59,12 @@ class Source:
     def line(self) -> int:
         return self._where >> 2 * SPAN_BITS if self._text is not None else self._where
 
+    @line.setter
+    def line(self, value: int) -> None:
+        """The line of a source written after it was read (a record the identifiers file gains at the end of a build)."""
+        if self._text is None:
+            self._where = value
+
     @property
     def span(self) -> tuple[int, int] | None:
         """Where a BibTeX entry's text is in its file, in bytes (None for a CSL item)."""

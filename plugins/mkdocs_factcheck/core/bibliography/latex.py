@@ -42,7 +42,7 @@ SYMBOLS = {
     "rightarrow": "→", "to": "→", "leftarrow": "←", "leftrightarrow": "↔", "Rightarrow": "⇒", "uparrow": "↑",
     "downarrow": "↓", "degree": "°", "circ": "°", "prime": "′", "ldots": "…", "dots": "…", "cdots": "⋯", "partial": "∂",
     "nabla": "∇", "sum": "∑", "prod": "∏", "int": "∫", "sqrt": "√", "in": "∈", "cap": "∩", "cup": "∪", "ell": "ℓ",
-    "hbar": "ℏ", "langle": "⟨", "rangle": "⟩", "LaTeX": "LaTeX", "TeX": "TeX", "BibTeX": "BibTeX",
+    "hbar": "ℏ", "langle": "⟨", "rangle": "⟩", "slash": "/", "textslash": "/", "textfractionsolidus": "⁄", "LaTeX": "LaTeX", "TeX": "TeX", "BibTeX": "BibTeX",
 }  # fmt: skip
 ACCENTS = set("'\"`^~=.") | {"c", "v", "u", "H", "k", "r", "d", "b", "t"}
 ESCAPED = {"&": "&", "%": "%", "$": "$", "#": "#", "_": "_", "{": "{", "}": "}", " ": " ", ",": "\u2009", ";": " ", ":": " ", "!": "", "/": "", "-": "", "\\": " "}

@@ -22,7 +22,6 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +29,7 @@ from mkdocs_factcheck.core.bibliography import csl_json as csl_bibliography
 from mkdocs_factcheck.core.bibliography.files import Bibliography, Source
 from mkdocs_factcheck.core.bibliography.identifiers import Identifier, isbn_valid, normalise_doi, problem
 from mkdocs_factcheck.core.cache_files import write_atomically
+from mkdocs_factcheck.core.checks.notice_marks import RETRACTING, marks_html
 from mkdocs_factcheck.core.citations.syntax import keys_mentioned
 from mkdocs_factcheck.core.findings import Finding, Reporter
 from mkdocs_factcheck.core.log import logger
@@ -41,7 +41,6 @@ log = logger()
 SCHEMES = ("doi", "pmid", "pmcid", "isbn")
 DOI_ADDRESS = re.compile(r"^(?:https?://)?(?:dx\.|www\.)?doi\.org/", re.IGNORECASE)
 NOTICES_FIELD = "factcheck-notices"  # as online/metadata.py writes it
-RETRACTING = {"retraction", "withdrawal", "removal"}
 MAY_CITE_IDENTIFIER = re.compile(r"@\{?(?:(?:doi|pmid|pmcid|isbn):|(?:https?://)?(?:dx\.|www\.)?doi\.org/)", re.IGNORECASE)
 
 
@@ -190,7 +189,16 @@ class IdentifierCitations:
             return
         self.raw = ordered
         self.items.update({key: item for key, item in self.new.items() if key not in self.items})
+        self._place(text)
         self.new = {}
+
+    def _place(self, text: str) -> None:
+        """The lines of the items just written, for the findings about them made after (checks, online)."""
+        lines = {_lowered(key): line for key, _, line in csl_bibliography.read(text, self.display, "json")[0]}
+        for key in self.new:
+            source = self.added.get(key)
+            if source is not None and source.file == self.display and key in lines:
+                source.line = lines[key]
 
     # ------------------------------------------------------------------ resolving
 
@@ -331,21 +339,19 @@ class IdentifierCitations:
     def status_html(self, key: str) -> str:
         """Readers' marks from the file's notices, for builds without online checks (with them, the
         checks' own marks say the same from today's records)."""
-        notices = [n for n in self.notices(key) if n.get("about", "this") == "this"]
-        if any(str(n.get("type")) in RETRACTING for n in notices):
-            title = "; ".join(f"{n.get('label', '')} doi:{n['doi']}".strip() if n.get("doi") else str(n.get("label", "")) for n in notices if str(n.get("type")) in RETRACTING)
-            return f'<span class="reference-status reference-retracted" title="{escape(title, quote=True)}">Retracted</span>'
-        return " ".join(f'<span class="reference-status reference-notice">{escape(str(n.get("label", "")))}</span>' for n in notices if n.get("label"))
+        notices = self.notices(key)
+        return marks_html(notices, self.retracted(key))
+
+    def retracted(self, key: str) -> bool:
+        return any(str(n.get("type")) in RETRACTING and n.get("about", "this") == "this" for n in self.notices(key))
+
+    def retracted_sources(self, cited: set[str]) -> list[Source]:
+        """The file's items the site cites that its notices say are retracted."""
+        return [source for lowered, source in self.added.items() if source.key.lower() in cited and source.file == self.display and self.retracted(lowered)]
 
     def offline_findings(self, cited: set[str]) -> list[Finding]:
         """Retracted items of the file that the site cites, for builds without online checks."""
-        findings = []
-        for lowered, source in self.added.items():
-            if source.key.lower() not in cited or source.file != self.display:
-                continue
-            if any(str(n.get("type")) in RETRACTING and n.get("about", "this") == "this" for n in self.notices(lowered)):
-                findings.append(Finding("retracted_source", f"entry '{source.key}' is retracted (notice kept in {self.display})", file=source.file, line=source.line or None))
-        return findings
+        return [Finding("retracted_source", f"entry '{source.key}' is retracted (notice kept in {self.display})", file=source.file, line=source.line or None) for source in self.retracted_sources(cited)]
 
 
 # An identifier field of a BibTeX entry and the start of its value.

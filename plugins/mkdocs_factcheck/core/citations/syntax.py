@@ -34,8 +34,8 @@ BRACKETS = re.compile(r"[\[\]]")
 ITEM_BREAK = re.compile(r"[;\[]|@\{[^{}\s]+\}")  # a braced key may hold a `;`
 SPACES = re.compile(r"[ \t]*\n?[ \t]*")
 # `(@label)`, `@label.` or `@label)` opening a line: an item of a pandoc example list, whose label is
-# then no citation anywhere in the page.
-EXAMPLE_ITEM_RE = re.compile(r"[ ]{0,3}(?:\(@(?P<paren>[\w-]+)\)|@(?P<bare>[\w-]+)[.)])(?=[ \t]|$)")
+# then no citation anywhere in the page; `(@)`, `@.` and `@)` are items without a label.
+EXAMPLE_ITEM_RE = re.compile(r"[ ]{0,3}(?:\(@(?P<paren>[\w-]*)\)|@(?P<bare>[\w-]*)[.)])(?=[ \t]|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,7 +278,7 @@ def example_labels(markdown: str) -> frozenset[str]:
     opens_block = True
     for line in markdown.split("\n"):
         match = EXAMPLE_ITEM_RE.match(line) if opens_block else None
-        if match:
+        if match and (match["paren"] or match["bare"]):
             labels.add(match["paren"] or match["bare"])
         opens_block = not line.strip() or match is not None
     return frozenset(labels)

@@ -31,8 +31,10 @@ class Claim:
     block: bool = False
     caveat: str = ""  # what its badge says against its sources, known when the page renders (see source_caveat)
     derived_id: bool = False  # made from the claim's words (so never reported as a duplicate)
+    preprints: list[dict] = field(default_factory=list)  # its preprint sources, known after the build (see PreprintSources.of)
 
     def as_json(self) -> dict:
+        preprints = {"preprints": self.preprints} if self.preprints else {}
         return {
             "id": self.id,
             "page": self.page,
@@ -42,6 +44,7 @@ class Claim:
             "verdict": self.verdict,
             "note": self.note,
             "cites": self.cites,
+            **preprints,
         }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 
+from mkdocs_factcheck.core.bibliography.identifiers import Identifier
 from mkdocs_factcheck.core.claims.claim import Claim
 from mkdocs_factcheck.core.claims.scale import Scale
 
@@ -111,8 +112,26 @@ def claim_reviews(claims: list[Claim], scale: Scale, page_url: str, author: dict
         }
         if claim.note:
             review["reviewBody"] = claim.note
+        if claim.preprints:
+            review["citation"] = [preprint_work(preprint) for preprint in claim.preprints]
         reviews.append(review)
     return reviews
+
+
+def preprint_work(preprint: dict) -> dict:
+    """A preprint the claim's review rests on, with the peer-reviewed versions it became (schema.org's
+    `workExample`: a realization of the same work)."""
+    work: dict = {"@type": "ScholarlyArticle", "name": preprint["title"], "creativeWorkStatus": "Preprint"}
+    if preprint.get("url"):
+        work["url"] = preprint["url"]
+    published = []
+    for version in preprint["published"]:
+        href = Identifier("doi", version["doi"], "doi").href
+        if href:
+            published.append({"@type": "ScholarlyArticle", "creativeWorkStatus": "Published", "url": href, **({"name": version["title"]} if version.get("title") else {})})
+    if published:
+        work["workExample"] = published
+    return work
 
 
 def script_json(data) -> str:

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import difflib
-import html
 import re
 import unicodedata
 
 from pybtex.database import Entry
 from pybtex.exceptions import PybtexError
 
+from mkdocs_factcheck.core.checks.online.title_markup import plain_text
 from mkdocs_factcheck.core.formatting.pybtex_formatter import latex_to_text
 
 TITLE_SIMILARITY = 0.85  # normalised titles this close are the same title (punctuation, a typo, a subtitle style)
 NAME_SIMILARITY = 0.85
-TAG = re.compile(r"<[^>]+>")
-# MathML's annotations repeat the formula as TeX: dropped with their content.
-ANNOTATION = re.compile(r"<(?:mml:)?annotation[^>]*>.*?</(?:mml:)?annotation>", re.S)
 
 
 def latex_text(value: str) -> str:
@@ -36,8 +33,9 @@ def normalise(value: str) -> str:
 
 def as_text(value: str) -> str:
     """A Crossref title as text: its JATS/HTML tags (<i>, <sub>) and MathML taken out, not replaced by
-    spaces (H<sub>2</sub>O is H2O, as the entry's H$_2$O reads)."""
-    return html.unescape(TAG.sub("", ANNOTATION.sub("", value)))
+    spaces (H<sub>2</sub>O is H2O, as the entry's H$_2$O reads); MathML's annotations (the formula
+    again, as TeX) are dropped."""
+    return plain_text(value)
 
 
 def similar_titles(entry_title: str, record_titles: list[str]) -> bool:

@@ -18,9 +18,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import re
 import time
-import xml.etree.ElementTree as ET  # noqa: S405 - parses a title's MathML fragment from a record, not a document
 from dataclasses import dataclass, field
-from html import unescape
 from urllib.parse import urljoin, urlsplit
 
 from mkdocs_factcheck.core.bibliography.identifiers import DOI_RE
@@ -30,6 +28,9 @@ from mkdocs_factcheck.core.checks.online.doi import path as doi_path
 from mkdocs_factcheck.core.checks.online.http import Client, ServiceError
 from mkdocs_factcheck.core.checks.online.outcome import FOUND, NOT_FOUND, UNVERIFIED
 from mkdocs_factcheck.core.checks.online.plan import lifetime, online_option
+from mkdocs_factcheck.core.checks.online.record_types import csl_type, pubmed_type
+from mkdocs_factcheck.core.checks.online.title_markup import rich_text
+from mkdocs_factcheck.core.checks.preprints import HAS_PREPRINT_FIELD, PREPRINT_FIELD, record_facts
 from mkdocs_factcheck.core.log import logger
 
 log = logger("online")
@@ -45,7 +46,7 @@ KEPT = (
     "page", "publisher", "publisher-place", "edition", "number", "genre", "DOI", "PMID", "PMCID", "ISBN", "URL",
 )  # fmt: skip
 NOTICES_FIELD = "factcheck-notices"  # ours: retraction and correction notices the record carries
-NOTICE_KEPT = ("type", "label", "doi", "about")  # of a notice: its date and source are not kept
+NOTICE_KEPT = ("type", "label", "doi", "date", "about")  # of a notice (readers see its DOI and date); its source is not kept
 FROM_FIELD = "factcheck-fetched-from"  # ours: the service the item came from
 # Crossref `relation` types that are notices about the work.
 RELATIONS = {
@@ -55,9 +56,6 @@ RELATIONS = {
     "has-correction": ("correction", "Correction"),
     "has-expression-of-concern": ("expression_of_concern", "Expression of concern"),
 }
-ALLOWED_TAGS = {"i", "b", "sup", "sub"}  # CSL's rich text, which core/csl_bibliography.py reads
-TAG = re.compile(r"<(/?)([A-Za-z][\w:.-]*)([^<>]*)>")
-MATH = re.compile(r"<(?:mml:)?math\b.*?</(?:mml:)?math>", re.S)
 
 
 @dataclass
@@ -241,10 +239,18 @@ def csl_from_doi(record: dict, doi: str) -> dict:
             item[role] = clean_names(item[role])
             if not item[role]:
                 item.pop(role)
+    for name in ("ISBN", "ISSN"):  # Crossref lists a book's ISBNs (print, electronic): the first is kept
+        if isinstance(item.get(name), list):
+            item[name] = next((str(v) for v in item[name] if isinstance(v, str) and v.strip()), "")
+            if not item[name]:
+                item.pop(name)
     written = record.get("DOI")
     item["DOI"] = written if isinstance(written, str) and DOI_RE.match(written.strip()) else doi  # the agency's spelling
-    item.setdefault("type", "article-journal")
-    notices = [{name: notice[name] for name in NOTICE_KEPT} for notice in doi_notices(record, item["DOI"])]
+    item["type"] = csl_type(record)
+    server = _institution(record)
+    if item["type"] == "article" and server and "container-title" not in item:
+        item["container-title"] = server  # a posted preprint's server (bioRxiv), which Crossref names its institution
+    notices = [{name: notice[name] for name in NOTICE_KEPT if notice[name]} for notice in doi_notices(record, item["DOI"])]
     relations = record.get("relation")
     if isinstance(relations, dict):
         for name, targets in relations.items():
@@ -254,15 +260,28 @@ def csl_from_doi(record: dict, doi: str) -> dict:
                     notices.append({"type": known[0], "label": known[1], "doi": str(target.get("id", "")), "about": "this"})  # type: ignore[index]
     if notices:
         item[NOTICES_FIELD] = notices
+    preprint, published, preprints = record_facts(record)
+    if preprint:
+        item[PREPRINT_FIELD] = {"published": published}
+    if preprints:
+        item[HAS_PREPRINT_FIELD] = preprints
     item[FROM_FIELD] = "doi"
     return item
 
 
+def _institution(record: dict) -> str:
+    institutions = record.get("institution")
+    first = institutions[0] if isinstance(institutions, list) and institutions else institutions
+    name = first.get("name") if isinstance(first, dict) else first
+    return clean_title(name) if isinstance(name, str) and name.strip() else ""
+
+
 def csl_from_summary(summary: dict, scheme: str, value: str) -> dict:
-    """An esummary document (PubMed or PMC) as a CSL item; esummary leaves fields out freely."""
+    """An esummary document (PubMed or PMC) as a CSL item; esummary leaves fields out freely. A
+    Bookshelf record (`doctype` book or chapter) names its book and publisher in fields of its own."""
     parsed = pubmed.parse_summary(summary)
-    item: dict = {"type": "article-journal"}
-    title = str(summary.get("title") or "").strip().rstrip(".")
+    item: dict = {"type": pubmed_type(summary)}
+    title = str(summary.get("title") or (summary.get("booktitle") if item["type"] == "book" else "") or "").strip().rstrip(".")
     if title:
         item["title"] = clean_title(title)
     authors = []
@@ -278,8 +297,16 @@ def csl_from_summary(summary: dict, scheme: str, value: str) -> dict:
     if authors:
         item["author"] = authors
     journal = str(summary.get("fulljournalname") or summary.get("source") or "").strip()
+    if item["type"] == "chapter":
+        journal = str(summary.get("booktitle") or summary.get("bookname") or "").strip()
+    elif item["type"] == "book":
+        journal = ""
     if journal:
-        item["container-title"] = journal
+        item["container-title"] = clean_title(journal)
+    for csl_name, summary_name in (("publisher", "publishername"), ("publisher-place", "publisherlocation"), ("edition", "edition")):
+        text = str(summary.get(summary_name) or "").strip()
+        if text and item["type"] in ("book", "chapter"):
+            item[csl_name] = text
     for csl_name, summary_name in (("volume", "volume"), ("issue", "issue"), ("page", "pages")):
         text = str(summary.get(summary_name) or "").strip()
         if text:
@@ -295,6 +322,8 @@ def csl_from_summary(summary: dict, scheme: str, value: str) -> dict:
     notices = [{"type": u["type"], "label": u["label"], "doi": "", "about": "this", **({"note": u["note"]} if u.get("note") else {})} for u in parsed["updates"]]
     if notices:
         item[NOTICES_FIELD] = notices
+    if item["type"] == "article":  # PubMed's `Preprint` publication type
+        item[PREPRINT_FIELD] = {"published": []}
     item[FROM_FIELD] = pubmed.DATABASES[scheme]
     return item
 
@@ -347,37 +376,5 @@ def clean_names(names: object) -> list[dict]:
 
 def clean_title(text: str) -> str:
     """A title as CSL's rich text: MathML as text (with sup and sub), tags other than i, b, sup and sub
-    dropped (their text kept), entities read, spaces collapsed."""
-    text = MATH.sub(lambda m: _math_text(m.group()), text)
-
-    def tag(match: re.Match) -> str:
-        name = match.group(2).lower()
-        return f"<{match.group(1)}{name}>" if name in ALLOWED_TAGS else ""
-
-    text = TAG.sub(tag, text)
-    return " ".join(unescape(text).split())  # `<` and `&` are text from here on: the formatter escapes them
-
-
-def _math_text(fragment: str) -> str:
-    """`<mml:math><mml:msup><mml:mi>x</mml:mi><mml:mn>2</mml:mn></mml:msup></mml:math>` as `x<sup>2</sup>`."""
-    if "<!" in fragment:  # no document type nor entity declarations are parsed
-        return re.sub(r"<[^<>]*>", "", fragment)
-    plain = re.sub(r"<(/?)[\w.-]+:", r"<\1", fragment)  # namespace prefixes (their declarations are elsewhere)
-    plain = re.sub(r"\s(?:xmlns(?::\w+)?)=\"[^\"]*\"", "", plain)
-    try:
-        root = ET.fromstring(plain)  # noqa: S314 - a fragment of a record's title, no entities expanded
-    except ET.ParseError:
-        return re.sub(r"<[^<>]*>", "", fragment)
-
-    def text_of(element: ET.Element) -> str:
-        name = element.tag.lower()
-        children = list(element)
-        if name in ("msup", "msub") and len(children) == 2:
-            mark = "sup" if name == "msup" else "sub"
-            return f"{text_of(children[0])}<{mark}>{text_of(children[1])}</{mark}>"
-        if name == "msubsup" and len(children) == 3:
-            return f"{text_of(children[0])}<sub>{text_of(children[1])}</sub><sup>{text_of(children[2])}</sup>"
-        inner = (element.text or "") + "".join(text_of(child) + (child.tail or "") for child in children)
-        return inner.strip() if name in ("mi", "mn", "mo", "mtext") else inner
-
-    return text_of(root)
+    dropped (their text kept), entities read, spaces collapsed (see title_markup)."""
+    return rich_text(text)  # `<` and `&` are text from here on: the formatter escapes them

@@ -6,11 +6,10 @@ import time
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from mkdocs_factcheck.core.checks.notice_marks import NOTICES, RETRACTING  # noqa: F401 - Crossref's update types (core/notice_marks.py), as the checks know them
+
 FOUND, NOT_FOUND, UNVERIFIED = "found", "not_found", "unverified"
 
-# Crossref update types (also Retraction Watch's): the first set withdraws the work, the rest amend it.
-RETRACTING = {"retraction", "withdrawal", "removal"}
-NOTICES = RETRACTING | {"partial_retraction", "expression_of_concern", "correction", "erratum", "corrigendum", "addendum", "clarification"}
 
 # The service behind each kind of check, as named in findings (one service_unavailable per service).
 SERVICES = {"doi": "DOI resolver", "crossref": "Crossref", "pmid": "PubMed (E-utilities)", "pmcid": "PubMed Central (E-utilities)", "url": "websites"}

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from html import escape, unescape
 
 from mkdocs_factcheck.core.bibliography.files import Source
+from mkdocs_factcheck.core.checks.notice_marks import marks_html, notice_text
 from mkdocs_factcheck.core.checks.online.compare import entry_title, mismatches, similar_titles
 from mkdocs_factcheck.core.checks.online.outcome import FOUND, NOT_FOUND, NOTICES, RETRACTING, UNVERIFIED, Check, Outcome
 from mkdocs_factcheck.core.claims.claim import CLAIM_STATUS_RE, Claim, source_caveat
@@ -37,16 +38,7 @@ class OnlineReport:
         data = self.by_key.get(key.lower())
         if not data:
             return ""
-        marks = []
-        if data.get("retracted"):
-            notes = "; ".join(notice_text(n) for n in data.get("notices", []) if n.get("type") in RETRACTING)
-            marks.append(f'<span class="reference-status reference-retracted" title="{escape(notes, quote=True)}">Retracted</span>')
-        else:
-            for notice in data.get("notices", []):
-                if notice.get("about") == "this" and notice.get("type") in NOTICES:
-                    title = escape(notice_text(notice), quote=True)
-                    marks.append(f'<span class="reference-status reference-notice" title="{title}">{escape(notice.get("label", ""))}</span>')
-        return " ".join(marks)
+        return marks_html(data.get("notices", []), bool(data.get("retracted")))
 
     def claim_findings(self, claims: list[Claim]) -> list[Finding]:
         """A claim whose every checked source is retracted rests on nothing: a finding for editors, and
@@ -83,17 +75,6 @@ class OnlineReport:
     def _claim_status(self, match: re.Match) -> str:
         caveat = self.claim_caveats.get(unescape(match.group(1)), "")
         return f'<span class="claim-caveat">({escape(caveat)})</span>' if caveat else ""
-
-
-def notice_text(notice: dict) -> str:
-    parts = [notice.get("label", "")]
-    if notice.get("doi"):
-        parts.append(f"doi:{notice['doi']}")
-    if notice.get("note"):
-        parts.append(notice["note"])
-    if notice.get("date"):
-        parts.append(notice["date"])
-    return " ".join(p for p in parts if p)
 
 
 def iso(timestamp: float) -> str:
