@@ -65,6 +65,9 @@ class Settings:
     show_unverified: bool = False
     report_findings: bool = False
     organization: dict = field(default_factory=dict)
+    reviewers: dict = field(default_factory=dict)
+    ledger_file: str = "factcheck-ledger.json"
+    corrections_page: str = "factcheck-corrections.md"
     online: OnlineSettings = field(default_factory=OnlineSettings)
 
     @property
@@ -95,6 +98,26 @@ def settings_from(options: dict | None) -> Settings:
         if severity not in SEVERITIES:
             raise SettingsError(f"factcheck.findings.{kind}: '{severity}' is not one of {', '.join(SEVERITIES)}")
     return settings
+
+
+REVIEWER_FIELDS = ("name", "url", "role", "type")
+REVIEWER_TYPES = ("Person", "Organization")  # a named reviewer, or a desk that reviews as a team
+
+
+def reviewers_problem(reviewers: dict) -> str:
+    """What is wrong with the `reviewers` option ({id: {name, url, role, type}}), or ""."""
+    for key, reviewer in reviewers.items():
+        if not isinstance(reviewer, dict) or not isinstance(reviewer.get("name"), str) or not reviewer["name"].strip():
+            return f"{key}: expected a mapping with a name (fields: {', '.join(REVIEWER_FIELDS)})"
+        unknown = sorted(str(name) for name in reviewer if name not in REVIEWER_FIELDS)
+        if unknown:
+            return f"{key}: unknown fields {', '.join(unknown)} (fields: {', '.join(REVIEWER_FIELDS)})"
+        if reviewer.get("type", "Person") not in REVIEWER_TYPES:
+            return f"{key}: type {reviewer['type']!r} is not one of {', '.join(REVIEWER_TYPES)}"
+        url = reviewer.get("url", "")
+        if url and not (isinstance(url, str) and url.startswith(("https://", "http://"))):
+            return f"{key}: url {url!r} is not an http(s) address"
+    return ""
 
 
 def _expected(name: str, default: Any, annotation: str) -> tuple[type, ...]:

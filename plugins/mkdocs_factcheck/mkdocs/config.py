@@ -90,6 +90,12 @@ class FactcheckConfig(Config):
     verdicts, notes and sources; editors get the findings in the terminal)."""
     organization = c.Type(dict, default={})
     """The fact-checker, author of the ClaimReview data: {name, url} (default: site_author or site_name, and site_url)."""
+    reviewers = c.Type(dict, default={})
+    """The site's reviewers, by the id claims name them with: {id: {name, url, role}}."""
+    ledger_file = c.Type(str, default="factcheck-ledger.json")
+    """The published record of the fact-check, relative to mkdocs.yml; written by `mkdocs-factcheck publish` only. Empty: none."""
+    corrections_page = c.Type(str, default="factcheck-corrections.md")
+    """The generated page listing every correction, newest first (made when the site keeps a ledger); empty: none."""
     summary = c.Type(bool, default=True)
     """Show a summary of the fact-check (claims per verdict, review date, report link) at the top of pages with claims."""
     show_findings_in_page = c.Type(bool, default=False)

@@ -23,6 +23,7 @@ from mkdocs_factcheck.core.page_lines import SourceLocator
 
 if TYPE_CHECKING:
     from mkdocs_factcheck.core.citations.by_identifier import IdentifierCitations
+    from mkdocs_factcheck.core.claims.ledger import Ledger
 
 DEFAULT_WORDS = {
     "bibliography_title": "References",
@@ -124,6 +125,8 @@ class Engine:
         self.numbering_scope = numbering
         self.words = {**DEFAULT_WORDS, **(words or {})}
         self.report: Reporter = report or (lambda finding: None)
+        self.ledger: Ledger | None = None  # the published record, for the corrections readers see (SiteRun sets it)
+        self.reviewers: dict = {}  # the site's reviewers by id (SiteRun sets them)
         self.severity_of = lambda kind: "warning"  # the plugin's Findings knows the configured severities
         self.formatter = EntryFormatter(bibliography, self.style, self._report_once, store)
         self.formatter.style_gaps_reported = self.csl is None
