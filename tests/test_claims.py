@@ -226,6 +226,22 @@ def test_citation_needed_flags_what_it_should(bib_site, warnings):
     ]
 
 
+def test_a_footnote_mark_is_no_number_and_its_notes_citation_is_the_sources(bib_site):
+    bib_site.page(
+        "index.md",
+        """
+        Coffee is popular with students.[^1] Tea is popular with teachers.[^2] Milk is drunk by 45 pupils.[^3]
+
+        [^1]: As a survey found [@onji1987].
+        [^2]: Our own impression.
+        [^3]: Nobody counted them.
+        """,
+    )
+    bib_site.build()
+    needed = [f["message"] for f in findings(bib_site) if f["kind"] == "citation_needed"]
+    assert needed == ["citation needed: 'Milk is drunk by 45 pupils.' has a number but no source"]
+
+
 def test_citation_needed_can_be_turned_off_per_page(bib_site):
     bib_site.page("index.md", "---\nfactcheck:\n  citation_needed: false\n---\n\nA study found that 45% agree.\n")
     bib_site.build()

@@ -20,6 +20,7 @@ def project_site(tmp_path) -> Site:
     """A copy of the project's site, with online checks off (tests never reach the internet)."""
     shutil.copytree(ROOT / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns("images"))
     shutil.copy(ROOT / "references.bib", tmp_path / "references.bib")
+    shutil.copy(ROOT / "factcheck-ledger.json", tmp_path / "factcheck-ledger.json")
     config = yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=yaml.Loader)  # noqa: S506 - our own file, with !!python tags
     for plugin in config["plugins"]:
         if isinstance(plugin, dict) and "factcheck" in plugin:
@@ -52,6 +53,26 @@ def test_the_article_builds_strictly_with_22_sourced_claims(tmp_path):
     assert len(report.select("table.factcheck-claims tbody tr")) == 22
     references = soup(site.html("references/index.html"))
     assert len(references.select("li.reference")) == 26
+
+
+def test_the_site_follows_its_corrections_policy(tmp_path):
+    """Its ledger holds every claim as published and the site still matches it (no correction is
+    owed, and none is invented: the corrections page says there are none); the report names the
+    reviewer and the date of every claim; the policy is on "How we fact-check"."""
+    site = project_site(tmp_path)
+    site.build(strict=True)
+    ledger = json.loads((ROOT / "factcheck-ledger.json").read_text(encoding="utf-8"))["claims"]
+    data = json.loads((site.site_dir / "factcheck.json").read_text())
+    article = {c["id"]: c for c in data["claims"] if c["page"] == "interleukin-2.md"}
+    assert set(ledger) == set(article)
+    for claim_id, claim in article.items():
+        assert (ledger[claim_id]["verdict"], ledger[claim_id]["text"]) == (claim["verdict"], claim["text"])
+    assert data["corrections"] == []
+    assert "No corrections" in soup(site.html("factcheck-corrections/index.html")).select_one(".factcheck-corrections-page").get_text()
+    rows = soup(site.html("factcheck-report/index.html")).select("table.factcheck-claims tbody tr")
+    assert all("The mkdocs-factcheck editors" in row.get_text() and "2026-11-26" in row.get_text() for row in rows)
+    policy = soup(site.html("how-we-fact-check/index.html")).select_one("#corrections").find_next("p").get_text()
+    assert "Corrected on" in policy and "corrections page" in policy
 
 
 def test_the_official_label_is_cited_not_a_copy(tmp_path):

@@ -318,3 +318,20 @@ def test_zensical_with_a_misspelled_option_says_so_and_builds(site):
     output = zensical_build(site)
     assert "Traceback" not in output and output.count("unknown option 'stlye'") == 1
     assert soup(site.html()).select_one("span.citation a.citation-ref") is not None
+
+
+def test_zensical_shows_a_correction_and_publishes_the_corrections_page_the_check_command_writes(site):
+    write_site(site)
+    page = site.docs / "index.md"
+    page.write_text(page.read_text().replace('#c verdict=supported note="Three of eleven."', '#c verdict=partly-supported note="Three of eleven." correction="Only three of eleven patients." corrected=2026-12-02'))
+    ledger = {"format": 1, "claims": {"c": {"page": "index.md", "url": "", "text": "IL-2 lowered a hepatitis B marker in some patients", "verdict": "supported", "sources": ["onji1987"], "published": "2026-11-26"}}}
+    (site.root / "factcheck-ledger.json").write_text(json.dumps(ledger), encoding="utf-8")
+    result = subprocess.run([COMMAND, "check", "--offline", "--write-report"], cwd=site.root, capture_output=True, text=True, timeout=300)
+    assert "corrections to docs/factcheck-corrections.md" in result.stderr
+    assert "claim 'c': verdict was 'supported' (published 2026-11-26), is now 'partly-supported': correction of 2026-12-02 not yet published" in result.stdout
+    zensical_build(site)
+    html = soup(site.html())
+    assert html.select_one(".claim-correction").get_text() == "Corrected on 2026-12-02: the verdict was Supported; Only three of eleven patients"
+    assert html.select_one("section.factcheck-corrections a")["href"] == "#c"
+    listing = soup((site.site_dir / "factcheck-corrections/index.html").read_text()).select_one(".factcheck-corrections-list")
+    assert "2026-12-02" in listing.get_text() and listing.select_one("a")["href"] == "../#c"

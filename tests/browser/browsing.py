@@ -251,6 +251,7 @@ def project_config(target: Path) -> Path:
             paths = [bibliography] if isinstance(bibliography, str) else list(bibliography)
             options["bibliography"] = [str(ROOT / p) for p in paths]
             options["online"] = {**(options.get("online") or {}), "enabled": False}
+            options["ledger_file"] = str(ROOT / options.get("ledger_file", "factcheck-ledger.json"))
             item["factcheck"] = options
     path = target / "mkdocs.yml"
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")

@@ -3,6 +3,7 @@ reloads with the change, and the terminal names each finding as `path.md:LINE: m
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -139,3 +140,29 @@ def test_page_edit_reports_findings_with_lines(serving, page: Page):
     found = server.wait_for(r"index\.md:(\d+): .*nobody2024missing", start=since)
     assert int(found.group(1)) == expected_line, found.group(0)
     expect(page.locator(".citation-unresolved")).to_have_text("@nobody2024missing?", timeout=RELOAD_MS)
+
+
+def test_serve_reads_the_ledger_and_never_writes_it(site, page: Page):
+    """`mkdocs serve` compares the site with the ledger (a changed verdict is reported on each
+    rebuild) but leaves the file as it was: only `mkdocs-factcheck publish` writes it."""
+    write_feature_site(site)
+    ledger = site.root / "factcheck-ledger.json"
+    text = (site.docs / "index.md").read_text(encoding="utf-8")
+    claim = re.search(r"\{#([\w-]+) \.claim verdict=([\w-]+)", text)
+    assert claim is not None
+    record = {"page": "index.md", "url": "", "text": "x", "verdict": "partly-supported" if claim[2] != "partly-supported" else "supported", "sources": [], "published": "2026-11-26"}
+    ledger.write_text(json.dumps({"format": 1, "claims": {claim[1]: record}}), encoding="utf-8")
+    before = ledger.read_bytes()
+    server = Serving(site.root, free_port())
+    try:
+        server.wait_for(r"Serving on http://127\.0\.0\.1")
+        server.wait_for(rf"claim '{claim[1]}': verdict was '{record['verdict']}' \(published 2026-11-26\), is now '{claim[2]}'")
+        page.goto(server.url)
+        since = server.mark()
+        (site.docs / "index.md").write_text(text + "\nOne more sentence.\n", encoding="utf-8")
+        server.wait_for(r"Detected file changes", start=since)
+        server.wait_for(r"unpublished_change", start=since)
+        assert ledger.read_bytes() == before
+    finally:
+        server.stop()
+    assert ledger.read_bytes() == before

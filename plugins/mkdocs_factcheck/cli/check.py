@@ -15,6 +15,7 @@ from mkdocs_factcheck.cli.page_cache import PageResults
 from mkdocs_factcheck.cli.site_config import ConfigError, SiteConfig, site_pages
 from mkdocs_factcheck.core.bibliography.files import BibliographyError
 from mkdocs_factcheck.core.citations.engine import PageState
+from mkdocs_factcheck.core.claims import corrections
 from mkdocs_factcheck.core.claims.scale import ScaleError
 from mkdocs_factcheck.core.findings import Finding
 from mkdocs_factcheck.core.formatting.pybtex_formatter import StyleError
@@ -213,6 +214,26 @@ def write_report_page(result: CheckResult) -> Path:
     html = report_html(result.run.published_report(), result.run.scale, page, words, source_links=name)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(f"{REPORT_FRONT_MATTER}{REPORT_MARKER_TEXT}\n\n# {title}\n\n{html}\n", encoding="utf-8")
+    return target
+
+
+def write_corrections_page(result: CheckResult) -> Path | None:
+    """The site's corrections page beside the report (a site that keeps a ledger), for hosts without the plugin."""
+    config = result.config
+    name = config.settings.corrections_page
+    ledger = result.run.ledger
+    if not name or ledger is None or ledger.path is None or not ledger.path.is_file():
+        return None
+    target = (config.docs_dir / name).resolve()
+    if not name.endswith(".md") or not target.is_relative_to(config.docs_dir):
+        raise ConfigError(f"{config.path.name}: corrections_page {name!r} is not a Markdown page inside the docs folder: not written")
+    if target.exists() and REPORT_MARKER_TEXT not in target.read_text(encoding="utf-8", errors="replace")[:2000]:
+        return None  # the site's own page
+    words = config.settings.words
+    html = corrections.page_html(result.run.corrections(), result.run.scale, corrections.link_from(page_url(name, config.use_directory_urls), name), words)
+    title = words.get("corrections_page_title", "Corrections")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(f"{REPORT_MARKER_TEXT}\n\n# {title}\n\n{html}\n", encoding="utf-8")
     return target
 
 

@@ -16,9 +16,13 @@ SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
+# Information that is news for every editor, not a problem: shown without --verbose too.
+ALWAYS_SHOWN = ("unpublished_correction", "unpublished_update")
+
+
 def shown(result: CheckResult, verbose: bool) -> list[Finding]:
-    """Warnings and errors; information too with --verbose."""
-    return [f for f in result.findings if verbose or f.severity != "info"]
+    """Warnings and errors, and corrections not yet published; all information with --verbose."""
+    return [f for f in result.findings if verbose or f.severity != "info" or f.kind in ALWAYS_SHOWN]
 
 
 def text(result: CheckResult, findings: list[Finding]) -> str:

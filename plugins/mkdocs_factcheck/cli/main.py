@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from mkdocs_factcheck.cli.check import run_check, write_report_page
+from mkdocs_factcheck.cli.check import run_check, write_corrections_page, write_report_page
 from mkdocs_factcheck.cli.formats import FORMATS, render
 from mkdocs_factcheck.cli.site_config import ConfigError, find_config, load_site_config
 from mkdocs_factcheck.core.wording import plural
@@ -35,6 +35,21 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("-v", "--verbose", action="store_true", help="show findings of level info too (text and github formats)")
     check.add_argument("--no-cache", action="store_true", help="convert every page again rather than reuse the results of unchanged pages")
     check.add_argument("--write-report", action="store_true", help="write the report page (report_page, Markdown) into the docs folder, for hosts without the plugin")
+    publish = commands.add_parser(
+        "publish",
+        help="record what the site publishes in its ledger (run when the site is deployed)",
+        description="Check the site (offline) and write its ledger (ledger_file): every claim's text, verdict, sources, page and date, with each correction and update. Refuses (exit 1) while a published claim changed without a correction.",
+    )
+    publish.add_argument("-f", "--config", help="mkdocs.yml or zensical.toml (default: the one in the current folder)")
+    publish.add_argument("--date", help="the date of publication, YYYY-MM-DD (default: today, UTC)")
+    merge = commands.add_parser(
+        "merge-ledger",
+        help="git merge driver for the ledger: keeps both branches' records",
+        description="Merge two ledgers into OURS (git: driver = mkdocs-factcheck merge-ledger %%O %%A %%B).",
+    )
+    merge.add_argument("base", type=Path)
+    merge.add_argument("ours", type=Path)
+    merge.add_argument("theirs", type=Path)
     add = commands.add_parser(
         "add",
         help="fetch DOIs, PubMed ids, PMC ids or ISBNs and add them to the site's BibTeX file",
@@ -49,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parser().parse_args(argv)
     if options.command == "add":
         return add_command(options)
+    if options.command in ("publish", "merge-ledger"):
+        return publish_command(options)
     try:
         config = load_site_config(find_config(options.config, Path.cwd()))
         if not config.settings.enabled:
@@ -59,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise ConfigError(f"no such file: {', '.join(missing)}")
         result = run_check(config, offline=options.offline, only=options.files or None, use_cache=not options.no_cache)
         report = write_report_page(result) if options.write_report else None
+        corrections_page = write_corrections_page(result) if options.write_report else None
         output = render(options.format, result, options.verbose)
         if options.output:
             options.output.write_text(output, encoding="utf-8")
@@ -73,10 +91,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     failing = ("error", "warning") if options.strict else ("error",)
     counts = {severity: sum(1 for f in result.findings if f.severity == severity) for severity in ("error", "warning", "info")}
     summary = f"{plural(len(result.pages), 'page')} checked: {plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')}, {counts['info']} info"
+    pending = sum(1 for f in result.findings if f.kind in ("unpublished_correction", "unpublished_update"))
+    if pending:
+        summary += f"; {plural(pending, 'correction or update', 'corrections or updates')} not yet published"
     if report is not None:
         summary += f"; report written to {config.relative(report)}"
+    if corrections_page is not None:
+        summary += f", corrections to {config.relative(corrections_page)}"
     print(summary, file=sys.stderr)
     return EXIT_FINDINGS if any(counts[severity] for severity in failing) else EXIT_CLEAN
+
+
+def publish_command(options: argparse.Namespace) -> int:
+    from mkdocs_factcheck.cli.publish import run_merge, run_publish
+
+    try:
+        if options.command == "merge-ledger":
+            return run_merge(options.base, options.ours, options.theirs)
+        return run_publish(load_site_config(find_config(options.config, Path.cwd())), options.date, sys.stdout, sys.stderr)
+    except (ConfigError, OSError) as error:
+        print(f"mkdocs-factcheck: {error}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def add_command(options: argparse.Namespace) -> int:

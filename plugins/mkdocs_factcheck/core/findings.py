@@ -29,6 +29,13 @@ KINDS: dict[str, str] = {
     "invalid_front_matter": "warning",
     "malformed_claim": "warning",
     "citation_needed": "warning",
+    # the published record (ledger), corrections and reviewers
+    "unpublished_change": "error",
+    "unpublished_correction": "info",
+    "unpublished_update": "info",
+    "invalid_correction": "warning",
+    "invalid_ledger": "error",
+    "unknown_reviewer": "warning",
     # sources
     "invalid_identifier": "warning",
     "doi_normalised": "info",

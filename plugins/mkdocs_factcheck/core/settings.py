@@ -84,6 +84,9 @@ class Settings:
     organization: dict = option({}, "The fact-checker, author of the ClaimReview data: {name, url} (default: the site's author or name, and its URL).")
     summary: bool = option(True, "Show a summary of the fact-check (claims per verdict, review date, report link) at the top of pages with claims.")
     show_findings_in_page: bool = option(False, "During `mkdocs serve`, show each finding in the page next to what it concerns.", hosts=frozenset({PLUGIN}))
+    reviewers: dict = option({}, "The site's reviewers, by the id claims name them with: {id: {name, url, role, type}} (type: Person or Organization).")
+    ledger_file: str = option("factcheck-ledger.json", "The published record of the fact-check, relative to the configuration file; written by `mkdocs-factcheck publish` only. Empty: none.")
+    corrections_page: str = option("factcheck-corrections.md", "The generated page listing every correction, newest first (made when the site keeps a ledger); empty: none.", hosts=frozenset({PLUGIN}))
     online: OnlineSettings = field(default_factory=OnlineSettings, metadata={"doc": "Online verification of sources (see the guide).", "hosts": BOTH})
     # What only the extension needs, where no plugin tells it (Zensical, plain Python-Markdown).
     bibliography_title: str = option("", "Heading of a page's bibliography (the same as words.bibliography_title).", hosts=frozenset({EXTENSION}))
@@ -124,6 +127,26 @@ def settings_from(options: dict | None, host: str | None = None) -> Settings:
     except re.error as error:
         raise SettingsError(f"factcheck.unverified_pattern: not a regular expression: {error}") from None
     return settings
+
+
+REVIEWER_FIELDS = ("name", "url", "role", "type")
+REVIEWER_TYPES = ("Person", "Organization")  # a named reviewer, or a desk that reviews as a team
+
+
+def reviewers_problem(reviewers: dict) -> str:
+    """What is wrong with the `reviewers` option ({id: {name, url, role, type}}), or ""."""
+    for key, reviewer in reviewers.items():
+        if not isinstance(reviewer, dict) or not isinstance(reviewer.get("name"), str) or not reviewer["name"].strip():
+            return f"{key}: expected a mapping with a name (fields: {', '.join(REVIEWER_FIELDS)})"
+        unknown = sorted(str(name) for name in reviewer if name not in REVIEWER_FIELDS)
+        if unknown:
+            return f"{key}: unknown fields {', '.join(unknown)} (fields: {', '.join(REVIEWER_FIELDS)})"
+        if reviewer.get("type", "Person") not in REVIEWER_TYPES:
+            return f"{key}: type {reviewer['type']!r} is not one of {', '.join(REVIEWER_TYPES)}"
+        url = reviewer.get("url", "")
+        if url and not (isinstance(url, str) and url.startswith(("https://", "http://"))):
+            return f"{key}: url {url!r} is not an http(s) address"
+    return ""
 
 
 def _checked(cls: type, options: dict, where: str, host: str | None) -> dict:

@@ -20,6 +20,9 @@ from mkdocs_factcheck.core.checks.preprint_sources import PreprintSources
 from mkdocs_factcheck.core.citations.by_identifier import IdentifierCitations, attach
 from mkdocs_factcheck.core.citations.engine import Engine
 from mkdocs_factcheck.core.citations.syntax import keys_mentioned
+from mkdocs_factcheck.core.claims.corrections import front_matter_removals, site_corrections
+from mkdocs_factcheck.core.claims.ledger import Amendment, Change, Ledger, LedgerError, changes
+from mkdocs_factcheck.core.claims.ledger import load as load_ledger
 from mkdocs_factcheck.core.claims.scale import Scale
 from mkdocs_factcheck.core.findings import KINDS, Finding, Findings
 from mkdocs_factcheck.core.formatting.cache import FormattedCache
@@ -27,8 +30,8 @@ from mkdocs_factcheck.core.formatting.csl.cache import DocumentCache
 from mkdocs_factcheck.core.formatting.formatter_process import FormatterProcess, worth_starting
 from mkdocs_factcheck.core.log import logger
 from mkdocs_factcheck.core.report.build_report import for_readers, report_data
-from mkdocs_factcheck.core.report.claim_review import front_matter_problems
-from mkdocs_factcheck.core.settings import Settings, SettingsError
+from mkdocs_factcheck.core.report.claim_review import DATE_RE, front_matter_problems
+from mkdocs_factcheck.core.settings import Settings, SettingsError, reviewers_problem
 from mkdocs_factcheck.version import __version__
 
 if TYPE_CHECKING:
@@ -64,6 +67,9 @@ class SiteRun:
         if unknown:
             raise SettingsError(f"findings: unknown kind(s) {', '.join(unknown)} (kinds: {', '.join(sorted(KINDS))})")
         self.findings = Findings(settings.findings, logger=logger)
+        problem = reviewers_problem(settings.reviewers)
+        if problem:
+            raise SettingsError(f"reviewers: {problem}")
         if settings.online.required and "service_unavailable" not in settings.findings:
             self.findings.severities["service_unavailable"] = "error"  # the site asked for every check to run
         bibliography = (bibliography_cache or BibliographyCache()).get(self.bib_paths, base, self.cache_dir)
@@ -72,6 +78,7 @@ class SiteRun:
         self.formatted_cache.load(self.cache_dir)
         self.csl_cache = csl_cache or DocumentCache()
         self.csl_cache.load(self.cache_dir)
+        self.ledger = self._ledger(base)
         self.engine = Engine(
             bibliography,
             settings.style,
@@ -85,15 +92,31 @@ class SiteRun:
             locale=settings.locale,
             csl_store=self.csl_cache,
             severity_of=self.findings.severity_of,
+            ledger=self.ledger,
+            reviewers=settings.reviewers,
         )
         self.findings.extend(bibliography.findings)
         self.engine.add_status_provider(self._unverified_status)
+        self.removals: dict[str, tuple[Amendment, str, int]] = {}  # front matter corrections of removed claims
+        self.changes: list[Change] = []  # claims changed since the ledger, each with its correction
         self.verifier: OnlineVerifier | None = None
         self.online = OnlineReport()
         self._report: dict | None = None
         self._finished = False
         self._start_online(network)
         self.identifiers = self._identifier_citations(base)
+
+    def _ledger(self, base: Path) -> Ledger | None:
+        """The published record (read only: `mkdocs-factcheck publish` writes it); one that cannot be
+        read is a finding, and nothing is compared with it."""
+        if not self.settings.ledger_file:
+            return None
+        path = base / self.settings.ledger_file
+        try:
+            return load_ledger(path)
+        except LedgerError as error:
+            self.findings.report(Finding("invalid_ledger", f"{error}: corrections are not checked", file=self.settings.ledger_file, line=error.line))
+            return Ledger(path)
 
     # ------------------------------------------------------------------ before the pages
 
@@ -165,6 +188,15 @@ class SiteRun:
         the line of a key in the file."""
         for key, message in front_matter_problems(meta):
             self.findings.report(Finding("invalid_front_matter", message, page=src_path, line=line_of(key)))
+        self.page_corrections(src_path, meta, line_of)
+
+    def page_corrections(self, src_path: str, meta: dict, line_of) -> None:
+        """A page's front matter `corrections:` of claims it no longer has (before `finish`)."""
+        removals, problems = front_matter_removals(meta)
+        for message in problems:
+            self.findings.report(Finding("invalid_correction", message, page=src_path, line=line_of("corrections")))
+        for claim_id, amendment in removals:
+            self.removals[claim_id] = (amendment, src_path, line_of("corrections"))
 
     def finish(self, site_url: str = "") -> None:
         """Once every page is converted: the checks on sources, then the online results (waited for,
@@ -177,6 +209,10 @@ class SiteRun:
         claims = self.claims()
         for claim in claims:  # `[@doi:10.x/y]` in a claim: the key of the source it resolved to
             claim.cites = self.identifiers.source_keys(claim.cites)
+        self._check_review_fields(claims)
+        if self.ledger is not None:
+            self.changes, found = changes(self.ledger, claims, self.removals)
+            self.findings.extend(found)
         if claims and not site_url:
             self.findings.report(Finding("no_site_url", "site_url is not set: the ClaimReview data of pages with claims has no absolute url, which search engines require"))
         cited = engine.listed_keys()  # `nocite` entries are checked as cited ones are
@@ -196,6 +232,25 @@ class SiteRun:
             for claim in claims:  # a claim resting only on retracted sources: its badge and JSON-LD say so
                 claim.caveat = claim.caveat or self.online.claim_caveats.get(claim.id, "")
 
+    def _check_review_fields(self, claims: list) -> None:
+        """Each claim's reviewer is one of the site's; its dates are dates; a correction has one."""
+        reviewers = self.settings.reviewers
+        for claim in claims:
+            place = {"page": claim.page or "<page>", "line": claim.line}
+            if claim.reviewer and claim.reviewer not in reviewers:
+                known = f" (reviewers: {', '.join(sorted(reviewers))})" if reviewers else " (the site defines no reviewers)"
+                self.findings.report(Finding("unknown_reviewer", f"claim '{claim.id}': unknown reviewer '{claim.reviewer}'{known}", **place))
+            for note, date, name in ((claim.correction, claim.corrected, "corrected"), (claim.update, claim.updated, "updated"), ("", claim.reviewed, "reviewed")):
+                if (note or date) and not DATE_RE.fullmatch(date or ""):
+                    what = f"'{name}={date}' is not a date (YYYY-MM-DD)" if date else f"its {'correction' if name == 'corrected' else 'update'} needs a date ({name}=YYYY-MM-DD)"
+                    self.findings.report(Finding("invalid_correction", f"claim '{claim.id}': {what}", **place))
+                elif date and not note and name != "reviewed":
+                    self.findings.report(Finding("invalid_correction", f"claim '{claim.id}': '{name}={date}' without a note ({'correction' if name == 'corrected' else 'update'}=\"...\")", **place))
+
+    def corrections(self) -> list[dict]:
+        """Every correction readers see, newest first (see `site_corrections`)."""
+        return site_corrections(self.ledger, self.claims(), {claim_id: removal[0] for claim_id, removal in self.removals.items()})
+
     def claims(self) -> list:
         return self.engine.claims()
 
@@ -213,6 +268,8 @@ class SiteRun:
                     source["online"] = online
                     source.setdefault("status", []).extend(online.get("summary", []))
                     source["problems"] = online.get("problems", [])
+            data["corrections"] = self.corrections()
+            data["reviewers"] = dict(self.settings.reviewers)
             self._report = data
         return self._report
 

@@ -11,6 +11,7 @@ import re
 import xml.etree.ElementTree as etree
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
@@ -22,6 +23,7 @@ from mkdocs_factcheck.core.bibliography.files import BibliographyError
 from mkdocs_factcheck.core.citations.engine import Engine, PageState
 from mkdocs_factcheck.core.citations.syntax import CitationGroup, example_labels
 from mkdocs_factcheck.core.claims.claim import Claim, ClaimIds, claim_findings, source_caveat
+from mkdocs_factcheck.core.claims.corrections import claim_corrections
 from mkdocs_factcheck.core.claims.scale import Scale, ScaleError
 from mkdocs_factcheck.core.findings import Finding
 from mkdocs_factcheck.core.formatting.pybtex_formatter import StyleError
@@ -42,6 +44,7 @@ from mkdocs_factcheck.markdown.claim_elements import (
     plain_text,
 )
 from mkdocs_factcheck.markdown.cleanup import PlaceholderCleanup, RestoreEncoded
+from mkdocs_factcheck.markdown.corrections_section import REVIEW_ATTRIBUTES, add_review_details, corrections_section
 from mkdocs_factcheck.markdown.csl_citations import render_csl_citation, requests_for
 from mkdocs_factcheck.markdown.elements import PENDING, bibliography_container, finding_element, pending_citation, pending_in_reading_order, render_citation
 from mkdocs_factcheck.markdown.headings import anchor_headings_without_citations
@@ -107,6 +110,7 @@ class FactcheckTreeprocessor(Treeprocessor):
                 line = page.locator.line_of_words(sentence)
                 short = sentence if len(sentence) <= 80 else sentence[:77] + "..."
                 self.report(Finding("citation_needed", f"citation needed: '{short}' has {why} but no source", page=page.src_path or "<page>", line=line), block)
+        corrections_section(root, self.extension.scale, page, engine, self.extension.current_context.get("meta") or {}, self.md)
         self.place_bibliography(root, page, engine)
         if not self.extension.host_writes_page_extras:
             add_page_extras(self.extension, self.md, root, page)
@@ -162,6 +166,9 @@ class FactcheckTreeprocessor(Treeprocessor):
         parents = {child: parent for parent in root.iter() for child in parent}
         ids = ClaimIds({element.get("id") for element in root.iter() if element.get("id")})
         placer = BadgePlacer()
+        meta = self.extension.current_context.get("meta") or {}
+        summarised = self.extension.getConfig("summary") and meta.get("factcheck_summary", True)
+        page_review = (str(meta.get("reviewer") or ""), str(meta.get("reviewed") or "")) if summarised else None  # the summary says it
         for element in claims:
             block = element.tag != "span"
             parent = parents.get(element)
@@ -174,6 +181,7 @@ class FactcheckTreeprocessor(Treeprocessor):
             anchor = following[-1] if following else element  # the badge goes after it
             stop_follows = (anchor.tail or "").lstrip().startswith(".")
             verdict_element = badge(self.extension.scale, claim.verdict, claim.note, placement, claim.caveat, claim.id, self.extension.claim_status_slots, stop_follows)
+            add_review_details(verdict_element, self.extension.scale, claim, claim_corrections(engine.ledger, claim), engine.reviewers, engine.words, page_review, placement == "sentence" and stop_follows)
             for finding in claim_findings(claim, self.extension.scale, [key in engine.bibliography for key in claim.cites]):
                 self.report(finding, verdict_element)
             if placement == "block":
@@ -207,9 +215,21 @@ class FactcheckTreeprocessor(Treeprocessor):
         if scale_verdict:
             element.set("style", f"--verdict-color: {scale_verdict.color}")
         caveat = source_caveat(keys, [key in engine.bibliography for key in keys])
-        claim = Claim(claim_id, text, verdict, note, page.src_path, line, keys, page.url, block, caveat, derived_id=derived)
+        claim = Claim(claim_id, text, verdict, note, page.src_path, line, keys, page.url, block, caveat, derived_id=derived, **self._review_attributes(element))
         page.claims.append(claim)
         return claim
+
+    def _review_attributes(self, element: etree.Element) -> dict[str, Any]:
+        """Reviewer, review date, correction and update: the claim's attributes (taken out of the
+        HTML), the page's front matter `reviewer` and `reviewed` as defaults."""
+        meta = self.extension.current_context.get("meta") or {}
+        found = {}
+        for name in REVIEW_ATTRIBUTES:
+            value = element.attrib.pop("data-" + name, None) or element.attrib.pop(name, None)
+            if value is None and name in ("reviewer", "reviewed") and meta.get(name) is not None:
+                value = str(meta[name])
+            found[name] = (value or "").strip()
+        return found
 
     def report(self, finding: Finding, near: etree.Element | None = None) -> None:
         """Report a finding; with `show_findings` (editors, during `mkdocs serve`) also show it in the page."""

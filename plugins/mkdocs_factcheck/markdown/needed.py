@@ -33,6 +33,7 @@ SOURCED = "\u0001"  # stands for a citation or a claim in the linear text of a p
 SOURCED_CLASSES = {"citation", "claim", "no-claim", "claim-verdict"}
 EXCLUDED_CLASSES = {"claim", "no-claim", "factcheck-bibliography", "factcheck-generated"}
 WHITESPACE = re.compile(r"[ \t\r\n]+")
+SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
 # A claim whose attributes could not be read stays text (`[Rates fell]{.claim #c"4}`, reported as
 # malformed_claim): its sentence is a claim all the same, and its attributes are no prose.
 UNREAD_CLAIM = re.compile(r"\{:?[^{}]*(?<![\w-])\.claim(?![\w-])[^{}]*\}")
@@ -43,18 +44,39 @@ def classes_of(element: etree.Element) -> set[str]:
     return set(value.split()) if value else set()
 
 
-def linear_text(element: etree.Element) -> str:
-    """The text of a block with citations, claims and `.no-claim` spans as markers and code left out."""
+def footnote_mark(element: etree.Element) -> str | None:
+    """The footnote a mark (`<sup id="fnref:n"><a href="#fn:n">n</a></sup>`) points to, or None."""
+    if element.tag != "sup" or not (element.get("id") or "").startswith("fnref"):
+        return None
+    link = element.find("a")
+    return (link.get("href") or "").lstrip("#") if link is not None else None
+
+
+def cited_notes(root: etree.Element) -> set[str]:
+    """The ids of the page's footnotes that hold a citation."""
+    return {item.get("id") or "" for block in root.iter("div") if "footnote" in classes_of(block) for item in block.iter("li") if any("citation" in classes_of(node) for node in item.iter("span"))}
+
+
+def linear_text(element: etree.Element, sourced_notes: frozenset[str] | set[str] = frozenset()) -> str:
+    """The text of a block with citations, claims and `.no-claim` spans as markers and code left out.
+    A footnote's mark is no number of the sentence: a marker when its note cites a source, else nothing."""
     parts: list[str] = [element.text or ""]
     for child in element:
         if child.tag in BLOCK_TAGS:
             break
-        if not SOURCED_CLASSES.isdisjoint(classes_of(child)):
+        note = footnote_mark(child)
+        if note is not None and note in sourced_notes:
+            # before the sentence's full stop, when the mark follows it: the marker is the sentence's
+            end = SENTENCE_END.search(parts[-1])
+            parts[-1] = parts[-1][: end.start()] + SOURCED + parts[-1][end.start() :] if end else parts[-1] + SOURCED
+        elif note is not None:
+            pass
+        elif not SOURCED_CLASSES.isdisjoint(classes_of(child)):
             parts.append(SOURCED)
         elif child.tag in ("code", "kbd", "samp"):
             parts.append(" ")
         else:
-            parts.append(linear_text(child))
+            parts.append(linear_text(child, sourced_notes))
         parts.append(child.tail or "")
     return "".join(parts)
 
@@ -71,11 +93,12 @@ def reason(sentence: str) -> str | None:
 def unsourced_sentences(root: etree.Element) -> list[tuple[str, str, etree.Element]]:
     """(sentence, why, block element) for every check-worthy sentence without a source."""
     found: list[tuple[str, str, etree.Element]] = []
+    notes = cited_notes(root)
 
     def visit(element: etree.Element, excluded: bool) -> None:
         excluded = excluded or element.tag in ("pre", "code") or not EXCLUDED_CLASSES.isdisjoint(classes_of(element))
         if not excluded and element.tag in CHECKED_TAGS:
-            text = HTML_PLACEHOLDER_RE.sub(" ", linear_text(element))  # stashed raw HTML is not prose
+            text = HTML_PLACEHOLDER_RE.sub(" ", linear_text(element, notes))  # stashed raw HTML is not prose
             text = UNREAD_CLAIM.sub(SOURCED, text) if ".claim" in text else text
             text = WHITESPACE.sub(" ", text).strip()
             for sentence in SENTENCE_SPLIT.split(text):

@@ -46,13 +46,14 @@ def add_page_extras(extension: FactcheckExtension, md: Markdown, root: etree.Ele
     if extension.getConfig("summary") and meta.get("factcheck_summary", True):
         summary = etree.Element("div")
         summary.set("class", "factcheck-summary-slot")
-        summary.text = md.htmlStash.store(summary_html(page.claims, scale, view, report_url(extension), extension.get_engine().words))
+        summary.text = md.htmlStash.store(summary_html(page.claims, scale, view, report_url(extension), extension.get_engine().words, extension.get_engine().reviewers))
         title = next((index for index, child in enumerate(root) if child.tag == "h1"), None)
         root.insert(0 if title is None else title + 1, summary)
     site_url = extension.getConfig("site_url") or context.get("site_url", "")
     url = site_url.rstrip("/") + "/" + context.get("url", "") if site_url else ""  # no site_url, no absolute url
     author = review_author(extension.getConfig("organization") or {}, context.get("site_author", ""), site_url)
-    script = claim_review_script(page.claims, scale, url, author, meta)
+    engine = extension.get_engine()
+    script = claim_review_script(page.claims, scale, url, author, meta, engine.ledger, engine.reviewers)
     if script:
         holder = etree.SubElement(root, "div")
         holder.set("class", "factcheck-claimreview-slot")

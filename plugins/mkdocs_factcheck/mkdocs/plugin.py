@@ -16,6 +16,7 @@ from mkdocs_factcheck.core.bibliography.cache import BibliographyCache
 from mkdocs_factcheck.core.bibliography.entry_filter import EntryFilter
 from mkdocs_factcheck.core.bibliography.files import BibliographyError
 from mkdocs_factcheck.core.citations.engine import CitationRecord, Engine, PageState
+from mkdocs_factcheck.core.claims import corrections as corrections_page
 from mkdocs_factcheck.core.claims.scale import Scale, ScaleError
 from mkdocs_factcheck.core.formatting.cache import FormattedCache
 from mkdocs_factcheck.core.formatting.csl.cache import DocumentCache
@@ -44,6 +45,8 @@ from mkdocs_factcheck.mkdocs.search_view import search_view
 
 log = get_plugin_logger(__name__)
 ASSET_FILES = ("factcheck.css", "factcheck.js")
+# Errors that do not stop `mkdocs serve`: the editor is making the change they are about.
+SERVE_GOES_ON = ("unpublished_change",)
 # Options of the extension that are the plugin's as well.
 SHARED_OPTIONS = [option.name for option in options_of(Settings) if option.metadata["hosts"] == BOTH and option.name != "online"]
 
@@ -103,6 +106,7 @@ class FactcheckPlugin(BasePlugin):
         self._warn_of_differences(options)
         options.pop("bibliography", None)  # the plugin's bibliography setting wins
         options["citation_needed"] = self.settings.citation_needed
+        options["summary"] = self.settings.summary  # a claim's badge leaves out the reviewer the summary names
         # Page bibliographies are written in on_post_page; the summary and JSON-LD gather nested
         # conversions (on_page_content); the assets are files.
         extension = FactcheckExtension.hosted(engine, scale, **options)
@@ -131,14 +135,17 @@ class FactcheckPlugin(BasePlugin):
             return None
         for name in ASSET_FILES:
             files.append(File.generated(config, f"assets/factcheck/{name}", abs_src_path=str(ASSETS / name), inclusion=InclusionLevel.NOT_IN_NAV))
-        written = files.get_file_from_path(self.settings.report_page) if self.settings.report_page else None
-        if written is not None and _written_by_check_command(written):
-            files.remove(written)  # `check --write-report` wrote it for Zensical: this build writes its own
+        for name in (self.settings.report_page, self.settings.corrections_page):
+            written = files.get_file_from_path(name) if name else None
+            if written is not None and _written_by_check_command(written):
+                files.remove(written)  # `check --write-report` wrote it for Zensical: this build writes its own
         if self.run is not None:
             pages = list(_page_texts(files))
             self.run.start(text for _, text in pages)
             if self.run.engine.csl is not None and self.extension is not None:  # cold builds: pages read ahead
                 self.run.engine.read_pages_ahead_with(PagesAhead(pages, config.markdown_extensions, config.mdx_configs, self.extension.scale))
+        if self._keeps_corrections_page() and files.get_file_from_path(self.settings.corrections_page) is None:
+            files.append(File.generated(config, self.settings.corrections_page, content=corrections_page.page_markdown(self.settings.words)))
         if self.settings.report_page and files.get_file_from_path(self.settings.report_page) is None:
             title = self.settings.words.get("report_title", "Fact-check report")
             files.append(File.generated(config, self.settings.report_page, content=f"{REPORT_FRONT_MATTER}# {title}\n\n{REPORT_MARKER}\n"))
@@ -204,9 +211,11 @@ class FactcheckPlugin(BasePlugin):
             return None
         assert self.run is not None
         engine = self.engine
+        pages_by_path = {file.src_uri: file.page for file in files.documentation_pages() if file.page is not None}
+        for path, each in pages_by_path.items():  # corrections of removed claims, before the ledger is compared
+            self.run.page_corrections(path, dict(each.meta), lambda key, each=each: front_matter_line(_raw(each), key))
         self.run.finish(config.site_url or "")
         online = self.run.online
-        pages_by_path = {file.src_uri: file.page for file in files.documentation_pages() if file.page is not None}
         report_url = page_url(self.settings.report_page, config.use_directory_urls) if self.settings.report_page else ""
         cited_on = self._citations_across_pages()
         claims_by_path: dict[str, list] = {}  # a page may have several states (nested conversions)
@@ -227,12 +236,16 @@ class FactcheckPlugin(BasePlugin):
 
                 content = SITE_BIBLIOGRAPHY_MARKER_RE.sub(site_listing, content)
             if SUMMARY_MARKER in content:
-                content = content.replace(SUMMARY_MARKER, summary_html(page_claims, self.extension.scale, page, report_url, self.settings.words))
+                content = content.replace(SUMMARY_MARKER, summary_html(page_claims, self.extension.scale, page, report_url, self.settings.words, self.settings.reviewers))
             self.run.check_front_matter(path, dict(page.meta), lambda key, page=page: front_matter_line(_raw(page), key))
             # Here rather than per page: only now is it known which ratings the sources back (retractions).
             # No site_url, no absolute url (SiteRun.finish says so).
-            content += claim_review_script(page_claims, self.extension.scale, page.canonical_url or "", self._organization(config), dict(page.meta))
+            content += claim_review_script(page_claims, self.extension.scale, page.canonical_url or "", self._organization(config), dict(page.meta), self.run.ledger, self.settings.reviewers)
             page.content = content
+        listing: Page | None = pages_by_path.get(self.settings.corrections_page) if self.settings.corrections_page else None
+        if listing is not None and listing.content and corrections_page.PAGE_MARKER in listing.content:
+            html = corrections_page.page_html(self.run.corrections(), self.extension.scale, corrections_page.link_from(listing.url), self.settings.words)
+            listing.content = listing.content.replace(f"<p>{corrections_page.PAGE_MARKER}</p>", html).replace(corrections_page.PAGE_MARKER, "")
         if self.settings.report_page:
             report_page = pages_by_path.get(self.settings.report_page)
             if report_page is not None and report_page.content:
@@ -252,6 +265,11 @@ class FactcheckPlugin(BasePlugin):
             return online.fill(engine.lists.page(engine.pages[int(match.group(1))]))  # online marks too
 
         return PAGE_BIBLIOGRAPHY_MARKER_RE.sub(listing, output)
+
+    def _keeps_corrections_page(self) -> bool:
+        """The corrections page is made for a site that keeps a ledger (it has published)."""
+        ledger = self.run.ledger if self.run is not None else None
+        return bool(self.settings.corrections_page) and ledger is not None and ledger.path is not None and ledger.path.is_file()
 
     def _citations_across_pages(self) -> dict[str, list[tuple[PageState, CitationRecord]]]:
         """Every resolved citation of the site by lower-cased key, grouped once rather than per entry."""
@@ -296,6 +314,8 @@ class FactcheckPlugin(BasePlugin):
             target.write_text(json.dumps(self.run.published_report(), ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
         log.info(summary_line(data))
         errors = self.run.findings.of_severity("error")
+        if self.is_serve:  # an editor correcting a claim: told on every rebuild; builds and publish stop
+            errors = [finding for finding in errors if finding.kind not in SERVE_GOES_ON]
         if errors:
             raise PluginError(f"factcheck: {plural(len(errors), 'finding')} configured as errors (see above)")
 

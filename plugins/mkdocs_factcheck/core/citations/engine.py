@@ -24,6 +24,7 @@ from mkdocs_factcheck.core.page_lines import SourceLocator
 
 if TYPE_CHECKING:
     from mkdocs_factcheck.core.citations.by_identifier import IdentifierCitations
+    from mkdocs_factcheck.core.claims.ledger import Ledger
 
 DEFAULT_WORDS = {
     "bibliography_title": "References",
@@ -109,6 +110,8 @@ class Engine:
         locale: str = "",
         csl_store=None,
         severity_of: Callable[[str], str] | None = None,
+        ledger: Ledger | None = None,
+        reviewers: dict | None = None,
     ):
         """`style` is a pybtex style or a CSL one (see `citeproc/styles.py`), `base` the folder a `.csl`
         path is relative to. With a CSL style, pybtex still gives the plain text the report shows."""
@@ -126,6 +129,8 @@ class Engine:
         self.numbering_scope = numbering
         self.words = {**DEFAULT_WORDS, **(words or {})}
         self._reporters: list[Reporter] = [report or (lambda finding: None)]  # the last one hears findings
+        self.ledger: Ledger | None = ledger  # the published record, for the corrections readers see
+        self.reviewers: dict = dict(reviewers or {})  # the site's reviewers by id
         self.severity_of = severity_of or (lambda kind: "warning")  # the site's Findings knows the configured severities
         self.formatter = EntryFormatter(bibliography, self.style, self._report_once, store)
         self.formatter.style_gaps_reported = self.csl is None

@@ -32,6 +32,12 @@ class Claim:
     caveat: str = ""  # what its badge says against its sources, known when the page renders (see source_caveat)
     derived_id: bool = False  # made from the claim's words (so never reported as a duplicate)
     preprints: list[dict] = field(default_factory=list)  # its preprint sources, known after the build (see PreprintSources.of)
+    reviewer: str = ""  # an id of the site's `reviewers` (attribute, else the page's front matter)
+    reviewed: str = ""  # the claim's review date, YYYY-MM-DD (attribute, else the page's `reviewed:`)
+    correction: str = ""  # a correction's note for readers (attribute `correction`), dated `corrected`
+    corrected: str = ""
+    update: str = ""  # an update (a change of wording readers are not told of), dated `updated`
+    updated: str = ""
 
     def as_json(self) -> dict:
         preprints = {"preprints": self.preprints} if self.preprints else {}
@@ -45,6 +51,7 @@ class Claim:
             "note": self.note,
             "cites": self.cites,
             **preprints,
+            **{name: value for name in ("reviewer", "reviewed") if (value := getattr(self, name))},
         }
 
 

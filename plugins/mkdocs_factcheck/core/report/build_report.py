@@ -9,6 +9,8 @@ from mkdocs_factcheck.core.bibliography.files import Source
 from mkdocs_factcheck.core.checks.offline import MAX_UNCITED_LISTED, editors_remark, is_unverified
 from mkdocs_factcheck.core.citations.engine import Engine
 from mkdocs_factcheck.core.claims.claim import NOT_RATED, NOT_RATED_ICON, Claim, source_caveat
+from mkdocs_factcheck.core.claims.corrections import link_from
+from mkdocs_factcheck.core.claims.corrections import list_html as corrections_list_html
 from mkdocs_factcheck.core.claims.scale import Scale
 from mkdocs_factcheck.core.findings import Findings
 from mkdocs_factcheck.core.formatting.pybtex_formatter import latex_to_text
@@ -112,6 +114,9 @@ def for_readers(data: dict, show_unverified: bool) -> dict:
     published = {"generator": data["generator"], "scale": data["scale"], "summary": summary, "claims": data["claims"], "sources": sources}
     if data.get("uncited_sources"):
         published["uncited_sources"] = data["uncited_sources"]
+    for name in ("corrections", "reviewers"):
+        if name in data:
+            published[name] = data[name]
     return published
 
 
@@ -159,9 +164,9 @@ def _reviewed_article(page) -> str:
     return f'<p class="summary-reviewed">Article reviewed: {" ".join(parts)}</p>'
 
 
-def summary_html(claims, scale: Scale, page, report_url: str, words: dict) -> str:
+def summary_html(claims, scale: Scale, page, report_url: str, words: dict, reviewers: dict | None = None) -> str:
     """The box at the top of a page with claims: the article reviewed, how many claims per verdict,
-    when reviewed, the report."""
+    by whom (front matter `reviewer`) and when reviewed, the report."""
     counts = {verdict.name: 0 for verdict in scale.verdicts}
     counts["unrated"] = 0
     for claim in claims:
@@ -170,6 +175,9 @@ def summary_html(claims, scale: Scale, page, report_url: str, words: dict) -> st
     title = escape(words.get("summary_title", "Fact-check summary"))
     reviewed = page.meta.get("reviewed")
     parts = [f'<aside class="factcheck-summary factcheck-generated" aria-label="{title}"><p class="summary-title"><strong>{title}:</strong> {plural(len(claims), "claim")} reviewed']
+    reviewer = reviewer_html(str(page.meta.get("reviewer") or ""), reviewers or {})
+    if reviewer:
+        parts.append(f" by {reviewer}")
     if reviewed:
         parts.append(f' on <time datetime="{escape(str(reviewed), quote=True)}">{escape(str(reviewed))}</time>')
         updated = page.meta.get("updated")
@@ -205,7 +213,7 @@ def report_html(data: dict, scale: Scale, page, words: dict, source_links: str |
     out.append(f"<p>{intro}.{also}</p>")
     out.append(f'<ul class="summary-verdicts">{_verdict_items(scale, summary["by_verdict"])}</ul>')
     findings_head = "<th>Findings</th>" if editors else ""
-    out.append(f'<h2 id="claims">Claims</h2><div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table class="factcheck-claims"><thead><tr><th>Claim</th><th>Verdict</th><th>Sources</th>{findings_head}</tr></thead><tbody>')
+    out.append(f'<h2 id="claims">Claims</h2><div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table class="factcheck-claims"><thead><tr><th>Claim</th><th>Verdict</th><th>Sources</th><th>Reviewed</th>{findings_head}</tr></thead><tbody>')
     for claim in data["claims"]:
         if source_links is not None:  # the report's own Markdown file: link the pages' files, the host makes URLs (Zensical)
             link = relative_url(claim["page"] or "", source_links) + "#" + claim["id"]
@@ -214,12 +222,15 @@ def report_html(data: dict, scale: Scale, page, words: dict, source_links: str |
         sources = ", ".join(f'<a href="#source-{escape(key, quote=True)}"><code>{escape(key)}</code></a>' for key in claim["cites"]) or "<em>none</em>"
         note = f'<br><span class="claim-note">{escape(claim["note"])}</span>' if claim["note"] else ""
         place = f'<br><small>{escape(claim["page"] or "")}:{claim["line"]}</small>' if editors else ""
-        cells = f'<td><a href="{escape(link, quote=True)}">{escape(claim["text"])}</a>{place}</td><td>{_badge(scale, claim["verdict"], claim.get("caveat", ""))}{note}</td><td>{sources}</td>'
+        cells = f'<td><a href="{escape(link, quote=True)}">{escape(claim["text"])}</a>{place}</td><td>{_badge(scale, claim["verdict"], claim.get("caveat", ""))}{note}</td><td>{sources}</td><td>{reviewed_cell(claim, data.get("reviewers", {}))}</td>'
         if editors:
             notes = findings_by_claim.get((claim["page"], claim["line"]), [])
             cells += "<td>" + ("<br>".join(f'<span class="finding finding-{escape(f["severity"], quote=True)}">{escape(f["message"])}</span>' for f in notes) or "—") + "</td>"
         out.append(f'<tr id="report-{escape(claim["id"], quote=True)}">{cells}</tr>')
     out.append("</tbody></table></div></div>")
+    if "corrections" in data:
+        out.append(f'<h2 id="corrections">{escape(words.get("corrections_title", "Corrections"))}</h2>')
+        out.append(corrections_list_html(data["corrections"], scale, link_from(here, source_links), words))
     out.append('<h2 id="sources">Sources</h2><div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table class="factcheck-sources"><thead><tr><th>Source</th><th>Claims</th><th>Status</th></tr></thead><tbody>')
     uncited_count = sum(1 for source in data["sources"] if not source["cited_on"]) + sum(group["count"] for group in data.get("uncited_sources", []))
     listed = data["sources"] if uncited_count <= MAX_UNCITED_LISTED else [source for source in data["sources"] if source["cited_on"]]
@@ -245,6 +256,24 @@ def report_html(data: dict, scale: Scale, page, words: dict, source_links: str |
         out.append(findings_html(data["findings"]))
     out.append("</div>")
     return "".join(out)
+
+
+def reviewer_html(reviewer_id: str, reviewers: dict) -> str:
+    """A reviewer by name (linked when the site gives an address) and role; unknown: nothing."""
+    reviewer = reviewers.get(reviewer_id)
+    if not isinstance(reviewer, dict):
+        return ""
+    name = escape(str(reviewer.get("name", "")))
+    if reviewer.get("url") and is_web_address(str(reviewer["url"])):
+        name = f'<a href="{escape(str(reviewer["url"]), quote=True)}">{name}</a>'
+    role = f", {escape(str(reviewer['role']))}" if reviewer.get("role") else ""
+    return f'<span class="claim-reviewer">{name}{role}</span>'
+
+
+def reviewed_cell(claim: dict, reviewers: dict) -> str:
+    who = reviewer_html(claim.get("reviewer", ""), reviewers)
+    when = f'<time datetime="{escape(claim["reviewed"], quote=True)}">{escape(claim["reviewed"])}</time>' if claim.get("reviewed") else ""
+    return "<br>".join(part for part in (who, when) if part) or "—"
 
 
 def findings_html(findings: list[dict]) -> str:

@@ -12,6 +12,7 @@ import re
 
 from mkdocs_factcheck.core.bibliography.identifiers import Identifier
 from mkdocs_factcheck.core.claims.claim import Claim
+from mkdocs_factcheck.core.claims.ledger import AMENDMENTS, Ledger
 from mkdocs_factcheck.core.claims.scale import Scale
 
 ARTICLE_FIELDS = ("title", "url", "publisher", "author", "date")
@@ -74,12 +75,35 @@ def appearance(article: dict) -> dict | None:
     return work
 
 
-def claim_reviews(claims: list[Claim], scale: Scale, page_url: str, author: dict | None, meta: dict | None = None) -> list[dict]:
+def person(reviewer: dict) -> dict:
+    """A reviewer of the site's `reviewers` as schema.org Person (its role as jobTitle), or as an
+    Organization when the site says the reviewer is a team (`type: Organization`)."""
+    kind = "Organization" if reviewer.get("type") == "Organization" else "Person"
+    data = {"@type": kind, "name": str(reviewer["name"])}
+    if reviewer.get("url") and is_web_address(str(reviewer["url"])):
+        data["url"] = str(reviewer["url"])
+    if reviewer.get("role") and kind == "Person":
+        data["jobTitle"] = str(reviewer["role"])
+    return data
+
+
+def last_change(claim: Claim, ledger: Ledger | None) -> str:
+    """The claim's latest correction or update, recorded or written at it; "" when none."""
+    record = ledger.get(claim.id) if ledger is not None else None
+    dates = [str(item.get("date", "")) for kind in AMENDMENTS for item in (record or {}).get(kind, [])]
+    dates += [date for date in (claim.corrected, claim.updated) if DATE_RE.match(date)]
+    return max(dates, default="")
+
+
+def claim_reviews(claims: list[Claim], scale: Scale, page_url: str, author: dict | None, meta: dict | None = None, ledger: Ledger | None = None, reviewers: dict | None = None) -> list[dict]:
     """One ClaimReview per claim with a verdict on the scale and a source the build could show:
-    a rating the page does not back (see `source_caveat`) is not published as structured data either."""
+    a rating the page does not back (see `source_caveat`) is not published as structured data either.
+    A claim with a reviewer of the site's has that Person as `author` and the organisation as
+    `publisher`; its own review date is `datePublished`, its latest correction `dateModified`."""
     meta = meta or {}
-    published = str(meta["reviewed"]) if DATE_RE.match(str(meta.get("reviewed", ""))) else ""
-    modified = str(meta["updated"]) if DATE_RE.match(str(meta.get("updated", ""))) else ""
+    reviewers = reviewers or {}
+    page_published = str(meta["reviewed"]) if DATE_RE.match(str(meta.get("reviewed", ""))) else ""
+    page_modified = str(meta["updated"]) if DATE_RE.match(str(meta.get("updated", ""))) else ""
     work = appearance(meta.get("reviewed_article") or {})
     reviews = []
     for claim in claims:
@@ -90,11 +114,18 @@ def claim_reviews(claims: list[Claim], scale: Scale, page_url: str, author: dict
         if page_url:
             review["url"] = f"{page_url}#{claim.id}"
         review["claimReviewed"] = claim.text
-        if author:
+        reviewer = reviewers.get(claim.reviewer) if claim.reviewer else None
+        if isinstance(reviewer, dict) and reviewer.get("name"):
+            review["author"] = person(reviewer)
+            if author:
+                review["publisher"] = author
+        elif author:
             review["author"] = author
+        published = claim.reviewed if DATE_RE.match(claim.reviewed) else page_published
+        modified = max(page_modified, last_change(claim, ledger))
         if published:
             review["datePublished"] = published
-            if modified and modified != published:
+            if modified and modified > published:
                 review["dateModified"] = modified
         item: dict = {"@type": "Claim"}
         if work:
@@ -140,8 +171,8 @@ def script_json(data) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def claim_review_script(claims: list[Claim], scale: Scale, page_url: str, author: dict | None, meta: dict | None = None) -> str:
-    reviews = claim_reviews(claims, scale, page_url, author, meta)
+def claim_review_script(claims: list[Claim], scale: Scale, page_url: str, author: dict | None, meta: dict | None = None, ledger: Ledger | None = None, reviewers: dict | None = None) -> str:
+    reviews = claim_reviews(claims, scale, page_url, author, meta, ledger, reviewers)
     if not reviews:
         return ""
     return f'\n<script type="application/ld+json" class="factcheck-claimreview">{script_json(reviews)}</script>\n'
