@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -20,6 +21,8 @@ from werkzeug import Request, Response
 
 from mkdocs_factcheck.core.bibliography.files import ENTRY_START, Source
 from mkdocs_factcheck.core.checks.online import OnlineVerifier
+from mkdocs_factcheck.core.checks.online.silent_hosts import KEY as SILENT_HOSTS
+from mkdocs_factcheck.core.checks.online.silent_hosts import MINUTES
 
 NON_ENTRY_TYPES = {"string", "preamble", "comment"}
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
@@ -178,3 +181,27 @@ def verify(settings: dict, bib: str, cache_dir: Path, network: bool = True):
 
 def kinds(report) -> list[str]:
     return sorted(f.kind for f in report.findings)
+
+
+def remembered_hosts(cache_dir: Path) -> dict[str, dict]:
+    """The silent hosts the online cache remembers (host -> since, network), read straight from the file."""
+    path = cache_dir / "online.sqlite3"
+    if not path.exists():
+        return {}
+    with sqlite3.connect(path) as db:
+        row = db.execute("SELECT value FROM outcomes WHERE key = ? AND expires > ?", (SILENT_HOSTS, time.time())).fetchone()
+    return json.loads(row[0])["hosts"] if row else {}
+
+
+def let_minutes_pass(cache_dir: Path) -> None:
+    """As if the minutes silent hosts are remembered had passed: their times moved back by that much."""
+    path = cache_dir / "online.sqlite3"
+    if not path.exists():
+        return
+    with sqlite3.connect(path) as db:
+        row = db.execute("SELECT value FROM outcomes WHERE key = ?", (SILENT_HOSTS,)).fetchone()
+        if row:
+            value = json.loads(row[0])
+            for entry in value["hosts"].values():
+                entry["since"] -= MINUTES * 60 + 1
+            db.execute("UPDATE outcomes SET value = ? WHERE key = ?", (json.dumps(value), SILENT_HOSTS))

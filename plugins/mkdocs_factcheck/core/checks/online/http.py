@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 import requests
 import urllib3
 
+from mkdocs_factcheck.core.checks.online import silent_hosts
 from mkdocs_factcheck.core.checks.online.limits import HostGate, retry_after
+from mkdocs_factcheck.core.checks.online.silence import DEADLINE, Silence
 from mkdocs_factcheck.core.checks.online.watchdog import WATCHDOG, WatchedAdapter
 
 # Documented request rates of the real services (seconds between requests to one host): E-utilities
@@ -22,6 +24,7 @@ TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504}
 CHUNK = 16384
 CUT_MARGIN = 0.2  # seconds
 NOT_RETRIED = {"host name not resolved"}  # a name that does not resolve now will not a second later
+PROBES = 4  # remembered silent hosts asked, in the background, whether they answer again (per client)
 
 
 class ServiceError(Exception):
@@ -40,7 +43,7 @@ class DeadlineError(ServiceError):
 
 
 class HostDownError(ServiceError):
-    """The host failed TRIP times in a row: its requests fail at once, with the same reason."""
+    """The host failed TRIP times in a row, or is silent (silence.py): its requests fail at once."""
 
 
 @dataclass
@@ -82,7 +85,11 @@ class Client:
         self.max_bytes = max_bytes
         self.deadline: float | None = None  # time.monotonic() value; set when the phase starts
         self.stop = threading.Event()
-        self.sent = 0  # requests actually sent (tests and the progress line read it)
+        self.sent = 0  # requests actually sent (tests and the summary read it)
+        self.probes = 0  # requests asking a remembered silent host whether it answers again
+        self.silence = Silence()
+        self.memory: silent_hosts.SilentHosts | None = None  # silent hosts of earlier builds (the verifier sets it)
+        self._skipped: set[str] = set()  # hosts not asked because the network is silent, remembered once each
         self._count_lock = threading.Lock()
         self._overall = threading.BoundedSemaphore(max(1, concurrency))
         self._gates: dict[str, HostGate] = {}
@@ -100,14 +107,37 @@ class Client:
 
     # ------------------------------------------------------------------ limits
 
-    def _gate(self, url: str) -> HostGate:
-        host = urlsplit(url).netloc.lower()
+    def _gate(self, url: str) -> tuple[str, HostGate]:
+        parts = urlsplit(url)
+        host = parts.netloc.lower()
         with self._gates_lock:
             gate = self._gates.get(host)
-            if gate is None:
-                spacing = max(self.spacing, KNOWN_SPACING.get(host.split(":")[0], 0.0))
-                gate = self._gates[host] = HostGate(threading.BoundedSemaphore(self.per_host), spacing)
-            return gate
+            if gate is not None:
+                return host, gate
+            spacing = max(self.spacing, KNOWN_SPACING.get(host.split(":")[0], 0.0))
+            gate = self._gates[host] = HostGate(threading.BoundedSemaphore(self.per_host), spacing)
+            self._recall(parts.scheme, host)  # before any other thread may use the gate
+        return host, gate
+
+    def _recall(self, scheme: str, host: str) -> None:
+        """A host an earlier build found silent is not asked in this one; whether it answers again is
+        asked in the background (nothing waits for it): its answer clears the memory for the next build."""
+        remembered = self.memory.recall(host) if self.memory is not None else None
+        if remembered is None:
+            return
+        self.silence.skip(host, silent_hosts.reason("" if remembered["network"] else host))
+        if self.probes < PROBES:
+            self.probes += 1
+            threading.Thread(target=self._probe, args=(f"{scheme}://{host}/", host), name="factcheck-probe", daemon=True).start()
+
+    def _probe(self, url: str, host: str) -> None:
+        with WATCHDOG.bound(self.timeout + CUT_MARGIN) as watch:
+            try:
+                self._exchange("HEAD", url, None, None, False, self.timeout)
+            except ServiceError:
+                return
+        if not watch.fired and self.memory is not None:
+            self.memory.forget(host)
 
     def remaining(self) -> float:
         if self.stop.is_set():
@@ -135,9 +165,9 @@ class Client:
 
     def request(self, method: str, url: str, *, params: dict | None = None, headers: dict | None = None, read_body: bool = True) -> Reply:
         """One request (redirects are not followed), retried on transient failures with backoff."""
-        gate = self._gate(url)
+        host, gate = self._gate(url)
         try:
-            reply = self._attempts(gate, method, url, params, headers, read_body)
+            reply = self._attempts(host, gate, method, url, params, headers, read_body)
         except (DeadlineError, HostDownError):
             raise
         except ServiceError as error:
@@ -146,36 +176,41 @@ class Client:
         gate.record()
         return reply
 
-    def _attempts(self, gate: HostGate, method: str, url: str, params, headers, read_body: bool) -> Reply:
-        reason = ""
+    def _attempts(self, host: str, gate: HostGate, method: str, url: str, params, headers, read_body: bool) -> Reply:
+        why = ""
         for attempt in range(self.retries + 1):
             delay = min(8.0, 0.25 * 2**attempt) * (0.75 + random.random() / 2)  # noqa: S311 - jitter, not security
             try:
-                reply = self._once(gate, method, url, params, headers, read_body)
+                reply = self._once(host, gate, method, url, params, headers, read_body)
             except (DeadlineError, HostDownError):
                 raise
             except ServiceError as error:
-                reason = error.reason
+                why = error.reason
+                if timed_out(why) and not self.silence.answered(host):
+                    raise ServiceError(silent_hosts.reason(host, why)) from None  # not retried: a host that answered nothing is not slow but silent
             else:
                 gate.learn(reply.header)
                 if reply.status not in TRANSIENT_STATUS:
                     return reply
-                reason = f"HTTP {reply.status}"
+                why = f"HTTP {reply.status}"
                 wait = retry_after(reply.header("retry-after"))
                 if wait is not None:
                     gate.pause(wait)  # every request to this host waits, not only this one
                     delay = wait
-            if attempt == self.retries or reason in NOT_RETRIED:
+            if attempt == self.retries or why in NOT_RETRIED:
                 break
             if delay >= self.remaining():
-                reason += " (a retry would pass the deadline)"
+                why += " (a retry would pass the deadline)"
                 break
             self._sleep(delay)
-        raise ServiceError(reason)
+        raise ServiceError(why)
 
-    def _once(self, gate: HostGate, method: str, url: str, params, headers, read_body: bool) -> Reply:
+    def _once(self, host: str, gate: HostGate, method: str, url: str, params, headers, read_body: bool) -> Reply:
         if self.remaining() <= 0:
             raise DeadlineError()
+        refused = self.silence.refusal(host)
+        if refused:
+            raise HostDownError(refused)
         self._acquire(gate.slots)
         try:
             if gate.down:  # checked once a slot is ours: the requests queued behind the failures end here
@@ -183,11 +218,44 @@ class Client:
             self._sleep(gate.reserve())
             self._acquire(self._overall)
             try:
-                return self._send(method, url, params, headers, read_body)
+                self._admit(host)
+                answered = timeout = False
+                try:
+                    reply = self._send(method, url, params, headers, read_body)
+                    answered = True
+                    return reply
+                except ServiceError as error:
+                    timeout = timed_out(error.reason)
+                    raise
+                finally:
+                    self._ended(host, answered, timeout)
             finally:
                 self._overall.release()
         finally:
             gate.slots.release()
+
+    def _admit(self, host: str) -> None:
+        """The last word before a request is sent: a silent host's (or network's) requests end here."""
+        refused = self.silence.admit(host, self.remaining)
+        if refused == DEADLINE:
+            raise DeadlineError()
+        if refused:
+            if refused == self.silence.network and host not in self.silence.down and host not in self._skipped and self.memory is not None:
+                self._skipped.add(host)  # the network is silent: this host is skipped by the next builds too
+                self.memory.remember([host], network=True)
+            raise HostDownError(refused)
+
+    def _ended(self, host: str, answered: bool, timeout: bool) -> None:
+        network = self.silence.network
+        silent = self.silence.ended(host, answered, timeout)
+        if self.memory is None:
+            return
+        if answered:
+            self.memory.forget(host)  # writes only if the host (or the network) was remembered
+        if self.silence.network and not network:  # this ended the network's last request: all its hosts together
+            self.memory.remember(self.silence.newly_silent, network=True)
+        elif silent:
+            self.memory.remember(silent, network=False)
 
     def _send(self, method: str, url: str, params, headers, read_body: bool) -> Reply:
         limit = min(self.timeout, self.remaining())
@@ -201,12 +269,15 @@ class Client:
         with WATCHDOG.bound(limit + CUT_MARGIN) as watch:
             try:
                 reply = self._exchange(method, url, params, headers, read_body, limit)
-            except ServiceError:
                 if watch.fired:
-                    raise ServiceError("timeout (reply too slow)") from None
+                    raise ServiceError("timeout (reply too slow)")
+            except ServiceError as error:
+                reason = "timeout (reply too slow)" if watch.fired else error.reason
+                if timed_out(reason) and limit < self.timeout:
+                    raise DeadlineError() from None  # cut short by the deadline: says nothing of the host
+                if reason != error.reason:
+                    raise ServiceError(reason) from None
                 raise
-            if watch.fired:
-                raise ServiceError("timeout (reply too slow)")
             return reply
 
     def _exchange(self, method: str, url: str, params, headers, read_body: bool, limit: float) -> Reply:
@@ -248,6 +319,10 @@ class Client:
                 raise ServiceError("timeout") from None
             raise ServiceError(f"broken reply: {type(error).__name__}") from None
         return b"".join(chunks)
+
+def timed_out(why: str) -> bool:
+    return why.startswith("timeout")
+
 
 def connection_reason(error: Exception) -> str:
     text = str(error).lower()

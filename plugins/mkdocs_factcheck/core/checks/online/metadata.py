@@ -30,6 +30,7 @@ from mkdocs_factcheck.core.checks.online.outcome import FOUND, NOT_FOUND, UNVERI
 from mkdocs_factcheck.core.checks.online.plan import lifetime, online_option
 from mkdocs_factcheck.core.checks.online.record_types import csl_type, pubmed_type
 from mkdocs_factcheck.core.checks.online.title_markup import rich_text
+from mkdocs_factcheck.core.checks.online.waiting import Waiting
 from mkdocs_factcheck.core.checks.preprints import HAS_PREPRINT_FIELD, PREPRINT_FIELD, record_facts
 from mkdocs_factcheck.core.log import logger
 
@@ -94,17 +95,20 @@ class MetadataFetcher:
                 future: cf.Future = cf.Future()
                 batches[identifier.scheme][identifier.value] = self.futures[identifier.key] = future
             else:
-                self.futures[identifier.key] = self.pool.submit(self._one, identifier.scheme, identifier.value)
+                lane = self.verifier.lane(identifier.scheme)
+                self.futures[identifier.key] = self.pool.submit(self._one, identifier.scheme, identifier.value, lane=lane)
         for scheme, futures in batches.items():
             for chunk in pubmed.in_batches(futures):
-                self.pool.submit(self._batch, scheme, chunk)
+                self.pool.submit(self._batch, scheme, chunk, lane=self.verifier.lane(scheme))
 
     def get(self, identifier) -> Fetched:
         """The record, waiting for it no longer than the online deadline allows."""
         self.prefetch([identifier])
         future = self.futures[identifier.key]
+        deadline = time.monotonic() + max(0.0, self.client.remaining())
+        Waiting("identifier records", "record", deadline, self._left).wait([future], until=deadline + WAIT_MARGIN)
         try:
-            return future.result(timeout=max(0.0, self.client.remaining()) + WAIT_MARGIN)
+            return future.result(timeout=0)
         except cf.TimeoutError:
             return Fetched(UNVERIFIED, "no answer before the online deadline")
         except cf.CancelledError:
@@ -112,6 +116,9 @@ class MetadataFetcher:
         except Exception as error:  # a bug (or a record of a shape never seen) must not stop the build; it is shown
             log.warning("fetching %s failed: %s: %s", identifier.key, type(error).__name__, error)
             return Fetched(UNVERIFIED, f"internal error: {type(error).__name__}")
+
+    def _left(self) -> tuple[int, int]:
+        return sum(1 for future in self.futures.values() if not future.done()), len(self.futures)
 
     # ------------------------------------------------------------------ running (pool threads)
 

@@ -11,6 +11,7 @@ from mkdocs_factcheck.core.bibliography.files import Source
 from mkdocs_factcheck.core.checks.notice_marks import marks_html, notice_text
 from mkdocs_factcheck.core.checks.online.compare import entry_title, mismatches, similar_titles
 from mkdocs_factcheck.core.checks.online.outcome import FOUND, NOT_FOUND, NOTICES, RETRACTING, UNVERIFIED, Check, Outcome
+from mkdocs_factcheck.core.checks.online.silent_hosts import host_of
 from mkdocs_factcheck.core.claims.claim import CLAIM_STATUS_RE, Claim, source_caveat
 from mkdocs_factcheck.core.findings import Finding
 from mkdocs_factcheck.core.formatting.reference_html import anchor_slug
@@ -84,10 +85,12 @@ def iso(timestamp: float) -> str:
 class OnlineReportBuilder:
     """Turns the outcomes of every submitted source into one `OnlineReport`."""
 
-    def __init__(self, deadline: float):
+    def __init__(self, deadline: float, silence_note: str = ""):
         self.deadline = deadline
+        self.silence_note = silence_note  # when silent hosts are asked again
         self.report = OnlineReport()
         self.unreachable: dict[str, dict] = {}  # service -> reasons and keys
+        self.silent: dict[str, list[str]] = {}  # host that did not answer ("" the network) -> keys
 
     def add(self, source: Source, checks: list[Check], outcomes: dict[Check, Outcome]) -> None:
         """One entry: its checks judged, its notices gathered, its findings and its factcheck.json data."""
@@ -125,6 +128,12 @@ class OnlineReportBuilder:
     def _unreachable(self, check: Check, reason: str, key: str) -> None:
         if reason == "offline":
             return  # serve without online checks: nothing was asked of any service
+        host = host_of(reason)
+        if host is not None:  # said once for all silent hosts, naming them
+            keys = self.silent.setdefault(host, [])
+            if key not in keys:
+                keys.append(key)
+            return
         service = "deadline" if reason == "deadline" else check.service
         entry = self.unreachable.setdefault(service, {"reasons": {}, "keys": []})
         entry["reasons"][reason] = entry["reasons"].get(reason, 0) + 1
@@ -164,9 +173,11 @@ class OnlineReportBuilder:
         return found
 
     def finish(self) -> OnlineReport:
+        if self.silent:
+            self.report.findings.append(Finding("service_unavailable", self._silent_message()))
         for service, entry in self.unreachable.items():
             keys = entry["keys"]
-            listed = ", ".join(keys[:8]) + (f" and {len(keys) - 8} more" if len(keys) > 8 else "")
+            listed = listing(keys)
             if service == "deadline":
                 message = f"online checks stopped at the deadline ({self.deadline:g} s): {plural(len(keys), 'source')} left unverified: {listed}"
             else:
@@ -174,6 +185,18 @@ class OnlineReportBuilder:
                 message = f"{service} could not be reached ({reasons}): {plural(len(keys), 'source')} left unverified: {listed}"
             self.report.findings.append(Finding("service_unavailable", message))
         return self.report
+
+    def _silent_message(self) -> str:
+        hosts = [host for host in self.silent if host]
+        named = listing(hosts, 6)
+        names = (f"{named} or any other host" if hosts else "any host") if "" in self.silent else named
+        keys = list(dict.fromkeys(key for keys in self.silent.values() for key in keys))
+        note = f" ({self.silence_note})" if self.silence_note else ""
+        return f"no answer from {names}{note}: the online checks of {plural(len(keys), 'source')} could not run: {listing(keys)}"
+
+
+def listing(names: list[str], shown: int = 8) -> str:
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
 def _counted_outcome(check: Check, outcomes: dict[Check, Outcome]) -> Outcome:

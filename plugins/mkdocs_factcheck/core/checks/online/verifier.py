@@ -7,6 +7,7 @@ import threading
 import time
 from html import escape
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from mkdocs_factcheck.core.bibliography.files import Source
 from mkdocs_factcheck.core.checks.online import doi, pubmed
@@ -17,11 +18,14 @@ from mkdocs_factcheck.core.checks.online.outcome import UNVERIFIED, Check, Outco
 from mkdocs_factcheck.core.checks.online.plan import lifetime, online_option, plan_checks
 from mkdocs_factcheck.core.checks.online.pool import DaemonPool
 from mkdocs_factcheck.core.checks.online.results import PLACEHOLDER, OnlineReport, OnlineReportBuilder
+from mkdocs_factcheck.core.checks.online.silent_hosts import MINUTES, SilentHosts, clock
+from mkdocs_factcheck.core.checks.online.waiting import Waiting
 from mkdocs_factcheck.core.log import logger
 from mkdocs_factcheck.version import __version__
 
 log = logger("online")
-PROGRESS_EVERY = 5.0  # seconds between progress lines while the build waits for the checks
+# The option giving each service's address: a request's lane in the pool is its host.
+SERVICE_OPTIONS = {"doi": "doi_resolver", "crossref": "crossref_api", "pmid": "eutils_api", "pmcid": "eutils_api", "isbn": "isbn_api"}
 BATCH_WAIT = 0.2  # seconds PubMed ids gather before one batched request
 
 
@@ -50,9 +54,11 @@ class OnlineVerifier:
             retries=online_option(settings, "retries"),
             spacing=online_option(settings, "spacing"),
         )
+        self.client.memory = SilentHosts(self.cache, cache_dir) if network else None
         # More workers than request slots: a worker waiting for a busy host must not hold up the others.
+        # One lane per host, each with no more work running than the host has request slots.
         workers = max(4, min(64, 4 * online_option(settings, "concurrency")))
-        self.pool = DaemonPool(workers, "factcheck-online")  # daemon threads: none can keep the build from exiting
+        self.pool = DaemonPool(workers, "factcheck-online", per_lane=online_option(settings, "per_host"))  # daemon threads: none can keep the build from exiting
         self.started: float | None = None
         self.report: OnlineReport | None = None
         self._lock = threading.Lock()
@@ -103,12 +109,14 @@ class OnlineVerifier:
         self._flush_batches()
         checks = {check for key in self.submitted for check in self.plans[key]}  # prefetched, never cited: not waited for
         pending = {self.futures[check] for check in checks}
-        total = len(self.submitted)
         if pending and self.started is not None:
-            self._wait(pending, total)
+            end = self.started + float(online_option(self.settings, "deadline"))
+            Waiting("online checks", "source", end, self._sources_left).wait(pending)
         self.client.stop.set()  # past the deadline nothing new starts; what is running ends by its timeout
+        if self.client.memory is not None:
+            self.client.memory.flush()
         outcomes = {check: self._result(self.futures[check]) for check in checks}
-        builder = OnlineReportBuilder(float(online_option(self.settings, "deadline")))
+        builder = OnlineReportBuilder(float(online_option(self.settings, "deadline")), self._silence_note())
         for key, source in self.submitted.items():
             builder.add(source, self.plans[key], outcomes)
         self.report = builder.finish()
@@ -119,6 +127,8 @@ class OnlineVerifier:
         if self._closed:
             return
         self._closed = True
+        if self.client.memory is not None:
+            self.client.memory.flush()
         self.client.close()
         self.pool.shutdown(cancel_futures=True)
         self.cache.close()
@@ -127,6 +137,11 @@ class OnlineVerifier:
 
     def _plan(self, source: Source) -> list[Check]:
         return plan_checks(source, self.settings)
+
+    def lane(self, kind: str, value: str = "") -> str:
+        """The pool's lane of a request: the host it goes to (a URL check's, the service's)."""
+        option = SERVICE_OPTIONS.get(kind)
+        return urlsplit(online_option(self.settings, option) if option else value).netloc.lower()
 
     def _start(self, check: Check) -> cf.Future:
         if check.kind in self._pending:
@@ -138,7 +153,7 @@ class OnlineVerifier:
             if schedule:
                 self.pool.submit(self._batch_later)
             return future
-        return self.pool.submit(self._run, check)
+        return self.pool.submit(self._run, check, lane=self.lane(check.kind, check.value))
 
     # ------------------------------------------------------------------ running
 
@@ -189,7 +204,7 @@ class OnlineVerifier:
             self._batch_scheduled = False
         for kind, futures in taken.items():
             for chunk in pubmed.in_batches(futures):
-                self.pool.submit(self._run_batch, kind, chunk)
+                self.pool.submit(self._run_batch, kind, chunk, lane=self.lane(kind))
 
     def _run_batch(self, kind: str, futures: dict[str, cf.Future]) -> None:
         with pubmed.settling(futures):  # the futures must end, or finish() would wait for the deadline
@@ -216,25 +231,19 @@ class OnlineVerifier:
 
     # ------------------------------------------------------------------ waiting and reporting
 
-    def _wait(self, pending: set[cf.Future], total: int) -> None:
-        assert self.started is not None
-        end = self.started + float(online_option(self.settings, "deadline"))
-        announced = False
-        while pending:
-            remaining = end - time.monotonic()
-            if remaining <= 0:
-                break
-            done, pending = cf.wait(pending, timeout=min(PROGRESS_EVERY, remaining))
-            if pending and time.monotonic() < end:
-                done_sources = self._sources_done()
-                elapsed = time.monotonic() - self.started
-                if not announced or done_sources:
-                    rate = done_sources / max(elapsed, 0.001)
-                    log.info("Online checks: %d / %d sources done (%.1f sources/s), %.0f s to the deadline", done_sources, total, rate, end - time.monotonic())
-                    announced = True
+    def _sources_left(self) -> tuple[int, int]:
+        done = sum(1 for key in self.submitted if all(self.futures[check].done() for check in self.plans[key]))
+        return len(self.submitted) - done, len(self.submitted)
 
-    def _sources_done(self) -> int:
-        return sum(1 for key in self.submitted if all(self.futures[check].done() for check in self.plans[key]))
+    def _silence_note(self) -> str:
+        """When the silent hosts of this build are asked again (the findings say it)."""
+        memory, silence = self.client.memory, self.client.silence
+        if memory is None or not (silence.down or silence.network):
+            return ""
+        remembered = [since for host in silence.down if host not in silence.newly_silent and (since := memory.until(host))]
+        if remembered:
+            return f"remembered from an earlier build; asked again after {clock(min(remembered))}"
+        return f"not asked again for {MINUTES} minutes"
 
     def _result(self, future: cf.Future) -> Outcome:
         if not future.done():
