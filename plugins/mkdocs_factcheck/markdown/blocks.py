@@ -15,6 +15,18 @@ if TYPE_CHECKING:
 
 OPEN_RE = re.compile(r"^:{3,}\s*(?:\{(?P<attrs>[^}]*)\}|(?P<word>[\w-]+))\s*:*\s*$")
 CLOSE_RE = re.compile(r"^:{3,}\s*$")
+OPENING_LINE_RE = re.compile(r"^[ \t]*(:{3,}.*)$", re.MULTILINE)
+
+
+def has_site_bibliography(text: str) -> bool:
+    """Whether a page's Markdown opens a `::: {#refs scope=site}` block (or one in a code block: the host
+    then treats the site as having one, which changes how labels agree, never what a page holds)."""
+    for line in OPENING_LINE_RE.findall(text) if "scope" in text else []:
+        opening = OPEN_RE.match(line.strip())
+        parsed = parse_attributes(opening["attrs"]) if opening and opening["attrs"] is not None else None
+        if parsed is not None and parsed[0] == "refs" and parsed[2].get("scope") == "site":
+            return True
+    return False
 FENCE_RE = re.compile(r"^:{3}", re.MULTILINE)  # only lines starting so can open or close
 
 Place = tuple[int, int]  # (block, line) in a list of blocks

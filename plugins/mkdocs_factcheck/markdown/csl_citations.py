@@ -20,7 +20,8 @@ def requests_for(span: etree.Element, group: CitationGroup, resolved: list[Resol
     pieces = take_pieces(span)
     requests = []
     for number, (cite, result) in enumerate(zip(group.cites, resolved, strict=True)):
-        if not result.resolved:
+        if not result.resolved:  # given as a key pandoc does not find: the style puts it in its place
+            requests.append(CiteRequest(cite.key, "normal", number=number, known=False))
             continue
         mode = "author-in-text" if group.narrative and number == 0 else "suppress-author" if cite.suppress_author else "normal"
         suffix = pieces.get(f"suffix-{number}")
@@ -57,12 +58,16 @@ GIVEN_TAGS = {"em", "strong", "code", "sup", "sub"}
 def render_csl_citation(span: etree.Element, group: CitationGroup, resolved: list[ResolvedCite], inlines: list, unresolved_word: str, linked: bool = True, failed: frozenset[str] = frozenset()) -> None:
     """`failed`: the (lower-cased) keys of entries pandoc could not format: shown by their key, linked."""
     pieces = emptied_citation(span, group)
+    unknown = {number: (cite, result) for number, (cite, result) in enumerate(zip(group.cites, resolved, strict=True)) if not result.resolved}
     # The suffix's leading text went to pandoc (which printed it, with its locator), and its markup too
-    # when it is only emphasis or code: only other markup is placed.
+    # when it is only emphasis or code: only other markup is placed. An unknown key's pieces went as
+    # nothing: they stand with its marker, as written.
+    kept = {name: pieces.pop(name) for number in unknown for name in (f"prefix-{number}", f"suffix-{number}") if name in pieces}
     pieces = {name: ("", [] if given_markup(piece[1]) is not None else piece[1]) if name.startswith("suffix-") else piece for name, piece in pieces.items()}
     pieces = {name: piece for name, piece in pieces.items() if piece[0] or piece[1]}
     formatted = [cite for cite in resolved if cite.resolved and cite.key.lower() not in failed]
     builder = _ElementBuilder(span, pieces, formatted, linked)
+    builder.unknown = {f"missing-{number}": (cite, kept.get(f"prefix-{number}"), kept.get(f"suffix-{number}"), unresolved_word) for number, (cite, _) in unknown.items()}
     render(inlines, builder)
     for cite in resolved:
         if cite.resolved and cite.key.lower() in failed:
@@ -76,10 +81,9 @@ def render_csl_citation(span: etree.Element, group: CitationGroup, resolved: lis
         anchor = etree.SubElement(span, "span")
         anchor.set("class", "citation-anchor")
         anchor.set("id", cite.anchor)
-    for cite in resolved:
-        if not cite.resolved:
-            append_text(span, " ")
-            unresolved_marker(span, cite.key, unresolved_word)
+    for name in list(builder.unknown):  # a style that left it out (or a cache from before): at the end
+        append_text(span, " ")
+        builder.piece(name)
 
 
 class _ElementBuilder(Builder):
@@ -90,6 +94,7 @@ class _ElementBuilder(Builder):
         self.cites = cites
         self.linked = linked
         self.placed: set[str] = set()
+        self.unknown: dict[str, tuple] = {}  # placeholder name -> (cite, prefix, suffix, word) of an unknown key
 
     def text(self, text: str) -> None:
         append_text(self.stack[-1], text)
@@ -103,9 +108,23 @@ class _ElementBuilder(Builder):
         self.stack.pop()
 
     def piece(self, name: str) -> None:
+        if name in self.unknown:
+            self._unknown(*self.unknown.pop(name))
+            return
         piece = self.pieces.pop(name, None)  # each once, whatever a style does with it
         if piece is not None:
             append_piece(self.stack[-1], piece)
+
+    def _unknown(self, cite, prefix: Piece | None, suffix: Piece | None, unresolved_word: str) -> None:
+        """`see @nokey?, p. 4`: an unknown key's marker with its prefix and suffix, as pybtex styles show it."""
+        parent = self.stack[-1]
+        if prefix:
+            append_piece(parent, prefix)
+            append_text(parent, " ")
+        unresolved_marker(parent, cite.key, unresolved_word)
+        if suffix:
+            append_text(parent, ", " if cite.suffix.lstrip().startswith(",") else " ")
+            append_piece(parent, suffix)
 
     def entry_link(self, key: str, inlines: list) -> None:
         cite = next((c for c in self.cites if c.key.lower() == key), None)

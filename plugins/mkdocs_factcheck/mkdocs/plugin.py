@@ -38,6 +38,7 @@ from mkdocs_factcheck.core.settings import BOTH, Settings, SettingsError, option
 from mkdocs_factcheck.core.site import SiteRun
 from mkdocs_factcheck.core.wording import plural
 from mkdocs_factcheck.markdown.assets import ASSETS
+from mkdocs_factcheck.markdown.blocks import has_site_bibliography
 from mkdocs_factcheck.markdown.csl_prefetch import PagesAhead
 from mkdocs_factcheck.markdown.extension import EXTENSION_NAMES, PAGE_BIBLIOGRAPHY_MARKER_RE, SITE_BIBLIOGRAPHY_MARKER_RE, FactcheckExtension
 from mkdocs_factcheck.mkdocs.config import FactcheckConfig, settings_of
@@ -69,6 +70,7 @@ class FactcheckPlugin(BasePlugin):
         self.bib_paths: list[Path] = []
         self._lent: tuple[Page, str, str] | None = None  # a page's content while search reads its view
         self._first_state = 0  # the engine's first page state of the page being converted
+        self._site_listed = False  # a page opens a site-wide bibliography block (see on_nav)
 
     def on_startup(self, *, command, dirty) -> None:
         self.is_serve = command == "serve"
@@ -139,17 +141,29 @@ class FactcheckPlugin(BasePlugin):
             written = files.get_file_from_path(name) if name else None
             if written is not None and _written_by_check_command(written):
                 files.remove(written)  # `check --write-report` wrote it for Zensical: this build writes its own
+        self._site_listed = False
         if self.run is not None:
             pages = list(_page_texts(files))
             self.run.start(text for _, text in pages)
             if self.run.engine.csl is not None and self.extension is not None:  # cold builds: pages read ahead
                 self.run.engine.read_pages_ahead_with(PagesAhead(pages, config.markdown_extensions, config.mdx_configs, self.extension.scale))
+                self._site_listed = any(has_site_bibliography(text) for _, text in pages)
         if self._keeps_corrections_page() and files.get_file_from_path(self.settings.corrections_page) is None:
             files.append(File.generated(config, self.settings.corrections_page, content=corrections_page.page_markdown(self.settings.words)))
         if self.settings.report_page and files.get_file_from_path(self.settings.report_page) is None:
             title = self.settings.words.get("report_title", "Fact-check report")
             files.append(File.generated(config, self.settings.report_page, content=f"{REPORT_FRONT_MATTER}# {title}\n\n{REPORT_MARKER}\n"))
         return files
+
+    def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
+        """A site with a site-wide bibliography, or numbered across the site by a numeric style, is one
+        CSL document, its pages in navigation order (see `core/citeproc/site_document.py`)."""
+        engine = self.run.engine if self.run is not None else None
+        if engine is not None and engine.csl is not None and (self._site_listed or (engine.site_numbering is not None and engine.csl.style.numeric)):
+            in_nav = [page.file.src_uri for page in nav.pages]
+            seen = set(in_nav)
+            engine.use_site_document(in_nav + [file.src_uri for file in files.documentation_pages() if file.src_uri not in seen], self._site_listed)
+        return nav
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if not self.config.enabled or self.extension is None:

@@ -95,7 +95,9 @@ class BibliographyLists:
         if csl is not None:
             numeric = csl.style.numeric
             hidden = numbering.ordered_keys() if numeric else []
-            result = csl.format(Document([], hidden, keys))  # listed; the cited first, with their numbers
+            # As the site's document lists them, or listed; the cited first, with their numbers.
+            site_document = self.engine.csl_site
+            result = site_document.result() if site_document is not None else csl.format(Document([], hidden, keys))
             if result is not None:
                 return bibliography_block(self.csl_list(result, {key.lower() for key in keys}, backlinks_for), title, heading_id, site=True)
         items = [self.item(key, numbering, backlinks_for(key)) for key in self.ordered(keys, numbering)]

@@ -17,6 +17,7 @@ from mkdocs_factcheck.core.findings import Finding, Reporter
 from mkdocs_factcheck.core.formatting.csl import inlines
 from mkdocs_factcheck.core.formatting.csl.documents import CiteRequest, Document, DocumentResult
 from mkdocs_factcheck.core.formatting.csl.processor import CSLFormatter
+from mkdocs_factcheck.core.formatting.csl.site_document import SiteDocument
 from mkdocs_factcheck.core.formatting.csl.styles import choose, pybtex_name
 from mkdocs_factcheck.core.formatting.pybtex_formatter import EntryFormatter, latex_to_text, load_style
 from mkdocs_factcheck.core.formatting.reference_html import ResolvedCite, anchor_slug
@@ -138,6 +139,7 @@ class Engine:
         self.site_numbering = Numbering() if numbering == "site" else None
         # The host's way to read the pages still to come, for formatting them together (`csl_citations`).
         self.csl_prefetch: Callable[[Engine, str | None], list[Document]] | None = None
+        self.csl_site: SiteDocument | None = None  # the site as one CSL document (`use_site_document`)
         self.pages: list[PageState] = []
         self.claim_ids: dict[str, str] = {}  # every claim id of the site so far, and where it is: `page:line`
         self.status_providers: list = []  # callables key -> HTML shown on an entry (retracted, unverified)
@@ -281,9 +283,15 @@ class Engine:
         for group in groups:
             for request in group:
                 page.numbering.number(request.key)
-        document = Document(groups, hidden, self.nocite_keys(page))
-        read_ahead = (lambda: self._pages_ahead(page)) if self.csl_prefetch is not None else None
-        result = page.csl = self.csl.format_page(document, read_ahead, site_numbered=site_numbering is not None)
+        if self.csl_site is not None:
+            document = Document(groups, [], self.nocite_keys(page), page=page.src_path)
+            result = page.csl = self.csl_site.page_part(document) if groups or document.nocite else DocumentResult([], [])
+            if self.csl_site.given_up:  # timed out: from here on each page is a document of its own
+                self.csl_site = None
+        if self.csl_site is None:
+            document = Document(groups, hidden, self.nocite_keys(page), page=page.src_path)
+            read_ahead = (lambda: self._pages_ahead(page)) if self.csl_prefetch is not None else None
+            result = page.csl = self.csl.format_page(document, read_ahead)
         if result is None:
             for group_cites in resolved:  # labelled as without the style
                 for cite in group_cites:
@@ -295,6 +303,15 @@ class Engine:
             for cite in group_cites:
                 cite.tooltip = texts.get(cite.key.lower(), "")
         return result.citations
+
+    def use_site_document(self, order: list[str], listed: bool) -> None:
+        """The site is one CSL document (see `citeproc/site_document.py`): for a host that reads every
+        page ahead (`csl_prefetch`), on a site with a site-wide bibliography. `order`: the pages' paths
+        in navigation order; `listed`: a site-wide block lists every entry (as `nocite: "@*"`)."""
+        if self.csl is None or self.csl_prefetch is None:
+            return
+        prefetch, self.csl_prefetch = self.csl_prefetch, None
+        self.csl_site = SiteDocument(self.csl, lambda: prefetch(self, None), order, (lambda: self.bibliography.keys()) if listed else list)
 
     def _pages_ahead(self, page: PageState) -> list[Document]:
         """The documents of the pages after `page`, read ahead by the host; once a build."""

@@ -30,6 +30,10 @@ class CiteRequest:
     # Markup after the leading text that pandoc is given, as (tag, text) pairs ("" for plain text):
     # emphasis, code, ... holding text only, so pandoc finds a locator in `p. *7*` as in its own reading.
     suffix_markup: tuple[tuple[str, str], ...] = ()
+    known: bool = True  # False: a key of no entry, given as one pandoc cannot find, so it keeps its place
+
+
+MISSING = "factcheck-missing-"  # pandoc's name for an unknown key's cite: it writes it bold, with a `?`
 
 
 @dataclass
@@ -37,6 +41,7 @@ class Document:
     groups: list[list[CiteRequest]]
     hidden: list[str] = field(default_factory=list)  # lower-cased keys cited before (site-wide numbers)
     nocite: list[str] = field(default_factory=list)  # keys listed without being cited
+    page: str | None = field(default=None, compare=False)  # the page it is (site-wide documents)
     _keys: list[str] | None = field(default=None, repr=False, compare=False)
     _places: list[list] | None = field(default=None, repr=False, compare=False)
 
@@ -51,7 +56,8 @@ class Document:
         own: dict[str, None] = {}
         for group in self.groups:
             for cite in group:
-                own.setdefault(cite.key.lower())
+                if cite.known:
+                    own.setdefault(cite.key.lower())
         for key in self.nocite:
             own.setdefault(key.lower())
         self._places = [[index, key] for index, key in enumerate(self.hidden) if key in own]
@@ -69,14 +75,45 @@ class Document:
         assert self._places is not None
         return self._places
 
+    def to_data(self) -> list:
+        """The document as JSON data (a page's document read ahead, kept in the cache): `from_data`."""
+        return [[[[c.key, c.mode, c.prefix, c.suffix_text, c.suffix_rest, c.number, [list(pair) for pair in c.suffix_markup], c.known] for c in group] for group in self.groups], list(self.hidden), list(self.nocite), self.page]
+
+    @classmethod
+    def from_data(cls, data: object) -> Document | None:
+        """A document from `to_data`'s data, or None for anything of another shape (the cache is input)."""
+        if not (isinstance(data, list) and len(data) == 4 and isinstance(data[0], list) and _strings(data[1]) and _strings(data[2]) and isinstance(data[3], (str, type(None)))):
+            return None
+        groups = []
+        for group in data[0]:
+            if not isinstance(group, list):
+                return None
+            cites = [_cite(item) for item in group]
+            if any(cite is None for cite in cites):
+                return None
+            groups.append(cites)
+        return cls(groups, data[1], data[2], page=data[3])  # type: ignore[arg-type]
+
     def identity(self) -> list:
         """What the result depends on, besides the entries and the style: how many entries come before
         and where its own are among them (which the others are does not matter: stand-ins take them)."""
         return [
             [len(self.hidden), self.places()],
-            [[[c.key.lower(), c.mode, c.prefix, c.suffix_text, c.suffix_rest, c.number, c.suffix_markup] for c in group] for group in self.groups],
+            [[[c.key.lower(), c.mode, c.prefix, c.suffix_text, c.suffix_rest, c.number, c.suffix_markup, c.known] for c in group] for group in self.groups],
             [key.lower() for key in self.nocite],
         ]
+
+
+def _strings(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _cite(item: object) -> CiteRequest | None:
+    if not (isinstance(item, list) and len(item) == 8 and _strings(item[:4]) and isinstance(item[4], bool) and type(item[5]) is int and isinstance(item[7], bool) and isinstance(item[6], list)):
+        return None
+    if item[1] not in MODES or not all(isinstance(pair, list) and len(pair) == 2 and _strings(pair) and (pair[0] in MARKUP or pair[0] in ("", "code")) for pair in item[6]):
+        return None
+    return CiteRequest(item[0], item[1], item[2], item[3], item[4], item[5], tuple((pair[0], pair[1]) for pair in item[6]), item[7])
 
 
 @dataclass
@@ -160,7 +197,7 @@ def to_pandoc(document: Document, names: dict[str, str]) -> dict:
 
     blocks = [para([citation(CiteRequest(key), names.get(key.lower(), f"h{index}"), 1) for index, key in enumerate(document.hidden)])] if document.hidden else []
     first = len(blocks) + 1
-    blocks += [para([citation(cite, names[cite.key.lower()], note) for cite in group]) for note, group in enumerate(document.groups, first)]
+    blocks += [para([citation(cite, names[cite.key.lower()] if cite.known else f"{MISSING}{cite.number}", note) for cite in group]) for note, group in enumerate(document.groups, first)]
     meta: dict = {}
     if document.nocite:
         cites = [citation(CiteRequest(key), names[key.lower()]) for key in document.nocite]
@@ -178,7 +215,7 @@ def from_pandoc(output: dict, document: Document, keys: dict[str, str]) -> Docum
     for block in blocks:
         if block.get("t") == "Para":
             cite = next((inline for inline in block["c"] if inline.get("t") == "Cite"), None)
-            citations.append(_rekeyed(cite["c"][1], keys) if cite else [])
+            citations.append(_missing_marked(_rekeyed(cite["c"][1], keys)) if cite else [])
         elif block.get("t") == "Div" and block["c"][0][0] == "refs":
             references = block
     citations = citations[hidden:]
@@ -245,6 +282,33 @@ def _inlines_of(blocks: list) -> list:
             inlines.append({"t": "Space"})
         inlines.extend(part)
     return inlines
+
+
+def _missing_marked(inlines: list) -> list:
+    """pandoc's bold `factcheck-missing-N?` (linked to `#ref-factcheck-missing-N`) made a placeholder
+    (`missing-N`): the host puts the unknown key's marker, prefix and suffix there."""
+    marked = []
+    for inline in inlines:
+        content = inline.get("c") if isinstance(inline, dict) else None
+        missing = _missing_number(inline)
+        if missing is not None:
+            marked.append(placeholder(f"missing-{missing}", "?"))
+        elif isinstance(content, list) and _is_inlines(content):
+            marked.append({**inline, "c": _missing_marked(content)})
+        else:
+            marked.append(inline)
+    return marked
+
+
+def _missing_number(inline: dict) -> str | None:
+    kind, content = inline.get("t"), inline.get("c")
+    if kind == "Link" and isinstance(content, list) and len(content) == 3 and isinstance(content[2], list) and str(content[2][0]).startswith("#ref-" + MISSING):
+        return str(content[2][0])[len("#ref-" + MISSING) :]
+    if kind == "Strong" and isinstance(content, list) and len(content) == 1 and isinstance(content[0], dict):
+        text = content[0].get("c")
+        if isinstance(text, str) and text.startswith(MISSING) and text.endswith("?"):
+            return text[len(MISSING) : -1]
+    return None
 
 
 def _rekeyed(inlines: list, keys: dict[str, str]) -> list:

@@ -51,9 +51,54 @@ def biblatex_text(source: Source, name: str) -> str:
     # The fields as written: pandoc reads BibLaTeX itself, and the BibTeX ones we add for pybtex styles
     # (a `title` with its `subtitle`, a thesis's `school`, a `pmid` from `eprint`) it would print twice.
     written = written_fields(raw)
-    fields = [f"  {field} = {{{dois.get(field) or _value(field, value)}}}" for field, value in written.items() if field.lower() not in SKIPPED_FIELDS]
+    fields = [_field(field, dois.get(field) or _value(field, value)) for field, value in written.items() if field.lower() not in SKIPPED_FIELDS and NAME.fullmatch(field)]
     for role, persons in raw.persons.items():
-        if role not in raw.fields and persons:
-            fields.append(f"  {role} = {{{' and '.join(str(person) for person in persons)}}}")
+        if role not in raw.fields and persons and NAME.fullmatch(role):
+            fields.append(_field(role, " and ".join(str(person) for person in persons)))
     entry_type = raw.original_type or raw.type
+    if not NAME.fullmatch(entry_type):
+        entry_type = "misc"
     return f"@{entry_type}{{{name},\n" + ",\n".join(fields) + "\n}\n"
+
+
+# What we hand pandoc is an entry we build: a value (from a file, or a record a service sent) can end
+# neither its field nor its entry. Field and type names are names; a value's braces pair as pandoc
+# counts them (`\{` is a brace it does not count), no `%` starts a comment, and no trailing backslash
+# escapes the closing brace. Verbatim fields (pandoc reads their backslashes and `%` as written) get
+# their braces and backslashes percent-encoded instead, as in any address.
+NAME = re.compile(r"[A-Za-z][\w:.+-]*")
+VERBATIM = {"url", "doi", "eprint", "file", "pdf", "urlraw", "verba", "verbb", "verbc"}
+UNESCAPED_PERCENT = re.compile(r"(?<!\\)((?:\\\\)*)%")
+
+
+def _field(field: str, value: str) -> str:
+    value = " ".join(value.splitlines())
+    if field.lower() in VERBATIM:
+        if not _pairs(value, escapes=False) or "\\" in value:
+            value = value.replace("%", "%25").replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
+        return f"  {field} = {{{value}}}"
+    value = UNESCAPED_PERCENT.sub(lambda match: match[1] + "\\%", value)
+    if not _pairs(value, escapes=True):
+        value = re.sub(r"(?<!\\)((?:\\\\)*)([{}])", lambda match: match[1] + "\\" + match[2], value)
+    if (len(value) - len(value.rstrip("\\"))) % 2:
+        value += " "  # `\` at the end would escape the closing brace
+    return f"  {field} = {{{value}}}"
+
+
+def _pairs(value: str, escapes: bool) -> bool:
+    """Whether the braces pair, counting those after a backslash only when `escapes` is False."""
+    depth = 0
+    escaped = False
+    for char in value:
+        if escaped:
+            escaped = False
+            continue
+        if char == "\\" and escapes:
+            escaped = True
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0

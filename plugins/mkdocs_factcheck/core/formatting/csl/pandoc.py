@@ -19,6 +19,10 @@ class CiteprocError(Exception):
     """pandoc could not process a document: its own message, shortened."""
 
 
+class CiteprocTimeoutError(CiteprocError):
+    """pandoc did not finish in time: trying again, or entry by entry, would only wait longer."""
+
+
 @functools.cache
 def pandoc_path() -> str:
     """pandoc from the `pypandoc-binary` wheel (the 'csl' extra), else the one on PATH."""
@@ -65,7 +69,7 @@ def run_citeproc(document: dict, bibliography: str, style: Path, locale: str) ->
         try:
             done = subprocess.run(command, input=payload, capture_output=True, text=True, encoding="utf-8", timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
-            raise CiteprocError(f"pandoc took more than {TIMEOUT:.0f} s") from None
+            raise CiteprocTimeoutError(f"pandoc took more than {TIMEOUT:g} s") from None
         except OSError as error:
             raise CiteprocError(f"cannot run pandoc: {error}") from None
     if done.returncode != 0:
@@ -73,6 +77,6 @@ def run_citeproc(document: dict, bibliography: str, style: Path, locale: str) ->
         raise CiteprocError(message)
     try:
         return json.loads(done.stdout)
-    except ValueError as error:
-        raise CiteprocError(f"pandoc wrote no JSON: {error}") from None
+    except (ValueError, RecursionError) as error:
+        raise CiteprocError(f"pandoc wrote no JSON: {str(error)[:200]}") from None
 

@@ -9,10 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from mkdocs_factcheck.core.bibliography.files import Bibliography
 from mkdocs_factcheck.core.findings import Finding
+from mkdocs_factcheck.core.formatting.csl import pandoc
 from mkdocs_factcheck.core.formatting.csl.cache import DocumentCache
 from mkdocs_factcheck.core.formatting.csl.documents import Document, DocumentResult, from_pandoc, to_pandoc
 from mkdocs_factcheck.core.formatting.csl.entries import NAME_SLOT, biblatex_text
-from mkdocs_factcheck.core.formatting.csl.pandoc import CiteprocError, pandoc_version, run_citeproc
+from mkdocs_factcheck.core.formatting.csl.pandoc import CiteprocError, CiteprocTimeoutError, pandoc_version, run_citeproc
 from mkdocs_factcheck.core.formatting.csl.styles import CSLStyle
 
 
@@ -28,12 +29,13 @@ class CSLFormatter:
         self.pandoc_runs = 0
         self.failed_keys: set[str] = set()  # entries pandoc cannot read: left out of every document
         self.broken = False  # pandoc cannot run: every page is labelled without the style
+        self.timeouts_give_up = True  # a timeout gives the style up (the site's document has a way back)
         self._texts: dict[str, str] = {}
         self._last_digest: tuple[Document, tuple[str, dict[str, str], list[str]]] | None = None
         self.collected: list[Document] | None = None  # collecting (see `collecting`): documents, no pandoc
 
     def collecting(self) -> None:
-        """From now on, `format` only notes the documents it is given (see `format_together`)."""
+        """From now on, `format` only notes the documents it is given (the pages read ahead)."""
         self.collected = []
 
     def digest(self, document: Document) -> tuple[str, dict[str, str], list[str]]:
@@ -74,12 +76,23 @@ class CSLFormatter:
         keys = document.keys()
         if self.store is not None:
             stored = self.store.get(digest)
-            if stored is not None:
+            if stored is not None and fits(stored, document):
                 return stored
+            if stored is not None:
+                self.store.drop(digest)  # not this document's (a damaged or edited cache): formatted again
+            if self.store.timed_out(digest):  # in an earlier build: it would take as long again
+                self._timed_out(CiteprocTimeoutError(f"pandoc took more than {pandoc.TIMEOUT:g} s in an earlier build"))
+                return None
         try:
             result = self._run(document, names, texts)
         except CiteprocError as error:
+            if isinstance(error, CiteprocTimeoutError) and self.store is not None:
+                self.store.note_timeout(digest)
+            if self.broken or isinstance(error, CiteprocTimeoutError):
+                return None  # timed out: nothing tried again
             bad = self._unreadable(keys, names) if len(keys) > 1 else set(keys)
+            if self.broken:
+                return None
             if not bad or bad == set(keys):
                 self._processor_failed(error)
                 return None
@@ -88,52 +101,35 @@ class CSLFormatter:
             self.store.put(digest, result)
         return result
 
-    def format_page(self, document: Document, read_ahead: Callable[[], list[Document]] | None, site_numbered: bool) -> DocumentResult | None:
+    def format_page(self, document: Document, read_ahead: Callable[[], list[Document]] | None) -> DocumentResult | None:
         """A page's document, as `format` makes it, or None (the caller labels the page without the
         style). The first page of a build not in the cache calls `read_ahead` for the documents of the
-        pages still to come and formats them first: numbered across the site, as one document; else
-        each on its own, several at once."""
+        pages still to come and formats them first, each on its own, several at once. (A site that is
+        one document is formatted by `format_site`.)"""
         if document.groups and read_ahead is not None and not self.cached(document):
-            ahead = read_ahead()
-            if site_numbered:
-                self.format_together(ahead)
-            else:
-                self.format_each(ahead)
-        result = self.format(document) if document.groups or document.nocite else DocumentResult([], [])
-        if result is not None and len(result.citations) != len(document.groups):
-            return None  # not what was asked (a damaged cache)
-        return result
+            self.format_each(read_ahead())
+        return self.format(document) if document.groups or document.nocite else DocumentResult([], [])
 
-    def format_together(self, documents: list[Document]) -> int:
-        """Consecutive pages' documents of a numeric style with site-wide numbers, formatted in one
-        pandoc run, as one document holding them all (which numbers their entries as theirs do); each
-        page's part is kept in the cache, where the page's own `format` finds it. A cold build then
-        runs pandoc once, not once a page (each such run restarting pandoc and citing every entry cited
-        before). Pages that list entries uncited (`nocite`) are left to their own run: those entries'
-        numbers would differ. Returns how many pages' results were kept."""
-        documents = [self._without(document, self.failed_keys) for document in documents]
-        if self.store is None or self.broken or len(documents) < 2:
-            return 0
-        together = Document([group for document in documents for group in document.groups], documents[0].hidden)
+    def format_site(self, documents: list[Document], nocite: list[str]) -> tuple[DocumentResult, list[DocumentResult]] | None:
+        """The site as one document: every page's groups in site order, and `nocite` (the entries the
+        site lists without citing them). Returns its result and each page's part of it: the page's
+        citations, and the entries of its keys as the site lists them (label, number and text alike on
+        every page). None if the style cannot be used, or the site's document timed out (`broken` is
+        then False: its pages can still be formatted each on its own)."""
+        self.timeouts_give_up = False
         try:
-            digest, names, texts = self.digest(together)
-            result = self._run(together, names, texts)
-        except CiteprocError:
-            return 0  # each page runs on its own, and reports what fails
-        if len(result.citations) != len(together.groups):
-            return 0
-        kept = 0
+            result = self.format(Document([group for document in documents for group in document.groups], [], nocite))
+        finally:
+            self.timeouts_give_up = True
+        if result is None:
+            return None
+        parts = []
         offset = 0
         for document in documents:
-            citations = result.citations[offset : offset + len(document.groups)]
-            offset += len(document.groups)
             own = set(document.keys())
-            entries = [entry for entry in result.entries if entry.key in own]
-            if document.nocite or len(entries) != len(own):
-                continue
-            self.store.put(self.digest(document)[0], DocumentResult(citations, entries))
-            kept += 1
-        return kept
+            parts.append(DocumentResult(result.citations[offset : offset + len(document.groups)], [entry for entry in result.entries if entry.key in own]))
+            offset += len(document.groups)
+        return result, parts
 
     def format_each(self, documents: list[Document]) -> int:
         """Independent documents (pages numbered on their own, or author-date styles, where each page is
@@ -169,10 +165,25 @@ class CSLFormatter:
         return kept
 
     def _run(self, document: Document, names: dict[str, str], texts: list[str]) -> DocumentResult:
+        """One pandoc run. A timeout gives the style up for the build (reported once): each later run,
+        and each entry tried alone, could wait as long again. JSON of another shape than pandoc's is
+        a failure like any other."""
+        if self.broken:
+            raise CiteprocError("the style was given up")
         self.pandoc_runs += 1
         stand_ins = "".join(f"@misc{{h{index}, title = {{-}}}}\n" for index in document.dummies())
-        output = run_citeproc(to_pandoc(document, names), "".join(texts) + stand_ins, self.style.path, self.locale)
-        return from_pandoc(output, document, {name: key for key, name in names.items()})
+        try:
+            output = run_citeproc(to_pandoc(document, names), "".join(texts) + stand_ins, self.style.path, self.locale)
+        except CiteprocTimeoutError as error:
+            self._timed_out(error)
+            raise
+        try:
+            result = from_pandoc(output, document, {name: key for key, name in names.items()})
+        except (AttributeError, KeyError, IndexError, TypeError, ValueError, RecursionError):
+            raise CiteprocError("pandoc wrote JSON of another shape than a document") from None
+        if not fits(result, document):
+            raise CiteprocError("pandoc's document does not hold the citations it was given")
+        return result
 
     def _text(self, key: str, name: str) -> str:
         """The entry as pandoc reads it, named `name`; made once per build (an entry is in many pages)."""
@@ -188,6 +199,8 @@ class CSLFormatter:
         out of later documents."""
         errors: dict[str, CiteprocError] = {}
         for key in keys:
+            if self.broken:
+                return set()
             try:
                 self._run(Document([], nocite=[key]), {key: "k0"}, [self._text(key, "k0")])
             except CiteprocError as error:
@@ -201,7 +214,13 @@ class CSLFormatter:
         self.failed_keys |= set(errors)
         return set(errors)
 
+    def _timed_out(self, error: CiteprocTimeoutError) -> None:
+        if self.timeouts_give_up:
+            self._processor_failed(error)
+
     def _processor_failed(self, error: CiteprocError) -> None:
+        if self.broken:
+            return
         self.broken = True
         self.report(Finding("unformattable_entry", f"citation style {self.style.name} cannot be used: {error}; entries are formatted without it"))
 
@@ -211,6 +230,13 @@ class CSLFormatter:
             return document
         groups = [[cite for cite in group if cite.key.lower() not in keys] for group in document.groups]
         return Document(groups, [k for k in document.hidden if k.lower() not in keys], [k for k in document.nocite if k.lower() not in keys])
+
+
+def fits(result: DocumentResult, document: Document) -> bool:
+    """Whether a result (pandoc's, or the cache's) is one of this document: a citation for each group,
+    and entries of its keys only."""
+    keys = set(document.keys())
+    return len(result.citations) == len(document.groups) and all(entry.key in keys for entry in result.entries)
 
 
 def _version() -> str:
