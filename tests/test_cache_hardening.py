@@ -235,7 +235,11 @@ def a_directory(path: Path) -> None:
     (path / "inside").write_text("x", encoding="utf-8")
 
 
-@pytest.mark.parametrize("damage", [truncated, random_bytes, other_layout, a_directory], ids=lambda f: f.__name__)
+def deeply_nested(path: Path) -> None:
+    path.write_text('{"format": 2, "rows": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+
+
+@pytest.mark.parametrize("damage", [truncated, random_bytes, other_layout, a_directory, deeply_nested], ids=lambda f: f.__name__)
 @pytest.mark.parametrize("name", [BibliographyCache.FILE, FormattedCache.FILE])
 def test_a_damaged_cache_file_is_rebuilt_or_bypassed(cached_site, warnings, name, damage):
     fresh_build(cached_site)

@@ -330,6 +330,8 @@ def test_front_matter_and_site_url_findings_come_from_the_command_too(site):
         ({}, {"markdown_extensions": [{"mkdocs_factcheck": [1]}]}, None),
         ({}, {"plugins": [{"factcheck": [1]}]}, None),
         ({}, {"docs_dir": "nowhere"}, None),
+        ({"style": "pybtex:.name"}, {}, None),
+        ({"style": "pybtex:..up"}, {}, None),
     ],
 )
 def test_bad_configuration_is_one_message_and_exit_two(site, plugin, extra, page):
@@ -446,3 +448,69 @@ def test_the_summary_links_the_report_without_directory_urls(site):
 
     link = BeautifulSoup((site.site_dir / "index.html").read_text(), "html.parser").select_one(".factcheck-summary a")["href"]
     assert link == "factcheck-report.html" and (site.site_dir / link).is_file()
+
+
+def stored_pages(site) -> dict:
+    return json.loads((site.root / ".cache/plugin/factcheck/check-pages.json").read_text(encoding="utf-8"))
+
+
+def tamper(site, change) -> None:
+    data = stored_pages(site)
+    change(data["pages"]["index.md"])
+    (site.root / ".cache/plugin/factcheck/check-pages.json").write_text(json.dumps(data), encoding="utf-8")
+
+
+CONTRADICTED = "# Home\n\n[The liver recovers]{.claim #liver verdict=contradicted} [@onji1987].\n\nCited [@nope] and [@gone].\n"
+
+
+def _emptied(page: dict) -> None:
+    page["findings"] = [{**page["findings"][0], "page": "other.md"}]
+
+
+def _reworded(page: dict) -> None:
+    page["claims"][0].update(verdict="supported", text="The liver thrives")
+
+
+@pytest.mark.parametrize("change", [_emptied, _reworded], ids=["findings moved away", "claim reworded"])
+def test_a_tampered_page_result_changes_no_finding_nor_verdict(site, change):
+    """check-pages.json is input (CI restores it): what the page contradicts is a warning, and the
+    page is checked again."""
+    site.bib(BIB)
+    site.page("index.md", CONTRADICTED)
+    site.config({"report_page": "report.md"})
+    reference = run(site, "--offline", "--strict", "--format", "json")
+    assert reference[0] == 1
+    tamper(site, change)
+    code, out, err = run(site, "--offline", "--strict", "--format", "json", "--write-report")
+    assert code == 1 and "a tampered cache?" in err
+    assert findings_and_claims(out)[:2] == findings_and_claims(reference[1])[:2]
+    report = (site.root / "docs/report.md").read_text(encoding="utf-8")
+    assert "thrives" not in report and "The liver recovers" in report
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"citations": [{"key": 1, "anchor": [], "line": "x", "resolved": 2, "group_source": None}]}, {"claims": [{"id": {}, "text": 5}]}, {"findings": "nope"}, {"claims": [["a"]]}],
+    ids=["citation", "claim", "findings", "claim row"],
+)
+def test_wrong_types_in_page_results_are_no_traceback(site, value):
+    site.bib(BIB)
+    site.page("index.md", CONTRADICTED)
+    site.config()
+    reference = run(site, "--offline", "--format", "json")
+    tamper(site, lambda page: page.update(value))
+    code, out, err = run(site, "--offline", "--format", "json")
+    assert "Traceback" not in err and code == reference[0]
+    assert findings_and_claims(out)[:2] == findings_and_claims(reference[1])[:2]
+
+
+def test_page_results_nested_too_deeply_are_ignored(site):
+    site.bib(BIB)
+    site.page("index.md", "Cited [@nope].\n")
+    site.config()
+    cache = site.root / ".cache/plugin/factcheck/check-pages.json"
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text('{"site": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    code, out, err = run(site, "--offline")
+    assert "docs/index.md:3: unknown citation key 'nope'" in out or "unknown citation key 'nope'" in out
+    assert "Traceback" not in err

@@ -12,6 +12,7 @@ from mkdocs_factcheck.cli.site_config import ConfigError, SiteConfig
 from mkdocs_factcheck.core.bibliography.files import BIBTEX_SUFFIXES, Bibliography, BibliographyError, load
 from mkdocs_factcheck.core.bibliography.new_entries import NewEntries
 from mkdocs_factcheck.core.citations.by_identifier import CitedIdentifier, IdentifierCitations, cited_identifier
+from mkdocs_factcheck.core.printable import escaped
 
 if TYPE_CHECKING:  # imported when there is something to fetch (see _fetcher)
     from mkdocs_factcheck.core.checks.online.metadata import MetadataFetcher
@@ -91,7 +92,7 @@ def _add(found: CitedIdentifier, entries: NewEntries, frozen: IdentifierCitation
         assert fetcher is not None  # run_add prefetched what the identifiers file lacks
         fetched = fetcher.get(found)
         if fetched.status != "found":
-            print(f"mkdocs-factcheck: cannot add {found.key}: {fetched.answer or fetched.status}", file=err)
+            print(f"mkdocs-factcheck: cannot add {escaped(found.key)}: {escaped(fetched.answer or fetched.status)}", file=err)
             return False
         item = fetched.item
     same = entries.same_work(found.key, item)
@@ -100,6 +101,8 @@ def _add(found: CitedIdentifier, entries: NewEntries, frozen: IdentifierCitation
         print(f"{found.key}: already in {entry.file} as '{entry.key}' (same {shared}): cite it as [@{entry.key}]", file=out)
         return True
     key = entries.add(found.key, item)
+    for field in entries.left_out:
+        print(f"mkdocs-factcheck: {found.key}: the record's {field} is not written into {entries.file}", file=err)
     print(f"{found.key}: added to {entries.file} as '{key}': cite it as [@{key}]", file=out)
     return True
 

@@ -139,7 +139,7 @@ def _convert_pages(config: SiteConfig, run: SiteRun, md: Markdown, extension: Fa
         run.check_front_matter(src_path, meta, line_of)
         url = page_url(src_path, config.use_directory_urls)
         key = PageResults.page_key(src_path, url, text)
-        if results is not None and results.restore(run.engine, src_path, url, key):
+        if results is not None and results.restore(run.engine, src_path, url, key, text):
             continue
         state, findings = _convert_page(run, md, extension, markdown, {"src_path": src_path, "line_offset": offset, "url": url, "meta": meta, "front_matter_line": line_of})
         # A page whose identifier could not be resolved (a service down) is converted again next time.

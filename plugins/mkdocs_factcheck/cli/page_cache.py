@@ -12,17 +12,24 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
+import types
+import typing
 from pathlib import Path
 
+from mkdocs_factcheck.core import json_data
 from mkdocs_factcheck.core.cache_files import write_atomically
 from mkdocs_factcheck.core.citations.engine import CitationRecord, Engine
 from mkdocs_factcheck.core.claims.claim import Claim
-from mkdocs_factcheck.core.findings import Finding
+from mkdocs_factcheck.core.findings import KINDS, Finding
+from mkdocs_factcheck.core.log import logger
 from mkdocs_factcheck.version import __version__
 
 FILE = "check-pages.json"
 # Findings that depend on other pages: computed again on every run.
 SITE_WIDE_KINDS = {"duplicate_claim_id"}
+WORD = re.compile(r"\w+")
+log = logger("cache")
 
 
 class PageResults:
@@ -32,7 +39,7 @@ class PageResults:
         self.stored: dict[str, dict] = {}
         self.fresh: dict[str, dict] = {}
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = json_data.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return
         if isinstance(data, dict) and data.get("site") == site_key and isinstance(data.get("pages"), dict):
@@ -53,17 +60,23 @@ class PageResults:
     def page_key(src_path: str, url: str, text: str) -> str:
         return hashlib.blake2b(f"{src_path}\0{url}\0{text}".encode(), digest_size=16).hexdigest()
 
-    def restore(self, engine: Engine, src_path: str, url: str, key: str) -> bool:
-        """Put the page's results into the engine and its findings into the run; False when not cached."""
+    def restore(self, engine: Engine, src_path: str, url: str, key: str, text: str) -> bool:
+        """Put the page's results into the engine and its findings into the run; False when not cached.
+        Results that are not of the page they claim to be (a tampered file) end the use of the file."""
         stored = self.stored.get(src_path)
-        if not stored or stored.get("key") != key:
+        if not isinstance(stored, dict) or stored.get("key") != key:
             return False
         try:
-            citations = [CitationRecord(**record) for record in stored["citations"]]
-            claims = [Claim(**claim) for claim in stored["claims"]]
-            findings = [Finding(**finding) for finding in stored["findings"]]
-        except (KeyError, TypeError):
+            citations = [CitationRecord(**_typed(CitationRecord, record)) for record in _rows(stored, "citations")]
+            claims = [Claim(**_typed(Claim, claim)) for claim in _rows(stored, "claims")]
+            findings = [Finding(**_typed(Finding, finding)) for finding in _rows(stored, "findings")]
+        except (KeyError, TypeError, ValueError):
             return False  # written by another layout: convert the page
+        why = _not_of_page(src_path, text, citations, claims, findings)
+        if why:
+            log.warning("factcheck: %s does not match %s (%s; a tampered cache?): not used, every page is checked again", self.path, src_path, why)
+            self.stored = {}
+            return False
         engine.restore_page(src_path, url, citations, claims)
         for claim in claims:
             engine.claim_id_taken(claim.id, claim.page, claim.line, claim.derived_id)
@@ -86,6 +99,46 @@ class PageResults:
             write_atomically(self.path, json.dumps({"site": self.site_key, "pages": self.fresh}, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
         except OSError:
             pass  # a cache that cannot be written only costs the next run its time
+
+
+def _rows(stored: dict, name: str) -> list:
+    rows = stored[name]
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise TypeError(name)
+    return rows
+
+
+def _typed(kind: type, row: dict) -> dict:
+    """The row, if every value has its field's type (a list of str for `cites`, None where allowed)."""
+    hints = typing.get_type_hints(kind)
+    for name, value in row.items():
+        hint = hints.get(name)
+        allowed = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+        plain = tuple(typing.get_origin(a) or a for a in allowed)
+        if hint is None or not isinstance(value, plain) or (type(value) is bool and bool not in plain):
+            raise TypeError(name)
+        if isinstance(value, list) and not all(isinstance(item, str) for item in value):
+            raise TypeError(name)
+    return row
+
+
+def _not_of_page(src_path: str, text: str, citations: list[CitationRecord], claims: list[Claim], findings: list[Finding]) -> str:
+    """What in a page's stored results the page itself contradicts: a claim's id, verdict or words it
+    does not hold, a citation or finding of another page or of a line it does not have."""
+    lowered = text.lower()
+    words = set(WORD.findall(lowered))
+    lines = text.count("\n") + 1
+    for record in citations:  # its key may be another's (a DOI citing an entry): its line is checked
+        if not 0 <= record.line <= lines:
+            return f"a citation of '{record.key}' at line {record.line}"
+    for claim in claims:
+        said = [claim.verdict or "", *([] if claim.derived_id else [claim.id])]
+        if claim.page != src_path or not 0 <= claim.line <= lines or any(part.lower() not in lowered for part in said) or not set(WORD.findall(claim.text.lower())) <= words:
+            return f"claim '{claim.id}'"
+    for finding in findings:
+        if finding.page != src_path or finding.kind not in KINDS or not 0 <= (finding.line or 0) <= lines:
+            return f"a finding at line {finding.line}"
+    return ""
 
 
 def _finding_data(finding: Finding) -> dict:

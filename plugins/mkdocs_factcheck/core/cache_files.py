@@ -7,6 +7,7 @@ import contextlib
 import functools
 import os
 import re
+import stat
 import tempfile
 import time
 from importlib import metadata
@@ -27,12 +28,25 @@ def pybtex_version() -> str:
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Written to a temporary file and renamed: a crash or a concurrent build never sees half a file.
-    A build killed before the rename leaves the temporary; `remove_stale` removes it later."""
+    A build killed before the rename leaves the temporary; `remove_stale` removes it later. An existing
+    file keeps its mode (a 664 `.bib` stays 664); one with hard links is written in place, since a
+    rename would cut it from its other names (that write is not atomic)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        existing = os.stat(path)
+    except OSError:
+        existing = None
+    if existing is not None and existing.st_nlink > 1 and stat.S_ISREG(existing.st_mode):
+        with open(path, "r+b") as handle:
+            handle.write(data)
+            handle.truncate()
+        return
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMPORARY_PREFIX}{path.name}-")
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
+        if existing is not None:
+            os.chmod(temporary, stat.S_IMODE(existing.st_mode))
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

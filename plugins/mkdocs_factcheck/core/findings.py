@@ -6,6 +6,8 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 
+from mkdocs_factcheck.core.printable import escaped
+
 SEVERITIES = ("ignore", "info", "warning", "error")
 
 # Every kind of finding, with its default severity. Users change any of them under
@@ -108,7 +110,8 @@ class Findings:
         if identity in self._seen:  # the same finding from two passes over one page is one finding
             return
         self._seen.add(identity)
-        located = Finding(finding.kind, finding.message, finding.file, finding.line, finding.page, severity)
+        # What a service or a file said, quoted in a message, is one printable line in every output.
+        located = Finding(finding.kind, escaped(finding.message), finding.file, finding.line, finding.page, severity)
         self.items.append(located)
         if self.logger is not None:
             level = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}[severity]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pybtex.database import Entry, Person
 
+from mkdocs_factcheck.core import json_data
 from mkdocs_factcheck.core.bibliography.files import Bibliography, BibText, Source, load
 from mkdocs_factcheck.core.cache_files import pybtex_version, remove_stale, write_atomically
 from mkdocs_factcheck.core.findings import Finding
@@ -78,8 +79,7 @@ class _MalformedError(Exception):
 
 def _read_parsed(path: Path, stamp: tuple) -> Bibliography | None:
     try:
-        with path.open("rb") as handle:
-            data = json.load(handle)
+        data = json_data.loads(path.read_bytes(), max_depth=None)  # every row's type is checked below
         if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT or data.get("stamp") != _plain(stamp):
             return None
         macros = data.get("macros")

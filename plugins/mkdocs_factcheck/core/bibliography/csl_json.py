@@ -13,6 +13,8 @@ from typing import Any
 
 from pybtex.database import Entry
 
+from mkdocs_factcheck.core import json_data
+from mkdocs_factcheck.core.field_text import text_of, without_controls
 from mkdocs_factcheck.core.findings import Finding
 
 # CSL item types by the BibTeX (or BibLaTeX, which pandoc reads) type they are written as; anything else
@@ -38,14 +40,22 @@ IDENTIFIERS = {"DOI": "doi", "PMID": "pmid", "PMCID": "pmcid", "ISBN": "isbn", "
 NAME_ROLES = {"author": "author", "editor": "editor", "container-author": "bookauthor", "translator": "translator"}
 LATEX_SPECIALS = re.compile(r"[\\{}$%&#_~^]")
 LATEX_ESCAPES = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def _within(tag: str) -> str:
+    """A tag's content up to its end, never past another start or end of that tag: each match reads
+    to the next one at most, so a value of many unclosed tags costs one pass, not one per tag."""
+    return rf"([^<]*(?:<(?!/?{tag}\b)[^<]*)*)</{tag}>"
+
+
 # CSL's rich-text markup (what Zotero writes in titles), as the LaTeX our formatter renders.
 CSL_MARKUP = [
-    (re.compile(r"<i>(.*?)</i>", re.S), r"\\textit{\1}"),
-    (re.compile(r"<b>(.*?)</b>", re.S), r"\\textbf{\1}"),
-    (re.compile(r"<sup>(.*?)</sup>", re.S), r"\\textsuperscript{\1}"),
-    (re.compile(r"<sub>(.*?)</sub>", re.S), r"\\textsubscript{\1}"),
-    (re.compile(r'<span style="font-variant: ?small-caps;?">(.*?)</span>', re.S), r"\\textsc{\1}"),
-    (re.compile(r'<span class="nocase">(.*?)</span>', re.S), r"{\1}"),
+    (re.compile("<i>" + _within("i")), r"\\textit{\1}"),
+    (re.compile("<b>" + _within("b")), r"\\textbf{\1}"),
+    (re.compile("<sup>" + _within("sup")), r"\\textsuperscript{\1}"),
+    (re.compile("<sub>" + _within("sub")), r"\\textsubscript{\1}"),
+    (re.compile('<span style="font-variant: ?small-caps;?">' + _within("span")), r"\\textsc{\1}"),
+    (re.compile('<span class="nocase">' + _within("span")), r"{\1}"),
 ]
 
 
@@ -92,9 +102,13 @@ def _json_items(text: str) -> list[tuple[Any, int, str]]:
         except json.JSONDecodeError as error:
             found.append((None, error.lineno, f"JSON syntax error: {error.msg} (column {error.colno}); the items after it are not read"))
             return found
+        except RecursionError:  # the parser's own stack
+            found.append((None, _line(text, position), "JSON nested too deeply; the items after it are not read"))
+            return found
         line += text.count("\n", counted_to, position)  # from the previous item on: linear in the file
         counted_to = position
-        found.append((item, line, ""))
+        too_deep = json_data.too_deep([item])
+        found.append((None if too_deep else item, line, f"an item nested more than {json_data.MAX_DEPTH - 1} levels deep (skipped)" if too_deep else ""))
         position = _skip_space(text, end)
         if position < len(text) and text[position] == ",":
             position = _skip_space(text, position + 1)
@@ -146,22 +160,22 @@ def to_entry(key: str, item: dict) -> Entry:
     genre = str(item.get("genre", "")).lower()
     if kind == "phdthesis" and "master" in genre:
         kind = "mastersthesis"
-    if (kind == "incollection" and not _is_text(item.get("container-title"))) or (kind == "unpublished" and not _is_text(item.get("note"))):
+    if (kind == "incollection" and not text_of(item.get("container-title"))) or (kind == "unpublished" and not text_of(item.get("note"))):
         kind = "inbook" if kind == "incollection" else "misc"  # a chapter known by its book's own fields; a manuscript without BibTeX's note
-    if kind == "online" and not _is_text(item.get("URL")):
+    if kind == "online" and not text_of(item.get("URL")):
         kind = "misc"
     fields: dict[str, str] = {}
     for name, value in item.items():
-        if name in FIELDS and _is_text(value):
-            fields[FIELDS[name]] = latex(str(value))
-        elif name in IDENTIFIERS and _is_text(value):
-            fields[IDENTIFIERS[name]] = str(value).strip()
+        if name in FIELDS and text_of(value):
+            fields[FIELDS[name]] = latex(text_of(value))
+        elif name in IDENTIFIERS and text_of(value):
+            fields[IDENTIFIERS[name]] = text_of(value).strip()
     if "pages" in fields:
         fields["pages"] = re.sub(r"\s*[-\u2013]\s*", "--", fields["pages"])
-    container = item.get("container-title")
-    if _is_text(container):
+    container = text_of(item.get("container-title"))
+    if container:
         target = "journal" if kind == "article" else "booktitle" if kind in ("incollection", "inproceedings") else "series" if kind == "book" else "howpublished"
-        fields.setdefault(target, latex(str(container)))
+        fields.setdefault(target, latex(container))
     if kind == "phdthesis" or kind == "mastersthesis":
         _move(fields, "publisher", "school")
         fields.pop("type", None)  # "PhD thesis" is the style's word
@@ -191,12 +205,9 @@ def _move(fields: dict[str, str], source: str, target: str) -> None:
         fields[target] = fields.pop(source)
 
 
-def _is_text(value: object) -> bool:
-    return isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip() != ""
-
-
 def latex(value: str) -> str:
     """Plain text as a BibTeX value that reads back as the same text, CSL's markup as LaTeX markup."""
+    value = without_controls(value)
     value = LATEX_SPECIALS.sub(lambda m: LATEX_ESCAPES.get(m.group(), "\\" + m.group()), value)
     for pattern, replacement in CSL_MARKUP:
         value = pattern.sub(replacement, value)
@@ -210,12 +221,12 @@ def bibtex_name(person: object) -> str:
         return "{" + latex(person) + "}"
     if not isinstance(person, dict):
         return ""
-    if person.get("literal"):
-        return "{" + latex(str(person["literal"])) + "}"
-    family = latex(str(person.get("family", "")))
-    particle = latex(str(person.get("non-dropping-particle") or person.get("dropping-particle") or ""))
-    given = latex(str(person.get("given", "")))
-    suffix = latex(str(person.get("suffix", "")))
+    if text_of(person.get("literal")):
+        return "{" + latex(text_of(person["literal"])) + "}"
+    family = latex(text_of(person.get("family")))
+    particle = latex(text_of(person.get("non-dropping-particle")) or text_of(person.get("dropping-particle")))
+    given = latex(text_of(person.get("given")))
+    suffix = latex(text_of(person.get("suffix")))
     if not family:
         return "{" + given + "}" if given else ""
     last = f"{particle} {family}".strip() if particle else family
@@ -238,17 +249,17 @@ def date_of(value: object, full: bool = False) -> tuple[str, str]:
     if not isinstance(value, dict):
         return "", ""
     parts = value.get("date-parts")
-    if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0] and parts[0][0] not in (None, ""):
-        first = [str(part) for part in parts[0] if part not in (None, "")]
+    if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0] and text_of(parts[0][0]):
+        first = [text_of(part) for part in parts[0] if text_of(part)]  # a date's parts are numbers (or their text)
         if full:
             return "-".join(first[:1] + [p.zfill(2) for p in first[1:3]]), ""
         year = first[0]
-        end = str(parts[1][0]) if len(parts) > 1 and isinstance(parts[1], list) and parts[1] and parts[1][0] else ""
+        end = text_of(parts[1][0]) if len(parts) > 1 and isinstance(parts[1], list) and parts[1] else ""
         if end and end != year:
             return f"{year}--{end}", ""
         number = int(first[1]) if len(first) > 1 and first[1].isdigit() else 0
         return year, MONTH_NAMES[number - 1] if 1 <= number <= 12 else ""
-    raw = str(value.get("raw") or value.get("literal") or "")
+    raw = text_of(value.get("raw")) or text_of(value.get("literal"))
     if full:
         return raw.strip(), ""
     year, month = date_parts(raw)

@@ -12,10 +12,18 @@ from pathlib import Path
 
 from mkdocs_factcheck.core.bibliography import csl_json as csl_bibliography
 from mkdocs_factcheck.core.bibliography.files import Bibliography, Source
+from mkdocs_factcheck.core.bibliography.identifiers import Identifier, problem
 from mkdocs_factcheck.core.cache_files import write_atomically
 from mkdocs_factcheck.core.citations.by_identifier import identifier_keys
+from mkdocs_factcheck.core.field_text import MAX_TEXT
+from mkdocs_factcheck.core.printable import quoted as _shown
 
 STOPWORDS = {"a", "an", "the", "of", "on", "in", "for", "and", "to", "with", "at", "by", "from", "is", "are", "as", "or", "its", "la", "le", "les", "el", "der", "die", "das", "de", "du", "und", "et"}
+# Identifier fields: written as they are (no LaTeX), so only a value of the identifier's own syntax is.
+IDENTIFIER_FIELDS = ("doi", "pmid", "pmcid", "isbn", "url")
+# What would end a BibTeX value or start an entry (`@article{k0,` inside a value is one to our scanner).
+UNSAFE = re.compile(r"[{}\\@\"\s\x00-\x1f\x7f]")
+URL_UNSAFE = re.compile(r"[{}\\@\"<>\s\x00-\x1f\x7f]")
 # Field order of the entries written (what people expect to read first); others follow by name.
 FIELD_ORDER = ("author", "editor", "title", "journal", "booktitle", "series", "year", "month", "volume", "number", "pages", "edition", "publisher", "address", "school", "institution", "doi", "pmid", "pmcid", "isbn", "url")
 
@@ -31,6 +39,7 @@ class NewEntries:
         self._by_identifier = {key: source for source in bibliography.sources.values() for key in identifier_keys(source)}
         self._taken = {source.key.lower() for source in bibliography.sources.values()}  # keys differing in case only collide
         self._style = detect_key_style(bibliography.keys())
+        self.left_out: list[str] = []  # the fields of the last entry added that could not be written, and why
 
     def holding(self, identifier: str) -> Source | None:
         """The entry with this identifier key (`doi:10.x/y`, in any case), if there is one."""
@@ -47,7 +56,8 @@ class NewEntries:
         """The record as a new entry, in the bibliography's key style; returns its key."""
         key = make_key(item, self._style, self._taken)
         self._taken.add(key.lower())
-        self.texts.append(bibtex_text(key, {name: value for name, value in item.items() if not name.startswith("factcheck-")}))  # our notes on a record are no BibTeX
+        text, self.left_out = bibtex_entry(key, {name: value for name, value in item.items() if not name.startswith("factcheck-")})  # our notes on a record are no BibTeX
+        self.texts.append(text)
         added = _as_source(key, item, self.file)
         for known in identifier_keys(added) + [identifier.lower()]:
             self._by_identifier.setdefault(known, added)
@@ -139,7 +149,7 @@ def _year(item: dict) -> str:
 
 
 def _word(item: dict) -> str:
-    title = re.sub(r"<[^>]+>", "", str(item.get("title") or ""))
+    title = re.sub(r"<[^<>]+>", "", str(item.get("title") or "")[:MAX_TEXT])  # linear: a tag ends before the next `<`
     for word in title.split():
         folded = _ascii(word)
         if folded and folded not in STOPWORDS:
@@ -148,16 +158,47 @@ def _word(item: dict) -> str:
 
 
 def bibtex_text(key: str, item: dict) -> str:
-    """The entry as BibTeX, its values as core/csl_bibliography.py writes CSL values (LaTeX, braces balanced)."""
+    return bibtex_entry(key, item)[0]
+
+
+def bibtex_entry(key: str, item: dict) -> tuple[str, list[str]]:
+    """The entry as BibTeX, its values as core/csl_bibliography.py writes CSL values (LaTeX, braces
+    balanced, `@` in braces), and the identifier fields left out as not of their syntax, each with why:
+    what a record holds is data, and never ends a value nor starts another entry."""
     entry = csl_bibliography.to_entry(key, item)
-    fields = dict(entry.fields)
+    fields: dict[str, str] = {}
+    left_out = []
+    for name, value in entry.fields.items():
+        written, why = _identifier_value(name, value) if name in IDENTIFIER_FIELDS else (_text_value(value), "")
+        if written:
+            fields[name] = written
+        else:
+            left_out.append(f"{name} '{_shown(value)}' ({why})")
     names = sorted(fields, key=lambda name: (FIELD_ORDER.index(name) if name in FIELD_ORDER else len(FIELD_ORDER), name))
     width = max((len(name) for name in names), default=0)
     lines = [f"@{entry.type}{{{key},"]
     for name in names:
-        lines.append(f"  {name.ljust(width)} = {{{_balanced(fields[name])}}},")
+        lines.append(f"  {name.ljust(width)} = {{{fields[name]}}},")
     lines.append("}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n", left_out
+
+
+def _text_value(value: str) -> str:
+    """A LaTeX value (csl_bibliography.latex's: one line, no control character) as BibTeX reads it
+    back: braces paired, and `@` as `{@}`, which LaTeX prints as `@` and no scanner takes for an entry's start."""
+    return _balanced(value).replace("@", "{@}")
+
+
+def _identifier_value(name: str, value: str) -> tuple[str, str]:
+    """An identifier as written into BibTeX, or "" and why it is not: a DOI, PMID, PMCID or ISBN of its
+    syntax with nothing BibTeX reads as structure; a URL with such characters percent-encoded."""
+    value = value.strip()
+    if name == "url":
+        value = URL_UNSAFE.sub(lambda m: "".join(f"%{byte:02X}" for byte in m.group().encode("utf-8")), value)
+    why = problem(Identifier(name, value, name))
+    if why is None and name != "url" and UNSAFE.search(value):
+        why = "a character BibTeX would read as structure"
+    return ("", why) if why else (value, "")
 
 
 def _balanced(value: str) -> str:

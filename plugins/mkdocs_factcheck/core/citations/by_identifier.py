@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mkdocs_factcheck.core import json_data
 from mkdocs_factcheck.core.bibliography import csl_json as csl_bibliography
 from mkdocs_factcheck.core.bibliography.files import Bibliography, Source
 from mkdocs_factcheck.core.bibliography.identifiers import Identifier, isbn_valid, normalise_doi, problem
@@ -126,6 +127,7 @@ class IdentifierCitations:
         self.failed: dict[str, str] = {}  # lower-cased identifier key -> why it did not resolve
         self._index: dict[str, Source] | None = None
         self._readable = True
+        self._text: str | None = None  # the file as this run read it: a later hand edit is merged, not reverted
         for lowered, source in bibliography.added.items():  # an earlier run's, on the same bibliography (`serve`)
             if bibliography.sources.get(lowered) is source:
                 del bibliography.sources[lowered]
@@ -148,12 +150,13 @@ class IdentifierCitations:
             self._readable = False
             self.report(Finding("bib_syntax", f"cannot read the identifiers file: {error}", file=self.display, line=1))
             return
+        self._text = text
         entries, findings = csl_bibliography.read(text, self.display, "json")
         for finding in findings:
             self._readable = False  # never rewritten over what could not be read
             self.report(finding)
         try:
-            raw = json.loads(text.removeprefix("\ufeff"))
+            raw = json_data.loads(text.removeprefix("\ufeff"))
         except ValueError:
             raw = []
         self.raw = raw if isinstance(raw, list) else []
@@ -178,6 +181,9 @@ class IdentifierCitations:
         if not self._readable:
             log.warning("%s: not updated (it could not be read); identifiers fetched in this build: %s", self.display, ", ".join(sorted(self.new)))
             return
+        if not self._merge_edits():
+            log.warning("%s: not updated (it changed during the build and cannot be read now); identifiers fetched in this build: %s", self.display, ", ".join(sorted(self.new)))
+            return
         new = [item for key, item in self.new.items() if key not in self.items]
         # Every item of the file stays as it is (repeated ids too); sorting is stable.
         ordered = sorted([*self.raw, *new], key=lambda item: str(item.get("id", "")).lower() if isinstance(item, dict) else "")
@@ -187,7 +193,7 @@ class IdentifierCitations:
         except OSError as error:
             log.warning("%s: could not be written (%s)", self.display, error)
             return
-        self.raw = ordered
+        self.raw, self._text = ordered, text
         self.items.update({key: item for key, item in self.new.items() if key not in self.items})
         self._place(text)
         self.new = {}
@@ -199,6 +205,26 @@ class IdentifierCitations:
             source = self.added.get(key)
             if source is not None and source.file == self.display and key in lines:
                 source.line = lines[key]
+
+    def _merge_edits(self) -> bool:
+        """What the file holds now, if it changed since this run read it (a hand edit during the build):
+        its items are the ones kept, and only identifiers it lacks are added. False when it cannot be read."""
+        try:
+            text = self.path.read_text(encoding="utf-8") if self.path is not None and self.path.is_file() else None
+        except (OSError, UnicodeDecodeError):
+            return False
+        if text == self._text or text is None:
+            return True
+        try:
+            raw = json_data.loads(text.removeprefix("\ufeff"))
+        except ValueError:
+            return False
+        if not isinstance(raw, list):
+            return False
+        self.raw = raw
+        self.items = {_lowered(str(item.get("id"))): item for item in raw if isinstance(item, dict) and item.get("id") not in (None, "")}
+        self._text = text
+        return True
 
     # ------------------------------------------------------------------ resolving
 

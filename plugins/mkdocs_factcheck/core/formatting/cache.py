@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from pybtex.database import Entry
 
+from mkdocs_factcheck.core import json_data
 from mkdocs_factcheck.core.cache_files import pybtex_version, remove_stale, write_atomically
 from mkdocs_factcheck.core.log import logger
 
@@ -56,7 +57,7 @@ class FormattedCache:
         self._checked = set()
         remove_stale(directory)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json_data.loads(path.read_text(encoding="utf-8"), max_depth=None)  # values checked by _is_current
         except (OSError, ValueError):
             data = {}  # no file yet, or a damaged one: formatting again is always correct
         # Checked once here, not at every lookup: entries of an older layout are dropped (formatted again).

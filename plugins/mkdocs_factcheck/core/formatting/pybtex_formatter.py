@@ -67,7 +67,7 @@ def load_style(name: str, title_case: str = "as-written") -> BaseStyle:
     "sentence" the style's own casing."""
     try:
         style_class = find_plugin("pybtex.style.formatting", name)
-    except PluginNotFound:
+    except (PluginNotFound, ValueError, ImportError):  # `.name` is a relative module name to importlib
         known = ", ".join(sorted(enumerate_plugin_names("pybtex.style.formatting")))
         raise StyleError(f"unknown bibliography style '{name}' (installed styles: {known})") from None
     if title_case not in TITLE_CASES:

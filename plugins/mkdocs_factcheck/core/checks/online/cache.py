@@ -13,6 +13,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from mkdocs_factcheck.core import json_data
+
 try:
     import fcntl
 except ImportError:  # Windows: two builds that both find the file damaged may both rebuild it
@@ -149,7 +151,7 @@ class Cache:
         if row is None:
             return None
         try:
-            value = json.loads(row[0])
+            value = json_data.loads(row[0])
         except (TypeError, ValueError):
             return None
         return (value, row[1]) if isinstance(value, dict) and isinstance(row[1], float | int) else None

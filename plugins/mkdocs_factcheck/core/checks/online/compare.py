@@ -10,6 +10,7 @@ from pybtex.database import Entry
 from pybtex.exceptions import PybtexError
 
 from mkdocs_factcheck.core.checks.online.title_markup import plain_text
+from mkdocs_factcheck.core.field_text import MAX_TEXT
 from mkdocs_factcheck.core.formatting.pybtex_formatter import latex_to_text
 
 TITLE_SIMILARITY = 0.85  # normalised titles this close are the same title (punctuation, a typo, a subtitle style)
@@ -35,7 +36,7 @@ def as_text(value: str) -> str:
     """A Crossref title as text: its JATS/HTML tags (<i>, <sub>) and MathML taken out, not replaced by
     spaces (H<sub>2</sub>O is H2O, as the entry's H$_2$O reads); MathML's annotations (the formula
     again, as TeX) are dropped."""
-    return plain_text(value)
+    return plain_text(value[:MAX_TEXT])  # a record's text is capped before anything reads it
 
 
 def similar_titles(entry_title: str, record_titles: list[str]) -> bool:
@@ -48,7 +49,7 @@ def similar_titles(entry_title: str, record_titles: list[str]) -> bool:
             continue
         if mine == theirs or (len(theirs) > 20 and (mine.startswith(theirs) or theirs.startswith(mine))):
             return True  # with or without the subtitle
-        if difflib.SequenceMatcher(None, mine, theirs).ratio() >= TITLE_SIMILARITY:
+        if close(mine, theirs, TITLE_SIMILARITY):
             return True
     return False
 
@@ -83,7 +84,14 @@ def same_family(mine: str, theirs: str) -> bool:
         return True
     if a == b or a.split()[-1] == b.split()[-1]:
         return True  # "van der Berg" / "Berg", compound names
-    return difflib.SequenceMatcher(None, a, b).ratio() >= NAME_SIMILARITY
+    return close(a, b, NAME_SIMILARITY)
+
+
+def close(a: str, b: str, similarity: float) -> bool:
+    """difflib's ratio at least `similarity`, its cheap upper bounds asked first: a title of another
+    length cannot be close, and is not compared character by character."""
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.real_quick_ratio() >= similarity and matcher.quick_ratio() >= similarity and matcher.ratio() >= similarity
 
 
 def mismatches(entry: Entry, record: dict, where: str) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from mkdocs_factcheck.core.checks.online.http import Client, Reply, ServiceError
 from mkdocs_factcheck.core.checks.online.outcome import FOUND, NOT_FOUND, Outcome
@@ -12,7 +12,21 @@ DOI_SAFE = "/:;()<>@!$&'*+,="  # a DOI's suffix characters that travel unencoded
 
 
 def path(doi: str) -> str:
+    """The DOI as the last part of a path. Its slashes travel as they are, unless a part is `.` or `..`
+    (which clients and servers resolve against the path): then the DOI is one encoded segment."""
+    if any(part in (".", "..") for part in doi.split("/")):
+        return quote(doi, safe=DOI_SAFE.replace("/", ""))
     return quote(doi, safe=DOI_SAFE)
+
+
+def service_url(base: str, *parts: str) -> str:
+    """`base` joined with path parts, never leaving `base`'s path: what a record or a page writes in an
+    identifier is data in one place of the address, not a way to another address of the host."""
+    url = "/".join([base.rstrip("/"), *parts])
+    segments = urlsplit(url).path.split("/")
+    if any(segment in (".", "..") for segment in segments) or not url.startswith(base.rstrip("/") + "/"):
+        raise ServiceError("an identifier that would leave the service's path (not requested)")
+    return url
 
 
 def check_handle(client: Client, base: str, doi: str) -> Outcome:
@@ -21,7 +35,7 @@ def check_handle(client: Client, base: str, doi: str) -> Outcome:
     1 (or 200: the handle exists, without values) is found, 100 (handle not found) is not; the reply must
     name the DOI asked for. Anything else, including any redirect (a captive portal, a loop, a
     `javascript:` target), is the service failing: unverified, and not cached."""
-    reply = client.get(f"{base.rstrip('/')}/api/handles/{path(doi)}", headers={"Accept": "application/json"})
+    reply = client.get(service_url(base, "api/handles", path(doi)), headers={"Accept": "application/json"})
     if reply.status not in (200, 404):
         raise ServiceError(f"HTTP {reply.status}")
     data = reply.json_object()
@@ -45,7 +59,7 @@ def fetch_crossref(client: Client, base: str, doi: str, mailto: str = "") -> Out
     """`{api}/works/{doi}`. A 404 means only that Crossref has no record (the DOI may be DataCite's),
     and only Crossref's own 404 (its "Resource not found." text) says so: a proxy's 404 page does not."""
     params = {"mailto": mailto} if mailto else None
-    reply = client.get(f"{base.rstrip('/')}/works/{path(doi)}", params=params, headers={"Accept": "application/json"})
+    reply = client.get(service_url(base, "works", path(doi)), params=params, headers={"Accept": "application/json"})
     if reply.status == 404 and crossref_missing(reply):
         return Outcome(NOT_FOUND, "no Crossref record")
     if reply.status != 200:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 import time
@@ -12,6 +11,7 @@ from urllib.parse import urlsplit
 import requests
 import urllib3
 
+from mkdocs_factcheck.core import json_data
 from mkdocs_factcheck.core.checks.online import silent_hosts
 from mkdocs_factcheck.core.checks.online.limits import HostGate, retry_after
 from mkdocs_factcheck.core.checks.online.silence import DEADLINE, Silence
@@ -55,8 +55,8 @@ class Reply:
 
     def json(self):
         try:
-            return json.loads(self.body)
-        except ValueError:  # also UnicodeDecodeError
+            return json_data.loads(self.body)
+        except ValueError:  # also UnicodeDecodeError, and nesting deeper than any record's
             raise ServiceError("malformed JSON in the reply") from None
 
     def json_object(self) -> dict:

@@ -25,6 +25,7 @@ from mkdocs_factcheck.core.bibliography.identifiers import DOI_RE
 from mkdocs_factcheck.core.checks.online import pubmed
 from mkdocs_factcheck.core.checks.online.doi import notices as doi_notices
 from mkdocs_factcheck.core.checks.online.doi import path as doi_path
+from mkdocs_factcheck.core.checks.online.doi import service_url
 from mkdocs_factcheck.core.checks.online.http import Client, ServiceError
 from mkdocs_factcheck.core.checks.online.outcome import FOUND, NOT_FOUND, UNVERIFIED
 from mkdocs_factcheck.core.checks.online.plan import lifetime, online_option
@@ -32,7 +33,9 @@ from mkdocs_factcheck.core.checks.online.record_types import csl_type, pubmed_ty
 from mkdocs_factcheck.core.checks.online.title_markup import rich_text
 from mkdocs_factcheck.core.checks.online.waiting import Waiting
 from mkdocs_factcheck.core.checks.preprints import HAS_PREPRINT_FIELD, PREPRINT_FIELD, record_facts
+from mkdocs_factcheck.core.field_text import MAX_TEXT, text_of
 from mkdocs_factcheck.core.log import logger
+from mkdocs_factcheck.core.printable import quoted as _quoted
 
 log = logger("online")
 CSL_ACCEPT = "application/vnd.citationstyles.csl+json"
@@ -183,7 +186,7 @@ class MetadataFetcher:
 
 def fetch_doi(client: Client, base: str, doi: str) -> Fetched:
     """Content negotiation: the resolver answers 302 to the agency's CSL-JSON, 404 for an unknown DOI."""
-    url = f"{base.rstrip('/')}/{doi_path(doi)}"
+    url = service_url(base, doi_path(doi))
     for _ in range(MAX_REDIRECTS + 1):
         reply = client.get(url, headers={"Accept": CSL_ACCEPT})
         if reply.status in REDIRECTS:
@@ -200,6 +203,9 @@ def fetch_doi(client: Client, base: str, doi: str) -> Fetched:
         if "json" not in kind:  # a landing page: the agency offers no CSL-JSON for it
             return Fetched(NOT_FOUND, f"no CSL-JSON metadata for it (the DOI leads to {kind or 'a page'})")
         record = reply.json_object()
+        written = record.get("DOI")
+        if written is not None and (not isinstance(written, str) or written.strip().lower() != doi.lower()):
+            return Fetched(UNVERIFIED, f"the resolver's record is of another DOI ({_quoted(written)}): not used")
         return Fetched(FOUND, "", csl_from_doi(record, doi))
     raise ServiceError(f"more than {MAX_REDIRECTS} redirects")
 
@@ -211,10 +217,22 @@ def fetch_summaries(client: Client, base: str, scheme: str, values: list[str], m
         if isinstance(item, str):
             fetched[value] = Fetched(NOT_FOUND, f"no {pubmed.DATABASES[scheme]} record ({item[:100]})")
         elif item is not None:
-            fetched[value] = Fetched(FOUND, "", csl_from_summary(item, scheme, value))
+            try:
+                fetched[value] = _summary_of(item, scheme, value)
+            except pubmed.MALFORMED as error:  # that id fails, never the other ids of its batch
+                fetched[value] = Fetched(UNVERIFIED, pubmed.malformed(value, error))
         else:
             fetched[value] = Fetched(UNVERIFIED, "E-utilities reply without this id")
     return fetched
+
+
+def _summary_of(summary: dict, scheme: str, value: str) -> Fetched:
+    """The document as an item, unless it is of another id than the one asked for (its links would be)."""
+    item = csl_from_summary(summary, scheme, value)
+    name = "PMID" if scheme == "pmid" else "PMCID"
+    if str(item.get(name, "")).upper() != value.upper():
+        return Fetched(UNVERIFIED, f"the {pubmed.DATABASES[scheme]} record is of another id ({_quoted(item.get(name))}): not used")
+    return Fetched(FOUND, "", item)
 
 
 def fetch_isbn(client: Client, base: str, isbn: str) -> Fetched:
@@ -288,34 +306,34 @@ def csl_from_summary(summary: dict, scheme: str, value: str) -> dict:
     Bookshelf record (`doctype` book or chapter) names its book and publisher in fields of its own."""
     parsed = pubmed.parse_summary(summary)
     item: dict = {"type": pubmed_type(summary)}
-    title = str(summary.get("title") or (summary.get("booktitle") if item["type"] == "book" else "") or "").strip().rstrip(".")
+    title = (text_of(summary.get("title")) or (text_of(summary.get("booktitle")) if item["type"] == "book" else "")).strip().rstrip(".")
     if title:
         item["title"] = clean_title(title)
     authors = []
-    for author in summary.get("authors") or []:
-        if not isinstance(author, dict) or not str(author.get("name", "")).strip():
+    for author in _list(summary.get("authors")):
+        if not isinstance(author, dict) or not text_of(author.get("name")).strip():
             continue
-        name = str(author["name"]).strip()
-        if str(author.get("authtype", "Author")) == "CollectiveName":
+        name = text_of(author["name"]).strip()
+        if text_of(author.get("authtype")) == "CollectiveName":
             authors.append({"literal": name})
             continue
         words = name.split()  # "Onji M": family name(s), then initials
         authors.append({"family": " ".join(words[:-1]), "given": words[-1]} if len(words) > 1 else {"family": name})
     if authors:
         item["author"] = authors
-    journal = str(summary.get("fulljournalname") or summary.get("source") or "").strip()
+    journal = (text_of(summary.get("fulljournalname")) or text_of(summary.get("source"))).strip()
     if item["type"] == "chapter":
-        journal = str(summary.get("booktitle") or summary.get("bookname") or "").strip()
+        journal = (text_of(summary.get("booktitle")) or text_of(summary.get("bookname"))).strip()
     elif item["type"] == "book":
         journal = ""
     if journal:
         item["container-title"] = clean_title(journal)
     for csl_name, summary_name in (("publisher", "publishername"), ("publisher-place", "publisherlocation"), ("edition", "edition")):
-        text = str(summary.get(summary_name) or "").strip()
+        text = text_of(summary.get(summary_name)).strip()
         if text and item["type"] in ("book", "chapter"):
             item[csl_name] = text
     for csl_name, summary_name in (("volume", "volume"), ("issue", "issue"), ("page", "pages")):
-        text = str(summary.get(summary_name) or "").strip()
+        text = text_of(summary.get(summary_name)).strip()
         if text:
             item[csl_name] = text
     if parsed["years"]:
@@ -337,32 +355,37 @@ def csl_from_summary(summary: dict, scheme: str, value: str) -> dict:
 
 def csl_from_openlibrary(record: dict, isbn: str) -> dict:
     item: dict = {"type": "book", "ISBN": isbn}
-    title = str(record.get("title") or "").strip()
-    subtitle = str(record.get("subtitle") or "").strip()
+    title = text_of(record.get("title")).strip()
+    subtitle = text_of(record.get("subtitle")).strip()
     if title:
         item["title"] = clean_title(f"{title}: {subtitle}" if subtitle else title)
     authors = []
-    for author in record.get("authors") or []:
-        name = str(author.get("name", "")).strip() if isinstance(author, dict) else ""
+    for author in _list(record.get("authors")):
+        name = text_of(author.get("name")).strip() if isinstance(author, dict) else ""
         if name:
             words = name.split()  # Open Library writes "Given Family"
             authors.append({"family": words[-1], "given": " ".join(words[:-1])} if len(words) > 1 else {"literal": name})
     if authors:
         item["author"] = authors
-    publishers = [str(p.get("name", "")).strip() for p in record.get("publishers") or [] if isinstance(p, dict)]
+    publishers = [text_of(p.get("name")).strip() for p in _list(record.get("publishers")) if isinstance(p, dict)]
     if publishers and publishers[0]:
         item["publisher"] = publishers[0]
-    places = [str(p.get("name", "")).strip() for p in record.get("publish_places") or [] if isinstance(p, dict)]
+    places = [text_of(p.get("name")).strip() for p in _list(record.get("publish_places")) if isinstance(p, dict)]
     if places and places[0]:
         item["publisher-place"] = places[0]
-    year = re.search(r"\b(\d{4})\b", str(record.get("publish_date") or ""))
+    year = re.search(r"\b(\d{4})\b", text_of(record.get("publish_date")))
     if year:
         item["issued"] = {"date-parts": [[int(year.group(1))]]}
-    url = str(record.get("url") or "")
+    url = text_of(record.get("url"))
     if url.startswith(("https://", "http://")):
         item["URL"] = url
     item[FROM_FIELD] = "openlibrary"
     return item
+
+
+def _list(value: object) -> list:
+    """A list a record holds, or none (a record of another shape)."""
+    return value if isinstance(value, list) else []
 
 
 def clean_names(names: object) -> list[dict]:
@@ -371,11 +394,11 @@ def clean_names(names: object) -> list[dict]:
     for name in names if isinstance(names, list) else []:
         if not isinstance(name, dict):
             continue
-        literal = name.get("literal") or name.get("name")  # Crossref writes organisations as `name`
-        if literal and not name.get("family"):
-            cleaned.append({"literal": clean_title(str(literal))})
+        literal = text_of(name.get("literal")) or text_of(name.get("name"))  # Crossref writes organisations as `name`
+        if literal and not text_of(name.get("family")):
+            cleaned.append({"literal": clean_title(literal)})
             continue
-        kept = {part: clean_title(str(name[part])) for part in ("family", "given", "non-dropping-particle", "dropping-particle", "suffix") if name.get(part)}
+        kept = {part: clean_title(text_of(name.get(part))) for part in ("family", "given", "non-dropping-particle", "dropping-particle", "suffix") if text_of(name.get(part))}
         if kept:
             cleaned.append(kept)
     return cleaned
@@ -383,5 +406,6 @@ def clean_names(names: object) -> list[dict]:
 
 def clean_title(text: str) -> str:
     """A title as CSL's rich text: MathML as text (with sup and sub), tags other than i, b, sup and sub
-    dropped (their text kept), entities read, spaces collapsed (see title_markup)."""
-    return rich_text(text)  # `<` and `&` are text from here on: the formatter escapes them
+    dropped (their text kept), entities read, spaces collapsed (see title_markup). Cut at MAX_TEXT
+    characters first."""
+    return rich_text(text[:MAX_TEXT])  # `<` and `&` are text from here on: the formatter escapes them

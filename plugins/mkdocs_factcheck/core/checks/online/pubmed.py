@@ -9,7 +9,10 @@ from contextlib import contextmanager
 
 from mkdocs_factcheck.core.checks.online.http import Client, ServiceError
 from mkdocs_factcheck.core.checks.online.outcome import FOUND, NOT_FOUND, Outcome, unverified
+from mkdocs_factcheck.core.field_text import text_of
 
+# What reading a document of a shape never seen raises (each id's document is read on its own).
+MALFORMED = (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError)
 BATCH = 100  # ids per request; E-utilities asks for POST beyond about 200
 DATABASES = {"pmid": "pubmed", "pmcid": "pmc"}
 # PubMed's links from an article to notices about it (esummary `references[].reftype`).
@@ -81,14 +84,22 @@ def summaries(client: Client, base: str, kind: str, values: list[str], mailto: s
         if isinstance(item, str):
             outcomes[value] = Outcome(NOT_FOUND, f"no {DATABASES[kind]} record")
         elif item is not None:
-            outcomes[value] = Outcome(FOUND, "", parse_summary(item))
+            try:
+                outcomes[value] = Outcome(FOUND, "", parse_summary(item))
+            except MALFORMED as error:  # that id fails, never the other ids of its batch
+                outcomes[value] = unverified(malformed(value, error))
         else:
             outcomes[value] = unverified("E-utilities reply without this id")
     return outcomes
 
 
+def malformed(value: str, error: Exception) -> str:
+    """Why an id's document (of a shape never seen: a number where a list should be) is not read."""
+    return f"malformed E-utilities record for {value} ({type(error).__name__})"
+
+
 def parse_summary(item: dict) -> dict:
-    ids = {str(a.get("idtype", "")).lower(): str(a.get("value", "")) for a in item.get("articleids") or [] if isinstance(a, dict)}
+    ids = {text_of(a.get("idtype")).lower(): text_of(a.get("value")) for a in item.get("articleids") or [] if isinstance(a, dict)}
     years = [int(m) for name in ("pubdate", "epubdate", "sortpubdate") if (m := _year(item.get(name)))]
     authors = [a for a in item.get("authors") or [] if isinstance(a, dict) and a.get("authtype", "Author") == "Author"]
     family = ""
@@ -110,7 +121,7 @@ def parse_summary(item: dict) -> dict:
     pmcid = ids.get("pmc") or ids.get("pmcid", "")
     match = re.search(r"PMC\d+", pmcid)
     return {
-        "titles": [str(item.get("title", ""))] if item.get("title") else [],
+        "titles": [text_of(item.get("title"))] if text_of(item.get("title")) else [],
         "years": years,
         "family": family,
         "doi": ids.get("doi", "").lower(),
