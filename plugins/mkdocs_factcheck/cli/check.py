@@ -25,7 +25,7 @@ from mkdocs_factcheck.core.settings import SettingsError
 from mkdocs_factcheck.core.site import SiteRun
 from mkdocs_factcheck.markdown.convert import OUTPUT_ONLY, convert_tree
 from mkdocs_factcheck.markdown.csl_prefetch import PagesAhead
-from mkdocs_factcheck.markdown.extension import FactcheckExtension
+from mkdocs_factcheck.markdown.extension import HOST_OPTIONS, FactcheckExtension
 
 
 @dataclass
@@ -89,9 +89,13 @@ def _site_run(config: SiteConfig, offline: bool) -> SiteRun:
     if not config.docs_dir.is_dir():
         raise ConfigError(f"{config.path.name}: docs folder {config.relative(config.docs_dir)} does not exist")
     try:
-        return SiteRun(settings, config.base, logger=None, network=not offline)
+        run = SiteRun(settings, config.base, logger=None, network=not offline)
     except (BibliographyError, StyleError, ScaleError, SettingsError) as error:
         raise ConfigError(f"{config.path.name}: {error}") from None
+    run.findings.extend(config.renamed)
+    docs = config.relative(config.docs_dir)
+    run.engine.page_prefix = "" if docs == "." else docs + "/"  # a second place, named as the first (CheckResult.place)
+    return run
 
 
 def _read_pages(config: SiteConfig, run: SiteRun) -> dict[str, str]:
@@ -182,7 +186,7 @@ def _captured(run: SiteRun) -> Iterator[list[Finding]]:
 def _extension(config: SiteConfig, run: SiteRun) -> FactcheckExtension:
     """The extension as the plugin installs it: bound to the run's engine, page bibliographies left
     as markers (nothing reads them here), no summary or JSON-LD (no page is published)."""
-    return FactcheckExtension.hosted(run.engine, run.scale, citation_needed=config.settings.citation_needed)
+    return FactcheckExtension.hosted(run.engine, run.scale, **{name: getattr(config.settings, name) for name in HOST_OPTIONS})
 
 
 def _keep_only(result: CheckResult, only: list[Path]) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mkdocs_factcheck.core.findings import SEVERITIES
+from mkdocs_factcheck.core.mkdocs_bibtex_options import read_as_ours
 
 
 class SettingsError(ValueError):
@@ -49,6 +50,9 @@ class Settings:
     identifiers_file: str = "references.identifiers.json"
     style: str = "unsrt"
     locale: str = ""
+    page_bibliography: bool = True
+    bibliography_marker: str = "\\bibliography"
+    site_bibliography_marker: str = "\\full_bibliography"
     citation_mode: str = "numeric"
     title_case: str = "as-written"
     numbering: str = "site"
@@ -77,8 +81,9 @@ TYPES: dict[str, tuple[type, ...]] = {"bibliography": (str, list), "max_source_a
 
 
 def settings_from(options: dict | None) -> Settings:
-    """Settings from the options a user wrote (unknown names and wrong types are errors, as in MkDocs)."""
-    options = dict(options or {})
+    """Settings from the options a user wrote (unknown names and wrong types are errors, as in MkDocs;
+    mkdocs-bibtex's names are read as ours)."""
+    options, _ = read_as_ours(options or {})
     online = options.pop("online", None) or {}
     if not isinstance(online, dict):
         raise SettingsError("factcheck.online: expected a mapping")

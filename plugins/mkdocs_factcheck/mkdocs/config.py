@@ -63,6 +63,12 @@ class FactcheckConfig(Config):
     """The language CSL styles write in (en-US, de-DE, fr-FR, ...); empty: the style's own, else en-US."""
     title_case = c.Choice(("as-written", "sentence"), default="as-written")
     """Titles as the entry writes them, or in the style's sentence case ("Über die wirkung von ...")."""
+    page_bibliography = c.Type(bool, default=True)
+    """Give a citing page without a bibliography marker its bibliography at its end (false: only where a page puts one)."""
+    bibliography_marker = c.Type(str, default="\\bibliography")
+    """A line that is this text places the page's bibliography, as `::: {#refs}` does (mkdocs-bibtex's `bib_command`)."""
+    site_bibliography_marker = c.Type(str, default="\\full_bibliography")
+    """A line that is this text places the whole bibliography, as `::: {#refs scope=site}` does (mkdocs-bibtex's `full_bib_command`)."""
     citation_mode = c.Choice(("numeric", "author-year"), default="numeric")
     """How citations read: numeric ([1]) or author-year (Onji et al., 1987)."""
     numbering = c.Choice(("site", "page"), default="site")
