@@ -13,6 +13,8 @@ from mkdocs_factcheck.core.bibliography.files import BIBTEX_SUFFIXES, Bibliograp
 from mkdocs_factcheck.core.bibliography.new_entries import NewEntries
 from mkdocs_factcheck.core.citations.by_identifier import CitedIdentifier, IdentifierCitations, cited_identifier
 from mkdocs_factcheck.core.printable import escaped
+from mkdocs_factcheck.core.report.page_links import is_url
+from mkdocs_factcheck.core.site import bibliography_files
 
 if TYPE_CHECKING:  # imported when there is something to fetch (see _fetcher)
     from mkdocs_factcheck.core.checks.online.metadata import MetadataFetcher
@@ -57,10 +59,16 @@ def run_add(config: SiteConfig, arguments: list[str], out: TextIO, err: TextIO) 
 def _target(config: SiteConfig) -> Path:
     """The file new entries go to: the first BibTeX file among the bibliography files."""
     paths = config.settings.bibliography_paths
-    bib_files = [path for path in paths if Path(path).suffix.lower() in BIBTEX_SUFFIXES]
+    bib_files = [path for path in _local_files(config) if path.suffix.lower() in BIBTEX_SUFFIXES]
     if not bib_files:
-        raise ConfigError(f"{config.path.name}: no BibTeX file among the bibliography files ({', '.join(paths)}) to add entries to")
-    return (config.base / bib_files[0]).resolve()
+        fetched = " (a bibliography given by URL is fetched: add entries to the library it comes from)" if any(is_url(path) for path in paths) else ""
+        raise ConfigError(f"{config.path.name}: no BibTeX file among the bibliography files ({', '.join(paths)}) to add entries to{fetched}")
+    return bib_files[0]
+
+
+def _local_files(config: SiteConfig) -> list[Path]:
+    """The bibliography's files on disk: a folder's .bib files, and no URL (its frozen copy is the service's)."""
+    return bibliography_files(config.base, [path for path in config.settings.bibliography_paths if not is_url(path)])
 
 
 def _identifier(argument: str) -> CitedIdentifier:
@@ -74,7 +82,7 @@ def _identifier(argument: str) -> CitedIdentifier:
 
 def _bibliography(config: SiteConfig) -> Bibliography:
     """The site's bibliography files that exist (the target may not yet)."""
-    paths = [(config.base / p).resolve() for p in config.settings.bibliography_paths]
+    paths = _local_files(config)
     try:
         return load([p for p in paths if p.exists()], config.base)
     except BibliographyError as error:

@@ -22,7 +22,7 @@ from mkdocs_factcheck.core.formatting.pybtex_formatter import StyleError
 from mkdocs_factcheck.core.page_lines import front_matter_line, split_front_matter
 from mkdocs_factcheck.core.report.build_report import REPORT_FRONT_MATTER, REPORT_MARKER_TEXT, report_html
 from mkdocs_factcheck.core.report.page_links import page_url
-from mkdocs_factcheck.core.settings import SettingsError
+from mkdocs_factcheck.core.settings import SettingsError, extension_options
 from mkdocs_factcheck.core.site import SiteRun
 from mkdocs_factcheck.markdown.convert import OUTPUT_ONLY, convert_tree
 from mkdocs_factcheck.markdown.csl_prefetch import PagesAhead
@@ -89,10 +89,14 @@ def _site_run(config: SiteConfig, offline: bool) -> SiteRun:
         settings.online.enabled = False
     if not config.docs_dir.is_dir():
         raise ConfigError(f"{config.path.name}: docs folder {config.relative(config.docs_dir)} does not exist")
+    docs = config.relative(config.docs_dir)
+    prefix = "" if docs == "." else docs + "/"  # a second place, named as the first (CheckResult.place)
     try:
-        return SiteRun(settings, config.base, logger=None, network=not offline)
+        run = SiteRun(settings, config.base, logger=None, network=not offline, page_prefix=prefix)
     except (BibliographyError, StyleError, ScaleError, SettingsError) as error:
         raise ConfigError(f"{config.path.name}: {error}") from None
+    run.findings.extend(config.renamed)
+    return run
 
 
 def _read_pages(config: SiteConfig, run: SiteRun) -> dict[str, str]:
@@ -180,7 +184,7 @@ def _captured(run: SiteRun) -> Iterator[list[Finding]]:
 def _extension(config: SiteConfig, run: SiteRun) -> FactcheckExtension:
     """The extension as the plugin installs it: bound to the run's engine, page bibliographies left
     as markers (nothing reads them here), no summary or JSON-LD (no page is published)."""
-    return FactcheckExtension.hosted(run.engine, run.scale, citation_needed=config.settings.citation_needed)
+    return FactcheckExtension.hosted(run.engine, run.scale, **extension_options(config.settings))
 
 
 def _keep_only(result: CheckResult, only: list[Path]) -> None:

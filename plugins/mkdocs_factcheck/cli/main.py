@@ -57,6 +57,13 @@ def parser() -> argparse.ArgumentParser:
     )
     add.add_argument("identifiers", nargs="+", help="doi:10.x/y (or https://doi.org/10.x/y), pmid:123, pmcid:PMC123, isbn:978...")
     add.add_argument("-f", "--config", help="mkdocs.yml or zensical.toml (default: the one in the current folder)")
+    migrate = commands.add_parser(
+        "migrate",
+        help="rewrite mkdocs.yml's mkdocs-bibtex plugin entry as this plugin's",
+        description="The `bibtex` plugin entry becomes `factcheck`, its options get this plugin's names (those not needed become comments saying why); comments and the rest of the file stay as written. Prints each change.",
+    )
+    migrate.add_argument("-f", "--config", help="mkdocs.yml (default: the one in the current folder)")
+    migrate.add_argument("--dry-run", action="store_true", help="print the changes without writing the file")
     return main
 
 
@@ -66,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return add_command(options)
     if options.command in ("publish", "merge-ledger"):
         return publish_command(options)
+    if options.command == "migrate":
+        return migrate_command(options)
     try:
         config = load_site_config(find_config(options.config, Path.cwd()))
         if not config.settings.enabled:
@@ -123,6 +132,16 @@ def add_command(options: argparse.Namespace) -> int:
         print(f"mkdocs-factcheck: {error}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as error:  # the BibTeX file cannot be written
+        print(f"mkdocs-factcheck: {error}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def migrate_command(options: argparse.Namespace) -> int:
+    from mkdocs_factcheck.cli.migrate import MigrateError, run_migrate
+
+    try:
+        return run_migrate(find_config(options.config, Path.cwd()), options.dry_run, sys.stdout)
+    except (ConfigError, MigrateError, OSError, UnicodeDecodeError) as error:
         print(f"mkdocs-factcheck: {error}", file=sys.stderr)
         return EXIT_ERROR
 

@@ -4,6 +4,8 @@ without loading either host: the docs folder, the site URL, the Markdown extensi
 from __future__ import annotations
 
 import importlib
+import io
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from mkdocs_factcheck.core.findings import Finding
+from mkdocs_factcheck.core.mkdocs_bibtex_options import PLUGIN_NAME, option_line, read_as_ours
 from mkdocs_factcheck.core.report.build_report import REPORT_MARKER_TEXT
 from mkdocs_factcheck.core.report.page_links import PAGE_SUFFIXES
 from mkdocs_factcheck.core.settings import EXTENSION, PLUGIN, Settings, SettingsError, options_of, settings_from
@@ -38,14 +42,18 @@ class SiteConfig:
     extension_configs: dict = field(default_factory=dict)
     from_plugin: bool = True  # the options came from the MkDocs plugin's entry (else the extension's)
     exclude_docs: str = ""
+    renamed: list[Finding] = field(default_factory=list)  # mkdocs-bibtex's option names given (read as ours)
 
     def relative(self, path: Path) -> str:
         """A path as the editor sees it from where the command runs (the repository's root in CI, which
-        annotations and SARIF need); an absolute path when it is elsewhere."""
-        try:
-            return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-        except ValueError:
-            return str(path.resolve())
+        annotations and SARIF need); from a folder of the site (`docs/`), `../references.bib`; an
+        absolute path when the site is elsewhere."""
+        target, here = path.resolve(), Path.cwd().resolve()
+        if target.is_relative_to(here):
+            return target.relative_to(here).as_posix()
+        if here.is_relative_to(self.base.resolve()):
+            return Path(os.path.relpath(target, here)).as_posix()
+        return str(target)
 
 
 def find_config(explicit: str | None, cwd: Path) -> Path:
@@ -70,7 +78,10 @@ def load_site_config(path: Path) -> SiteConfig:
     base = path.parent
     extensions, configs, ours = _extensions(data.get("markdown_extensions") or [], path)
     plugin_options = _plugin_options(data.get("plugins") or [], path)
+    if plugin_options is None and ours is None and _has_plugin(data.get("plugins") or [], PLUGIN_NAME):
+        raise ConfigError(f"{path.name}: the site uses mkdocs-bibtex ('{PLUGIN_NAME}' under plugins): run `mkdocs-factcheck migrate` to use this plugin instead")
     options = plugin_options if plugin_options is not None else _extension_options(ours, path)
+    renamed = read_as_ours(options)[1]
     try:
         settings = settings_from(options, PLUGIN if plugin_options is not None else EXTENSION)
     except SettingsError as error:
@@ -92,6 +103,7 @@ def load_site_config(path: Path) -> SiteConfig:
         extensions=extensions,
         extension_configs=configs,
         from_plugin=plugin_options is not None,
+        renamed=[Finding("renamed_option", note.message, file=path.name, line=option_line(_text_of(path), note.name)) for note in renamed],
     )
 
 
@@ -103,9 +115,16 @@ def _read(path: Path) -> Any:
     try:
         if path.suffix == ".toml":
             return tomllib.loads(text)
-        return yaml.load(text, Loader=_ConfigLoader)  # noqa: S506 - a safe loader that also knows MkDocs' tags
+        return yaml.load(named_text(text, path.name), Loader=_ConfigLoader)  # noqa: S506 - a safe loader that also knows MkDocs' tags
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as error:
         raise ConfigError(f"{path.name}: {error}") from None
+
+
+def named_text(text: str, name: str) -> io.StringIO:
+    """The text as a stream with the file's name, which YAML's messages then give ("<unicode string>" else)."""
+    stream = io.StringIO(text)
+    stream.name = name
+    return stream
 
 
 class _ConfigLoader(yaml.SafeLoader):
@@ -123,7 +142,6 @@ def _python_name(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
 
 def _environment(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     """`!ENV NAME` or `!ENV [NAME, OTHER, default]`: the first variable set, read as YAML (as MkDocs does)."""
-    import os
 
     names = [loader.construct_scalar(node)] if isinstance(node, yaml.ScalarNode) else loader.construct_sequence(node)  # type: ignore[arg-type]
     *variables, default = names if len(names) > 1 else [*names, None]
@@ -171,6 +189,18 @@ def _extensions(items: Any, path: Path) -> tuple[list, dict, dict | None]:
         if options:
             configs[name] = options
     return names, configs, ours
+
+
+def _has_plugin(plugins: Any, name: str) -> bool:
+    items = list(plugins) if isinstance(plugins, dict | list) else []
+    return any(item == name or (isinstance(item, dict) and name in item) for item in items)
+
+
+def _text_of(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def _plugin_options(plugins: Any, path: Path) -> dict | None:

@@ -57,6 +57,9 @@ KINDS: dict[str, str] = {
     "source_notice": "info",
     "claim_rests_on_retracted": "warning",
     "service_unavailable": "info",
+    # the configuration
+    "renamed_option": "info",
+    "remote_file_unavailable": "warning",
 }
 
 
@@ -82,6 +85,10 @@ class Finding:
         place = self.place
         return f"{place}: {self.message}" if place else self.message
 
+    @property
+    def identity(self) -> tuple:
+        return (self.kind, self.message, self.file, self.line, self.page)
+
     def as_json(self) -> dict:
         data = asdict(self)
         return {k: v for k, v in data.items() if v is not None}
@@ -93,9 +100,10 @@ Reporter = Callable[[Finding], None]
 class Findings:
     """Collects findings for one build, applying the configured severity of each kind."""
 
-    def __init__(self, severities: dict[str, str] | None = None, logger: logging.Logger | logging.LoggerAdapter | None = None):
+    def __init__(self, severities: dict[str, str] | None = None, logger: logging.Logger | logging.LoggerAdapter | None = None, told: Callable[[Finding], bool] | None = None):
         self.severities = {**KINDS, **(severities or {})}
         self.logger = logger
+        self.told = told  # which findings the logger tells (all: None); every one is kept
         self.items: list[Finding] = []
         self._seen: set[tuple] = set()
 
@@ -106,14 +114,14 @@ class Findings:
         severity = self.severity_of(finding.kind)
         if severity == "ignore":
             return
-        identity = (finding.kind, finding.message, finding.file, finding.line, finding.page)
+        identity = finding.identity
         if identity in self._seen:  # the same finding from two passes over one page is one finding
             return
         self._seen.add(identity)
         # What a service or a file said, quoted in a message, is one printable line in every output.
         located = Finding(finding.kind, escaped(finding.message), finding.file, finding.line, finding.page, severity)
         self.items.append(located)
-        if self.logger is not None:
+        if self.logger is not None and (self.told is None or self.told(located)):
             level = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}[severity]
             self.logger.log(level, "%s [%s]", located.formatted(), located.kind)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mkdocs_factcheck.core.findings import SEVERITIES
+from mkdocs_factcheck.core.mkdocs_bibtex_options import read_as_ours
 
 PLUGIN = "plugin"
 EXTENSION = "extension"
@@ -68,6 +69,9 @@ class Settings:
     identifiers_file: str = option("references.identifiers.json", "CSL-JSON file, relative to the configuration file (plain Python-Markdown: the working directory), where the records of identifiers cited by DOI, PMID, PMCID or ISBN (`[@doi:10.x/y]`) are kept once fetched: commit it; a hand edit wins. Empty: keep none.")
     style: str = option("unsrt", "A pybtex style (plain, unsrt, alpha, abbrv, vancouver), a CSL style by its id (apa, ieee, csl:vancouver, ...) or a .csl file.")
     locale: str = option("", "The language CSL styles write in (en-US, de-DE, fr-FR, ...); empty: the style's own, else en-US.")
+    page_bibliography: bool = option(True, "Give a citing page without a bibliography marker its bibliography at its end (false: only where a page puts one; its citations are then no links).")
+    bibliography_marker: str = option("\\bibliography", "A line that is this text places the page's bibliography, as `::: {#refs}` does (mkdocs-bibtex's `bib_command`).")
+    site_bibliography_marker: str = option("\\full_bibliography", "A line that is this text places the whole bibliography, as `::: {#refs scope=site}` does (mkdocs-bibtex's `full_bib_command`).")
     title_case: str = option("as-written", "Titles as the entry writes them, or in the style's sentence case.", choices=("as-written", "sentence"))
     citation_mode: str = option("numeric", "How citations read: numeric ([1]) or author-year (Onji et al., 1987).", choices=("numeric", "author-year"))
     numbering: str = option("site", "Number entries in the order of first citation across the whole site, or afresh on each page.", choices=("site", "page"), hosts=frozenset({PLUGIN}))
@@ -93,6 +97,17 @@ class Settings:
     report_url: str = option("", "The report page's URL, relative to the site root (the summary links to it); Zensical: found in the docs folder.", hosts=frozenset({EXTENSION}))
     site_url: str = option("", "The site's address, for absolute URLs in the ClaimReview data (Zensical: its site_url).", hosts=frozenset({EXTENSION}))
     inline_assets: bool = option(True, "Add the badges' and tooltips' CSS and JavaScript to each page (the plugin adds them as files).", hosts=frozenset({EXTENSION}))
+    # mkdocs-bibtex's names (core/mkdocs_bibtex_options.py), taken under the plugin's entry so that its
+    # sites build as they are: each is read as ours, with a renamed_option finding; None: not given.
+    bib_file: str | None = option(None, "mkdocs-bibtex's name for `bibliography` (a path or an http(s) URL).", types=(str,), optional=True, hosts=frozenset({PLUGIN}))
+    bib_dir: str | None = option(None, "mkdocs-bibtex's folder of .bib files: read as `bibliography` (every .bib file under it).", types=(str,), optional=True, hosts=frozenset({PLUGIN}))
+    csl_file: str | None = option(None, "mkdocs-bibtex's name for `style` (a .csl file or its http(s) URL).", types=(str,), optional=True, hosts=frozenset({PLUGIN}))
+    csl_file_encoding: str | None = option(None, "mkdocs-bibtex's encoding of the CSL file: not needed (a CSL file's XML declaration names its encoding).", types=(str,), optional=True, hosts=frozenset({PLUGIN}))
+    bib_command: str | None = option(None, "mkdocs-bibtex's name for `bibliography_marker`.", types=(str,), optional=True, hosts=frozenset({PLUGIN}))
+    full_bib_command: str | None = option(None, "mkdocs-bibtex's name for `site_bibliography_marker`.", types=(str,), optional=True, hosts=frozenset({PLUGIN}))
+    bib_by_default: bool | None = option(None, "mkdocs-bibtex's name for `page_bibliography`.", types=(bool,), optional=True, hosts=frozenset({PLUGIN}))
+    footnote_format: str | None = option(None, "mkdocs-bibtex's footnote label: not needed (citations link to their entries, the style makes their labels).", types=(str,), optional=True, hosts=frozenset({PLUGIN}))
+    enable_inline_citations: bool | None = option(None, "mkdocs-bibtex's switch for `@key` in the text: not needed (it is a citation, as in pandoc).", types=(bool,), optional=True, hosts=frozenset({PLUGIN}))
 
     @property
     def bibliography_paths(self) -> list[str]:
@@ -108,10 +123,23 @@ def options_of(cls: type, host: str | None = None) -> list[dataclasses.Field]:
     return [f for f in dataclasses.fields(cls) if host is None or host in f.metadata["hosts"]]
 
 
+def shared_options() -> list[dataclasses.Field]:
+    """The options the plugin and the extension both take (online aside)."""
+    return [f for f in options_of(Settings) if f.metadata["hosts"] == BOTH and f.name != "online"]
+
+
+def extension_options(settings: Settings) -> dict:
+    """What a host (the plugin, the check command) hands the extension it runs: the site's value of every
+    option both take, which wins over the extension's own entry."""
+    return {f.name: getattr(settings, f.name) for f in shared_options()}
+
+
 def settings_from(options: dict | None, host: str | None = None) -> Settings:
     """Settings from the options a user wrote under a host's entry (unknown names and wrong types are
-    errors, as in MkDocs)."""
+    errors, as in MkDocs). The plugin's entry takes mkdocs-bibtex's names too, read as ours."""
     options = dict(options or {})
+    if host != EXTENSION:
+        options = read_as_ours(options)[0]
     online = options.pop("online", None) or {}
     if not isinstance(online, dict):
         raise SettingsError("factcheck.online: expected a mapping")

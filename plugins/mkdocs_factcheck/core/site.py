@@ -7,7 +7,7 @@ The host converts the pages with the Markdown extension, bound to this run's eng
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +31,7 @@ from mkdocs_factcheck.core.formatting.formatter_process import FormatterProcess,
 from mkdocs_factcheck.core.log import logger
 from mkdocs_factcheck.core.report.build_report import for_readers, report_data
 from mkdocs_factcheck.core.report.claim_review import DATE_RE, front_matter_problems
+from mkdocs_factcheck.core.report.page_links import is_url
 from mkdocs_factcheck.core.settings import Settings, SettingsError, reviewers_problem
 from mkdocs_factcheck.version import __version__
 
@@ -38,6 +39,16 @@ if TYPE_CHECKING:
     from mkdocs_factcheck.core.checks.online.verifier import OnlineVerifier
 
 log = logger()
+
+
+def bibliography_files(base: Path, paths: list) -> list[Path]:
+    """The files of `bibliography`, relative to `base`; a folder stands for every .bib file under it (in
+    the order of their paths), as mkdocs-bibtex's `bib_dir` does."""
+    files = []
+    for item in paths:
+        path = (base / item).resolve()
+        files.extend(sorted(path.rglob("*.bib")) if path.is_dir() else [path])
+    return files
 
 
 class SiteRun:
@@ -56,22 +67,35 @@ class SiteRun:
         csl_cache: DocumentCache | None = None,
         network: bool = True,
         numbering: str | None = None,
+        told: Callable[[Finding], bool] | None = None,
+        page_prefix: str = "",
     ):
         self.settings = settings
         self.base = base
         self.cache_dir = (base / settings.online.cache_dir).resolve()
-        paths = settings.bibliography
-        paths = [paths] if isinstance(paths, str) else list(paths)
-        self.bib_paths = [(base / p).resolve() for p in paths]
         unknown = sorted(set(settings.findings) - set(KINDS))
         if unknown:
             raise SettingsError(f"findings: unknown kind(s) {', '.join(unknown)} (kinds: {', '.join(sorted(KINDS))})")
-        self.findings = Findings(settings.findings, logger=logger)
+        self.findings = Findings(settings.findings, logger=logger, told=told)
         problem = reviewers_problem(settings.reviewers)
         if problem:
             raise SettingsError(f"reviewers: {problem}")
         if settings.online.required and "service_unavailable" not in settings.findings:
             self.findings.severities["service_unavailable"] = "error"  # the site asked for every check to run
+        paths = settings.bibliography
+        paths = [paths] if isinstance(paths, str) else list(paths)
+        style = settings.style
+        if any(is_url(item) for item in [*paths, style]):
+            from mkdocs_factcheck.core.checks.online.remote_files import RemoteFiles  # here: requests is imported only when a URL is given
+            from mkdocs_factcheck.core.checks.online.verifier import user_agent
+
+            remote = RemoteFiles(base, self.cache_dir, settings.online, network=network and settings.online.enabled, report=self.findings.report, user_agent=user_agent(settings.online))
+            try:
+                paths = [remote.local(item, "bibliography") if is_url(item) else item for item in paths]
+                style = str(remote.local(style, "style")) if is_url(style) else style
+            finally:
+                remote.close()
+        self.bib_paths = bibliography_files(base, paths)
         bibliography = (bibliography_cache or BibliographyCache()).get(self.bib_paths, base, self.cache_dir)
         self.scale = Scale(settings.verdicts or None)
         self.formatted_cache = formatted_cache or FormattedCache()
@@ -81,7 +105,7 @@ class SiteRun:
         self.ledger = self._ledger(base)
         self.engine = Engine(
             bibliography,
-            settings.style,
+            style,
             settings.citation_mode,
             numbering or settings.numbering,
             settings.words,
@@ -94,6 +118,7 @@ class SiteRun:
             severity_of=self.findings.severity_of,
             ledger=self.ledger,
             reviewers=settings.reviewers,
+            page_prefix=page_prefix,
         )
         self.findings.extend(bibliography.findings)
         self.engine.add_status_provider(self._unverified_status)

@@ -31,6 +31,7 @@ from mkdocs_factcheck.core.formatting.reference_html import unique_entry_ids
 from mkdocs_factcheck.core.page_lines import front_matter_line, lines_before, unix_lines
 from mkdocs_factcheck.core.settings import EXTENSION, Settings, SettingsError, default_of, options_of, settings_from
 from mkdocs_factcheck.markdown.attribute_guard import CLAIM_ATTRIBUTES, HoldClaimAttributes, PutBackClaimAttributes, unread
+from mkdocs_factcheck.markdown.bibliography_markers import BibliographyMarkerProcessor
 from mkdocs_factcheck.markdown.blocks import FencedDivProcessor
 from mkdocs_factcheck.markdown.claim_elements import (
     BadgePlacer,
@@ -176,7 +177,7 @@ class FactcheckTreeprocessor(Treeprocessor):
             if not block and parent is not None:
                 siblings, position = placer.siblings(parent, element)
                 following = following_citations(siblings, position)
-            claim = self._claim(element, page, engine, block, cited_keys(citations_in(element) + following), ids)
+            claim, duplicate = self._claim(element, page, engine, block, cited_keys(citations_in(element) + following), ids)
             placement = badge_placement(element, block)
             anchor = following[-1] if following else element  # the badge goes after it
             stop_follows = (anchor.tail or "").lstrip().startswith(".")
@@ -184,6 +185,8 @@ class FactcheckTreeprocessor(Treeprocessor):
             add_review_details(verdict_element, self.extension.scale, claim, claim_corrections(engine.ledger, claim), engine.reviewers, engine.words, page_review, placement == "sentence" and stop_follows)
             for finding in claim_findings(claim, self.extension.scale, [key in engine.bibliography for key in claim.cites]):
                 self.report(finding, verdict_element)
+            if duplicate is not None:
+                self.show(duplicate, verdict_element)
             if placement == "block":
                 element.insert(0, verdict_element)  # heads the block, before its first paragraph
             elif placement == "end":
@@ -194,9 +197,9 @@ class FactcheckTreeprocessor(Treeprocessor):
                 placer.after(parent, anchor, verdict_element)
         placer.insert_all()
 
-    def _claim(self, element: etree.Element, page: PageState, engine: Engine, block: bool, keys: list[str], ids: ClaimIds) -> Claim:
-        """The claim an element marks, read from its attributes and words; the element gets its id and
-        verdict (the site's scale colours it)."""
+    def _claim(self, element: etree.Element, page: PageState, engine: Engine, block: bool, keys: list[str], ids: ClaimIds) -> tuple[Claim, Finding | None]:
+        """The claim an element marks, read from its attributes and words, and the finding of its id if
+        another claim has it; the element gets its id and verdict (the site's scale colours it)."""
         source = element.attrib.pop("data-factcheck-source", "")
         line = page.locator.line_of(source) if source else page.locator.line_of_words(plain_text(element))
         verdict = element.get("data-verdict") or element.attrib.pop("verdict", None)
@@ -207,8 +210,9 @@ class FactcheckTreeprocessor(Treeprocessor):
         if not claim_id:
             claim_id = ids.derived(text)
             element.set("id", claim_id)
+        duplicate = None
         if not self.extension.echoing:  # an excerpt repeats a page's claims: their ids are that page's
-            engine.claim_id_taken(claim_id, page.src_path, line, derived)
+            duplicate = engine.claim_id_taken(claim_id, page.src_path, line, derived)
         ids.used.add(claim_id)
         scale_verdict = self.extension.scale.get(verdict)
         element.set("data-verdict", scale_verdict.name if scale_verdict else "unrated")
@@ -217,7 +221,7 @@ class FactcheckTreeprocessor(Treeprocessor):
         caveat = source_caveat(keys, [key in engine.bibliography for key in keys])
         claim = Claim(claim_id, text, verdict, note, page.src_path, line, keys, page.url, block, caveat, derived_id=derived, **self._review_attributes(element))
         page.claims.append(claim)
-        return claim
+        return claim, duplicate
 
     def _review_attributes(self, element: etree.Element) -> dict[str, Any]:
         """Reviewer, review date, correction and update: the claim's attributes (taken out of the
@@ -262,7 +266,10 @@ class FactcheckTreeprocessor(Treeprocessor):
         if page_holder is None:
             return
         if not slots:
-            root.append(page_holder)
+            if self.extension.getConfig("page_bibliography"):
+                root.append(page_holder)
+            else:
+                unlink_citations(root)
             return
         self._fill(slots[0], page_holder, "refs")
 
@@ -347,6 +354,7 @@ class FactcheckExtension(Extension):
         md.preprocessors.register(SourceCapture(self, md), "factcheck_source", 35)
         # Fenced divs go before the indented-code (80) and paragraph processors, after empty-line handling.
         md.parser.blockprocessors.register(FencedDivProcessor(md.parser, self), "factcheck_div", 85)
+        md.parser.blockprocessors.register(BibliographyMarkerProcessor(md.parser, self), "factcheck_bibliography_marker", 84)
         # `\@` after autolinks (120) and automail (110), which own the @ they hold.
         md.inlinePatterns.register(AtEscapeProcessor(md), "factcheck_escape", 105)
         # Spans and citations after code (190), escapes (180), links (160), autolinks and raw HTML (90) and
@@ -473,6 +481,9 @@ class FactcheckExtension(Extension):
     def site_bibliography_html(self, engine: Engine, entry_filter: EntryFilter, title: str | None) -> str:
         if self.engine is not None:  # the plugin fills it in once every page is rendered
             return SITE_BIBLIOGRAPHY_MARKER.format(filter=entry_filter.marker_text(), title=SAFE_TITLE.sub("", title) if title is not None else "")
+        docs_dir = self.current_context.get("docs_dir")
+        if docs_dir and self._standalone is not None:  # Zensical: the records the site's pages cite by identifier
+            self._standalone.join_cited_identifiers(Path(docs_dir))
         return engine.lists.site(lambda key: [], entry_filter, title)
 
 
@@ -486,6 +497,16 @@ class ExtensionError(Exception):
 
 def _ignore(finding: Finding) -> None:
     pass
+
+
+def unlink_citations(root: etree.Element) -> None:
+    """A page without its bibliography (`page_bibliography: false`, no marker): its citations link to no
+    entry, so they are no links (as an unlinked citation is, its entry stays its `title`)."""
+    for link in root.iter("a"):
+        if has_class(link, "citation-ref") and link.get("href", "").startswith("#ref-"):
+            link.tag = "span"
+            del link.attrib["href"]
+            link.attrib.pop("role", None)
 
 
 def page_switches(meta: object) -> dict:

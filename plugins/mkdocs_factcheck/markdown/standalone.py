@@ -35,6 +35,7 @@ class StandaloneSite:
         self.formatted_cache = FormattedCache()
         self.csl_cache = DocumentCache()
         self.run: SiteRun | None = None
+        self._joined: SiteRun | None = None  # the run the cited identifiers' records joined (join_cited_identifiers)
         self.cached_online = CachedResults(settings.online, (base / settings.online.cache_dir).resolve())
         # No end-of-build event without the plugin: at exit.
         atexit.register(self.formatted_cache.save)
@@ -52,10 +53,34 @@ class StandaloneSite:
         # Online checks need the whole site (the check command or the MkDocs plugin runs them); pages
         # show what earlier runs cached. Each page is numbered on its own: no page sees the others.
         self.settings.online.enabled = False
-        self.run = SiteRun(self.settings, self.base, logger=log, bibliography_cache=self.bibliography_cache, formatted_cache=self.formatted_cache, csl_cache=self.csl_cache, network=False, numbering="page")
+        self.run = SiteRun(
+            self.settings,
+            self.base,
+            logger=log,
+            bibliography_cache=self.bibliography_cache,
+            formatted_cache=self.formatted_cache,
+            csl_cache=self.csl_cache,
+            network=False,
+            numbering="page",
+        )
         # Entries carry the online placeholder; each page fills it from the cache (PageFinisher).
         self.run.engine.add_status_provider(lambda key: PLACEHOLDER.format(key=escape(key, quote=True)))
         return self.run
+
+    def join_cited_identifiers(self, docs_dir: Path) -> None:
+        """The identifiers file's records that the site's pages cite join this run's bibliography, as
+        they do under the plugin (SiteRun.start): a site bibliography lists them. Once per run."""
+        run = self.run
+        if run is None or self._joined is run:
+            return
+        self._joined = run
+        texts = []
+        for path in sorted(docs_dir.rglob("*.md")):
+            try:
+                texts.append(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError):
+                continue  # the host reports an unreadable page itself
+        run.identifiers.start(texts)
 
     def start_page(self) -> SiteRun:
         """Per page: its own findings (a page converted again during `serve` reports again), its own

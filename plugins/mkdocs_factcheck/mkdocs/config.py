@@ -4,6 +4,7 @@ the one declaration of every option (`core/settings.py`), so that MkDocs validat
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import BaseConfigOption, Config
@@ -36,8 +37,9 @@ OnlineConfig = config_class("OnlineConfig", OnlineSettings)
 FactcheckConfig = config_class("FactcheckConfig", Settings, OnlineConfig)
 
 
-def settings_of(config: Config) -> Settings:
-    """The options MkDocs validated, as the core takes them."""
-    options = {name: config[name] for name, _ in FactcheckConfig._schema}
+def settings_of(config: Config, given: Collection[str] | None = None) -> Settings:
+    """The options MkDocs validated, as the core takes them; `given`: the names the site wrote (the
+    others have their defaults), which tells the core whether an mkdocs-bibtex name stands alone."""
+    options = {name: config[name] for name, _ in FactcheckConfig._schema if given is None or name in given}
     options["online"] = {name: config["online"][name] for name, _ in OnlineConfig._schema}
     return settings_from(options, PLUGIN)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import xml.etree.ElementTree as etree
+from html import unescape as html_unescape
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -18,10 +21,12 @@ from mkdocs_factcheck.core.bibliography.files import BibliographyError
 from mkdocs_factcheck.core.citations.engine import CitationRecord, Engine, PageState
 from mkdocs_factcheck.core.claims import corrections as corrections_page
 from mkdocs_factcheck.core.claims.scale import Scale, ScaleError
+from mkdocs_factcheck.core.findings import Finding
 from mkdocs_factcheck.core.formatting.cache import FormattedCache
 from mkdocs_factcheck.core.formatting.csl.cache import DocumentCache
 from mkdocs_factcheck.core.formatting.pybtex_formatter import StyleError
 from mkdocs_factcheck.core.formatting.reference_html import ref_id, unique_entry_ids
+from mkdocs_factcheck.core.mkdocs_bibtex_options import Note, option_line, read_as_ours
 from mkdocs_factcheck.core.page_lines import front_matter_line, lines_before
 from mkdocs_factcheck.core.report.build_report import (
     REPORT_FRONT_MATTER,
@@ -34,12 +39,13 @@ from mkdocs_factcheck.core.report.build_report import (
 )
 from mkdocs_factcheck.core.report.claim_review import claim_review_script, review_author
 from mkdocs_factcheck.core.report.page_links import page_url, relative_url
-from mkdocs_factcheck.core.settings import BOTH, Settings, SettingsError, options_of
+from mkdocs_factcheck.core.settings import Settings, SettingsError, extension_options, shared_options
 from mkdocs_factcheck.core.site import SiteRun
 from mkdocs_factcheck.core.wording import plural
 from mkdocs_factcheck.markdown.assets import ASSETS
 from mkdocs_factcheck.markdown.blocks import has_site_bibliography
 from mkdocs_factcheck.markdown.csl_prefetch import PagesAhead
+from mkdocs_factcheck.markdown.elements import finding_element
 from mkdocs_factcheck.markdown.extension import EXTENSION_NAMES, PAGE_BIBLIOGRAPHY_MARKER_RE, SITE_BIBLIOGRAPHY_MARKER_RE, FactcheckExtension
 from mkdocs_factcheck.mkdocs.config import FactcheckConfig, settings_of
 from mkdocs_factcheck.mkdocs.search_view import search_view
@@ -48,8 +54,9 @@ log = get_plugin_logger(__name__)
 ASSET_FILES = ("factcheck.css", "factcheck.js")
 # Errors that do not stop `mkdocs serve`: the editor is making the change they are about.
 SERVE_GOES_ON = ("unpublished_change",)
+ENTRY_ITEM_RE = re.compile(r'<li id="ref-[^"]*" class="reference" data-key="(?P<key>[^"]*)">.*?(?=</li>)', re.DOTALL)  # an entry's item (reference_html.item_html), to its end
 # Options of the extension that are the plugin's as well.
-SHARED_OPTIONS = [option.name for option in options_of(Settings) if option.metadata["hosts"] == BOTH and option.name != "online"]
+SHARED_OPTIONS = [option.name for option in shared_options()]
 
 
 class FactcheckPlugin(BasePlugin):
@@ -71,6 +78,19 @@ class FactcheckPlugin(BasePlugin):
         self._lent: tuple[Page, str, str] | None = None  # a page's content while search reads its view
         self._first_state = 0  # the engine's first page state of the page being converted
         self._site_listed = False  # a page opens a site-wide bibliography block (see on_nav)
+        self.given_options: set[str] | None = None  # the option names the site wrote (load_config)
+        self.renamed_options: list[Note] = []  # mkdocs-bibtex's options given (load_config)
+        # `mkdocs serve` rebuilds every page: the findings told again are the edited pages' and the new ones.
+        self._told_before: set[tuple] | None = None  # the last build's findings (None: no build yet)
+        self._page_digests: dict[str, str] = {}  # each page's text at the last build
+        self._edited: set[str] = set()  # pages whose text changed since
+
+    def load_config(self, options: dict, config_file_path: str | None = None):
+        """The names the site wrote (MkDocs gives the others their defaults) and mkdocs-bibtex's among
+        them, read as ours by the core (core/mkdocs_bibtex_options.py); each is said in on_config."""
+        self.given_options = set(options)
+        self.renamed_options = read_as_ours(options)[1]
+        return super().load_config(options, config_file_path)
 
     def on_startup(self, *, command, dirty) -> None:
         self.is_serve = command == "serve"
@@ -82,11 +102,13 @@ class FactcheckPlugin(BasePlugin):
         self._end_of_build()  # a build that ended without on_post_build or on_build_error
         self.run = self.engine = self.extension = None  # the last build's, with its bibliography: freed before a new one is read
         try:
-            self.settings = settings_of(self.config)
+            self.settings = settings_of(self.config, self.given_options)
             network = self.settings.online.serve or not self.is_serve  # serve: cached results only, unless asked
-            self.run = SiteRun(self.settings, base, logger=log, bibliography_cache=self.bibliography_cache, formatted_cache=self.formatted_cache, csl_cache=self.csl_cache, network=network)
+            told = self._told if self.is_serve and self._told_before is not None else None
+            self.run = SiteRun(self.settings, base, logger=log, bibliography_cache=self.bibliography_cache, formatted_cache=self.formatted_cache, csl_cache=self.csl_cache, network=network, told=told)
         except (BibliographyError, StyleError, ScaleError, SettingsError) as error:
             raise PluginError(f"factcheck: {error}") from None
+        self._tell_renamed_options(config)
         self.bib_paths = self.run.bib_paths
         self.engine = self.run.engine
         self.extension = self._install_extension(config, self.run.engine, self.run.scale)
@@ -94,6 +116,17 @@ class FactcheckPlugin(BasePlugin):
             target = config.extra_css if name.endswith(".css") else config.extra_javascript
             target.append(f"assets/factcheck/{name}")
         return config
+
+    def _told(self, finding: Finding) -> bool:
+        """During a `mkdocs serve` rebuild: a finding of an edited page, or one the last build did not have."""
+        return finding.page in self._edited or self._told_before is None or finding.identity not in self._told_before
+
+    def _tell_renamed_options(self, config: MkDocsConfig) -> None:
+        assert self.run is not None
+        path = Path(config.config_file_path or "mkdocs.yml")
+        text = _file_text(path)
+        for note in self.renamed_options:
+            self.run.findings.report(Finding("renamed_option", note.message, file=path.name, line=option_line(text, note.name)))
 
     def _install_extension(self, config: MkDocsConfig, engine: Engine, scale: Scale) -> FactcheckExtension:
         """Use our extension instance (sharing the engine); a user's `markdown_extensions` entry for it
@@ -107,8 +140,7 @@ class FactcheckPlugin(BasePlugin):
                 kept.append(item)
         self._warn_of_differences(options)
         options.pop("bibliography", None)  # the plugin's bibliography setting wins
-        options["citation_needed"] = self.settings.citation_needed
-        options["summary"] = self.settings.summary  # a claim's badge leaves out the reviewer the summary names
+        options.update(extension_options(self.settings))  # the site's options win over the extension's entry
         # Page bibliographies are written in on_post_page; the summary and JSON-LD gather nested
         # conversions (on_page_content); the assets are files.
         extension = FactcheckExtension.hosted(engine, scale, **options)
@@ -144,15 +176,20 @@ class FactcheckPlugin(BasePlugin):
         self._site_listed = False
         if self.run is not None:
             pages = list(_page_texts(files))
+            digests = {path: hashlib.sha256(text.encode()).hexdigest() for path, text in pages}
+            self._edited = {path for path, digest in digests.items() if self._page_digests.get(path) != digest}
+            self._page_digests = digests
             self.run.start(text for _, text in pages)
             if self.run.engine.csl is not None and self.extension is not None:  # cold builds: pages read ahead
                 self.run.engine.read_pages_ahead_with(PagesAhead(pages, config.markdown_extensions, config.mdx_configs, self.extension.scale))
                 self._site_listed = any(has_site_bibliography(text) for _, text in pages)
+        # Generated pages are not in nav unless the site puts them there: MkDocs would list them as omitted on every build.
         if self._keeps_corrections_page() and files.get_file_from_path(self.settings.corrections_page) is None:
-            files.append(File.generated(config, self.settings.corrections_page, content=corrections_page.page_markdown(self.settings.words)))
+            files.append(File.generated(config, self.settings.corrections_page, content=corrections_page.page_markdown(self.settings.words), inclusion=InclusionLevel.NOT_IN_NAV))
         if self.settings.report_page and files.get_file_from_path(self.settings.report_page) is None:
             title = self.settings.words.get("report_title", "Fact-check report")
-            files.append(File.generated(config, self.settings.report_page, content=f"{REPORT_FRONT_MATTER}# {title}\n\n{REPORT_MARKER}\n"))
+            report = f"{REPORT_FRONT_MATTER}# {title}\n\n{REPORT_MARKER}\n"
+            files.append(File.generated(config, self.settings.report_page, content=report, inclusion=InclusionLevel.NOT_IN_NAV))
         return files
 
     def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
@@ -275,8 +312,12 @@ class FactcheckPlugin(BasePlugin):
             return None
         online = self.run.online
 
+        shown = self.extension is not None and self.extension.show_findings
+        by_place = self._entry_findings() if shown else {}
+
         def listing(match: re.Match) -> str:
-            return online.fill(engine.lists.page(engine.pages[int(match.group(1))]))  # online marks too
+            html = online.fill(engine.lists.page(engine.pages[int(match.group(1))]))  # online marks too
+            return show_entry_findings(html, by_place, engine) if by_place else html
 
         return PAGE_BIBLIOGRAPHY_MARKER_RE.sub(listing, output)
 
@@ -284,6 +325,15 @@ class FactcheckPlugin(BasePlugin):
         """The corrections page is made for a site that keeps a ledger (it has published)."""
         ledger = self.run.ledger if self.run is not None else None
         return bool(self.settings.corrections_page) and ledger is not None and ledger.path is not None and ledger.path.is_file()
+
+    def _entry_findings(self) -> dict[tuple[str, int], list[str]]:
+        """With `show_findings_in_page` (serve): the findings about entries, as notes, by the entry's place."""
+        assert self.run is not None
+        notes: dict[tuple[str, int], list[str]] = {}
+        for finding in self.run.findings.items:
+            if finding.file and finding.line and not finding.page:
+                notes.setdefault((finding.file, finding.line), []).append(etree.tostring(finding_element(finding, finding.severity), encoding="unicode"))
+        return notes
 
     def _citations_across_pages(self) -> dict[str, list[tuple[PageState, CitationRecord]]]:
         """Every resolved citation of the site by lower-cased key, grouped once rather than per entry."""
@@ -319,6 +369,8 @@ class FactcheckPlugin(BasePlugin):
         if not self.config.enabled or self.run is None:
             return
         self.run.save_caches()
+        if self.is_serve:
+            self._told_before = {finding.identity for finding in self.run.findings.items}
         data = self.run.report()
         if self.settings.report_json:
             target = Path(config.site_dir) / self.settings.report_json
@@ -346,6 +398,16 @@ class FactcheckPlugin(BasePlugin):
         return server
 
 
+def show_entry_findings(html: str, notes: dict[tuple[str, int], list[str]], engine: Engine) -> str:
+    """Each listed entry's findings (`missing_field`, ...) as notes at the end of its item."""
+    def item(match: re.Match) -> str:
+        source = engine.bibliography.get(html_unescape(match["key"]))
+        found = notes.get((source.file, source.line), []) if source is not None else []
+        return match[0] + "".join(found) if found else match[0]
+
+    return ENTRY_ITEM_RE.sub(item, html)
+
+
 def _page_texts(files: Files):
     """(src_uri, text) of each page, in the order MkDocs converts them."""
     for file in files.documentation_pages():
@@ -371,6 +433,13 @@ def _raw(page: Page) -> str:
 def _text(file: File) -> str:
     try:
         return file.content_string
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def _file_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return ""
 

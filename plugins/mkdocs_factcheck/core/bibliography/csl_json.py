@@ -126,8 +126,7 @@ def _yaml_items(text: str) -> list[tuple[Any, int, str]]:
     try:
         documents = [node for node in yaml.compose_all(text, Loader=yaml.SafeLoader) if node is not None]
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise CSLFileError(mark.line + 1 if mark else None, f"YAML syntax error: {getattr(error, 'problem', None) or error}") from None
+        raise _yaml_error(error, "YAML syntax error") from None
     for node in documents:
         sequence = node
         if isinstance(node, yaml.MappingNode):
@@ -137,10 +136,17 @@ def _yaml_items(text: str) -> list[tuple[Any, int, str]]:
             try:
                 return [(loader.construct_object(child, deep=True), child.start_mark.line + 1, "") for child in sequence.value]
             except yaml.YAMLError as error:
-                raise CSLFileError(None, f"YAML error: {error}") from None
+                raise _yaml_error(error, "YAML error") from None
             finally:
                 loader.dispose()
     raise CSLFileError(1, "a CSL-YAML file is a list of items, or a mapping with 'references:' holding one")
+
+
+def _yaml_error(error: Exception, what: str) -> CSLFileError:
+    """The error at its line, in YAML's words without its place (which names "<unicode string>", not the file)."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    return CSLFileError(mark.line + 1 if mark else None, f"{what}: {problem}")
 
 
 def _skip_space(text: str, position: int) -> int:

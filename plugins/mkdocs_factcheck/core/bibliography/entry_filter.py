@@ -37,6 +37,10 @@ class EntryFilter:
             parts.append(f"cited={'yes' if self.cited else 'no'}")
         return ";".join(parts)
 
+    def slug(self) -> str:
+        """The filter as words for an id: `type-article-book-cited-no` (not `type_3darticle...`)."""
+        return re.sub(r"[^\w.]+", "-", self.marker_text().lower()).strip("-")
+
     @classmethod
     def from_marker_text(cls, text: str) -> EntryFilter:
         return cls.from_attributes(dict(part.split("=", 1) for part in text.split(";") if "=" in part))

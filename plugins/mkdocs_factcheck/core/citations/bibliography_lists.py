@@ -11,7 +11,7 @@ from mkdocs_factcheck.core.bibliography.entry_filter import EntryFilter
 from mkdocs_factcheck.core.citations.labels import Numbering
 from mkdocs_factcheck.core.formatting.csl import inlines
 from mkdocs_factcheck.core.formatting.csl.documents import Document, DocumentResult
-from mkdocs_factcheck.core.formatting.reference_html import anchor_slug, bibliography_block, bibliography_list, entry_body, item_html, label_text
+from mkdocs_factcheck.core.formatting.reference_html import bibliography_block, bibliography_list, entry_body, item_html, label_text
 
 if TYPE_CHECKING:
     from mkdocs_factcheck.core.citations.engine import Engine, PageState
@@ -90,7 +90,7 @@ class BibliographyLists:
             cited = self.engine.cited_keys()
             keys = [key for key in keys if entry_filter.keeps(self.engine.bibliography.get(key), cited)]
         title = self.engine.words["bibliography_title"] if title is None else title
-        heading_id = "bibliography" + ("-" + anchor_slug(entry_filter.marker_text().replace(" ", "-").replace(";", "-")) if entry_filter else "")
+        heading_id = "bibliography" + ("-" + entry_filter.slug() if entry_filter else "")
         csl = self.engine.csl
         if csl is not None:
             numeric = csl.style.numeric

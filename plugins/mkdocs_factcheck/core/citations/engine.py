@@ -113,9 +113,11 @@ class Engine:
         severity_of: Callable[[str], str] | None = None,
         ledger: Ledger | None = None,
         reviewers: dict | None = None,
+        page_prefix: str = "",
     ):
         """`style` is a pybtex style or a CSL one (see `citeproc/styles.py`), `base` the folder a `.csl`
-        path is relative to. With a CSL style, pybtex still gives the plain text the report shows."""
+        path is relative to, `page_prefix` how the host names the docs folder before a page's path (the
+        check command: `docs/`). With a CSL style, pybtex still gives the plain text the report shows."""
         self.bibliography = bibliography
         self.style_option, self.base, self.locale = style, base, locale  # as given: `collecting_copy` makes another
         kind, csl_style = choose(style, base or Path.cwd())
@@ -142,6 +144,7 @@ class Engine:
         self.csl_site: SiteDocument | None = None  # the site as one CSL document (`use_site_document`)
         self.pages: list[PageState] = []
         self.claim_ids: dict[str, str] = {}  # every claim id of the site so far, and where it is: `page:line`
+        self.page_prefix = page_prefix  # before a page's path in a message that names another place
         self.status_providers: list = []  # callables key -> HTML shown on an entry (retracted, unverified)
         self.cite_listeners: list = []  # callables Source -> None, told once per entry when first cited
         self.identifiers: IdentifierCitations | None = None  # resolves `@doi:...` keys (identifier_citations.py)
@@ -340,13 +343,17 @@ class Engine:
                 keys.append(self.bibliography.get(key).key)  # type: ignore[union-attr]
         return keys
 
-    def claim_id_taken(self, claim_id: str, page: str | None, line: int, derived: bool = False) -> None:
+    def claim_id_taken(self, claim_id: str, page: str | None, line: int, derived: bool = False) -> Finding | None:
         """Claim ids are the site's anchors into pages: a second claim with an id given by hand is
-        reported (ids made from a claim's words are made unique on their page instead)."""
+        reported (ids made from a claim's words are made unique on their page instead); the finding is
+        returned too, for the page to show next to the claim."""
         other = self.claim_ids.get(claim_id)
-        if other is not None and not derived:
-            self.report(Finding("duplicate_claim_id", f"claim id '{claim_id}' is used by another claim, at {other}", page=page or "<page>", line=line))
         self.claim_ids.setdefault(claim_id, f"{page or '<page>'}:{line}")
+        if other is None or derived:
+            return None
+        finding = Finding("duplicate_claim_id", f"claim id '{claim_id}' is used by another claim, at {self.page_prefix}{other}", page=page or "<page>", line=line)
+        self.report(finding)
+        return finding
 
     def note_cited(self, source) -> None:
         """The listeners (online checks) hear of each entry once, when it is first cited."""

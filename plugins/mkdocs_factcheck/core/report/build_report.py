@@ -93,9 +93,8 @@ def report_data(engine: Engine, findings: Findings, scale: Scale, unverified_pat
         },
         "claims": claim_rows,
         "sources": sources,
-        "uncited_sources": [{"file": file, "count": len(keys), "keys": " ".join(keys)} for file, keys in uncited_keys.items()],
         "findings": [finding.as_json() for finding in findings.items],
-    }
+    } | ({"uncited_sources": [{"file": file, "count": len(keys), "keys": " ".join(keys)} for file, keys in uncited_keys.items()]} if uncited_keys else {})
 
 
 def for_readers(data: dict, show_unverified: bool) -> dict:
@@ -212,6 +211,9 @@ def report_html(data: dict, scale: Scale, page, words: dict, source_links: str |
     also = f" The same data is in <code>{escape(json_name)}</code>." if json_name else ""
     out.append(f"<p>{intro}.{also}</p>")
     out.append(f'<ul class="summary-verdicts">{_verdict_items(scale, summary["by_verdict"])}</ul>')
+    uncited_count = sum(1 for source in data["sources"] if not source["cited_on"]) + sum(group["count"] for group in data.get("uncited_sources", []))
+    listed = data["sources"] if uncited_count <= MAX_UNCITED_LISTED else [source for source in data["sources"] if source["cited_on"]]
+    rows = {source["key"].lower(): source["key"] for source in listed}  # the sources table's rows, by key
     findings_head = "<th>Findings</th>" if editors else ""
     out.append(f'<h2 id="claims">Claims</h2><div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table class="factcheck-claims"><thead><tr><th>Claim</th><th>Verdict</th><th>Sources</th><th>Reviewed</th>{findings_head}</tr></thead><tbody>')
     for claim in data["claims"]:
@@ -219,7 +221,7 @@ def report_html(data: dict, scale: Scale, page, words: dict, source_links: str |
             link = relative_url(claim["page"] or "", source_links) + "#" + claim["id"]
         else:
             link = relative_url(claim["url"] or "", here) + "#" + claim["id"]
-        sources = ", ".join(f'<a href="#source-{escape(key, quote=True)}"><code>{escape(key)}</code></a>' for key in claim["cites"]) or "<em>none</em>"
+        sources = ", ".join(_source_link(key, rows) for key in claim["cites"]) or "<em>none</em>"
         note = f'<br><span class="claim-note">{escape(claim["note"])}</span>' if claim["note"] else ""
         place = f'<br><small>{escape(claim["page"] or "")}:{claim["line"]}</small>' if editors else ""
         cells = f'<td><a href="{escape(link, quote=True)}">{escape(claim["text"])}</a>{place}</td><td>{_badge(scale, claim["verdict"], claim.get("caveat", ""))}{note}</td><td>{sources}</td><td>{reviewed_cell(claim, data.get("reviewers", {}))}</td>'
@@ -232,8 +234,6 @@ def report_html(data: dict, scale: Scale, page, words: dict, source_links: str |
         out.append(f'<h2 id="corrections">{escape(words.get("corrections_title", "Corrections"))}</h2>')
         out.append(corrections_list_html(data["corrections"], scale, link_from(here, source_links), words))
     out.append('<h2 id="sources">Sources</h2><div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table class="factcheck-sources"><thead><tr><th>Source</th><th>Claims</th><th>Status</th></tr></thead><tbody>')
-    uncited_count = sum(1 for source in data["sources"] if not source["cited_on"]) + sum(group["count"] for group in data.get("uncited_sources", []))
-    listed = data["sources"] if uncited_count <= MAX_UNCITED_LISTED else [source for source in data["sources"] if source["cited_on"]]
     for source in listed:
         claims = ", ".join(f'<a href="#report-{escape(cid, quote=True)}">{escape(cid)}</a>' for cid in source["cited_by"]) or ("cited outside claims" if source["cited_on"] else "not cited")
         status = []
@@ -274,6 +274,14 @@ def reviewed_cell(claim: dict, reviewers: dict) -> str:
     who = reviewer_html(claim.get("reviewer", ""), reviewers)
     when = f'<time datetime="{escape(claim["reviewed"], quote=True)}">{escape(claim["reviewed"])}</time>' if claim.get("reviewed") else ""
     return "<br>".join(part for part in (who, when) if part) or "—"
+
+
+def _source_link(key: str, rows: dict[str, str]) -> str:
+    """A claim's source, linked to its row of the sources table; a key of no entry has no row."""
+    row = rows.get(key.lower())
+    if row is None:
+        return f"<code>{escape(key)}</code>"
+    return f'<a href="#source-{escape(row, quote=True)}"><code>{escape(key)}</code></a>'
 
 
 def findings_html(findings: list[dict]) -> str:

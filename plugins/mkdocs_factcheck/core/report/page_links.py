@@ -29,3 +29,8 @@ def page_url(src_path: str, use_directory_urls: bool) -> str:
     elif use_directory_urls:
         return f"{stem}/"
     return f"{stem}.html"
+
+
+def is_url(text: object) -> bool:
+    """An http(s) address (a bibliography or a style given by URL), not a path."""
+    return isinstance(text, str) and text.lower().startswith(("http://", "https://"))
