@@ -158,27 +158,20 @@ class MetadataFetcher:
         return fetched
 
     def _batch(self, scheme: str, futures: dict[str, cf.Future]) -> None:
-        with pubmed.settling(futures):  # every future must end, or a page would wait for the deadline
-            wanted = []
-            for value, future in futures.items():
-                cached = self._cached(f"{scheme}:{value}")
-                if cached is not None:
-                    future.set_result(cached)
-                elif not self.network:
-                    future.set_result(Fetched(UNVERIFIED, "not fetched: online checks run from the cache only (mkdocs serve)"))
-                else:
-                    wanted.append(value)
-            if not wanted:
-                return
-            base = online_option(self.settings, "eutils_api")
+        """Every future ends (see pubmed.run_batch), or a page would wait for the deadline."""
+
+        def fetch(wanted: list[str]) -> dict[str, Fetched]:
             try:
-                results = fetch_summaries(self.client, base, scheme, wanted, online_option(self.settings, "mailto"))
+                return fetch_summaries(self.client, online_option(self.settings, "eutils_api"), scheme, wanted, online_option(self.settings, "mailto"))
             except ServiceError as error:
-                results = {value: Fetched(UNVERIFIED, error.reason) for value in wanted}
-            for value in wanted:
-                if results[value].status != UNVERIFIED:
-                    self._store(f"{scheme}:{value}", results[value])
-                futures[value].set_result(results[value])
+                return {value: Fetched(UNVERIFIED, error.reason) for value in wanted}
+
+        def store(value: str, fetched: Fetched) -> None:
+            if fetched.status != UNVERIFIED:  # what could not be fetched is asked again next time
+                self._store(f"{scheme}:{value}", fetched)
+
+        offline = None if self.network else Fetched(UNVERIFIED, "not fetched: online checks run from the cache only (mkdocs serve)")
+        pubmed.run_batch(futures, lambda value: self._cached(f"{scheme}:{value}"), offline, fetch, store)
 
 
 # ---------------------------------------------------------------------- the services

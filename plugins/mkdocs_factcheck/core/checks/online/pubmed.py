@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from mkdocs_factcheck.core.checks.online.http import Client, ServiceError
@@ -42,6 +42,27 @@ def settling(futures: dict[str, cf.Future]) -> Iterator[None]:
             if not future.done():
                 future.set_exception(error)
         raise
+
+
+def run_batch(futures: dict[str, cf.Future], cached: Callable, offline: object, fetch: Callable, store: Callable) -> None:
+    """One batch of ids, each future given its result: from `cached(value)` where the cache has it, else
+    `offline` when there is no network (None: there is one), else from one `fetch(values)` of all the
+    rest, each result then given to `store(value, result)`."""
+    with settling(futures):
+        wanted = []
+        for value, future in futures.items():
+            hit = cached(value)
+            if hit is not None:
+                future.set_result(hit)
+            elif offline is not None:
+                future.set_result(offline)
+            else:
+                wanted.append(value)
+        if wanted:
+            results = fetch(wanted)
+            for value in wanted:
+                store(value, results[value])
+                futures[value].set_result(results[value])
 
 
 def uid(kind: str, value: str) -> str:

@@ -207,27 +207,16 @@ class OnlineVerifier:
                 self.pool.submit(self._run_batch, kind, chunk, lane=self.lane(kind))
 
     def _run_batch(self, kind: str, futures: dict[str, cf.Future]) -> None:
-        with pubmed.settling(futures):  # the futures must end, or finish() would wait for the deadline
-            wanted = []
-            for value, future in futures.items():
-                cached = self._cached(Check(kind, value))
-                if cached is not None:
-                    future.set_result(cached)
-                elif not self.network:
-                    future.set_result(unverified("offline"))
-                else:
-                    wanted.append(value)
-            if not wanted:
-                return
-            base = online_option(self.settings, "eutils_api")
+        """The futures must end (see pubmed.run_batch), or finish() would wait for the deadline."""
+
+        def fetch(wanted: list[str]) -> dict[str, Outcome]:
             try:
-                outcomes = pubmed.summaries(self.client, base, kind, wanted, online_option(self.settings, "mailto"))
+                return pubmed.summaries(self.client, online_option(self.settings, "eutils_api"), kind, wanted, online_option(self.settings, "mailto"))
             except ServiceError as error:
-                outcomes = {value: unverified(error.reason) for value in wanted}
-            for value in wanted:
-                outcome = outcomes[value]
-                self._store(Check(kind, value), outcome)
-                futures[value].set_result(outcome)
+                return {value: unverified(error.reason) for value in wanted}
+
+        offline = None if self.network else unverified("offline")
+        pubmed.run_batch(futures, lambda value: self._cached(Check(kind, value)), offline, fetch, lambda value, outcome: self._store(Check(kind, value), outcome))
 
     # ------------------------------------------------------------------ waiting and reporting
 
