@@ -48,6 +48,7 @@ browser:
 
 test: $(VENV)/.test-installed $(VENV)/wheelhouse/.made browser
 	$(BIN)/ruff check plugins tests bench
+	$(BIN)/ruff format --check plugins tests bench
 	$(BIN)/mypy plugins
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory check

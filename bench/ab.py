@@ -33,7 +33,9 @@ def checkout(commit: str, out: Path) -> tuple[Path, Path]:
     """The commit's tree, and the folder to put on PYTHONPATH for its `mkdocs_factcheck`."""
     tree = out / commit
     if not tree.exists():
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), commit], check=True, capture_output=True)
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), commit], check=True, capture_output=True
+        )
     if (tree / "plugins" / "mkdocs_factcheck").is_dir():
         return tree, tree / "plugins"
     link_root = out / f"{commit}-import"  # an older layout: the package was plugins/ itself
@@ -51,7 +53,14 @@ def build_once(tree: Path, import_root: Path, site: Path, cold: bool) -> float:
     env = {**os.environ, "PYTHONPATH": str(import_root), "NO_MKDOCS_2_WARNING": "1", "PYTHONHASHSEED": "0"}
     report_file = site / ".ab-report.json"
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, str(tree / "bench" / "worker.py"), "build", str(site / "mkdocs.yml"), str(report_file)], cwd=site, env=env, capture_output=True, text=True, timeout=1800)
+    done = subprocess.run(
+        [sys.executable, str(tree / "bench" / "worker.py"), "build", str(site / "mkdocs.yml"), str(report_file)],
+        cwd=site,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     wall = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"{tree.name}: build failed:\n{done.stderr[-3000:]}")
@@ -89,9 +98,11 @@ def main() -> None:
     lines = [
         f"## {args.old} against {args.new} (A/B, `bench/ab.py`)",
         "",
-        f"The reference site (200 pages, 6,000 citation groups, 2,000 entries, pybtex `unsrt`, online checks off), "
-        f"fresh `mkdocs build` processes alternating between the two commits, {args.runs} runs each, "
-        f"{time.strftime('%Y-%m-%d %H:%MZ', time.gmtime())}, load average before the runs {os.getloadavg()[0]:.1f}:",
+        (
+            "The reference site (200 pages, 6,000 citation groups, 2,000 entries, pybtex `unsrt`, online checks off), "
+            f"fresh `mkdocs build` processes alternating between the two commits, {args.runs} runs each, "
+            f"{time.strftime('%Y-%m-%d %H:%MZ', time.gmtime())}, load average before the runs {os.getloadavg()[0]:.1f}:"
+        ),
         "",
         f"| build | {args.old} | {args.new} | change |",
         "|---|---:|---:|---:|",

@@ -59,19 +59,26 @@ def main() -> None:
         run.log(f"run {number + 1}: plain {samples['plain'][-1]:.2f} s, check {samples['check'][-1]:.2f} s")
     plain_median, check_median = statistics.median(samples["plain"]), statistics.median(samples["check"])
     ratio = check_median / plain_median
-    results = {"site": summary, "runs": args.runs, "samples": samples, "plain_median": plain_median, "check_median": check_median, "ratio": ratio, "machine": run.machine()}
+    results = {
+        "site": summary,
+        "runs": args.runs,
+        "samples": samples,
+        "plain_median": plain_median,
+        "check_median": check_median,
+        "ratio": ratio,
+        "machine": run.machine(),
+    }
     (BENCH / "out").mkdir(exist_ok=True)
     (BENCH / "out" / "check-command.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     status = "**met**" if ratio <= TARGET else f"missed by {ratio / TARGET:.1f}×"
     table = (
-        f"{BEGIN}\n## The check command\n\n"
-        f"`mkdocs-factcheck check --offline`, warm caches, against `mkdocs build` without the plugin, on the reference site "
-        f"({summary.get('pages', '?')} pages, {summary.get('groups', '?')} citation groups, {summary.get('entries', '?')} entries); "
-        f"{args.runs} runs each, alternating, fresh processes (`bench/check_command.py`{' --quick' if args.quick else ''}).\n\n"
-        f"| | median | runs |\n|---|---:|---|\n"
-        f"| plain build | {plain_median:.2f} s | {', '.join(f'{s:.2f}' for s in samples['plain'])} |\n"
-        f"| check command | {check_median:.2f} s | {', '.join(f'{s:.2f}' for s in samples['check'])} |\n\n"
-        f"Ratio {ratio:.2f} (target ≤ {TARGET}): {status}.\n{END}\n"
+        f"{BEGIN}\n## The check command\n\n`mkdocs-factcheck check --offline`, warm caches, against `mkdocs build`"
+        f" without the plugin, on the reference site ({summary.get('pages', '?')} pages, {summary.get('groups', '?')}"
+        f" citation groups, {summary.get('entries', '?')} entries); {args.runs} runs each, alternating, fresh processes"
+        f" (`bench/check_command.py`{' --quick' if args.quick else ''}).\n\n| | median | runs |\n|---|---:|---|\n|"
+        f" plain build | {plain_median:.2f} s | {', '.join(f'{s:.2f}' for s in samples['plain'])} |\n| check command |"
+        f" {check_median:.2f} s | {', '.join(f'{s:.2f}' for s in samples['check'])} |\n\nRatio {ratio:.2f} (target ≤"
+        f" {TARGET}): {status}.\n{END}\n"
     )
     report.write_section(BENCH / "RESULTS.md", BEGIN, END, table)
     print(table)

@@ -35,7 +35,9 @@ COLD_TARGET, WARM_TARGET = 2.0, 1.05
 
 def edited(page: Path, original: str, cite: str) -> None:
     """The page with one more paragraph: without a citation, or citing `cite` (a source it did not cite)."""
-    page.write_text(original + ("\n\nOne more sentence.\n" if not cite else f"\n\nOne more source [@{cite}].\n"), encoding="utf-8")
+    page.write_text(
+        original + ("\n\nOne more sentence.\n" if not cite else f"\n\nOne more source [@{cite}].\n"), encoding="utf-8"
+    )
 
 
 def main() -> None:
@@ -48,15 +50,29 @@ def main() -> None:
     site, summary = run.make_site("reference", run.SIZES["reference"], BENCH / "out", 0.1 if args.quick else 1.0)
     refs = site / "docs" / "site-references.md"
     refs.write_text("# References\n\n::: {#refs scope=site}\n:::\n", encoding="utf-8")
-    pages = sorted(path for path in (site / "docs").rglob("*.md") if path != refs and "[@" in path.read_text(encoding="utf-8"))
+    pages = sorted(
+        path for path in (site / "docs").rglob("*.md") if path != refs and "[@" in path.read_text(encoding="utf-8")
+    )
     page, original = pages[len(pages) // 2], pages[len(pages) // 2].read_text(encoding="utf-8")
     bib = next((site).glob("*.bib"), None) or next(site.rglob("*.bib"))
     bib_text = bib.read_text(encoding="utf-8")
     uncited = "benchuncited2001"  # the generated site cites every entry: one that no page cites
-    bib.write_text(bib_text + f"\n@misc{{{uncited}, author = {{Nobody, Nora}}, title = {{An entry nobody cites}}, year = {{2001}}}}\n", encoding="utf-8")
+    bib.write_text(
+        bib_text
+        + f"\n@misc{{{uncited}, author = {{Nobody, Nora}}, title = {{An entry nobody cites}}, year = {{2001}}}}\n",
+        encoding="utf-8",
+    )
     mkdocs = str(Path(sys.executable).parent / "mkdocs")
     configs = {"pybtex": config_for(site, "pybtex", args.pybtex), "csl": config_for(site, "csl", args.style)}
-    kinds = ["cold pybtex", "warm pybtex", "cold csl", "warm csl", "edit csl (same sources)", "edit csl (another source)", "edit pybtex (another source)"]
+    kinds = [
+        "cold pybtex",
+        "warm pybtex",
+        "cold csl",
+        "warm csl",
+        "edit csl (same sources)",
+        "edit csl (another source)",
+        "edit pybtex (another source)",
+    ]
     samples: dict[str, list[float]] = {kind: [] for kind in kinds}
     loads: list[float] = []
     try:
@@ -66,13 +82,20 @@ def main() -> None:
                 shutil.rmtree(site / ".cache" / name, ignore_errors=True)
                 samples[f"cold {name}"].append(timed([mkdocs, "build", "-q", "-f", config], site))
                 samples[f"warm {name}"].append(timed([mkdocs, "build", "-q", "-f", config], site))
-                edits = [("same sources", ""), ("another source", uncited)] if name == "csl" else [("another source", uncited)]
+                edits = (
+                    [("same sources", ""), ("another source", uncited)]
+                    if name == "csl"
+                    else [("another source", uncited)]
+                )
                 for label, cite in edits:
                     edited(page, original, cite)
                     samples[f"edit {name} ({label})"].append(timed([mkdocs, "build", "-q", "-f", config], site))
                     page.write_text(original, encoding="utf-8")
                     timed([mkdocs, "build", "-q", "-f", config], site)  # back to the warm state
-            run.log(f"run {number + 1} (load {loads[-1]:.1f}): " + ", ".join(f"{key} {values[-1]:.2f} s" for key, values in samples.items()))
+            run.log(
+                f"run {number + 1} (load {loads[-1]:.1f}): "
+                + ", ".join(f"{key} {values[-1]:.2f} s" for key, values in samples.items())
+            )
     finally:
         page.write_text(original, encoding="utf-8")
         bib.write_text(bib_text, encoding="utf-8")
@@ -80,25 +103,38 @@ def main() -> None:
     medians = {key: statistics.median(values) for key, values in samples.items()}
     cold_ratio = medians["cold csl"] / medians["cold pybtex"]
     warm_ratio = medians["warm csl"] / medians["warm pybtex"]
-    results = {"site": summary, "runs": args.runs, "styles": {"csl": args.style, "pybtex": args.pybtex}, "samples": samples, "medians": medians, "cold_ratio": cold_ratio, "warm_ratio": warm_ratio, "load_average": loads, "machine": run.machine()}
+    results = {
+        "site": summary,
+        "runs": args.runs,
+        "styles": {"csl": args.style, "pybtex": args.pybtex},
+        "samples": samples,
+        "medians": medians,
+        "cold_ratio": cold_ratio,
+        "warm_ratio": warm_ratio,
+        "load_average": loads,
+        "machine": run.machine(),
+    }
     (BENCH / "out").mkdir(exist_ok=True)
     (BENCH / "out" / "csl-site.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
 
     def status(ratio: float, target: float) -> str:
         return "**met**" if ratio <= target else f"missed ({ratio:.2f})"
 
-    rows = "".join(f"| {key} | {medians[key]:.2f} s | {', '.join(f'{s:.2f}' for s in values)} |\n" for key, values in samples.items())
+    rows = "".join(
+        f"| {key} | {medians[key]:.2f} s | {', '.join(f'{s:.2f}' for s in values)} |\n"
+        for key, values in samples.items()
+    )
     table = (
-        f"{BEGIN}\n## The site as one CSL document\n\n"
-        f"`mkdocs build` of the reference site ({summary.get('pages', '?')} pages, {summary.get('groups', '?')} citation groups, "
-        f"{summary.get('entries', '?')} entries) with a site-wide bibliography page, so that the site is one CSL document, "
-        f"with the CSL style `{args.style}` and the pybtex style `{args.pybtex}`; cold: no caches; warm: the build after it; "
-        f"edit: the build after one page got a paragraph (without a citation, or citing an entry nobody cited). "
-        f"{args.runs} runs each, fresh processes (`bench/csl_site.py`{' --quick' if args.quick else ''}); "
-        f"load average of the 2-core machine before each run: {', '.join(f'{load:.1f}' for load in loads)} (other sessions were building and testing).\n\n"
-        f"| build | median | runs |\n|---|---:|---|\n{rows}\n"
-        f"Cold CSL / cold pybtex: {cold_ratio:.2f} (target ≤ {COLD_TARGET}): {status(cold_ratio, COLD_TARGET)}. "
-        f"Warm CSL / warm pybtex: {warm_ratio:.3f} (target ≤ {WARM_TARGET}): {status(warm_ratio, WARM_TARGET)}.\n{END}\n"
+        f"{BEGIN}\n## The site as one CSL document\n\n`mkdocs build` of the reference site ({summary.get('pages', '?')}"
+        f" pages, {summary.get('groups', '?')} citation groups, {summary.get('entries', '?')} entries) with a site-wide"
+        f" bibliography page, so that the site is one CSL document, with the CSL style `{args.style}` and the pybtex"
+        f" style `{args.pybtex}`; cold: no caches; warm: the build after it; edit: the build after one page got a"
+        f" paragraph (without a citation, or citing an entry nobody cited). {args.runs} runs each, fresh processes"
+        f" (`bench/csl_site.py`{' --quick' if args.quick else ''}); load average of the 2-core machine before each run:"
+        f" {', '.join(f'{load:.1f}' for load in loads)} (other sessions were building and testing).\n\n| build | median"
+        f" | runs |\n|---|---:|---|\n{rows}\nCold CSL / cold pybtex: {cold_ratio:.2f} (target ≤ {COLD_TARGET}):"
+        f" {status(cold_ratio, COLD_TARGET)}. Warm CSL / warm pybtex: {warm_ratio:.3f} (target ≤ {WARM_TARGET}):"
+        f" {status(warm_ratio, WARM_TARGET)}.\n{END}\n"
     )
     report.write_section(BENCH / "RESULTS.md", BEGIN, END, table)
     print(table)

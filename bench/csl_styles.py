@@ -63,19 +63,31 @@ def main() -> None:
     medians = {key: statistics.median(values) for key, values in samples.items()}
     warm_ratio = medians["warm csl"] / medians["warm pybtex"]
     cold_ratio = medians["cold csl"] / medians["cold pybtex"]
-    results = {"site": summary, "runs": args.runs, "styles": {"csl": args.style, "pybtex": args.pybtex}, "samples": samples, "medians": medians, "warm_ratio": warm_ratio, "cold_ratio": cold_ratio, "machine": run.machine()}
+    results = {
+        "site": summary,
+        "runs": args.runs,
+        "styles": {"csl": args.style, "pybtex": args.pybtex},
+        "samples": samples,
+        "medians": medians,
+        "warm_ratio": warm_ratio,
+        "cold_ratio": cold_ratio,
+        "machine": run.machine(),
+    }
     (BENCH / "out").mkdir(exist_ok=True)
     (BENCH / "out" / "csl-styles.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     status = "**met**" if warm_ratio <= TARGET else f"missed ({warm_ratio:.2f})"
-    rows = "".join(f"| {key} | {medians[key]:.2f} s | {', '.join(f'{s:.2f}' for s in values)} |\n" for key, values in samples.items())
+    rows = "".join(
+        f"| {key} | {medians[key]:.2f} s | {', '.join(f'{s:.2f}' for s in values)} |\n"
+        for key, values in samples.items()
+    )
     table = (
-        f"{BEGIN}\n## A CSL style next to a pybtex one\n\n"
-        f"`mkdocs build` of the reference site ({summary.get('pages', '?')} pages, {summary.get('groups', '?')} citation groups, "
-        f"{summary.get('entries', '?')} entries) with the CSL style `{args.style}` (pandoc's citeproc) and the pybtex style "
-        f"`{args.pybtex}`; cold: no caches; warm: the build after it. {args.runs} runs each, fresh processes "
-        f"(`bench/csl_styles.py`{' --quick' if args.quick else ''}).\n\n"
-        f"| build | median | runs |\n|---|---:|---|\n{rows}\n"
-        f"Warm CSL / warm pybtex: {warm_ratio:.3f} (target ≤ {TARGET}): {status}. Cold CSL / cold pybtex: {cold_ratio:.2f}.\n{END}\n"
+        f"{BEGIN}\n## A CSL style next to a pybtex one\n\n`mkdocs build` of the reference site"
+        f" ({summary.get('pages', '?')} pages, {summary.get('groups', '?')} citation groups,"
+        f" {summary.get('entries', '?')} entries) with the CSL style `{args.style}` (pandoc's citeproc) and the pybtex"
+        f" style `{args.pybtex}`; cold: no caches; warm: the build after it. {args.runs} runs each, fresh processes"
+        f" (`bench/csl_styles.py`{' --quick' if args.quick else ''}).\n\n| build | median | runs"
+        f" |\n|---|---:|---|\n{rows}\nWarm CSL / warm pybtex: {warm_ratio:.3f} (target ≤ {TARGET}): {status}. Cold CSL"
+        f" / cold pybtex: {cold_ratio:.2f}.\n{END}\n"
     )
     report.write_section(BENCH / "RESULTS.md", BEGIN, END, table)
     print(table)

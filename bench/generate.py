@@ -27,31 +27,91 @@ from pathlib import Path
 import yaml
 
 SURNAMES = [
-    ("M{\\\"u}ller", "Mueller"), ("Dupont", "Dupont"), ("Stra{\\ss}er", "Strasser"), ("Garc{\\'i}a", "Garcia"),
-    ("Onji", "Onji"), ("Kondoh", "Kondoh"), ("{\\O}stergaard", "Ostergaard"), ("Nakamura", "Nakamura"),
-    ("Bront{\\\"e}", "Bronte"), ("Smith", "Smith"), ("Nguyen", "Nguyen"), ("Kowalczyk", "Kowalczyk"),
-    ("Sch{\\\"o}nberg", "Schonberg"), ("Andersson", "Andersson"), ("Rossi", "Rossi"), ("Fran{\\c{c}}ois", "Francois"),
-    ("Rosenberg", "Rosenberg"), ("Lotze", "Lotze"), ("Atkins", "Atkins"), ("Dvo{\\v{r}}{\\'a}k", "Dvorak"),
-    ("van der Berg", "Berg"), ("de la Cruz", "Cruz"), ("O'Brien", "OBrien"), ("Petrovi{\\'c}", "Petrovic"),
+    ('M{\\"u}ller', "Mueller"),
+    ("Dupont", "Dupont"),
+    ("Stra{\\ss}er", "Strasser"),
+    ("Garc{\\'i}a", "Garcia"),
+    ("Onji", "Onji"),
+    ("Kondoh", "Kondoh"),
+    ("{\\O}stergaard", "Ostergaard"),
+    ("Nakamura", "Nakamura"),
+    ('Bront{\\"e}', "Bronte"),
+    ("Smith", "Smith"),
+    ("Nguyen", "Nguyen"),
+    ("Kowalczyk", "Kowalczyk"),
+    ('Sch{\\"o}nberg', "Schonberg"),
+    ("Andersson", "Andersson"),
+    ("Rossi", "Rossi"),
+    ("Fran{\\c{c}}ois", "Francois"),
+    ("Rosenberg", "Rosenberg"),
+    ("Lotze", "Lotze"),
+    ("Atkins", "Atkins"),
+    ("Dvo{\\v{r}}{\\'a}k", "Dvorak"),
+    ("van der Berg", "Berg"),
+    ("de la Cruz", "Cruz"),
+    ("O'Brien", "OBrien"),
+    ("Petrovi{\\'c}", "Petrovic"),
 ]
-GIVEN = ["J{\\\"o}rg", "Ren{\\'e}", "Anna", "Hiroshi", "Mar{\\'i}a", "Steven A.", "Michael T.", "Ingrid", "Luc", "Zo{\\\"e}", "Jos{\\'e} Luis", "K."]
-JOURNALS = ["Journal of Immunology", "The New England Journal of Medicine", "Nature Medicine", "Cancer Research",
-            "Journal of Clinical Oncology", "Blood", "The Lancet", "Clinical Immunology", "Annals of Oncology", "Cell"]
-PUBLISHERS = [("Springer", "Berlin"), ("Oxford University Press", "Oxford"), ("Elsevier", "Amsterdam"),
-              ("Wiley-Blackwell", "Hoboken, NJ"), ("Cold Spring Harbor Laboratory Press", "New York")]
-TOPICS = ["interleukin-2", "T cells", "{NK} cells", "cytokine release", "renal carcinoma", "melanoma", "{IL-2} receptor",
-          "regulatory T cells", "vascular leak syndrome", "low-dose therapy", "autoimmunity", "{CD25} expression"]
+GIVEN = [
+    'J{\\"o}rg',
+    "Ren{\\'e}",
+    "Anna",
+    "Hiroshi",
+    "Mar{\\'i}a",
+    "Steven A.",
+    "Michael T.",
+    "Ingrid",
+    "Luc",
+    'Zo{\\"e}',
+    "Jos{\\'e} Luis",
+    "K.",
+]
+JOURNALS = [
+    "Journal of Immunology",
+    "The New England Journal of Medicine",
+    "Nature Medicine",
+    "Cancer Research",
+    "Journal of Clinical Oncology",
+    "Blood",
+    "The Lancet",
+    "Clinical Immunology",
+    "Annals of Oncology",
+    "Cell",
+]
+PUBLISHERS = [
+    ("Springer", "Berlin"),
+    ("Oxford University Press", "Oxford"),
+    ("Elsevier", "Amsterdam"),
+    ("Wiley-Blackwell", "Hoboken, NJ"),
+    ("Cold Spring Harbor Laboratory Press", "New York"),
+]
+TOPICS = [
+    "interleukin-2",
+    "T cells",
+    "{NK} cells",
+    "cytokine release",
+    "renal carcinoma",
+    "melanoma",
+    "{IL-2} receptor",
+    "regulatory T cells",
+    "vascular leak syndrome",
+    "low-dose therapy",
+    "autoimmunity",
+    "{CD25} expression",
+]
 TITLE_FORMS = [
     "<topic> in patients with advanced disease: a randomized trial",
     "Effects of <topic> on <topic2>",
-    "A {{\\\"O}}rebro cohort study of <topic>",
-    "<topic> and <topic2>: na{\\\"i}ve and memory responses",
+    'A {{\\"O}}rebro cohort study of <topic>',
+    '<topic> and <topic2>: na{\\"i}ve and memory responses',
     "The r{\\^o}le of <topic> in <topic2>",
-    "Long-term follow-up of <topic> -- results from {Stra{\\ss}burg} and {Z{\\\"u}rich}",
+    'Long-term follow-up of <topic> -- results from {Stra{\\ss}burg} and {Z{\\"u}rich}',
 ]
-WORDS = ("the patients were treated with a regimen that the authors describe in some detail and the "
-         "response was assessed by independent reviewers who did not know which arm each patient was in "
-         "while the safety data were collected for every cycle of treatment and reported to the board").split()
+WORDS = (
+    "the patients were treated with a regimen that the authors describe in some detail and the "
+    "response was assessed by independent reviewers who did not know which arm each patient was in "
+    "while the safety data were collected for every cycle of treatment and reported to the board"
+).split()
 VERDICTS = ["supported", "partly-supported", "unsupported", "contradicted"]
 
 
@@ -94,8 +154,16 @@ def make_entry(index: int, rng: random.Random) -> Entry:
         journal = rng.choice(JOURNALS)
         doi = f"10.{1000 + index % 9000}/bench.{year}.{index:06d}"
         pmid = str(1000000 + index * 7) if kind < 7 else ""
-        fields = {"author": authors, "title": title, "journal": journal, "year": str(year), "volume": str(1 + rng.randrange(120)),
-                  "number": str(1 + rng.randrange(12)), "pages": f"{(p := 1 + rng.randrange(900))}--{p + rng.randrange(30)}", "doi": doi}
+        fields = {
+            "author": authors,
+            "title": title,
+            "journal": journal,
+            "year": str(year),
+            "volume": str(1 + rng.randrange(120)),
+            "number": str(1 + rng.randrange(12)),
+            "pages": f"{(p := 1 + rng.randrange(900))}--{p + rng.randrange(30)}",
+            "doi": doi,
+        }
         if pmid:
             fields["pmid"] = pmid
         meta = {"title": title, "year": year, "family": ascii_name, "journal": journal}
@@ -103,12 +171,25 @@ def make_entry(index: int, rng: random.Random) -> Entry:
     if kind < 17:  # book
         publisher, address = rng.choice(PUBLISHERS)
         role = "editor" if index % 4 == 0 else "author"
-        fields = {role: authors, "title": title, "publisher": publisher, "address": address, "year": str(year),
-                  "edition": rng.choice(["First", "Second", "Third"]), "isbn": isbn13(rng)}
+        fields = {
+            role: authors,
+            "title": title,
+            "publisher": publisher,
+            "address": address,
+            "year": str(year),
+            "edition": rng.choice(["First", "Second", "Third"]),
+            "isbn": isbn13(rng),
+        }
         return Entry(key, bibtex("book", key, fields))
-    fields = {"author": "{World Health Organization}" if index % 2 else authors, "title": title, "year": str(year),
-              "howpublished": f"\\url{{https://example.org/reports/{key}}}", "url": f"https://example.org/pages/{key}.html",
-              "urldate": f"2024-{1 + index % 12:02d}-{1 + index % 28:02d}", "note": "Web page"}
+    fields = {
+        "author": "{World Health Organization}" if index % 2 else authors,
+        "title": title,
+        "year": str(year),
+        "howpublished": f"\\url{{https://example.org/reports/{key}}}",
+        "url": f"https://example.org/pages/{key}.html",
+        "urldate": f"2024-{1 + index % 12:02d}-{1 + index % 28:02d}",
+        "note": "Web page",
+    }
     return Entry(key, bibtex("misc", key, fields))
 
 
@@ -179,7 +260,10 @@ class Pages:
         self.left -= 1
         verdict = VERDICTS[self.claims % len(VERDICTS)]
         claim_id = f"claim-{page}-{self.claims}"
-        return f"[{self.sentence()} in {12 + self.claims % 80} of {100 + self.claims % 50} patients]{{.claim #{claim_id} verdict={verdict}}} [@{self.key()}]."
+        return (
+            f"[{self.sentence()} in {12 + self.claims % 80} of {100 + self.claims % 50} patients]{{.claim #{claim_id}"
+            f" verdict={verdict}}} [@{self.key()}]."
+        )
 
     def page(self, number: int, groups: int) -> str:
         rng = self.rng
@@ -196,16 +280,23 @@ class Pages:
                 rows = [f"| Arm {letters(i).upper()} | {self.words(2)} | {self.citation()} |" for i in range(3)]
                 out.append("| Arm | Outcome | Source |\n|---|---|---|\n" + "\n".join(rows) + "\n")
             elif choice == 2:
-                out.append("```python\n@decorator\ndef cite(key):\n    return f\"[@{key}]\"  # [@notakey] stays code\n```\n")
+                out.append(
+                    '```python\n@decorator\ndef cite(key):\n    return f"[@{key}]"  # [@notakey] stays code\n```\n'
+                )
                 out.append("    contact: editors@example.org [@alsonotakey]\n    @indented.code\n")
                 out.append(f"{self.sentence()} with `@inline` and `[@code]` in code. {self.cited_sentence()}\n")
             elif choice == 3:
                 out.append(f"{self.claim(number)} {self.sentence()}. {self.cited_sentence()}\n")
-            out.append(" ".join(self.cited_sentence() if rng.random() < 0.6 else self.sentence() + "." for _ in range(5)) + "\n")
+            out.append(
+                " ".join(self.cited_sentence() if rng.random() < 0.6 else self.sentence() + "." for _ in range(5))
+                + "\n"
+            )
         return "\n".join(out)
 
 
-def generate(out: Path, pages: int = 200, groups: int = 6000, entries: int = 2000, cited: int | None = None, seed: int = 1) -> dict:
+def generate(
+    out: Path, pages: int = 200, groups: int = 6000, entries: int = 2000, cited: int | None = None, seed: int = 1
+) -> dict:
     """Write the site into `out`; returns a summary (counts of pages, groups, entries, identifiers)."""
     rng = random.Random(seed)
     bib = [make_entry(index, rng) for index in range(entries)]
@@ -221,19 +312,37 @@ def generate(out: Path, pages: int = 200, groups: int = 6000, entries: int = 200
         name = "index.md" if number == 1 else f"page-{number:05d}.md"
         (docs / name).write_text(writer.page(number, count), encoding="utf-8")
         nav.append(name)
-    (out / "references.bib").write_text("% Synthetic bibliography for the mkdocs-factcheck benchmark.\n\n" + "\n".join(e.bibtex for e in bib), encoding="utf-8")
-    identifiers = {"doi": {e.doi.lower(): e.meta for e in bib[:cited] if e.doi}, "pmid": {e.pmid: {**e.meta, "doi": e.doi} for e in bib[:cited] if e.pmid}}
+    (out / "references.bib").write_text(
+        "% Synthetic bibliography for the mkdocs-factcheck benchmark.\n\n" + "\n".join(e.bibtex for e in bib),
+        encoding="utf-8",
+    )
+    identifiers = {
+        "doi": {e.doi.lower(): e.meta for e in bib[:cited] if e.doi},
+        "pmid": {e.pmid: {**e.meta, "doi": e.doi} for e in bib[:cited] if e.pmid},
+    }
     (out / "identifiers.json").write_text(json.dumps(identifiers, sort_keys=True), encoding="utf-8")
     write_configs(out)
-    return {"pages": pages, "groups": writer.groups, "claims": writer.claims, "entries": entries, "cited": cited,
-            "identifiers": len(identifiers["doi"]) + len(identifiers["pmid"])}
+    return {
+        "pages": pages,
+        "groups": writer.groups,
+        "claims": writer.claims,
+        "entries": entries,
+        "cited": cited,
+        "identifiers": len(identifiers["doi"]) + len(identifiers["pmid"]),
+    }
 
 
 def write_configs(out: Path, online: dict | None = None) -> None:
     """`mkdocs.yml` with the plugin (online off unless `online` is given) and `mkdocs-plain.yml` without."""
     extensions = ["attr_list", "tables", "admonition", "footnotes", {"toc": {"permalink": True}}]
-    plain = {"site_name": "Benchmark", "site_url": "https://example.org/bench/", "theme": {"name": "material"},
-             "site_dir": "site-plain", "plugins": ["search"], "markdown_extensions": extensions}
+    plain = {
+        "site_name": "Benchmark",
+        "site_url": "https://example.org/bench/",
+        "theme": {"name": "material"},
+        "site_dir": "site-plain",
+        "plugins": ["search"],
+        "markdown_extensions": extensions,
+    }
     factcheck = {"bibliography": "references.bib", "style": "unsrt", "online": online or {"enabled": False}}
     ours = {**plain, "site_dir": "site", "plugins": ["search", {"factcheck": factcheck}]}
     (out / "mkdocs-plain.yml").write_text(yaml.safe_dump(plain, sort_keys=False), encoding="utf-8")

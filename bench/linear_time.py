@@ -36,7 +36,10 @@ import report  # noqa: E402 - bench/ is not a package
 
 from mkdocs_factcheck.markdown.extension import FactcheckExtension  # noqa: E402
 
-BIB = "@article{a, author = {Alpha, Ann}, title = {First}, journal = {J}, year = {2000}}\n" "@article{b, author = {Beta, Bob}, title = {Second}, journal = {J}, year = {2001}}\n"
+BIB = (
+    "@article{a, author = {Alpha, Ann}, title = {First}, journal = {J}, year = {2000}}\n"
+    "@article{b, author = {Beta, Bob}, title = {Second}, journal = {J}, year = {2001}}\n"
+)
 START, END = "<!-- linear-time -->", "<!-- /linear-time -->"  # kept when bench/run.py rewrites the file
 
 
@@ -51,7 +54,7 @@ def random_page(size: int) -> str:
         "Text with [@a] and [see @b, pp. 3-5; -@a].",
         "As @a [p. 33; @b] shows, `[@a]` is code.",
         '<span title="[@a]">raw</span> and <https://x.org/@a>.',
-        "[A claim]{.claim verdict=supported note=\"*n*\"} [@a].",
+        '[A claim]{.claim verdict=supported note="*n*"} [@a].',
         "Escapes \\[@a\\] and \\@b and jane@example.org, ünïcödé — “quotes”.",
         "*Emphasis [@a, p. **3**]* and [link @b](https://e.org).",
         "\n\n::: {.claim verdict=supported}\nA block claim [@b].\n:::\n\n",
@@ -200,7 +203,9 @@ def measure(sizes: list[int], only: str = "") -> list[Row]:
                         continue
                     seconds[side], collecting = best_time(converters[side], text, runs)
                 rows.append((name, size, seconds, collecting))
-                ratios = ", ".join(f"{side} {seconds[side] / seconds['plain']:5.2f}" for side in SIDES[1:] if side in seconds)
+                ratios = ", ".join(
+                    f"{side} {seconds[side] / seconds['plain']:5.2f}" for side in SIDES[1:] if side in seconds
+                )
                 print(f"{name:45} {size:>9,} chars: plain {seconds['plain']:8.3f} s; ratios {ratios}", flush=True)
     return rows
 
@@ -223,8 +228,8 @@ def table(rows: list[Row]) -> str:
         "bibliography. The *least inline pattern* does it the way Python-Markdown offers for inline syntax",
         "(one `InlineProcessor`: each match re-scans and copies the rest of its paragraph); the *least tree",
         "pass* does it in one walk of the finished tree, paying only for the elements it adds; the inline",
-        "pattern is not run at 1M characters, where its copies make it take minutes. \"below",
-        "floor\" marks a size where both floors already exceed 2×: no extension that makes a link of each",
+        'pattern is not run at 1M characters, where its copies make it take minutes. "below',
+        'floor" marks a size where both floors already exceed 2×: no extension that makes a link of each',
         "citation can meet the target there. Where the tree floor is under 2×, the target is reachable only by",
         "a design that finds citations after the inline pass, and only if everything else a citation needs",
         "fits in what is left.",
@@ -247,18 +252,30 @@ def table(rows: list[Row]) -> str:
         "separated by emphasis, quotes, dashes or HTML are still one inline match each, so such a",
         "paragraph keeps Python-Markdown's copy per match (as its own emphasis does).",
         "",
-        f"Python {platform.python_version()}, Markdown {markdown.__version__}, {platform.machine()}, run {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}.",
+        (
+            f"Python {platform.python_version()}, Markdown {markdown.__version__}, {platform.machine()}, run"
+            f" {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}."
+        ),
         "",
-        "| Family | Characters | Python-Markdown | Least inline pattern | Least tree pass | With the extension | Full GC | Ratio | Target |",
+        (
+            "| Family | Characters | Python-Markdown | Least inline pattern | Least tree pass | With the extension |"
+            " Full GC | Ratio | Target |"
+        ),
         "|---|---:|---:|---:|---:|---:|---:|---:|:---:|",
     ]
     for name, size, seconds, collecting in rows:
         base = seconds["plain"]
-        floors = [f"{seconds[side]:.3f} s ({seconds[side] / base:.2f}×)" if side in seconds else "not run" for side in ("inline floor", "tree floor")]
+        floors = [
+            f"{seconds[side]:.3f} s ({seconds[side] / base:.2f}×)" if side in seconds else "not run"
+            for side in ("inline floor", "tree floor")
+        ]
         ratio = seconds["ours"] / base
         floor = min(seconds.get("inline floor", seconds["tree floor"]), seconds["tree floor"])
         verdict = "met" if ratio <= 2 else "missed" if floor <= 2 * base else "below floor"
-        lines.append(f"| {name} | {size:,} | {base:.3f} s | {floors[0]} | {floors[1]} | {seconds['ours']:.3f} s | {collecting:.3f} s | {ratio:.2f}× | {verdict} |")
+        lines.append(
+            f"| {name} | {size:,} | {base:.3f} s | {floors[0]} | {floors[1]} | {seconds['ours']:.3f} s |"
+            f" {collecting:.3f} s | {ratio:.2f}× | {verdict} |"
+        )
     lines.append(END)
     return "\n".join(lines) + "\n"
 

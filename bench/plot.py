@@ -51,21 +51,38 @@ def build_time_svg(results: dict) -> str | None:
         return TOP + plot_h - value / y_max * plot_h
 
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">',
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}"'
+            ' font-family="sans-serif" font-size="12">'
+        ),
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>',
-        f'<text x="{LEFT}" y="22" font-size="14" font-weight="bold">Cold build time against site size (median wall time)</text>',
+        (
+            f'<text x="{LEFT}" y="22" font-size="14" font-weight="bold">Cold build time against site size (median wall'
+            " time)</text>"
+        ),
         f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" stroke="black"/>',
         f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="black"/>',
     ]
     for i in range(6):
         value = y_max * i / 5
-        out.append(f'<line x1="{LEFT - 4}" y1="{y(value):.1f}" x2="{LEFT + plot_w}" y2="{y(value):.1f}" stroke="#ddd"/>')
+        out.append(
+            f'<line x1="{LEFT - 4}" y1="{y(value):.1f}" x2="{LEFT + plot_w}" y2="{y(value):.1f}" stroke="#ddd"/>'
+        )
         out.append(f'<text x="{LEFT - 8}" y="{y(value) + 4:.1f}" text-anchor="end">{value:g}</text>')
     for pages in sorted({p[0] for p in everything}):
-        out.append(f'<line x1="{x(pages):.1f}" y1="{TOP + plot_h}" x2="{x(pages):.1f}" y2="{TOP + plot_h + 4}" stroke="black"/>')
+        out.append(
+            f'<line x1="{x(pages):.1f}" y1="{TOP + plot_h}" x2="{x(pages):.1f}" y2="{TOP + plot_h + 4}"'
+            ' stroke="black"/>'
+        )
         out.append(f'<text x="{x(pages):.1f}" y="{TOP + plot_h + 18}" text-anchor="middle">{pages:,.0f}</text>')
-    out.append(f'<text x="{LEFT + plot_w / 2}" y="{HEIGHT - 16}" text-anchor="middle">pages (30 citation groups each; 2,000 entries)</text>')
-    out.append(f'<text x="18" y="{TOP + plot_h / 2}" text-anchor="middle" transform="rotate(-90 18 {TOP + plot_h / 2})">seconds</text>')
+    out.append(
+        f'<text x="{LEFT + plot_w / 2}" y="{HEIGHT - 16}" text-anchor="middle">pages (30 citation groups each; 2,000'
+        " entries)</text>"
+    )
+    out.append(
+        f'<text x="18" y="{TOP + plot_h / 2}" text-anchor="middle" transform="rotate(-90 18'
+        f' {TOP + plot_h / 2})">seconds</text>'
+    )
     for row, (variant, values) in enumerate(series.items()):
         color = COLORS[variant]
         values = sorted(values)
@@ -74,12 +91,18 @@ def build_time_svg(results: dict) -> str | None:
             out.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
         for pages, seconds, timeout in values:
             fill = "white" if timeout else color
-            out.append(f'<circle cx="{x(pages):.1f}" cy="{y(seconds):.1f}" r="4" fill="{fill}" stroke="{color}" stroke-width="2"/>')
+            out.append(
+                f'<circle cx="{x(pages):.1f}" cy="{y(seconds):.1f}" r="4" fill="{fill}" stroke="{color}"'
+                ' stroke-width="2"/>'
+            )
             label = f"&gt; {seconds:.0f} s (timed out)" if timeout else f"{seconds:.1f} s"
             out.append(f'<text x="{x(pages) + 7:.1f}" y="{y(seconds) - 7:.1f}" fill="{color}">{label}</text>')
         name = "without the plugin (plain)" if variant == "plain" else "with mkdocs-factcheck"
         legend_y = TOP + 10 + row * 20
-        out.append(f'<line x1="{LEFT + plot_w + 12}" y1="{legend_y}" x2="{LEFT + plot_w + 32}" y2="{legend_y}" stroke="{color}" stroke-width="2"/>')
+        out.append(
+            f'<line x1="{LEFT + plot_w + 12}" y1="{legend_y}" x2="{LEFT + plot_w + 32}" y2="{legend_y}"'
+            f' stroke="{color}" stroke-width="2"/>'
+        )
         out.append(f'<text x="{LEFT + plot_w + 36}" y="{legend_y + 4}">{escape(name.split(" (")[0])}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"

@@ -19,7 +19,9 @@ def write_section(results_md: Path, begin: str, end: str, table: str) -> None:
     section between those markers, or at the end."""
     text = results_md.read_text(encoding="utf-8") if results_md.exists() else ""
     if begin in text:
-        text = re.sub(re.escape(begin) + r".*?" + re.escape(end) + r"\n?", table.replace("\\", "\\\\"), text, flags=re.DOTALL)
+        text = re.sub(
+            re.escape(begin) + r".*?" + re.escape(end) + r"\n?", table.replace("\\", "\\\\"), text, flags=re.DOTALL
+        )
     else:
         text = text.rstrip("\n") + "\n\n" + table
     results_md.write_text(text, encoding="utf-8")
@@ -72,7 +74,9 @@ def rows(results: dict) -> list[dict]:
             "plain": median(plain, key),
             "plugin": median(plugin, key),
             "plugin_timeout": timed_out(plugin),
-            "n": f"{len([s for s in plain if not s.get('timeout')])}/{len([s for s in plugin if not s.get('timeout')])}",
+            "n": (
+                f"{len([s for s in plain if not s.get('timeout')])}/{len([s for s in plugin if not s.get('timeout')])}"
+            ),
         }
         row["ratio"] = ratio(row["plugin"], row["plain"])
         if key in ("wall_seconds", "initial_build_seconds"):
@@ -98,29 +102,75 @@ def targets(results: dict) -> list[tuple[str, str, str]]:
     cold = by.get(("cold", "wall_seconds"))
     if cold:
         aim = " (aim 1.2: met)" if cold["ratio"] is not None and cold["ratio"] <= COLD_AIM else " (aim 1.2: not met)"
-        out.append(("Cold build ≤ 1.5× plain (aim 1.2×)", fmt(cold["ratio"], "x"), _status(cold["ratio"], COLD_TARGET) + aim))
-        out.append(("Peak memory ≤ 1.3× plain (cold build)", fmt(cold.get("rss_ratio"), "x"), _status(cold.get("rss_ratio"), MEMORY_TARGET)))
+        out.append(
+            ("Cold build ≤ 1.5× plain (aim 1.2×)", fmt(cold["ratio"], "x"), _status(cold["ratio"], COLD_TARGET) + aim)
+        )
+        out.append(
+            (
+                "Peak memory ≤ 1.3× plain (cold build)",
+                fmt(cold.get("rss_ratio"), "x"),
+                _status(cold.get("rss_ratio"), MEMORY_TARGET),
+            )
+        )
     warm = by.get(("warm", "wall_seconds"))
     if warm:
         out.append(("Warm build ≤ 1.1× plain", fmt(warm["ratio"], "x"), _status(warm["ratio"], WARM_TARGET)))
     serve = by.get(("serve", "rebuild_page_edit_seconds"))
     if serve:
-        out.append(("`serve` rebuild after a one-page edit ≤ 1.1× plain rebuild", fmt(serve["ratio"], "x"), _status(serve["ratio"], SERVE_TARGET)))
+        out.append(
+            (
+                "`serve` rebuild after a one-page edit ≤ 1.1× plain rebuild",
+                fmt(serve["ratio"], "x"),
+                _status(serve["ratio"], SERVE_TARGET),
+            )
+        )
     growth = bib_growth(results)
     if growth:
         grew, parse = growth["growth"], growth["extra_parse"]
-        status = "**met**" if grew is not None and grew < parse else ("not measured" if grew is None else f"**missed** by {grew - parse:.1f} s ({grew / parse:.1f} times the parse time)")
-        out.append(("10× bibliography: cold build grows by less than parsing the extra entries once", f"+{fmt(grew)} (parse of the extra entries: {fmt(parse)})", status))
+        status = (
+            "**met**"
+            if grew is not None and grew < parse
+            else (
+                "not measured"
+                if grew is None
+                else f"**missed** by {grew - parse:.1f} s ({grew / parse:.1f} times the parse time)"
+            )
+        )
+        out.append(
+            (
+                "10× bibliography: cold build grows by less than parsing the extra entries once",
+                f"+{fmt(grew)} (parse of the extra entries: {fmt(parse)})",
+                status,
+            )
+        )
     online = online_summary(results)
     if online:
         if online.get("not_measured"):
-            out.append(("Online: 2,000 ids at 50 ms within 1.3× the concurrency bound", "–", "not measured yet: " + online["not_measured"]))
+            out.append(
+                (
+                    "Online: 2,000 ids at 50 ms within 1.3× the concurrency bound",
+                    "–",
+                    "not measured yet: " + online["not_measured"],
+                )
+            )
             out.append(("Online: zero requests on the warm run", "–", "not measured yet"))
         else:
             r = online["ratio"]
-            out.append(("Online: ids at 50 ms within 1.3× the concurrency bound", f"{fmt(online['phase'])} against a bound of {fmt(online['bound'])} ({fmt(r, 'x')})", _status(r, ONLINE_TARGET)))
+            out.append(
+                (
+                    "Online: ids at 50 ms within 1.3× the concurrency bound",
+                    f"{fmt(online['phase'])} against a bound of {fmt(online['bound'])} ({fmt(r, 'x')})",
+                    _status(r, ONLINE_TARGET),
+                )
+            )
             warm_requests = online["warm_requests"]
-            out.append(("Online: zero requests on the warm run", str(warm_requests), "**met**" if warm_requests == 0 else f"**missed**: {warm_requests} requests"))
+            out.append(
+                (
+                    "Online: zero requests on the warm run",
+                    str(warm_requests),
+                    "**met**" if warm_requests == 0 else f"**missed**: {warm_requests} requests",
+                )
+            )
     return out
 
 
@@ -143,7 +193,12 @@ def online_summary(results: dict) -> dict | None:
     totals = [run["cold"]["server"]["total"] for run in runs]
     if not any(totals):
         submitted = runs[0]["cold"].get("online_submitted", 0)
-        return {"not_measured": f"the plugin submitted {submitted} entries but made no request (plugins/online is a stub that checks nothing yet)"}
+        return {
+            "not_measured": (
+                f"the plugin submitted {submitted} entries but made no request (plugins/online is a stub that checks"
+                " nothing yet)"
+            )
+        }
     allowed = min(online["concurrency"], 2 * online["per_host"])  # two busy hosts: Crossref and the DOI handle API
     # The checks start while pages render: the phase is judged by the server's span (first request to last
     # answer); the submission window (first to last entry submitted) shows when rendering holds it back.
@@ -169,13 +224,22 @@ def online_summary(results: dict) -> dict | None:
 
 
 def summary_table(results: dict) -> str:
-    lines = ["| Case | Plain | Plugin | Ratio | Runs (plain/plugin) | Peak RSS plain / plugin (ratio) |", "|---|---:|---:|---:|:---:|---:|"]
+    lines = [
+        "| Case | Plain | Plugin | Ratio | Runs (plain/plugin) | Peak RSS plain / plugin (ratio) |",
+        "|---|---:|---:|---:|:---:|---:|",
+    ]
     for row in rows(results):
-        plugin = fmt(row["plugin"]) if row["plugin"] is not None else (f"> {row['plugin_timeout']:.0f} s (timed out)" if row["plugin_timeout"] else "–")
+        plugin = (
+            fmt(row["plugin"])
+            if row["plugin"] is not None
+            else (f"> {row['plugin_timeout']:.0f} s (timed out)" if row["plugin_timeout"] else "–")
+        )
         memory = ""
         if row.get("rss_plain"):
             memory = f"{fmt(row['rss_plain'], 'MB')} / {fmt(row['rss_plugin'], 'MB')} ({fmt(row['rss_ratio'], 'x')})"
-        lines.append(f"| {row['title']} | {fmt(row['plain'])} | {plugin} | {fmt(row['ratio'], 'x')} | {row['n']} | {memory} |")
+        lines.append(
+            f"| {row['title']} | {fmt(row['plain'])} | {plugin} | {fmt(row['ratio'], 'x')} | {row['n']} | {memory} |"
+        )
     return "\n".join(lines)
 
 
@@ -194,9 +258,14 @@ def markdown(results: dict) -> str:
         f"- CPU: {m['cpu']}, {m['cores']} cores; memory {m['memory']}; {m['os']}",
         f"- Python {m['python']}; " + ", ".join(f"{k} {v}" for k, v in m["packages"].items()),
         f"- Commit {m['commit']}; run {results['started']} to {results['finished']}",
-        f"- Load average (1, 5, 15 min) before: {', '.join(f'{x:.2f}' for x in results['load_before'])}; after: {', '.join(f'{x:.2f}' for x in results['load_after'])}",
-        f"- Timing: {m['timer']}; {results['runs']} run(s) per case, medians; a variant whose first build took over "
-        f"{results['max_build_seconds']:.0f} s is not repeated (its runs column says so)",
+        (
+            f"- Load average (1, 5, 15 min) before: {', '.join(f'{x:.2f}' for x in results['load_before'])}; after:"
+            f" {', '.join(f'{x:.2f}' for x in results['load_after'])}"
+        ),
+        (
+            f"- Timing: {m['timer']}; {results['runs']} run(s) per case, medians; a variant whose first build took over"
+            f" {results['max_build_seconds']:.0f} s is not repeated (its runs column says so)"
+        ),
         "",
         "## Sites",
         "",
@@ -204,9 +273,20 @@ def markdown(results: dict) -> str:
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name, s in sites.items():
-        parts.append(f"| {name} | {s['pages']:,} | {s['groups']:,} | {s['claims']:,} | {s['entries']:,} | {s['cited']:,} | {s['identifiers']:,} |")
+        parts.append(
+            f"| {name} | {s['pages']:,} | {s['groups']:,} | {s['claims']:,} | {s['entries']:,} | {s['cited']:,} |"
+            f" {s['identifiers']:,} |"
+        )
     parts += ["", "The plain build is the same `docs/` with Material and `search` only (citations stay text).", ""]
-    parts += ["## Builds", "", "Wall time of the whole `mkdocs build` process (interpreter start included); `serve` rows: the build call alone.", ""]
+    parts += [
+        "## Builds",
+        "",
+        (
+            "Wall time of the whole `mkdocs build` process (interpreter start included); `serve` rows: the build call"
+            " alone."
+        ),
+        "",
+    ]
     parts.append(summary_table(results))
     parts += ["", "## Targets (issue 5)", "", "| Target | Measured | Status |", "|---|---|---|"]
     for target, measured, status in targets(results):
@@ -214,17 +294,29 @@ def markdown(results: dict) -> str:
     growth = bib_growth(results)
     if growth:
         p = growth["parse"]
-        parts += ["", f"pybtex parses references.bib once in {fmt(p['reference']['median'])} ({ref['entries']:,} entries) and "
-                  f"{fmt(p['bib10x']['median'])} ({sites['bib10x']['entries']:,} entries), medians of 3 fresh processes."]
+        parts += [
+            "",
+            (
+                f"pybtex parses references.bib once in {fmt(p['reference']['median'])} ({ref['entries']:,} entries) and"
+                f" {fmt(p['bib10x']['median'])} ({sites['bib10x']['entries']:,} entries), medians of 3 fresh processes."
+            ),
+        ]
     online = online_summary(results)
     if online and not online.get("not_measured"):
         o = results["online"]
-        parts += ["", f"Online phase ({online['runs']} run(s), cold cache): {online['requests']:.0f} requests ({online['by_service']}), at most "
-                  f"{online['max_in_flight']} in flight; latency {o['latency'] * 1000:.0f} ms, concurrency {o['concurrency']}, per host {o['per_host']}, "
-                  f"spacing {o['spacing']} s, one local server per service: {online['allowed']} allowed in flight, bound "
-                  f"{online['requests']:.0f} × {o['latency']} s / {online['allowed']} = {fmt(online['bound'])}. Measured: first request to last answer "
-                  f"{fmt(online['phase'])}; entries were first cited over {fmt(online['submit_window'])} while pages rendered (their checks start earlier, in on_files); `finish()` then waited "
-                  f"{fmt(online['finish_wait'])}; whole build {fmt(online['build'])}."]
+        parts += [
+            "",
+            (
+                f"Online phase ({online['runs']} run(s), cold cache): {online['requests']:.0f} requests"
+                f" ({online['by_service']}), at most {online['max_in_flight']} in flight; latency"
+                f" {o['latency'] * 1000:.0f} ms, concurrency {o['concurrency']}, per host {o['per_host']}, spacing"
+                f" {o['spacing']} s, one local server per service: {online['allowed']} allowed in flight, bound"
+                f" {online['requests']:.0f} × {o['latency']} s / {online['allowed']} = {fmt(online['bound'])}."
+                f" Measured: first request to last answer {fmt(online['phase'])}; entries were first cited over"
+                f" {fmt(online['submit_window'])} while pages rendered (their checks start earlier, in on_files);"
+                f" `finish()` then waited {fmt(online['finish_wait'])}; whole build {fmt(online['build'])}."
+            ),
+        ]
     counters = _counters(results)
     if counters:
         parts += ["", "## What the plugin counted", ""] + counters
@@ -241,8 +333,11 @@ def markdown(results: dict) -> str:
         parts += [
             f"## {title}",
             "",
-            f"The same sites, commit {extra['machine']['commit']}, run {extra['started']} to {extra['finished']} (load before "
-            f"{extra['load_before'][0]:.2f}, after {extra['load_after'][0]:.2f}): {what}, {extra['runs']} run(s) of each case listed.",
+            (
+                f"The same sites, commit {extra['machine']['commit']}, run {extra['started']} to {extra['finished']}"
+                f" (load before {extra['load_before'][0]:.2f}, after {extra['load_after'][0]:.2f}): {what},"
+                f" {extra['runs']} run(s) of each case listed."
+            ),
             "",
             summary_table(extra),
             "",
@@ -265,14 +360,23 @@ def _counters(results: dict) -> list[str]:
     cold = results.get("cases", {}).get("cold", {}).get("plugin", [])
     if cold and cold[0].get("counters"):
         c = cold[0]["counters"]
-        lines.append(f"- Cold build: {c.get('entries_formatted')} entries formatted by the build{_second(c)} of {c.get('entries')}; bibliography parsed {c.get('bibliography_parses')} time(s).")
+        lines.append(
+            f"- Cold build: {c.get('entries_formatted')} entries formatted by the build{_second(c)} of"
+            f" {c.get('entries')}; bibliography parsed {c.get('bibliography_parses')} time(s)."
+        )
     big = results.get("cases", {}).get("bib10x", {}).get("plugin", [])
     if big and big[0].get("counters"):
         c = big[0]["counters"]
-        lines.append(f"- 10× bibliography: {c.get('entries_formatted')} entries formatted by the build{_second(c)} of {c.get('entries')}.")
+        lines.append(
+            f"- 10× bibliography: {c.get('entries_formatted')} entries formatted by the build{_second(c)} of"
+            f" {c.get('entries')}."
+        )
     serve = results.get("cases", {}).get("serve", {}).get("plugin", [])
     if serve and serve[0].get("counters_after_page_edit"):
         a, b = serve[0]["counters_after_page_edit"], serve[0]["counters_after_bib_edit"]
-        lines.append(f"- `serve`, after the page edit: {a.get('entries_formatted')} entries formatted again, bibliography parses so far {a.get('bibliography_parses')}; "
-                     f"after the .bib edit: {b.get('entries_formatted')} formatted, parses so far {b.get('bibliography_parses')}.")
+        lines.append(
+            f"- `serve`, after the page edit: {a.get('entries_formatted')} entries formatted again, bibliography parses"
+            f" so far {a.get('bibliography_parses')}; after the .bib edit: {b.get('entries_formatted')} formatted,"
+            f" parses so far {b.get('bibliography_parses')}."
+        )
     return lines

@@ -125,7 +125,13 @@ class Runner:
 def _brief(result: dict) -> str:
     if result.get("timeout"):
         return f"timed out after {result['wall_seconds']:.0f} s"
-    keys = ("wall_seconds", "build_seconds", "rebuild_page_edit_seconds", "rebuild_bib_edit_seconds", "online_phase_seconds")
+    keys = (
+        "wall_seconds",
+        "build_seconds",
+        "rebuild_page_edit_seconds",
+        "rebuild_bib_edit_seconds",
+        "online_phase_seconds",
+    )
     parts = [f"{k.replace('_seconds', '')}={result[k]:.2f}s" for k in keys if k in result]
     if result.get("maxrss_kb"):
         parts.append(f"rss={result['maxrss_kb'] / 1024:.0f}MB")
@@ -171,8 +177,12 @@ def online_config(site: Path, urls: dict[str, str]) -> str:
 def online_case(runner: Runner, site: Path, summary: dict) -> dict:
     # One server (port) per service, as in real life three hosts; they share one set of counters.
     stats = fake_server.Stats()
-    servers = {name: fake_server.start(site, LATENCY, stats=stats) for name in ("crossref_api", "doi_resolver", "eutils_api")}
-    config = online_config(site, {name: f"http://127.0.0.1:{server.server_address[1]}" for name, server in servers.items()})
+    servers = {
+        name: fake_server.start(site, LATENCY, stats=stats) for name in ("crossref_api", "doi_resolver", "eutils_api")
+    }
+    config = online_config(
+        site, {name: f"http://127.0.0.1:{server.server_address[1]}" for name, server in servers.items()}
+    )
     url = f"http://127.0.0.1:{servers['crossref_api'].server_address[1]}"
 
     def call(path: str, method: str = "GET") -> dict:
@@ -191,13 +201,23 @@ def online_case(runner: Runner, site: Path, summary: dict) -> dict:
             warm = measure(site, config, "build", runner.args.timeout)
             warm["server"] = call("/_stats")
             runs.append({"cold": cold, "warm": warm})
-            log(f"online run {run + 1}: cold {_brief(cold)} requests={cold['server']['total']}; warm requests={warm['server']['total']}")
+            log(
+                f"online run {run + 1}: cold {_brief(cold)} requests={cold['server']['total']}; warm"
+                f" requests={warm['server']['total']}"
+            )
             if cold["server"]["total"] == 0 or runner._too_slow(cold):
                 break
     finally:
         for server in servers.values():
             server.shutdown()
-    result = {"identifiers": summary["identifiers"], "latency": LATENCY, "concurrency": CONCURRENCY, "per_host": PER_HOST, "spacing": SPACING, "runs": runs}
+    result = {
+        "identifiers": summary["identifiers"],
+        "latency": LATENCY,
+        "concurrency": CONCURRENCY,
+        "per_host": PER_HOST,
+        "spacing": SPACING,
+        "runs": runs,
+    }
     runner.results["online"] = result
     return result
 
@@ -211,7 +231,17 @@ def parse_times(sites: dict[str, Path], runs: int) -> dict:
     )
     times = {}
     for name, site in sites.items():
-        samples = [float(subprocess.run([sys.executable, "-c", code, str(site / "references.bib")], capture_output=True, text=True, check=True).stdout) for _ in range(runs)]
+        samples = [
+            float(
+                subprocess.run(
+                    [sys.executable, "-c", code, str(site / "references.bib")],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout
+            )
+            for _ in range(runs)
+        ]
         times[name] = {"samples": samples, "median": statistics.median(samples)}
         log(f"pybtex parse of {name}/references.bib: {times[name]['median']:.2f}s")
     return times
@@ -231,7 +261,13 @@ def machine() -> dict:
         pass
     memory = "unknown"
     try:
-        kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")))
+        kb = int(
+            next(
+                line.split()[1]
+                for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")
+            )
+        )
         memory = f"{kb / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration):
         pass
@@ -241,7 +277,9 @@ def machine() -> dict:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
@@ -250,7 +288,9 @@ def machine() -> dict:
         "python": platform.python_version(),
         "packages": versions,
         "commit": commit,
-        "timer": "/usr/bin/time -v (peak RSS) + time.perf_counter" if TIME_V.exists() else "time.perf_counter + ru_maxrss",
+        "timer": (
+            "/usr/bin/time -v (peak RSS) + time.perf_counter" if TIME_V.exists() else "time.perf_counter + ru_maxrss"
+        ),
     }
 
 
@@ -259,14 +299,31 @@ def machine() -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="sites a tenth of the size, 1 run, results under bench/out/")
+    parser.add_argument(
+        "--quick", action="store_true", help="sites a tenth of the size, 1 run, results under bench/out/"
+    )
     parser.add_argument("--runs", type=int, default=None, help="runs per case (default 3; 1 with --quick)")
-    parser.add_argument("--cases", default="cold,warm,serve,online,pages10x,bib10x,bib50x", help="comma-separated subset of the cases")
-    parser.add_argument("--max-build-seconds", type=float, default=120, help="a variant slower than this in its first run is not repeated")
+    parser.add_argument(
+        "--cases", default="cold,warm,serve,online,pages10x,bib10x,bib50x", help="comma-separated subset of the cases"
+    )
+    parser.add_argument(
+        "--max-build-seconds",
+        type=float,
+        default=120,
+        help="a variant slower than this in its first run is not repeated",
+    )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before one measured process is killed")
     parser.add_argument("--out", type=Path, default=BENCH / "out")
-    parser.add_argument("--section", default="", help="results under OUT/SECTION/, shown as an extra section of RESULTS.md (e.g. a rerun at a newer commit)")
-    parser.add_argument("--report-only", action="store_true", help="measure nothing: rewrite RESULTS.md and the plot from OUT/results.json")
+    parser.add_argument(
+        "--section",
+        default="",
+        help="results under OUT/SECTION/, shown as an extra section of RESULTS.md (e.g. a rerun at a newer commit)",
+    )
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="measure nothing: rewrite RESULTS.md and the plot from OUT/results.json",
+    )
     args = parser.parse_args()
     if args.report_only:
         results = json.loads((args.out / "results.json").read_text(encoding="utf-8"))
@@ -355,7 +412,11 @@ def kept_sections(path: Path, new_text: str) -> str:
     kept when this script rewrites the file."""
     old = path.read_text(encoding="utf-8") if path.exists() else ""
     blocks = re.findall(r"<!-- ([\w-]+) -->.*?<!-- /\1 -->\n?", old, flags=re.DOTALL)
-    kept = [re.search(rf"<!-- {name} -->.*?<!-- /{name} -->\n?", old, flags=re.DOTALL).group(0) for name in blocks if f"<!-- {name} -->" not in new_text]  # type: ignore[union-attr]
+    kept = [
+        re.search(rf"<!-- {name} -->.*?<!-- /{name} -->\n?", old, flags=re.DOTALL).group(0)
+        for name in blocks
+        if f"<!-- {name} -->" not in new_text
+    ]  # type: ignore[union-attr]
     return "".join("\n" + block for block in kept)
 
 

@@ -45,8 +45,17 @@ class Stats:
 
     def as_json(self) -> dict:
         with self.lock:
-            span = (self.last_end - self.first_start) if self.first_start is not None and self.last_end is not None else 0.0
-            return {"requests": dict(self.requests), "total": sum(self.requests.values()), "max_in_flight": self.max_in_flight, "span_seconds": span}
+            span = (
+                (self.last_end - self.first_start)
+                if self.first_start is not None and self.last_end is not None
+                else 0.0
+            )
+            return {
+                "requests": dict(self.requests),
+                "total": sum(self.requests.values()),
+                "max_in_flight": self.max_in_flight,
+                "span_seconds": span,
+            }
 
 
 class FakeServices(ThreadingHTTPServer):
@@ -80,7 +89,13 @@ def crossref_work(doi: str, meta: dict) -> dict:
 
 
 def handle_record(doi: str) -> dict:
-    return {"responseCode": 1, "handle": doi, "values": [{"index": 1, "type": "URL", "data": {"format": "string", "value": f"https://example.org/article/{doi}"}}]}
+    return {
+        "responseCode": 1,
+        "handle": doi,
+        "values": [
+            {"index": 1, "type": "URL", "data": {"format": "string", "value": f"https://example.org/article/{doi}"}}
+        ],
+    }
 
 
 def esummary(ids: list[str], known: dict) -> dict:
@@ -97,7 +112,10 @@ def esummary(ids: list[str], known: dict) -> dict:
             "title": meta["title"],
             "fulljournalname": meta["journal"],
             "authors": [{"name": f"{meta['family']} A", "authtype": "Author"}],
-            "articleids": [{"idtype": "pubmed", "value": pmid}] + ([{"idtype": "doi", "value": meta["doi"]}] if meta.get("doi") else []),
+            "articleids": (
+                [{"idtype": "pubmed", "value": pmid}]
+                + ([{"idtype": "doi", "value": meta["doi"]}] if meta.get("doi") else [])
+            ),
             "pubtype": ["Journal Article"],
         }
     return {"header": {"type": "esummary", "version": "0.3"}, "result": result}
@@ -148,9 +166,15 @@ class Handler(BaseHTTPRequestHandler):
             if kind == "crossref" and path.startswith("/works/"):
                 doi = path[len("/works/") :]
                 meta = identifiers["doi"].get(doi.lower())
-                return self._send(200, crossref_work(doi, meta)) if meta else self._send(404, {"status": "error", "message": "Resource not found."})
+                return (
+                    self._send(200, crossref_work(doi, meta))
+                    if meta
+                    else self._send(404, {"status": "error", "message": "Resource not found."})
+                )
             if kind == "crossref":  # a search or filter (e.g. updates of a DOI: retractions): nothing
-                return self._send(200, {"status": "ok", "message-type": "work-list", "message": {"total-results": 0, "items": []}})
+                return self._send(
+                    200, {"status": "ok", "message-type": "work-list", "message": {"total-results": 0, "items": []}}
+                )
             if kind == "doi_handle":
                 doi = path[len("/api/handles/") :]
                 if doi.lower() in identifiers["doi"]:

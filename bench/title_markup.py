@@ -19,7 +19,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mkdocs_factcheck.core.checks.online.title_markup import plain_text, rich_text  # noqa: E402
 
-MATH = '<mml:math xmlns:mml="http://www.w3.org/1998/Math/MathML"><mml:mmultiscripts><mml:mi>Tb</mml:mi><mml:mprescripts/><mml:none/><mml:mn>153</mml:mn></mml:mmultiscripts></mml:math> '
+MATH = (
+    "<mml:math"
+    ' xmlns:mml="http://www.w3.org/1998/Math/MathML"><mml:mmultiscripts><mml:mi>Tb</mml:mi>'
+    "<mml:mprescripts/><mml:none/><mml:mn>153</mml:mn></mml:mmultiscripts></mml:math> "
+)
 FAMILIES = {
     "unclosed <math>": "<mml:math>x ",
     "only <": "<",

@@ -30,7 +30,13 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.livereload import _serve_url
 
-ONLINE: dict = {"submitted": 0, "first_submit": None, "last_submit": None, "finish_called": None, "finish_returned": None}
+ONLINE: dict = {
+    "submitted": 0,
+    "first_submit": None,
+    "last_submit": None,
+    "finish_called": None,
+    "finish_returned": None,
+}
 
 
 def observe_online() -> None:

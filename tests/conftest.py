@@ -39,7 +39,16 @@ class Site:
             "site_url": "https://example.org/",
             "theme": {"name": "material"},
             # Tests read the editors' findings from factcheck.json (published sites leave them out by default)
-            "plugins": [{"factcheck": {"bibliography": "references.bib", "online": {"enabled": False}, "report_findings": True, **(plugin or {})}}],
+            "plugins": [
+                {
+                    "factcheck": {
+                        "bibliography": "references.bib",
+                        "online": {"enabled": False},
+                        "report_findings": True,
+                        **(plugin or {}),
+                    }
+                }
+            ],
             "markdown_extensions": ["attr_list", "footnotes", "admonition", "tables"],
         }
         data.update(extra or {})

@@ -26,7 +26,16 @@ class GroupReader:
         self.extension.read_groups = []
         self.md.reset()
         self.md.convert(text)
-        return [CitationGroup(tuple(replace(cite, prefix=self.text(cite.prefix), suffix=self.text(cite.suffix)) for cite in group.cites), group.narrative, group.source) for group in self.extension.read_groups]
+        return [
+            CitationGroup(
+                tuple(
+                    replace(cite, prefix=self.text(cite.prefix), suffix=self.text(cite.suffix)) for cite in group.cites
+                ),
+                group.narrative,
+                group.source,
+            )
+            for group in self.extension.read_groups
+        ]
 
     def text(self, markdown: str) -> str:
         stash = self.md.treeprocessors["inline"].stashed_nodes  # type: ignore[attr-defined]  # the last conversion's

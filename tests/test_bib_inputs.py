@@ -90,16 +90,25 @@ def test_macro_defined_after_its_use_in_a_later_file_is_still_reported(site, war
     site.config({"bibliography": ["a.bib", "b.bib"]})
     site.page("index.md", "[@early]\n")
     site.build()
-    assert any(m.startswith("mkdocs_factcheck: a.bib:1:") and "later" in m and "[bib_syntax]" in m for m in warnings()), warnings()
+    assert any(
+        m.startswith("mkdocs_factcheck: a.bib:1:") and "later" in m and "[bib_syntax]" in m for m in warnings()
+    ), warnings()
 
 
 def test_duplicate_keys_across_bibtex_and_csl_files(site, warnings):
     site.bib("@misc{shared, title = {From BibTeX}}\n", "a.bib")
-    site.write("b.json", '[\n  {"id": "other", "type": "webpage", "title": "Other"},\n  {"id": "shared", "type": "webpage", "title": "From JSON"}\n]\n')
+    site.write(
+        "b.json",
+        '[\n  {"id": "other", "type": "webpage", "title": "Other"},\n  {"id": "shared", "type": "webpage", "title":'
+        ' "From JSON"}\n]\n',
+    )
     site.config({"bibliography": ["a.bib", "b.json"]})
     site.page("index.md", "[@shared] [@other]\n")
     site.build()
-    assert any(m.startswith("mkdocs_factcheck: b.json:3: duplicate entry key 'shared', already defined at a.bib:1") for m in warnings()), warnings()
+    assert any(
+        m.startswith("mkdocs_factcheck: b.json:3: duplicate entry key 'shared', already defined at a.bib:1")
+        for m in warnings()
+    ), warnings()
     assert "From BibTeX" in reference_text(soup(site.html()), "shared")
 
 
@@ -189,7 +198,11 @@ def test_biblatex_entries_render_and_check_like_their_bibtex_equivalents(site, w
     site.config()
     site.page("index.md", " ".join(f"[@{key}]" for key in BIBLATEX_KEYS) + "\n")
     site.build()
-    complaints = [m for m in warnings() if any(kind in m for kind in ("missing_field", "unformattable_entry", "invalid_identifier", "bib_syntax"))]
+    complaints = [
+        m
+        for m in warnings()
+        if any(kind in m for kind in ("missing_field", "unformattable_entry", "invalid_identifier", "bib_syntax"))
+    ]
     assert complaints == []
     page = soup(site.html())
     texts = {key: reference_text(page, key) for key in BIBLATEX_KEYS}
@@ -197,11 +210,17 @@ def test_biblatex_entries_render_and_check_like_their_bibtex_equivalents(site, w
     assert page.select_one("#ref-kim2021 a.ref-pmid")["href"] == "https://pubmed.ncbi.nlm.nih.gov/33627894/"
     assert "World Health Organization" in texts["who2023"] and "2023" in texts["who2023"]
     assert "(accessed 2024-01-15)" in page.select_one("#ref-who2023 .reference-ids").get_text()
-    assert "Technical Report NCI-2019-7, National Cancer Institute, Bethesda, MD, June 2019" in texts["nci2019"], texts["nci2019"]
+    assert "Technical Report NCI-2019-7, National Cancer Institute, Bethesda, MD, June 2019" in texts["nci2019"], texts[
+        "nci2019"
+    ]
     assert "PhD thesis, University of Oslo, 2018" in texts["lee2018"], texts["lee2018"]
     assert "Master's thesis, ETH Zürich, September 2017" in texts["roe2017"], texts["roe2017"]
-    assert "Handbook of Cytokines" in texts["handbook"] and "Academic Press, London, 1998–2001" in texts["handbook"], texts["handbook"]
-    assert "Handbook of Cytokines" in texts["handbook-il2"] and "pages 11–40" in texts["handbook-il2"], texts["handbook-il2"]
+    assert "Handbook of Cytokines" in texts["handbook"] and "Academic Press, London, 1998–2001" in texts["handbook"], (
+        texts["handbook"]
+    )
+    assert "Handbook of Cytokines" in texts["handbook-il2"] and "pages 11–40" in texts["handbook-il2"], texts[
+        "handbook-il2"
+    ]
     assert page.select_one("#ref-arxiv2020 a.ref-arxiv")["href"] == "https://arxiv.org/abs/2011.01234"
     for key, text in texts.items():
         assert "n.d." not in text and key + ":" not in text
@@ -211,7 +230,10 @@ def test_biblatex_entries_render_and_check_like_their_bibtex_equivalents(site, w
 
 
 def test_biblatex_entry_lacking_a_field_is_reported_with_its_bibtex_requirements(site, warnings):
-    site.bib("@report{bare, title = {No Institution}, author = {Doe, Jane}, date = {2019}}\n\n@thesis{nodate, title = {T}, author = {Lee, Ann}, institution = {Oslo}}\n")
+    site.bib(
+        "@report{bare, title = {No Institution}, author = {Doe, Jane}, date = {2019}}\n\n@thesis{nodate, title = {T},"
+        " author = {Lee, Ann}, institution = {Oslo}}\n"
+    )
     site.config()
     site.page("index.md", "[@bare] [@nodate]\n")
     site.build()
@@ -241,7 +263,7 @@ MARKUP = r"""
   year    = {2001},
   note    = {A\hspace{1em}B, $\mathrm{d}x$, of\/f, 50\% \& \$5}
 }
-"""
+"""  # noqa: E501 - written as a user writes it
 
 
 def test_latex_markup_is_html_in_pages_and_text_in_tooltips_and_the_report(site):
@@ -268,7 +290,10 @@ def test_latex_markup_is_html_in_pages_and_text_in_tooltips_and_the_report(site)
 
 
 def test_markup_in_names_and_hostile_latex_stays_escaped(site):
-    site.bib(r"@article{x, author = {\textsc{Müller}, Hans}, title = {\textit{<script>alert(1)</script>} and \emph{\url{javascript:alert(1)}}}, journal = {J}, year = {2001}}" + "\n")
+    site.bib(
+        r"@article{x, author = {\textsc{Müller}, Hans}, title = {\textit{<script>alert(1)</script>} and"
+        r" \emph{\url{javascript:alert(1)}}}, journal = {J}, year = {2001}}" + "\n"
+    )
     site.config()
     site.page("index.md", "[@x]\n")
     site.build()
@@ -356,10 +381,16 @@ def test_csl_json_and_yaml_bibliographies_mixed_with_bibtex(site, warnings):
     page = soup(site.html())
     smith = reference_text(page, "smith2020")
     assert "Anna Smith, Jan van der Berg, and IL-2 Study Group" in smith, smith
-    assert "Interleukin-2 in Mus musculus: 50% & more" in smith and "Journal of Immunology, 12(3):100–110, May 2020" in smith, smith
+    assert (
+        "Interleukin-2 in Mus musculus: 50% & more" in smith
+        and "Journal of Immunology, 12(3):100–110, May 2020" in smith
+    ), smith
     assert "<i>Mus musculus</i>" in str(page.select_one("#ref-smith2020 .reference-text"))
     links = {a["class"][0]: a["href"] for a in page.select("#ref-smith2020 .reference-ids a")}
-    assert links == {"ref-doi": "https://doi.org/10.1000/j.imm_2020.12", "ref-pmid": "https://pubmed.ncbi.nlm.nih.gov/31234567/"}
+    assert links == {
+        "ref-doi": "https://doi.org/10.1000/j.imm_2020.12",
+        "ref-pmid": "https://pubmed.ncbi.nlm.nih.gov/31234567/",
+    }
     assert page.select_one("#ref-label2022 a.ref-url")["href"] == "https://www.accessdata.fda.gov/label.pdf"
     assert "(accessed 2024-02-03)" in page.select_one("#ref-label2022 .reference-ids").get_text()
     assert "Proleukin (aldesleukin) label" in reference_text(page, "label2022")
@@ -368,7 +399,9 @@ def test_csl_json_and_yaml_bibliographies_mixed_with_bibtex(site, warnings):
     assert "Collected Works" in reference_text(page, "baddoi")
     # findings at the file and line of each item
     assert "mkdocs_factcheck: refs.json:28: entry 'nojournal' (article) lacks journal [missing_field]" in warnings()
-    assert any(m.startswith("mkdocs_factcheck: refs.yaml:13: entry 'baddoi': DOI 'not-a-doi'") for m in warnings()), warnings()
+    assert any(m.startswith("mkdocs_factcheck: refs.yaml:13: entry 'baddoi': DOI 'not-a-doi'") for m in warnings()), (
+        warnings()
+    )
     sources = {s["key"]: s for s in factcheck_json(site)["sources"]}
     assert (sources["smith2020"]["file"], sources["smith2020"]["line"]) == ("refs.json", 2)
     assert (sources["doe2001"]["file"], sources["doe2001"]["line"]) == ("refs.yaml", 3)
@@ -376,11 +409,15 @@ def test_csl_json_and_yaml_bibliographies_mixed_with_bibtex(site, warnings):
 
 
 def test_csl_json_syntax_error_is_located_and_earlier_items_load(site, warnings):
-    site.write("refs.json", '[\n  {"id": "ok", "type": "webpage", "title": "Fine"},\n  {"id": "bad" "type": "book"}\n]\n')
+    site.write(
+        "refs.json", '[\n  {"id": "ok", "type": "webpage", "title": "Fine"},\n  {"id": "bad" "type": "book"}\n]\n'
+    )
     site.config({"bibliography": "refs.json"})
     site.page("index.md", "[@ok]\n")
     site.build()
-    assert any(m.startswith("mkdocs_factcheck: refs.json:3: JSON syntax error") and "[bib_syntax]" in m for m in warnings()), warnings()
+    assert any(
+        m.startswith("mkdocs_factcheck: refs.json:3: JSON syntax error") and "[bib_syntax]" in m for m in warnings()
+    ), warnings()
     assert "Fine" in reference_text(soup(site.html()), "ok")
 
 
@@ -391,7 +428,9 @@ def test_csl_items_without_id_and_files_of_the_wrong_shape_are_reported(site, wa
     site.page("index.md", "[@fine]\n")
     site.build()
     assert "mkdocs_factcheck: refs.yaml:4: CSL item without an 'id' (skipped) [bib_syntax]" in warnings()
-    assert any(m.startswith("mkdocs_factcheck: other.json:1: a CSL-JSON file is an array of items") for m in warnings()), warnings()
+    assert any(
+        m.startswith("mkdocs_factcheck: other.json:1: a CSL-JSON file is an array of items") for m in warnings()
+    ), warnings()
 
 
 def test_unknown_bibliography_format_stops_with_one_message(site, warnings):
@@ -408,8 +447,9 @@ def test_unknown_bibliography_format_stops_with_one_message(site, warnings):
 
 def test_doi_written_as_an_address_is_the_doi_with_an_info_finding(site, warnings):
     site.bib(
-        "@article{a, author = {A, B}, title = {T}, journal = {J}, year = {2001}, doi = {https://doi.org/10.1136/gut.28.12.1648}}\n"
-        "@article{b, author = {A, B}, title = {U}, journal = {J}, year = {2002}, doi = {http://dx.doi.org/10.1000/x%2Fy}}\n"
+        "@article{a, author = {A, B}, title = {T}, journal = {J}, year = {2001}, doi ="
+        " {https://doi.org/10.1136/gut.28.12.1648}}\n@article{b, author = {A, B}, title = {U}, journal = {J}, year ="
+        " {2002}, doi = {http://dx.doi.org/10.1000/x%2Fy}}\n"
     )
     site.config()
     site.page("index.md", "[@a] [@b]\n")
@@ -417,8 +457,14 @@ def test_doi_written_as_an_address_is_the_doi_with_an_info_finding(site, warning
     assert not [m for m in warnings() if "invalid_identifier" in m]
     info = sorted(m for m in warnings(level=20) if "[doi_normalised]" in m)
     assert info == [
-        "mkdocs_factcheck: references.bib:1: entry 'a': DOI written as 'https://doi.org/10.1136/gut.28.12.1648', read as 10.1136/gut.28.12.1648 [doi_normalised]",
-        "mkdocs_factcheck: references.bib:2: entry 'b': DOI written as 'http://dx.doi.org/10.1000/x%2Fy', read as 10.1000/x/y [doi_normalised]",
+        (
+            "mkdocs_factcheck: references.bib:1: entry 'a': DOI written as 'https://doi.org/10.1136/gut.28.12.1648',"
+            " read as 10.1136/gut.28.12.1648 [doi_normalised]"
+        ),
+        (
+            "mkdocs_factcheck: references.bib:2: entry 'b': DOI written as 'http://dx.doi.org/10.1000/x%2Fy', read as"
+            " 10.1000/x/y [doi_normalised]"
+        ),
     ]
     page = soup(site.html())
     assert page.select_one("#ref-a a.ref-doi")["href"] == "https://doi.org/10.1136/gut.28.12.1648"
@@ -426,8 +472,7 @@ def test_doi_written_as_an_address_is_the_doi_with_an_info_finding(site, warning
 
 
 def test_syntax_error_is_reported_at_the_line_of_its_entry(site, warnings):
-    site.bib(
-        """
+    site.bib("""
         @article{first,
           author = {A, B},
           title = {Unclosed {brace},
@@ -441,18 +486,24 @@ def test_syntax_error_is_reported_at_the_line_of_its_entry(site, warnings):
           author = {E, F}
           title = {Missing comma}
         }
-        """
-    )
+        """)
     site.config()
     site.page("index.md", "[@second]\n")
     site.build()
     syntax = [m for m in warnings() if "[bib_syntax]" in m]
-    assert any(m.startswith("mkdocs_factcheck: references.bib:1: syntax error in entry 'first'") for m in syntax), syntax
-    assert any(m.startswith("mkdocs_factcheck: references.bib:10: syntax error in entry 'third'") for m in syntax), syntax
+    assert any(m.startswith("mkdocs_factcheck: references.bib:1: syntax error in entry 'first'") for m in syntax), (
+        syntax
+    )
+    assert any(m.startswith("mkdocs_factcheck: references.bib:10: syntax error in entry 'third'") for m in syntax), (
+        syntax
+    )
 
 
 def test_titles_keep_their_capitals_unless_the_site_asks_for_sentence_case(site):
-    site.bib("@article{de, author = {A, B}, title = {Über die Wirkung von Interleukin-2 auf T-Zellen mit Proleukin}, journal = {J}, year = {2001}}\n")
+    site.bib(
+        "@article{de, author = {A, B}, title = {Über die Wirkung von Interleukin-2 auf T-Zellen mit Proleukin}, journal"
+        " = {J}, year = {2001}}\n"
+    )
     site.config()
     site.page("index.md", "[@de]\n")
     site.build()
@@ -463,7 +514,10 @@ def test_titles_keep_their_capitals_unless_the_site_asks_for_sentence_case(site)
 
 
 def test_url_in_howpublished_is_printed_once(site):
-    site.bib("@misc{web, title = {A web page}, howpublished = {\\url{https://example.org/page}}, year = {2020}}\n@misc{said, title = {Another}, howpublished = {Online at \\url{https://example.org/b}}}\n")
+    site.bib(
+        "@misc{web, title = {A web page}, howpublished = {\\url{https://example.org/page}}, year = {2020}}\n@misc{said,"
+        " title = {Another}, howpublished = {Online at \\url{https://example.org/b}}}\n"
+    )
     site.config()
     site.page("index.md", "[@web] [@said]\n")
     site.build()
@@ -480,7 +534,11 @@ def test_url_in_howpublished_is_printed_once(site):
 def test_a_warm_build_reads_only_the_entries_it_uses(site):
     """A lab's shared bibliography: entries are read from their text when first used, and the cache keeps
     where they are, so a warm build parses the cited ones only and shows them as a cold build does."""
-    entries = [f"@article{{e{n}, author = {{M{{\\\"u}}ller, J{n}}}, title = {{Title {n} on \\textit{{Stra{{\\ss}}e}}}}, journal = gut, year = {{2000}}}}" for n in range(60)]
+    entries = [
+        f'@article{{e{n}, author = {{M{{\\"u}}ller, J{n}}}, title = {{Title {n} on \\textit{{Stra{{\\ss}}e}}}}, journal'
+        " = gut, year = {2000}}"
+        for n in range(60)
+    ]
     site.bib("@string{gut = {Gut}}\n" + "\n".join(entries) + "\n")
     site.config()
     site.page("index.md", "[@e7] [@e59]\n")
@@ -496,14 +554,21 @@ def test_a_warm_build_reads_only_the_entries_it_uses(site):
     assert sorted(key for key, source in sources.items() if source._raw is not None) == ["e59", "e7"]
     assert site.html() == cold_html
     entry = soup(cold_html).select_one("#ref-e7 .reference-text")
-    assert entry.get_text().replace("\xa0", " ").startswith("J7 Müller. Title 7 on Straße. Gut, 2000") and entry.select_one("i").get_text() == "Straße", str(entry)
+    assert (
+        entry.get_text().replace("\xa0", " ").startswith("J7 Müller. Title 7 on Straße. Gut, 2000")
+        and entry.select_one("i").get_text() == "Straße"
+    ), str(entry)
     data = factcheck_json(site)
     assert [s["key"] for s in data["sources"]] == ["e7", "e59"]
     assert data["uncited_sources"][0]["count"] == 58 and data["summary"]["sources"] == 60
 
 
 def test_entries_of_a_file_with_windows_line_ends_and_accents_are_read_from_their_spans(site):
-    text = "@string{j = {Journal of Ä}}\r\n@article{first, author = {Ölund, Åsa}, title = {Før}, journal = j, year = {2001}}\r\n\r\n@article{second,\r\n  author = {Brown, B},\r\n  title = {Ünder},\r\n  journal = j,\r\n  year = {2002}\r\n}\r\n"
+    text = (
+        "@string{j = {Journal of Ä}}\r\n@article{first, author = {Ölund, Åsa}, title = {Før}, journal = j, year ="
+        " {2001}}\r\n\r\n@article{second,\r\n  author = {Brown, B},\r\n  title = {Ünder},\r\n  journal = j,\r\n  year ="
+        " {2002}\r\n}\r\n"
+    )
     (site.root / "references.bib").write_bytes(text.encode("utf-8"))
     site.config()
     site.page("index.md", "[@second] [@first]\n")
@@ -528,7 +593,10 @@ def test_the_quick_entry_reader_agrees_with_pybtex():
             ENTRIES,
             BIBLATEX,
             MARKUP,
-            r'@article{q, title = "A {"}quoted{"} title", note = "x" # " and " # {y}, year = 2001, month = jan, Author = {A and B}, TITLE = {second}}',
+            (
+                r'@article{q, title = "A {"}quoted{"} title", note = "x" # " and " # {y}, year = 2001, month = jan,'
+                r" Author = {A and B}, TITLE = {second}}"
+            ),
             r'@misc(paren, title = {T}, howpublished = "\url{https://x.org/~a}")',
             "@misc{spaces,\n  title   =   {  Many\n   spaces   here },\n}",
         ]
@@ -550,12 +618,16 @@ def test_the_quick_entry_reader_agrees_with_pybtex():
     assert read == len(reference.entries)
 
 
-@pytest.mark.parametrize(("title_case", "shown"), [("as-written", "Über die Wirkung von Proleukin"), ("sentence", "Über die wirkung von proleukin")])
+@pytest.mark.parametrize(
+    ("title_case", "shown"),
+    [("as-written", "Über die Wirkung von Proleukin"), ("sentence", "Über die wirkung von proleukin")],
+)
 def test_python_markdown_without_the_plugin_reads_csl_and_title_case(tmp_path, monkeypatch, title_case, shown):
     import markdown
 
     (tmp_path / "refs.yaml").write_text(
-        "- id: de\n  type: article-journal\n  title: Über die Wirkung von Proleukin\n  author: [{family: Ng, given: Ann}]\n  container-title: J\n  issued: 2001\n",
+        "- id: de\n  type: article-journal\n  title: Über die Wirkung von Proleukin\n  author: [{family: Ng, given:"
+        " Ann}]\n  container-title: J\n  issued: 2001\n",
         encoding="utf-8",
     )
     monkeypatch.chdir(tmp_path)
@@ -565,14 +637,47 @@ def test_python_markdown_without_the_plugin_reads_csl_and_title_case(tmp_path, m
 
 
 def test_csl_json_with_a_byte_order_mark(site):
-    (site.root / "refs.json").write_bytes('\ufeff[{"id": "bom", "type": "webpage", "title": "Written on Windows"}]'.encode())
+    (site.root / "refs.json").write_bytes(
+        '\ufeff[{"id": "bom", "type": "webpage", "title": "Written on Windows"}]'.encode()
+    )
     site.config({"bibliography": "refs.json"})
     site.page("index.md", "[@bom]\n")
     site.build()
     assert "Written on Windows" in reference_text(soup(site.html()), "bom")
 
 
-LATEX_PIECES = ["a", "B", " ", "{", "}", "$", "^", "_", "~", "\\", "'", '"', "%", "&", "<i>", "\\textit", "\\em ", "\\sc ", "\\'", '\\"', "\\c ", "\\url", "\\href", "\\hspace", "\\sigma", "\\foo", "\\\\", "\\ss", "\\v{", "\\textsuperscript{"]
+LATEX_PIECES = [
+    "a",
+    "B",
+    " ",
+    "{",
+    "}",
+    "$",
+    "^",
+    "_",
+    "~",
+    "\\",
+    "'",
+    '"',
+    "%",
+    "&",
+    "<i>",
+    "\\textit",
+    "\\em ",
+    "\\sc ",
+    "\\'",
+    '\\"',
+    "\\c ",
+    "\\url",
+    "\\href",
+    "\\hspace",
+    "\\sigma",
+    "\\foo",
+    "\\\\",
+    "\\ss",
+    "\\v{",
+    "\\textsuperscript{",
+]
 
 
 @given(st.lists(st.sampled_from(LATEX_PIECES), max_size=30).map("".join))
@@ -583,13 +688,21 @@ def test_any_latex_becomes_escaped_html_and_text_without_failing(value):
 
     text = rich(value)
     html = text.render(SafeHTMLBackend())
-    ours = re.sub(r'</?(?:i|b|sub|sup)>|<span class="(?:bibtex-protected|factcheck-smallcaps" style="font-variant:small-caps)">|</span>', "", html)
+    ours = re.sub(
+        r'</?(?:i|b|sub|sup)>|<span class="(?:bibtex-protected|factcheck-smallcaps"'
+        r' style="font-variant:small-caps)">|</span>',
+        "",
+        html,
+    )
     assert "<" not in ours and ">" not in ours, html  # a field's own angle brackets are escaped, and no link is made
     assert isinstance(plain(text), str) and isinstance(latex_to_text(value), str)
 
 
 def test_a_slash_command_reads_as_pandoc_reads_it(site):
-    bib = "@article{io, author = {Adams, Ann}, title = {Input{$\\slash$}output and and\\slash or}, journal = {J}, year = {2000}}\n"
+    bib = (
+        "@article{io, author = {Adams, Ann}, title = {Input{$\\slash$}output and and\\slash or}, journal = {J}, year ="
+        " {2000}}\n"
+    )
     site.bib(bib)
     site.config()
     site.page("index.md", "Text [@io].\n")
@@ -598,7 +711,9 @@ def test_a_slash_command_reads_as_pandoc_reads_it(site):
     import pypandoc
 
     (site.root / "pandoc.bib").write_text(bib, encoding="utf-8")
-    reference = pypandoc.convert_text("[@io]\n", "plain", format="markdown", extra_args=["--citeproc", f"--bibliography={site.root / 'pandoc.bib'}"])
+    reference = pypandoc.convert_text(
+        "[@io]\n", "plain", format="markdown", extra_args=["--citeproc", f"--bibliography={site.root / 'pandoc.bib'}"]
+    )
     assert "Input/output and and/or" in " ".join(reference.split())  # pandoc's reading
     assert "Input/output and and/or" in page.select_one(".citation a")["title"]
     assert "Input/output and and/or" in page.select_one("#ref-io .reference-text").get_text()

@@ -11,15 +11,13 @@ from mkdocs.exceptions import Abort
 
 
 def test_syntax_error_is_located_and_the_rest_still_loads(site, warnings):
-    site.bib(
-        """
+    site.bib("""
         @article{good1, author = {A, B}, title = {First}, journal = {J}, year = {2001}}
 
         @article{broken, author = {A, B} title = {No comma}, journal = {J}, year = {2002}}
 
         @article{good2, author = {C, D}, title = {Second}, journal = {J}, year = {2003}}
-        """
-    )
+        """)
     site.config()
     site.page("index.md", "[@good1] [@good2]\n")
     site.build()
@@ -31,36 +29,37 @@ def test_syntax_error_is_located_and_the_rest_still_loads(site, warnings):
 def test_an_entry_an_unclosed_one_took_in_is_named_where_it_is_cited(site, warnings):
     """An unclosed brace takes the entries after it into its own value: citing one of those says where
     it is written and why it could not be read, not just that the key is unknown."""
-    site.bib(
-        """
+    site.bib("""
         @article{broken, author = {A, B}, title = {Unclosed {brace, journal = {J}, year = {2002}}
 
         @article{after, author = {C, D}, title = {Second}, journal = {J}, year = {2003}}
-        """
-    )
+        """)
     site.config()
     site.page("index.md", "[@after]\n")
     site.build()
     messages = warnings()
-    assert any(m.startswith("mkdocs_factcheck: references.bib:1: syntax error in entry 'broken'") for m in messages), messages
+    assert any(m.startswith("mkdocs_factcheck: references.bib:1: syntax error in entry 'broken'") for m in messages), (
+        messages
+    )
     (unknown,) = [m for m in messages if "unknown citation key 'after'" in m]
     assert "it is written at references.bib:3, inside an entry before it that is not closed" in unknown
 
 
 def test_unreadable_name_is_located_and_the_entry_still_renders(site, warnings):
-    site.bib(
-        """
+    site.bib("""
         @article{good, author = {Onji, Masaaki}, title = {First}, journal = {J}, year = {2001}}
 
         @article{commas, author = {Onji, Masaaki, Jr., Extra and Kondoh, Hiroshi}, title = {Second}, journal = {J}, year = {2002}}
 
         @article{braced, author = {Kondoh, Hiroshi and M{\\"u}ller, Anna, Jr., Extra and {Barnes and Noble}}, title = {Third}, journal = {J}, year = {2003}}
-        """
-    )
+        """)  # noqa: E501 - written as a user writes it
     site.config()
     site.page("index.md", "[@good] [@commas] [@braced]\n")
     site.build()
-    assert any(m.startswith("mkdocs_factcheck: references.bib:3: entry 'commas': Too many commas") and "[bib_syntax]" in m for m in warnings())
+    assert any(
+        m.startswith("mkdocs_factcheck: references.bib:3: entry 'commas': Too many commas") and "[bib_syntax]" in m
+        for m in warnings()
+    )
     assert any(m.startswith("mkdocs_factcheck: references.bib:5: entry 'braced': Too many commas") for m in warnings())
     entry = soup(site.html()).select_one("#ref-commas .reference-text").get_text()
     assert "Second" in entry and "Kondoh" in entry
@@ -85,7 +84,10 @@ def test_duplicate_keys_within_and_across_files(site, warnings):
     site.build()
     found = [m for m in warnings() if "duplicate" in m]
     assert any(m.startswith("mkdocs_factcheck: a.bib:2: duplicate entry key 'dup'") for m in found), found
-    assert any(m.startswith("mkdocs_factcheck: b.bib:3: duplicate entry key 'shared', already defined at a.bib:3") for m in found), found
+    assert any(
+        m.startswith("mkdocs_factcheck: b.bib:3: duplicate entry key 'shared', already defined at a.bib:3")
+        for m in found
+    ), found
     text = soup(site.html()).select_one("#ref-shared").get_text()
     assert "A" in text and "C" not in text.replace("PMCID", "")
 
@@ -118,7 +120,10 @@ def test_missing_fields_of_cited_entries(site, warnings):
     site.config({"style": "vancouver"})
     site.page("index.md", "[@b]\n")
     site.build()
-    assert "mkdocs_factcheck: references.bib:1: entry 'b' (book) lacks author or editor, publisher [missing_field]" in warnings()
+    assert (
+        "mkdocs_factcheck: references.bib:1: entry 'b' (book) lacks author or editor, publisher [missing_field]"
+        in warnings()
+    )
 
 
 def test_unreadable_bibliography_stops_with_one_message(site, warnings):
@@ -140,7 +145,9 @@ def test_unknown_style_stops_with_one_message(bib_site, warnings):
 def test_command_line_build_shows_no_traceback(bib_site):
     bib_site.config({"style": "nosuchstyle"})
     bib_site.page("index.md", "[@onji1987]\n")
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=bib_site.root, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build"], cwd=bib_site.root, capture_output=True, text=True
+    )
     assert result.returncode != 0
     assert "unknown citation style 'nosuchstyle'" in result.stderr
     assert "Traceback" not in result.stderr
@@ -153,7 +160,13 @@ def test_command_line_build_shows_no_traceback(bib_site):
         ("unsrt", "M. Onji, H. Kondoh, and N. Horiike. Effect of recombinant interleukin 2 on hepatitis B."),
         ("alpha", "M. Onji, H. Kondoh, and N. Horiike."),
         ("abbrv", "M. Onji, H. Kondoh, and N. Horiike."),
-        ("vancouver", "Onji M, Kondoh H, Horiike N. Effect of recombinant interleukin 2 on hepatitis B. Gut. 1987;28(12):1648-52."),
+        (
+            "vancouver",
+            (
+                "Onji M, Kondoh H, Horiike N. Effect of recombinant interleukin 2 on hepatitis B. Gut."
+                " 1987;28(12):1648-52."
+            ),
+        ),
     ],
 )
 def test_styles_by_name(bib_site, style, expected):
@@ -319,7 +332,10 @@ def test_plain_python_markdown_without_the_plugin(tmp_path, monkeypatch):
 
     (tmp_path / "refs.bib").write_text(BIB)
     monkeypatch.chdir(tmp_path)
-    md = markdown.Markdown(extensions=["mkdocs_factcheck"], extension_configs={"mkdocs_factcheck": {"bibliography": "refs.bib", "style": "vancouver"}})
+    md = markdown.Markdown(
+        extensions=["mkdocs_factcheck"],
+        extension_configs={"mkdocs_factcheck": {"bibliography": "refs.bib", "style": "vancouver"}},
+    )
     html = md.convert("Text [@onji1987] and `[@code]`.")
     page = soup(html)
     assert page.select_one("a.citation-ref").get_text() == "1"
@@ -335,7 +351,10 @@ def test_pybtex_plugins_are_not_looked_up_per_entry(site, monkeypatch):
     import mkdocs_factcheck.core.formatting.pybtex_formatter as formatting
 
     formatting.latex_to_text.cache_clear()
-    entries = "\n".join(f"@article{{e{n}, author={{M{{\\\"u}}ller, A{n} and Smith, B}}, title={{T{n}}}, journal={{J}}, year={{2000}}}}" for n in range(40))
+    entries = "\n".join(
+        f'@article{{e{n}, author={{M{{\\"u}}ller, A{n} and Smith, B}}, title={{T{n}}}, journal={{J}}, year={{2000}}}}'
+        for n in range(40)
+    )
     site.bib(entries)
     site.config({"style": "vancouver"})
     site.page("index.md", " ".join(f"[@e{n}]" for n in range(40)) + "\n\n::: {#refs scope=site}\n:::\n")
@@ -352,7 +371,9 @@ def test_formatted_entries_are_kept_on_disk_between_builds(bib_site):
     bib_site.page("index.md", "[@onji1987]\n")
 
     def build():
-        result = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=bib_site.root, capture_output=True, text=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build"], cwd=bib_site.root, capture_output=True, text=True
+        )
         assert result.returncode == 0, result.stderr
         return soup(bib_site.html()).select_one("#ref-onji1987 .reference-text").decode_contents()
 
@@ -415,7 +436,15 @@ def test_parsed_bibliography_read_from_disk_is_the_one_parsed(tmp_path):
 
     def described(bibliography):
         return [
-            (s.key, s.raw.type, s.raw.original_type, list(s.raw.fields.items()), s.file, s.line, s.entry.persons.get("author", []))
+            (
+                s.key,
+                s.raw.type,
+                s.raw.original_type,
+                list(s.raw.fields.items()),
+                s.file,
+                s.line,
+                s.entry.persons.get("author", []),
+            )
             for s in bibliography.sources.values()
         ], [(f.kind, f.message, f.file, f.line) for f in bibliography.findings]
 

@@ -138,7 +138,9 @@ def test_a_tampered_bibliography_cache_is_parsed_again(cached_site, change):
     cache = BibliographyCache()
     again = cache.get(paths, base, directory)
     assert cache.parses == 1
-    assert {key: dict(s.raw.fields) for key, s in again.sources.items()} == {key: dict(s.raw.fields) for key, s in first.sources.items()}
+    assert {key: dict(s.raw.fields) for key, s in again.sources.items()} == {
+        key: dict(s.raw.fields) for key, s in first.sources.items()
+    }
     assert BibliographyCache().get(paths, base, directory).keys() == first.keys()  # rewritten: used again
 
 
@@ -146,7 +148,21 @@ def test_planted_markup_in_a_well_formed_bibliography_cache_is_escaped(site):
     """A well-formed file with the right stamp is used: what it holds is then text, like a .bib's.
     (BibTeX entries are stored as spans of their file, whose digest is in the stamp: the fields that the
     file itself holds are those of CSL items.)"""
-    site.write("refs.json", json.dumps([{"id": "csl1", "type": "article-journal", "title": "A CSL item", "author": [{"family": "Doe", "given": "J"}], "container-title": "J", "issued": {"date-parts": [[2000]]}}]))
+    site.write(
+        "refs.json",
+        json.dumps(
+            [
+                {
+                    "id": "csl1",
+                    "type": "article-journal",
+                    "title": "A CSL item",
+                    "author": [{"family": "Doe", "given": "J"}],
+                    "container-title": "J",
+                    "issued": {"date-parts": [[2000]]},
+                }
+            ]
+        ),
+    )
     site.page("index.md", "Cited [@csl1].\n")
     site.config(plugin={"bibliography": "refs.json"})
     fresh_build(site)
@@ -155,7 +171,9 @@ def test_planted_markup_in_a_well_formed_bibliography_cache_is_escaped(site):
         csl_rows = [row for row in rows if len(row) == 6]
         assert csl_rows
         for row in csl_rows:
-            row[4] = [[name, value + '<script>alert("x")</script>' if name == "title" else value] for name, value in row[4]]
+            row[4] = [
+                [name, value + '<script>alert("x")</script>' if name == "title" else value] for name, value in row[4]
+            ]
         return rows
 
     planted_rows(site, change)
@@ -173,7 +191,7 @@ HOSTILE_HTML = [
     '<a href="javascript:alert(1)">x</a>',
     '<span onclick="alert(1)">x</span>',
     '<a href="https://e.org/" onclick="alert(1)">x</a>',
-    '<em>never closed: the rest of the page in italics, alert(',
+    "<em>never closed: the rest of the page in italics, alert(",
     "</li></ol><div>alert(1)</div>",
     "a <!-- alert( --> comment",
 ]
@@ -188,7 +206,9 @@ def test_tampered_formatted_html_is_not_injected(cached_site, warnings):
     fresh_build(cached_site)
     items = formatted_items(cached_site)
     planted = dict(zip(items, [HOSTILE_HTML[0], HOSTILE_HTML[2]], strict=True))
-    (cache_dir(cached_site) / FormattedCache.FILE).write_text(json.dumps({key: [planted[key], *value[1:]] for key, value in items.items()}), encoding="utf-8")
+    (cache_dir(cached_site) / FormattedCache.FILE).write_text(
+        json.dumps({key: [planted[key], *value[1:]] for key, value in items.items()}), encoding="utf-8"
+    )
     html, plugin = fresh_build(cached_site)
     assert plugin.engine.formatter.formatted_count == 2
     assert_right(html)
@@ -208,7 +228,9 @@ def test_what_the_styles_write_passes_the_check(tmp_path, style):
     from mkdocs_factcheck.core.formatting.pybtex_formatter import SafeHTMLBackend, format_source, load_style
 
     path = tmp_path / "all.bib"
-    path.write_text(SHARED + BIB.replace("onji1987", "onji1987b").replace("parent2010", "parent2010b"), encoding="utf-8")
+    path.write_text(
+        SHARED + BIB.replace("onji1987", "onji1987b").replace("parent2010", "parent2010b"), encoding="utf-8"
+    )
     sources = load([path], tmp_path).sources.values()
     formatted = [format_source(load_style(style), SafeHTMLBackend(), source).html for source in sources]
     assert len(formatted) == 9 and all(is_backend_html(html) for html in formatted), formatted
@@ -239,7 +261,9 @@ def deeply_nested(path: Path) -> None:
     path.write_text('{"format": 2, "rows": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
 
 
-@pytest.mark.parametrize("damage", [truncated, random_bytes, other_layout, a_directory, deeply_nested], ids=lambda f: f.__name__)
+@pytest.mark.parametrize(
+    "damage", [truncated, random_bytes, other_layout, a_directory, deeply_nested], ids=lambda f: f.__name__
+)
 @pytest.mark.parametrize("name", [BibliographyCache.FILE, FormattedCache.FILE])
 def test_a_damaged_cache_file_is_rebuilt_or_bypassed(cached_site, warnings, name, damage):
     fresh_build(cached_site)
@@ -319,7 +343,12 @@ def killed_mid_write(site, blocked: str, tmp_path: Path, stage: str = "replace")
     temporary file's name."""
     script = tmp_path / "child.py"
     script.write_text(textwrap.dedent(CHILD), encoding="utf-8")
-    child = subprocess.Popen([sys.executable, str(script), str(site.root / "mkdocs.yml"), blocked, stage], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, str(script), str(site.root / "mkdocs.yml"), blocked, stage],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = child.stdout.readline()  # returns when the child is in the write (or has died)
         assert line.startswith("writing "), child.stderr.read()
@@ -382,7 +411,9 @@ def test_names_read_into_persons_survive_the_cache(tmp_path):
     entry = Entry("article", fields={"title": "T", "year": "2000"})
     entry.key = "k"
     entry.persons["author"] = [Person("de la Fontaine, Jr., Jean Pierre"), Person("{Barnes and Noble}")]
-    stored = Bibliography({"k": Source("k", entry, "refs.bib", 3)}, [Finding("bib_syntax", "m", file="refs.bib", line=2)])
+    stored = Bibliography(
+        {"k": Source("k", entry, "refs.bib", 3)}, [Finding("bib_syntax", "m", file="refs.bib", line=2)]
+    )
     _write_parsed(tmp_path / "b.json", ("stamp",), stored, [], tmp_path)
     loaded = _read_parsed(tmp_path / "b.json", ("stamp",))
     assert loaded is not None and loaded.findings == stored.findings

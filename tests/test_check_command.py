@@ -62,10 +62,17 @@ def test_text_lines_name_file_and_line_and_strict_fails_on_warnings(broken_site)
     assert code == 0, "warnings alone do not fail without --strict"
     lines = out.splitlines()
     # Paths from the project's root, line numbers of the file itself (front matter included).
-    assert "docs/sub/broken.md:8: unknown citation key 'nope' (no entry in the bibliography) [unknown_key]" in lines or any(
-        line.startswith("docs/sub/broken.md:8: unknown citation key 'nope'") and line.endswith("[unknown_key]") for line in lines
+    assert (
+        "docs/sub/broken.md:8: unknown citation key 'nope' (no entry in the bibliography) [unknown_key]" in lines
+        or any(
+            line.startswith("docs/sub/broken.md:8: unknown citation key 'nope'") and line.endswith("[unknown_key]")
+            for line in lines
+        )
     )
-    assert any(line.startswith("docs/sub/broken.md:6: claim 'liver' has no source") and line.endswith("[claim_without_source]") for line in lines)
+    assert any(
+        line.startswith("docs/sub/broken.md:6: claim 'liver' has no source") and line.endswith("[claim_without_source]")
+        for line in lines
+    )
     assert not any("[uncited_entry]" in line for line in lines), "information is shown with --verbose only"
     code, out, _ = run(broken_site, "--offline", "--strict")
     assert code == 1
@@ -104,7 +111,9 @@ def test_json_has_the_schema_of_factcheck_json(broken_site):
     assert [s["key"] for s in checked["sources"]] == [s["key"] for s in built["sources"]]
     assert checked["summary"] == built["summary"]
     # The same findings, located alike (the build's report page is not a page of the docs folder).
-    assert {(f["kind"], f.get("page"), f.get("line")) for f in checked["findings"]} == {(f["kind"], f.get("page"), f.get("line")) for f in built["findings"]}
+    assert {(f["kind"], f.get("page"), f.get("line")) for f in checked["findings"]} == {
+        (f["kind"], f.get("page"), f.get("line")) for f in built["findings"]
+    }
 
 
 GITHUB_LINE = re.compile(r"^::(error|warning|notice) file=[^,:]+(,line=\d+)?,title=[^,:]+::[^\r\n]*$")
@@ -119,7 +128,9 @@ def test_github_annotations_follow_the_workflow_command_syntax(site):
     lines = out.splitlines()
     assert lines and all(GITHUB_LINE.match(line) for line in lines), lines
     unknown = next(line for line in lines if "unknown_key" in line)
-    assert unknown.startswith("::warning file=docs/a%2C b.md,line=1,title=factcheck unknown_key::unknown citation key 'no:pe'")
+    assert unknown.startswith(
+        "::warning file=docs/a%2C b.md,line=1,title=factcheck unknown_key::unknown citation key 'no:pe'"
+    )
     assert any(line.startswith("::notice file=references.bib,line=") for line in lines), "info is a notice"
 
 
@@ -134,7 +145,10 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(broken_site, tmp_path):
     unknown = next(r for r in results if r["ruleId"] == "unknown_key")
     assert unknown["level"] == "warning"
     location = unknown["locations"][0]["physicalLocation"]
-    assert location == {"artifactLocation": {"uri": "docs/sub/broken.md", "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 8}}
+    assert location == {
+        "artifactLocation": {"uri": "docs/sub/broken.md", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 8},
+    }
     rules = document["runs"][0]["tool"]["driver"]["rules"]
     assert rules[unknown["ruleIndex"]]["id"] == "unknown_key"
     assert any(r["level"] == "note" for r in results), "info findings are notes"
@@ -168,9 +182,11 @@ def test_zensical_toml_with_the_extension_only(site):
     site.bib(BIB)
     site.page("index.md", "Cited [@nope] and [@onji1987].\n\n[A claim]{.claim verdict=wrong} [@onji1987].\n")
     (site.root / "zensical.toml").write_text(
-        '[project]\nsite_name = "Z"\ndocs_dir = "docs"\n\n[project.markdown_extensions.attr_list]\n\n'
-        '[project.markdown_extensions.mkdocs_factcheck]\nbibliography = "references.bib"\nstyle = "vancouver"\nbibliography_title = "Sources"\n'
-        '[project.markdown_extensions.mkdocs_factcheck.findings]\nunknown_verdict = "error"\n'
+        '[project]\nsite_name = "Z"\ndocs_dir ='
+        ' "docs"\n\n[project.markdown_extensions.attr_list]\n\n'
+        "[project.markdown_extensions.mkdocs_factcheck]\nbibliography"
+        ' = "references.bib"\nstyle = "vancouver"\nbibliography_title ='
+        ' "Sources"\n[project.markdown_extensions.mkdocs_factcheck.findings]\nunknown_verdict = "error"\n'
     )
     code, out, err = run(site, "--offline")
     assert code == 1, out + err
@@ -182,8 +198,21 @@ def test_offline_sends_nothing_and_online_results_come_from_the_checks(site, htt
     site.bib("@article{a, author={A, B}, title={T}, journal={J}, year={2000}, doi={10.1000/xyz}}\n")
     site.page("index.md", "[Claim]{.claim verdict=supported} [@a].\n")
     base = httpserver.url_for("").rstrip("/")
-    site.config(plugin={"online": {"enabled": True, "doi_resolver": base, "crossref_api": base, "check_urls": False, "retries": 0, "deadline": 20}})
-    httpserver.expect_request("/api/handles/10.1000/xyz").respond_with_json({"responseCode": 100, "handle": "10.1000/xyz"}, status=404)
+    site.config(
+        plugin={
+            "online": {
+                "enabled": True,
+                "doi_resolver": base,
+                "crossref_api": base,
+                "check_urls": False,
+                "retries": 0,
+                "deadline": 20,
+            }
+        }
+    )
+    httpserver.expect_request("/api/handles/10.1000/xyz").respond_with_json(
+        {"responseCode": 100, "handle": "10.1000/xyz"}, status=404
+    )
     httpserver.expect_request("/works/10.1000/xyz").respond_with_data("Resource not found.", status=404)
     code, out, _ = run(site, "--offline", "--strict")
     assert "doi_not_found" not in out and len(httpserver.log) == 0
@@ -205,7 +234,9 @@ def test_every_host_reads_the_options_of_the_one_declaration():
     assert defaults(FactcheckConfig) == plugin
     assert defaults(OnlineConfig) == {option.name: default_of(option) for option in options_of(OnlineSettings)}
     extension = FactcheckExtension().getConfigs()
-    assert extension == {option.name: {} if option.name == "online" else default_of(option) for option in options_of(Settings, EXTENSION)}
+    assert extension == {
+        option.name: {} if option.name == "online" else default_of(option) for option in options_of(Settings, EXTENSION)
+    }
     assert all(option.metadata["doc"] for option in [*options_of(Settings), *options_of(OnlineSettings)])
     assert {"report_page", "numbering"} <= set(plugin) - set(extension)  # what only the plugin does
     assert {"inline_assets", "site_url"} <= set(extension) - set(plugin)  # what only a host without it needs
@@ -220,21 +251,33 @@ def test_pre_commit_hook_runs_the_command_on_the_changed_files(broken_site):
     hooks = yaml.safe_load((Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml").read_text())
     hook = next(h for h in hooks if h["id"] == "mkdocs-factcheck")
     assert hook["language"] == "python" and hook["entry"].split()[:2] == ["mkdocs-factcheck", "check"]
-    changed = [f for f in ("docs/sub/broken.md", "docs/index.md", "mkdocs.yml", "references.bib") if re.search(hook["files"], f) and not re.search(hook["exclude"], f)]
+    changed = [
+        f
+        for f in ("docs/sub/broken.md", "docs/index.md", "mkdocs.yml", "references.bib")
+        if re.search(hook["files"], f) and not re.search(hook["exclude"], f)
+    ]
     assert changed == ["docs/sub/broken.md", "docs/index.md", "mkdocs.yml", "references.bib"]
     entry = [COMMAND, *shlex.split(hook["entry"])[1:]]  # the console script of this environment
     result = subprocess.run([*entry, *changed], cwd=broken_site.root, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1 and "docs/sub/broken.md:8: unknown citation key 'nope'" in result.stdout
-    result = subprocess.run([*entry, "docs/index.md"], cwd=broken_site.root, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [*entry, "docs/index.md"], cwd=broken_site.root, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stdout
     for site_wide in ("mkdocs.yml", "references.bib"):  # either can break any page: every finding is told
-        result = subprocess.run([*entry, "docs/index.md", site_wide], cwd=broken_site.root, capture_output=True, text=True, timeout=300)
-        assert result.returncode == 1 and "docs/sub/broken.md:8: unknown citation key 'nope'" in result.stdout, site_wide
+        result = subprocess.run(
+            [*entry, "docs/index.md", site_wide], cwd=broken_site.root, capture_output=True, text=True, timeout=300
+        )
+        assert result.returncode == 1 and "docs/sub/broken.md:8: unknown citation key 'nope'" in result.stdout, (
+            site_wide
+        )
 
 
 def findings_and_claims(output: str) -> tuple:
     data = json.loads(output)
-    findings = sorted((f["kind"], f.get("page") or f.get("file"), f.get("line"), f["message"]) for f in data["findings"])
+    findings = sorted(
+        (f["kind"], f.get("page") or f.get("file"), f.get("line"), f["message"]) for f in data["findings"]
+    )
     sources = [(s["key"], s["cited_by"], s["cited_on"]) for s in data["sources"]]
     return findings, data["claims"], sources, data["summary"]
 
@@ -243,8 +286,15 @@ def test_results_of_unchanged_pages_are_reused_and_give_the_same_answer(site):
     """The page results cache against converting every page: identical output, cold, warm and after edits."""
     site.bib(BIB + "@article{broken, title = {No author or journal}}\n")
     site.page("a.md", "# A\n\n[First]{.claim #same verdict=supported} [@onji1987].\n\nSee [@nope] and [@broken].\n")
-    site.page("b.md", "# B\n\n[Second]{.claim #same verdict=supported} [@mueller2001].\n\n[Derived id claim]{.claim verdict=supported} [@onji1987].\n")
-    site.page("c.md", "# C\n\nIn 2001, 45% of patients improved.\n\n[Derived id claim]{.claim verdict=supported} [@web2020].\n")
+    site.page(
+        "b.md",
+        "# B\n\n[Second]{.claim #same verdict=supported} [@mueller2001].\n\n[Derived id claim]{.claim"
+        " verdict=supported} [@onji1987].\n",
+    )
+    site.page(
+        "c.md",
+        "# C\n\nIn 2001, 45% of patients improved.\n\n[Derived id claim]{.claim verdict=supported} [@web2020].\n",
+    )
     site.config()
     reference = findings_and_claims(run(site, "--offline", "--format", "json", "--no-cache")[1])
     kinds = {f[0] for f in reference[0]}
@@ -258,10 +308,14 @@ def test_results_of_unchanged_pages_are_reused_and_give_the_same_answer(site):
     edited = findings_and_claims(run(site, "--offline", "--format", "json")[1])
     assert edited == findings_and_claims(run(site, "--offline", "--format", "json", "--no-cache")[1])
     assert "duplicate_claim_id" not in {f[0] for f in edited[0]}
-    assert "missing_field" not in {f[0] for f in edited[0]}, "'broken' is cited nowhere now, though b.md and c.md came from the cache"
+    assert "missing_field" not in {f[0] for f in edited[0]}, (
+        "'broken' is cited nowhere now, though b.md and c.md came from the cache"
+    )
     # A bibliography edit reconverts every page.
     site.bib(BIB.replace("Onji, M.", "Onji, Masaaki"))
-    assert findings_and_claims(run(site, "--offline", "--format", "json")[1]) == findings_and_claims(run(site, "--offline", "--format", "json", "--no-cache")[1])
+    assert findings_and_claims(run(site, "--offline", "--format", "json")[1]) == findings_and_claims(
+        run(site, "--offline", "--format", "json", "--no-cache")[1]
+    )
 
 
 def test_a_damaged_page_results_file_is_ignored(site):
@@ -365,8 +419,19 @@ def test_options_as_mkdocs_reads_them(site, monkeypatch):
     config = site.root / "mkdocs.yml"
     text = config.read_text()
     assert "    online:\n      enabled: false\n" in text
-    config.write_text(text.replace("    online:\n      enabled: false\n", "    online:\n      enabled: !ENV [FACTCHECK_ONLINE, true]\n"))
-    result = subprocess.run([COMMAND, "check"], cwd=site.root, capture_output=True, text=True, timeout=300, env={**os.environ, "FACTCHECK_ONLINE": "false"})
+    config.write_text(
+        text.replace(
+            "    online:\n      enabled: false\n", "    online:\n      enabled: !ENV [FACTCHECK_ONLINE, true]\n"
+        )
+    )
+    result = subprocess.run(
+        [COMMAND, "check"],
+        cwd=site.root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "FACTCHECK_ONLINE": "false"},
+    )
     assert result.returncode == 0, result.stderr
     assert "unknown citation key 'nope'" in result.stdout
 
@@ -410,7 +475,13 @@ def test_page_urls_without_directory_urls(site):
 
 
 def test_paths_are_relative_to_where_the_command_runs(broken_site):
-    result = subprocess.run([COMMAND, "check", "--offline", "-f", f"{broken_site.root.name}/mkdocs.yml", "--format", "github"], cwd=broken_site.root.parent, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [COMMAND, "check", "--offline", "-f", f"{broken_site.root.name}/mkdocs.yml", "--format", "github"],
+        cwd=broken_site.root.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert f"file={broken_site.root.name}/docs/sub/broken.md,line=8" in result.stdout
 
 
@@ -418,7 +489,9 @@ def test_zensical_toml_is_read_first_as_zensical_does(site):
     site.bib(BIB)
     site.page("index.md", "Cited [@nope].\n")
     site.config(plugin={"findings": {"unknown_key": "ignore"}})
-    (site.root / "zensical.toml").write_text('[project]\nsite_name = "Z"\n[project.markdown_extensions.mkdocs_factcheck]\nbibliography = "references.bib"\n')
+    (site.root / "zensical.toml").write_text(
+        '[project]\nsite_name = "Z"\n[project.markdown_extensions.mkdocs_factcheck]\nbibliography = "references.bib"\n'
+    )
     assert "unknown_key" in run(site, "--offline")[1]
 
 
@@ -435,7 +508,9 @@ def test_pages_that_include_files_are_not_cached(site):
 def test_findings_come_in_the_order_of_their_places(broken_site):
     for _ in range(2):  # cold and warm page results
         lines = run(broken_site, "--offline", "-v")[1].splitlines()
-        places = [(line.split(":")[0], int(line.split(":")[1]) if line.split(":")[1].isdigit() else 0) for line in lines]
+        places = [
+            (line.split(":")[0], int(line.split(":")[1]) if line.split(":")[1].isdigit() else 0) for line in lines
+        ]
         assert places == sorted(places)
 
 
@@ -446,7 +521,9 @@ def test_the_summary_links_the_report_without_directory_urls(site):
     site.build()
     from bs4 import BeautifulSoup
 
-    link = BeautifulSoup((site.site_dir / "index.html").read_text(), "html.parser").select_one(".factcheck-summary a")["href"]
+    link = BeautifulSoup((site.site_dir / "index.html").read_text(), "html.parser").select_one(".factcheck-summary a")[
+        "href"
+    ]
     assert link == "factcheck-report.html" and (site.site_dir / link).is_file()
 
 
@@ -460,7 +537,9 @@ def tamper(site, change) -> None:
     (site.root / ".cache/plugin/factcheck/check-pages.json").write_text(json.dumps(data), encoding="utf-8")
 
 
-CONTRADICTED = "# Home\n\n[The liver recovers]{.claim #liver verdict=contradicted} [@onji1987].\n\nCited [@nope] and [@gone].\n"
+CONTRADICTED = (
+    "# Home\n\n[The liver recovers]{.claim #liver verdict=contradicted} [@onji1987].\n\nCited [@nope] and [@gone].\n"
+)
 
 
 def _emptied(page: dict) -> None:
@@ -490,7 +569,12 @@ def test_a_tampered_page_result_changes_no_finding_nor_verdict(site, change):
 
 @pytest.mark.parametrize(
     "value",
-    [{"citations": [{"key": 1, "anchor": [], "line": "x", "resolved": 2, "group_source": None}]}, {"claims": [{"id": {}, "text": 5}]}, {"findings": "nope"}, {"claims": [["a"]]}],
+    [
+        {"citations": [{"key": 1, "anchor": [], "line": "x", "resolved": 2, "group_source": None}]},
+        {"claims": [{"id": {}, "text": 5}]},
+        {"findings": "nope"},
+        {"claims": [["a"]]},
+    ],
     ids=["citation", "claim", "findings", "claim row"],
 )
 def test_wrong_types_in_page_results_are_no_traceback(site, value):

@@ -79,7 +79,9 @@ def test_code_email_and_html_are_untouched(bib_site):
 def test_link_text_and_bare_urls_hold_citations_as_in_pandoc(bib_site):
     """Pandoc 3.9 reads `[@a](url)` as a link holding a citation, and `@user` after the `/` of a bare
     URL as a citation; inside link text the reference is no link of its own (links cannot nest)."""
-    bib_site.page("index.md", "[@onji1987](https://example.org) is a link; https://social.example/@mueller2001 is not.\n")
+    bib_site.page(
+        "index.md", "[@onji1987](https://example.org) is a link; https://social.example/@mueller2001 is not.\n"
+    )
     bib_site.build()
     page = soup(bib_site.html())
     link = page.select_one('p a[href="https://example.org"]')
@@ -137,7 +139,9 @@ def test_unknown_key_stays_visible_and_is_reported_with_line(bib_site, warnings)
     marker = soup(html).select_one(".citation-unresolved")
     assert marker is not None and marker.get_text() == "@onji1978?"
     messages = [m for m in warnings() if "unknown citation key" in m]
-    assert messages == ["mkdocs_factcheck: sub/page.md:7: unknown citation key 'onji1978' (did you mean 'onji1987'?) [unknown_key]"]
+    assert messages == [
+        "mkdocs_factcheck: sub/page.md:7: unknown citation key 'onji1978' (did you mean 'onji1987'?) [unknown_key]"
+    ]
 
 
 def test_strict_build_fails_on_findings(bib_site):
@@ -150,16 +154,14 @@ def test_strict_build_fails_on_findings(bib_site):
 
 
 def test_bibliography_fields_are_escaped_and_only_http_links(site):
-    site.bib(
-        r"""
+    site.bib(r"""
         @misc{evil,
           title = {<script>alert(1)</script> & "quotes"},
           author = {Hacker, <img src=x onerror=alert(1)>},
           url = {javascript:alert(1)},
           howpublished = {\url{https://ok.example/a"b<c}}
         }
-        """
-    )
+        """)
     site.config()
     site.page("index.md", "Cite [@evil].\n")
     site.build()
@@ -178,7 +180,9 @@ def test_latex_strings_and_crossref_become_text(bib_site):
     bib_site.build()
     page = soup(bib_site.html())
     text = page.select_one("#ref-mueller2001").get_text()
-    assert "Müller" in text and "García" in text and "Æsthetic études über Straße" in text  # titles as written (title_case)
+    assert (
+        "Müller" in text and "García" in text and "Æsthetic études über Straße" in text
+    )  # titles as written (title_case)
     assert "Gut" in page.select_one("#ref-onji1987").get_text()
     child = page.select_one("#ref-child2010").get_text()
     assert "The Parent Book" in child and "Big Press" in child
@@ -232,7 +236,9 @@ def test_numbers_follow_reading_order_through_nested_blocks(bib_site, warnings):
 
 
 def test_page_bibliographies_stay_out_of_the_search_index(bib_site):
-    bib_site.config(extra={"plugins": ["search", {"factcheck": {"bibliography": "references.bib", "online": {"enabled": False}}}]})
+    bib_site.config(
+        extra={"plugins": ["search", {"factcheck": {"bibliography": "references.bib", "online": {"enabled": False}}}]}
+    )
     bib_site.page("index.md", "Text [@mueller2001].\n")
     bib_site.page("refs.md", "# All\n\n::: {#refs scope=site}\n:::\n")
     bib_site.build()
@@ -243,7 +249,9 @@ def test_page_bibliographies_stay_out_of_the_search_index(bib_site):
 
 def test_generated_report_stays_out_of_the_search_index(site):
     site.bib(BIB)
-    site.config(extra={"plugins": ["search", {"factcheck": {"bibliography": "references.bib", "online": {"enabled": False}}}]})
+    site.config(
+        extra={"plugins": ["search", {"factcheck": {"bibliography": "references.bib", "online": {"enabled": False}}}]}
+    )
     site.page("index.md", "# Home\n\n[Rates fell by half]{.claim verdict=supported} [@mueller2001].\n")
     site.build()
     index = json.loads((site.site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))
@@ -274,9 +282,18 @@ def test_search_reads_citations_as_text_and_indexes_the_same(bib_site, monkeypat
     import mkdocs_factcheck.mkdocs.plugin as plugin_module
     from mkdocs_factcheck.mkdocs.search_view import search_view
 
-    bib_site.config(extra={"plugins": ["search", {"factcheck": {"bibliography": "references.bib", "online": {"enabled": False}}}], "markdown_extensions": ["attr_list"]})
-    bib_site.page("index.md", "# Home\n\nText [@mueller2001; @onji1987] and @web2020 [p. 3] said so.\n\n## More\n\nAgain [see @onji1987, p. 4].\n")
-    bib_site.page("marked.md", "# Marked\n\nA boosted paragraph [@onji1987].\n{: data-search-boost=\"2\" }\n")
+    bib_site.config(
+        extra={
+            "plugins": ["search", {"factcheck": {"bibliography": "references.bib", "online": {"enabled": False}}}],
+            "markdown_extensions": ["attr_list"],
+        }
+    )
+    bib_site.page(
+        "index.md",
+        "# Home\n\nText [@mueller2001; @onji1987] and @web2020 [p. 3] said so.\n\n## More\n\nAgain [see @onji1987, p."
+        " 4].\n",
+    )
+    bib_site.page("marked.md", '# Marked\n\nA boosted paragraph [@onji1987].\n{: data-search-boost="2" }\n')
 
     def outputs() -> tuple[str, str, str]:
         bib_site.build()

@@ -19,7 +19,7 @@ def test_inline_claim_with_sources_inside_and_after(bib_site):
         "index.md",
         """
         [Eleven patients were treated daily [@onji1987]]{.claim #onji-dosing verdict=supported note="Matches the paper."} [@mueller2001]. Next sentence [@web2020].
-        """,
+        """,  # noqa: E501 - written as a user writes it
     )
     bib_site.build()
     page = soup(bib_site.html())
@@ -56,8 +56,16 @@ def test_an_inline_notes_full_stop_goes_only_where_the_sentences_follows(bib_sit
     bib_site.config(extra={"markdown_extensions": ["tables"]})
     bib_site.build()
     page = soup(bib_site.html())
-    notes = {note.find_parent(class_="claim-verdict").find_previous(class_="claim")["id"]: note.get_text() for note in page.select(".claim-note")}
-    assert notes == {"a": "As the paper says", "b": "Per the paper.", "c": "Ends with an ellipsis...", "d": "Whole sentence."}, notes
+    notes = {
+        note.find_parent(class_="claim-verdict").find_previous(class_="claim")["id"]: note.get_text()
+        for note in page.select(".claim-note")
+    }
+    assert notes == {
+        "a": "As the paper says",
+        "b": "Per the paper.",
+        "c": "Ends with an ellipsis...",
+        "d": "Whole sentence.",
+    }, notes
 
 
 def test_block_claim_and_attribute_list_claim(bib_site):
@@ -84,7 +92,10 @@ def test_block_claim_and_attribute_list_claim(bib_site):
     para = page.select_one("p.claim")
     assert para["data-verdict"] == "partly-supported" and para["id"].startswith("claim-a-paragraph-claim")
     claims = json.loads((bib_site.site_dir / "factcheck.json").read_text())["claims"]
-    assert [(c["id"], c["line"], c["cites"]) for c in claims] == [("block", 3, ["onji1987"]), (para["id"], 9, ["web2020"])]
+    assert [(c["id"], c["line"], c["cites"]) for c in claims] == [
+        ("block", 3, ["onji1987"]),
+        (para["id"], 9, ["web2020"]),
+    ]
 
 
 def test_a_paragraph_claims_note_may_hold_markdown(bib_site):
@@ -112,20 +123,37 @@ def test_a_paragraph_claims_note_may_hold_markdown(bib_site):
 
 
 def test_derived_ids_are_stable_across_builds(bib_site):
-    bib_site.page("index.md", "[Some claim]{.claim verdict=supported} [@onji1987]. [Some claim]{.claim verdict=supported} [@onji1987].\n")
+    bib_site.page(
+        "index.md",
+        "[Some claim]{.claim verdict=supported} [@onji1987]. [Some claim]{.claim verdict=supported} [@onji1987].\n",
+    )
     bib_site.build()
     first = [c["id"] for c in soup(bib_site.html()).select(".claim")]
     bib_site.build()
-    assert [c["id"] for c in soup(bib_site.html()).select(".claim")] == first == ["claim-some-claim", "claim-some-claim-2"]
+    assert (
+        [c["id"] for c in soup(bib_site.html()).select(".claim")] == first == ["claim-some-claim", "claim-some-claim-2"]
+    )
 
 
 @pytest.mark.parametrize(
     ("markdown", "kind", "message"),
     [
         ("[No source here]{.claim #c verdict=supported}.", "claim_without_source", "claim 'c' has no source"),
-        ("[Bad keys]{.claim #c verdict=supported} [@nope].", "claim_unknown_sources", "claim 'c' cites only unknown keys: nope"),
-        ("[No verdict]{.claim #c} [@onji1987].", "claim_without_verdict", "claim 'c' has no verdict (one of: supported, partly-supported, unsupported, contradicted)"),
-        ("[Odd verdict]{.claim #c verdict=maybe} [@onji1987].", "unknown_verdict", "claim 'c' has verdict 'maybe', which is not on the scale"),
+        (
+            "[Bad keys]{.claim #c verdict=supported} [@nope].",
+            "claim_unknown_sources",
+            "claim 'c' cites only unknown keys: nope",
+        ),
+        (
+            "[No verdict]{.claim #c} [@onji1987].",
+            "claim_without_verdict",
+            "claim 'c' has no verdict (one of: supported, partly-supported, unsupported, contradicted)",
+        ),
+        (
+            "[Odd verdict]{.claim #c verdict=maybe} [@onji1987].",
+            "unknown_verdict",
+            "claim 'c' has verdict 'maybe', which is not on the scale",
+        ),
     ],
 )
 def test_claim_checks(bib_site, warnings, markdown, kind, message):
@@ -166,20 +194,30 @@ def test_custom_scale(bib_site):
             ]
         }
     )
-    bib_site.page("index.md", "[A]{.claim #a verdict=true} [@onji1987]. [B]{.claim #b verdict=supported} [@onji1987].\n")
+    bib_site.page(
+        "index.md", "[A]{.claim #a verdict=true} [@onji1987]. [B]{.claim #b verdict=supported} [@onji1987].\n"
+    )
     bib_site.build()
     page = soup(bib_site.html())
     labels = [b.select_one(".verdict-label").get_text() for b in page.select(".claim-verdict .verdict-badge")]
     assert labels == ["True", "Not rated"]
     assert [f["kind"] for f in findings(bib_site) if f["kind"] == "unknown_verdict"] == ["unknown_verdict"]
     (review,) = [json.loads(s.string) for s in page.select("script.factcheck-claimreview")][0]
-    assert review["reviewRating"] == {"@type": "Rating", "ratingValue": 5, "bestRating": 5, "worstRating": 1, "alternateName": "True"}
+    assert review["reviewRating"] == {
+        "@type": "Rating",
+        "ratingValue": 5,
+        "bestRating": 5,
+        "worstRating": 1,
+        "alternateName": "True",
+    }
 
 
 def test_claim_review_json_ld_survives_hostile_text(bib_site):
     # A code span keeps the text literal in the page; the JSON-LD must still not be closed by it.
     hostile = "`</script><script>alert(1)</script>` & \u2028"
-    bib_site.page("index.md", f"[Claim {hostile}]{{.claim #x verdict=contradicted note=\"Note </script>\"}} [@onji1987].\n")
+    bib_site.page(
+        "index.md", f'[Claim {hostile}]{{.claim #x verdict=contradicted note="Note </script>"}} [@onji1987].\n'
+    )
     bib_site.build()
     html = bib_site.html()
     assert "<script>alert(1)" not in html
@@ -257,7 +295,7 @@ SOURCES = r"""
 @article{unverified, author = {A, B}, title = {U}, journal = {J}, year = {2020}, doi = {10.1000/u}, note = {Reprinted 2021}, annote = {PMID not verified}}
 @article{old, author = {A, B}, title = {Old}, journal = {J}, year = {1950}, doi = {10.1000/old}}
 @article{nocite, author = {A, B}, title = {Never cited}, journal = {J}, year = {2020}}
-"""
+"""  # noqa: E501 - written as a user writes it
 
 
 def test_source_checks(site):
@@ -275,11 +313,36 @@ def test_source_checks(site):
     )
     site.build()
     found = {(f["kind"], f.get("file"), f.get("line"), f["message"]) for f in findings(site)}
-    assert ("invalid_identifier", "references.bib", 2, "entry 'baddoi': DOI '11.1000/x' is not of the form 10.NNNN/suffix") in found
-    assert ("invalid_identifier", "references.bib", 2, "entry 'baddoi': PMID '12ab' is not a number of one to nine digits") in found
-    assert ("invalid_identifier", "references.bib", 2, "entry 'baddoi': PMCID 'PM123' is not of the form PMC followed by digits") in found
-    assert ("invalid_identifier", "references.bib", 3, "entry 'badisbn': ISBN '978-0-306-40615-8' has a wrong length or check digit") in found
-    assert ("invalid_identifier", "references.bib", 4, "entry 'badurl': URL 'ftp://example.org/x' is not an http(s) address") in found
+    assert (
+        "invalid_identifier",
+        "references.bib",
+        2,
+        "entry 'baddoi': DOI '11.1000/x' is not of the form 10.NNNN/suffix",
+    ) in found
+    assert (
+        "invalid_identifier",
+        "references.bib",
+        2,
+        "entry 'baddoi': PMID '12ab' is not a number of one to nine digits",
+    ) in found
+    assert (
+        "invalid_identifier",
+        "references.bib",
+        2,
+        "entry 'baddoi': PMCID 'PM123' is not of the form PMC followed by digits",
+    ) in found
+    assert (
+        "invalid_identifier",
+        "references.bib",
+        3,
+        "entry 'badisbn': ISBN '978-0-306-40615-8' has a wrong length or check digit",
+    ) in found
+    assert (
+        "invalid_identifier",
+        "references.bib",
+        4,
+        "entry 'badurl': URL 'ftp://example.org/x' is not an http(s) address",
+    ) in found
     assert any(k == "no_identifier" and line == 5 for k, _, line, _ in found)
     assert any(k == "unverified_source" and line == 6 for k, _, line, _ in found)
     assert ("uncited_entry", "references.bib", 8, "entry 'nocite' is never cited") in found
@@ -313,12 +376,25 @@ def test_a_site_can_show_readers_a_neutral_not_fully_verified_mark(site):
 def test_report_page_and_json(site):
     site.bib(SOURCES)
     site.config()
-    site.page("index.md", "[One <b>bold</b>]{.claim #one verdict=supported} [@good].\n\n[Two]{.claim #two verdict=contradicted} [@nope].\n")
+    site.page(
+        "index.md",
+        "[One <b>bold</b>]{.claim #one verdict=supported} [@good].\n\n[Two]{.claim #two verdict=contradicted}"
+        " [@nope].\n",
+    )
     site.page("sub/other.md", "[Three]{.claim #three verdict=partly-supported} [@good; @unverified]. [@badurl]\n")
     site.build()
     data = json.loads((site.site_dir / "factcheck.json").read_text())
     assert [c["id"] for c in data["claims"]] == ["one", "two", "three"]
-    assert data["claims"][2] | {"text": None} == {"id": "three", "page": "sub/other.md", "url": "sub/other/", "line": 1, "text": None, "verdict": "partly-supported", "note": "", "cites": ["good", "unverified"]}
+    assert data["claims"][2] | {"text": None} == {
+        "id": "three",
+        "page": "sub/other.md",
+        "url": "sub/other/",
+        "line": 1,
+        "text": None,
+        "verdict": "partly-supported",
+        "note": "",
+        "cites": ["good", "unverified"],
+    }
     good = next(s for s in data["sources"] if s["key"] == "good")
     assert good["cited_by"] == ["one", "three"] and good["cited_on"] == ["index.md", "sub/other.md"]
     assert data["summary"]["by_verdict"] == {"supported": 1, "partly-supported": 1, "unsupported": 0, "contradicted": 1}
@@ -337,7 +413,11 @@ def test_report_page_and_json(site):
 
 
 def test_summary_box_on_pages_with_claims(bib_site):
-    bib_site.page("index.md", "---\nreviewed: 2026-11-26\n---\n\n# Article\n\n[A]{.claim #a verdict=supported} [@onji1987]. [B]{.claim #b verdict=contradicted} [@onji1987].\n")
+    bib_site.page(
+        "index.md",
+        "---\nreviewed: 2026-11-26\n---\n\n# Article\n\n[A]{.claim #a verdict=supported} [@onji1987]. [B]{.claim #b"
+        " verdict=contradicted} [@onji1987].\n",
+    )
     bib_site.page("plain.md", "# Plain\n\nNo claims [@onji1987].\n")
     bib_site.build()
     box = soup(bib_site.html()).select_one("aside.factcheck-summary")
@@ -362,7 +442,9 @@ def test_findings_in_the_page_during_serve(bib_site):
     from mkdocs.config import load_config
 
     bib_site.config({"show_findings_in_page": True})
-    bib_site.page("index.md", "Unknown [@nope].\n\nA study found that 45% agree.\n\n[No verdict]{.claim #c} [@onji1987].\n")
+    bib_site.page(
+        "index.md", "Unknown [@nope].\n\nA study found that 45% agree.\n\n[No verdict]{.claim #c} [@onji1987].\n"
+    )
     config = load_config(str(bib_site.root / "mkdocs.yml"))
     config.plugins.on_startup(command="serve", dirty=False)
     build(config)
@@ -416,13 +498,17 @@ def test_a_large_shared_bibliography_is_summed_up(site):
     site.page("index.md", "[A]{.claim #a verdict=supported} [@e0].\n")
     site.build()
     uncited = [f for f in findings(site) if f["kind"] == "uncited_entry"]
-    assert [(f["file"], f["line"], f["message"]) for f in uncited] == [("references.bib", 2, "39 entries are never cited: 'e1', 'e2', 'e3', 'e4', 'e5' and 34 more")]
+    assert [(f["file"], f["line"], f["message"]) for f in uncited] == [
+        ("references.bib", 2, "39 entries are never cited: 'e1', 'e2', 'e3', 'e4', 'e5' and 34 more")
+    ]
     report = soup(site.html("factcheck-report/index.html"))
     assert [row["id"] for row in report.select("table.factcheck-sources tbody tr")] == ["source-e0"]
     assert "39 entries of the bibliography are never cited" in report.get_text()
     data = json.loads((site.site_dir / "factcheck.json").read_text())
     assert [s["key"] for s in data["sources"]] == ["e0"] and data["summary"]["sources"] == 40
-    assert data["uncited_sources"] == [{"file": "references.bib", "count": 39, "keys": " ".join(f"e{n}" for n in range(1, 40))}]
+    assert data["uncited_sources"] == [
+        {"file": "references.bib", "count": 39, "keys": " ".join(f"e{n}" for n in range(1, 40))}
+    ]
 
 
 def test_claims_of_a_nested_conversion_count_for_the_page(bib_site):
@@ -442,8 +528,15 @@ def test_claims_of_a_nested_conversion_count_for_the_page(bib_site):
 def test_the_report_reads_uncited_entries_titles_as_text(site):
     """An entry nobody cites is listed in the report and factcheck.json too: its title as text, never
     its LaTeX (a CSL-JSON title's <i> is LaTeX once read)."""
-    site.bib("@article{cited, author = {A, B}, title = {Cited}, journal = {J}, year = {2020}}\n@article{latex, author = {A, B}, title = {A study of \\textit{IL-2} in H$_2$O}, journal = {J}, year = {2021}}\n")
-    site.write("more.json", '[{"id": "html", "type": "report", "title": "Global report on <i>things</i>", "issued": {"date-parts": [[2022]]}}]')
+    site.bib(
+        "@article{cited, author = {A, B}, title = {Cited}, journal = {J}, year = {2020}}\n@article{latex, author = {A,"
+        " B}, title = {A study of \\textit{IL-2} in H$_2$O}, journal = {J}, year = {2021}}\n"
+    )
+    site.write(
+        "more.json",
+        '[{"id": "html", "type": "report", "title": "Global report on <i>things</i>", "issued": {"date-parts":'
+        " [[2022]]}}]",
+    )
     site.config({"bibliography": ["references.bib", "more.json"]})
     site.page("index.md", "One [@cited].\n")
     site.build()
@@ -458,7 +551,11 @@ def test_a_blog_post_with_a_claim_builds_strict_and_is_told_once(bib_site, warni
     conversion renders as the site does but tells nothing (its claim's id is no duplicate, its unknown
     key is the post's, said once at the post's line)."""
     bib_site.page("blog/index.md", "# Blog\n")
-    bib_site.page("blog/posts/first.md", "---\ndate: 2026-11-20\n---\n# First\n\nA post [@onji1987] and [@nope].\n\n<!-- more -->\n\n[The claim]{.claim #post-claim verdict=supported} [@onji1987].\n")
+    bib_site.page(
+        "blog/posts/first.md",
+        "---\ndate: 2026-11-20\n---\n# First\n\nA post [@onji1987] and [@nope].\n\n<!-- more -->\n\n[The claim]{.claim"
+        " #post-claim verdict=supported} [@onji1987].\n",
+    )
     bib_site.config(extra={"nav": ["index.md", "blog/index.md"]})
     config = (bib_site.root / "mkdocs.yml").read_text().replace("plugins:\n", "plugins:\n- blog\n", 1)
     (bib_site.root / "mkdocs.yml").write_text(config)
@@ -474,7 +571,8 @@ def test_a_claim_holding_a_footnote_mark_keeps_its_words_and_its_line(bib_site):
     found at its own line, not at the next claim's."""
     bib_site.page(
         "index.md",
-        "Intro.\n\n[A claim with a footnote[^n]]{.claim #d1 verdict=supported} [@onji1987].\n\n[Next]{.claim #d2 verdict=supported} [@onji1987].\n\n[^n]: The note.\n",
+        "Intro.\n\n[A claim with a footnote[^n]]{.claim #d1 verdict=supported} [@onji1987].\n\n[Next]{.claim #d2"
+        " verdict=supported} [@onji1987].\n\n[^n]: The note.\n",
     )
     bib_site.build()
     claims = {c["id"]: c for c in json.loads((bib_site.site_dir / "factcheck.json").read_text())["claims"]}

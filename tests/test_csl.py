@@ -33,9 +33,15 @@ def test_apa_citations_and_entries_are_the_styles(bib_site):
     bib_site.page("index.md", PAGE)
     bib_site.build()
     html = bib_site.html()
-    assert citations(html) == ["(see Onji et al., 1987, p. 1649; Müller & García, 2001)", "Smith (2010, Chapter 2)", "(1987)"]
+    assert citations(html) == [
+        "(see Onji et al., 1987, p. 1649; Müller & García, 2001)",
+        "Smith (2010, Chapter 2)",
+        "(1987)",
+    ]
     texts = entries(html)
-    assert texts[0].startswith("Müller, J., & García, J. (2001). Æsthetic études über straße.")  # sentence case: APA's  # LaTeX decoded, sorted by author
+    assert texts[0].startswith(
+        "Müller, J., & García, J. (2001). Æsthetic études über straße."
+    )  # sentence case: APA's  # LaTeX decoded, sorted by author
     assert all("\\" not in text and "{" not in text for text in texts)
     page = soup(html)
     link = page.select_one("span.citation a.citation-ref")
@@ -48,10 +54,15 @@ def test_apa_citations_and_entries_are_the_styles(bib_site):
     assert "PMID: 3501387" in ids and "10.1136" not in ids
 
 
-@pytest.mark.parametrize("style, printed", [("apa", "https://doi.org/10.5555/x.2021.001"), ("csl:vancouver", "doi:10.5555/x.2021.001")])
+@pytest.mark.parametrize(
+    "style, printed", [("apa", "https://doi.org/10.5555/x.2021.001"), ("csl:vancouver", "doi:10.5555/x.2021.001")]
+)
 def test_a_doi_written_as_an_address_is_printed_once(bib_site, style, printed):
     """`doi = {https://doi.org/10.x/y}` is read as the DOI 10.x/y: the style prints its own prefix once."""
-    bib_site.bib("@article{web, author = {Doe, Jane}, title = {Tea}, journal = {J}, year = {2021}, doi = {https://doi.org/10.5555/x.2021.001}}\n")
+    bib_site.bib(
+        "@article{web, author = {Doe, Jane}, title = {Tea}, journal = {J}, year = {2021}, doi ="
+        " {https://doi.org/10.5555/x.2021.001}}\n"
+    )
     bib_site.config({"style": style})
     bib_site.page("index.md", "Tea [@web].\n")
     bib_site.build()
@@ -73,7 +84,11 @@ def test_numeric_style_collapses_ranges_and_labels_entries(bib_site):
     html = bib_site.html()
     assert citations(html)[0] == "(1–3)"  # the range collapsed
     page = soup(html)
-    assert [a["id"] for a in page.select("span.citation")[0].select("[id]")] == ["cite-onji1987-1", "cite-web2020-1", "cite-mueller2001-1"]
+    assert [a["id"] for a in page.select("span.citation")[0].select("[id]")] == [
+        "cite-onji1987-1",
+        "cite-web2020-1",
+        "cite-mueller2001-1",
+    ]
 
 
 def test_a_bare_pybtex_name_stays_pybtex_and_csl_prefix_chooses_csl(bib_site):
@@ -84,7 +99,9 @@ def test_a_bare_pybtex_name_stays_pybtex_and_csl_prefix_chooses_csl(bib_site):
     bib_site.config({"style": "csl:vancouver"})
     bib_site.build()
     csl = entries(bib_site.html())[0]
-    assert pybtex != csl and csl.startswith("Onji M, Kondoh H, Horiike N. Effect of recombinant interleukin 2 on hepatitis B. Gut.")
+    assert pybtex != csl and csl.startswith(
+        "Onji M, Kondoh H, Horiike N. Effect of recombinant interleukin 2 on hepatitis B. Gut."
+    )
 
 
 def test_a_csl_file_relative_to_mkdocs_yml(bib_site):
@@ -154,7 +171,10 @@ def test_nocite_with_a_pybtex_style(bib_site):
 
 @pytest.mark.parametrize("style", ["unsrt", "apa"])
 def test_bibliography_filters(bib_site, style):
-    bib_site.bib(bib_site.root.joinpath("references.bib").read_text() + "\n@article{extra1, author={Fyfe, G.}, title={Extra}, journal={J}, year={1995}, keywords={il-2, trials}}\n")
+    bib_site.bib(
+        bib_site.root.joinpath("references.bib").read_text()
+        + "\n@article{extra1, author={Fyfe, G.}, title={Extra}, journal={J}, year={1995}, keywords={il-2, trials}}\n"
+    )
     bib_site.write("more.bib", "@book{morebook, author={Atkins, M. B.}, title={More}, publisher={P}, year={2000}}\n")
     bib_site.config({"style": style, "bibliography": ["references.bib", "more.bib"]})
     bib_site.page("index.md", "# T\n\nOne [@onji1987].\n")
@@ -188,7 +208,9 @@ def test_bibliography_filters(bib_site, style):
     assert len({block.select_one("h2")["id"] for block in blocks}) == 4  # one anchor each
     ids = [element["id"] for element in page.select("[id]")]
     assert len(ids) == len(set(ids))  # blocks that overlap (extra1 is in two) still give each id once
-    assert page.select_one("#ref-extra1") in blocks[0].select("li") and page.select_one("#ref-extra1-2") in blocks[1].select("li")
+    assert page.select_one("#ref-extra1") in blocks[0].select("li") and page.select_one("#ref-extra1-2") in blocks[
+        1
+    ].select("li")
 
 
 def fresh_build(site):
@@ -228,8 +250,15 @@ def test_a_tampered_cache_cannot_inject_markup(bib_site):
     for result in data["documents"].values():
         if not result["citations"] or not result["entries"]:
             continue
-        result["citations"][0] = [{"t": "Str", "c": "<script>alert(1)</script>"}, {"t": "RawInline", "c": ["html", "<img src=x onerror=alert(1)>"]}, {"t": "Link", "c": [["", [], []], [{"t": "Str", "c": "x"}], ["javascript:alert(1)", ""]]}]
-        data["bodies"][result["entries"][0][2]] = [{"t": "Span", "c": [["", ["factcheck-piece"], [["name", "prefix-0"]]], []]}, {"t": "Link", "c": [["", [], []], [{"t": "Str", "c": "y"}], ["#ref-onji1987", ""]]}]
+        result["citations"][0] = [
+            {"t": "Str", "c": "<script>alert(1)</script>"},
+            {"t": "RawInline", "c": ["html", "<img src=x onerror=alert(1)>"]},
+            {"t": "Link", "c": [["", [], []], [{"t": "Str", "c": "x"}], ["javascript:alert(1)", ""]]},
+        ]
+        data["bodies"][result["entries"][0][2]] = [
+            {"t": "Span", "c": [["", ["factcheck-piece"], [["name", "prefix-0"]]], []]},
+            {"t": "Link", "c": [["", [], []], [{"t": "Str", "c": "y"}], ["#ref-onji1987", ""]]},
+        ]
     cache.write_text(json.dumps(data))
     assert fresh_build(bib_site).pandoc_runs == 0
     html = bib_site.html()
@@ -269,12 +298,18 @@ def test_an_entry_pandoc_fails_on_degrades_alone(bib_site, monkeypatch, warnings
     from mkdocs_factcheck.core.formatting.csl import pandoc
 
     wrapper = bib_site.root / "picky-pandoc"
-    wrapper.write_text(f'#!/bin/sh\nfor a in "$@"; do case "$a" in --bibliography=*) grep -q POISON "${{a#--bibliography=}}" && {{ echo "pandoc: cannot parse" >&2; exit 1; }};; esac; done\nexec {pandoc.pandoc_path()} "$@"\n')
+    wrapper.write_text(
+        '#!/bin/sh\nfor a in "$@"; do case "$a" in --bibliography=*) grep -q POISON "${a#--bibliography=}" && {'
+        f' echo "pandoc: cannot parse" >&2; exit 1; }};; esac; done\nexec {pandoc.pandoc_path()} "$@"\n'
+    )
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("FACTCHECK_PANDOC", str(wrapper))
     pandoc.pandoc_path.cache_clear()
     try:
-        bib_site.bib(bib_site.root.joinpath("references.bib").read_text() + "\n@article{bad, author={Bad, B.}, title={POISON}, journal={J}, year={1999}}\n")
+        bib_site.bib(
+            bib_site.root.joinpath("references.bib").read_text()
+            + "\n@article{bad, author={Bad, B.}, title={POISON}, journal={J}, year={1999}}\n"
+        )
         bib_site.config({"style": "apa"})
         bib_site.page("index.md", "# T\n\nOne [@onji1987] and [@bad; @mueller2001].\n")
         bib_site.build()
@@ -284,7 +319,11 @@ def test_an_entry_pandoc_fails_on_degrades_alone(bib_site, monkeypatch, warnings
     assert citations(html) == ["(Onji et al., 1987)", "(Müller & García, 2001) [bad]"]  # shown, by its key
     assert soup(html).select_one("span.citation a[href='#ref-bad']")["id"] == "cite-bad-1"
     assert "Bad. POISON. J, 1999." in soup(html).select_one("#ref-bad").get_text()  # listed, without the style
-    assert any(message.startswith("mkdocs_factcheck: references.bib:57: ") and "entry 'bad' cannot be formatted by the citation style: pandoc: cannot parse" in message for message in warnings())
+    assert any(
+        message.startswith("mkdocs_factcheck: references.bib:57: ")
+        and "entry 'bad' cannot be formatted by the citation style: pandoc: cannot parse" in message
+        for message in warnings()
+    )
 
 
 def test_zensical_renders_the_same_csl_citations_as_mkdocs(bib_site):
@@ -294,11 +333,15 @@ def test_zensical_renders_the_same_csl_citations_as_mkdocs(bib_site):
 
     zensical = Path(sys.executable).parent / "zensical"
     options = {"bibliography": "references.bib", "style": "chicago-author-date", "online": {"enabled": False}}
-    bib_site.config({"style": "chicago-author-date"}, extra={"markdown_extensions": ["attr_list", {"mkdocs_factcheck": options}]})
+    bib_site.config(
+        {"style": "chicago-author-date"}, extra={"markdown_extensions": ["attr_list", {"mkdocs_factcheck": options}]}
+    )
     bib_site.page("index.md", PAGE)
     bib_site.build()
     under_mkdocs = citations(bib_site.html()), entries(bib_site.html())
-    result = subprocess.run([str(zensical), "build", "--clean"], cwd=bib_site.root, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [str(zensical), "build", "--clean"], cwd=bib_site.root, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     html = bib_site.html()
     assert (citations(html), entries(html)) == under_mkdocs
@@ -315,7 +358,12 @@ def test_site_numbering_carries_across_pages_with_a_numeric_style(bib_site):
     bib_site.build()
     assert citations(bib_site.html("two/index.html")) == ["[2], [4]", "[1], [2], [3]"]
     two = soup(bib_site.html("two/index.html"))
-    assert [(li["data-key"], li.select_one(".reference-label").get_text()) for li in two.select("li.reference")] == [("onji1987", "[1]"), ("mueller2001", "[2]"), ("web2020", "[3]"), ("parent2010", "[4]")]
+    assert [(li["data-key"], li.select_one(".reference-label").get_text()) for li in two.select("li.reference")] == [
+        ("onji1987", "[1]"),
+        ("mueller2001", "[2]"),
+        ("web2020", "[3]"),
+        ("parent2010", "[4]"),
+    ]
     everything = soup(bib_site.html("refs/index.html"))
     labels = {li["data-key"]: li.select_one(".reference-label").get_text() for li in everything.select("li.reference")}
     assert labels["onji1987"] == "[1]" and labels["parent2010"] == "[4]" and len(labels) == 7
@@ -332,7 +380,7 @@ def test_a_cold_build_formats_the_pages_together_as_they_would_alone(bib_site):
         "index.md": "# One\n\n[@onji1987; @mueller2001] and [see @web2020, p. 4].\n",
         "two.md": "# Two\n\n[@parent2010; @mueller2001] then [@onji1987; @web2020; @mueller2001].\n",
         "three.md": "# Three\n\n`[@nope]` and *[@child2010]* and [@smith:2000.a, chap. 3; @onji1987].\n",
-        "four.md": "---\nnocite: \"@odd.key.\"\n---\n# Four\n\n[@parent2010].\n",
+        "four.md": '---\nnocite: "@odd.key."\n---\n# Four\n\n[@parent2010].\n',
     }
     for name, text in pages.items():
         bib_site.page(name, text)
@@ -358,7 +406,11 @@ def test_a_cold_build_formats_the_pages_together_as_they_would_alone(bib_site):
 
 def test_a_cold_build_with_an_author_date_style_formats_pages_ahead_several_at_once(bib_site):
     """Each page its own document (author-date): read ahead, formatted in parallel, the same HTML."""
-    pages = {"index.md": "# One\n\n[@onji1987; @mueller2001].\n", "two.md": "# Two\n\n@parent2010 [p. 3] and [-@web2020].\n", "three.md": "# Three\n\n[see @onji1987].\n"}
+    pages = {
+        "index.md": "# One\n\n[@onji1987; @mueller2001].\n",
+        "two.md": "# Two\n\n@parent2010 [p. 3] and [-@web2020].\n",
+        "three.md": "# Three\n\n[see @onji1987].\n",
+    }
     for name, text in pages.items():
         bib_site.page(name, text)
     bib_site.config({"style": "apa"})
@@ -389,7 +441,7 @@ LATEX_ENTRY = r"""
   volume = {12},
   pages = {33--45}
 }
-"""
+"""  # noqa: E501 - written as a user writes it
 
 
 @pytest.mark.parametrize("style", ["apa", "csl:vancouver", "chicago-author-date"])

@@ -25,7 +25,10 @@ from mkdocs_factcheck.core.formatting.csl.styles import find_csl
 
 # Values a service could send: each tries to end its field, its entry, or to start a comment.
 HOSTILE = [
-    "http://evil.example/}\n}\n@article{k0, title = {Attacker title}, author = {Mallory, M.}, year = {1999}}\n@misc{x, note = {",
+    (
+        "http://evil.example/}\n}\n@article{k0, title = {Attacker title}, author = {Mallory, M.}, year ="
+        " {1999}}\n@misc{x, note = {"
+    ),
     "http://evil.example/a%20b}, title = {Attacker title}, x = {",
     "10.1000/x}}@article{k0,title={Attacker title}}",
     "ends in a backslash \\",
@@ -52,9 +55,31 @@ def pandoc_path_base():
 def test_a_record_cannot_rewrite_another_entry(field, value):
     """A record (as a service sends it, through core/csl_bibliography.py) cited after the user's entry,
     which pandoc is given as `k0`: the user's entry keeps its title, and the record is one entry."""
-    own = Source("own2020", csl_bibliography.to_entry("own2020", {"type": "article-journal", "title": "The real title", "author": [{"family": "Owner", "given": "Olga"}], "issued": {"date-parts": [[2020]]}, "DOI": "10.1000/real"}), "references.bib", 1)
-    record = {"type": "article-journal", "title": "A fetched record", "author": [{"family": "Record", "given": "Rita"}], "issued": {"date-parts": [[2021]]}, field: value}
-    fetched = Source("doi:10.1000/fetched", csl_bibliography.to_entry("doi:10.1000/fetched", record), "<identifiers>", 0)
+    own = Source(
+        "own2020",
+        csl_bibliography.to_entry(
+            "own2020",
+            {
+                "type": "article-journal",
+                "title": "The real title",
+                "author": [{"family": "Owner", "given": "Olga"}],
+                "issued": {"date-parts": [[2020]]},
+                "DOI": "10.1000/real",
+            },
+        ),
+        "references.bib",
+        1,
+    )
+    record = {
+        "type": "article-journal",
+        "title": "A fetched record",
+        "author": [{"family": "Record", "given": "Rita"}],
+        "issued": {"date-parts": [[2021]]},
+        field: value,
+    }
+    fetched = Source(
+        "doi:10.1000/fetched", csl_bibliography.to_entry("doi:10.1000/fetched", record), "<identifiers>", 0
+    )
     text = biblatex_text(fetched, "k1")
     assert text.count("\n@") == 0 and text.startswith("@article{k1,\n")  # one entry, as we built it
     made = formatter([own, fetched])
@@ -93,7 +118,9 @@ def test_a_hanging_pandoc_costs_one_timeout_a_build(bib_site, monkeypatch, warni
     fake_pandoc(bib_site, monkeypatch, "exec sleep 30")
     monkeypatch.setattr(pandoc, "TIMEOUT", 0.5)
     bib_site.config({"style": "apa"})
-    bib_site.page("index.md", "# T\n\nOne [@onji1987; @mueller2001; @parent2010; @child2010] and [@web2020; @smith:2000.a].\n")
+    bib_site.page(
+        "index.md", "# T\n\nOne [@onji1987; @mueller2001; @parent2010; @child2010] and [@web2020; @smith:2000.a].\n"
+    )
     bib_site.page("two.md", "# Two\n\nAgain [@onji1987].\n")
     bib_site.build()
     assert runs(bib_site) <= 2  # the two pages, read ahead and run at once; nothing after the timeout
@@ -103,7 +130,17 @@ def test_a_hanging_pandoc_costs_one_timeout_a_build(bib_site, monkeypatch, warni
     assert citations(bib_site.html("two/index.html")) == ["(Onji et al., 1987)"]
 
 
-@pytest.mark.parametrize("written", ['{"blocks": 5}', "[1, 2]", '{"blocks": [{"t": "Para", "c": "x"}]}', '{"blocks": [{"t": "Div", "c": 7}]}', '{"blocks": [{"t": "Para", "c": [{"t": "Cite", "c": [[], 3]}]}]}', '"text"'])
+@pytest.mark.parametrize(
+    "written",
+    [
+        '{"blocks": 5}',
+        "[1, 2]",
+        '{"blocks": [{"t": "Para", "c": "x"}]}',
+        '{"blocks": [{"t": "Div", "c": 7}]}',
+        '{"blocks": [{"t": "Para", "c": [{"t": "Cite", "c": [[], 3]}]}]}',
+        '"text"',
+    ],
+)
 def test_pandoc_json_of_another_shape_degrades_the_style(bib_site, monkeypatch, warnings, restore_pandoc, written):
     fake_pandoc(bib_site, monkeypatch, f"cat > /dev/null\necho '{written}'")
     bib_site.config({"style": "apa"})
@@ -135,18 +172,40 @@ FIELDS = ["title", "url", "doi", "publisher", "note", "isbn", "pmid", "journal"]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(values=st.dictionaries(st.sampled_from(FIELDS), st.text(alphabet=st.sampled_from(list("{}\\%@,=\"#~ \n\tax1")), max_size=40), min_size=1))
+@given(
+    values=st.dictionaries(
+        st.sampled_from(FIELDS), st.text(alphabet=st.sampled_from(list('{}\\%@,="#~ \n\tax1')), max_size=40), min_size=1
+    )
+)
 def test_pandoc_reads_any_record_as_one_entry_of_its_own(values, tmp_path):
     """pandoc's BibLaTeX reader (the oracle) reads what we give it of any record as exactly the entries
     we built: the record's, and after it an entry of the user's, whose title no value can reach."""
     item = {"type": "article-journal", "title": "T", "issued": {"date-parts": [[2020]]}}
-    names = {"title": "title", "url": "URL", "doi": "DOI", "publisher": "publisher", "note": "note", "isbn": "ISBN", "pmid": "PMID", "journal": "container-title"}
+    names = {
+        "title": "title",
+        "url": "URL",
+        "doi": "DOI",
+        "publisher": "publisher",
+        "note": "note",
+        "isbn": "ISBN",
+        "pmid": "PMID",
+        "journal": "container-title",
+    }
     item.update({names[name]: value for name, value in values.items()})
     record = Source("doi:10.1/x", csl_bibliography.to_entry("doi:10.1/x", item), "<identifiers>", 0)
-    own = Source("own", csl_bibliography.to_entry("own", {"type": "book", "title": "The real title", "issued": {"date-parts": [[1999]]}}), "references.bib", 1)
+    own = Source(
+        "own",
+        csl_bibliography.to_entry(
+            "own", {"type": "book", "title": "The real title", "issued": {"date-parts": [[1999]]}}
+        ),
+        "references.bib",
+        1,
+    )
     bib = tmp_path / "given.bib"
     bib.write_text(biblatex_text(record, "k0") + biblatex_text(own, "k1"), encoding="utf-8")
-    done = subprocess.run([pandoc.pandoc_path(), "--from=biblatex", "--to=csljson", str(bib)], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [pandoc.pandoc_path(), "--from=biblatex", "--to=csljson", str(bib)], capture_output=True, text=True, check=True
+    )
     read = json.loads(done.stdout)
     assert [entry["id"] for entry in read] == ["k0", "k1"]
     assert read[1].get("title") == "The real title" and set(read[1]) <= {"id", "type", "title", "issued"}

@@ -68,7 +68,11 @@ def test_a_numeric_style_numbers_each_entry_once_across_filtered_blocks(site, st
     site.bib(LOOK_ALIKE)
     site.config({"style": style}, extra={"nav": ["index.md", "refs.md"]})
     site.page("index.md", "# One\n\n[@beta2019; @alpha2020two] and [@alpha2020one].\n")
-    site.page("refs.md", '# References\n\n::: {#refs scope=site type=article}\n:::\n\n::: {#refs scope=site type=book title="Books"}\n:::\n\n::: {#refs scope=site cited=no title="Uncited"}\n:::\n')
+    site.page(
+        "refs.md",
+        "# References\n\n::: {#refs scope=site type=article}\n:::\n\n::: {#refs scope=site type=book"
+        ' title="Books"}\n:::\n\n::: {#refs scope=site cited=no title="Uncited"}\n:::\n',
+    )
     site.build()
     refs = soup(site.html("refs/index.html"))
     seen: dict[str, set[str]] = {}
@@ -78,14 +82,19 @@ def test_a_numeric_style_numbers_each_entry_once_across_filtered_blocks(site, st
     assert all(len(labels) == 1 for labels in seen.values()), seen
     labels = [next(iter(labels)) for labels in seen.values()]
     assert len(set(labels)) == len(labels), seen  # no number stands for two sources
-    page = {li["data-key"]: li.select_one(".reference-label").get_text() for li in soup(site.html()).select("li.reference")}
+    page = {
+        li["data-key"]: li.select_one(".reference-label").get_text() for li in soup(site.html()).select("li.reference")
+    }
     assert all(seen[key] == {label} for key, label in page.items())
 
 
 @pytest.mark.parametrize(
     ("style", "expected"),
     [
-        ("apa", ["(Onji et al., 1987; @nokey?, p. 4)", "(Müller & García, 2001, p. 2; see @nokey?)"]),  # where pandoc sorts it
+        (
+            "apa",
+            ["(Onji et al., 1987; @nokey?, p. 4)", "(Müller & García, 2001, p. 2; see @nokey?)"],
+        ),  # where pandoc sorts it
         ("chicago-author-date", ["(Onji et al. 1987; @nokey?, p. 4)", "(see @nokey?; Müller and García 2001, 2)"]),
         ("ieee", ["[1], @nokey?, p. 4", "[2, p. 2], see @nokey?"]),
         ("unsrt", ["[1; @nokey?, p. 4]", "[see @nokey?; 2, p. 2]"]),
@@ -109,7 +118,10 @@ NAV = ["c.md", "a.md", "d.md", "b.md", "refs.md"]  # not the files' order: the s
 def multipage(tmp_path_factory):
     text, keys = bibliography()
     written = groups(keys)
-    pages = {name: f"# Page {name[0].upper()}\n\n" + "\n\n".join(written[index::4]) + "\n" for index, name in enumerate(NAV[:4])}
+    pages = {
+        name: f"# Page {name[0].upper()}\n\n" + "\n\n".join(written[index::4]) + "\n"
+        for index, name in enumerate(NAV[:4])
+    }
     return text, pages
 
 
@@ -117,10 +129,34 @@ def oracle(folder: Path, pages: dict[str, str], style: str) -> tuple[list[str], 
     """pandoc, given the pages in navigation order as one document that lists every entry."""
     document = '---\nnocite: "@*"\n---\n\n' + "\n\n".join(pages[name] for name in NAV[:4])
     path = Path(get_style_filepath(STYLE_FILES.get(style, style)))
-    html = subprocess.run([pypandoc.get_pandoc_path(), "-f", "markdown", "-t", "html", "--citeproc", "--metadata=link-citations", f"--csl={path}", "--bibliography=references.bib"], input=document, capture_output=True, text=True, check=True, cwd=folder).stdout
+    html = subprocess.run(
+        [
+            pypandoc.get_pandoc_path(),
+            "-f",
+            "markdown",
+            "-t",
+            "html",
+            "--citeproc",
+            "--metadata=link-citations",
+            f"--csl={path}",
+            "--bibliography=references.bib",
+        ],
+        input=document,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=folder,
+    ).stdout
     page = soup(html)
-    entries = {div["id"]: normal((div.select_one(".csl-right-inline") or div).get_text()) for div in page.select("div.csl-entry")}
-    labels = {div["id"]: normal(div.select_one(".csl-left-margin").get_text()) for div in page.select("div.csl-entry") if div.select_one(".csl-left-margin")}
+    entries = {
+        div["id"]: normal((div.select_one(".csl-right-inline") or div).get_text())
+        for div in page.select("div.csl-entry")
+    }
+    labels = {
+        div["id"]: normal(div.select_one(".csl-left-margin").get_text())
+        for div in page.select("div.csl-entry")
+        if div.select_one(".csl-left-margin")
+    }
     return [normal(span.get_text()) for span in page.select("p > span.citation")], entries, labels
 
 
@@ -133,14 +169,22 @@ def test_a_site_reads_as_pandoc_reads_its_pages_as_one_document(site, multipage,
     site.page("refs.md", "# References\n\n::: {#refs scope=site}\n:::\n")
     site.config({"style": f"csl:{style}"}, extra={"nav": NAV})
     site.build()
-    ours = [normal(span.get_text()) for name in NAV[:4] for span in soup(site.html(page_path(name))).select("p > span.citation")]
+    ours = [
+        normal(span.get_text())
+        for name in NAV[:4]
+        for span in soup(site.html(page_path(name))).select("p > span.citation")
+    ]
     refs = soup(site.html("refs/index.html"))
     entries = {li["id"]: normal(li.select_one(".reference-text").get_text()) for li in refs.select("li.reference")}
     their_citations, their_entries, their_labels = oracle(site.root, pages, style)
     assert len(ours) == len(their_citations) > 100
     assert [pair for pair in zip(ours, their_citations, strict=True) if pair[0] != pair[1]] == []
     assert entries == their_entries and len(entries) > 240
-    labels = {li["id"]: normal(li.select_one(".reference-label").get_text()) for li in refs.select("li.reference") if li.select_one(".reference-label")}
+    labels = {
+        li["id"]: normal(li.select_one(".reference-label").get_text())
+        for li in refs.select("li.reference")
+        if li.select_one(".reference-label")
+    }
     assert {key: label for key, label in labels.items() if label} == their_labels  # numbers of the uncited too
     for name in NAV[:4]:  # each page's own list shows its entries as the site's does
         for li in soup(site.html(page_path(name))).select("li.reference"):
@@ -152,7 +196,11 @@ def test_a_warm_site_runs_no_pandoc_and_reads_ahead_only_edited_pages(site, monk
 
     read: list[str] = []
     converted = PagesAhead._converted
-    monkeypatch.setattr(PagesAhead, "_converted", lambda self, engine, pages: (read.extend(path for path, _ in pages), converted(self, engine, pages))[1])
+    monkeypatch.setattr(
+        PagesAhead,
+        "_converted",
+        lambda self, engine, pages: (read.extend(path for path, _ in pages), converted(self, engine, pages))[1],
+    )
     site.bib(LOOK_ALIKE)
     site.config({"style": "apa"}, extra={"nav": ["index.md", "two.md", "refs.md"]})
     site.page("index.md", "# One\n\nOnly one [@alpha2020one].\n")
@@ -180,7 +228,10 @@ def test_a_site_document_that_times_out_leaves_each_page_a_document_of_its_own(s
 
     real = pandoc.pandoc_path()
     wrapper = site.root / "slow-pandoc"
-    wrapper.write_text(f'#!/bin/sh\ninput=$(cat)\nif [ "$(printf %s "$input" | grep -o \'"t": "Para"\' | wc -l)" -ge 3 ]; then echo slow >> {site.root / "slow.log"}; exec sleep 30; fi\nprintf %s "$input" | exec {real} "$@"\n')
+    wrapper.write_text(
+        '#!/bin/sh\ninput=$(cat)\nif [ "$(printf %s "$input" | grep -o \'"t": "Para"\' | wc -l)" -ge 3 ]; then echo'
+        f' slow >> {site.root / "slow.log"}; exec sleep 30; fi\nprintf %s "$input" | exec {real} "$@"\n'
+    )
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("FACTCHECK_PANDOC", str(wrapper))
     monkeypatch.setattr(pandoc, "TIMEOUT", 8.0)  # real pandoc runs on a busy machine finish well within it
@@ -203,4 +254,6 @@ def test_a_site_document_that_times_out_leaves_each_page_a_document_of_its_own(s
         pandoc.pandoc_version.cache_clear()
     assert citations(site.html()) == ["(Alpha, 2020)"]  # the page as pandoc reads it alone
     assert citations(site.html("two/index.html")) == ["(Alpha, 2020a, 2020b)", "(Beta et al., 2019)"]
-    assert "Alpha, A. (2020a). One study." in soup(site.html("refs/index.html")).get_text()  # the site's list, with the style
+    assert (
+        "Alpha, A. (2020a). One study." in soup(site.html("refs/index.html")).get_text()
+    )  # the site's list, with the style

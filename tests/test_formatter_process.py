@@ -21,7 +21,8 @@ from mkdocs_factcheck.core.formatting.pybtex_formatter import SafeHTMLBackend, f
 
 ENTRIES = 12
 BIB = "".join(
-    f"@article{{e{n}, author = {{M{{\\\"u}}ller, J. and Garc{{\\'i}}a, A{n}.}}, title = {{Interleukin-2 study {n}}}, journal = {{Gut}}, year = {{{1980 + n}}}, doi = {{10.1000/e{n}}}}}\n"
+    f"@article{{e{n}, author = {{M{{\\\"u}}ller, J. and Garc{{\\'i}}a, A{n}.}}, title = {{Interleukin-2 study {n}}},"
+    f" journal = {{Gut}}, year = {{{1980 + n}}}, doi = {{10.1000/e{n}}}}}\n"
     for n in range(ENTRIES)
 )
 PAGE = "# Article\n\n" + "".join(f"Finding {n} [@e{n}]. Again @e{n}.\n\n" for n in range(ENTRIES))
@@ -61,8 +62,7 @@ def always_start(monkeypatch):
 def hook_waiting_for_the_child(site, expected: int) -> None:
     """A site configured with a hook that runs after the plugin's on_files and lets the child finish
     before any page renders, so that the build must take every entry from it; it keeps what it saw."""
-    hook = textwrap.dedent(
-        f"""
+    hook = textwrap.dedent(f"""
         from __future__ import annotations
 
         import select
@@ -85,9 +85,10 @@ def hook_waiting_for_the_child(site, expected: int) -> None:
             formatter = config.plugins["factcheck"].engine.formatter
             seen["taken"] = formatter.taken_count
             seen["formatted_here"] = formatter.formatted_count
-        """
+        """)
+    (site.root / "hooks.py").write_text(
+        hook + "\n\n" + inspect.getsource(wait_for_child).replace("PATIENCE", str(PATIENCE)), encoding="utf-8"
     )
-    (site.root / "hooks.py").write_text(hook + "\n\n" + inspect.getsource(wait_for_child).replace("PATIENCE", str(PATIENCE)), encoding="utf-8")
     site.config(extra={"hooks": ["hooks.py"]})
 
 
@@ -105,7 +106,9 @@ def test_child_sends_what_the_build_would_make(tmp_path):
     try:
         wait_for_child(process, ENTRIES)
         style = load_style("unsrt")
-        expected = {FormattedCache.key(style, source.raw): format_source(style, SafeHTMLBackend(), source) for source in sources}
+        expected = {
+            FormattedCache.key(style, source.raw): format_source(style, SafeHTMLBackend(), source) for source in sources
+        }
         assert process.results == expected
     finally:
         process.close()
@@ -182,7 +185,11 @@ def test_build_never_waits_for_a_child_that_sends_nothing(site, always_start, mo
     monkeypatch.setattr(formatter_process, "child_command", hanging_child)
     site.bib(BIB)
     site.page("index.md", PAGE)
-    site.write("hooks.py", "seen = {}\n\ndef on_post_page(output, page, config):\n    seen['helper'] = config.plugins['factcheck'].engine.formatter.helper\n    return output\n")
+    site.write(
+        "hooks.py",
+        "seen = {}\n\ndef on_post_page(output, page, config):\n    seen['helper'] ="
+        " config.plugins['factcheck'].engine.formatter.helper\n    return output\n",
+    )
     site.config(extra={"hooks": ["hooks.py"]})
     site.build()
     helper = hook_module().seen["helper"]
@@ -197,7 +204,8 @@ def test_failed_build_stops_the_child(site, always_start, monkeypatch):
     site.page("index.md", PAGE)
     site.write(
         "hooks.py",
-        "seen = {}\n\ndef on_env(env, config, files):\n    seen['helper'] = config.plugins['factcheck'].engine.formatter.helper\n    raise RuntimeError('a plugin failed')\n",
+        "seen = {}\n\ndef on_env(env, config, files):\n    seen['helper'] ="
+        " config.plugins['factcheck'].engine.formatter.helper\n    raise RuntimeError('a plugin failed')\n",
     )
     site.config(extra={"hooks": ["hooks.py"]})
     with pytest.raises(RuntimeError):

@@ -72,7 +72,10 @@ def test_the_examples_render_live_with_no_unknown_key(built_guide):
     rendered = {row[0].get_text(): row[1] for row in cells}
     group = rendered["[@onji1987effect; @kakumu1988pilot]"].select_one("span.citation")
     assert group["data-cites"] == "onji1987effect kakumu1988pilot"
-    assert rendered["[-@onji1987effect] (author suppressed)"].select_one("span.citation a.citation-ref")["href"] == "#ref-onji1987effect"
+    assert (
+        rendered["[-@onji1987effect] (author suppressed)"].select_one("span.citation a.citation-ref")["href"]
+        == "#ref-onji1987effect"
+    )
     assert rendered["\\@name"].get_text() == "@name (a literal @)"
     identifiers = soup(page_html(built_guide, "identifiers.md"))
     assert identifiers.select_one('span.citation[data-cites="onji1987effect"] a')["href"] == "#ref-onji1987effect"

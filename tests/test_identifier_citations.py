@@ -10,7 +10,12 @@ import pytest
 from test_check_command import COMMAND
 
 from mkdocs_factcheck.core.bibliography.new_entries import NewEntries, bibtex_text, detect_key_style, make_key
-from mkdocs_factcheck.core.checks.online.metadata import clean_title, csl_from_doi, csl_from_openlibrary, csl_from_summary
+from mkdocs_factcheck.core.checks.online.metadata import (
+    clean_title,
+    csl_from_doi,
+    csl_from_openlibrary,
+    csl_from_summary,
+)
 from mkdocs_factcheck.core.citations.by_identifier import cited_identifier
 from mkdocs_factcheck.core.citations.syntax import find_citations
 
@@ -34,8 +39,21 @@ FROZEN = [
         "issued": {"date-parts": [[1999, 7]]},
         "DOI": "10.1200/JCO.1999.17.7.2105",
     },
-    {"id": "isbn:9780140328721", "type": "book", "title": "Fantastic Mr. Fox", "author": [{"family": "Dahl", "given": "Roald"}], "issued": {"date-parts": [[1988]]}, "ISBN": "9780140328721"},
-    {"id": "pmid:20000001", "type": "article-journal", "title": "A retracted trial", "PMID": "20000001", "factcheck-notices": [{"type": "retraction", "label": "Retracted Publication", "about": "this"}]},
+    {
+        "id": "isbn:9780140328721",
+        "type": "book",
+        "title": "Fantastic Mr. Fox",
+        "author": [{"family": "Dahl", "given": "Roald"}],
+        "issued": {"date-parts": [[1988]]},
+        "ISBN": "9780140328721",
+    },
+    {
+        "id": "pmid:20000001",
+        "type": "article-journal",
+        "title": "A retracted trial",
+        "PMID": "20000001",
+        "factcheck-notices": [{"type": "retraction", "label": "Retracted Publication", "about": "this"}],
+    },
 ]
 
 
@@ -70,8 +88,14 @@ def test_ordinary_keys_are_not_identifiers(key):
 
 
 def test_titles_lose_markup_they_cannot_show_and_keep_what_csl_reads():
-    math = '<mml:math xmlns:mml="http://www.w3.org/1998/Math/MathML"><mml:msub><mml:mi>H</mml:mi><mml:mn>2</mml:mn></mml:msub><mml:mi>O</mml:mi></mml:math>'
-    assert clean_title(f"Water ({math}) in <i>vivo</i>  &amp; <jats:sc>more</jats:sc>") == "Water (H<sub>2</sub>O) in <i>vivo</i> & more"
+    math = (
+        "<mml:math"
+        ' xmlns:mml="http://www.w3.org/1998/Math/MathML"><mml:msub><mml:mi>H</mml:mi><mml:mn>2</mml:mn></mml:msub><mml:mi>O</mml:mi></mml:math>'
+    )
+    assert (
+        clean_title(f"Water ({math}) in <i>vivo</i>  &amp; <jats:sc>more</jats:sc>")
+        == "Water (H<sub>2</sub>O) in <i>vivo</i> & more"
+    )
     assert clean_title("p &lt; 0.05 and p < 0.01") == "p < 0.05 and p < 0.01"
     assert clean_title("<mml:math><broken></mml:math> x") == "x"
 
@@ -90,16 +114,30 @@ def test_records_become_trimmed_csl_items_with_their_notices():
     )
     assert item["title"] == "A <b>title</b>" and "reference" not in item
     assert item["author"] == [{"literal": "A Consortium"}, {"family": "Doe", "given": "J."}]
-    assert [(n["type"], n["about"]) for n in item["factcheck-notices"]] == [("retraction", "this"), ("correction", "this")]
+    assert [(n["type"], n["about"]) for n in item["factcheck-notices"]] == [
+        ("retraction", "this"),
+        ("correction", "this"),
+    ]
     # esummary leaves fields out: nothing is invented for them.
     bare = csl_from_summary({"uid": "1", "pubtype": ["Retracted Publication"]}, "pmid", "1")
-    assert bare == {"type": "article-journal", "PMID": "1", "factcheck-notices": [{"type": "retraction", "label": "Retracted Publication", "doi": "", "about": "this"}], "factcheck-fetched-from": "pubmed"}
-    book = csl_from_openlibrary({"title": "T", "subtitle": "S", "authors": [{"name": "Plato"}], "url": "javascript:alert(1)"}, "9780140328721")
+    assert bare == {
+        "type": "article-journal",
+        "PMID": "1",
+        "factcheck-notices": [{"type": "retraction", "label": "Retracted Publication", "doi": "", "about": "this"}],
+        "factcheck-fetched-from": "pubmed",
+    }
+    book = csl_from_openlibrary(
+        {"title": "T", "subtitle": "S", "authors": [{"name": "Plato"}], "url": "javascript:alert(1)"}, "9780140328721"
+    )
     assert book["title"] == "T: S" and book["author"] == [{"literal": "Plato"}] and "URL" not in book
 
 
 def test_key_styles_are_detected_and_followed():
-    item = {"author": [{"family": "Müller-Lüdenscheidt"}], "issued": {"date-parts": [[1999]]}, "title": "The effect of things"}
+    item = {
+        "author": [{"family": "Müller-Lüdenscheidt"}],
+        "issued": {"date-parts": [[1999]]},
+        "title": "The effect of things",
+    }
     assert detect_key_style(["onji1987", "smith2001", "odd.key."]) == "onji1987"
     assert detect_key_style(["Onji1987", "Smith2001a"]) == "Onji1987"
     assert detect_key_style(["onji_1987_interleukin", "smith_2001_study"]) == "onji_1987_effect"
@@ -113,7 +151,15 @@ def test_key_styles_are_detected_and_followed():
 def test_bibtex_text_is_parseable_with_braces_balanced():
     from pybtex.database import parse_string
 
-    text = bibtex_text("x2000", {"type": "article-journal", "title": "A } lone brace and {pairs}", "author": [{"literal": "Group"}], "issued": {"date-parts": [[2000]]}})
+    text = bibtex_text(
+        "x2000",
+        {
+            "type": "article-journal",
+            "title": "A } lone brace and {pairs}",
+            "author": [{"literal": "Group"}],
+            "issued": {"date-parts": [[2000]]},
+        },
+    )
     entry = parse_string(text, "bibtex").entries["x2000"]
     assert entry.fields["title"].count("{") == entry.fields["title"].count("}")
 
@@ -129,7 +175,16 @@ def test_new_entries_leave_a_crlf_file_as_it_was(tmp_path):
     old = b"@book{onji1987,\r\n  author = {Onji, M.},\r\n  title  = {Effect},\r\n  year   = {1987},\r\n}\r\n"
     path.write_bytes(old)
     entries = NewEntries(load([path], tmp_path), "references.bib")
-    entries.add("doi:10.5555/x", {"type": "book", "title": "Written by hand", "author": [{"family": "Hand"}], "issued": {"date-parts": [[2020]]}, "DOI": "10.5555/x"})
+    entries.add(
+        "doi:10.5555/x",
+        {
+            "type": "book",
+            "title": "Written by hand",
+            "author": [{"family": "Hand"}],
+            "issued": {"date-parts": [[2020]]},
+            "DOI": "10.5555/x",
+        },
+    )
     entries.append_to(path)
     data = path.read_bytes()
     assert data.startswith(old) and b"\n" not in data.replace(b"\r\n", b"")
@@ -197,7 +252,9 @@ def test_a_broken_identifiers_file_is_reported_and_never_overwritten(site):
     site.config()
     site.build()
     data = json.loads((site.site_dir / "factcheck.json").read_text(encoding="utf-8"))
-    assert ("bib_syntax", "references.identifiers.json", 2) in [(f["kind"], f.get("file"), f.get("line")) for f in data["findings"]]
+    assert ("bib_syntax", "references.identifiers.json", 2) in [
+        (f["kind"], f.get("file"), f.get("line")) for f in data["findings"]
+    ]
     assert 'class="citation-unresolved"' not in site.html()  # what could be read is used
 
 
@@ -205,9 +262,17 @@ def test_the_check_command_resolves_identifiers_and_caches_pages_alike(frozen_si
     frozen_site.page("b.md", "# B\n\nUnknown [@pmid:123456].\n")
 
     def check(*args):
-        result = subprocess.run([COMMAND, "check", "--offline", "--format", "json", *args], cwd=frozen_site.root, capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [COMMAND, "check", "--offline", "--format", "json", *args],
+            cwd=frozen_site.root,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         data = json.loads(result.stdout)
-        return sorted((f["kind"], f.get("page") or f.get("file"), f.get("line")) for f in data["findings"]), sorted(s["key"] for s in data["sources"])
+        return sorted((f["kind"], f.get("page") or f.get("file"), f.get("line")) for f in data["findings"]), sorted(
+            s["key"] for s in data["sources"]
+        )
 
     fresh = check("--no-cache")
     assert ("unknown_identifier", "docs/b.md", 3) in fresh[0] or ("unknown_identifier", "b.md", 3) in fresh[0]
@@ -218,8 +283,9 @@ def test_the_check_command_resolves_identifiers_and_caches_pages_alike(frozen_si
 def test_claims_resting_on_identifiers_have_their_sources(frozen_site):
     frozen_site.page(
         "claims.md",
-        "# Claims\n\n[The trial was stopped]{.claim #stopped verdict=supported} [@{https://doi.org/10.1200/JCO.1999.17.7.2105}; @doi:10.1136/GUT.28.12.1648].\n\n"
-        "[A book says so]{.claim #book verdict=supported} [@isbn:978-0-14-032872-1].\n",
+        "# Claims\n\n[The trial was stopped]{.claim #stopped verdict=supported}"
+        " [@{https://doi.org/10.1200/JCO.1999.17.7.2105}; @doi:10.1136/GUT.28.12.1648].\n\n[A book says so]{.claim"
+        " #book verdict=supported} [@isbn:978-0-14-032872-1].\n",
     )
     frozen_site.build()
     data = json.loads((frozen_site.site_dir / "factcheck.json").read_text(encoding="utf-8"))
@@ -239,8 +305,13 @@ def test_plain_python_markdown_reads_the_identifiers_file(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
     (tmp_path / "references.identifiers.json").write_text(json.dumps(FROZEN), encoding="utf-8")
-    md = markdown.Markdown(extensions=["mkdocs_factcheck"], extension_configs={"mkdocs_factcheck": {"bibliography": "references.bib"}})
-    html = md.convert("By DOI [@doi:10.1200/JCO.1999.17.7.2105], by ISBN [@isbn:978-0-14-032872-1] and [@doi:10.1136/gut.28.12.1648].\n")
+    md = markdown.Markdown(
+        extensions=["mkdocs_factcheck"], extension_configs={"mkdocs_factcheck": {"bibliography": "references.bib"}}
+    )
+    html = md.convert(
+        "By DOI [@doi:10.1200/JCO.1999.17.7.2105], by ISBN [@isbn:978-0-14-032872-1] and"
+        " [@doi:10.1136/gut.28.12.1648].\n"
+    )
     assert 'class="citation-unresolved"' not in html  # (the inline styles name the class)
     assert "Breast Cancer Trials Consortium" in html and "Fantastic Mr. Fox" in html and 'href="#ref-onji1987"' in html
 
@@ -248,13 +319,28 @@ def test_plain_python_markdown_reads_the_identifiers_file(tmp_path, monkeypatch)
 def test_records_of_odd_shapes_give_items_not_tracebacks():
     from mkdocs_factcheck.core.bibliography import csl_json as csl_bibliography
 
-    odd = {"DOI": 5, "title": 12, "author": {"family": "X"}, "editor": [None, {"given": ""}], "issued": "soon", "updated-by": {"type": "retraction"}, "relation": ["x"], "page": None}
+    odd = {
+        "DOI": 5,
+        "title": 12,
+        "author": {"family": "X"},
+        "editor": [None, {"given": ""}],
+        "issued": "soon",
+        "updated-by": {"type": "retraction"},
+        "relation": ["x"],
+        "page": None,
+    }
     item = csl_from_doi(odd, "10.1000/odd")
     entry = csl_bibliography.to_entry("doi:10.1000/odd", item)
     assert entry.fields["doi"] == "10.1000/odd" and "author" not in entry.fields
-    summary = csl_from_summary({"uid": "1", "authors": ["Smith A", {"name": 7}], "title": None, "pubdate": "1999", "references": "none"}, "pmid", "1")
+    summary = csl_from_summary(
+        {"uid": "1", "authors": ["Smith A", {"name": 7}], "title": None, "pubdate": "1999", "references": "none"},
+        "pmid",
+        "1",
+    )
     assert csl_bibliography.to_entry("pmid:1", summary).fields["year"] == "1999"
-    book = csl_from_openlibrary({"authors": "Plato", "publishers": [{"name": None}], "publish_date": 1988}, "9780140328721")
+    book = csl_from_openlibrary(
+        {"authors": "Plato", "publishers": [{"name": None}], "publish_date": 1988}, "9780140328721"
+    )
     assert csl_bibliography.to_entry("isbn:9780140328721", book).fields["year"] == "1988"
 
 
@@ -268,7 +354,11 @@ def test_csl_styles_format_identifier_citations_as_entries(frozen_site):
 
 
 def test_a_bare_doi_address_as_key(frozen_site):
-    frozen_site.page("bare.md", "# Bare\n\nAs @https://doi.org/10.1200/JCO.1999.17.7.2105 found [-@https://dx.doi.org/10.1200/jco.1999.17.7.2105, p. 2].\n")
+    frozen_site.page(
+        "bare.md",
+        "# Bare\n\nAs @https://doi.org/10.1200/JCO.1999.17.7.2105 found"
+        " [-@https://dx.doi.org/10.1200/jco.1999.17.7.2105, p. 2].\n",
+    )
     frozen_site.build()
     html = frozen_site.html("bare/index.html")
     assert 'class="citation-unresolved"' not in html
@@ -286,7 +376,9 @@ def test_a_rebuild_on_the_same_bibliography_starts_without_the_last_builds_ident
     cache = BibliographyCache()
 
     def run(text: str) -> SiteRun:
-        site_run = SiteRun(settings_from({"online": {"enabled": False}}), tmp_path, logger=None, bibliography_cache=cache)
+        site_run = SiteRun(
+            settings_from({"online": {"enabled": False}}), tmp_path, logger=None, bibliography_cache=cache
+        )
         site_run.start([text])
         return site_run
 
@@ -295,7 +387,10 @@ def test_a_rebuild_on_the_same_bibliography_starts_without_the_last_builds_ident
     for found in find_citations("[@doi:10.1200/JCO.1999.17.7.2105] and [@doi:10.1136/GUT.28.12.1648]"):
         first.engine.resolve(page, found.group)
     bibliography = first.engine.bibliography
-    assert "doi:10.1200/jco.1999.17.7.2105" in bibliography and bibliography.get("doi:10.1136/GUT.28.12.1648").key == "onji1987"
+    assert (
+        "doi:10.1200/jco.1999.17.7.2105" in bibliography
+        and bibliography.get("doi:10.1136/GUT.28.12.1648").key == "onji1987"
+    )
     first.close()
     second = run("No citations now.")
     assert second.engine.bibliography is bibliography  # the same parsed files
@@ -307,7 +402,12 @@ def test_a_rebuild_on_the_same_bibliography_starts_without_the_last_builds_ident
 def test_markup_in_a_record_reaches_the_page_escaped(site):
     site.bib(BIB)
     # As a hand edit could leave it (a fetched title loses tags other than i, b, sup and sub).
-    item = {"id": "doi:10.1000/x", "type": "article-journal", "title": "p < 0.05 & <script>alert(1)</script> <i>in vivo</i>", "URL": "javascript:alert(2)"}
+    item = {
+        "id": "doi:10.1000/x",
+        "type": "article-journal",
+        "title": "p < 0.05 & <script>alert(1)</script> <i>in vivo</i>",
+        "URL": "javascript:alert(2)",
+    }
     site.write("references.identifiers.json", json.dumps([item]))
     site.page("index.md", "# A\n\n[@doi:10.1000/x]\n")
     site.config()
@@ -324,13 +424,28 @@ def test_the_check_command_reads_an_edited_identifiers_file_again(frozen_site):
     frozen_site.page("b.md", "# B\n\nUnknown [@pmid:123456].\n")
 
     def kinds():
-        result = subprocess.run([COMMAND, "check", "--offline", "--format", "json"], cwd=frozen_site.root, capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [COMMAND, "check", "--offline", "--format", "json"],
+            cwd=frozen_site.root,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         return {finding["kind"] for finding in json.loads(result.stdout)["findings"]}
 
     assert "unknown_identifier" in kinds()
     path = frozen_site.root / "references.identifiers.json"
     items = json.loads(path.read_text(encoding="utf-8"))
-    items.append({"id": "pmid:123456", "type": "article-journal", "title": "Added by hand", "author": [{"family": "Hand", "given": "A."}], "issued": {"date-parts": [[2001]]}, "PMID": "123456"})
+    items.append(
+        {
+            "id": "pmid:123456",
+            "type": "article-journal",
+            "title": "Added by hand",
+            "author": [{"family": "Hand", "given": "A."}],
+            "issued": {"date-parts": [[2001]]},
+            "PMID": "123456",
+        }
+    )
     path.write_text(json.dumps(items), encoding="utf-8")
     assert "unknown_identifier" not in kinds()
 
@@ -341,6 +456,9 @@ def test_the_extension_takes_the_identifiers_file_option(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
     (tmp_path / "records.json").write_text(json.dumps(FROZEN), encoding="utf-8")
-    md = markdown.Markdown(extensions=["mkdocs_factcheck"], extension_configs={"mkdocs_factcheck": {"bibliography": "references.bib", "identifiers_file": "records.json"}})
+    md = markdown.Markdown(
+        extensions=["mkdocs_factcheck"],
+        extension_configs={"mkdocs_factcheck": {"bibliography": "references.bib", "identifiers_file": "records.json"}},
+    )
     html = md.convert("By ISBN [@isbn:978-0-14-032872-1].\n")
     assert "Fantastic Mr. Fox" in html and 'class="citation-unresolved"' not in html

@@ -40,8 +40,12 @@ High doses were studied [@alpha2020, p. 4].
 
 
 def run(command: list, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    result = subprocess.run([str(part) for part in command], cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT, env=env)
-    assert result.returncode == 0, f"{command}: exit {result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    result = subprocess.run(
+        [str(part) for part in command], cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT, env=env
+    )
+    assert result.returncode == 0, (
+        f"{command}: exit {result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    )
     return result
 
 
@@ -64,7 +68,10 @@ def installed(tmp_path_factory) -> Path:
     (wheel,) = (work / "dist").glob("mkdocs_factcheck-*.whl")
     run([sys.executable, "-m", "venv", work / "venv"], cwd=work)
     bin_dir = work / "venv" / "bin"
-    run([bin_dir / "python", "-m", "pip", "install", "--quiet", *offline, f"{wheel}[mkdocs,material,zensical,csl]"], cwd=work)
+    run(
+        [bin_dir / "python", "-m", "pip", "install", "--quiet", *offline, f"{wheel}[mkdocs,material,zensical,csl]"],
+        cwd=work,
+    )
     return bin_dir
 
 
@@ -74,8 +81,7 @@ def site(tmp_path) -> Path:
     (tmp_path / "docs" / "index.md").write_text(PAGE, encoding="utf-8")
     (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
     (tmp_path / "mkdocs.yml").write_text(
-        textwrap.dedent(
-            """\
+        textwrap.dedent("""\
             site_name: Installed
             site_url: https://example.org/installed/
             theme:
@@ -94,8 +100,7 @@ def site(tmp_path) -> Path:
                   site_url: https://example.org/installed/
                   online:
                     enabled: false
-            """
-        ),
+            """),
         encoding="utf-8",
     )
     return tmp_path
@@ -110,7 +115,11 @@ def clean_env(bin_dir: Path) -> dict:
 
 
 def test_the_package_is_imported_from_the_installed_wheel(installed):
-    result = run([installed / "python", "-c", "import mkdocs_factcheck, sys; print(mkdocs_factcheck.__file__)"], cwd=installed, env=clean_env(installed))
+    result = run(
+        [installed / "python", "-c", "import mkdocs_factcheck, sys; print(mkdocs_factcheck.__file__)"],
+        cwd=installed,
+        env=clean_env(installed),
+    )
     location = Path(result.stdout.strip())
     assert installed.parent in location.parents and ROOT not in location.parents
 
@@ -124,7 +133,10 @@ def test_every_module_and_asset_is_in_the_wheel(installed):
     )
     script = "import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n"
     run([installed / "python", "-c", script, *modules], cwd=installed, env=clean_env(installed))
-    check = "import importlib.resources as r; print(sorted(p.name for p in r.files('mkdocs_factcheck').joinpath('assets').iterdir()))"
+    check = (
+        "import importlib.resources as r; print(sorted(p.name for p in"
+        " r.files('mkdocs_factcheck').joinpath('assets').iterdir()))"
+    )
     result = run([installed / "python", "-c", check], cwd=installed, env=clean_env(installed))
     assert "factcheck.css" in result.stdout and "factcheck.js" in result.stdout
 
@@ -154,19 +166,21 @@ def test_zensical_builds_the_site_with_the_installed_extension(installed, site):
 
 
 def test_plain_python_markdown_loads_the_installed_extension(installed, site):
-    script = textwrap.dedent(
-        """\
+    script = textwrap.dedent("""\
         import sys, markdown
         text = open("docs/index.md", encoding="utf-8").read()
         print(markdown.markdown(text, extensions=["attr_list", "mkdocs_factcheck"], extension_configs={"mkdocs_factcheck": {"bibliography": "references.bib"}}))
-        """
-    )
+        """)  # noqa: E501 - written as a user writes it
     result = run([installed / "python", "-c", script], cwd=site, env=clean_env(installed))
     assert_cited(BeautifulSoup(result.stdout, "html.parser"))
 
 
 def test_the_installed_check_command_checks_the_site(installed, site):
-    result = run([installed / "mkdocs-factcheck", "check", "--strict", "--offline", "--format", "json"], cwd=site, env=clean_env(installed))
+    result = run(
+        [installed / "mkdocs-factcheck", "check", "--strict", "--offline", "--format", "json"],
+        cwd=site,
+        env=clean_env(installed),
+    )
     data = json.loads(result.stdout)
     assert [claim["id"] for claim in data["claims"]] == ["dose"]
 
@@ -180,7 +194,9 @@ def test_the_pre_commit_hook_checks_a_csl_site_when_its_configuration_changes(tm
     import yaml
 
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    csl_extra = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]["csl"]
+    csl_extra = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"
+    ]["csl"]
     assert sorted(hook["additional_dependencies"]) == sorted(csl_extra)
     changed = ["mkdocs.yml", "references.bib", "docs/index.md"]
     pattern, exclude = re.compile(hook["files"]), re.compile(hook["exclude"])
@@ -189,7 +205,17 @@ def test_the_pre_commit_hook_checks_a_csl_site_when_its_configuration_changes(tm
     source = copy_of_source(tmp_path / "source")
     run([sys.executable, "-m", "venv", tmp_path / "hook"], cwd=tmp_path)
     bin_dir = tmp_path / "hook" / "bin"
-    run([bin_dir / "python", "-m", "pip", "install", "--quiet", *offline, source, *hook["additional_dependencies"]], cwd=tmp_path)
+    run(
+        [bin_dir / "python", "-m", "pip", "install", "--quiet", *offline, source, *hook["additional_dependencies"]],
+        cwd=tmp_path,
+    )
     entry = hook["entry"].split()
-    result = subprocess.run([bin_dir / entry[0], *entry[1:], "mkdocs.yml"], cwd=site, capture_output=True, text=True, timeout=TIMEOUT, env=clean_env(bin_dir))
+    result = subprocess.run(
+        [bin_dir / entry[0], *entry[1:], "mkdocs.yml"],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env=clean_env(bin_dir),
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -17,9 +17,18 @@ from mkdocs_factcheck.markdown.extension import FactcheckExtension
 
 PLACEHOLDERS = re.compile("[\x02\x03]|klzzwxh|wzxhzdk")
 VOID = {"br", "hr", "img", "input", "meta", "link", "wbr", "area", "base", "col", "embed", "source", "track", "param"}
-BIB = "@article{a, author = {Alpha, Ann}, title = {First}, journal = {J}, year = {2000}}\n@article{b, author = {Beta, Bob}, title = {Second}, journal = {J}, year = {2001}}\n"
+BIB = (
+    "@article{a, author = {Alpha, Ann}, title = {First}, journal = {J}, year = {2000}}\n@article{b, author = {Beta,"
+    " Bob}, title = {Second}, journal = {J}, year = {2001}}\n"
+)
 
-RAW_HTML = ['<span title="[@a]">tip</span>', '<a href="https://e.org/[@a]">link</a>', '<abbr title="@a [p. 3]; [x]{.claim}">ab</abbr>', "<b>bold</b>", '<i data-x="-@b">i</i>']
+RAW_HTML = [
+    '<span title="[@a]">tip</span>',
+    '<a href="https://e.org/[@a]">link</a>',
+    '<abbr title="@a [p. 3]; [x]{.claim}">ab</abbr>',
+    "<b>bold</b>",
+    '<i data-x="-@b">i</i>',
+]
 TEXT = [
     "`[@a]`",
     "`@b [p. 3]`",
@@ -40,7 +49,20 @@ TEXT = [
     "&amp;",
     "x.@a",
 ]
-CITATIONS = ["[@a]", "[see @a, p. 3\\*; -@b]", "@a", "-@b", "@a [p. 33; @b]", "@b [see @a]", "[see `x` @a]", "@a [[@b]]", "@a [<https://x.org>]", "[@a, p. \\[89\\]]", "[*see* @b, p. **32**]", "[@a and nowhere else]"]
+CITATIONS = [
+    "[@a]",
+    "[see @a, p. 3\\*; -@b]",
+    "@a",
+    "-@b",
+    "@a [p. 33; @b]",
+    "@b [see @a]",
+    "[see `x` @a]",
+    "@a [[@b]]",
+    "@a [<https://x.org>]",
+    "[@a, p. \\[89\\]]",
+    "[*see* @b, p. **32**]",
+    "[@a and nowhere else]",
+]
 
 
 def build_page(integer, choice, first_claim: int = 0) -> tuple[str, list[str], list[str]]:
@@ -122,7 +144,9 @@ def converters(tmp_path_factory):
     return (lambda text: convert(ours, text)), (lambda text: convert(plain, text)), extension
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(page())
 def test_fuzzed_pages(converters, generated):
     assert_whole(converters, *generated)
@@ -169,7 +193,31 @@ def assert_whole(converters, text: str, html_used: list[str], claims: list[str])
 
 
 # Tokens that tear Python-Markdown's emphasis and placeholders apart, and block syntax of other extensions.
-HOSTILE = ["*", "_", "**", "***", "`", "{", "}", "{.claim}", "[x]{.claim}", '[claim y]{.claim note="<b>n</b> *e*"}', "::: {.claim}", ":::", "[^1]", "\n\n[^1]: note [@a]\n\n", "| a | b |\n|---|---|\n| [@a] | x |\n", "*[ab]: abbr", "<div>\n[@a]\n</div>", "<!-- c -->", "&", "\\", "{#id}", "\n", "\n\n"]
+HOSTILE = [
+    "*",
+    "_",
+    "**",
+    "***",
+    "`",
+    "{",
+    "}",
+    "{.claim}",
+    "[x]{.claim}",
+    '[claim y]{.claim note="<b>n</b> *e*"}',
+    "::: {.claim}",
+    ":::",
+    "[^1]",
+    "\n\n[^1]: note [@a]\n\n",
+    "| a | b |\n|---|---|\n| [@a] | x |\n",
+    "*[ab]: abbr",
+    "<div>\n[@a]\n</div>",
+    "<!-- c -->",
+    "&",
+    "\\",
+    "{#id}",
+    "\n",
+    "\n\n",
+]
 
 
 def test_hostile_mixes_convert_without_placeholders(tmp_path):
@@ -189,5 +237,3 @@ def test_hostile_mixes_convert_without_placeholders(tmp_path):
         md.reset()
         html = md.convert(text)
         assert not re.search("[\x02\x03]|klzz|wzxhzdk", html), (text, html)
-
-

@@ -121,7 +121,9 @@ def test_a_claim_with_malformed_attributes_is_reported_where_it_is(bib_site, war
     bib_site.build()
     assert not [m for m in warnings() if "[citation_needed]" in m]  # a claim all the same, told once
     found = [m for m in warnings() if "[malformed_claim]" in m]
-    assert len(found) == 1 and found[0].startswith("mkdocs_factcheck: index.md:3: claim attributes cannot be read"), found
+    assert len(found) == 1 and found[0].startswith("mkdocs_factcheck: index.md:3: claim attributes cannot be read"), (
+        found
+    )
     assert '#c"4' in found[0]
     assert 'c"4' in soup(bib_site.html()).get_text()  # the text stays in the page
 
@@ -129,7 +131,12 @@ def test_a_claim_with_malformed_attributes_is_reported_where_it_is(bib_site, war
 def test_pandoc_forms(convert):
     page = soup(convert("-@a says. [@b and nowhere else]. @a [p. 33; @b]. @a [see @b]."))
     shown = [(g["data-cites"], g.get_text()) for g in page.select("p span.citation")]
-    assert shown == [("a", "[1]"), ("b", "[2 and nowhere else]"), ("a b", "Alpha [1, p. 33; 2]"), ("a b", "Alpha [1; see 2]")]
+    assert shown == [
+        ("a", "[1]"),
+        ("b", "[2 and nowhere else]"),
+        ("a b", "Alpha [1, p. 33; 2]"),
+        ("a b", "Alpha [1; see 2]"),
+    ]
     assert page.select_one("p").get_text().startswith("[1] says")  # no stray `-`
 
 
@@ -142,10 +149,21 @@ def test_example_list_labels_are_not_citations(convert):
 def test_a_run_of_citations_reads_as_separate_citations(convert):
     """Citations separated by plain text are taken in one inline match (linear time); the page must
     not show it: each is a sibling in its paragraph, emphasis around them still works."""
-    page = soup(convert("*see [@a] and [@b]* then [@a], [@b]; @a (and @b). [Claim]{.claim verdict=supported} [@a], [@b]."))
-    paragraph = next(p for p in page.select("p") if not p.find_parent(class_="factcheck-summary"))  # the page's own, not the summary's
+    page = soup(
+        convert("*see [@a] and [@b]* then [@a], [@b]; @a (and @b). [Claim]{.claim verdict=supported} [@a], [@b].")
+    )
+    paragraph = next(
+        p for p in page.select("p") if not p.find_parent(class_="factcheck-summary")
+    )  # the page's own, not the summary's
     assert [g["data-cites"] for g in paragraph.select("em > span.citation")] == ["a", "b"]
-    assert [g["data-cites"] for g in paragraph.find_all("span", class_="citation", recursive=False)] == ["a", "b", "a", "b", "a", "b"]
+    assert [g["data-cites"] for g in paragraph.find_all("span", class_="citation", recursive=False)] == [
+        "a",
+        "b",
+        "a",
+        "b",
+        "a",
+        "b",
+    ]
     assert "then [1], [2]; Alpha [1] (and Beta [2])." in paragraph.get_text()
     assert not page.select("[data-factcheck-run], [data-factcheck-piece]")
 
@@ -201,11 +219,15 @@ def test_a_span_in_a_span_is_a_span(convert):
     assert page.select_one("span.j > span.i").get_text() == "h" and page.select_one("span.j span.citation")
 
 
-@pytest.mark.parametrize("text", ["*x *e* _ [@a] and [@b] *e*", "*x *e* _ `c` *e*", "*x *e* _ [x]{.claim} *e*", "*x *e* _ <b>c</b> *e*"])
+@pytest.mark.parametrize(
+    "text", ["*x *e* _ [@a] and [@b] *e*", "*x *e* _ `c` *e*", "*x *e* _ [x]{.claim} *e*", "*x *e* _ <b>c</b> *e*"]
+)
 def test_a_placeholder_python_markdown_breaks_is_put_back(convert, text):
     """Python-Markdown's emphasis eats the first character of an inline placeholder in `*x *e* _ ...`
     (plain Python-Markdown prints `klzzwxh:0000` for a code span there): what it stood for is restored."""
-    assert "klzzwxh" in convert(text.replace("[@a] and [@b]", "`c`").replace("[x]{.claim}", "`c`"), plain=True)  # upstream
+    assert "klzzwxh" in convert(
+        text.replace("[@a] and [@b]", "`c`").replace("[x]{.claim}", "`c`"), plain=True
+    )  # upstream
     html = convert(text)
     assert not PLACEHOLDERS.search(html), html
     page = soup(html)
@@ -223,7 +245,10 @@ def test_an_attribute_without_a_value_is_no_traceback(convert):
 @pytest.mark.parametrize(
     "text, kept",
     [
-        ('\\@a\n*[see *e*"}\n* <abbr title="@a [x]{.claim}">ab</abbr> *emph*\n\\* \\*[*see* @b, **32**]', "<abbr"),  # emphasis closed inside one
+        (
+            '\\@a\n*[see *e*"}\n* <abbr title="@a [x]{.claim}">ab</abbr> *emph*\n\\* \\*[*see* @b, **32**]',
+            "<abbr",
+        ),  # emphasis closed inside one
         ("*{.claim} **strong** _\n[*see* `x` @a] *emph*\n_", "<code>x</code>"),  # one inside what was put back
     ],
 )
@@ -269,7 +294,9 @@ def test_a_paragraph_claim_without_attr_list_is_reported(tmp_path, caplog):
     (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
     extension = FactcheckExtension(bibliography=[str(tmp_path / "refs.bib")], citation_needed=False)
     with caplog.at_level("WARNING"):
-        html = markdown.Markdown(extensions=[extension]).convert("Intro.\n\nRates fell [@a].\n{: .claim #fell verdict=supported}\n")
+        html = markdown.Markdown(extensions=[extension]).convert(
+            "Intro.\n\nRates fell [@a].\n{: .claim #fell verdict=supported}\n"
+        )
     (message,) = [record.getMessage() for record in caplog.records if "[malformed_claim]" in record.getMessage()]
     assert message.startswith("<page>:4: claim attributes cannot be read") and "attr_list" in message
     assert "{: .claim #fell" in html and 'class="claim"' not in html
@@ -281,16 +308,22 @@ def test_a_quote_escaped_in_a_note_is_a_quote(tmp_path):
     (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
     extension = FactcheckExtension(bibliography=[str(tmp_path / "refs.bib")], citation_needed=False)
     md = markdown.Markdown(extensions=["attr_list", extension])
-    html = md.convert('[Claim one]{.claim #one verdict=supported note="Say \\"hi\\"."} [@a].\n\nPara [@b].\n{: .claim #two verdict=supported note="It\'s \\"two\\" & <b>more</b>."}\n')
+    html = md.convert(
+        '[Claim one]{.claim #one verdict=supported note="Say \\"hi\\"."} [@a].\n\nPara [@b].\n{: .claim #two'
+        ' verdict=supported note="It\'s \\"two\\" & <b>more</b>."}\n'
+    )
     claims = {claim.id: claim.note for claim in extension.get_engine().pages[-1].claims}
     assert claims == {"one": 'Say "hi".', "two": 'It\'s "two" & <b>more</b>.'}
     notes = [note.get_text() for note in soup(html).select(".claim-note")]
     assert notes == ['Say "hi"', 'It\'s "two" & <b>more</b>.'], notes
-    assert "\\" not in soup(html).get_text() and 'quotes_' not in html
+    assert "\\" not in soup(html).get_text() and "quotes_" not in html
 
 
 def test_a_malformed_claim_holding_html_is_told_at_its_line_without_placeholders(bib_site, warnings):
-    bib_site.page("index.md", 'Intro.\n\n[One]{.claim #a verdict=supported} [@onji1987].\n\n[Two]{.claim #c"4 note="<b>z</b> `c`"} here.\n')
+    bib_site.page(
+        "index.md",
+        'Intro.\n\n[One]{.claim #a verdict=supported} [@onji1987].\n\n[Two]{.claim #c"4 note="<b>z</b> `c`"} here.\n',
+    )
     bib_site.build()
     (found,) = [m for m in warnings() if "[malformed_claim]" in m]
     assert found.startswith("mkdocs_factcheck: index.md:5: claim attributes cannot be read"), found
@@ -301,7 +334,9 @@ def test_a_footnote_that_marks_itself_renders_its_citation_once(tmp_path):
     """Citations in a footnote are numbered where the note is marked; a note holding its own mark (or
     one no text marks) is read once all the same."""
     (tmp_path / "refs.bib").write_text(BIB, encoding="utf-8")
-    md = markdown.Markdown(extensions=["footnotes", FactcheckExtension(bibliography=[str(tmp_path / "refs.bib")], citation_needed=False)])
+    md = markdown.Markdown(
+        extensions=["footnotes", FactcheckExtension(bibliography=[str(tmp_path / "refs.bib")], citation_needed=False)]
+    )
     html = md.convert("Text [@b].\n\n[^1]: A note [@a] marking itself[^1].\n\n[^2]: Unmarked [@b].\n")
     assert [span["data-cites"] for span in soup(html).select("span.citation")] == ["b", "a", "b"]
     assert not PLACEHOLDERS.search(html)

@@ -168,14 +168,20 @@ def test_the_marker_places_the_bibliography_where_it_stands(tmp_path):
     site.page("index.md", "# Page\n\nBefore [@test].\n\\bibliography\n\nAfter the list.\n\n    \\bibliography\n")
     build(site)
     main = BeautifulSoup(site.html(), "html.parser").select_one("[role=main]")
-    blocks = [element.name + ("#" + element.get("id") if element.get("id") else "") for element in main.find_all(["p", "div", "pre"], recursive=False)]
+    blocks = [
+        element.name + ("#" + element.get("id") if element.get("id") else "")
+        for element in main.find_all(["p", "div", "pre"], recursive=False)
+    ]
     assert blocks == ["p", "div#refs", "p", "pre"]
     assert main.select_one("pre").get_text() == "\\bibliography\n"  # code stays as written
 
 
 def test_bib_dir_custom_commands_and_bib_by_default(tmp_path, caplog):
     site = mkdocs_bibtex_site(
-        tmp_path, "bib_dir: bibs\ncsl_file: nature.csl\nbib_command: \\printbibliography\nfull_bib_command: '{{everything}}'\nbib_by_default: false", "nature"
+        tmp_path,
+        "bib_dir: bibs\ncsl_file: nature.csl\nbib_command: \\printbibliography\nfull_bib_command:"
+        " '{{everything}}'\nbib_by_default: false",
+        "nature",
     )
     (tmp_path / "refs.bib").unlink()
     first, second = REFS_BIB.split("@book")
@@ -193,7 +199,9 @@ def test_bib_dir_custom_commands_and_bib_by_default(tmp_path, caplog):
     citations, entries, _ = reader_text(site, "plain/index.html")
     assert citations and not entries  # bib_by_default: false, and no marker
     plain = BeautifulSoup(site.html("plain/index.html"), "html.parser")
-    assert not plain.select("a.citation-ref") and plain.select("span.citation-ref[title]")  # no link to an entry not there
+    assert not plain.select("a.citation-ref") and plain.select(
+        "span.citation-ref[title]"
+    )  # no link to an entry not there
     assert not [r for r in caplog.records if "no such anchor" in r.getMessage()]
     assert [re.search(r"option '(\w+)'", message)[1] for message in renamed(caplog)] == [
         "bib_dir",
@@ -206,7 +214,10 @@ def test_bib_dir_custom_commands_and_bib_by_default(tmp_path, caplog):
 
 def test_options_we_do_not_need_are_accepted_and_said_once(tmp_path, caplog):
     site = mkdocs_bibtex_site(
-        tmp_path, "bib_file: refs.bib\ncsl_file: nature.csl\ncsl_file_encoding: utf-8\nfootnote_format: 'ref-{key}'\nenable_inline_citations: true", "nature"
+        tmp_path,
+        "bib_file: refs.bib\ncsl_file: nature.csl\ncsl_file_encoding: utf-8\nfootnote_format:"
+        " 'ref-{key}'\nenable_inline_citations: true",
+        "nature",
     )
     caplog.set_level(logging.INFO)
     build(site, strict=True)
@@ -261,13 +272,21 @@ def test_migrate_rewrites_the_entry_keeping_the_file(tmp_path, capsys, monkeypat
         "      bibliography: refs.bib   # Zotero export",
         "      style: nature.csl",
         "      #csl_file: springer-basic-author-date.csl",
-        "      # csl_file_encoding: utf-8  # mkdocs-factcheck migrate: not needed: a CSL file is XML and its declaration names its encoding",
+        (
+            "      # csl_file_encoding: utf-8  # mkdocs-factcheck migrate: not needed: a CSL file is XML and its"
+            " declaration names its encoding"
+        ),
         "      bibliography_marker: \\bibliography",
-        '      # footnote_format: "{key}"  # mkdocs-factcheck migrate: not needed: citations link to their entries, and the style makes their labels',
+        (
+            '      # footnote_format: "{key}"  # mkdocs-factcheck migrate: not needed: citations link to their entries,'
+            " and the style makes their labels"
+        ),
     ]
     assert migrated.endswith("  - Bibliography: full_bib.md\n")
     # our own option, as in the first build: no test reaches the internet
-    migrated = migrated.replace("      bibliography_marker", "      online: {enabled: false}\n      bibliography_marker")
+    migrated = migrated.replace(
+        "      bibliography_marker", "      online: {enabled: false}\n      bibliography_marker"
+    )
     (tmp_path / "mkdocs.yml").write_text(migrated, encoding="utf-8")
     build(site, strict=True)  # no renamed option left to tell
     assert (reader_text(site, "index.html"), reader_text(site, "full_bib/index.html")) == accepted
@@ -301,7 +320,10 @@ def test_the_check_command_reads_its_options_and_names_the_migration(tmp_path, c
     assert "docs/index.md:5: unknown citation key 'nokey'" in out  # refs.bib was read
     (tmp_path / "mkdocs.yml").write_text(MKDOCS_BIBTEX_YML, encoding="utf-8")
     assert cli_main(["check", "--offline"]) == 2
-    assert "the site uses mkdocs-bibtex ('bibtex' under plugins): run `mkdocs-factcheck migrate`" in capsys.readouterr().err
+    assert (
+        "the site uses mkdocs-bibtex ('bibtex' under plugins): run `mkdocs-factcheck migrate`"
+        in capsys.readouterr().err
+    )
 
 
 def test_without_a_csl_file_entries_read_as_pybtex_writes_them(tmp_path):
@@ -315,7 +337,10 @@ def test_without_a_csl_file_entries_read_as_pybtex_writes_them(tmp_path):
     _, entries, _ = reader_text(site, "index.html")
     data = parse_string(REFS_BIB, "bibtex")
     style = Style()
-    expected = [normal(style.format_entry("", data.entries[key]).text.render_as("text")) for key in ("test", "test2", "kahneman2011")]
+    expected = [
+        normal(style.format_entry("", data.entries[key]).text.render_as("text"))
+        for key in ("test", "test2", "kahneman2011")
+    ]
     assert entries == expected
 
 
@@ -329,7 +354,11 @@ def test_migrate_keeps_sentence_case_without_a_csl_file(tmp_path, capsys, monkey
     assert cli_main(["migrate"]) == 0
     assert "mkdocs.yml:8: 'title_case: sentence' added" in capsys.readouterr().out
     migrated = (tmp_path / "mkdocs.yml").read_text(encoding="utf-8").splitlines()
-    assert migrated[4:7] == ["  - factcheck:", "      bibliography: refs.bib", "      online: {enabled: false}  # our own: no test reaches the internet"]
+    assert migrated[4:7] == [
+        "  - factcheck:",
+        "      bibliography: refs.bib",
+        "      online: {enabled: false}  # our own: no test reaches the internet",
+    ]
     assert migrated[7].startswith("      title_case: sentence  # mkdocs-factcheck migrate: ")
     build(site)
     assert reader_text(site, "index.html") == accepted
@@ -366,4 +395,6 @@ def test_our_own_option_wins_over_its_name_even_written_at_its_default(tmp_path,
     _, entries, _ = reader_text(site, "index.html")
     assert len(entries) == 3  # references.bib, not the missing file
     messages = renamed(caplog)
-    assert len(messages) == 1 and "'bibliography' here, which is given too: 'bibliography' is used" in messages[0]  # and style: unsrt, written, keeps titles as written
+    assert (
+        len(messages) == 1 and "'bibliography' here, which is given too: 'bibliography' is used" in messages[0]
+    )  # and style: unsrt, written, keeps titles as written

@@ -34,7 +34,11 @@ def test_the_report_page_can_be_put_in_nav(site):
 
 def test_every_link_of_the_report_has_its_anchor(site):
     site.bib(BIB)
-    site.page("index.md", "# A\n\n[IL-2 helps]{.claim #c verdict=supported} [@onji1987; @nokey].\n\n[Also]{.claim #d verdict=supported} [@NOKEY2].\n")
+    site.page(
+        "index.md",
+        "# A\n\n[IL-2 helps]{.claim #c verdict=supported} [@onji1987; @nokey].\n\n[Also]{.claim #d verdict=supported}"
+        " [@NOKEY2].\n",
+    )
     site.config()
     site.build()
     page = soup((site.site_dir / "factcheck-report/index.html").read_text(encoding="utf-8"))
@@ -148,7 +152,11 @@ def test_a_serve_rebuild_tells_the_edited_pages_findings_and_new_ones(site, capl
     site.page("a.md", "# a\n\nUnknown [@alphamissing] and [@newone].\n")
     assert sorted(message.split(": ", 2)[1] for message in rebuild()) == ["a.md:3", "a.md:3"]
     data = json.loads((site.site_dir / "factcheck.json").read_text())
-    assert sorted(f["page"] for f in data["findings"] if f["kind"] == "unknown_key") == ["a.md", "a.md", "b.md"]  # all still kept
+    assert sorted(f["page"] for f in data["findings"] if f["kind"] == "unknown_key") == [
+        "a.md",
+        "a.md",
+        "b.md",
+    ]  # all still kept
 
 
 def test_a_duplicate_claim_id_is_shown_in_the_page_during_serve(site):
@@ -178,5 +186,7 @@ def test_an_entrys_findings_are_shown_in_the_page_during_serve(site):
     build(config, serve_url="http://127.0.0.1:8000/")
     page = soup(site.html())
     notes = [note.get_text() for note in page.select("#ref-thin2020 .factcheck-finding")]
-    assert any("entry 'thin2020' (article) lacks author" in note and note.startswith("references.bib:") for note in notes), notes
+    assert any(
+        "entry 'thin2020' (article) lacks author" in note and note.startswith("references.bib:") for note in notes
+    ), notes
     assert not page.select("#ref-onji1987 .factcheck-finding")

@@ -56,7 +56,17 @@ def pandoc_groups(node, found: list[Group]) -> None:
     if isinstance(node, dict):
         if node.get("t") == "Cite":
             citations = node["c"][0]
-            found.append([(c["citationId"], MODES[c["citationMode"]["t"]], normal(stringify(c["citationPrefix"])), normal(stringify(c["citationSuffix"]))) for c in citations])
+            found.append(
+                [
+                    (
+                        c["citationId"],
+                        MODES[c["citationMode"]["t"]],
+                        normal(stringify(c["citationPrefix"])),
+                        normal(stringify(c["citationSuffix"])),
+                    )
+                    for c in citations
+                ]
+            )
             for citation in citations:
                 pandoc_groups(citation["citationPrefix"], found)
                 pandoc_groups(citation["citationSuffix"], found)
@@ -71,7 +81,13 @@ def pandoc_groups(node, found: list[Group]) -> None:
 def pandoc_read(texts: list[str]) -> list[list[Group]]:
     """The groups pandoc reads in each text, all texts in one pandoc run."""
     source = f"\n\n{SPLIT}\n\n".join(texts)
-    result = subprocess.run([pypandoc.get_pandoc_path(), "-f", "markdown-smart", "-t", "json"], input=source, capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [pypandoc.get_pandoc_path(), "-f", "markdown-smart", "-t", "json"],
+        input=source,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     per_text: list[list[Group]] = [[]]
     for block in json.loads(result.stdout)["blocks"]:
         if block["t"] == "RawBlock" and block["c"][1].strip() == SPLIT:
@@ -94,13 +110,27 @@ def reader():
 def our_groups(reader: GroupReader, text: str) -> list[Group]:
     groups = []
     for group in reader.read(text):
-        groups.append([(c.key, "in-text" if c.in_text else "suppress" if c.suppress_author else "normal", normal(c.prefix), normal(c.suffix)) for c in group.cites])
+        groups.append(
+            [
+                (
+                    c.key,
+                    "in-text" if c.in_text else "suppress" if c.suppress_author else "normal",
+                    normal(c.prefix),
+                    normal(c.suffix),
+                )
+                for c in group.cites
+            ]
+        )
     return groups
 
 
 def compare(reader: GroupReader, texts: list[str]) -> list[tuple[str, list[Group], list[Group]]]:
     """The texts where we and pandoc disagree, with both readings."""
-    return [(text, ours, theirs) for text, theirs in zip(texts, pandoc_read(texts), strict=True) if (ours := our_groups(reader, text)) != theirs]
+    return [
+        (text, ours, theirs)
+        for text, theirs in zip(texts, pandoc_read(texts), strict=True)
+        if (ours := our_groups(reader, text)) != theirs
+    ]
 
 
 # ---------------------------------------------------------------- hand-written cases, one per form
@@ -128,7 +158,7 @@ CASES = [
     "[see [x] @a] and [@a, see [x here] there]",  # counted brackets
     "[@a]{.x} and [@a][ref] and [see; also @a] and [@a; and more]",
     "@smith:2000.a, @a..b, @a-b-, @a//b, @_a, @{a.b.}, [@{a;b}] and @{odd key}.",
-    "`[@a]` and <span title=\"[@a]\">x</span> and <https://x.org/@a>",
+    '`[@a]` and <span title="[@a]">x</span> and <https://x.org/@a>',
     "[@a;] [@a; ] [ @a ] [@a;@b]",
     "@a\n[p. 3] and @a  [p. 4] and @a[p. 5]",
     "[@a, p. 3; see @b and @c]",
@@ -157,7 +187,20 @@ def test_unlabelled_example_items_open_the_list_as_in_pandoc(reader):
 
 KEYS = st.sampled_from(["a", "b2", "smith:2000", "x.y", "k_1", "{a.b.}", "item-3", "Ünï"])
 WORDS = st.sampled_from(["see", "also", "cf.", "e.g.", "*see*", "`code`", "and", "p.", "[x]", "99"])
-SUFFIXES = st.sampled_from(["", ", p. 3", ", pp. 33-35", " and nowhere else", ", chap. 2", ", p. `x`", ", p. \\[89\\]", " p. 3", ", **32**", ", [x]"])
+SUFFIXES = st.sampled_from(
+    [
+        "",
+        ", p. 3",
+        ", pp. 33-35",
+        " and nowhere else",
+        ", chap. 2",
+        ", p. `x`",
+        ", p. \\[89\\]",
+        " p. 3",
+        ", **32**",
+        ", [x]",
+    ]
+)
 TEXT = st.sampled_from(
     [
         "Some text",
@@ -206,7 +249,13 @@ def citation(draw) -> str:
     if kind == "in-text":
         return key
     if kind == "in-text-bracket":
-        return key + draw(st.sampled_from([" ", "", "  "])) + "[" + draw(st.sampled_from(["p. 33", "chap. 2", "see [x]", "`y`"])) + "]"
+        return (
+            key
+            + draw(st.sampled_from([" ", "", "  "]))
+            + "["
+            + draw(st.sampled_from(["p. 33", "chap. 2", "see [x]", "`y`"]))
+            + "]"
+        )
     rest = "; ".join(draw(st.lists(cite(), min_size=1, max_size=2)))
     return key + " [" + draw(st.sampled_from(["", "p. 33; "])) + rest + "]"
 
@@ -229,7 +278,12 @@ PARAGRAPH = paragraph()
 
 
 # Derandomized: the same corpus on every run, so CI never meets a new pandoc lexer quirk by chance.
-@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(st.lists(PARAGRAPH, min_size=20, max_size=30))
 def test_generated_pages_agree_with_pandoc(reader, texts):
     assert compare(reader, texts) == []

@@ -13,7 +13,19 @@ from test_reader_html import CLAIM_REVIEW
 from mkdocs_factcheck.core.claims.scale import DEFAULT_SCALE
 
 # Words of the editors' remarks and of the build's state: none may reach a reader of the project's site.
-EDITORS_WORDS = ("mirror", "pmid taken", "resolve before", "check against", "before publishing", "not verified", "unverified", "unreachable", "deadline", "not checked", "secondary index")
+EDITORS_WORDS = (
+    "mirror",
+    "pmid taken",
+    "resolve before",
+    "check against",
+    "before publishing",
+    "not verified",
+    "unverified",
+    "unreachable",
+    "deadline",
+    "not checked",
+    "secondary index",
+)
 
 
 def project_site(tmp_path) -> Site:
@@ -48,7 +60,10 @@ def test_the_article_builds_strictly_with_22_sourced_claims(tmp_path):
     page = soup(site.html("interleukin-2/index.html"))
     assert len(page.select(".claim-verdict .verdict-badge")) == 22
     assert page.select(".claim-caveat") == []  # every claim has a source the build can show
-    assert page.select_one("aside.factcheck-summary .summary-reviewed").get_text() == "Article reviewed: What Is Recombinant Interleukin? by Jo Dunaway (WiseGEEK)"
+    assert (
+        page.select_one("aside.factcheck-summary .summary-reviewed").get_text()
+        == "Article reviewed: What Is Recombinant Interleukin? by Jo Dunaway (WiseGEEK)"
+    )
     report = soup(site.html("factcheck-report/index.html"))
     assert len(report.select("table.factcheck-claims tbody tr")) == 22
     references = soup(site.html("references/index.html"))
@@ -68,7 +83,10 @@ def test_the_site_follows_its_corrections_policy(tmp_path):
     for claim_id, claim in article.items():
         assert (ledger[claim_id]["verdict"], ledger[claim_id]["text"]) == (claim["verdict"], claim["text"])
     assert data["corrections"] == []
-    assert "No corrections" in soup(site.html("factcheck-corrections/index.html")).select_one(".factcheck-corrections-page").get_text()
+    assert (
+        "No corrections"
+        in soup(site.html("factcheck-corrections/index.html")).select_one(".factcheck-corrections-page").get_text()
+    )
     rows = soup(site.html("factcheck-report/index.html")).select("table.factcheck-claims tbody tr")
     assert all("The mkdocs-factcheck editors" in row.get_text() and "2026-11-26" in row.get_text() for row in rows)
     policy = soup(site.html("how-we-fact-check/index.html")).select_one("#corrections").find_next("p").get_text()
@@ -80,7 +98,10 @@ def test_the_official_label_is_cited_not_a_copy(tmp_path):
     site.build()
     entry = soup(site.html("interleukin-2/index.html")).select_one("#ref-proleukin2024label")
     links = [a["href"] for a in entry.select("a")]
-    assert any(href.startswith("https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=f3c516ad-d405-4fbe-af6a-962080dbfa7d") for href in links), links
+    assert any(
+        href.startswith("https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=f3c516ad-d405-4fbe-af6a-962080dbfa7d")
+        for href in links
+    ), links
     assert "convoke" not in entry.get_text()
 
 
@@ -96,7 +117,9 @@ def test_no_reader_page_shows_an_editors_remark(tmp_path):
             page = soup(text)
             for skipped in page.select("script:not(.factcheck-claimreview), nav, header, footer"):
                 skipped.decompose()
-            text = page.get_text(" ") + " ".join(str(v) for e in page.find_all(True) for k, v in e.attrs.items() if k in ("title", "aria-label"))
+            text = page.get_text(" ") + " ".join(
+                str(v) for e in page.find_all(True) for k, v in e.attrs.items() if k in ("title", "aria-label")
+            )
         lowered = re.sub(r"\s+", " ", text.lower())
         for remark in remarks:
             assert remark.lower()[:40] not in lowered, (path, remark)
@@ -111,7 +134,12 @@ def test_the_article_json_ld_validates_as_claim_review(tmp_path):
     reviews = [review for script in page.select("script.factcheck-claimreview") for review in json.loads(script.string)]
     assert len(reviews) == 22
     schema = json.loads(json.dumps(CLAIM_REVIEW))
-    schema["properties"]["itemReviewed"]["properties"]["appearance"]["required"] = ["@type", "headline", "author", "publisher"]  # the seed gives no URL
+    schema["properties"]["itemReviewed"]["properties"]["appearance"]["required"] = [
+        "@type",
+        "headline",
+        "author",
+        "publisher",
+    ]  # the seed gives no URL
     for review in reviews:
         jsonschema.validate(review, schema)
         assert review["url"].startswith("https://example.org/interleukin-2/interleukin-2/#")

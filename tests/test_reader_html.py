@@ -8,7 +8,11 @@ from conftest import soup
 
 
 def claimreviews(site, page="index.html") -> list[dict]:
-    return [review for script in soup(site.html(page)).select("script.factcheck-claimreview") for review in json.loads(script.string)]
+    return [
+        review
+        for script in soup(site.html(page)).select("script.factcheck-claimreview")
+        for review in json.loads(script.string)
+    ]
 
 
 def test_every_kind_of_claim_gives_valid_html_with_its_badge_in_place(bib_site):
@@ -76,7 +80,7 @@ def test_badges_say_what_the_build_cannot_show(bib_site):
         [No source]{.claim #none verdict=supported}. [Unknown sources]{.claim #unknown verdict=supported} [@nope; @gone].
         [Sourced]{.claim #ok verdict=supported} [@onji1987]. [Odd verdict]{.claim #odd verdict=true} [@onji1987].
         [No verdict]{.claim #missing} [@onji1987].
-        """,
+        """,  # noqa: E501 - written as a user writes it
     )
     bib_site.build()
     page = soup(bib_site.html())
@@ -98,7 +102,11 @@ def test_badges_say_what_the_build_cannot_show(bib_site):
 
 def test_counts_and_plurals_agree_with_the_badges(bib_site):
     bib_site.page("index.md", "# One\n\n[A]{.claim #a verdict=supported} [@onji1987].\n")
-    bib_site.page("three.md", "# Three\n\n[A]{.claim #b verdict=supported} [@onji1987]. [B]{.claim #c verdict=maybe} [@onji1987]. [C]{.claim #d} [@onji1987].\n")
+    bib_site.page(
+        "three.md",
+        "# Three\n\n[A]{.claim #b verdict=supported} [@onji1987]. [B]{.claim #c verdict=maybe} [@onji1987]. [C]{.claim"
+        " #d} [@onji1987].\n",
+    )
     bib_site.build()
     one = soup(bib_site.html()).select_one("aside.factcheck-summary")
     assert "1 claim reviewed" in one.get_text() and "claims" not in one.get_text()
@@ -113,10 +121,15 @@ def test_counts_and_plurals_agree_with_the_badges(bib_site):
 
 
 def test_the_summary_says_how_many_badges_carry_words_about_their_sources(bib_site):
-    bib_site.page("index.md", "# Page\n\n[A]{.claim #a verdict=supported}. [B]{.claim #b verdict=supported} [@onji1987].\n")
+    bib_site.page(
+        "index.md", "# Page\n\n[A]{.claim #a verdict=supported}. [B]{.claim #b verdict=supported} [@onji1987].\n"
+    )
     bib_site.build()
     box = soup(bib_site.html()).select_one("aside.factcheck-summary")
-    assert box.select_one(".summary-caveats").get_text() == "1 claim of these rests on no source we can show; its badge says why."
+    assert (
+        box.select_one(".summary-caveats").get_text()
+        == "1 claim of these rests on no source we can show; its badge says why."
+    )
 
 
 def test_an_entry_cited_many_times_has_compact_back_links(bib_site):
@@ -137,7 +150,16 @@ def test_an_entry_cited_many_times_has_compact_back_links(bib_site):
 # (author, datePublished, itemReviewed as a Claim with its appearance and author) properties.
 CLAIM_REVIEW = {
     "type": "object",
-    "required": ["@context", "@type", "url", "claimReviewed", "reviewRating", "author", "datePublished", "itemReviewed"],
+    "required": [
+        "@context",
+        "@type",
+        "url",
+        "claimReviewed",
+        "reviewRating",
+        "author",
+        "datePublished",
+        "itemReviewed",
+    ],
     "properties": {
         "@context": {"const": "https://schema.org"},
         "@type": {"const": "ClaimReview"},
@@ -196,7 +218,10 @@ def test_claim_review_json_ld_has_the_required_and_recommended_properties(bib_si
     assert work["headline"] == "What Is <b>It</b>?" and work["url"] == "https://news.example.com/what-is-it"
     assert work["publisher"]["name"] == "Example News" and review["itemReviewed"]["author"]["name"] == "A. Writer"
     # the page names the article too, escaped
-    assert "1 claim reviewed on 2026-11-20, updated 2026-11-26." in soup(bib_site.html()).select_one("aside.factcheck-summary").get_text()
+    assert (
+        "1 claim reviewed on 2026-11-20, updated 2026-11-26."
+        in soup(bib_site.html()).select_one("aside.factcheck-summary").get_text()
+    )
     summary = soup(bib_site.html()).select_one("aside.factcheck-summary .summary-reviewed")
     assert summary.get_text() == "Article reviewed: What Is <b>It</b>? by A. Writer (Example News)"
     assert summary.select_one("cite a")["href"] == "https://news.example.com/what-is-it"
@@ -237,7 +262,9 @@ def test_bad_review_front_matter_is_reported_at_its_line(bib_site, warnings):
     bib_site.page("index.md", BAD_FRONT_MATTER)
     bib_site.build()
     told = [m for m in warnings() if "[invalid_front_matter]" in m]
-    assert any(m.startswith("mkdocs_factcheck: index.md:2: front matter 'reviewed: last week' is not a date") for m in told), told
+    assert any(
+        m.startswith("mkdocs_factcheck: index.md:2: front matter 'reviewed: last week' is not a date") for m in told
+    ), told
     assert any("index.md:3:" in m and "unknown fields byline" in m for m in told), told
     assert any("index.md:3:" in m and "is not an http(s) address" in m for m in told), told
     (review,) = claimreviews(bib_site)

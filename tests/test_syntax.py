@@ -2,7 +2,13 @@
 
 import pytest
 
-from mkdocs_factcheck.core.citations.syntax import Brackets, example_labels, find_citations, keys_mentioned, tidy_locator
+from mkdocs_factcheck.core.citations.syntax import (
+    Brackets,
+    example_labels,
+    find_citations,
+    keys_mentioned,
+    tidy_locator,
+)
 
 
 def group(text):
@@ -22,7 +28,17 @@ def test_prefix_locator_suppressed():
     assert (second.prefix, second.key, second.suffix, second.suppress_author) == ("also", "b", ", chap. 1", True)
 
 
-@pytest.mark.parametrize(("text", "key"), [("[@smith:2000.a]", "smith:2000.a"), ("[@{odd.key.}]", "odd.key."), ("[@{a;b}]", "a;b"), ("[@_x]", "_x"), ("@a//b", "a//b"), ("@a-b-", "a-b")])
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[@smith:2000.a]", "smith:2000.a"),
+        ("[@{odd.key.}]", "odd.key."),
+        ("[@{a;b}]", "a;b"),
+        ("[@_x]", "_x"),
+        ("@a//b", "a//b"),
+        ("@a-b-", "a-b"),
+    ],
+)
 def test_key_forms(text, key):
     assert group(text).keys == [key]
 
@@ -32,7 +48,21 @@ def test_trailing_punctuation_is_not_part_of_the_key():
     assert group("@a..b").keys == ["a"]
 
 
-@pytest.mark.parametrize("text", ["mail me at a@b.com", "x.@a", " .@a", "[@a][ref]", "@a [p. 3][x y", "*x*@a", "@{odd key}", "[see @a; and more]", "[see; also @a]", "[^@a]"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mail me at a@b.com",
+        "x.@a",
+        " .@a",
+        "[@a][ref]",
+        "@a [p. 3][x y",
+        "*x*@a",
+        "@{odd key}",
+        "[see @a; and more]",
+        "[see; also @a]",
+        "[^@a]",
+    ],
+)
 def test_not_normal_citations(text):
     assert all(found.group.source.startswith("@") for found in find_citations(text)), text
     if text.startswith(("mail", "x", " ", "@{")):
@@ -40,7 +70,12 @@ def test_not_normal_citations(text):
 
 
 def test_after_punctuation_a_key_starts():
-    assert [found.group.keys for found in find_citations("https://x/@user x:@b (@c x-@d")] == [["user"], ["b"], ["c"], ["d"]]
+    assert [found.group.keys for found in find_citations("https://x/@user x:@b (@c x-@d")] == [
+        ["user"],
+        ["b"],
+        ["c"],
+        ["d"],
+    ]
     (found,) = find_citations("x-@d")
     assert found.start == 2 and not found.group.cites[0].suppress_author
 

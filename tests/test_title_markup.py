@@ -21,8 +21,18 @@ CASES = [
     ("msub", "<msub><mi>H</mi><mn>2</mn></msub><mi>O</mi>", "H<sub>2</sub>O", "H2O"),
     ("msup", "<msup><mi>Ca</mi><mrow><mn>2</mn><mo>+</mo></mrow></msup>", "Ca<sup>2+</sup>", "Ca2+"),
     ("msubsup", "<msubsup><mi>x</mi><mi>i</mi><mn>2</mn></msubsup>", "x<sub>i</sub><sup>2</sup>", "xi2"),
-    ("mmultiscripts prescript", "<mmultiscripts><mi>Tb</mi><mprescripts/><none/><mn>153</mn></mmultiscripts>", "<sup>153</sup>Tb", "153Tb"),
-    ("mmultiscripts both sides", "<mmultiscripts><mi>C</mi><none/><mo>−</mo><mprescripts/><mn>6</mn><mn>14</mn></mmultiscripts>", "<sub>6</sub><sup>14</sup>C<sup>−</sup>", "614C−"),
+    (
+        "mmultiscripts prescript",
+        "<mmultiscripts><mi>Tb</mi><mprescripts/><none/><mn>153</mn></mmultiscripts>",
+        "<sup>153</sup>Tb",
+        "153Tb",
+    ),
+    (
+        "mmultiscripts both sides",
+        "<mmultiscripts><mi>C</mi><none/><mo>−</mo><mprescripts/><mn>6</mn><mn>14</mn></mmultiscripts>",
+        "<sub>6</sub><sup>14</sup>C<sup>−</sup>",
+        "614C−",
+    ),
     ("mfrac", "<mfrac><mi>a</mi><mrow><mi>b</mi><mo>+</mo><mn>1</mn></mrow></mfrac>", "a/(b+1)", "a/(b+1)"),
     ("mfrac simple", "<mfrac><mn>1</mn><mn>2</mn></mfrac>", "1/2", "1/2"),
     ("msqrt", "<msqrt><mi>x</mi><mo>+</mo><mn>1</mn></msqrt>", "√(x+1)", "√(x+1)"),
@@ -31,7 +41,12 @@ CASES = [
     ("mover", "<mover><mi>X</mi><mi>n</mi></mover>", "X<sup>n</sup>", "Xn"),
     ("munder", "<munder><mo>lim</mo><mi>n</mi></munder>", "lim<sub>n</sub>", "limn"),
     ("munderover", "<munderover><mo>∑</mo><mi>i</mi><mi>n</mi></munderover>", "∑<sub>i</sub><sup>n</sup>", "∑in"),
-    ("semantics", '<semantics><mi>σ</mi><annotation encoding="application/x-tex">\\sigma</annotation></semantics>', "σ", "σ"),
+    (
+        "semantics",
+        '<semantics><mi>σ</mi><annotation encoding="application/x-tex">\\sigma</annotation></semantics>',
+        "σ",
+        "σ",
+    ),
     ("mfenced", '<mfenced open="[" close="]"><mi>a</mi><mi>b</mi></mfenced>', "[a,b]", "[a,b]"),
 ]
 
@@ -44,7 +59,10 @@ def test_mathml_reads_in_document_order_as_rich_and_plain_text(element, body, ri
 
 
 def test_a_prescripted_isotope_matches_the_entry_that_writes_it_in_latex():
-    title = f"{math('<mmultiscripts><mi>Tb</mi><mprescripts/><none/><mn>153</mn></mmultiscripts>')}-labelled antibodies in mice"
+    title = (
+        f"{math('<mmultiscripts><mi>Tb</mi><mprescripts/><none/><mn>153</mn></mmultiscripts>')}-labelled antibodies in"
+        " mice"
+    )
     assert similar_titles("$^{153}$Tb-labelled antibodies in mice", [title])
     assert clean_title(title) == "<sup>153</sup>Tb-labelled antibodies in mice"
 

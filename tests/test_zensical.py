@@ -50,12 +50,19 @@ def write_site(site, online: dict | None = None):
     site.bib(BIB + RETRACTED)
     site.page("index.md", PAGE)
     config = site.config(
-        plugin={"style": "vancouver", "findings": {"uncited_entry": "ignore"}, **({"online": online} if online else {})},
+        plugin={
+            "style": "vancouver",
+            "findings": {"uncited_entry": "ignore"},
+            **({"online": online} if online else {}),
+        },
         extra={
             # Zensical runs Python-Markdown extensions but not MkDocs plugins: list the extension too.
             # Under MkDocs the plugin takes this entry over (one engine for the whole site).
             "site_url": "https://example.org/site/",
-            "markdown_extensions": ["attr_list", {"mkdocs_factcheck": {"bibliography": "references.bib", "style": "vancouver"}}],
+            "markdown_extensions": [
+                "attr_list",
+                {"mkdocs_factcheck": {"bibliography": "references.bib", "style": "vancouver"}},
+            ],
         },
     )
     return config
@@ -70,7 +77,13 @@ def zensical_build(site) -> str:
 @pytest.fixture
 def retraction_service(httpserver):
     """The DOI handle API and Crossref on 127.0.0.1: one DOI, retracted."""
-    notice = {"updated": {"date-parts": [[2011, 2, 6]]}, "DOI": "10.1000/notice", "type": "retraction", "label": "Retraction", "source": "retraction-watch"}
+    notice = {
+        "updated": {"date-parts": [[2011, 2, 6]]},
+        "DOI": "10.1000/notice",
+        "type": "retraction",
+        "label": "Retraction",
+        "source": "retraction-watch",
+    }
     message = {
         "DOI": "10.1000/retracted",
         "type": "journal-article",
@@ -80,12 +93,33 @@ def retraction_service(httpserver):
         "container-title": ["Journal of Examples"],
         "updated-by": [notice],
     }
-    httpserver.expect_request("/api/handles/10.1000/retracted").respond_with_json({"responseCode": 1, "handle": "10.1000/retracted", "values": [{"index": 1, "type": "URL", "data": {"format": "string", "value": "https://publisher.invalid/x"}}]})
-    httpserver.expect_request("/works/10.1000/retracted").respond_with_json({"status": "ok", "message-type": "work", "message": message})
-    httpserver.expect_request("/api/handles/10.1136/gut.28.12.1648").respond_with_json({"responseCode": 1, "handle": "10.1136/gut.28.12.1648", "values": []})
+    httpserver.expect_request("/api/handles/10.1000/retracted").respond_with_json(
+        {
+            "responseCode": 1,
+            "handle": "10.1000/retracted",
+            "values": [
+                {"index": 1, "type": "URL", "data": {"format": "string", "value": "https://publisher.invalid/x"}}
+            ],
+        }
+    )
+    httpserver.expect_request("/works/10.1000/retracted").respond_with_json(
+        {"status": "ok", "message-type": "work", "message": message}
+    )
+    httpserver.expect_request("/api/handles/10.1136/gut.28.12.1648").respond_with_json(
+        {"responseCode": 1, "handle": "10.1136/gut.28.12.1648", "values": []}
+    )
     httpserver.expect_request("/works/10.1136/gut.28.12.1648").respond_with_data("Resource not found.", status=404)
     base = httpserver.url_for("").rstrip("/")
-    return {"enabled": True, "doi_resolver": base, "crossref_api": base, "eutils_api": base + "/eutils", "check_urls": False, "retries": 0, "deadline": 20, "spacing": 0}
+    return {
+        "enabled": True,
+        "doi_resolver": base,
+        "crossref_api": base,
+        "eutils_api": base + "/eutils",
+        "check_urls": False,
+        "retries": 0,
+        "deadline": 20,
+        "spacing": 0,
+    }
 
 
 def test_same_site_under_mkdocs_and_zensical(site, retraction_service, caplog):
@@ -112,10 +146,19 @@ def test_same_site_under_mkdocs_and_zensical(site, retraction_service, caplog):
 
     for page in (mkdocs_page, zensical_page):
         # citations, page bibliography, claims and badges
-        assert [g["data-cites"] for g in page.select("span.citation")] == ["onji1987 mueller2001", "web2020", "onji1987", "retracted2010", "nokey"]
+        assert [g["data-cites"] for g in page.select("span.citation")] == [
+            "onji1987 mueller2001",
+            "web2020",
+            "onji1987",
+            "retracted2010",
+            "nokey",
+        ]
         assert page.select_one("#ref-onji1987 .reference-text").get_text().startswith("Onji M, Kondoh H, Horiike N.")
         assert page.select_one("span.claim#c")["data-verdict"] == "supported"
-        assert page.select_one("#c + .claim-verdict .verdict-label, #c ~ .claim-verdict .verdict-label").get_text() == "Supported"
+        assert (
+            page.select_one("#c + .claim-verdict .verdict-label, #c ~ .claim-verdict .verdict-label").get_text()
+            == "Supported"
+        )
         assert "[@code]" in page.select_one("code").get_text()
         # the summary under the title
         summary = page.select_one(".factcheck-summary")
@@ -124,12 +167,21 @@ def test_same_site_under_mkdocs_and_zensical(site, retraction_service, caplog):
         assert page.select_one("#ref-retracted2010 .reference-retracted") is not None
         assert page.select_one('span.citation[data-cites="retracted2010"] .citation-retracted') is not None
     # the same ClaimReview data, with absolute URLs from site_url
-    reviews = [json.loads(s.string) for p in (mkdocs_page, zensical_page) for s in p.select('script[type="application/ld+json"].factcheck-claimreview')]
+    reviews = [
+        json.loads(s.string)
+        for p in (mkdocs_page, zensical_page)
+        for s in p.select('script[type="application/ld+json"].factcheck-claimreview')
+    ]
     assert len(reviews) == 2 and reviews[0] == reviews[1]
     assert reviews[0][0]["url"] == "https://example.org/site/#c"
     # styles and the tooltip script: files under MkDocs, inline under Zensical
-    assert 'href="assets/factcheck/factcheck.css"' in mkdocs_html and 'src="assets/factcheck/factcheck.js"' in mkdocs_html
-    assert zensical_html.count('<style class="factcheck-assets">') == 1 and zensical_html.count('<script class="factcheck-assets">') == 1
+    assert (
+        'href="assets/factcheck/factcheck.css"' in mkdocs_html and 'src="assets/factcheck/factcheck.js"' in mkdocs_html
+    )
+    assert (
+        zensical_html.count('<style class="factcheck-assets">') == 1
+        and zensical_html.count('<script class="factcheck-assets">') == 1
+    )
     # findings name the file and its line (front matter counted) under both
     assert "index.md:13: unknown citation key 'nokey'" in mkdocs_log
     assert "index.md:13: unknown citation key 'nokey'" in zensical_log
@@ -138,7 +190,9 @@ def test_same_site_under_mkdocs_and_zensical(site, retraction_service, caplog):
 
 def test_zensical_publishes_the_report_the_check_command_writes(site):
     write_site(site)
-    result = subprocess.run([COMMAND, "check", "--offline", "--write-report"], cwd=site.root, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [COMMAND, "check", "--offline", "--write-report"], cwd=site.root, capture_output=True, text=True, timeout=300
+    )
     assert "report written to docs/factcheck-report.md" in result.stderr
     zensical_build(site)
     report = soup((site.site_dir / "factcheck-report/index.html").read_text())
@@ -165,7 +219,10 @@ def test_zensical_reports_unknown_keys_at_the_file(site):
     site.config(extra={"markdown_extensions": [{"mkdocs_factcheck": {"bibliography": "references.bib"}}]})
     output = zensical_build(site)
     assert "sub/page.md:4: unknown citation key 'nope'" in output
-    assert soup((site.site_dir / "sub/page/index.html").read_text()).select_one(".citation-unresolved").get_text() == "@nope?"
+    assert (
+        soup((site.site_dir / "sub/page/index.html").read_text()).select_one(".citation-unresolved").get_text()
+        == "@nope?"
+    )
 
 
 def test_plain_python_markdown_gets_every_per_page_feature(tmp_path, monkeypatch):
@@ -173,7 +230,10 @@ def test_plain_python_markdown_gets_every_per_page_feature(tmp_path, monkeypatch
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "references.bib").write_text(BIB)
-    md = markdown.Markdown(extensions=["toc", "attr_list", "mkdocs_factcheck"], extension_configs={"mkdocs_factcheck": {"bibliography": "references.bib", "site_url": "https://example.org/"}})
+    md = markdown.Markdown(
+        extensions=["toc", "attr_list", "mkdocs_factcheck"],
+        extension_configs={"mkdocs_factcheck": {"bibliography": "references.bib", "site_url": "https://example.org/"}},
+    )
     html = md.convert("# Title\n\n[A claim]{.claim #a verdict=supported} [@onji1987].\n")
     page = soup(html)
     assert page.select_one("h1")["id"] == "title", "the toc runs postprocessors on headings: no assets there"
@@ -215,8 +275,20 @@ def test_zensical_links_work_from_pages_in_folders(site):
     site.bib(BIB)
     site.page("index.md", "# Home\n\n[A claim]{.claim #a verdict=supported} [@onji1987].\n")
     site.page("sub/deep/page.md", "# Deep\n\n[Another claim]{.claim #b verdict=supported} [@mueller2001].\n")
-    site.config(extra={"site_url": "https://example.org/site/", "markdown_extensions": ["attr_list", {"mkdocs_factcheck": {"bibliography": "references.bib"}}]})
-    subprocess.run([COMMAND, "check", "--offline", "--write-report"], cwd=site.root, capture_output=True, text=True, timeout=300, check=False)
+    site.config(
+        extra={
+            "site_url": "https://example.org/site/",
+            "markdown_extensions": ["attr_list", {"mkdocs_factcheck": {"bibliography": "references.bib"}}],
+        }
+    )
+    subprocess.run(
+        [COMMAND, "check", "--offline", "--write-report"],
+        cwd=site.root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     zensical_build(site)
     deep = soup((site.site_dir / "sub/deep/page/index.html").read_text())
     target = resolve_link("sub/deep/page/", deep.select_one(".factcheck-summary a")["href"])
@@ -243,7 +315,9 @@ def test_zensical_lines_of_a_page_with_windows_line_ends(site):
     matter counted (they were 3 short: the front matter was not found)."""
     site.bib(BIB)
     (site.root / "docs").mkdir(parents=True, exist_ok=True)
-    (site.root / "docs" / "c.md").write_bytes(b"---\r\ntitle: C\r\n---\r\n\r\n# C\r\n\r\nBroken [@nope]\r\nover two lines [@nix].\r\n")
+    (site.root / "docs" / "c.md").write_bytes(
+        b"---\r\ntitle: C\r\n---\r\n\r\n# C\r\n\r\nBroken [@nope]\r\nover two lines [@nix].\r\n"
+    )
     site.config(extra={"markdown_extensions": [{"mkdocs_factcheck": {"bibliography": "references.bib"}}]})
     output = zensical_build(site)
     assert "c.md:7: unknown citation key 'nope'" in output and "c.md:8: unknown citation key 'nix'" in output, output
@@ -272,10 +346,19 @@ def test_zensical_site_bibliography_page_gets_styles_and_cached_marks(site, retr
 def test_mkdocs_warns_when_the_extension_entry_says_otherwise(site, caplog):
     site.bib(BIB)
     site.page("index.md", "Cited [@onji1987].\n")
-    site.config(extra={"markdown_extensions": ["attr_list", {"mkdocs_factcheck": {"bibliography": "references.bib", "style": "vancouver"}}]})
+    site.config(
+        extra={
+            "markdown_extensions": [
+                "attr_list",
+                {"mkdocs_factcheck": {"bibliography": "references.bib", "style": "vancouver"}},
+            ]
+        }
+    )
     caplog.set_level(logging.WARNING)
     site.build()
-    assert any("style is 'vancouver' there and 'unsrt' in the plugin's options" in r.getMessage() for r in caplog.records)
+    assert any(
+        "style is 'vancouver' there and 'unsrt' in the plugin's options" in r.getMessage() for r in caplog.records
+    )
 
 
 def test_mkdocs_anchor_validation_knows_the_site_bibliography(site, caplog):
@@ -295,7 +378,9 @@ def test_an_error_is_reported_again_after_it_was_fixed(tmp_path, monkeypatch, ca
     caplog.set_level(logging.ERROR)
 
     def convert() -> None:
-        markdown.Markdown(extensions=["mkdocs_factcheck"], extension_configs={"mkdocs_factcheck": {"bibliography": "refs.bib"}}).convert("Cited [@onji1987].\n")
+        markdown.Markdown(
+            extensions=["mkdocs_factcheck"], extension_configs={"mkdocs_factcheck": {"bibliography": "refs.bib"}}
+        ).convert("Cited [@onji1987].\n")
 
     def errors() -> int:
         return sum("bibliography file not found" in r.getMessage() for r in caplog.records)
@@ -314,7 +399,9 @@ def test_zensical_with_a_misspelled_option_says_so_and_builds(site):
     site.bib(BIB)
     site.page("index.md", "Cited [@onji1987].\n")
     site.page("two.md", "Cited [@onji1987].\n")
-    site.config(extra={"markdown_extensions": [{"mkdocs_factcheck": {"bibliography": "references.bib", "stlye": "vancouver"}}]})
+    site.config(
+        extra={"markdown_extensions": [{"mkdocs_factcheck": {"bibliography": "references.bib", "stlye": "vancouver"}}]}
+    )
     output = zensical_build(site)
     assert "Traceback" not in output and output.count("unknown option 'stlye'") == 1
     assert soup(site.html()).select_one("span.citation a.citation-ref") is not None
@@ -323,15 +410,43 @@ def test_zensical_with_a_misspelled_option_says_so_and_builds(site):
 def test_zensical_shows_a_correction_and_publishes_the_corrections_page_the_check_command_writes(site):
     write_site(site)
     page = site.docs / "index.md"
-    page.write_text(page.read_text().replace('#c verdict=supported note="Three of eleven."', '#c verdict=partly-supported note="Three of eleven." correction="Only three of eleven patients." corrected=2026-12-02'))
-    ledger = {"format": 1, "claims": {"c": {"page": "index.md", "url": "", "text": "IL-2 lowered a hepatitis B marker in some patients", "verdict": "supported", "sources": ["onji1987"], "published": "2026-11-26"}}}
+    page.write_text(
+        page.read_text().replace(
+            '#c verdict=supported note="Three of eleven."',
+            '#c verdict=partly-supported note="Three of eleven." correction="Only three of eleven patients."'
+            " corrected=2026-12-02",
+        )
+    )
+    ledger = {
+        "format": 1,
+        "claims": {
+            "c": {
+                "page": "index.md",
+                "url": "",
+                "text": "IL-2 lowered a hepatitis B marker in some patients",
+                "verdict": "supported",
+                "sources": ["onji1987"],
+                "published": "2026-11-26",
+            }
+        },
+    }
     (site.root / "factcheck-ledger.json").write_text(json.dumps(ledger), encoding="utf-8")
-    result = subprocess.run([COMMAND, "check", "--offline", "--write-report"], cwd=site.root, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [COMMAND, "check", "--offline", "--write-report"], cwd=site.root, capture_output=True, text=True, timeout=300
+    )
     assert "corrections to docs/factcheck-corrections.md" in result.stderr
-    assert "claim 'c': verdict was 'supported' (published 2026-11-26), is now 'partly-supported': correction of 2026-12-02 not yet published" in result.stdout
+    assert (
+        "claim 'c': verdict was 'supported' (published 2026-11-26), is now 'partly-supported': correction of 2026-12-02"
+        " not yet published" in result.stdout
+    )
     zensical_build(site)
     html = soup(site.html())
-    assert html.select_one(".claim-correction").get_text() == "Corrected on 2026-12-02: the verdict was Supported; Only three of eleven patients"
+    assert (
+        html.select_one(".claim-correction").get_text()
+        == "Corrected on 2026-12-02: the verdict was Supported; Only three of eleven patients"
+    )
     assert html.select_one("section.factcheck-corrections a")["href"] == "#c"
-    listing = soup((site.site_dir / "factcheck-corrections/index.html").read_text()).select_one(".factcheck-corrections-list")
+    listing = soup((site.site_dir / "factcheck-corrections/index.html").read_text()).select_one(
+        ".factcheck-corrections-list"
+    )
     assert "2026-12-02" in listing.get_text() and listing.select_one("a")["href"] == "../#c"

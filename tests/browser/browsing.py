@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 # Screenshots go to a folder outside the checkout (a test run leaves it clean); `make screenshots` sets
 # FACTCHECK_SCREENSHOTS=docs/images to refresh the README's pictures on purpose.
-IMAGES = Path(os.environ.get("FACTCHECK_SCREENSHOTS") or Path(tempfile.gettempdir()) / "mkdocs-factcheck-screenshots").resolve()
+IMAGES = Path(
+    os.environ.get("FACTCHECK_SCREENSHOTS") or Path(tempfile.gettempdir()) / "mkdocs-factcheck-screenshots"
+).resolve()
 AXE = HERE / "vendor" / "axe.min.js"
 CHROMIUM = os.environ.get("FACTCHECK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -73,7 +75,9 @@ class Tab:
     def _external(self, route: Route) -> None:
         self.external.append(route.request.url)
         kind = route.request.resource_type
-        content_type = {"stylesheet": "text/css", "script": "text/javascript", "font": "font/woff2"}.get(kind, "text/plain")
+        content_type = {"stylesheet": "text/css", "script": "text/javascript", "font": "font/woff2"}.get(
+            kind, "text/plain"
+        )
         route.fulfill(status=200, body="", content_type=content_type)
 
     def external_hosts(self) -> set[str]:
@@ -185,7 +189,7 @@ The side effects of high-dose IL-2 can be managed [@dutcher2001kidney, pp. 3-5].
 As @onji1987effect report, the effect lasted for months; the label lists the warnings [@proleukinlabel].
 
 Read the [report](factcheck-report.md "The editors' report") or another [page](other.md).
-"""
+"""  # noqa: E501 - written as a user writes it
 
 OTHER = """
 # Another page
@@ -204,11 +208,19 @@ REPORT = OnlineReport(by_key={"smith2010retracted": {"key": "smith2010retracted"
 
 def on_config(config):
     config.plugins["factcheck"].engine.status_providers.append(REPORT.status_html)
-'''
+'''  # noqa: E501 - written as a user writes it
 
 PALETTES = [
-    {"media": "(prefers-color-scheme: light)", "scheme": "default", "toggle": {"icon": "material/weather-night", "name": "Switch to dark mode"}},
-    {"media": "(prefers-color-scheme: dark)", "scheme": "slate", "toggle": {"icon": "material/weather-sunny", "name": "Switch to light mode"}},
+    {
+        "media": "(prefers-color-scheme: light)",
+        "scheme": "default",
+        "toggle": {"icon": "material/weather-night", "name": "Switch to dark mode"},
+    },
+    {
+        "media": "(prefers-color-scheme: dark)",
+        "scheme": "slate",
+        "toggle": {"icon": "material/weather-sunny", "name": "Switch to light mode"},
+    },
 ]
 
 
@@ -220,7 +232,12 @@ def write_feature_site(site, features: tuple[str, ...] = ("content.tooltips",), 
     site.page("other.md", OTHER)
     site.write("hooks/retracted.py", HOOKS)
     plugin = {
-        "findings": {"uncited_entry": "info", "no_identifier": "info", "unverified_source": "info", "citation_needed": "info"},
+        "findings": {
+            "uncited_entry": "info",
+            "no_identifier": "info",
+            "unverified_source": "info",
+            "citation_needed": "info",
+        },
         "show_unverified": True,  # the neutral mark readers may be shown (off by default)
         **(extra_plugin or {}),
     }
@@ -311,7 +328,7 @@ CONTRAST_JS = """
   const [l1, l2] = [lum(fg), lum(background)].sort((a, b) => b - a);
   return (l1 + 0.05) / (l2 + 0.05);
 }
-"""
+"""  # noqa: E501 - written as a user writes it
 
 
 def run_axe(page: Page) -> list[dict]:
@@ -326,5 +343,8 @@ def describe_violations(violations: list[dict]) -> str:
     for violation in violations:
         lines.append(f"{violation['impact']}: {violation['id']}: {violation['help']}")
         for node in violation["nodes"][:5]:
-            lines.append(f"    {node['target']}: {node.get('failureSummary', '').splitlines()[-1] if node.get('failureSummary') else ''}")
+            lines.append(
+                f"    {node['target']}:"
+                f" {node.get('failureSummary', '').splitlines()[-1] if node.get('failureSummary') else ''}"
+            )
     return "\n".join(lines)

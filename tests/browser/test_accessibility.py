@@ -17,8 +17,10 @@ BLOCKING = ("serious", "critical")
 THEME_ISSUES = {
     "aria-dialog-name": ".md-search",
     "color-contrast": ".md-copyright",
-    "link-in-text-block": ".md-typeset a:not(.citation-ref, .reference-backlink)"
-    ":not(.factcheck-summary a, .factcheck-report a, .references a, .factcheck-tooltip a, .claim-verdict a)",
+    "link-in-text-block": (
+        ".md-typeset a:not(.citation-ref, .reference-backlink)"
+        ":not(.factcheck-summary a, .factcheck-report a, .references a, .factcheck-tooltip a, .claim-verdict a)"
+    ),
 }
 
 
@@ -28,7 +30,11 @@ def blocking_violations(page) -> list[dict]:
         if violation["impact"] not in BLOCKING:
             continue
         allowed = THEME_ISSUES.get(violation["id"])
-        nodes = [node for node in violation["nodes"] if not (allowed and page.eval_on_selector(node["target"][0], f"(e) => e.matches({allowed!r})"))]
+        nodes = [
+            node
+            for node in violation["nodes"]
+            if not (allowed and page.eval_on_selector(node["target"][0], f"(e) => e.matches({allowed!r})"))
+        ]
         if nodes:
             found.append({**violation, "nodes": nodes})
     return found

@@ -27,12 +27,26 @@ reviewed: 2026-11-20
 [Eleven patients were treated daily for one to four weeks]{.claim #onji-dosing verdict=supported note="Matches the 1987 paper."} [@onji1987effect].
 
 [Most patients lost the surface antigen]{.claim #antigen-loss verdict=contradicted note="Only one of eleven did." correction="We first rated this claim as supported, misreading the paper's table." corrected=2026-12-02} [@onji1987effect].
-"""
+"""  # noqa: E501 - written as a user writes it
 LEDGER = {
     "format": 1,
     "claims": {
-        "onji-dosing": {"page": "index.md", "url": "", "text": "Eleven patients were treated daily for one to four weeks", "verdict": "supported", "sources": ["onji1987effect"], "published": "2026-11-26"},
-        "antigen-loss": {"page": "index.md", "url": "", "text": "Most patients lost the surface antigen", "verdict": "supported", "sources": ["onji1987effect"], "published": "2026-11-26"},
+        "onji-dosing": {
+            "page": "index.md",
+            "url": "",
+            "text": "Eleven patients were treated daily for one to four weeks",
+            "verdict": "supported",
+            "sources": ["onji1987effect"],
+            "published": "2026-11-26",
+        },
+        "antigen-loss": {
+            "page": "index.md",
+            "url": "",
+            "text": "Most patients lost the surface antigen",
+            "verdict": "supported",
+            "sources": ["onji1987effect"],
+            "published": "2026-11-26",
+        },
     },
 }
 
@@ -43,7 +57,14 @@ def test_a_correction_at_the_claim_in_the_page_and_on_the_corrections_page(site,
     site.write("factcheck-ledger.json", json.dumps(LEDGER))
     site.config(
         plugin={"findings": {"no_identifier": "info", "uncited_entry": "info"}},
-        extra={"theme": {"name": "material", "font": False, "palette": PALETTES}, "nav": [{"Article": "index.md"}, {"Corrections": "factcheck-corrections.md"}, {"Fact-check report": "factcheck-report.md"}]},
+        extra={
+            "theme": {"name": "material", "font": False, "palette": PALETTES},
+            "nav": [
+                {"Article": "index.md"},
+                {"Corrections": "factcheck-corrections.md"},
+                {"Fact-check report": "factcheck-report.md"},
+            ],
+        },
     )
     site.build()
     server = serve(site.site_dir)
@@ -54,7 +75,10 @@ def test_a_correction_at_the_claim_in_the_page_and_on_the_corrections_page(site,
     notice = page.locator(".claim-correction")
     expect(notice).to_have_count(1)
     expect(notice).to_be_visible()
-    expect(notice).to_have_text("Corrected on 2026-12-02: the verdict was Supported; We first rated this claim as supported, misreading the paper's table")  # the sentence's full stop follows
+    expect(notice).to_have_text(
+        "Corrected on 2026-12-02: the verdict was Supported; We first rated this claim as supported, misreading the"
+        " paper's table"
+    )  # the sentence's full stop follows
     expect(notice.locator("time")).to_have_attribute("datetime", "2026-12-02")
     assert page.eval_on_selector(".claim-correction", CONTRAST_JS) >= 4.5
     section = page.locator("section.factcheck-corrections")
@@ -72,7 +96,9 @@ def test_a_correction_at_the_claim_in_the_page_and_on_the_corrections_page(site,
     items = page.locator(".factcheck-corrections-list li")
     expect(items).to_have_count(1)
     expect(items.first).to_contain_text("2026-12-02")
-    expect(items.first).to_contain_text("“Most patients lost the surface antigen” (now Contradicted). The verdict was Supported")
+    expect(items.first).to_contain_text(
+        "“Most patients lost the surface antigen” (now Contradicted). The verdict was Supported"
+    )
     items.first.locator("a").click()
     expect(page.locator("#antigen-loss")).to_be_visible()
     assert tab.errors == []

@@ -43,7 +43,17 @@ def guide(tmp_path_factory):
     shutil.copytree(GUIDE, work / "guide", ignore=shutil.ignore_patterns(".cache", "site"))
     site_dir = work / "site"
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(work / "guide" / "mkdocs.yml"), "-d", str(site_dir)],
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "-f",
+            str(work / "guide" / "mkdocs.yml"),
+            "-d",
+            str(site_dir),
+        ],
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         capture_output=True,
         text=True,
@@ -61,7 +71,9 @@ def test_every_page_of_the_navigation_opens_without_errors_or_external_requests(
     for title, page in NAV:
         tab.page.goto(guide.url(url_path(page)))
         expect(tab.page.locator("article h1").first).to_be_visible()
-        expect(tab.page).to_have_title(f"{title} - mkdocs-factcheck guide" if page != "index.md" else "mkdocs-factcheck guide")
+        expect(tab.page).to_have_title(
+            f"{title} - mkdocs-factcheck guide" if page != "index.md" else "mkdocs-factcheck guide"
+        )
     assert tab.external_hosts() == set()  # fonts off: the guide asks no third party for anything
 
 
@@ -109,7 +121,16 @@ def test_the_claims_page_shows_its_summary_badges_and_a_linked_claim(guide, page
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_guide_pages_are_accessible(guide, tabs, scheme):
     tab = tabs(color_scheme=scheme)
-    for page in ("index.md", "getting-started.md", "citations.md", "bibliographies.md", "claims.md", "migration/mkdocs-bibtex.md", "configuration.md", "factcheck-report.md"):
+    for page in (
+        "index.md",
+        "getting-started.md",
+        "citations.md",
+        "bibliographies.md",
+        "claims.md",
+        "migration/mkdocs-bibtex.md",
+        "configuration.md",
+        "factcheck-report.md",
+    ):
         tab.page.goto(guide.url(url_path(page)))
         expect(tab.page.locator("article h1").first).to_be_visible()
         assert_accessible(tab.page)
@@ -118,7 +139,11 @@ def test_guide_pages_are_accessible(guide, tabs, scheme):
 def test_guide_screenshots(guide, tabs):
     IMAGES.mkdir(parents=True, exist_ok=True)
     desktop = tabs().page
-    for name, path in (("guide-home.png", ""), ("guide-citations.png", "citations/"), ("guide-migration.png", "migration/mkdocs-bibtex/")):
+    for name, path in (
+        ("guide-home.png", ""),
+        ("guide-citations.png", "citations/"),
+        ("guide-migration.png", "migration/mkdocs-bibtex/"),
+    ):
         desktop.goto(guide.url(path))
         desktop.screenshot(path=str(IMAGES / name), animations="disabled", caret="hide")
     desktop.goto(guide.url("claims/"))
@@ -131,5 +156,12 @@ def test_guide_screenshots(guide, tabs):
     phone = tabs(viewport=PHONE, is_mobile=True, has_touch=True).page
     phone.goto(guide.url("citations/"))
     phone.screenshot(path=str(IMAGES / "guide-phone.png"), animations="disabled", caret="hide")
-    for name in ("guide-home.png", "guide-citations.png", "guide-migration.png", "guide-claims.png", "guide-getting-started-dark.png", "guide-phone.png"):
+    for name in (
+        "guide-home.png",
+        "guide-citations.png",
+        "guide-migration.png",
+        "guide-claims.png",
+        "guide-getting-started-dark.png",
+        "guide-phone.png",
+    ):
         assert (IMAGES / name).stat().st_size > 10_000, name

@@ -45,7 +45,11 @@ def test_no_reader_page_shows_the_build_state_or_an_editors_remark(project_site,
     for path in [*pages, "factcheck.json"]:
         url = server.url("" if path == "." else path if path.endswith(".json") else path + "/")
         tab.page.goto(url)
-        text = tab.page.evaluate(READER_TEXT_JS) if not path.endswith(".json") else tab.page.evaluate("() => document.body.innerText.toLowerCase()")
+        text = (
+            tab.page.evaluate(READER_TEXT_JS)
+            if not path.endswith(".json")
+            else tab.page.evaluate("() => document.body.innerText.toLowerCase()")
+        )
         found = [word for word in FORBIDDEN if word in text]
         assert not found, f"{path}: {found}"
         checked += 1
@@ -61,11 +65,16 @@ def test_a_paragraph_claim_reads_as_one_paragraph_with_its_badge(project_site, t
     # the browser kept one paragraph: the badge and the citation are inside it, nothing was split off
     expect(claim.locator("> .claim-verdict .verdict-badge")).to_have_count(1)
     assert claim.evaluate("(p) => p.nextElementSibling.tagName") == "P"
-    assert claim.evaluate("(p) => !p.nextElementSibling.matches('.claim-verdict') && p.nextElementSibling.textContent.trim().length > 40")
+    assert claim.evaluate(
+        "(p) => !p.nextElementSibling.matches('.claim-verdict') && p.nextElementSibling.textContent.trim().length > 40"
+    )
     badge = claim.locator(".verdict-badge").bounding_box()
     citation = claim.locator(".citation").last.bounding_box()
     # the badge starts on the line of the claim's last citation
-    assert badge["y"] < citation["y"] + citation["height"] and citation["y"] < badge["y"] + badge["height"], (badge, citation)
+    assert badge["y"] < citation["y"] + citation["height"] and citation["y"] < badge["y"] + badge["height"], (
+        badge,
+        citation,
+    )
     assert badge["x"] > citation["x"]
     line = claim.evaluate("(p) => parseFloat(getComputedStyle(p).lineHeight)")
     assert claim.bounding_box()["height"] < 3 * line + 20  # a short claim with its note: at most two lines here

@@ -17,13 +17,15 @@ def in_viewport(page: Page, selector: str) -> bool:
     return page.eval_on_selector(
         selector,
         """(e) => { const r = e.getBoundingClientRect();
-                    return r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= document.documentElement.clientWidth; }""",
+                    return r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= document.documentElement.clientWidth; }""",  # noqa: E501 - written as a user writes it
     )
 
 
 def tooltip_box(page: Page) -> dict:
     return page.eval_on_selector(
-        TOOLTIP, "(e) => { const r = e.getBoundingClientRect(); return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; }"
+        TOOLTIP,
+        "(e) => { const r = e.getBoundingClientRect(); return {left: r.left, top: r.top, right: r.right, bottom:"
+        " r.bottom}; }",
     )
 
 
@@ -53,7 +55,9 @@ def test_tooltip_on_hover_shows_the_full_entry(feature_site, page: Page):
     expect(link).to_have_attribute("aria-describedby", "factcheck-tooltip")
     entry_text = page.locator("#ref-onji1987effect .reference-text").inner_text()
     expect(tooltip).to_contain_text(entry_text)
-    expect(tooltip.locator(".reference-ids a.ref-doi")).to_have_attribute("href", "https://doi.org/10.1136/gut.28.12.1648")
+    expect(tooltip.locator(".reference-ids a.ref-doi")).to_have_attribute(
+        "href", "https://doi.org/10.1136/gut.28.12.1648"
+    )
     expect(tooltip.locator(".reference-backlinks")).to_have_count(0)
     assert tooltip.locator("[id]").count() == 0  # a copy, without duplicate ids
     assert_inside_viewport(page, tooltip_box(page))
@@ -172,7 +176,9 @@ def test_without_javascript_the_link_and_title_remain(feature_site, tabs):
 
 
 def highlight_of(page: Page, selector: str) -> str:
-    return page.eval_on_selector(selector, "(e) => getComputedStyle(e).boxShadow + ' ' + getComputedStyle(e).backgroundColor")
+    return page.eval_on_selector(
+        selector, "(e) => getComputedStyle(e).boxShadow + ' ' + getComputedStyle(e).backgroundColor"
+    )
 
 
 def test_citation_to_entry_and_back(feature_site, page: Page):
@@ -309,7 +315,9 @@ def test_phone_width_layout(feature_site, tabs):
     page = tabs(viewport=PHONE).page
     for path in ("", "factcheck-report/"):
         page.goto(server.url(path))
-        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], f"{path}: the page scrolls sideways"
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], (
+            f"{path}: the page scrolls sideways"
+        )
     page.goto(server.url())
     content = page.eval_on_selector(".md-content__inner", "(e) => e.getBoundingClientRect().right")
     for selector in (".verdict-badge", "li.reference", ".factcheck-summary", ".claim-verdict"):
@@ -317,7 +325,9 @@ def test_phone_width_layout(feature_site, tabs):
         assert rights and max(rights) <= content + 0.5, (selector, rights, content)
     check_badges(page)
     # Back-links are big enough to hit with a finger.
-    size = page.eval_on_selector("a.reference-backlink", "(e) => { const r = e.getBoundingClientRect(); return [r.width, r.height]; }")
+    size = page.eval_on_selector(
+        "a.reference-backlink", "(e) => { const r = e.getBoundingClientRect(); return [r.width, r.height]; }"
+    )
     assert size[0] >= 24 and size[1] >= 24, size
 
 
@@ -368,8 +378,14 @@ def test_print_stylesheet(feature_site, page: Page):
     after = page.eval_on_selector("#ref-onji1987effect a.ref-doi", "(e) => getComputedStyle(e, '::after').content")
     assert "https://doi.org/10.1136/gut.28.12.1648" in after
     # A URL is its own text already: not printed twice.
-    assert page.eval_on_selector("#ref-proleukinlabel a.ref-url", "(e) => getComputedStyle(e, '::after').content") in ("none", "normal")
+    assert page.eval_on_selector("#ref-proleukinlabel a.ref-url", "(e) => getComputedStyle(e, '::after').content") in (
+        "none",
+        "normal",
+    )
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF")
     page.emulate_media(media="screen")
-    assert page.eval_on_selector("#ref-onji1987effect a.ref-doi", "(e) => getComputedStyle(e, '::after').content") in ("none", "normal")
+    assert page.eval_on_selector("#ref-onji1987effect a.ref-doi", "(e) => getComputedStyle(e, '::after').content") in (
+        "none",
+        "normal",
+    )

@@ -77,8 +77,15 @@ def test_tooltip(project_site, tab):
     expect(tooltip).to_contain_text(page.locator(f"[id='{key}'] .reference-text").inner_text())
     a, b = link.bounding_box(), tooltip.bounding_box()
     left, top = max(0, min(a["x"], b["x"]) - 40), max(0, min(a["y"], b["y"]) - 40)
-    right, bottom = max(a["x"] + a["width"], b["x"] + b["width"]) + 40, max(a["y"] + a["height"], b["y"] + b["height"]) + 40
-    shoot(page, "tooltip.png", clip={"x": left, "y": top, "width": min(1280, right) - left, "height": min(900, bottom) - top})
+    right, bottom = (
+        max(a["x"] + a["width"], b["x"] + b["width"]) + 40,
+        max(a["y"] + a["height"], b["y"] + b["height"]) + 40,
+    )
+    shoot(
+        page,
+        "tooltip.png",
+        clip={"x": left, "y": top, "width": min(1280, right) - left, "height": min(900, bottom) - top},
+    )
 
 
 def test_claim_anchor(project_site, tab):
@@ -101,7 +108,16 @@ def test_bibliography(project_site, tab):
     bibliography = page.locator(".factcheck-bibliography")
     bibliography.evaluate("(e) => window.scrollBy(0, e.getBoundingClientRect().top - 80)")
     box = bibliography.bounding_box()
-    shoot(page, "bibliography.png", clip={"x": box["x"] - 10, "y": box["y"] - 10, "width": box["width"] + 20, "height": min(box["height"] + 20, 560)})
+    shoot(
+        page,
+        "bibliography.png",
+        clip={
+            "x": box["x"] - 10,
+            "y": box["y"] - 10,
+            "width": box["width"] + 20,
+            "height": min(box["height"] + 20, 560),
+        },
+    )
 
 
 def test_report(project_site, tab):
@@ -124,7 +140,9 @@ def test_every_page_of_the_project_without_errors(project_site, tab):
         page.goto(server.url("" if path == "." else path + "/"))
         expect(page.locator("article")).to_be_visible()
         missing = page.eval_on_selector_all(
-            "article a[href^='#']", "(links) => links.map(a => a.hash.slice(1)).filter(id => id && !document.getElementById(decodeURIComponent(id)))"
+            "article a[href^='#']",
+            "(links) => links.map(a => a.hash.slice(1)).filter(id => id &&"
+            " !document.getElementById(decodeURIComponent(id)))",
         )
         assert not missing, f"{path}: in-page links without a target: {missing}"
         for text in page.locator("script.factcheck-claimreview").all_text_contents():
@@ -139,7 +157,12 @@ def page_claims(site_dir) -> int:
     """Claims with a verdict on the scale, counted in the built HTML (each has one ClaimReview)."""
     count = 0
     for html in site_dir.rglob("index.html"):
-        count += len(re.findall(r'<span[^>]*class="verdict-badge verdict-(?!unrated)[^"]*"[^>]*data-verdict=', html.read_text(encoding="utf-8")))
+        count += len(
+            re.findall(
+                r'<span[^>]*class="verdict-badge verdict-(?!unrated)[^"]*"[^>]*data-verdict=',
+                html.read_text(encoding="utf-8"),
+            )
+        )
     return count
 
 
@@ -159,7 +182,12 @@ def shoot_element(page: Page, selector: str, name: str, pad: int = 12) -> tuple[
     expect(element).to_have_count(1)
     element.evaluate("(e) => window.scrollBy(0, e.getBoundingClientRect().top - 120)")
     box = element.bounding_box()
-    clip = {"x": max(0, box["x"] - pad), "y": max(0, box["y"] - pad), "width": box["width"] + 2 * pad, "height": box["height"] + 2 * pad}
+    clip = {
+        "x": max(0, box["x"] - pad),
+        "y": max(0, box["y"] - pad),
+        "width": box["width"] + 2 * pad,
+        "height": box["height"] + 2 * pad,
+    }
     return shoot(page, name, clip=clip)
 
 
@@ -202,8 +230,12 @@ STYLE_BIB = r"""
   number  = {12},
   pages   = {907--913}
 }
-"""
-THREE_STYLES = {"csl:vancouver": "style-vancouver.png", "apa": "style-apa.png", "chicago-author-date": "style-chicago.png"}
+"""  # noqa: E501 - written as a user writes it
+THREE_STYLES = {
+    "csl:vancouver": "style-vancouver.png",
+    "apa": "style-apa.png",
+    "chicago-author-date": "style-chicago.png",
+}
 
 
 def test_the_same_citation_in_three_styles(site, serve, tabs):
@@ -224,4 +256,8 @@ def test_the_same_citation_in_three_styles(site, serve, tabs):
         width, height = shoot(page, name, clip=clip)
         assert width > 800 and height > 300
     # NLM's citation-sequence style prints no locators in the text: the style decides, as in pandoc.
-    assert texts == {"(see 1,2)", "(see Atkins et al., 1999, p. 2107; Rosenberg et al., 1994)", "(see Atkins et al. 1999, 2107; Rosenberg et al. 1994)"}
+    assert texts == {
+        "(see 1,2)",
+        "(see Atkins et al., 1999, p. 2107; Rosenberg et al., 1994)",
+        "(see Atkins et al. 1999, 2107; Rosenberg et al. 1994)",
+    }

@@ -150,13 +150,22 @@ def test_serve_reads_the_ledger_and_never_writes_it(site, page: Page):
     text = (site.docs / "index.md").read_text(encoding="utf-8")
     claim = re.search(r"\{#([\w-]+) \.claim verdict=([\w-]+)", text)
     assert claim is not None
-    record = {"page": "index.md", "url": "", "text": "x", "verdict": "partly-supported" if claim[2] != "partly-supported" else "supported", "sources": [], "published": "2026-11-26"}
+    record = {
+        "page": "index.md",
+        "url": "",
+        "text": "x",
+        "verdict": "partly-supported" if claim[2] != "partly-supported" else "supported",
+        "sources": [],
+        "published": "2026-11-26",
+    }
     ledger.write_text(json.dumps({"format": 1, "claims": {claim[1]: record}}), encoding="utf-8")
     before = ledger.read_bytes()
     server = Serving(site.root, free_port())
     try:
         server.wait_for(r"Serving on http://127\.0\.0\.1")
-        server.wait_for(rf"claim '{claim[1]}': verdict was '{record['verdict']}' \(published 2026-11-26\), is now '{claim[2]}'")
+        server.wait_for(
+            rf"claim '{claim[1]}': verdict was '{record['verdict']}' \(published 2026-11-26\), is now '{claim[2]}'"
+        )
         page.goto(server.url)
         since = server.mark()
         (site.docs / "index.md").write_text(text + "\nOne more sentence.\n", encoding="utf-8")

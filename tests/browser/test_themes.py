@@ -28,7 +28,9 @@ def themed_site(site, serve, theme: str):
 
 
 def style(page, selector: str, prop: str, pseudo: str | None = None) -> str:
-    return page.eval_on_selector(selector, "(e, [p, pseudo]) => getComputedStyle(e, pseudo).getPropertyValue(p)", [prop, pseudo])
+    return page.eval_on_selector(
+        selector, "(e, [p, pseudo]) => getComputedStyle(e, pseudo).getPropertyValue(p)", [prop, pseudo]
+    )
 
 
 @pytest.mark.parametrize("theme", ["mkdocs", "readthedocs", "material"])

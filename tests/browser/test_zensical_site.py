@@ -24,7 +24,10 @@ def zensical_site(site, serve):
     write_feature_site(site)
     config = site.root / "mkdocs.yml"
     data = yaml.safe_load(config.read_text())
-    data["markdown_extensions"] = [*data["markdown_extensions"], {"mkdocs_factcheck": {"bibliography": "references.bib"}}]
+    data["markdown_extensions"] = [
+        *data["markdown_extensions"],
+        {"mkdocs_factcheck": {"bibliography": "references.bib"}},
+    ]
     config.write_text(yaml.safe_dump(data, sort_keys=False))
     result = subprocess.run([ZENSICAL, "build"], cwd=site.root, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -40,9 +43,17 @@ def test_tooltip_and_badges_on_a_zensical_site(zensical_site, page: Page):
     expect(tooltip).to_contain_text(page.locator("#ref-onji1987effect .reference-text").inner_text())
     badge = page.locator("#claim-hbeag ~ .claim-verdict .verdict-badge").first
     expect(badge).to_be_visible()
-    style = badge.evaluate("(e) => { const s = getComputedStyle(e); return {display: s.display, radius: s.borderTopLeftRadius, border: s.borderTopStyle, weight: s.fontWeight}; }")
+    style = badge.evaluate(
+        "(e) => { const s = getComputedStyle(e); return {display: s.display, radius: s.borderTopLeftRadius, border:"
+        " s.borderTopStyle, weight: s.fontWeight}; }"
+    )
     # The stylesheet reached the page: the badge is a rounded, bordered chip, not bare text.
-    assert style["display"] == "inline-flex" and style["radius"] not in ("0px", "") and style["border"] == "solid" and style["weight"] == "700", style
+    assert (
+        style["display"] == "inline-flex"
+        and style["radius"] not in ("0px", "")
+        and style["border"] == "solid"
+        and style["weight"] == "700"
+    ), style
     icon = page.locator("#claim-hbeag ~ .claim-verdict .verdict-icon").first
     assert icon.evaluate("(e) => getComputedStyle(e).backgroundColor") not in ("rgba(0, 0, 0, 0)", "transparent")
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -6,16 +6,78 @@ from __future__ import annotations
 
 import random
 
-FAMILIES = ["Onji", "Kondoh", "Rosenberg", "Atkins", "Fyfe", "Smith", "Nakamura", "Okafor", "Müller", "Ødegaard", "García", "Li", "Dubois", "Kowalski"]
-GIVEN = ["Makoto", "Hiroshi", "Steven A.", "Michael B.", "Gisela", "Anna", "Jean-Luc", "Wei", "Chinedu", "Maria José", "J. R. R."]
+FAMILIES = [
+    "Onji",
+    "Kondoh",
+    "Rosenberg",
+    "Atkins",
+    "Fyfe",
+    "Smith",
+    "Nakamura",
+    "Okafor",
+    "Müller",
+    "Ødegaard",
+    "García",
+    "Li",
+    "Dubois",
+    "Kowalski",
+]
+GIVEN = [
+    "Makoto",
+    "Hiroshi",
+    "Steven A.",
+    "Michael B.",
+    "Gisela",
+    "Anna",
+    "Jean-Luc",
+    "Wei",
+    "Chinedu",
+    "Maria José",
+    "J. R. R.",
+]
 PARTICLES = ["von", "van der", "de la", "di"]
 SUFFIXES = ["Jr.", "III", "Sr."]
 GROUPS = ["{World Health Organization}", "{National Cancer Institute}", "{The IL-2 Trialists' Group}"]
-TITLE_WORDS = ["interleukin-2", "therapy", "in", "metastatic", "renal", "cell", "carcinoma", "of", "the", "response", "{T}", "cells", "{DNA}", "dose", "and", "survival", "a", "review", "high-dose", "melanoma"]
-TITLE_WORDS += [r'{\"U}bergewicht', r"{\'E}tudes", r"{\AE}sthetic"]  # braced special letters: pandoc keeps their case
+TITLE_WORDS = [
+    "interleukin-2",
+    "therapy",
+    "in",
+    "metastatic",
+    "renal",
+    "cell",
+    "carcinoma",
+    "of",
+    "the",
+    "response",
+    "{T}",
+    "cells",
+    "{DNA}",
+    "dose",
+    "and",
+    "survival",
+    "a",
+    "review",
+    "high-dose",
+    "melanoma",
+]
+TITLE_WORDS += [r"{\"U}bergewicht", r"{\'E}tudes", r"{\AE}sthetic"]  # braced special letters: pandoc keeps their case
 JOURNALS = ["J Clin Oncol", "N Engl J Med", "Journal of Immunology", "Cancer Res", "The Lancet"]
 PUBLISHERS = [("Springer", "Berlin"), ("Oxford University Press", "Oxford"), ("Elsevier", "Amsterdam")]
-TYPES = ["article", "article", "article", "book", "incollection", "inproceedings", "phdthesis", "mastersthesis", "techreport", "misc", "online", "inbook", "unpublished"]
+TYPES = [
+    "article",
+    "article",
+    "article",
+    "book",
+    "incollection",
+    "inproceedings",
+    "phdthesis",
+    "mastersthesis",
+    "techreport",
+    "misc",
+    "online",
+    "inbook",
+    "unpublished",
+]
 
 
 def person(rng: random.Random) -> str:
@@ -98,17 +160,32 @@ def biblatex_entry(rng: random.Random, key: str) -> str:
     date = f"{rng.randint(1980, 2024)}-{rng.randint(1, 12):02d}-{rng.randint(10, 28)}"
     kind = rng.choice(["article", "thesis", "report", "pubmed", "book"])
     if kind == "article":
-        fields = f"journaltitle = {{{rng.choice(JOURNALS)}}}, date = {{{date}}}, subtitle = {{A {rng.choice(TITLE_WORDS)} study}}, volume = {{{rng.randint(1, 99)}}}"
+        fields = (
+            f"journaltitle = {{{rng.choice(JOURNALS)}}}, date = {{{date}}}, subtitle = {{A {rng.choice(TITLE_WORDS)}"
+            f" study}}, volume = {{{rng.randint(1, 99)}}}"
+        )
     elif kind == "thesis":
-        fields = f"type = {{phdthesis}}, institution = {{University of {rng.choice(['Bergen', 'Kyoto', 'Leeds'])}}}, date = {{{date[:4]}}}"
+        fields = (
+            f"type = {{phdthesis}}, institution = {{University of {rng.choice(['Bergen', 'Kyoto', 'Leeds'])}}}, date ="
+            f" {{{date[:4]}}}"
+        )
         return f"@thesis{{{key},\n  author = {{{authors}}},\n  title = {{{title(rng)}}},\n  {fields}\n}}\n"
     elif kind == "report":
-        fields = f"institution = {{World Health Organization}}, number = {{WHO-{rng.randint(1, 99)}}}, year = {{{date[:4]}}}, month = {rng.choice(['jan', 'mar', 'sep', 'dec'])}"
+        fields = (
+            f"institution = {{World Health Organization}}, number = {{WHO-{rng.randint(1, 99)}}}, year ="
+            f" {{{date[:4]}}}, month = {rng.choice(['jan', 'mar', 'sep', 'dec'])}"
+        )
         return f"@report{{{key},\n  author = {{{authors}}},\n  title = {{{title(rng)}}},\n  {fields}\n}}\n"
     elif kind == "pubmed":
-        fields = f"journal = {{{rng.choice(JOURNALS)}}}, year = {{{date[:4]}}}, eprinttype = {{pubmed}}, eprint = {{{rng.randint(10000000, 39999999)}}}"
+        fields = (
+            f"journal = {{{rng.choice(JOURNALS)}}}, year = {{{date[:4]}}}, eprinttype = {{pubmed}}, eprint ="
+            f" {{{rng.randint(10000000, 39999999)}}}"
+        )
     else:
-        fields = f"publisher = {{Springer}}, location = {{Berlin}}, subtitle = {{Methods and {rng.choice(TITLE_WORDS)}}}, date = {{{date[:4]}}}"
+        fields = (
+            f"publisher = {{Springer}}, location = {{Berlin}}, subtitle = {{Methods and {rng.choice(TITLE_WORDS)}}},"
+            f" date = {{{date[:4]}}}"
+        )
         return f"@book{{{key},\n  author = {{{authors}}},\n  title = {{{title(rng)}}},\n  {fields}\n}}\n"
     return f"@article{{{key},\n  author = {{{authors}}},\n  title = {{{title(rng)}}},\n  {fields}\n}}\n"
 

@@ -60,7 +60,10 @@ def reset_before_body(conn: socket.socket, stop: threading.Event) -> None:
 
 def reset_during_body(conn: socket.socket, stop: threading.Event) -> None:
     read_request(conn)
-    conn.sendall(b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"responseCode": 1, "handle": "10.1')
+    conn.sendall(
+        b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"responseCode": 1,'
+        b' "handle": "10.1'
+    )
     reset(conn)
 
 

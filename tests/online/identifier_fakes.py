@@ -33,7 +33,11 @@ CSL_RECORD = {
     "type": "article-journal",
     "page": "2105-2105",
     "source": "Crossref",
-    "title": "Response of <i>BRCA1</i> carriers to <mml:math xmlns:mml=\"http://www.w3.org/1998/Math/MathML\"><mml:msup><mml:mi>Ca</mml:mi><mml:mn>2+</mml:mn></mml:msup></mml:math> &amp; tamoxifen",
+    "title": (
+        "Response of <i>BRCA1</i> carriers to <mml:math"
+        ' xmlns:mml="http://www.w3.org/1998/Math/MathML"><mml:msup><mml:mi>Ca</mml:mi><mml:mn>2+</mml:mn></mml:msup></mml:math>'
+        " &amp; tamoxifen"
+    ),
     "volume": "17",
     "author": [
         {"given": "Jane", "family": "Müller", "sequence": "first", "affiliation": []},
@@ -52,7 +56,14 @@ RETRACTED_RECORD = {
     "author": [{"given": "A.", "family": "Fraud"}],
     "container-title": "Journal of Tests",
     "issued": {"date-parts": [[2001]]},
-    "updated-by": [{"DOI": "10.1000/notice", "type": "retraction", "label": "Retraction", "updated": {"date-parts": [[2005, 1, 1]]}}],
+    "updated-by": [
+        {
+            "DOI": "10.1000/notice",
+            "type": "retraction",
+            "label": "Retraction",
+            "updated": {"date-parts": [[2005, 1, 1]]},
+        }
+    ],
 }
 # esummary (db=pubmed): fields left out freely, a collective author.
 SUMMARY = {
@@ -77,7 +88,11 @@ PMC_SUMMARY = {
     "source": "BMC Biol",
     "authors": [{"name": "Jones CD", "authtype": "Author"}],
     "title": "An open article",
-    "articleids": [{"idtype": "pmid", "value": "18315853"}, {"idtype": "doi", "value": "10.1186/1741-7007-6-12"}, {"idtype": "pmcid", "value": "PMC2275327"}],
+    "articleids": [
+        {"idtype": "pmid", "value": "18315853"},
+        {"idtype": "doi", "value": "10.1186/1741-7007-6-12"},
+        {"idtype": "pmcid", "value": "PMC2275327"},
+    ],
 }
 BOOK = {
     "url": "https://openlibrary.org/books/OL7353617M/Fantastic_Mr._Fox",
@@ -116,7 +131,10 @@ class IdentifierServices:
                 self.base.requests.append((0.0, request.method, request.path, dict(request.args)))
                 self.base.headers.append(dict(request.headers))
         if request.path.startswith("/agency/"):
-            return json_reply(self.csl[request.path[len("/agency/") :]], headers={"Content-Type": "application/vnd.citationstyles.csl+json"})
+            return json_reply(
+                self.csl[request.path[len("/agency/") :]],
+                headers={"Content-Type": "application/vnd.citationstyles.csl+json"},
+            )
         if request.path.startswith("/doi/10."):
             doi = request.path[len("/doi/") :].lower()
             if doi not in self.csl:

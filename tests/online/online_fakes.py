@@ -118,13 +118,17 @@ class Services:
         if request.path.startswith("/crossref/works/"):
             doi = request.path[len("/crossref/works/") :].lower()
             if doi in self.works:
-                return json_reply({"status": "ok", "message-type": "work", "message-version": "1.0.0", "message": self.works[doi]})
+                return json_reply(
+                    {"status": "ok", "message-type": "work", "message-version": "1.0.0", "message": self.works[doi]}
+                )
             return Response("Resource not found.", 404, content_type="text/plain")
         if request.path.startswith("/doi/api/handles/"):
             doi = request.path[len("/doi/api/handles/") :].lower()
             if doi in self.works or doi in self.handles:
                 target = {"format": "string", "value": f"https://publisher.invalid/{doi}"}
-                values = [{"index": 1, "type": "URL", "data": target, "ttl": 86400, "timestamp": "2020-01-01T00:00:00Z"}]
+                values = [
+                    {"index": 1, "type": "URL", "data": target, "ttl": 86400, "timestamp": "2020-01-01T00:00:00Z"}
+                ]
                 return json_reply({"responseCode": 1, "handle": doi, "values": values})
             return json_reply({"responseCode": 100, "handle": doi}, 404)
         if request.path == "/eutils/esummary.fcgi":
@@ -169,7 +173,9 @@ def sources_from(bib: str, file: str = "references.bib") -> list[Source]:
 
 def verify(settings: dict, bib: str, cache_dir: Path, network: bool = True):
     """Submit every entry of `bib` to a fresh verifier, finish, close; returns (report, verifier)."""
-    verifier = OnlineVerifier(settings, cache_dir, "mkdocs-factcheck/test (mailto:editors@example.org)", network=network)
+    verifier = OnlineVerifier(
+        settings, cache_dir, "mkdocs-factcheck/test (mailto:editors@example.org)", network=network
+    )
     try:
         for source in sources_from(bib):
             verifier.submit(source)
@@ -189,7 +195,9 @@ def remembered_hosts(cache_dir: Path) -> dict[str, dict]:
     if not path.exists():
         return {}
     with sqlite3.connect(path) as db:
-        row = db.execute("SELECT value FROM outcomes WHERE key = ? AND expires > ?", (SILENT_HOSTS, time.time())).fetchone()
+        row = db.execute(
+            "SELECT value FROM outcomes WHERE key = ? AND expires > ?", (SILENT_HOSTS, time.time())
+        ).fetchone()
     return json.loads(row[0])["hosts"] if row else {}
 
 

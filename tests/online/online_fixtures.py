@@ -54,5 +54,3 @@ def closed_port() -> int:
     port = sock.getsockname()[1]
     sock.close()
     return port
-
-

@@ -25,7 +25,16 @@ from mkdocs_factcheck.core.checks.online.record_types import csl_type
 
 pytest_plugins = ["online_fixtures"]  # fake services on 127.0.0.1 (see online_fixtures.py)
 # What pandoc's BibLaTeX reader makes of each BibTeX type written (its CSL type).
-PANDOC_TYPES = {"article": "article-journal", "incollection": "chapter", "inproceedings": "paper-conference", "misc": "", "book": "book", "phdthesis": "thesis", "techreport": "report", "dataset": "dataset"}
+PANDOC_TYPES = {
+    "article": "article-journal",
+    "incollection": "chapter",
+    "inproceedings": "paper-conference",
+    "misc": "",
+    "book": "book",
+    "phdthesis": "thesis",
+    "techreport": "report",
+    "dataset": "dataset",
+}
 
 
 @pytest.fixture
@@ -89,18 +98,26 @@ def entries_text(html: str) -> list[str]:
     return sorted(re.sub(r"^\[\d+\] | ↩\S*$", "", text) for text in texts)  # numbers follow the order of citation
 
 
-def test_a_site_citing_every_shape_by_identifier_checks_clean_offline_and_add_reads_back_the_same(site, fake, services, monkeypatch, capsys):
+def test_a_site_citing_every_shape_by_identifier_checks_clean_offline_and_add_reads_back_the_same(
+    site, fake, services, monkeypatch, capsys
+):
     site.bib("")
     site.page("index.md", PAGE)
     # The preprint whose journal version exists is worth a warning (test_preprints.py): here, info.
-    site.config({"online": online_settings(services), "findings": {"uncited_entry": "ignore", "preprint_published": "info"}})
+    site.config(
+        {"online": online_settings(services), "findings": {"uncited_entry": "ignore", "preprint_published": "info"}}
+    )
     site.build()
     by_identifier = entries_text(site.html())
     assert len(by_identifier) == len(BIBTEX_TYPES)
     data = json.loads((site.site_dir / "factcheck.json").read_text(encoding="utf-8"))
-    assert not [f for f in data["findings"] if f["kind"] in ("missing_field", "unknown_identifier", "unformattable_entry")], data["findings"]
+    assert not [
+        f for f in data["findings"] if f["kind"] in ("missing_field", "unknown_identifier", "unformattable_entry")
+    ], data["findings"]
     # The README's CI command, on the frozen file.
-    result = subprocess.run([COMMAND, "check", "--offline", "--strict"], cwd=site.root, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [COMMAND, "check", "--offline", "--strict"], cwd=site.root, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
     monkeypatch.chdir(site.root)
@@ -113,22 +130,46 @@ def test_a_site_citing_every_shape_by_identifier_checks_clean_offline_and_add_re
     assert sorted(keys) == sorted(BIBTEX_TYPES)
     bib = site.root / "references.bib"
     entries = parse_file(str(bib)).entries
-    assert {identifier: entries[key].type for identifier, key in keys.items()} == {**BIBTEX_TYPES, "pmid:30000002": "misc"}
-    read_by_pandoc = {item["id"]: item for item in json.loads(pypandoc.convert_file(str(bib), "csljson", format="biblatex"))}
-    assert {identifier: read_by_pandoc[key]["type"] for identifier, key in keys.items()} == {identifier: PANDOC_TYPES[kind] for identifier, kind in BIBTEX_TYPES.items()}
+    assert {identifier: entries[key].type for identifier, key in keys.items()} == {
+        **BIBTEX_TYPES,
+        "pmid:30000002": "misc",
+    }
+    read_by_pandoc = {
+        item["id"]: item for item in json.loads(pypandoc.convert_file(str(bib), "csljson", format="biblatex"))
+    }
+    assert {identifier: read_by_pandoc[key]["type"] for identifier, key in keys.items()} == {
+        identifier: PANDOC_TYPES[kind] for identifier, kind in BIBTEX_TYPES.items()
+    }
     journal = read_by_pandoc[keys["doi:10.1000/journal.2020.1"]]
-    assert (journal["container-title"], journal["volume"], journal["issue"], journal["page"]) == ("Journal of Hepatology", "72", "3", "401-409")
+    assert (journal["container-title"], journal["volume"], journal["issue"], journal["page"]) == (
+        "Journal of Hepatology",
+        "72",
+        "3",
+        "401-409",
+    )
 
-    site.page("index.md", "# Sources\n\n" + "\n\n".join(f"Cited [@{key}]." for key in set(keys.values())) + "\n\n::: {#refs}\n:::\n")
+    site.page(
+        "index.md",
+        "# Sources\n\n" + "\n\n".join(f"Cited [@{key}]." for key in set(keys.values())) + "\n\n::: {#refs}\n:::\n",
+    )
     site.config({"online": {"enabled": False}, "findings": {"uncited_entry": "ignore"}})
-    # Cited by key now: the entries render from references.bib (the identifiers file still knows the preprint's published version).
+    # Cited by key now: the entries render from references.bib (the identifiers file still knows the preprint's
+    # published version).
     site.build()
     added = entries_text(site.html())
-    assert len(added) == len(BIBTEX_TYPES) - 1 and set(added) <= set(by_identifier)  # the PubMed record of the preprint is its entry
+    assert len(added) == len(BIBTEX_TYPES) - 1 and set(added) <= set(
+        by_identifier
+    )  # the PubMed record of the preprint is its entry
 
 
 def test_findings_about_records_written_in_this_build_carry_their_line_in_the_identifiers_file(site, fake, services):
-    fake.csl["10.1000/nopublisher"] = {"type": "monograph", "DOI": "10.1000/nopublisher", "title": "A book without its publisher", "author": [{"given": "Ann", "family": "Adams"}], "issued": {"date-parts": [[2001]]}}
+    fake.csl["10.1000/nopublisher"] = {
+        "type": "monograph",
+        "DOI": "10.1000/nopublisher",
+        "title": "A book without its publisher",
+        "author": [{"given": "Ann", "family": "Adams"}],
+        "issued": {"date-parts": [[2001]]},
+    }
     site.bib("")
     site.page("index.md", "# A\n\n[@doi:10.1000/journal.2020.1] and [@doi:10.1000/nopublisher].\n")
     site.config({"online": online_settings(services), "findings": {"uncited_entry": "ignore"}})
@@ -138,7 +179,11 @@ def test_findings_about_records_written_in_this_build_carry_their_line_in_the_id
     missing = [f for f in data["findings"] if f["kind"] == "missing_field"]
     assert [(f["file"], "publisher" in f["message"]) for f in missing] == [("references.identifiers.json", True)]
     line = missing[0]["line"]
-    assert line >= 1 and written[line - 1].strip() == "{" and '"id": "doi:10.1000/nopublisher"' in "".join(written[line - 1 : line + 12])
+    assert (
+        line >= 1
+        and written[line - 1].strip() == "{"
+        and '"id": "doi:10.1000/nopublisher"' in "".join(written[line - 1 : line + 12])
+    )
 
 
 @pytest.mark.parametrize(
@@ -150,7 +195,17 @@ def test_findings_about_records_written_in_this_build_carry_their_line_in_the_id
         ({"type": "webpage", "title": "T"}, "misc"),  # @online needs its address
         ({"type": "manuscript", "title": "T", "author": [{"literal": "A"}]}, "misc"),  # @unpublished needs a note
         ({"type": "manuscript", "title": "T", "author": [{"literal": "A"}], "note": "In preparation"}, "unpublished"),
-        ({"type": "chapter", "title": "T", "author": [{"literal": "A"}], "page": "1-2", "publisher": "P", "issued": {"date-parts": [[2000]]}}, "inbook"),
+        (
+            {
+                "type": "chapter",
+                "title": "T",
+                "author": [{"literal": "A"}],
+                "page": "1-2",
+                "publisher": "P",
+                "issued": {"date-parts": [[2000]]},
+            },
+            "inbook",
+        ),
         ({"type": "article", "title": "T", "container-title": "SSRN"}, "misc"),
         ({"type": "document", "title": "T"}, "misc"),
     ],

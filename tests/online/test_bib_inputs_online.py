@@ -10,6 +10,7 @@ from mkdocs_factcheck.core.checks.online.verifier import OnlineVerifier
 
 pytest_plugins = ["online_fixtures"]  # fake services on 127.0.0.1 (see online_fixtures.py)
 
+
 def verify_sources(settings: dict, sources: list, cache_dir):
     """Submit `sources` (as the bibliography loader made them) to a fresh verifier; the report."""
     verifier = OnlineVerifier(settings, cache_dir, "mkdocs-factcheck/test (mailto:editors@example.org)", network=True)
@@ -47,7 +48,12 @@ def test_titles_with_markup_match_crossref_html_and_mathml_and_csl_items_are_che
         '<mml:math xmlns:mml="http://www.w3.org/1998/Math/MathML"><mml:mi>σ</mml:mi>'
         '<mml:annotation encoding="application/x-tex">\\sigma</mml:annotation></mml:math>'
     )
-    services.works["10.1000/markup"] = work("10.1000/markup", f"The <i>Drosophila</i> <i>period</i> gene and {mathml}-factors in H<sub>2</sub>O", 1991, "Rosenberg")
+    services.works["10.1000/markup"] = work(
+        "10.1000/markup",
+        f"The <i>Drosophila</i> <i>period</i> gene and {mathml}-factors in H<sub>2</sub>O",
+        1991,
+        "Rosenberg",
+    )
     services.works["10.1000/csl"] = work("10.1000/csl", "Interleukin-2 in <i>melanoma</i>", 2020, "Müller")
     services.works["10.1000/wrong"] = work("10.1000/wrong", "Interleukin-2 in melanoma: a trial", 1991, "Rosenberg")
     services.handles.update({"10.1000/markup", "10.1000/csl", "10.1000/wrong"})
@@ -57,7 +63,9 @@ def test_titles_with_markup_match_crossref_html_and_mathml_and_csl_items_are_che
     report = verify_sources(services.settings, list(bibliography.sources.values()), tmp_path / "cache")
     mismatches = sorted(f.message for f in report.findings if f.kind == "metadata_mismatch")
     assert all("cslwrong" in m for m in mismatches) and len(mismatches) == 3, mismatches
-    assert any("title 'Interferon in leukaemia' in the entry, 'Interleukin-2 in melanoma: a trial'" in m for m in mismatches)
+    assert any(
+        "title 'Interferon in leukaemia' in the entry, 'Interleukin-2 in melanoma: a trial'" in m for m in mismatches
+    )
     wrong = next(f for f in report.findings if f.kind == "metadata_mismatch")
     assert (wrong.file, wrong.line) == ("refs.json", 5)
     assert report.by_key["markup"]["status"] == "verified", report.by_key["markup"]

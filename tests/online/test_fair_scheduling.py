@@ -38,20 +38,32 @@ def test_pubmed_batches_do_not_wait_behind_single_doi_requests(services, tmp_pat
     """The DOI resolver never answers and its 300 requests are queued first; Crossref and E-utilities
     answer at once. Every esummary batch is asked before the first DOI request gives up."""
     bib = "".join(
-        f"@article{{a{n}, title={{Study {n}}}, journal={{J}}, year={{2020}}, doi={{10.1000/f.{n}}}" + (f", pmid={{{5000 + n}}}" if n < PMIDS else "") + "}\n"
+        f"@article{{a{n}, title={{Study {n}}}, journal={{J}}, year={{2020}}, doi={{10.1000/f.{n}}}"
+        + (f", pmid={{{5000 + n}}}" if n < PMIDS else "")
+        + "}\n"
         for n in range(DOIS)
     )
     for n in range(PMIDS):
         services.pubmed[str(5000 + n)] = summary(str(5000 + n), f"Study {n}", 2020)
     recording = SilentRecording()
     with fault_servers.raw_server(recording) as resolver:
-        settings = {**services.settings, "doi_resolver": resolver.url("/doi"), "timeout": 8, "deadline": 60, "retries": 0, "per_host": 4, "concurrency": 8}
+        settings = {
+            **services.settings,
+            "doi_resolver": resolver.url("/doi"),
+            "timeout": 8,
+            "deadline": 60,
+            "retries": 0,
+            "per_host": 4,
+            "concurrency": 8,
+        }
         report, _ = verify(settings, bib, tmp_path)
     asked = [when for when, _, path, _ in services.requests if path == "/eutils/esummary.fcgi"]
     assert len(asked) == 3
     assert recording.ended, "the resolver's requests never ended"
     assert max(asked) < min(recording.ended), "an E-utilities batch waited for the DOI requests"
-    pmid_outcomes = {check["outcome"] for data in report.by_key.values() for check in data["checks"] if check["check"] == "pmid"}
+    pmid_outcomes = {
+        check["outcome"] for data in report.by_key.values() for check in data["checks"] if check["check"] == "pmid"
+    }
     assert pmid_outcomes == {"found"}
 
 

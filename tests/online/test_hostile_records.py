@@ -57,7 +57,9 @@ def add(capsys, *identifiers: str) -> tuple[int, str, str]:
 
 
 def entry_starts(text: str) -> int:
-    return sum(1 for match in ENTRY_START.finditer(text) if match["type"].lower() not in ("string", "preamble", "comment"))
+    return sum(
+        1 for match in ENTRY_START.finditer(text) if match["type"].lower() not in ("string", "preamble", "comment")
+    )
 
 
 def findings(site) -> list[dict]:
@@ -72,8 +74,17 @@ def visible(html: str) -> str:
 
 
 def test_hostile_identifier_fields_write_only_the_entries_asked_for(bib_site, fake, capsys):
-    fake.csl[DOI] = {**CSL_RECORD, "URL": "https://example.org/a" + INJECTED, "ISBN": "978" + INJECTED, "PMID": "1" + INJECTED, "PMCID": "PMC1" + INJECTED}
-    fake.pubmed["10561265"] = {**SUMMARY, "articleids": [{"idtype": "pubmed", "value": "10561265"}, {"idtype": "doi", "value": "10.1000/x}@misc{evil,"}]}
+    fake.csl[DOI] = {
+        **CSL_RECORD,
+        "URL": "https://example.org/a" + INJECTED,
+        "ISBN": "978" + INJECTED,
+        "PMID": "1" + INJECTED,
+        "PMCID": "PMC1" + INJECTED,
+    }
+    fake.pubmed["10561265"] = {
+        **SUMMARY,
+        "articleids": [{"idtype": "pubmed", "value": "10561265"}, {"idtype": "doi", "value": "10.1000/x}@misc{evil,"}],
+    }
     fake.books[ISBN] = {**BOOK, "url": "https://openlibrary.org/b" + INJECTED}
     before = (bib_site.root / "references.bib").read_text(encoding="utf-8")
     code, out, err = add(capsys, f"doi:{DOI}", "pmid:10561265", f"isbn:{ISBN}")
@@ -93,7 +104,11 @@ def test_hostile_identifier_fields_write_only_the_entries_asked_for(bib_site, fa
 
 
 def test_at_signs_in_text_cannot_start_an_entry(bib_site, fake, capsys):
-    fake.csl[DOI] = {**CSL_RECORD, "title": "A title @article{k0, title={Rewritten}", "container-title": "J @misc(evil,"}
+    fake.csl[DOI] = {
+        **CSL_RECORD,
+        "title": "A title @article{k0, title={Rewritten}",
+        "container-title": "J @misc(evil,",
+    }
     code, _, err = add(capsys, f"doi:{DOI}")
     assert code == 0, err
     text = (bib_site.root / "references.bib").read_text(encoding="utf-8")
@@ -105,8 +120,15 @@ def test_at_signs_in_text_cannot_start_an_entry(bib_site, fake, capsys):
 
 
 def test_dot_segments_never_leave_the_service_path(site, fake, services):
-    site.bib(BIB + "@article{dots, title = {Dots}, author = {A, B}, journal = {J}, year = {2000}, doi = {10.1000/../../../admin/crossref}}\n")
-    site.page("index.md", "# A\n\n[@{doi:10.1000/../../../admin/secret}] and [@{https://doi.org/10.1000/%2e%2e/%2e%2e/admin/other}] [@dots].\n")
+    site.bib(
+        BIB + "@article{dots, title = {Dots}, author = {A, B}, journal = {J}, year = {2000}, doi ="
+        " {10.1000/../../../admin/crossref}}\n"
+    )
+    site.page(
+        "index.md",
+        "# A\n\n[@{doi:10.1000/../../../admin/secret}] and [@{https://doi.org/10.1000/%2e%2e/%2e%2e/admin/other}]"
+        " [@dots].\n",
+    )
     site.config({"online": online_settings(services), "findings": {"uncited_entry": "ignore"}})
     site.build()
     paths = [path for _, _, path, _ in fake.base.requests]
@@ -130,9 +152,17 @@ def test_one_malformed_esummary_document_fails_only_its_id(site, fake, services)
 
 def test_a_malformed_esummary_document_fails_only_its_check(site, fake, services):
     fake.pubmed["20000002"] = {"uid": "20000002", "title": "Malformed", "pubtype": 5, "articleids": 7}
-    site.bib(BIB + "@article{bad, title = {Malformed}, author = {A, B}, journal = {J}, year = {2000}, pmid = {20000002}}\n")
+    site.bib(
+        BIB + "@article{bad, title = {Malformed}, author = {A, B}, journal = {J}, year = {2000}, pmid = {20000002}}\n"
+    )
     site.page("index.md", "# A\n\n[@onji1987] [@bad].\n")
-    fake.pubmed["3501387"] = {"uid": "3501387", "title": "Effect of recombinant interleukin 2 on hepatitis B", "pubdate": "1987", "authors": [{"name": "Onji M", "authtype": "Author"}], "articleids": [{"idtype": "pubmed", "value": "3501387"}]}
+    fake.pubmed["3501387"] = {
+        "uid": "3501387",
+        "title": "Effect of recombinant interleukin 2 on hepatitis B",
+        "pubdate": "1987",
+        "authors": [{"name": "Onji M", "authtype": "Author"}],
+        "articleids": [{"idtype": "pubmed", "value": "3501387"}],
+    }
     site.config({"online": {**online_settings(services), "check_dois": False}, "findings": {"uncited_entry": "ignore"}})
     site.build()
     unverified = [f for f in findings(site) if f["kind"] == "service_unavailable" or "unverified" in f["kind"]]
@@ -155,7 +185,11 @@ def test_a_record_of_another_doi_is_not_used(site, fake, services):
 
 
 def test_control_characters_reach_neither_page_nor_terminal(site, fake, services, monkeypatch, capsys):
-    fake.csl[DOI] = {**CSL_RECORD, "title": "Safe \u202eevil\x1b[2J title\x07", "author": [{"family": "Ann\u2066", "given": "B\x00"}]}
+    fake.csl[DOI] = {
+        **CSL_RECORD,
+        "title": "Safe \u202eevil\x1b[2J title\x07",
+        "author": [{"family": "Ann\u2066", "given": "B\x00"}],
+    }
     fake.csl["10.1000/forged"] = {**CSL_RECORD, "DOI": "10.1000/x\nall sources verified\x1b[2J"}
     site.bib(BIB)
     site.page("index.md", f"# A\n\n[@doi:{DOI}] [@doi:10.1000/forged]\n")
@@ -183,7 +217,9 @@ def test_wrong_typed_fields_read_as_their_text(site, fake, services):
     }
     site.bib(BIB)
     site.page("index.md", f"# A\n\n[@doi:{DOI}]\n\n::: {{#refs}}\n:::\n")
-    site.config({"online": online_settings(services), "findings": {"uncited_entry": "ignore", "missing_field": "ignore"}})
+    site.config(
+        {"online": online_settings(services), "findings": {"uncited_entry": "ignore", "missing_field": "ignore"}}
+    )
     site.build()
     text = visible(site.html())
     assert "A listed title" in text and "[&#x27;" not in site.html() and "{&#x27;" not in site.html()
@@ -206,7 +242,9 @@ def test_a_crossref_title_of_many_angle_brackets_is_compared_within_the_deadline
     entry's, and a title of 200,000 `<` must not hold the checks past the deadline."""
     from online_fakes import work
 
-    fake.base.works["10.1136/gut.28.12.1648"] = work("10.1136/gut.28.12.1648", "<" * 200_000 + "<annotation>" * 20_000, 1987, "Onji")
+    fake.base.works["10.1136/gut.28.12.1648"] = work(
+        "10.1136/gut.28.12.1648", "<" * 200_000 + "<annotation>" * 20_000, 1987, "Onji"
+    )
     site.bib(BIB)
     site.page("index.md", "# A\n\n[@onji1987]\n")
     site.config({"online": {**online_settings(services), "deadline": 5}, "findings": {"uncited_entry": "ignore"}})
@@ -222,7 +260,20 @@ def test_a_crossref_title_of_many_angle_brackets_is_compared_within_the_deadline
 # ---------------------------------------------------------------------- the identifiers file
 
 
-@pytest.mark.parametrize("text, line", [("[" * 100_000 + "]" * 100_000, 1), ('[\n{"id": "doi:10.1000/ok", "title": "Fine"},\n' + '{"id": "doi:10.1000/deep", "x": ' + "[" * 100 + "]" * 100 + "}\n]", 3)])
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ("[" * 100_000 + "]" * 100_000, 1),
+        (
+            '[\n{"id": "doi:10.1000/ok", "title": "Fine"},\n'
+            + '{"id": "doi:10.1000/deep", "x": '
+            + "[" * 100
+            + "]" * 100
+            + "}\n]",
+            3,
+        ),
+    ],
+)
 def test_a_deeply_nested_identifiers_file_is_a_finding_at_its_line(site, text, line):
     site.bib(BIB)
     site.page("index.md", "# A\n\n[@doi:10.1000/ok]\n")
@@ -244,7 +295,13 @@ def test_a_damaged_identifiers_file_is_a_finding_and_kept(site, damage):
     if damage == "a directory":
         path.mkdir()
     else:
-        path.write_bytes({"truncated": b'[{"id": "doi:10.1000/ok", "tit', "random bytes": bytes(range(256)) * 4, "an object": b'{"id": "doi:10.1000/ok"}'}[damage])
+        path.write_bytes(
+            {
+                "truncated": b'[{"id": "doi:10.1000/ok", "tit',
+                "random bytes": bytes(range(256)) * 4,
+                "an object": b'{"id": "doi:10.1000/ok"}',
+            }[damage]
+        )
     before = path.read_bytes() if path.is_file() else None
     site.build()
     assert (path.read_bytes() if path.is_file() else None) == before
@@ -255,16 +312,63 @@ def test_a_damaged_identifiers_file_is_a_finding_and_kept(site, damage):
 # ---------------------------------------------------------------------- fuzz
 
 
-PIECES = [*"ab <>/&;{}@%\\\"#~^_$", "<i>", "</i>", "<math>", "<script>", "\n", "\x1b[2J", "\u202e", "\x00", "}\n@article{k0,", "é"]
+PIECES = [
+    *'ab <>/&;{}@%\\"#~^_$',
+    "<i>",
+    "</i>",
+    "<math>",
+    "<script>",
+    "\n",
+    "\x1b[2J",
+    "\u202e",
+    "\x00",
+    "}\n@article{k0,",
+    "é",
+]
 TEXT = st.lists(st.sampled_from(PIECES), max_size=12).map("".join)
-LEAF = st.one_of(TEXT, st.integers(-5, 3000), st.booleans(), st.none(), st.floats(allow_nan=False, allow_infinity=False))
+LEAF = st.one_of(
+    TEXT, st.integers(-5, 3000), st.booleans(), st.none(), st.floats(allow_nan=False, allow_infinity=False)
+)
 NAME_KEYS = st.sampled_from(["family", "given", "literal", "name", "date-parts", "x"])
-VALUE = st.recursive(LEAF, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(NAME_KEYS, inner, max_size=3)), max_leaves=8)
-CSL_FIELDS = ["type", "title", "author", "editor", "container-title", "issued", "volume", "issue", "page", "publisher", "URL", "ISBN", "PMID", "PMCID", "DOI", "relation", "updated-by"]
+VALUE = st.recursive(
+    LEAF,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(NAME_KEYS, inner, max_size=3)),
+    max_leaves=8,
+)
+CSL_FIELDS = [
+    "type",
+    "title",
+    "author",
+    "editor",
+    "container-title",
+    "issued",
+    "volume",
+    "issue",
+    "page",
+    "publisher",
+    "URL",
+    "ISBN",
+    "PMID",
+    "PMCID",
+    "DOI",
+    "relation",
+    "updated-by",
+]
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(record=st.dictionaries(st.sampled_from(CSL_FIELDS), VALUE, max_size=10), summary=st.dictionaries(st.sampled_from(["title", "authors", "articleids", "pubtype", "volume", "pages", "source", "pubdate", "references"]), VALUE, max_size=8))
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(
+    record=st.dictionaries(st.sampled_from(CSL_FIELDS), VALUE, max_size=10),
+    summary=st.dictionaries(
+        st.sampled_from(
+            ["title", "authors", "articleids", "pubtype", "volume", "pages", "source", "pubdate", "references"]
+        ),
+        VALUE,
+        max_size=8,
+    ),
+)
 def test_hostile_records_through_citations_checks_and_add(fake, services, monkeypatch, capsys, record, summary):
     root = Path(tempfile.mkdtemp(prefix="hostile-"))
     try:

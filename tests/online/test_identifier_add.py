@@ -36,14 +36,18 @@ def test_add_appends_entries_in_the_site_key_style(bib_site, fake, capsys):
     before = (bib_site.root / "references.bib").read_text(encoding="utf-8")
     code, out, err = add(capsys, "doi:10.1200/JCO.1999.17.7.2105", "pmid:10561265", f"isbn:{ISBN}", "PMC2275327")
     assert code == 0, err
-    assert "cite it as [@muller1999]" in out and "[@smith1999]" in out and "[@dahl1988]" in out and "[@jones2008]" in out
+    assert (
+        "cite it as [@muller1999]" in out and "[@smith1999]" in out and "[@dahl1988]" in out and "[@jones2008]" in out
+    )
     text = (bib_site.root / "references.bib").read_text(encoding="utf-8")
     assert text.startswith(before)  # what was there is kept, byte for byte
     entries = parse_file(str(bib_site.root / "references.bib")).entries
     assert set(entries) == {"onji1987", "muller1999", "smith1999", "dahl1988", "jones2008"}
     muller = entries["muller1999"]
     assert muller.fields["doi"] == "10.1200/JCO.1999.17.7.2105"
-    assert "author = {Müller, Jane and {Breast Cancer Trials Consortium} and {The ABC Study Group}}" in " ".join(text.split())
+    assert "author = {Müller, Jane and {Breast Cancer Trials Consortium} and {The ABC Study Group}}" in " ".join(
+        text.split()
+    )
     assert "\\textit{BRCA1}" in muller.fields["title"] and "mml" not in muller.fields["title"]
     assert entries["dahl1988"].type == "book" and entries["dahl1988"].fields["publisher"] == "Puffin"
     assert "factcheck" not in text  # our notes on records stay out of the BibTeX file
@@ -64,7 +68,13 @@ def test_an_identifier_already_present_is_named_not_added(bib_site, fake, capsys
 
 
 def test_the_same_work_twice_in_one_call_is_added_once(bib_site, fake, capsys):
-    fake.pubmed["10561265"] = {**fake.pubmed["10561265"], "articleids": [{"idtype": "pubmed", "value": "10561265"}, {"idtype": "doi", "value": "10.1200/JCO.1999.17.7.2105"}]}
+    fake.pubmed["10561265"] = {
+        **fake.pubmed["10561265"],
+        "articleids": [
+            {"idtype": "pubmed", "value": "10561265"},
+            {"idtype": "doi", "value": "10.1200/JCO.1999.17.7.2105"},
+        ],
+    }
     code, out, _ = add(capsys, "doi:10.1200/JCO.1999.17.7.2105", "pmid:10561265")
     assert code == 0
     assert "added to references.bib as 'muller1999'" in out
@@ -73,8 +83,10 @@ def test_the_same_work_twice_in_one_call_is_added_once(bib_site, fake, capsys):
 
 
 def test_key_style_of_the_site_is_followed(site, fake, services, monkeypatch, capsys):
-    site.bib("@article{Onji_1987_Effect, author = {Onji, M.}, title = {Effect}, journal = {Gut}, year = {1987}}\n"
-             "@article{Smith_2001_Study, author = {Smith, A.}, title = {Study}, journal = {J}, year = {2001}}\n")
+    site.bib(
+        "@article{Onji_1987_Effect, author = {Onji, M.}, title = {Effect}, journal = {Gut}, year = {1987}}\n"
+        "@article{Smith_2001_Study, author = {Smith, A.}, title = {Study}, journal = {J}, year = {2001}}\n"
+    )
     site.page("index.md", "# A\n")
     site.config({"online": online_settings(services)})
     monkeypatch.chdir(site.root)
@@ -97,7 +109,8 @@ def test_unresolvable_and_malformed_identifiers_of_add(bib_site, fake, capsys):
 
 def test_add_uses_a_hand_edited_identifiers_file_first(bib_site, fake, capsys):
     (bib_site.root / "references.identifiers.json").write_text(
-        '[{"id": "doi:10.5555/handmade", "type": "book", "title": "Written by hand", "author": [{"family": "Hand", "given": "A."}], "issued": {"date-parts": [[2020]]}}]',
+        '[{"id": "doi:10.5555/handmade", "type": "book", "title": "Written by hand", "author": [{"family": "Hand",'
+        ' "given": "A."}], "issued": {"date-parts": [[2020]]}}]',
         encoding="utf-8",
     )
     code, out, _ = add(capsys, "doi:10.5555/HANDMADE")

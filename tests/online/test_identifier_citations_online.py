@@ -81,11 +81,16 @@ def test_every_kind_of_identifier_resolves_and_is_frozen(article, fake):
     assert "Tamoxifen after surgery" in text and "Oncology Group" in text
     items = {item["id"]: item for item in frozen(article)}
     assert sorted(items) == ["doi:10.1200/jco.1999.17.7.2105", f"isbn:{ISBN}", "pmcid:PMC2275327", "pmid:10561265"]
-    assert "reference" not in items["doi:10.1200/jco.1999.17.7.2105"] and "license" not in items["doi:10.1200/jco.1999.17.7.2105"]
+    assert (
+        "reference" not in items["doi:10.1200/jco.1999.17.7.2105"]
+        and "license" not in items["doi:10.1200/jco.1999.17.7.2105"]
+    )
     assert items["pmcid:PMC2275327"]["DOI"] == "10.1186/1741-7007-6-12"
     accept = [h.get("Accept", "") for h in fake.base.headers]
     assert "application/vnd.citationstyles.csl+json" in accept
-    assert not [f for f in findings(article) if f["kind"] in ("unknown_identifier", "unknown_key", "invalid_identifier")]
+    assert not [
+        f for f in findings(article) if f["kind"] in ("unknown_identifier", "unknown_key", "invalid_identifier")
+    ]
 
 
 def test_the_frozen_file_makes_an_offline_build_identical(article, fake, services):
@@ -162,15 +167,32 @@ def test_unresolvable_and_malformed_identifiers(site, fake, services):
     configure(site, services)
     site.build()
     html = site.html()
-    for key in ("doi:10.9999/nothing", "pmid:99999999", "doi:foo", "pmid:12a", "isbn:978-0-14-032872-2", "isbn:9780306406157"):
+    for key in (
+        "doi:10.9999/nothing",
+        "pmid:99999999",
+        "doi:foo",
+        "pmid:12a",
+        "isbn:978-0-14-032872-2",
+        "isbn:9780306406157",
+    ):
         assert f"@{key}?" in html
-    found = [(f["kind"], f["page"], f["line"], f["message"]) for f in findings(site) if f["kind"] in ("unknown_identifier", "invalid_identifier", "unknown_key")]
+    found = [
+        (f["kind"], f["page"], f["line"], f["message"])
+        for f in findings(site)
+        if f["kind"] in ("unknown_identifier", "invalid_identifier", "unknown_key")
+    ]
     unknown = {line: message for kind, _, line, message in found if kind == "unknown_identifier"}
     assert "DOI resolver does not know it (HTTP 404)" in unknown[3]
     assert "no pubmed record" in unknown[5]
     assert "Open Library has no record" in unknown[9]
-    invalid = sorted(message for kind, page, line, message in found if kind == "invalid_identifier" and (page, line) == ("index.md", 7))
-    assert len(invalid) == 3 and "10.NNNN/suffix" in invalid[0] and "check digit" in invalid[1] and "'12a'" in invalid[2]
+    invalid = sorted(
+        message
+        for kind, page, line, message in found
+        if kind == "invalid_identifier" and (page, line) == ("index.md", 7)
+    )
+    assert (
+        len(invalid) == 3 and "10.NNNN/suffix" in invalid[0] and "check digit" in invalid[1] and "'12a'" in invalid[2]
+    )
     assert len(found) == 6  # no unknown_key besides
     paths = [p for _, _, p, _ in fake.base.requests]
     assert not [p for p in paths if "foo" in p] and not any("12a" in str(a) for _, _, _, a in fake.base.requests)
@@ -208,25 +230,40 @@ def test_pubmed_ids_of_the_site_are_fetched_in_one_request(site, fake, services)
     site.page("b.md", "# B\n\n[@pmid:20000001] and `[@pmid:99999999]` in code, never cited.\n")
     configure(site, services)
     site.build()
-    asked = [args["id"] for _, _, path, args in fake.base.requests if path == "/eutils/esummary.fcgi" and args.get("db") == "pubmed"]
+    asked = [
+        args["id"]
+        for _, _, path, args in fake.base.requests
+        if path == "/eutils/esummary.fcgi" and args.get("db") == "pubmed"
+    ]
     assert sorted(asked[0].split(",")) == ["10561265", "20000001", "99999999"]  # prefetched together, code included
-    assert sorted(item["id"] for item in frozen(site)) == ["pmid:10561265", "pmid:20000001"]  # only what is cited is frozen
+    assert sorted(item["id"] for item in frozen(site)) == [
+        "pmid:10561265",
+        "pmid:20000001",
+    ]  # only what is cited is frozen
 
 
 def test_author_year_labels_of_fetched_records_match_the_offline_build(article, services):
     configure(article, services)
-    article.config({"online": online_settings(services), "citation_mode": "author-year", "findings": {"uncited_entry": "ignore"}})
+    article.config(
+        {"online": online_settings(services), "citation_mode": "author-year", "findings": {"uncited_entry": "ignore"}}
+    )
     article.build()
     online_html = article.html()
     assert "Müller et al." in online_html or "Müller and" in online_html
     assert "n.d." not in online_html and "1999" in online_html
-    article.config({"online": {"enabled": False}, "citation_mode": "author-year", "findings": {"uncited_entry": "ignore"}})
+    article.config(
+        {"online": {"enabled": False}, "citation_mode": "author-year", "findings": {"uncited_entry": "ignore"}}
+    )
     article.build()
     assert article.html() == online_html
 
 
 def test_a_record_carrying_the_doi_of_an_entry_is_that_entry(site, fake, services):
-    fake.pubmed["55555555"] = {"uid": "55555555", "title": "Interleukin 2 and hepatitis B", "articleids": [{"idtype": "pubmed", "value": "55555555"}, {"idtype": "doi", "value": "10.1136/GUT.28.12.1648"}]}
+    fake.pubmed["55555555"] = {
+        "uid": "55555555",
+        "title": "Interleukin 2 and hepatitis B",
+        "articleids": [{"idtype": "pubmed", "value": "55555555"}, {"idtype": "doi", "value": "10.1136/GUT.28.12.1648"}],
+    }
     site.bib(BIB)
     site.page("index.md", "# A\n\nBy PMID [@pmid:55555555] and by key [@onji1987].\n\n::: {#refs}\n:::\n")
     configure(site, services)
@@ -239,7 +276,9 @@ def test_a_record_carrying_the_doi_of_an_entry_is_that_entry(site, fake, service
 
 
 def test_a_garbled_reply_is_the_service_failing_and_is_not_kept(site, fake, services):
-    services.routes["/doi/10.1000/garbled"] = Response("{not json", 200, content_type="application/vnd.citationstyles.csl+json")
+    services.routes["/doi/10.1000/garbled"] = Response(
+        "{not json", 200, content_type="application/vnd.citationstyles.csl+json"
+    )
     site.bib(BIB)
     site.page("index.md", "# A\n\n[@doi:10.1000/garbled]\n")
     configure(site, services)
@@ -253,7 +292,10 @@ def test_a_garbled_reply_is_the_service_failing_and_is_not_kept(site, fake, serv
 
 def test_a_site_citing_no_identifier_asks_nothing_and_writes_no_file(site, fake, services):
     site.bib(BIB)
-    site.page("index.md", "# A\n\n[@onji1987], and `@doi:10.1200/JCO.1999.17.7.2105` only in code... which is fetched, never frozen.\n")
+    site.page(
+        "index.md",
+        "# A\n\n[@onji1987], and `@doi:10.1200/JCO.1999.17.7.2105` only in code... which is fetched, never frozen.\n",
+    )
     configure(site, services)
     site.build()
     assert not (site.root / "references.identifiers.json").exists()

@@ -49,7 +49,12 @@ def cached(cache_dir: Path) -> dict[str, str]:
     if not path.exists():
         return {}
     with sqlite3.connect(path) as db:
-        return {key: value for key, value in db.execute("SELECT key, json_extract(value, '$.status') FROM outcomes WHERE key != ?", (SILENT_HOSTS,))}
+        return {
+            key: value
+            for key, value in db.execute(
+                "SELECT key, json_extract(value, '$.status') FROM outcomes WHERE key != ?", (SILENT_HOSTS,)
+            )
+        }
 
 
 def timed_verify(settings: dict, cache_dir: Path):
@@ -94,19 +99,60 @@ def esummary_without_id(request: Request) -> Response:
 HTTP_FAULTS = {
     "hang": (hang, ALL_UNVERIFIED),
     "5xx": (lambda s: every_service(Response("down", 503)), ALL_UNVERIFIED),
-    "429-huge-retry-after": (lambda s: every_service(Response("slow down", 429, headers={"Retry-After": "9" * 400})), ALL_UNVERIFIED),
+    "429-huge-retry-after": (
+        lambda s: every_service(Response("slow down", 429, headers={"Retry-After": "9" * 400})),
+        ALL_UNVERIFIED,
+    ),
     "slow-body": (lambda s: every_service(dripping(s)), ALL_UNVERIFIED),
-    "truncated-json": (lambda s: every_service(Response('{"responseCode": 1, "handle": "10.1000/a", "val', 200, content_type="application/json")), ALL_UNVERIFIED),
-    "malformed-json": (lambda s: every_service(Response("{responseCode: 1}", 200, content_type="application/json")), ALL_UNVERIFIED),
+    "truncated-json": (
+        lambda s: every_service(
+            Response('{"responseCode": 1, "handle": "10.1000/a", "val', 200, content_type="application/json")
+        ),
+        ALL_UNVERIFIED,
+    ),
+    "malformed-json": (
+        lambda s: every_service(Response("{responseCode: 1}", 200, content_type="application/json")),
+        ALL_UNVERIFIED,
+    ),
     "json-not-an-object": (lambda s: every_service(json_reply([1, 2, 3])), ALL_UNVERIFIED),
-    "wrong-content-type": (lambda s: every_service(Response('<html><form action="/login">Sign in to the Wi-Fi</form></html>', 200, content_type="text/html")), ALL_UNVERIFIED),
-    "json-labelled-html": (lambda s: every_service(Response('{"responseCode": 1, "handle": "10.1000/a"}', 200, content_type="text/html")), ALL_UNVERIFIED),
-    "html-404": (lambda s: every_service(Response("<html><h1>404 Not Found</h1>nginx</html>", 404, content_type="text/html")), ALL_UNVERIFIED),
-    "redirect-loop": (lambda s: {kind: Response("", 302, headers={"Location": path}) for kind, path in PATHS.items()}, ALL_UNVERIFIED),
-    "redirect-javascript": (lambda s: every_service(Response("", 302, headers={"Location": "javascript:alert(1)"})), ALL_UNVERIFIED),
-    "redirect-ftp": (lambda s: every_service(Response("", 301, headers={"Location": "ftp://files.invalid/a"})), ALL_UNVERIFIED),
-    "handle-json-for-another-doi": (lambda s: {"doi": json_reply({"responseCode": 1, "handle": "10.9999/portal"}), "crossref": Response("down", 503), "pmid": Response("down", 503)}, ALL_UNVERIFIED),
-    "esummary-without-the-id": (lambda s: {"pmid": esummary_without_id}, {"doi": "found", "crossref": "found", "pmid": "unverified"}),
+    "wrong-content-type": (
+        lambda s: every_service(
+            Response('<html><form action="/login">Sign in to the Wi-Fi</form></html>', 200, content_type="text/html")
+        ),
+        ALL_UNVERIFIED,
+    ),
+    "json-labelled-html": (
+        lambda s: every_service(Response('{"responseCode": 1, "handle": "10.1000/a"}', 200, content_type="text/html")),
+        ALL_UNVERIFIED,
+    ),
+    "html-404": (
+        lambda s: every_service(Response("<html><h1>404 Not Found</h1>nginx</html>", 404, content_type="text/html")),
+        ALL_UNVERIFIED,
+    ),
+    "redirect-loop": (
+        lambda s: {kind: Response("", 302, headers={"Location": path}) for kind, path in PATHS.items()},
+        ALL_UNVERIFIED,
+    ),
+    "redirect-javascript": (
+        lambda s: every_service(Response("", 302, headers={"Location": "javascript:alert(1)"})),
+        ALL_UNVERIFIED,
+    ),
+    "redirect-ftp": (
+        lambda s: every_service(Response("", 301, headers={"Location": "ftp://files.invalid/a"})),
+        ALL_UNVERIFIED,
+    ),
+    "handle-json-for-another-doi": (
+        lambda s: {
+            "doi": json_reply({"responseCode": 1, "handle": "10.9999/portal"}),
+            "crossref": Response("down", 503),
+            "pmid": Response("down", 503),
+        },
+        ALL_UNVERIFIED,
+    ),
+    "esummary-without-the-id": (
+        lambda s: {"pmid": esummary_without_id},
+        {"doi": "found", "crossref": "found", "pmid": "unverified"},
+    ),
 }
 
 
@@ -118,7 +164,11 @@ def test_http_fault(services, tmp_path, fault):
         services.routes[PATHS[kind]] = route
     report, _ = timed_verify({**services.settings, **(HEALTHY if "found" in expected.values() else FAST)}, tmp_path)
     assert outcomes(report) == expected
-    found = {f"{kind}:{'12345' if kind == 'pmid' else '10.1000/a'}" for kind, outcome in expected.items() if outcome == "found"}
+    found = {
+        f"{kind}:{'12345' if kind == 'pmid' else '10.1000/a'}"
+        for kind, outcome in expected.items()
+        if outcome == "found"
+    }
     assert cached(tmp_path) == dict.fromkeys(found, "found"), "a failure was cached"
     services.release.set()  # hanging handlers answer now
     services.routes.clear()
@@ -162,7 +212,13 @@ RAW_FAULTS = {
 
 
 def pointed_at(settings: dict, base: str) -> dict:
-    return {**settings, **FAST, "crossref_api": f"{base}/crossref", "doi_resolver": f"{base}/doi", "eutils_api": f"{base}/eutils"}
+    return {
+        **settings,
+        **FAST,
+        "crossref_api": f"{base}/crossref",
+        "doi_resolver": f"{base}/doi",
+        "eutils_api": f"{base}/eutils",
+    }
 
 
 @pytest.mark.parametrize("fault", list(RAW_FAULTS))
@@ -202,7 +258,11 @@ def test_services_own_not_found_is_believed_and_cached(services, tmp_path):
     and esummary's per-id error are the services' own word, so they count and are cached."""
     report, _ = timed_verify({**services.settings, **HEALTHY}, tmp_path)
     assert outcomes(report) == {"doi": "not_found", "crossref": "not_found", "pmid": "not_found"}
-    assert cached(tmp_path) == {"doi:10.1000/a": "not_found", "crossref:10.1000/a": "not_found", "pmid:12345": "not_found"}
+    assert cached(tmp_path) == {
+        "doi:10.1000/a": "not_found",
+        "crossref:10.1000/a": "not_found",
+        "pmid:12345": "not_found",
+    }
 
 
 def test_a_redirect_from_the_handle_api_is_not_found_and_not_cached(services, tmp_path):
@@ -252,19 +312,38 @@ def test_build_process_exits_within_the_deadline_whatever_the_server_does(site, 
         base = server.url()
         site.bib(BIB)
         site.page("index.md", "# Page\n\nA claim [@ref].\n")
-        online = {"enabled": True, "timeout": 30, "deadline": deadline, "retries": 0, "spacing": 0, "cache_dir": ".cache/factcheck"}
-        online.update({"crossref_api": f"{base}/crossref", "doi_resolver": f"{base}/doi", "eutils_api": f"{base}/eutils"})
+        online = {
+            "enabled": True,
+            "timeout": 30,
+            "deadline": deadline,
+            "retries": 0,
+            "spacing": 0,
+            "cache_dir": ".cache/factcheck",
+        }
+        online.update(
+            {"crossref_api": f"{base}/crossref", "doi_resolver": f"{base}/doi", "eutils_api": f"{base}/eutils"}
+        )
         site.config({"online": online})
         script = tmp_path / "build.py"
         script.write_text(textwrap.dedent(BUILD), encoding="utf-8")
         started = time.monotonic()
-        result = subprocess.run([sys.executable, str(script), str(site.root / "mkdocs.yml")], capture_output=True, text=True, timeout=120, check=False)
+        result = subprocess.run(
+            [sys.executable, str(script), str(site.root / "mkdocs.yml")],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stderr
     assert "built" in result.stdout
-    assert elapsed < deadline + 15, f"the build process took {elapsed:.1f} s"  # generous: Python and MkDocs start up too
+    assert elapsed < deadline + 15, (
+        f"the build process took {elapsed:.1f} s"
+    )  # generous: Python and MkDocs start up too
     # The source stays unverified, which the editors read in the terminal; readers see no mark of it.
-    report = json.loads((site.site_dir / "factcheck.json").read_text(encoding="utf-8"))  # the site's tests publish findings
+    report = json.loads(
+        (site.site_dir / "factcheck.json").read_text(encoding="utf-8")
+    )  # the site's tests publish findings
     assert {"service_unavailable"} & {finding["kind"] for finding in report["findings"]}, report["findings"]
     assert "Unverified" not in (site.site_dir / "index.html").read_text(encoding="utf-8")
 

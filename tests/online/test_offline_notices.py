@@ -10,17 +10,46 @@ from identifier_fakes import IdentifierServices, online_settings
 pytest_plugins = ["online_fixtures"]  # fake services on 127.0.0.1 (see online_fixtures.py)
 
 CORRECTED = {
-    "type": "journal-article", "DOI": "10.1000/corrected", "title": "A corrected study", "container-title": "Journal of Tests",
-    "volume": "3", "issue": "1", "page": "1-9", "author": [{"given": "Ada", "family": "Fixer", "sequence": "first", "affiliation": []}],
-    "issued": {"date-parts": [[2003]]}, "publisher": "Test Press",
-    "updated-by": [{"DOI": "10.1000/erratum", "type": "correction", "label": "Correction", "source": "publisher", "updated": {"date-parts": [[2004, 2, 1]]}}],
-}  # fmt: skip
+    "type": "journal-article",
+    "DOI": "10.1000/corrected",
+    "title": "A corrected study",
+    "container-title": "Journal of Tests",
+    "volume": "3",
+    "issue": "1",
+    "page": "1-9",
+    "author": [{"given": "Ada", "family": "Fixer", "sequence": "first", "affiliation": []}],
+    "issued": {"date-parts": [[2003]]},
+    "publisher": "Test Press",
+    "updated-by": [
+        {
+            "DOI": "10.1000/erratum",
+            "type": "correction",
+            "label": "Correction",
+            "source": "publisher",
+            "updated": {"date-parts": [[2004, 2, 1]]},
+        }
+    ],
+}
 RETRACTED = {
-    "type": "journal-article", "DOI": "10.1000/withdrawn", "title": "A withdrawn study", "container-title": "Journal of Tests",
-    "volume": "4", "page": "10-19", "author": [{"given": "Bo", "family": "Gone", "sequence": "first", "affiliation": []}],
-    "issued": {"date-parts": [[2005]]}, "publisher": "Test Press",
-    "updated-by": [{"DOI": "10.1000/retraction", "type": "retraction", "label": "Retraction", "source": "retraction-watch", "updated": {"date-parts": [[2006, 5, 9]]}}],
-}  # fmt: skip
+    "type": "journal-article",
+    "DOI": "10.1000/withdrawn",
+    "title": "A withdrawn study",
+    "container-title": "Journal of Tests",
+    "volume": "4",
+    "page": "10-19",
+    "author": [{"given": "Bo", "family": "Gone", "sequence": "first", "affiliation": []}],
+    "issued": {"date-parts": [[2005]]},
+    "publisher": "Test Press",
+    "updated-by": [
+        {
+            "DOI": "10.1000/retraction",
+            "type": "retraction",
+            "label": "Retraction",
+            "source": "retraction-watch",
+            "updated": {"date-parts": [[2006, 5, 9]]},
+        }
+    ],
+}
 
 
 @pytest.fixture
@@ -34,7 +63,10 @@ def fake(services):
 
 def test_offline_build_shows_the_notices_of_the_online_one_byte_for_byte(site, fake, services):
     site.bib("")
-    site.page("index.md", "# A\n\nCorrected [@doi:10.1000/corrected], retracted [@doi:10.1000/withdrawn].\n\n::: {#refs}\n:::\n")
+    site.page(
+        "index.md",
+        "# A\n\nCorrected [@doi:10.1000/corrected], retracted [@doi:10.1000/withdrawn].\n\n::: {#refs}\n:::\n",
+    )
     site.config({"online": online_settings(services), "findings": {"uncited_entry": "ignore"}})
     site.build()
     online = site.html()

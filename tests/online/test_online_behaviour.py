@@ -93,7 +93,9 @@ def test_slow_drip_reply_is_cut_off(services, tmp_path):
 
 def test_malformed_json(services, tmp_path):
     services.handles.add("10.1000/a")
-    services.routes["/crossref/works/10.1000/a"] = Response('{"status": "ok", "message": {', 200, content_type="application/json")
+    services.routes["/crossref/works/10.1000/a"] = Response(
+        '{"status": "ok", "message": {', 200, content_type="application/json"
+    )
     report, _ = verify(services.settings, DOI_BIB, tmp_path)
     assert kinds(report) == ["service_unavailable"]
     assert "malformed JSON" in report.findings[0].message
@@ -118,7 +120,9 @@ def test_the_deadline_bounds_the_phase(services, tmp_path):
     report, _ = verify({**services.settings, "timeout": 20, "deadline": 0.6}, DOI_BIB, tmp_path)
     assert time.monotonic() - started < 12  # not the 20 s timeout, nor the 30 s the server would hang
     assert kinds(report) == ["service_unavailable"]
-    assert report.findings[0].message.startswith("online checks stopped at the deadline (0.6 s): 1 source left unverified: ref")
+    assert report.findings[0].message.startswith(
+        "online checks stopped at the deadline (0.6 s): 1 source left unverified: ref"
+    )
     assert report.status_html("ref") == ""
 
 
@@ -134,7 +138,10 @@ def test_retries_stop_at_the_deadline(services, tmp_path):
 
 def test_warm_cache_sends_no_request(services, tmp_path):
     crossref_ok(services)
-    bib = DOI_BIB + f"\n@misc{{page, title={{P}}, url={{{services.url('/web/ok')}}}}}\n@article{{pm, title={{Gone}}, year={{2019}}, pmid={{999}}}}"
+    bib = (
+        DOI_BIB + f"\n@misc{{page, title={{P}}, url={{{services.url('/web/ok')}}}}}\n@article{{pm, title={{Gone}},"
+        " year={2019}, pmid={999}}"
+    )
     first, _ = verify(services.settings, bib, tmp_path)
     assert kinds(first) == ["pmid_not_found"]
     sent = len(services.requests)
@@ -164,7 +171,10 @@ def test_two_builds_share_one_cache_at_once(services, tmp_path):
     """Two processes check the same sources into one cache at the same time; both finish, the cache stays whole."""
     for n in range(20):
         services.works[f"10.1000/n{n}"] = work(f"10.1000/n{n}", f"Paper {n}", 2020, "Smith")
-    bib = "\n".join(f"@article{{n{n}, author={{Smith, J}}, title={{Paper {n}}}, year={{2020}}, doi={{10.1000/n{n}}}}}" for n in range(20))
+    bib = "\n".join(
+        f"@article{{n{n}, author={{Smith, J}}, title={{Paper {n}}}, year={{2020}}, doi={{10.1000/n{n}}}}}"
+        for n in range(20)
+    )
     script = Path(__file__).with_name("online_fakes.py").parent
     code = (
         "import sys, json; sys.path.insert(0, sys.argv[1]);"
@@ -187,9 +197,14 @@ def test_two_builds_share_one_cache_at_once(services, tmp_path):
 def test_two_builds_in_threads_at_once(services, tmp_path):
     for n in range(10):
         services.works[f"10.1000/n{n}"] = work(f"10.1000/n{n}", f"Paper {n}", 2020, "Smith")
-    bib = "\n".join(f"@article{{n{n}, author={{Smith, J}}, title={{Paper {n}}}, year={{2020}}, doi={{10.1000/n{n}}}}}" for n in range(10))
+    bib = "\n".join(
+        f"@article{{n{n}, author={{Smith, J}}, title={{Paper {n}}}, year={{2020}}, doi={{10.1000/n{n}}}}}"
+        for n in range(10)
+    )
     reports = []
-    threads = [threading.Thread(target=lambda: reports.append(verify(services.settings, bib, tmp_path)[0])) for _ in range(2)]
+    threads = [
+        threading.Thread(target=lambda: reports.append(verify(services.settings, bib, tmp_path)[0])) for _ in range(2)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -245,7 +260,14 @@ def test_retry_after_forms():
 
 def test_a_down_host_is_skipped_after_repeated_failures(services, tmp_path, closed_port):
     dead = f"http://127.0.0.1:{closed_port}"
-    settings = {**services.settings, "crossref_api": dead, "doi_resolver": dead, "retries": 1, "concurrency": 1, "per_host": 1}
+    settings = {
+        **services.settings,
+        "crossref_api": dead,
+        "doi_resolver": dead,
+        "retries": 1,
+        "concurrency": 1,
+        "per_host": 1,
+    }
     bib = "\n".join(f"@article{{n{n}, title={{P}}, year={{2020}}, doi={{10.1000/n{n}}}}}" for n in range(6))
     report, verifier = verify(settings, bib, tmp_path)
     # Twelve checks, each tried twice, would be 24 requests; after three checks failed in a row the host is skipped

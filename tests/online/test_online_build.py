@@ -45,7 +45,9 @@ A third source [@ghost].
 
 def configure(site, services, **online):
     settings = {k: v for k, v in services.settings.items() if k != "mailto"}
-    site.config({"online": {**settings, "cache_dir": ".cache/factcheck", **online}, "findings": {"uncited_entry": "ignore"}})
+    site.config(
+        {"online": {**settings, "cache_dir": ".cache/factcheck", **online}, "findings": {"uncited_entry": "ignore"}}
+    )
 
 
 def build(site) -> dict:
@@ -55,8 +57,16 @@ def build(site) -> dict:
 
 @pytest.fixture
 def article(site, services):
-    notice = {"updated": {"date-parts": [[2010, 2, 6]]}, "DOI": "10.1000/notice", "type": "retraction", "label": "Retraction", "source": "retraction-watch"}
-    services.works["10.1000/retracted"] = work("10.1000/retracted", "Ileal-lymphoid-nodular hyperplasia", 1998, "Wakefield", **{"updated-by": [notice]})
+    notice = {
+        "updated": {"date-parts": [[2010, 2, 6]]},
+        "DOI": "10.1000/notice",
+        "type": "retraction",
+        "label": "Retraction",
+        "source": "retraction-watch",
+    }
+    services.works["10.1000/retracted"] = work(
+        "10.1000/retracted", "Ileal-lymphoid-nodular hyperplasia", 1998, "Wakefield", **{"updated-by": [notice]}
+    )
     services.works["10.1000/sound"] = work("10.1000/sound", "A sound study", 2020, "Smith")
     site.bib(BIB)
     site.page("index.md", PAGE)
@@ -83,7 +93,7 @@ def test_build_reports_retraction_missing_doi_and_claims(article, services):
     rests = [f for f in data["findings"] if f["kind"] == "claim_rests_on_retracted"]
     assert len(rests) == 1  # the second claim also has a sound source
     html = article.html("references/index.html")
-    assert 'reference-retracted' in html and ">Retracted</span>" in html
+    assert "reference-retracted" in html and ">Retracted</span>" in html
 
 
 def test_second_build_uses_the_cache_and_sends_nothing(article, services):
@@ -168,7 +178,10 @@ def test_entry_only_mentioned_in_code_is_not_reported(site, services):
     data, and the build does not wait for it."""
     services.works["10.1000/sound"] = work("10.1000/sound", "A sound study", 2020, "Smith")
     site.bib(BIB)
-    site.page("index.md", "# Page\n\nA sound source [@sound].\n\n    [@ghost] in an indented code block\n\n`@retracted` in code.\n")
+    site.page(
+        "index.md",
+        "# Page\n\nA sound source [@sound].\n\n    [@ghost] in an indented code block\n\n`@retracted` in code.\n",
+    )
     configure(site, services)
     data = build(site)
     sources = {s["key"]: s for s in data["sources"]}

@@ -92,7 +92,10 @@ def a_link(path: Path) -> None:
 def a_trigger(path: Path) -> None:
     """Our table, and a trigger planted beside it that would rewrite every outcome we store."""
     with sqlite3.connect(path) as db:
-        db.execute("CREATE TRIGGER planted AFTER INSERT ON outcomes BEGIN UPDATE outcomes SET value = '{\"status\": \"found\"}'; END")
+        db.execute(
+            'CREATE TRIGGER planted AFTER INSERT ON outcomes BEGIN UPDATE outcomes SET value = \'{"status":'
+            ' "found"}\'; END'
+        )
     db.close()
 
 
@@ -109,7 +112,11 @@ def test_a_damaged_online_cache_is_rebuilt_with_a_warning(healthy, tmp_path, cap
     caplog.set_level(logging.INFO)
     _, sent = checked(healthy, directory)
     assert sent == 3  # nothing usable: asked again
-    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING and r.name.startswith("mkdocs.plugins.mkdocs_factcheck")]
+    warnings = [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno >= logging.WARNING and r.name.startswith("mkdocs.plugins.mkdocs_factcheck")
+    ]
     assert any("rebuilt empty" in message for message in warnings), warnings
     assert rows(directory) == KEYS  # the results of this build are cached in the new file
     _, sent = checked(healthy, directory)
@@ -126,10 +133,15 @@ def plant(directory: Path, values: dict[str, object]) -> None:
     """Rows in the cache's own schema, fresh for a day, with `values` stored as they are."""
     directory.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(directory / FILENAME) as db:
-        db.execute("CREATE TABLE IF NOT EXISTS outcomes (key TEXT PRIMARY KEY, value TEXT NOT NULL, checked REAL NOT NULL, expires REAL NOT NULL)")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS outcomes (key TEXT PRIMARY KEY, value TEXT NOT NULL, checked REAL NOT NULL,"
+            " expires REAL NOT NULL)"
+        )
         for key, value in values.items():
             text = value if isinstance(value, str) else json.dumps(value)
-            db.execute("INSERT OR REPLACE INTO outcomes VALUES (?, ?, ?, ?)", (key, text, time.time(), time.time() + 86400))
+            db.execute(
+                "INSERT OR REPLACE INTO outcomes VALUES (?, ?, ?, ?)", (key, text, time.time(), time.time() + 86400)
+            )
     db.close()
 
 
@@ -151,15 +163,32 @@ def test_planted_rows_of_the_wrong_shape_are_checked_again(healthy, tmp_path, ca
     caplog.set_level(logging.INFO)
     _, sent = checked(healthy, directory)
     assert sent == 3
-    assert not [r for r in caplog.records if r.levelno >= logging.WARNING and r.name.startswith("mkdocs.plugins.mkdocs_factcheck")]
+    assert not [
+        r
+        for r in caplog.records
+        if r.levelno >= logging.WARNING and r.name.startswith("mkdocs.plugins.mkdocs_factcheck")
+    ]
     _, sent = checked(healthy, directory)
     assert sent == 0  # overwritten with the real outcomes
 
 
 def test_planted_markup_in_cached_outcomes_is_escaped(healthy, tmp_path):
-    notice = {"type": "retraction", "label": "<script>alert(1)</script>", "doi": '"><img src=x onerror=alert(2)>', "date": "2020", "source": "<b>", "about": "this"}
+    notice = {
+        "type": "retraction",
+        "label": "<script>alert(1)</script>",
+        "doi": '"><img src=x onerror=alert(2)>',
+        "date": "2020",
+        "source": "<b>",
+        "about": "this",
+    }
     record = {"titles": ["A study"], "years": [2020], "family": "Smith", "doi": "10.1000/a", "updates": [notice]}
-    plant(tmp_path, {"crossref:10.1000/a": {"status": "found", "detail": "", "data": record}, "doi:10.1000/a": {"status": "not_found", "detail": "<script>alert(3)</script>", "data": {}}})
+    plant(
+        tmp_path,
+        {
+            "crossref:10.1000/a": {"status": "found", "detail": "", "data": record},
+            "doi:10.1000/a": {"status": "not_found", "detail": "<script>alert(3)</script>", "data": {}},
+        },
+    )
     report, _ = verify(healthy.settings, BIB, tmp_path)
     html = report.status_html("ref") + " ".join(f.message for f in report.findings)
     assert "Retracted" in html
@@ -182,13 +211,18 @@ for number in range(2000):
     db.execute("INSERT INTO outcomes VALUES (?, ?, ?, ?)", (f"crossref:pending{number}", "{}", time.time(), time.time() + 86400))
 print("writing", flush=True)
 threading.Event().wait()
-"""
+"""  # noqa: E501 - written as a user writes it
 
 
 def test_a_build_killed_mid_write_leaves_a_usable_cache(tmp_path, caplog):
     from mkdocs_factcheck.core.checks.online.cache import Cache
 
-    child = subprocess.Popen([sys.executable, "-c", textwrap.dedent(WRITER), str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(WRITER), str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = child.stdout.readline()  # returns when the child is in its write (or has died)
         assert line.strip() == "writing", child.stderr.read()
@@ -237,7 +271,13 @@ def test_two_builds_at_once_share_every_cache(site, healthy, tmp_path):
     script = tmp_path / "build.py"
     script.write_text(textwrap.dedent(BUILD), encoding="utf-8")
     children = [
-        subprocess.Popen([sys.executable, str(script), str(site.root / "mkdocs.yml"), str(site.root / f"site{n}")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, str(script), str(site.root / "mkdocs.yml"), str(site.root / f"site{n}")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for n in (1, 2)
     ]
     try:
@@ -266,4 +306,3 @@ def test_two_builds_at_once_share_every_cache(site, healthy, tmp_path):
     assert len(healthy.requests) == before  # every outcome from the shared cache
     html = (site.root / "site3" / "index.html").read_text(encoding="utf-8")
     assert "A study" in html and "Unverified" not in html
-

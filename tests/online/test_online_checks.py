@@ -18,8 +18,16 @@ RETRACTED = """
 
 
 def test_retracted_doi(services, tmp_path):
-    notice = {"updated": {"date-parts": [[2010, 2, 6]]}, "DOI": "10.1000/notice", "type": "retraction", "source": "retraction-watch", "label": "Retraction"}
-    services.works["10.1000/retracted"] = work("10.1000/retracted", "Ileal-lymphoid-nodular hyperplasia", 1998, "Wakefield", **{"updated-by": [notice]})
+    notice = {
+        "updated": {"date-parts": [[2010, 2, 6]]},
+        "DOI": "10.1000/notice",
+        "type": "retraction",
+        "source": "retraction-watch",
+        "label": "Retraction",
+    }
+    services.works["10.1000/retracted"] = work(
+        "10.1000/retracted", "Ileal-lymphoid-nodular hyperplasia", 1998, "Wakefield", **{"updated-by": [notice]}
+    )
     report, _ = verify(services.settings, RETRACTED, tmp_path)
     assert report.retracted == {"wakefield"}
     finding = next(f for f in report.findings if f.kind == "retracted_source")
@@ -32,9 +40,20 @@ def test_retracted_doi(services, tmp_path):
 
 
 def test_doi_with_a_correction_is_a_notice_not_a_retraction(services, tmp_path):
-    correction = {"updated": {"date-parts": [[2021, 5, 1]]}, "DOI": "10.1000/erratum", "type": "correction", "label": "Correction", "source": "publisher"}
-    services.works["10.1000/corrected"] = work("10.1000/corrected", "A corrected study", 2020, "Smith", **{"updated-by": [correction]})
-    bib = "@article{smith, author={Smith, Jane}, title={A corrected study}, journal={J}, year={2020}, doi={10.1000/corrected}}"
+    correction = {
+        "updated": {"date-parts": [[2021, 5, 1]]},
+        "DOI": "10.1000/erratum",
+        "type": "correction",
+        "label": "Correction",
+        "source": "publisher",
+    }
+    services.works["10.1000/corrected"] = work(
+        "10.1000/corrected", "A corrected study", 2020, "Smith", **{"updated-by": [correction]}
+    )
+    bib = (
+        "@article{smith, author={Smith, Jane}, title={A corrected study}, journal={J}, year={2020},"
+        " doi={10.1000/corrected}}"
+    )
     report, _ = verify(services.settings, bib, tmp_path)
     assert report.retracted == set()
     assert kinds(report) == ["source_notice"]
@@ -43,16 +62,29 @@ def test_doi_with_a_correction_is_a_notice_not_a_retraction(services, tmp_path):
 
 
 def test_a_retraction_notice_cited_as_a_source_is_itself_a_notice(services, tmp_path):
-    update = {"updated": {"date-parts": [[2010, 2, 6]]}, "DOI": "10.1000/original", "type": "retraction", "label": "Retraction"}
-    services.works["10.1000/notice"] = work("10.1000/notice", "Retraction notice", 2010, "Editors", **{"update-to": [update]})
-    bib = "@article{notice, author={Editors, The}, title={Retraction notice}, journal={J}, year={2010}, doi={10.1000/notice}}"
+    update = {
+        "updated": {"date-parts": [[2010, 2, 6]]},
+        "DOI": "10.1000/original",
+        "type": "retraction",
+        "label": "Retraction",
+    }
+    services.works["10.1000/notice"] = work(
+        "10.1000/notice", "Retraction notice", 2010, "Editors", **{"update-to": [update]}
+    )
+    bib = (
+        "@article{notice, author={Editors, The}, title={Retraction notice}, journal={J}, year={2010},"
+        " doi={10.1000/notice}}"
+    )
     report, _ = verify(services.settings, bib, tmp_path)
     assert report.retracted == set()
     assert kinds(report) == ["source_notice"] and "about doi:10.1000/original" in report.findings[0].message
 
 
 def test_doi_that_does_not_exist(services, tmp_path):
-    bib = "\n@article{ghost,\n  author={Nobody, A}, title={Nothing}, journal={J}, year={2020},\n  doi={10.1000/does-not-exist}\n}\n"
+    bib = (
+        "\n@article{ghost,\n  author={Nobody, A}, title={Nothing}, journal={J}, year={2020},\n "
+        " doi={10.1000/does-not-exist}\n}\n"
+    )
     report, _ = verify(services.settings, bib, tmp_path)
     assert kinds(report) == ["doi_not_found"]
     finding = report.findings[0]
@@ -63,7 +95,7 @@ def test_doi_that_does_not_exist(services, tmp_path):
 
 def test_title_year_and_author_mismatch_show_both_values(services, tmp_path):
     services.works["10.1000/x"] = work("10.1000/x", "Interleukin-2 in <i>melanoma</i>: a trial", 1991, "Rosenberg")
-    services.works["10.1000/y"] = work("10.1000/y", "Online first paper", 2021, "M{\\\"u}ller")
+    services.works["10.1000/y"] = work("10.1000/y", "Online first paper", 2021, 'M{\\"u}ller')
     bib = r"""
 @article{wrong, author={Rozenbaum, Steven}, title={Interferon in leukaemia}, journal={J}, year={1987}, doi={10.1000/x}}
 @article{online, author={M{\"u}ller, Hans}, title={Online First Paper}, journal={J}, year={2020}, doi={10.1000/y}}
@@ -72,7 +104,9 @@ def test_title_year_and_author_mismatch_show_both_values(services, tmp_path):
     report, _ = verify(services.settings, bib, tmp_path)
     messages = sorted(f.message for f in report.findings if f.kind == "metadata_mismatch")
     assert len(messages) == 3, messages
-    assert any("title 'Interferon in leukaemia' in the entry, 'Interleukin-2 in melanoma: a trial'" in m for m in messages)
+    assert any(
+        "title 'Interferon in leukaemia' in the entry, 'Interleukin-2 in melanoma: a trial'" in m for m in messages
+    )
     assert any("year 1987 in the entry, 1991" in m for m in messages)
     assert any("first author 'Rozenbaum' in the entry, 'Rosenberg'" in m for m in messages)
     assert all("wrong" in m for m in messages)  # a year off by one (online first) and LaTeX accents are fine
@@ -80,7 +114,9 @@ def test_title_year_and_author_mismatch_show_both_values(services, tmp_path):
 
 def test_pmid_that_does_not_exist_and_batching(services, tmp_path):
     services.pubmed["111"] = summary("111", "Known paper", 2019, doi="10.1000/known")
-    services.pubmed["222"] = summary("222", "Retracted paper", 2018, pubtypes=["Journal Article", "Retracted Publication"])
+    services.pubmed["222"] = summary(
+        "222", "Retracted paper", 2018, pubtypes=["Journal Article", "Retracted Publication"]
+    )
     services.pubmed["333"] = summary("333", "Somebody else's paper", 2018, doi="10.1000/else")
     services.pmc["444"] = summary("444", "Known paper", 2019)
     services.handles.update({"10.1000/known", "10.1000/mine"})
@@ -110,7 +146,9 @@ def test_dead_url_permanent_redirect_and_head_refused(services, tmp_path):
     base = services.url("/web")
     services.routes["/web/moved"] = Response("", 301, headers={"Location": "/web/ok/new"})
     services.routes["/web/temporary"] = Response("", 302, headers={"Location": "/web/ok/login"})
-    services.routes["/web/nohead"] = lambda request: Response("", 405) if request.method == "HEAD" else Response("x" * 100_000, 200)
+    services.routes["/web/nohead"] = lambda request: (
+        Response("", 405) if request.method == "HEAD" else Response("x" * 100_000, 200)
+    )
     bib = f"""
 @misc{{dead, title={{Dead}}, url={{{base}/gone}}}}
 @misc{{moved, title={{Moved}}, url={{{base}/moved}}}}
@@ -136,7 +174,9 @@ def test_redirect_loop(services, tmp_path):
 
 
 def test_user_agent_and_mailto_are_sent(services, tmp_path):
-    services.works["10.1000/retracted"] = work("10.1000/retracted", "Ileal-lymphoid-nodular hyperplasia", 1998, "Wakefield")
+    services.works["10.1000/retracted"] = work(
+        "10.1000/retracted", "Ileal-lymphoid-nodular hyperplasia", 1998, "Wakefield"
+    )
     verify(services.settings, RETRACTED, tmp_path)
     crossref = [args for _, _, path, args in services.requests if path.startswith("/crossref/")]
     assert crossref == [{"mailto": "editors@example.org"}]
@@ -146,7 +186,9 @@ def test_user_agent_and_mailto_are_sent(services, tmp_path):
 def test_doi_links_are_not_fetched_and_crossref_vouches_for_the_doi(services, tmp_path):
     services.works["10.1000/a"] = work("10.1000/a", "A study", 2020, "Smith")
     services.routes["/doi/api/handles/10.1000/a"] = Response("down", 503)
-    bib = "@article{a, author={Smith, J}, title={A study}, year={2020}, doi={10.1000/a}, url={https://doi.org/10.1000/a}}"
+    bib = (
+        "@article{a, author={Smith, J}, title={A study}, year={2020}, doi={10.1000/a}, url={https://doi.org/10.1000/a}}"
+    )
     report, _ = verify({**services.settings, "retries": 0}, bib, tmp_path)
     assert kinds(report) == []
     assert report.by_key["a"]["status"] == "verified"
@@ -156,8 +198,13 @@ def test_doi_links_are_not_fetched_and_crossref_vouches_for_the_doi(services, tm
 def test_a_slow_website_alone_is_not_shown_to_readers(services, tmp_path):
     services.works["10.1000/a"] = work("10.1000/a", "A study", 2020, "Smith")
     services.routes["/web/slow"] = services.hang
-    bib = f"@article{{a, author={{Smith, J}}, title={{A study}}, year={{2020}}, doi={{10.1000/a}}, url={{{services.url('/web/slow')}}}}}"
+    bib = (
+        "@article{a, author={Smith, J}, title={A study}, year={2020}, doi={10.1000/a},"
+        f" url={{{services.url('/web/slow')}}}}}"
+    )
     report, _ = verify({**services.settings, "timeout": 0.3, "retries": 0}, bib, tmp_path)
-    assert kinds(report) == ["service_unavailable"] and report.findings[0].message.startswith("websites could not be reached (timeout)")
+    assert kinds(report) == ["service_unavailable"] and report.findings[0].message.startswith(
+        "websites could not be reached (timeout)"
+    )
     assert report.by_key["a"]["status"] == "partly unverified"
     assert report.status_html("a") == ""

@@ -11,7 +11,12 @@ from mkdocs_factcheck.core.claims.claim import Claim
 
 
 def test_a_retracted_article_that_names_itself_in_update_to_is_retracted():
-    update = {"updated": {"date-parts": [[2015, 1, 2]]}, "DOI": "10.1000/Self", "type": "retraction", "label": "Retraction"}
+    update = {
+        "updated": {"date-parts": [[2015, 1, 2]]},
+        "DOI": "10.1000/Self",
+        "type": "retraction",
+        "label": "Retraction",
+    }
     record = parse_work(work("10.1000/self", "T", 2010, "F", **{"update-to": [update]}), "10.1000/self")
     assert record["updates"][0]["about"] == "this" and record["updates"][0]["date"] == "2015-01-02"
 
@@ -45,14 +50,20 @@ def test_marks_are_escaped_and_placeholders_filled():
 
 def test_citations_of_retracted_sources_are_marked():
     report = OnlineReport(by_key={"bad": {"key": "Bad", "retracted": True, "notices": []}}, retracted={"bad"})
-    html = '<a class="citation-ref" href="#ref-Bad" id="cite-Bad-1">1</a> <a class="citation-ref" href="#ref-good" id="c">2</a>'
+    html = (
+        '<a class="citation-ref" href="#ref-Bad" id="cite-Bad-1">1</a> <a class="citation-ref" href="#ref-good"'
+        ' id="c">2</a>'
+    )
     filled = report.fill(html)
     assert filled.count("citation-retracted") == 1 and filled.index("citation-retracted") < filled.index("#ref-good")
 
 
 def test_claim_resting_only_on_retracted_sources():
     report = OnlineReport(by_key={"bad": {}, "good": {}}, retracted={"bad"})
-    claims = [Claim("only-bad", "x", "supported", "", "a.md", 3, ["Bad"]), Claim("mixed", "y", "supported", "", "a.md", 5, ["Bad", "good"])]
+    claims = [
+        Claim("only-bad", "x", "supported", "", "a.md", 3, ["Bad"]),
+        Claim("mixed", "y", "supported", "", "a.md", 5, ["Bad", "good"]),
+    ]
     (finding,) = report.claim_findings(claims)
     assert (finding.kind, finding.page, finding.line) == ("claim_rests_on_retracted", "a.md", 3)
 

@@ -30,7 +30,11 @@ def fake(services):
 def marks(html: str) -> dict[str, str]:
     """Each reference's preprint mark (its text), by the entry's key."""
     page = soup(html)
-    return {li["data-key"]: mark.get_text() for li in page.select("li.reference") for mark in li.select(".reference-preprint")}
+    return {
+        li["data-key"]: mark.get_text()
+        for li in page.select("li.reference")
+        for mark in li.select(".reference-preprint")
+    }
 
 
 def build_both(site, services) -> tuple[str, dict, str, dict]:
@@ -46,9 +50,15 @@ def kinds(data: dict, kind: str) -> list[dict]:
     return [f for f in data["findings"] if f["kind"] == kind]
 
 
-def test_identifier_citations_of_preprints_show_them_and_their_published_version_online_and_offline(site, fake, services):
+def test_identifier_citations_of_preprints_show_them_and_their_published_version_online_and_offline(
+    site, fake, services
+):
     site.bib("")
-    site.page("index.md", f"# A\n\nPreprint [@doi:{PREPRINT_DOI}], unpublished [@doi:10.1101/2021.02.02.429999], the article [@doi:10.1000/journal.2020.1], in PubMed [@pmid:30000002].\n\n::: {{#refs}}\n:::\n")
+    site.page(
+        "index.md",
+        f"# A\n\nPreprint [@doi:{PREPRINT_DOI}], unpublished [@doi:10.1101/2021.02.02.429999], the article"
+        " [@doi:10.1000/journal.2020.1], in PubMed [@pmid:30000002].\n\n::: {#refs}\n:::\n",
+    )
     online_html, online_data, offline_html, offline_data = build_both(site, services)
     assert offline_html == online_html
     shown = marks(online_html)
@@ -64,10 +74,20 @@ def test_identifier_citations_of_preprints_show_them_and_their_published_version
         assert PUBLISHED_DOI in finding["message"] and PUBLISHED_TITLE in finding["message"]
         assert finding["file"] == "references.identifiers.json" and finding["line"] >= 1
         sources = {source["key"]: source for source in data["sources"]}
-        assert sources[f"doi:{PREPRINT_DOI}"]["preprint"] == {"preprint": True, "published": [{"doi": PUBLISHED_DOI, "title": PUBLISHED_TITLE}]}
-        assert sources["doi:10.1000/journal.2020.1"]["preprint"] == {"preprint": False, "has-preprint": ["10.1101/2019.12.01.000001"]}
-    frozen = {item["id"]: item for item in json.loads((site.root / "references.identifiers.json").read_text(encoding="utf-8"))}
-    assert frozen[f"doi:{PREPRINT_DOI}"]["factcheck-preprint"]["published"] == [{"doi": PUBLISHED_DOI, "title": PUBLISHED_TITLE}]
+        assert sources[f"doi:{PREPRINT_DOI}"]["preprint"] == {
+            "preprint": True,
+            "published": [{"doi": PUBLISHED_DOI, "title": PUBLISHED_TITLE}],
+        }
+        assert sources["doi:10.1000/journal.2020.1"]["preprint"] == {
+            "preprint": False,
+            "has-preprint": ["10.1101/2019.12.01.000001"],
+        }
+    frozen = {
+        item["id"]: item for item in json.loads((site.root / "references.identifiers.json").read_text(encoding="utf-8"))
+    }
+    assert frozen[f"doi:{PREPRINT_DOI}"]["factcheck-preprint"]["published"] == [
+        {"doi": PUBLISHED_DOI, "title": PUBLISHED_TITLE}
+    ]
 
 
 BIB = rf"""
@@ -102,10 +122,16 @@ BIB = rf"""
 
 def test_bibtex_preprints_are_marked_and_their_records_frozen_for_the_offline_build(site, fake, services):
     site.bib(BIB)
-    site.page("index.md", "# A\n\nOn bioRxiv [@onji2020], on arXiv [@onji2020arxiv], in the journal [@onji2021].\n\n::: {#refs}\n:::\n")
+    site.page(
+        "index.md",
+        "# A\n\nOn bioRxiv [@onji2020], on arXiv [@onji2020arxiv], in the journal [@onji2021].\n\n::: {#refs}\n:::\n",
+    )
     online_html, online_data, offline_html, offline_data = build_both(site, services)
     assert offline_html == online_html
-    assert marks(online_html) == {"onji2020": f"Preprint; published as {PUBLISHED_TITLE}", "onji2020arxiv": f"Preprint; published as {PUBLISHED_TITLE}"}
+    assert marks(online_html) == {
+        "onji2020": f"Preprint; published as {PUBLISHED_TITLE}",
+        "onji2020arxiv": f"Preprint; published as {PUBLISHED_TITLE}",
+    }
     for data in (online_data, offline_data):
         found = sorted((f["file"], f["line"]) for f in kinds(data, "preprint_published"))
         assert found == [("references.bib", 1), ("references.bib", 8)]  # the entries' lines
@@ -125,8 +151,14 @@ def test_bibtex_preprints_are_marked_and_their_records_frozen_for_the_offline_bu
         ({"doi": "https://doi.org/10.48550/arXiv.2101.01234"}, True),
         ({"doi": "10.21203/rs.3.rs-12345/v1"}, True),
         ({"eprint": "2101.01234", "eprinttype": "arxiv"}, True),
-        ({"eprint": "2101.01234", "eprinttype": "arxiv", "journal": "Phys. Rev. D"}, False),  # a journal's article with its arXiv copy
-        ({"doi": "10.1101/gr.123456.111", "journal": "Genome Research"}, False),  # Cold Spring Harbor's journal, same prefix
+        (
+            {"eprint": "2101.01234", "eprinttype": "arxiv", "journal": "Phys. Rev. D"},
+            False,
+        ),  # a journal's article with its arXiv copy
+        (
+            {"doi": "10.1101/gr.123456.111", "journal": "Genome Research"},
+            False,
+        ),  # Cold Spring Harbor's journal, same prefix
         ({"journal": "Journal of Hepatology"}, False),
     ],
 )
@@ -137,7 +169,12 @@ def test_which_entries_are_preprints(fields, preprint):
 def test_record_relations_and_datacite_related_identifiers():
     assert record_facts(CROSSREF[PREPRINT_DOI]) == (True, [{"doi": PUBLISHED_DOI}], [])
     assert record_facts(CROSSREF[PUBLISHED_DOI]) == (False, [], [PREPRINT_DOI])
-    datacite = {"types": {"resourceTypeGeneral": "Preprint"}, "relatedIdentifiers": [{"relatedIdentifier": "10.1000/J.1", "relatedIdentifierType": "DOI", "relationType": "IsPreprintOf"}]}
+    datacite = {
+        "types": {"resourceTypeGeneral": "Preprint"},
+        "relatedIdentifiers": [
+            {"relatedIdentifier": "10.1000/J.1", "relatedIdentifierType": "DOI", "relationType": "IsPreprintOf"}
+        ],
+    }
     assert record_facts(datacite) == (True, [{"doi": "10.1000/J.1"}], [])
 
 
@@ -149,14 +186,31 @@ def test_the_mark_escapes_titles_and_links_only_valid_dois():
 
 def test_claims_resting_on_a_preprint_carry_it_in_claimreview_and_factcheck_json(site, fake, services):
     site.bib("")
-    site.page("index.md", f"# A\n\n[Interleukin-2 clears hepatitis B]{{.claim #il2 verdict=supported}} [@doi:{PREPRINT_DOI}].\n")
+    site.page(
+        "index.md",
+        f"# A\n\n[Interleukin-2 clears hepatitis B]{{.claim #il2 verdict=supported}} [@doi:{PREPRINT_DOI}].\n",
+    )
     online_html, online_data, offline_html, offline_data = build_both(site, services)
     assert offline_html == online_html
     [script] = [s.string for s in soup(online_html).select('script[type="application/ld+json"]')]
     [review] = json.loads(script) if script.strip().startswith("[") else [json.loads(script)]
     [cited] = review["citation"]
     assert cited["creativeWorkStatus"] == "Preprint" and cited["url"] == f"https://doi.org/{PREPRINT_DOI}"
-    assert cited["workExample"] == [{"@type": "ScholarlyArticle", "creativeWorkStatus": "Published", "url": f"https://doi.org/{PUBLISHED_DOI}", "name": PUBLISHED_TITLE}]
+    assert cited["workExample"] == [
+        {
+            "@type": "ScholarlyArticle",
+            "creativeWorkStatus": "Published",
+            "url": f"https://doi.org/{PUBLISHED_DOI}",
+            "name": PUBLISHED_TITLE,
+        }
+    ]
     for data in (online_data, offline_data):
         [claim] = data["claims"]
-        assert claim["preprints"] == [{"key": f"doi:{PREPRINT_DOI}", "title": "Interleukin-2 in hepatitis B, a preprint", "url": f"https://doi.org/{PREPRINT_DOI}", "published": [{"doi": PUBLISHED_DOI, "title": PUBLISHED_TITLE}]}]
+        assert claim["preprints"] == [
+            {
+                "key": f"doi:{PREPRINT_DOI}",
+                "title": "Interleukin-2 in hepatitis B, a preprint",
+                "url": f"https://doi.org/{PREPRINT_DOI}",
+                "published": [{"doi": PUBLISHED_DOI, "title": PUBLISHED_TITLE}],
+            }
+        ]

@@ -16,7 +16,7 @@ pytest_plugins = ["online_fixtures"]
 BIB = """
 @article{retracted, author = {Wakefield, Andrew}, title = {Ileal-lymphoid-nodular hyperplasia}, journal = {Lancet}, year = {1998}, doi = {10.1000/retracted}}
 @article{sound, author = {Smith, Jane}, title = {A sound study}, journal = {J}, year = {2020}, doi = {10.1000/sound}}
-"""
+"""  # noqa: E501 - written as a user writes it
 
 PAGE = """---
 reviewed: 2026-11-26
@@ -38,7 +38,13 @@ def configure(site, services, **online):
     site.bib(BIB)
     site.page("index.md", PAGE)
     site.page("references.md", "# References\n\n::: {#refs scope=site}\n:::\n")
-    site.config({"online": {**settings, "cache_dir": ".cache/factcheck", **online}, "findings": {"uncited_entry": "ignore"}, "report_findings": False})
+    site.config(
+        {
+            "online": {**settings, "cache_dir": ".cache/factcheck", **online},
+            "findings": {"uncited_entry": "ignore"},
+            "report_findings": False,
+        }
+    )
 
 
 def reader_texts(site) -> dict[str, str]:
@@ -48,7 +54,12 @@ def reader_texts(site) -> dict[str, str]:
         page = soup(path.read_text(encoding="utf-8"))
         for hidden in page.select("script:not(.factcheck-claimreview), style, nav, header, footer"):
             hidden.decompose()
-        attributes = " ".join(str(value) for element in page.find_all(True) for name, value in element.attrs.items() if name in ("title", "aria-label", "alt"))
+        attributes = " ".join(
+            str(value)
+            for element in page.find_all(True)
+            for name, value in element.attrs.items()
+            if name in ("title", "aria-label", "alt")
+        )
         texts[str(path.relative_to(site.site_dir))] = page.get_text(" ") + " " + attributes
     texts["factcheck.json"] = (site.site_dir / "factcheck.json").read_text(encoding="utf-8")
     return texts
@@ -62,8 +73,16 @@ def assert_no_build_state(site) -> None:
 
 
 def test_a_verified_retraction_is_shown_on_the_entry_the_citation_and_the_badge(site, services):
-    notice = {"updated": {"date-parts": [[2010, 2, 6]]}, "DOI": "10.1000/notice", "type": "retraction", "label": "Retraction", "source": "retraction-watch"}
-    services.works["10.1000/retracted"] = work("10.1000/retracted", "Ileal-lymphoid-nodular hyperplasia", 1998, "Wakefield", **{"updated-by": [notice]})
+    notice = {
+        "updated": {"date-parts": [[2010, 2, 6]]},
+        "DOI": "10.1000/notice",
+        "type": "retraction",
+        "label": "Retraction",
+        "source": "retraction-watch",
+    }
+    services.works["10.1000/retracted"] = work(
+        "10.1000/retracted", "Ileal-lymphoid-nodular hyperplasia", 1998, "Wakefield", **{"updated-by": [notice]}
+    )
     services.works["10.1000/sound"] = work("10.1000/sound", "A sound study", 2020, "Smith")
     configure(site, services)
     site.build()
@@ -125,7 +144,18 @@ def test_serve_without_network_leaves_no_mark_for_readers(site, services):
 def test_editors_can_publish_their_findings(site, services, closed_port):
     dead = f"http://127.0.0.1:{closed_port}"
     configure(site, services, crossref_api=dead, doi_resolver=dead, retries=0)
-    site.config({"online": {**{k: v for k, v in services.settings.items() if k != "mailto"}, "crossref_api": dead, "doi_resolver": dead, "retries": 0, "cache_dir": ".cache/factcheck"}, "report_findings": True})
+    site.config(
+        {
+            "online": {
+                **{k: v for k, v in services.settings.items() if k != "mailto"},
+                "crossref_api": dead,
+                "doi_resolver": dead,
+                "retries": 0,
+                "cache_dir": ".cache/factcheck",
+            },
+            "report_findings": True,
+        }
+    )
     site.build()
     published = json.loads((site.site_dir / "factcheck.json").read_text())
     assert "service_unavailable" in {f["kind"] for f in published["findings"]}

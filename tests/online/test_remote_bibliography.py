@@ -38,7 +38,9 @@ def served(fake_server, local_only):
 
         return answer
 
-    fake_server.expect_request("/groups/42/items", query_string="format=bibtex").respond_with_handler(handler(REFS_BIB.encode()))
+    fake_server.expect_request("/groups/42/items", query_string="format=bibtex").respond_with_handler(
+        handler(REFS_BIB.encode())
+    )
     fake_server.expect_request(f"/styles/{STYLE}.csl").respond_with_handler(handler(style))
     fake_server.requests = requests
     yield fake_server
@@ -56,7 +58,14 @@ def url_site(tmp_path, server, online: str = "enabled: true"):
     config = (
         (site.root / "mkdocs.yml")
         .read_text()
-        .replace("online: {enabled: false}", "online: {" + online + ", retries: 0, check_urls: false, crossref_api: " + server.url_for("/crossref") + "}")
+        .replace(
+            "online: {enabled: false}",
+            "online: {"
+            + online
+            + ", retries: 0, check_urls: false, crossref_api: "
+            + server.url_for("/crossref")
+            + "}",
+        )
     )
     (site.root / "mkdocs.yml").write_text(config)
     return site
@@ -102,7 +111,9 @@ def test_a_failed_fetch_uses_the_frozen_copy_with_one_warning(tmp_path, served, 
     assert reader_text(site, "index.html") == pages
     messages = remote_warnings(caplog)
     assert len(messages) == 2
-    assert "HTTP 503" in messages[0] and "/groups/42/items?format=bibtex" in messages[0] and frozen(site)[0] in messages[0]
+    assert (
+        "HTTP 503" in messages[0] and "/groups/42/items?format=bibtex" in messages[0] and frozen(site)[0] in messages[0]
+    )
     assert "HTTP 404" in messages[1]
 
 
@@ -128,7 +139,8 @@ def test_no_copy_and_no_answer_stops_the_build_naming_the_url(tmp_path, served, 
     errors = [record.getMessage() for record in caplog.records if record.levelno == logging.ERROR]
     assert len(errors) == 1
     assert re.fullmatch(
-        r"factcheck: cannot fetch http://127\.0\.0\.1:\d+/groups/42/items\?format=bibtex \(HTTP 403\), and there is no copy of it yet \(bibliography-127\.0\.0\.1-\w{8}\.\*\)",
+        r"factcheck: cannot fetch http://127\.0\.0\.1:\d+/groups/42/items\?format=bibtex \(HTTP 403\), and there is no"
+        r" copy of it yet \(bibliography-127\.0\.0\.1-\w{8}\.\*\)",
         errors[0],
     )
 
@@ -136,12 +148,17 @@ def test_no_copy_and_no_answer_stops_the_build_naming_the_url(tmp_path, served, 
 def test_a_csl_json_export_is_frozen_as_json(tmp_path, served):
     served.expect_request("/groups/42/csl").respond_with_data(
         textwrap.dedent(
-            '[{"id": "test", "type": "article-journal", "title": "Test Title", "author": [{"family": "Author", "given": "First"}], "issued": {"date-parts": [[2019]]}}]'
+            '[{"id": "test", "type": "article-journal", "title": "Test Title", "author": [{"family": "Author", "given":'
+            ' "First"}], "issued": {"date-parts": [[2019]]}}]'
         ),
         content_type="application/json",
     )
     site = url_site(tmp_path, served)
-    config = (site.root / "mkdocs.yml").read_text().replace("/groups/42/items?format=bibtex", "/groups/42/csl?format=csljson")
+    config = (
+        (site.root / "mkdocs.yml")
+        .read_text()
+        .replace("/groups/42/items?format=bibtex", "/groups/42/csl?format=csljson")
+    )
     (site.root / "mkdocs.yml").write_text(config)
     site.page("index.md", INDEX_MD.replace("[@test; @test2] and [-@kahneman2011]", "[@test]"))
     build(site)
@@ -157,5 +174,7 @@ def test_add_says_where_entries_of_a_fetched_bibliography_go(tmp_path, served, c
     monkeypatch.chdir(site.root)
     assert cli_main(["add", "doi:10.1000/xyz"]) == 2
     error = capsys.readouterr().err
-    assert "no BibTeX file among the bibliography files" in error and "add entries to the library it comes from" in error
+    assert (
+        "no BibTeX file among the bibliography files" in error and "add entries to the library it comes from" in error
+    )
     assert frozen(site)[0] not in error  # the frozen copy is not a file to edit

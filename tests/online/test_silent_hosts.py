@@ -20,19 +20,35 @@ from mkdocs_factcheck.core.checks.online.silent_hosts import MINUTES, SilentHost
 pytest_plugins = ["online_fixtures"]
 
 PATHS = {"doi": "/doi/api/handles/10.1000/a", "crossref": "/crossref/works/10.1000/a", "pmid": "/eutils/esummary.fcgi"}
-BIB_ONE = "@article{ref, author={Smith, Jane}, title={A study}, journal={J}, year={2020}, doi={10.1000/a}, pmid={12345}}"
+BIB_ONE = (
+    "@article{ref, author={Smith, Jane}, title={A study}, journal={J}, year={2020}, doi={10.1000/a}, pmid={12345}}"
+)
 SETTINGS = {"timeout": 1, "deadline": 60, "retries": 2, "spacing": 0, "per_host": 2, "concurrency": 8}
 WAITED = 15  # seconds a condition is waited for before the test fails
 
 
 def articles(count: int, urls: int = 0) -> str:
     """Entries with a DOI and a PMID each, and `urls` web pages, each on a host of its own."""
-    bib = "".join(f"@article{{a{n}, author={{Author, A}}, title={{Study {n}}}, journal={{J}}, year={{2020}}, doi={{10.1000/s.{n}}}, pmid={{{1000 + n}}}}}\n" for n in range(count))
-    return bib + "".join(f"@misc{{w{n}, title={{Page {n}}}, year={{2021}}, url={{http://site{n}.example.org/page}}}}\n" for n in range(urls))
+    bib = "".join(
+        f"@article{{a{n}, author={{Author, A}}, title={{Study {n}}}, journal={{J}}, year={{2020}},"
+        f" doi={{10.1000/s.{n}}}, pmid={{{1000 + n}}}}}\n"
+        for n in range(count)
+    )
+    return bib + "".join(
+        f"@misc{{w{n}, title={{Page {n}}}, year={{2021}}, url={{http://site{n}.example.org/page}}}}\n"
+        for n in range(urls)
+    )
 
 
 def pointed_at(base: str, **more) -> dict:
-    return {"enabled": True, "crossref_api": f"{base}/crossref", "doi_resolver": f"{base}/doi", "eutils_api": f"{base}/eutils", **SETTINGS, **more}
+    return {
+        "enabled": True,
+        "crossref_api": f"{base}/crossref",
+        "doi_resolver": f"{base}/doi",
+        "eutils_api": f"{base}/eutils",
+        **SETTINGS,
+        **more,
+    }
 
 
 def details(report) -> set[str]:
@@ -75,7 +91,9 @@ def test_a_silent_host_is_asked_once_per_slot_then_not_again(local_only, silent,
     assert silent.connections == SETTINGS["per_host"]
     assert all(detail.startswith(f"no answer from {host}") for detail in details(report)), details(report)
     [message] = unavailable(report)  # said once, naming the host
-    assert message.startswith(f"no answer from {host} (not asked again for {MINUTES} minutes): the online checks of 12 sources could not run")
+    assert message.startswith(
+        f"no answer from {host} (not asked again for {MINUTES} minutes): the online checks of 12 sources could not run"
+    )
     assert {data["status"] for data in report.by_key.values()} == {"unverified"}
 
 
@@ -88,7 +106,11 @@ def test_a_network_where_no_host_answers_is_left_after_one_round(silent_proxy, t
     assert verifier.client.sent <= 2 * SETTINGS["concurrency"], verifier.client.sent
     assert silent_proxy.connections == verifier.client.sent
     [message] = unavailable(report)
-    assert message.startswith("no answer from ") and "or any other host" in message and "30 sources could not run" in message
+    assert (
+        message.startswith("no answer from ")
+        and "or any other host" in message
+        and "30 sources could not run" in message
+    )
     assert {data["status"] for data in report.by_key.values()} == {"unverified"}
     remembered = remembered_hosts(tmp_path)
     assert "services.example.org" in remembered and len(remembered) > 2  # the hosts never asked too
@@ -146,7 +168,11 @@ def test_an_answer_clears_the_host_and_the_silent_network(tmp_path):
     memory.remember(["c.example"], network=False)
     memory.flush()
     again = SilentHosts(cache, tmp_path)
-    assert {host for host in ("a.example", "b.example", "c.example", "d.example") if again.recall(host)} == {"a.example", "b.example", "c.example"}
+    assert {host for host in ("a.example", "b.example", "c.example", "d.example") if again.recall(host)} == {
+        "a.example",
+        "b.example",
+        "c.example",
+    }
     again.forget("d.example")  # another host answered: the network is not silent
     assert set(remembered_hosts(tmp_path)) == {"c.example"}
     again.forget("c.example")
@@ -160,8 +186,17 @@ def test_remembered_hosts_of_the_wrong_shape_are_ignored(tmp_path):
 
     cache = Cache(tmp_path)
     now = time.time()
-    hosts = {"ok.example": {"since": now, "network": False}, "old.example": {"since": now - MINUTES * 60 - 5, "network": False}}
-    hosts.update({"text.example": {"since": "now", "network": False}, "bool.example": {"since": True, "network": False}, "list.example": []})
+    hosts = {
+        "ok.example": {"since": now, "network": False},
+        "old.example": {"since": now - MINUTES * 60 - 5, "network": False},
+    }
+    hosts.update(
+        {
+            "text.example": {"since": "now", "network": False},
+            "bool.example": {"since": True, "network": False},
+            "list.example": [],
+        }
+    )
     cache.put(KEY, {"hosts": hosts}, 600)
     memory = SilentHosts(cache, tmp_path)
     assert [host for host in hosts if memory.recall(host)] == ["ok.example"]

@@ -39,7 +39,14 @@ def late_site(site, services):
     services.routes["/web/late"] = late(6, 200)
     site.bib(BIB.replace("URL", services.url("/web/late")))
     site.page("index.md", PAGE)
-    online = {**services.settings, "timeout": 20, "deadline": 40, "retries": 0, "cache_dir": ".cache/factcheck", "check_urls": True}
+    online = {
+        **services.settings,
+        "timeout": 20,
+        "deadline": 40,
+        "retries": 0,
+        "cache_dir": ".cache/factcheck",
+        "check_urls": True,
+    }
     site.config({"online": online, "findings": {"uncited_entry": "ignore"}})
     return site
 

@@ -49,7 +49,10 @@ def test_a_hand_edit_during_a_build_is_kept(site, fake, services):
     path = site.root / "references.identifiers.json"
     path.write_text(json.dumps([{"id": "isbn:9780140328721", "type": "book", "title": "Before"}]), encoding="utf-8")
     os.chmod(path, 0o664)
-    edited = [{"id": "isbn:9780140328721", "type": "book", "title": "Edited during the build"}, {"id": "pmid:1", "title": "Added by hand"}]
+    edited = [
+        {"id": "isbn:9780140328721", "type": "book", "title": "Edited during the build"},
+        {"id": "pmid:1", "title": "Added by hand"},
+    ]
 
     def agency(request):  # the editor saves the file while the build fetches
         path.write_text(json.dumps(edited), encoding="utf-8")

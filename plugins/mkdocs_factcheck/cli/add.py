@@ -42,7 +42,9 @@ def run_add(config: SiteConfig, arguments: list[str], out: TextIO, err: TextIO) 
     entries = NewEntries(_bibliography(config), config.relative(target))
     frozen = IdentifierCitations(Bibliography(), config.base, config.settings.identifiers_file, lambda finding: None)
     # Fetched, all at once: what neither the bibliography nor the identifiers file has.
-    to_fetch = [found for found in wanted if entries.holding(found.key) is None and found.key.lower() not in frozen.items]
+    to_fetch = [
+        found for found in wanted if entries.holding(found.key) is None and found.key.lower() not in frozen.items
+    ]
     fetcher, verifier = _fetcher(config, to_fetch) if to_fetch else (None, None)
     status = EXIT_ADDED
     try:
@@ -61,8 +63,15 @@ def _target(config: SiteConfig) -> Path:
     paths = config.settings.bibliography_paths
     bib_files = [path for path in _local_files(config) if path.suffix.lower() in BIBTEX_SUFFIXES]
     if not bib_files:
-        fetched = " (a bibliography given by URL is fetched: add entries to the library it comes from)" if any(is_url(path) for path in paths) else ""
-        raise ConfigError(f"{config.path.name}: no BibTeX file among the bibliography files ({', '.join(paths)}) to add entries to{fetched}")
+        fetched = (
+            " (a bibliography given by URL is fetched: add entries to the library it comes from)"
+            if any(is_url(path) for path in paths)
+            else ""
+        )
+        raise ConfigError(
+            f"{config.path.name}: no BibTeX file among the bibliography files ({', '.join(paths)}) to add entries"
+            f" to{fetched}"
+        )
     return bib_files[0]
 
 
@@ -74,7 +83,9 @@ def _local_files(config: SiteConfig) -> list[Path]:
 def _identifier(argument: str) -> CitedIdentifier:
     found = parse_argument(argument)
     if found is None:
-        raise ConfigError(f"'{argument}' is not an identifier (write doi:10.x/y, pmid:123, pmcid:PMC123 or isbn:978...)")
+        raise ConfigError(
+            f"'{argument}' is not an identifier (write doi:10.x/y, pmid:123, pmcid:PMC123 or isbn:978...)"
+        )
     if found.problem:
         raise ConfigError(f"'{argument}': {found.problem}")  # before any request
     return found
@@ -89,7 +100,14 @@ def _bibliography(config: SiteConfig) -> Bibliography:
         raise ConfigError(str(error)) from None
 
 
-def _add(found: CitedIdentifier, entries: NewEntries, frozen: IdentifierCitations, fetcher: MetadataFetcher | None, out: TextIO, err: TextIO) -> bool:
+def _add(
+    found: CitedIdentifier,
+    entries: NewEntries,
+    frozen: IdentifierCitations,
+    fetcher: MetadataFetcher | None,
+    out: TextIO,
+    err: TextIO,
+) -> bool:
     """One identifier added, or the entry that has it named; False when its record could not be fetched."""
     present = entries.holding(found.key)
     if present is not None:
@@ -100,13 +118,19 @@ def _add(found: CitedIdentifier, entries: NewEntries, frozen: IdentifierCitation
         assert fetcher is not None  # run_add prefetched what the identifiers file lacks
         fetched = fetcher.get(found)
         if fetched.status != "found":
-            print(f"mkdocs-factcheck: cannot add {escaped(found.key)}: {escaped(fetched.answer or fetched.status)}", file=err)
+            print(
+                f"mkdocs-factcheck: cannot add {escaped(found.key)}: {escaped(fetched.answer or fetched.status)}",
+                file=err,
+            )
             return False
         item = fetched.item
     same = entries.same_work(found.key, item)
     if same is not None:
         entry, shared = same
-        print(f"{found.key}: already in {entry.file} as '{entry.key}' (same {shared}): cite it as [@{entry.key}]", file=out)
+        print(
+            f"{found.key}: already in {entry.file} as '{entry.key}' (same {shared}): cite it as [@{entry.key}]",
+            file=out,
+        )
         return True
     key = entries.add(found.key, item)
     for field in entries.left_out:

@@ -56,7 +56,9 @@ class CheckResult:
         return (self.config.relative(path) if path is not None else finding.page or ""), finding.line
 
 
-def run_check(config: SiteConfig, *, offline: bool, only: list[Path] | None = None, use_cache: bool = True) -> CheckResult:
+def run_check(
+    config: SiteConfig, *, offline: bool, only: list[Path] | None = None, use_cache: bool = True
+) -> CheckResult:
     """Raises ConfigError when the site cannot be checked (bibliography, style, scale, options, docs
     folder, Markdown extensions)."""
     run = _site_run(config, offline)
@@ -123,7 +125,9 @@ def _markdown(config: SiteConfig, extensions: list, configs: dict, extension: Fa
     try:
         return Markdown(extensions=[*extensions, extension], extension_configs=configs)
     except (ImportError, KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ConfigError(f"{config.path.name}: markdown_extensions cannot be loaded: {type(error).__name__}: {error}") from None
+        raise ConfigError(
+            f"{config.path.name}: markdown_extensions cannot be loaded: {type(error).__name__}: {error}"
+        ) from None
 
 
 def _page_results(run: SiteRun, extensions: list, configs: dict) -> PageResults | None:
@@ -135,7 +139,14 @@ def _page_results(run: SiteRun, extensions: list, configs: dict) -> PageResults 
     return PageResults(run.cache_dir, PageResults.key_of_site(run.settings, extensions, configs, bibliography_files))
 
 
-def _convert_pages(config: SiteConfig, run: SiteRun, md: Markdown, extension: FactcheckExtension, texts: dict[str, str], results: PageResults | None) -> None:
+def _convert_pages(
+    config: SiteConfig,
+    run: SiteRun,
+    md: Markdown,
+    extension: FactcheckExtension,
+    texts: dict[str, str],
+    results: PageResults | None,
+) -> None:
     """Each page's front matter checked, then its results restored from the cache or the page converted."""
     for src_path, text in texts.items():
         meta, markdown, offset = split_front_matter(text)
@@ -145,14 +156,22 @@ def _convert_pages(config: SiteConfig, run: SiteRun, md: Markdown, extension: Fa
         key = PageResults.page_key(src_path, url, text)
         if results is not None and results.restore(run.engine, src_path, url, key, text):
             continue
-        state, findings = _convert_page(run, md, extension, markdown, {"src_path": src_path, "line_offset": offset, "url": url, "meta": meta, "front_matter_line": line_of})
+        state, findings = _convert_page(
+            run,
+            md,
+            extension,
+            markdown,
+            {"src_path": src_path, "line_offset": offset, "url": url, "meta": meta, "front_matter_line": line_of},
+        )
         # A page whose identifier could not be resolved (a service down) is converted again next time.
         if results is not None and not any(finding.kind == "unknown_identifier" for finding in findings):
             results.keep(src_path, key, state, findings)
     extension.enter_page({})
 
 
-def _convert_page(run: SiteRun, md: Markdown, extension: FactcheckExtension, markdown: str, context: dict) -> tuple[PageState | None, list[Finding]]:
+def _convert_page(
+    run: SiteRun, md: Markdown, extension: FactcheckExtension, markdown: str, context: dict
+) -> tuple[PageState | None, list[Finding]]:
     """One page converted as a build converts it: the state it left (none for an empty page) and the
     findings it reported."""
     extension.enter_page(context)
@@ -164,7 +183,13 @@ def _convert_page(run: SiteRun, md: Markdown, extension: FactcheckExtension, mar
 
 
 # Extensions that put other files' text into a page.
-INCLUDING = ("pymdownx.snippets", "markdown_include.include", "mdx_include", "markdown_exec", "pymdownx.blocks.html_include")
+INCLUDING = (
+    "pymdownx.snippets",
+    "markdown_include.include",
+    "mdx_include",
+    "markdown_exec",
+    "pymdownx.blocks.html_include",
+)
 
 
 @contextlib.contextmanager
@@ -199,7 +224,9 @@ def _keep_only(result: CheckResult, only: list[Path]) -> None:
         site_wide.add((config.base / config.settings.identifiers_file).resolve())
     if wanted & site_wide:
         return
-    result.run.findings.items = [f for f in result.run.findings.items if (path := result.path_of(f)) is not None and path.resolve() in wanted]
+    result.run.findings.items = [
+        f for f in result.run.findings.items if (path := result.path_of(f)) is not None and path.resolve() in wanted
+    ]
 
 
 def write_report_page(result: CheckResult) -> Path:
@@ -209,7 +236,9 @@ def write_report_page(result: CheckResult) -> Path:
     name = config.settings.report_page
     target = (config.docs_dir / name).resolve()
     if not name or not name.endswith(".md") or not target.is_relative_to(config.docs_dir):
-        raise ConfigError(f"{config.path.name}: report_page {name!r} is not a Markdown page inside the docs folder: no report written")
+        raise ConfigError(
+            f"{config.path.name}: report_page {name!r} is not a Markdown page inside the docs folder: no report written"
+        )
     if target.exists() and REPORT_MARKER_TEXT not in target.read_text(encoding="utf-8", errors="replace")[:2000]:
         raise ConfigError(f"{config.relative(target)} exists and was not written by this command: not overwritten")
     words = config.settings.words
@@ -230,11 +259,18 @@ def write_corrections_page(result: CheckResult) -> Path | None:
         return None
     target = (config.docs_dir / name).resolve()
     if not name.endswith(".md") or not target.is_relative_to(config.docs_dir):
-        raise ConfigError(f"{config.path.name}: corrections_page {name!r} is not a Markdown page inside the docs folder: not written")
+        raise ConfigError(
+            f"{config.path.name}: corrections_page {name!r} is not a Markdown page inside the docs folder: not written"
+        )
     if target.exists() and REPORT_MARKER_TEXT not in target.read_text(encoding="utf-8", errors="replace")[:2000]:
         return None  # the site's own page
     words = config.settings.words
-    html = corrections.page_html(result.run.corrections(), result.run.scale, corrections.link_from(page_url(name, config.use_directory_urls), name), words)
+    html = corrections.page_html(
+        result.run.corrections(),
+        result.run.scale,
+        corrections.link_from(page_url(name, config.use_directory_urls), name),
+        words,
+    )
     title = words.get("corrections_page_title", "Corrections")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(f"{REPORT_MARKER_TEXT}\n\n# {title}\n\n{html}\n", encoding="utf-8")
@@ -245,4 +281,3 @@ def write_corrections_page(result: CheckResult) -> Path | None:
 class _ReportPage:
     url: str
     meta: dict | None = None
-

@@ -18,27 +18,60 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="mkdocs-factcheck", description="Fact-check a MkDocs or Zensical site's claims and citations.")
+    main = argparse.ArgumentParser(
+        prog="mkdocs-factcheck", description="Fact-check a MkDocs or Zensical site's claims and citations."
+    )
     main.add_argument("--version", action="version", version=f"mkdocs-factcheck {__version__}")
     commands = main.add_subparsers(dest="command", required=True)
     check = commands.add_parser(
         "check",
         help="check every page and source of a site, as a build would",
-        description="Convert every page with the factcheck extension and run every check (online ones too, unless --offline). No HTML is written.",
+        description=(
+            "Convert every page with the factcheck extension and run every check (online ones too, unless --offline)."
+            " No HTML is written."
+        ),
     )
-    check.add_argument("files", nargs="*", type=Path, help="report findings of these pages or bibliography files only (the whole site is still read)")
+    check.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        help="report findings of these pages or bibliography files only (the whole site is still read)",
+    )
     check.add_argument("-f", "--config", help="mkdocs.yml or zensical.toml (default: the one in the current folder)")
-    check.add_argument("--offline", action="store_true", help="skip the online checks (cached results are not used either)")
+    check.add_argument(
+        "--offline", action="store_true", help="skip the online checks (cached results are not used either)"
+    )
     check.add_argument("--strict", action="store_true", help="fail on warnings too, not only on errors")
-    check.add_argument("--format", choices=FORMATS, default="text", help="output: text lines (default), json (factcheck.json's schema), github (workflow annotations), sarif (2.1.0)")
+    check.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help=(
+            "output: text lines (default), json (factcheck.json's schema), github (workflow annotations), sarif (2.1.0)"
+        ),
+    )
     check.add_argument("-o", "--output", type=Path, help="write the output to this file instead of standard output")
-    check.add_argument("-v", "--verbose", action="store_true", help="show findings of level info too (text and github formats)")
-    check.add_argument("--no-cache", action="store_true", help="convert every page again rather than reuse the results of unchanged pages")
-    check.add_argument("--write-report", action="store_true", help="write the report page (report_page, Markdown) into the docs folder, for hosts without the plugin")
+    check.add_argument(
+        "-v", "--verbose", action="store_true", help="show findings of level info too (text and github formats)"
+    )
+    check.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="convert every page again rather than reuse the results of unchanged pages",
+    )
+    check.add_argument(
+        "--write-report",
+        action="store_true",
+        help="write the report page (report_page, Markdown) into the docs folder, for hosts without the plugin",
+    )
     publish = commands.add_parser(
         "publish",
         help="record what the site publishes in its ledger (run when the site is deployed)",
-        description="Check the site (offline) and write its ledger (ledger_file): every claim's text, verdict, sources, page and date, with each correction and update. Refuses (exit 1) while a published claim changed without a correction.",
+        description=(
+            "Check the site (offline) and write its ledger (ledger_file): every claim's text, verdict, sources, page"
+            " and date, with each correction and update. Refuses (exit 1) while a published claim changed without a"
+            " correction."
+        ),
     )
     publish.add_argument("-f", "--config", help="mkdocs.yml or zensical.toml (default: the one in the current folder)")
     publish.add_argument("--date", help="the date of publication, YYYY-MM-DD (default: today, UTC)")
@@ -53,14 +86,23 @@ def parser() -> argparse.ArgumentParser:
     add = commands.add_parser(
         "add",
         help="fetch DOIs, PubMed ids, PMC ids or ISBNs and add them to the site's BibTeX file",
-        description="Fetch each identifier's record (as online checks do) and append it to the first BibTeX file of `bibliography` as an ordinary entry, keyed in the site's key style; an identifier already there is named, not added. Prints the key to cite.",
+        description=(
+            "Fetch each identifier's record (as online checks do) and append it to the first BibTeX file of"
+            " `bibliography` as an ordinary entry, keyed in the site's key style; an identifier already there is named,"
+            " not added. Prints the key to cite."
+        ),
     )
-    add.add_argument("identifiers", nargs="+", help="doi:10.x/y (or https://doi.org/10.x/y), pmid:123, pmcid:PMC123, isbn:978...")
+    add.add_argument(
+        "identifiers", nargs="+", help="doi:10.x/y (or https://doi.org/10.x/y), pmid:123, pmcid:PMC123, isbn:978..."
+    )
     add.add_argument("-f", "--config", help="mkdocs.yml or zensical.toml (default: the one in the current folder)")
     migrate = commands.add_parser(
         "migrate",
         help="rewrite mkdocs.yml's mkdocs-bibtex plugin entry as this plugin's",
-        description="The `bibtex` plugin entry becomes `factcheck`, its options get this plugin's names (those not needed become comments saying why); comments and the rest of the file stay as written. Prints each change.",
+        description=(
+            "The `bibtex` plugin entry becomes `factcheck`, its options get this plugin's names (those not needed"
+            " become comments saying why); comments and the rest of the file stay as written. Prints each change."
+        ),
     )
     migrate.add_argument("-f", "--config", help="mkdocs.yml (default: the one in the current folder)")
     migrate.add_argument("--dry-run", action="store_true", help="print the changes without writing the file")
@@ -78,7 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_site_config(find_config(options.config, Path.cwd()))
         if not config.settings.enabled:
-            print(f"mkdocs-factcheck: {config.path.name}: the factcheck plugin is disabled (enabled: false): nothing checked", file=sys.stderr)
+            print(
+                f"mkdocs-factcheck: {config.path.name}: the factcheck plugin is disabled (enabled: false): nothing"
+                " checked",
+                file=sys.stderr,
+            )
             return EXIT_CLEAN
         missing = [str(path) for path in options.files if not path.exists()]
         if missing:
@@ -98,8 +144,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mkdocs-factcheck: {error}", file=sys.stderr)
         return EXIT_ERROR
     failing = ("error", "warning") if options.strict else ("error",)
-    counts = {severity: sum(1 for f in result.findings if f.severity == severity) for severity in ("error", "warning", "info")}
-    summary = f"{plural(len(result.pages), 'page')} checked: {plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')}, {counts['info']} info"
+    counts = {
+        severity: sum(1 for f in result.findings if f.severity == severity) for severity in ("error", "warning", "info")
+    }
+    summary = (
+        f"{plural(len(result.pages), 'page')} checked: {plural(counts['error'], 'error')},"
+        f" {plural(counts['warning'], 'warning')}, {counts['info']} info"
+    )
     pending = sum(1 for f in result.findings if f.kind in ("unpublished_correction", "unpublished_update"))
     if pending:
         summary += f"; {plural(pending, 'correction or update', 'corrections or updates')} not yet published"
@@ -117,7 +168,9 @@ def publish_command(options: argparse.Namespace) -> int:
     try:
         if options.command == "merge-ledger":
             return run_merge(options.base, options.ours, options.theirs)
-        return run_publish(load_site_config(find_config(options.config, Path.cwd())), options.date, sys.stdout, sys.stderr)
+        return run_publish(
+            load_site_config(find_config(options.config, Path.cwd())), options.date, sys.stdout, sys.stderr
+        )
     except (ConfigError, OSError) as error:
         print(f"mkdocs-factcheck: {error}", file=sys.stderr)
         return EXIT_ERROR
@@ -127,7 +180,9 @@ def add_command(options: argparse.Namespace) -> int:
     from mkdocs_factcheck.cli.add import run_add
 
     try:
-        return run_add(load_site_config(find_config(options.config, Path.cwd())), options.identifiers, sys.stdout, sys.stderr)
+        return run_add(
+            load_site_config(find_config(options.config, Path.cwd())), options.identifiers, sys.stdout, sys.stderr
+        )
     except ConfigError as error:
         print(f"mkdocs-factcheck: {error}", file=sys.stderr)
         return EXIT_ERROR

@@ -11,7 +11,13 @@ from pathlib import Path
 import yaml
 
 from mkdocs_factcheck.cli.site_config import named_text
-from mkdocs_factcheck.core.mkdocs_bibtex_options import PLUGIN_NAME, RENAMED, SENTENCE_CASE_NOTE, read_as_ours, sentence_case_kept
+from mkdocs_factcheck.core.mkdocs_bibtex_options import (
+    PLUGIN_NAME,
+    RENAMED,
+    SENTENCE_CASE_NOTE,
+    read_as_ours,
+    sentence_case_kept,
+)
 
 ITEM_RE = re.compile(rf"^(?P<indent>[ \t]*-[ \t]*)(?P<name>{PLUGIN_NAME})(?P<rest>[ \t]*(?::.*)?)$")
 OPTION_RE = re.compile(r"^(?P<indent>[ \t]+)(?P<name>[\w-]+)(?P<rest>[ \t]*:.*)$")
@@ -55,7 +61,15 @@ def migrate_text(text: str, name: str = "mkdocs.yml") -> tuple[str, list[Change]
             continue
         target, why = RENAMED[old]
         if not target or target in written or (old == "bib_dir" and "bib_file" in given):
-            reason = why if not target else f"'{target}' is given already" if target in written else "'bib_file' is given, which mkdocs-bibtex read instead"
+            reason = (
+                why
+                if not target
+                else (
+                    f"'{target}' is given already"
+                    if target in written
+                    else "'bib_file' is given, which mkdocs-bibtex read instead"
+                )
+            )
             lines[index] = f"{option['indent']}# {old}{option['rest']}  # mkdocs-factcheck migrate: {reason}"
             changes.append(Change(index + 1, f"'{old}' is now a comment: {reason}"))
             continue
@@ -84,7 +98,9 @@ def _plugin_item(lines: list[str], name: str) -> int | None:
         if in_plugins and ITEM_RE.match(line):
             found = index
         if in_plugins and re.match(r"^[ \t]*-[ \t]*factcheck\b", line):
-            raise MigrateError(f"{name}:{index + 1}: the site has a 'factcheck' plugin entry already; remove one of the two")
+            raise MigrateError(
+                f"{name}:{index + 1}: the site has a 'factcheck' plugin entry already; remove one of the two"
+            )
     return found
 
 
@@ -125,7 +141,8 @@ def _check(before: str, after: str, name: str) -> None:
     old, new = _entry(before, PLUGIN_NAME, name), _entry(after, "factcheck", name)
     if read_as_ours(old)[0] != new:
         raise MigrateError(
-            f"{name}: the '{PLUGIN_NAME}' entry is written in a way this command cannot rewrite safely; rename it to 'factcheck' by hand (its options are read as ours)"
+            f"{name}: the '{PLUGIN_NAME}' entry is written in a way this command cannot rewrite safely; rename it to"
+            " 'factcheck' by hand (its options are read as ours)"
         )
 
 
@@ -146,7 +163,9 @@ class _TagIgnoringLoader(yaml.SafeLoader):
     """MkDocs' `!ENV` and `!!python/name:` tags read as plain values: only the plugin entry matters here."""
 
 
-_TagIgnoringLoader.add_multi_constructor("", lambda loader, suffix, node: loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else None)
+_TagIgnoringLoader.add_multi_constructor(
+    "", lambda loader, suffix, node: loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else None
+)
 _TagIgnoringLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
 
 
@@ -162,5 +181,9 @@ def run_migrate(path: Path, dry_run: bool, out) -> int:
         print(f"{path.name}: not written (--dry-run)", file=out)
     else:
         path.write_text(migrated, encoding="utf-8")
-        print(f"{path.name}: written; pages keep their \\bibliography and \\full_bibliography lines, which work as before", file=out)
+        print(
+            f"{path.name}: written; pages keep their \\bibliography and \\full_bibliography lines, which work as"
+            " before",
+            file=out,
+        )
     return 0

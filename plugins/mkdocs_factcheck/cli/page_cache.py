@@ -48,7 +48,16 @@ class PageResults:
     @staticmethod
     def key_of_site(settings, extensions: list, configs: dict, bibliography_files: list[Path]) -> str:
         digest = hashlib.blake2b(digest_size=16)
-        digest.update(repr((__version__, repr(settings), [str(e) for e in extensions], json.dumps(configs, sort_keys=True, default=str))).encode())
+        digest.update(
+            repr(
+                (
+                    __version__,
+                    repr(settings),
+                    [str(e) for e in extensions],
+                    json.dumps(configs, sort_keys=True, default=str),
+                )
+            ).encode()
+        )
         for path in bibliography_files:
             try:
                 digest.update(path.read_bytes())
@@ -74,7 +83,12 @@ class PageResults:
             return False  # written by another layout: convert the page
         why = _not_of_page(src_path, text, citations, claims, findings)
         if why:
-            log.warning("factcheck: %s does not match %s (%s; a tampered cache?): not used, every page is checked again", self.path, src_path, why)
+            log.warning(
+                "factcheck: %s does not match %s (%s; a tampered cache?): not used, every page is checked again",
+                self.path,
+                src_path,
+                why,
+            )
             self.stored = {}
             return False
         engine.restore_page(src_path, url, citations, claims)
@@ -96,7 +110,12 @@ class PageResults:
 
     def save(self) -> None:
         try:
-            write_atomically(self.path, json.dumps({"site": self.site_key, "pages": self.fresh}, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+            write_atomically(
+                self.path,
+                json.dumps(
+                    {"site": self.site_key, "pages": self.fresh}, ensure_ascii=False, separators=(",", ":")
+                ).encode("utf-8"),
+            )
         except OSError:
             pass  # a cache that cannot be written only costs the next run its time
 
@@ -122,7 +141,9 @@ def _typed(kind: type, row: dict) -> dict:
     return row
 
 
-def _not_of_page(src_path: str, text: str, citations: list[CitationRecord], claims: list[Claim], findings: list[Finding]) -> str:
+def _not_of_page(
+    src_path: str, text: str, citations: list[CitationRecord], claims: list[Claim], findings: list[Finding]
+) -> str:
     """What in a page's stored results the page itself contradicts: a claim's id, verdict or words it
     does not hold, a citation or finding of another page or of a line it does not have."""
     lowered = text.lower()
@@ -133,7 +154,12 @@ def _not_of_page(src_path: str, text: str, citations: list[CitationRecord], clai
             return f"a citation of '{record.key}' at line {record.line}"
     for claim in claims:
         said = [claim.verdict or "", *([] if claim.derived_id else [claim.id])]
-        if claim.page != src_path or not 0 <= claim.line <= lines or any(part.lower() not in lowered for part in said) or not set(WORD.findall(claim.text.lower())) <= words:
+        if (
+            claim.page != src_path
+            or not 0 <= claim.line <= lines
+            or any(part.lower() not in lowered for part in said)
+            or not set(WORD.findall(claim.text.lower())) <= words
+        ):
             return f"claim '{claim.id}'"
     for finding in findings:
         if finding.page != src_path or finding.kind not in KINDS or not 0 <= (finding.line or 0) <= lines:
@@ -142,4 +168,10 @@ def _not_of_page(src_path: str, text: str, citations: list[CitationRecord], clai
 
 
 def _finding_data(finding: Finding) -> dict:
-    return {"kind": finding.kind, "message": finding.message, "file": finding.file, "line": finding.line, "page": finding.page}
+    return {
+        "kind": finding.kind,
+        "message": finding.message,
+        "file": finding.file,
+        "line": finding.line,
+        "page": finding.page,
+    }

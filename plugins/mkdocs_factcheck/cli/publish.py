@@ -27,7 +27,14 @@ def run_publish(config: SiteConfig, date: str | None, out: TextIO, err: TextIO) 
     if blocking:
         for finding in blocking:
             path, line = result.place(finding)
-            print(f"{path}:{line}: {finding.message} [{finding.kind}]" if line else f"{path}: {finding.message} [{finding.kind}]", file=err)
+            print(
+                (
+                    f"{path}:{line}: {finding.message} [{finding.kind}]"
+                    if line
+                    else f"{path}: {finding.message} [{finding.kind}]"
+                ),
+                file=err,
+            )
         print(f"mkdocs-factcheck: nothing published: {len(blocking)} change(s) readers would not be told of", file=err)
         return 1
     before = result.run.ledger or ledgers.Ledger(config.base / config.settings.ledger_file)
@@ -45,7 +52,10 @@ def _summary(before: ledgers.Ledger, after: ledgers.Ledger, result: CheckResult)
         if change.amendment is not None:
             counts[change.amendment.kind] += 1
         removed += change.claim is None
-    return f"{len(result.run.claims())} claims published ({new} new, {counts['correction']} corrected, {counts['update']} updated, {removed} removed); {len(after.records)} records"
+    return (
+        f"{len(result.run.claims())} claims published ({new} new, {counts['correction']} corrected, {counts['update']}"
+        f" updated, {removed} removed); {len(after.records)} records"
+    )
 
 
 def run_merge(base: Path, ours: Path, theirs: Path) -> int:

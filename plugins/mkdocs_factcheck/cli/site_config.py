@@ -79,7 +79,10 @@ def load_site_config(path: Path) -> SiteConfig:
     extensions, configs, ours = _extensions(data.get("markdown_extensions") or [], path)
     plugin_options = _plugin_options(data.get("plugins") or [], path)
     if plugin_options is None and ours is None and _has_plugin(data.get("plugins") or [], PLUGIN_NAME):
-        raise ConfigError(f"{path.name}: the site uses mkdocs-bibtex ('{PLUGIN_NAME}' under plugins): run `mkdocs-factcheck migrate` to use this plugin instead")
+        raise ConfigError(
+            f"{path.name}: the site uses mkdocs-bibtex ('{PLUGIN_NAME}' under plugins): run `mkdocs-factcheck migrate`"
+            " to use this plugin instead"
+        )
     options = plugin_options if plugin_options is not None else _extension_options(ours, path)
     renamed = read_as_ours(options)[1]
     try:
@@ -103,7 +106,10 @@ def load_site_config(path: Path) -> SiteConfig:
         extensions=extensions,
         extension_configs=configs,
         from_plugin=plugin_options is not None,
-        renamed=[Finding("renamed_option", note.message, file=path.name, line=option_line(_text_of(path), note.name)) for note in renamed],
+        renamed=[
+            Finding("renamed_option", note.message, file=path.name, line=option_line(_text_of(path), note.name))
+            for note in renamed
+        ],
     )
 
 
@@ -137,7 +143,9 @@ def _python_name(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
     try:
         return getattr(importlib.import_module(module), attribute)
     except (ImportError, AttributeError, ValueError) as error:
-        raise yaml.constructor.ConstructorError(None, None, f"cannot import '{suffix}': {error}", node.start_mark) from None
+        raise yaml.constructor.ConstructorError(
+            None, None, f"cannot import '{suffix}': {error}", node.start_mark
+        ) from None
 
 
 def _environment(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
@@ -179,7 +187,13 @@ def _extensions(items: Any, path: Path) -> tuple[list, dict, dict | None]:
     configs: dict = {}
     ours: dict | None = None
     for item in items:
-        name, options = (item, {}) if isinstance(item, str) else next(iter(item.items())) if isinstance(item, dict) and len(item) == 1 else (None, None)
+        name, options = (
+            (item, {})
+            if isinstance(item, str)
+            else next(iter(item.items()))
+            if isinstance(item, dict) and len(item) == 1
+            else (None, None)
+        )
         if name is None or not isinstance(name, str) or not isinstance(options or {}, dict):
             raise ConfigError(f"{path.name}: markdown_extensions: cannot read {item!r}")
         if name in EXTENSION_NAMES:
@@ -236,7 +250,9 @@ def _inherited(data: dict, path: Path, seen: set) -> dict:
 def _merged(base: dict, over: dict) -> dict:
     merged = dict(base)
     for key, value in over.items():
-        merged[key] = _merged(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+        merged[key] = (
+            _merged(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+        )
     return merged
 
 
@@ -246,7 +262,10 @@ def _extension_options(options: dict | None, path: Path) -> dict:
     known = {option.name for option in options_of(Settings, EXTENSION)}
     unknown = sorted(set(options) - known)
     if unknown:
-        raise ConfigError(f"{path.name}: mkdocs_factcheck: unknown option(s) {', '.join(unknown)} (options: {', '.join(sorted(known))})")
+        raise ConfigError(
+            f"{path.name}: mkdocs_factcheck: unknown option(s) {', '.join(unknown)} (options:"
+            f" {', '.join(sorted(known))})"
+        )
     return dict(options)
 
 
@@ -261,11 +280,18 @@ def site_pages(config: SiteConfig) -> list[tuple[str, Path]]:
     pages = []
     for path in sorted(config.docs_dir.rglob("*")):
         relative = path.relative_to(config.docs_dir).as_posix()
-        if path.suffix not in PAGE_SUFFIXES or not path.is_file() or any(part.startswith(".") for part in relative.split("/")):
+        if (
+            path.suffix not in PAGE_SUFFIXES
+            or not path.is_file()
+            or any(part.startswith(".") for part in relative.split("/"))
+        ):
             continue
         if excluded is not None and excluded.match_file(relative):
             continue
-        if relative == config.settings.report_page and REPORT_MARKER_TEXT in path.read_text(encoding="utf-8", errors="replace")[:2000]:
+        if (
+            relative == config.settings.report_page
+            and REPORT_MARKER_TEXT in path.read_text(encoding="utf-8", errors="replace")[:2000]
+        ):
             continue
         pages.append((relative, path))
     return pages

@@ -67,5 +67,8 @@ def remove_stale(directory: Path, legacy: tuple[str, ...] = ()) -> None:
             if name in legacy and not entry.is_dir(follow_symlinks=False):
                 os.unlink(entry.path)
             elif name.startswith(TEMPORARY_PREFIX) or OLD_TEMPORARY.fullmatch(name):
-                if entry.is_file(follow_symlinks=False) and now - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER:
+                if (
+                    entry.is_file(follow_symlinks=False)
+                    and now - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER
+                ):
                     os.unlink(entry.path)

@@ -100,7 +100,12 @@ Reporter = Callable[[Finding], None]
 class Findings:
     """Collects findings for one build, applying the configured severity of each kind."""
 
-    def __init__(self, severities: dict[str, str] | None = None, logger: logging.Logger | logging.LoggerAdapter | None = None, told: Callable[[Finding], bool] | None = None):
+    def __init__(
+        self,
+        severities: dict[str, str] | None = None,
+        logger: logging.Logger | logging.LoggerAdapter | None = None,
+        told: Callable[[Finding], bool] | None = None,
+    ):
         self.severities = {**KINDS, **(severities or {})}
         self.logger = logger
         self.told = told  # which findings the logger tells (all: None); every one is kept

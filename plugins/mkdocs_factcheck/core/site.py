@@ -86,10 +86,19 @@ class SiteRun:
         paths = [paths] if isinstance(paths, str) else list(paths)
         style = settings.style
         if any(is_url(item) for item in [*paths, style]):
-            from mkdocs_factcheck.core.checks.online.remote_files import RemoteFiles  # here: requests is imported only when a URL is given
+            from mkdocs_factcheck.core.checks.online.remote_files import (
+                RemoteFiles,
+            )  # here: requests is imported only when a URL is given
             from mkdocs_factcheck.core.checks.online.verifier import user_agent
 
-            remote = RemoteFiles(base, self.cache_dir, settings.online, network=network and settings.online.enabled, report=self.findings.report, user_agent=user_agent(settings.online))
+            remote = RemoteFiles(
+                base,
+                self.cache_dir,
+                settings.online,
+                network=network and settings.online.enabled,
+                report=self.findings.report,
+                user_agent=user_agent(settings.online),
+            )
             try:
                 paths = [remote.local(item, "bibliography") if is_url(item) else item for item in paths]
                 style = str(remote.local(style, "style")) if is_url(style) else style
@@ -140,7 +149,14 @@ class SiteRun:
         try:
             return load_ledger(path)
         except LedgerError as error:
-            self.findings.report(Finding("invalid_ledger", f"{error}: corrections are not checked", file=self.settings.ledger_file, line=error.line))
+            self.findings.report(
+                Finding(
+                    "invalid_ledger",
+                    f"{error}: corrections are not checked",
+                    file=self.settings.ledger_file,
+                    line=error.line,
+                )
+            )
             return Ledger(path)
 
     # ------------------------------------------------------------------ before the pages
@@ -150,7 +166,10 @@ class SiteRun:
         online = self.settings.online
         if not online.enabled:
             return
-        from mkdocs_factcheck.core.checks.online.verifier import OnlineVerifier, user_agent  # here: requests is imported only when checks are on
+        from mkdocs_factcheck.core.checks.online.verifier import (
+            OnlineVerifier,
+            user_agent,
+        )  # here: requests is imported only when checks are on
 
         self.verifier = OnlineVerifier(online, self.cache_dir, user_agent(online), network=network)
         self.engine.add_cite_listener(self.verifier.submit)
@@ -163,7 +182,9 @@ class SiteRun:
             from mkdocs_factcheck.core.checks.online.metadata import MetadataFetcher
 
             fetcher = MetadataFetcher(self.verifier)
-        identifiers = IdentifierCitations(self.engine.bibliography, base, self.settings.identifiers_file, self.findings.report, fetcher)
+        identifiers = IdentifierCitations(
+            self.engine.bibliography, base, self.settings.identifiers_file, self.findings.report, fetcher
+        )
         attach(self.engine, identifiers)
         self.preprints = PreprintSources(identifiers, self.settings.words.get("preprint", "Preprint"))
         self.engine.status_providers.append(self.preprints.status_html)  # a fact about the source, online or not
@@ -239,17 +260,29 @@ class SiteRun:
             self.changes, found = changes(self.ledger, claims, self.removals)
             self.findings.extend(found)
         if claims and not site_url:
-            self.findings.report(Finding("no_site_url", "site_url is not set: the ClaimReview data of pages with claims has no absolute url, which search engines require"))
+            self.findings.report(
+                Finding(
+                    "no_site_url",
+                    "site_url is not set: the ClaimReview data of pages with claims has no absolute url, which search"
+                    " engines require",
+                )
+            )
         cited = engine.listed_keys()  # `nocite` entries are checked as cited ones are
         self.preprints.settle(cited)  # records of cited preprints fetched now, if no page listed them, to be frozen too
         self.identifiers.freeze()  # what was fetched for identifier citations, into the identifiers file
         if self.verifier is None:  # the online checks report retractions from today's records; else the file's
             self.findings.extend(self.identifiers.offline_findings(cited))
-            self.online.retracted |= {source.key.lower() for source in self.identifiers.retracted_sources(cited)}  # their citations' marks
+            self.online.retracted |= {
+                source.key.lower() for source in self.identifiers.retracted_sources(cited)
+            }  # their citations' marks
         self.findings.extend(self.preprints.findings(cited))
         for claim in claims:  # their preprint sources, for factcheck.json and the ClaimReview data
             claim.preprints = self.preprints.of(claim.cites)
-        self.findings.extend(check_sources(engine.bibliography, cited, claims, self.settings.unverified_pattern, self.settings.max_source_age))
+        self.findings.extend(
+            check_sources(
+                engine.bibliography, cited, claims, self.settings.unverified_pattern, self.settings.max_source_age
+            )
+        )
         if self.verifier is not None:
             self.online = self.verifier.finish()
             self.findings.extend(self.online.findings)
@@ -263,18 +296,41 @@ class SiteRun:
         for claim in claims:
             place = {"page": claim.page or "<page>", "line": claim.line}
             if claim.reviewer and claim.reviewer not in reviewers:
-                known = f" (reviewers: {', '.join(sorted(reviewers))})" if reviewers else " (the site defines no reviewers)"
-                self.findings.report(Finding("unknown_reviewer", f"claim '{claim.id}': unknown reviewer '{claim.reviewer}'{known}", **place))
-            for note, date, name in ((claim.correction, claim.corrected, "corrected"), (claim.update, claim.updated, "updated"), ("", claim.reviewed, "reviewed")):
+                known = (
+                    f" (reviewers: {', '.join(sorted(reviewers))})" if reviewers else " (the site defines no reviewers)"
+                )
+                self.findings.report(
+                    Finding(
+                        "unknown_reviewer", f"claim '{claim.id}': unknown reviewer '{claim.reviewer}'{known}", **place
+                    )
+                )
+            for note, date, name in (
+                (claim.correction, claim.corrected, "corrected"),
+                (claim.update, claim.updated, "updated"),
+                ("", claim.reviewed, "reviewed"),
+            ):
                 if (note or date) and not DATE_RE.fullmatch(date or ""):
-                    what = f"'{name}={date}' is not a date (YYYY-MM-DD)" if date else f"its {'correction' if name == 'corrected' else 'update'} needs a date ({name}=YYYY-MM-DD)"
+                    what = (
+                        f"'{name}={date}' is not a date (YYYY-MM-DD)"
+                        if date
+                        else f"its {'correction' if name == 'corrected' else 'update'} needs a date ({name}=YYYY-MM-DD)"
+                    )
                     self.findings.report(Finding("invalid_correction", f"claim '{claim.id}': {what}", **place))
                 elif date and not note and name != "reviewed":
-                    self.findings.report(Finding("invalid_correction", f"claim '{claim.id}': '{name}={date}' without a note ({'correction' if name == 'corrected' else 'update'}=\"...\")", **place))
+                    self.findings.report(
+                        Finding(
+                            "invalid_correction",
+                            f"claim '{claim.id}': '{name}={date}' without a note"
+                            f' ({"correction" if name == "corrected" else "update"}="...")',
+                            **place,
+                        )
+                    )
 
     def corrections(self) -> list[dict]:
         """Every correction readers see, newest first (see `site_corrections`)."""
-        return site_corrections(self.ledger, self.claims(), {claim_id: removal[0] for claim_id, removal in self.removals.items()})
+        return site_corrections(
+            self.ledger, self.claims(), {claim_id: removal[0] for claim_id, removal in self.removals.items()}
+        )
 
     def claims(self) -> list:
         return self.engine.claims()
@@ -282,7 +338,14 @@ class SiteRun:
     def report(self) -> dict:
         """The report's data, once per run (after `finish` every claim, citation and finding is known)."""
         if self._report is None:
-            data = report_data(self.engine, self.findings, self.scale, self.settings.unverified_pattern, __version__, self.online.retracted)
+            data = report_data(
+                self.engine,
+                self.findings,
+                self.scale,
+                self.settings.unverified_pattern,
+                __version__,
+                self.online.retracted,
+            )
             for source in data["sources"]:
                 entry = self.engine.bibliography.get(source["key"])
                 preprint = self.preprints.facts(entry) if entry is not None else None

@@ -22,7 +22,11 @@ def escaped_quotes(line: str) -> str:
     """`note="Say \\"hi\\"."`, as pandoc writes a quote in a quoted value: attr_list knows no escapes,
     so each escaped quote goes to it as Python-Markdown keeps an escaped character (STX 34 ETX), which
     the cleanup reads back as the quote."""
-    return line.replace('\\"', f"{util.STX}34{util.ETX}").replace("\\'", f"{util.STX}39{util.ETX}") if "\\" in line else line
+    return (
+        line.replace('\\"', f"{util.STX}34{util.ETX}").replace("\\'", f"{util.STX}39{util.ETX}")
+        if "\\" in line
+        else line
+    )
 
 
 class HoldClaimAttributes(Treeprocessor):

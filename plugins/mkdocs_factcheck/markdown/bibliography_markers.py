@@ -20,7 +20,10 @@ class BibliographyMarkerProcessor(BlockProcessor):
 
     def scopes(self) -> dict[str, str]:
         """Each marker's scope ("" the page's, "site" the whole bibliography)."""
-        markers = {self.extension.getConfig("bibliography_marker"): "", self.extension.getConfig("site_bibliography_marker"): "site"}
+        markers = {
+            self.extension.getConfig("bibliography_marker"): "",
+            self.extension.getConfig("site_bibliography_marker"): "site",
+        }
         return {marker.strip(): scope for marker, scope in markers.items() if marker.strip()}
 
     def marker_line(self, block: str) -> int | None:

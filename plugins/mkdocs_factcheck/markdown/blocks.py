@@ -27,6 +27,8 @@ def has_site_bibliography(text: str) -> bool:
         if parsed is not None and parsed[0] == "refs" and parsed[2].get("scope") == "site":
             return True
     return False
+
+
 FENCE_RE = re.compile(r"^:{3}", re.MULTILINE)  # only lines starting so can open or close
 
 Place = tuple[int, int]  # (block, line) in a list of blocks

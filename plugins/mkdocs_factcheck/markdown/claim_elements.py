@@ -16,7 +16,9 @@ from mkdocs_factcheck.markdown.elements import has_class
 # Elements whose content may hold a block: a block claim of one of these (without text of its own
 # before its first child) gets its badge as a block at its top. Any other (a paragraph, a heading, a
 # tight list item) gets it inline at its end, where a `<div>` would be invalid HTML.
-FLOW_CONTAINERS = frozenset({"div", "section", "article", "aside", "blockquote", "li", "dd", "td", "th", "details", "figure"})
+FLOW_CONTAINERS = frozenset(
+    {"div", "section", "article", "aside", "blockquote", "li", "dd", "td", "th", "details", "figure"}
+)
 SENTENCE_END = re.compile(r"[.!?](?:[\"'”’)\]]*)(?:\s|$)")
 
 
@@ -122,7 +124,16 @@ class BadgePlacer:
         self._after.clear()
 
 
-def badge(scale: Scale, verdict_name: str | None, note: str, placement: str = "block", caveat: str = "", claim_id: str = "", deferred_caveat: bool = False, stop_follows: bool = False) -> etree.Element:
+def badge(
+    scale: Scale,
+    verdict_name: str | None,
+    note: str,
+    placement: str = "block",
+    caveat: str = "",
+    claim_id: str = "",
+    deferred_caveat: bool = False,
+    stop_follows: bool = False,
+) -> etree.Element:
     """A visible, accessible verdict: icon and label (never colour alone), then what the build knows
     against it (`caveat`, in words: no source, sources not found), then the reviewer's note. An unknown
     or missing verdict reads "Not rated": the raw value is the editors' business (see the findings).

@@ -77,7 +77,9 @@ class PlaceholderCleanup(Treeprocessor):
         """A note's Markdown (`*see* the [label](url)`, `\\*`) as the text a reader reads; inline HTML in a
         note is shown as written (a note is text in a badge and in JSON-LD, never markup)."""
         # Back to `\*`; a character Markdown does not escape (an escaped quote) as itself.
-        markdown = ESCAPED.sub(lambda match: ("\\" if chr(int(match[1])) in self.md.ESCAPED_CHARS else "") + chr(int(match[1])), value)
+        markdown = ESCAPED.sub(
+            lambda match: ("\\" if chr(int(match[1])) in self.md.ESCAPED_CHARS else "") + chr(int(match[1])), value
+        )
         holder = etree.Element("div")
         paragraph = etree.SubElement(holder, "p")
         paragraph.text = markdown
@@ -112,7 +114,13 @@ def _restore(parent: etree.Element, after: int, text: str, stashed: dict, placed
             restored.append(node)
             position += 1
         else:  # a string; an element in the tree already (once is enough); no such placeholder: as it is
-            shown = "" if isinstance(node, etree.Element) else str(node) if node is not None else f"klzzwxh:{pieces[number]}\x03"
+            shown = (
+                ""
+                if isinstance(node, etree.Element)
+                else str(node)
+                if node is not None
+                else f"klzzwxh:{pieces[number]}\x03"
+            )
             if position == after + 1:
                 pieces[0] += shown + rest
             else:

@@ -7,7 +7,13 @@ import xml.etree.ElementTree as etree
 
 from mkdocs_factcheck.core.citations.engine import Engine, PageState
 from mkdocs_factcheck.core.claims.claim import Claim
-from mkdocs_factcheck.core.claims.corrections import claim_corrections, front_matter_removals, list_html, notice_words, removal_item
+from mkdocs_factcheck.core.claims.corrections import (
+    claim_corrections,
+    front_matter_removals,
+    list_html,
+    notice_words,
+    removal_item,
+)
 from mkdocs_factcheck.core.claims.scale import Scale
 
 # A claim's attributes about its review and record (`reviewer`, `reviewed` default to the front matter's).
@@ -21,7 +27,16 @@ def _time(parent: etree.Element, date: str) -> etree.Element:
     return element
 
 
-def add_review_details(holder: etree.Element, scale: Scale, claim: Claim, corrections: list[dict], reviewers: dict, words: dict, page_review: tuple[str, str] | None = None, stop_follows: bool = False) -> None:
+def add_review_details(
+    holder: etree.Element,
+    scale: Scale,
+    claim: Claim,
+    corrections: list[dict],
+    reviewers: dict,
+    words: dict,
+    page_review: tuple[str, str] | None = None,
+    stop_follows: bool = False,
+) -> None:
     """Into the claim's badge: each correction ("Corrected on DATE: the verdict was X; NOTE"), newest
     first, then who reviewed it and when, unless that is the page's (`page_review`: its front
     matter's reviewer and date, which the page's summary shows). An update is recorded, not shown.
@@ -56,7 +71,15 @@ def _without_stop(text: str) -> str:
     return text[:-1] if text.endswith(".") and not text.endswith("..") else text
 
 
-def _add_details(holder: etree.Element, scale: Scale, claim: Claim, corrections: list[dict], reviewers: dict, words: dict, page_review: tuple[str, str] | None) -> None:
+def _add_details(
+    holder: etree.Element,
+    scale: Scale,
+    claim: Claim,
+    corrections: list[dict],
+    reviewers: dict,
+    words: dict,
+    page_review: tuple[str, str] | None,
+) -> None:
     for item in corrections:
         notice = etree.SubElement(holder, "span")
         notice.set("class", "claim-correction")
@@ -91,13 +114,27 @@ def _add_details(holder: etree.Element, scale: Scale, claim: Claim, corrections:
 
 
 def page_items(scale: Scale, page: PageState, engine: Engine, meta: dict) -> list[dict]:
-    items = [{"claim": claim.id, "text": claim.text, "verdict": claim.verdict or "", "url": "", **item} for claim in page.claims for item in claim_corrections(engine.ledger, claim)]
+    items = [
+        {"claim": claim.id, "text": claim.text, "verdict": claim.verdict or "", "url": "", **item}
+        for claim in page.claims
+        for item in claim_corrections(engine.ledger, claim)
+    ]
     removed = {claim_id: amendment for claim_id, amendment in front_matter_removals(meta)[0]}
     ledger = engine.ledger
     if ledger is not None:  # removals published earlier, whose front matter entry may be gone
         for claim_id, record in ledger.records.items():
             if record.get("removed") and record.get("page") == page.src_path and claim_id not in removed:
-                items.extend({"claim": claim_id, "text": record.get("text", ""), "removed": True, "was": {"verdict": record.get("verdict", "")}, **item} for item in record.get("corrections", []) if item.get("date") == record["removed"])
+                items.extend(
+                    {
+                        "claim": claim_id,
+                        "text": record.get("text", ""),
+                        "removed": True,
+                        "was": {"verdict": record.get("verdict", "")},
+                        **item,
+                    }
+                    for item in record.get("corrections", [])
+                    if item.get("date") == record["removed"]
+                )
     items.extend(removal_item(ledger, claim_id, amendment) for claim_id, amendment in removed.items())
     return sorted(items, key=lambda item: str(item.get("date", "")), reverse=True)
 

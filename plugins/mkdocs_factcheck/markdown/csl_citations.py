@@ -11,7 +11,15 @@ from mkdocs_factcheck.core.citations.syntax import CitationGroup
 from mkdocs_factcheck.core.formatting.csl.documents import CiteRequest
 from mkdocs_factcheck.core.formatting.csl.inlines import Builder, render
 from mkdocs_factcheck.core.formatting.reference_html import ResolvedCite
-from mkdocs_factcheck.markdown.elements import Piece, append_piece, append_text, citation_link, emptied_citation, take_pieces, unresolved_marker
+from mkdocs_factcheck.markdown.elements import (
+    Piece,
+    append_piece,
+    append_text,
+    citation_link,
+    emptied_citation,
+    take_pieces,
+    unresolved_marker,
+)
 
 
 def requests_for(span: etree.Element, group: CitationGroup, resolved: list[ResolvedCite]) -> list[CiteRequest]:
@@ -23,7 +31,13 @@ def requests_for(span: etree.Element, group: CitationGroup, resolved: list[Resol
         if not result.resolved:  # given as a key pandoc does not find: the style puts it in its place
             requests.append(CiteRequest(cite.key, "normal", number=number, known=False))
             continue
-        mode = "author-in-text" if group.narrative and number == 0 else "suppress-author" if cite.suppress_author else "normal"
+        mode = (
+            "author-in-text"
+            if group.narrative and number == 0
+            else "suppress-author"
+            if cite.suppress_author
+            else "normal"
+        )
         suffix = pieces.get(f"suffix-{number}")
         markup = given_markup(suffix[1]) if suffix is not None and suffix[1] else None
         suffix_text = ""
@@ -33,7 +47,11 @@ def requests_for(span: etree.Element, group: CitationGroup, resolved: list[Resol
             else:
                 suffix_text = (" " if cite.suffix[:1].isspace() else "") + suffix[0]
         prefix = pieces.get(f"prefix-{number}")
-        prefix_text = (prefix[0] + "".join(etree.tostring(element, encoding="unicode", method="text") for element in prefix[1])) if prefix else ""
+        prefix_text = (
+            (prefix[0] + "".join(etree.tostring(element, encoding="unicode", method="text") for element in prefix[1]))
+            if prefix
+            else ""
+        )
         rest = bool(suffix and suffix[1]) and markup is None
         requests.append(CiteRequest(result.key, mode, prefix_text, suffix_text, rest, number, markup or ()))
     return requests
@@ -55,19 +73,42 @@ def given_markup(elements: list[etree.Element]) -> tuple[tuple[str, str], ...] |
 GIVEN_TAGS = {"em", "strong", "code", "sup", "sub"}
 
 
-def render_csl_citation(span: etree.Element, group: CitationGroup, resolved: list[ResolvedCite], inlines: list, unresolved_word: str, linked: bool = True, failed: frozenset[str] = frozenset()) -> None:
+def render_csl_citation(
+    span: etree.Element,
+    group: CitationGroup,
+    resolved: list[ResolvedCite],
+    inlines: list,
+    unresolved_word: str,
+    linked: bool = True,
+    failed: frozenset[str] = frozenset(),
+) -> None:
     """`failed`: the (lower-cased) keys of entries pandoc could not format: shown by their key, linked."""
     pieces = emptied_citation(span, group)
-    unknown = {number: (cite, result) for number, (cite, result) in enumerate(zip(group.cites, resolved, strict=True)) if not result.resolved}
+    unknown = {
+        number: (cite, result)
+        for number, (cite, result) in enumerate(zip(group.cites, resolved, strict=True))
+        if not result.resolved
+    }
     # The suffix's leading text went to pandoc (which printed it, with its locator), and its markup too
     # when it is only emphasis or code: only other markup is placed. An unknown key's pieces went as
     # nothing: they stand with its marker, as written.
-    kept = {name: pieces.pop(name) for number in unknown for name in (f"prefix-{number}", f"suffix-{number}") if name in pieces}
-    pieces = {name: ("", [] if given_markup(piece[1]) is not None else piece[1]) if name.startswith("suffix-") else piece for name, piece in pieces.items()}
+    kept = {
+        name: pieces.pop(name)
+        for number in unknown
+        for name in (f"prefix-{number}", f"suffix-{number}")
+        if name in pieces
+    }
+    pieces = {
+        name: ("", [] if given_markup(piece[1]) is not None else piece[1]) if name.startswith("suffix-") else piece
+        for name, piece in pieces.items()
+    }
     pieces = {name: piece for name, piece in pieces.items() if piece[0] or piece[1]}
     formatted = [cite for cite in resolved if cite.resolved and cite.key.lower() not in failed]
     builder = _ElementBuilder(span, pieces, formatted, linked)
-    builder.unknown = {f"missing-{number}": (cite, kept.get(f"prefix-{number}"), kept.get(f"suffix-{number}"), unresolved_word) for number, (cite, _) in unknown.items()}
+    builder.unknown = {
+        f"missing-{number}": (cite, kept.get(f"prefix-{number}"), kept.get(f"suffix-{number}"), unresolved_word)
+        for number, (cite, _) in unknown.items()
+    }
     render(inlines, builder)
     for cite in resolved:
         if cite.resolved and cite.key.lower() in failed:

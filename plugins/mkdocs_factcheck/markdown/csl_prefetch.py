@@ -35,7 +35,11 @@ class PagesAhead:
         """The documents of the pages from `src_path` on; for None, every page's (the site's document,
         read in every build), where a page read as before is not converted again: its documents are in
         the cache, by its text and what reads it."""
-        start = 0 if src_path is None else next((index for index, (path, _) in enumerate(self.pages) if path == src_path), None)
+        start = (
+            0
+            if src_path is None
+            else next((index for index, (path, _) in enumerate(self.pages) if path == src_path), None)
+        )
         if start is None:
             return []
         store = engine.csl.store if engine.csl is not None and src_path is None else None
@@ -63,7 +67,9 @@ class PagesAhead:
 
         keys = sorted(key.lower() for key in engine.bibliography.keys())
         failed = sorted(engine.csl.failed_keys) if engine.csl is not None else []
-        return DocumentCache.key([__version__, self.extensions, json.dumps(self.configs, sort_keys=True, default=str), keys, failed])
+        return DocumentCache.key(
+            [__version__, self.extensions, json.dumps(self.configs, sort_keys=True, default=str), keys, failed]
+        )
 
     def _converted(self, engine: Engine, pages: list[tuple[str, str]]) -> tuple[list[Document], set[str]]:
         """The pages' documents, and the paths of the pages converted to the end."""
@@ -78,7 +84,15 @@ class PagesAhead:
             return [], read
         for path, text in pages:
             meta, markdown, offset = split_front_matter(text)
-            extension.enter_page({"src_path": path, "line_offset": offset, "url": "", "meta": meta, "front_matter_line": partial(front_matter_line, text)})
+            extension.enter_page(
+                {
+                    "src_path": path,
+                    "line_offset": offset,
+                    "url": "",
+                    "meta": meta,
+                    "front_matter_line": partial(front_matter_line, text),
+                }
+            )
             md.reset()
             try:
                 convert_tree(md, markdown)

@@ -116,7 +116,14 @@ def append_piece(parent: etree.Element, piece: Piece) -> None:
         parent.append(element)
 
 
-def render_citation(span: etree.Element, group: CitationGroup, cites: list[ResolvedCite], mode: str, unresolved_word: str, linked: bool = True) -> None:
+def render_citation(
+    span: etree.Element,
+    group: CitationGroup,
+    cites: list[ResolvedCite],
+    mode: str,
+    unresolved_word: str,
+    linked: bool = True,
+) -> None:
     """Fill `span` (its tail kept) as pandoc writes a citation: `<span class="citation" data-cites="a b">`,
     each reference a link to its entry (a plain span inside link text, where links cannot nest)."""
     pieces = emptied_citation(span, group)
@@ -134,8 +141,16 @@ def render_citation(span: etree.Element, group: CitationGroup, cites: list[Resol
 
 
 class _Layout:
-    def __init__(self, span: etree.Element, pieces: dict[str, Piece], author_year: bool, unresolved_word: str, linked: bool):
-        self.span, self.pieces, self.author_year, self.unresolved_word, self.linked = span, pieces, author_year, unresolved_word, linked
+    def __init__(
+        self, span: etree.Element, pieces: dict[str, Piece], author_year: bool, unresolved_word: str, linked: bool
+    ):
+        self.span, self.pieces, self.author_year, self.unresolved_word, self.linked = (
+            span,
+            pieces,
+            author_year,
+            unresolved_word,
+            linked,
+        )
 
     def cites(self, pairs: list, bare_locator: bool = False, first: int = 0) -> None:
         """`see 1, p. 3; 2`: each cite's prefix, label and suffix."""
@@ -192,7 +207,9 @@ class _Layout:
             self.cites(rest, first=1)
 
 
-def citation_link(parent: etree.Element, cite: ResolvedCite, text: str, linked: bool = True, anchored: bool = True) -> etree.Element:
+def citation_link(
+    parent: etree.Element, cite: ResolvedCite, text: str, linked: bool = True, anchored: bool = True
+) -> etree.Element:
     """A reference's link to its entry, with the cite's anchor (unless `anchored` is false: a cite
     named twice in one citation has its anchor once) and the entry as its tooltip."""
     link = etree.SubElement(parent, "a" if linked else "span")

@@ -30,7 +30,12 @@ from mkdocs_factcheck.core.formatting.pybtex_formatter import StyleError
 from mkdocs_factcheck.core.formatting.reference_html import unique_entry_ids
 from mkdocs_factcheck.core.page_lines import front_matter_line, lines_before, unix_lines
 from mkdocs_factcheck.core.settings import EXTENSION, Settings, SettingsError, default_of, options_of, settings_from
-from mkdocs_factcheck.markdown.attribute_guard import CLAIM_ATTRIBUTES, HoldClaimAttributes, PutBackClaimAttributes, unread
+from mkdocs_factcheck.markdown.attribute_guard import (
+    CLAIM_ATTRIBUTES,
+    HoldClaimAttributes,
+    PutBackClaimAttributes,
+    unread,
+)
 from mkdocs_factcheck.markdown.bibliography_markers import BibliographyMarkerProcessor
 from mkdocs_factcheck.markdown.blocks import FencedDivProcessor
 from mkdocs_factcheck.markdown.claim_elements import (
@@ -47,9 +52,21 @@ from mkdocs_factcheck.markdown.claim_elements import (
 from mkdocs_factcheck.markdown.cleanup import PlaceholderCleanup, RestoreEncoded
 from mkdocs_factcheck.markdown.corrections_section import REVIEW_ATTRIBUTES, add_review_details, corrections_section
 from mkdocs_factcheck.markdown.csl_citations import render_csl_citation, requests_for
-from mkdocs_factcheck.markdown.elements import PENDING, bibliography_container, finding_element, pending_citation, pending_in_reading_order, render_citation
+from mkdocs_factcheck.markdown.elements import (
+    PENDING,
+    bibliography_container,
+    finding_element,
+    pending_citation,
+    pending_in_reading_order,
+    render_citation,
+)
 from mkdocs_factcheck.markdown.headings import anchor_headings_without_citations
-from mkdocs_factcheck.markdown.inline import AtEscapeProcessor, BracketedSpanProcessor, CitationProcessor, malformed_claim_finding
+from mkdocs_factcheck.markdown.inline import (
+    AtEscapeProcessor,
+    BracketedSpanProcessor,
+    CitationProcessor,
+    malformed_claim_finding,
+)
 from mkdocs_factcheck.markdown.needed import unsourced_sentences
 from mkdocs_factcheck.markdown.page_extras import PageFinisher, TreeDone, add_page_extras
 from mkdocs_factcheck.markdown.standalone import StandaloneSite, log, standalone_site
@@ -110,8 +127,18 @@ class FactcheckTreeprocessor(Treeprocessor):
             for sentence, why, block in unsourced_sentences(root):
                 line = page.locator.line_of_words(sentence)
                 short = sentence if len(sentence) <= 80 else sentence[:77] + "..."
-                self.report(Finding("citation_needed", f"citation needed: '{short}' has {why} but no source", page=page.src_path or "<page>", line=line), block)
-        corrections_section(root, self.extension.scale, page, engine, self.extension.current_context.get("meta") or {}, self.md)
+                self.report(
+                    Finding(
+                        "citation_needed",
+                        f"citation needed: '{short}' has {why} but no source",
+                        page=page.src_path or "<page>",
+                        line=line,
+                    ),
+                    block,
+                )
+        corrections_section(
+            root, self.extension.scale, page, engine, self.extension.current_context.get("meta") or {}, self.md
+        )
         self.place_bibliography(root, page, engine)
         if not self.extension.host_writes_page_extras:
             add_page_extras(self.extension, self.md, root, page)
@@ -124,7 +151,9 @@ class FactcheckTreeprocessor(Treeprocessor):
             self.render_csl_citations(root, page, engine, in_links)
             return
         for span, group, resolved in self.resolved_citations(root, page, engine):
-            render_citation(span, group, resolved, engine.mode, engine.words["unresolved"], linked=id(span) not in in_links)
+            render_citation(
+                span, group, resolved, engine.mode, engine.words["unresolved"], linked=id(span) not in in_links
+            )
             self.show_unknown(span, resolved, page, engine)
 
     def resolved_citations(self, root: etree.Element, page: PageState, engine: Engine):
@@ -140,13 +169,23 @@ class FactcheckTreeprocessor(Treeprocessor):
         for cite in resolved:
             if not cite.resolved:
                 line = next(r.line for r in reversed(page.citations) if r.key == cite.key)
-                self.show(Finding("unknown_key", engine.unknown_key_message(cite.key), page=page.src_path or "<page>", line=line), span)
+                self.show(
+                    Finding(
+                        "unknown_key", engine.unknown_key_message(cite.key), page=page.src_path or "<page>", line=line
+                    ),
+                    span,
+                )
 
     def render_csl_citations(self, root: etree.Element, page: PageState, engine: Engine, in_links: set[int]) -> None:
         """The page's citations as one document for the CSL style (see `Engine.csl_citations`)."""
-        work = [(span, group, resolved, requests_for(span, group, resolved)) for span, group, resolved in self.resolved_citations(root, page, engine)]
+        work = [
+            (span, group, resolved, requests_for(span, group, resolved))
+            for span, group, resolved in self.resolved_citations(root, page, engine)
+        ]
         assert engine.csl is not None
-        rendered = engine.csl_citations(page, [requests for *_, requests in work], [resolved for _, _, resolved, _ in work])
+        rendered = engine.csl_citations(
+            page, [requests for *_, requests in work], [resolved for _, _, resolved, _ in work]
+        )
         failed = frozenset(engine.csl.failed_keys)  # found while formatting this page, or before
         for index, (span, group, resolved, _) in enumerate(work):
             linked = id(span) not in in_links
@@ -169,7 +208,9 @@ class FactcheckTreeprocessor(Treeprocessor):
         placer = BadgePlacer()
         meta = self.extension.current_context.get("meta") or {}
         summarised = self.extension.getConfig("summary") and meta.get("factcheck_summary", True)
-        page_review = (str(meta.get("reviewer") or ""), str(meta.get("reviewed") or "")) if summarised else None  # the summary says it
+        page_review = (
+            (str(meta.get("reviewer") or ""), str(meta.get("reviewed") or "")) if summarised else None
+        )  # the summary says it
         for element in claims:
             block = element.tag != "span"
             parent = parents.get(element)
@@ -177,13 +218,35 @@ class FactcheckTreeprocessor(Treeprocessor):
             if not block and parent is not None:
                 siblings, position = placer.siblings(parent, element)
                 following = following_citations(siblings, position)
-            claim, duplicate = self._claim(element, page, engine, block, cited_keys(citations_in(element) + following), ids)
+            claim, duplicate = self._claim(
+                element, page, engine, block, cited_keys(citations_in(element) + following), ids
+            )
             placement = badge_placement(element, block)
             anchor = following[-1] if following else element  # the badge goes after it
             stop_follows = (anchor.tail or "").lstrip().startswith(".")
-            verdict_element = badge(self.extension.scale, claim.verdict, claim.note, placement, claim.caveat, claim.id, self.extension.claim_status_slots, stop_follows)
-            add_review_details(verdict_element, self.extension.scale, claim, claim_corrections(engine.ledger, claim), engine.reviewers, engine.words, page_review, placement == "sentence" and stop_follows)
-            for finding in claim_findings(claim, self.extension.scale, [key in engine.bibliography for key in claim.cites]):
+            verdict_element = badge(
+                self.extension.scale,
+                claim.verdict,
+                claim.note,
+                placement,
+                claim.caveat,
+                claim.id,
+                self.extension.claim_status_slots,
+                stop_follows,
+            )
+            add_review_details(
+                verdict_element,
+                self.extension.scale,
+                claim,
+                claim_corrections(engine.ledger, claim),
+                engine.reviewers,
+                engine.words,
+                page_review,
+                placement == "sentence" and stop_follows,
+            )
+            for finding in claim_findings(
+                claim, self.extension.scale, [key in engine.bibliography for key in claim.cites]
+            ):
                 self.report(finding, verdict_element)
             if duplicate is not None:
                 self.show(duplicate, verdict_element)
@@ -197,7 +260,9 @@ class FactcheckTreeprocessor(Treeprocessor):
                 placer.after(parent, anchor, verdict_element)
         placer.insert_all()
 
-    def _claim(self, element: etree.Element, page: PageState, engine: Engine, block: bool, keys: list[str], ids: ClaimIds) -> tuple[Claim, Finding | None]:
+    def _claim(
+        self, element: etree.Element, page: PageState, engine: Engine, block: bool, keys: list[str], ids: ClaimIds
+    ) -> tuple[Claim, Finding | None]:
         """The claim an element marks, read from its attributes and words, and the finding of its id if
         another claim has it; the element gets its id and verdict (the site's scale colours it)."""
         source = element.attrib.pop("data-factcheck-source", "")
@@ -219,7 +284,20 @@ class FactcheckTreeprocessor(Treeprocessor):
         if scale_verdict:
             element.set("style", f"--verdict-color: {scale_verdict.color}")
         caveat = source_caveat(keys, [key in engine.bibliography for key in keys])
-        claim = Claim(claim_id, text, verdict, note, page.src_path, line, keys, page.url, block, caveat, derived_id=derived, **self._review_attributes(element))
+        claim = Claim(
+            claim_id,
+            text,
+            verdict,
+            note,
+            page.src_path,
+            line,
+            keys,
+            page.url,
+            block,
+            caveat,
+            derived_id=derived,
+            **self._review_attributes(element),
+        )
         page.claims.append(claim)
         return claim, duplicate
 
@@ -257,7 +335,9 @@ class FactcheckTreeprocessor(Treeprocessor):
         for number, slot in enumerate(site_slots, 1):
             holder = etree.Element("p")
             attributes = {name.removeprefix("data-"): value for name, value in slot.attrib.items()}
-            listing = self.extension.site_bibliography_html(engine, EntryFilter.from_attributes(attributes), attributes.get("title"))
+            listing = self.extension.site_bibliography_html(
+                engine, EntryFilter.from_attributes(attributes), attributes.get("title")
+            )
             holder.text = self.md.htmlStash.store(unique_entry_ids(listing, taken))
             self._fill(slot, holder, "refs" if number == 1 else f"refs-{number}")
         if site_slots:
@@ -302,7 +382,10 @@ class FactcheckTreeprocessor(Treeprocessor):
 class FactcheckExtension(Extension):
     def __init__(self, **kwargs) -> None:
         # The options are the extension's share of the one declaration (core/settings.py).
-        self.config = {option.name: [{} if option.name == "online" else default_of(option), option.metadata["doc"]] for option in options_of(Settings, EXTENSION)}
+        self.config = {
+            option.name: [{} if option.name == "online" else default_of(option), option.metadata["doc"]]
+            for option in options_of(Settings, EXTENSION)
+        }
         super().__init__(**kwargs)
         # Set by a host (the MkDocs plugin, the check command, pages read ahead), else by the extension itself:
         self.engine: Engine | None = None  # the host's engine, for the whole site (standalone: None)
@@ -354,7 +437,9 @@ class FactcheckExtension(Extension):
         md.preprocessors.register(SourceCapture(self, md), "factcheck_source", 35)
         # Fenced divs go before the indented-code (80) and paragraph processors, after empty-line handling.
         md.parser.blockprocessors.register(FencedDivProcessor(md.parser, self), "factcheck_div", 85)
-        md.parser.blockprocessors.register(BibliographyMarkerProcessor(md.parser, self), "factcheck_bibliography_marker", 84)
+        md.parser.blockprocessors.register(
+            BibliographyMarkerProcessor(md.parser, self), "factcheck_bibliography_marker", 84
+        )
         # `\@` after autolinks (120) and automail (110), which own the @ they hold.
         md.inlinePatterns.register(AtEscapeProcessor(md), "factcheck_escape", 105)
         # Spans and citations after code (190), escapes (180), links (160), autolinks and raw HTML (90) and
@@ -418,11 +503,16 @@ class FactcheckExtension(Extension):
                 # No host to stop: say it once (until it works again), and leave the citations as written.
                 if str(error) not in _REPORTED_ERRORS:
                     _REPORTED_ERRORS.add(str(error))
-                    log.error("mkdocs_factcheck: %s; citations are left as written", str(error).removeprefix("mkdocs_factcheck: "))
+                    log.error(
+                        "mkdocs_factcheck: %s; citations are left as written",
+                        str(error).removeprefix("mkdocs_factcheck: "),
+                    )
                 md.factcheck_page = None  # type: ignore[attr-defined]
                 return
             _REPORTED_ERRORS.clear()  # fixed: a later breakage is reported again (`zensical serve`)
-        page = md.factcheck_page = engine.start_page(context.get("src_path"), markdown, context.get("line_offset", 0), context.get("url", ""))  # type: ignore[attr-defined]
+        page = md.factcheck_page = engine.start_page(
+            context.get("src_path"), markdown, context.get("line_offset", 0), context.get("url", "")
+        )  # type: ignore[attr-defined]
         nocite = (context.get("meta") or {}).get("nocite")
         if nocite:
             line_of = context.get("front_matter_line")  # a host's: the line of a front matter key in the file
@@ -480,7 +570,9 @@ class FactcheckExtension(Extension):
 
     def site_bibliography_html(self, engine: Engine, entry_filter: EntryFilter, title: str | None) -> str:
         if self.engine is not None:  # the plugin fills it in once every page is rendered
-            return SITE_BIBLIOGRAPHY_MARKER.format(filter=entry_filter.marker_text(), title=SAFE_TITLE.sub("", title) if title is not None else "")
+            return SITE_BIBLIOGRAPHY_MARKER.format(
+                filter=entry_filter.marker_text(), title=SAFE_TITLE.sub("", title) if title is not None else ""
+            )
         docs_dir = self.current_context.get("docs_dir")
         if docs_dir and self._standalone is not None:  # Zensical: the records the site's pages cite by identifier
             self._standalone.join_cited_identifiers(Path(docs_dir))

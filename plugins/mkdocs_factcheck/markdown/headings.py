@@ -39,7 +39,13 @@ def anchor_headings_without_citations(md: Markdown, root: etree.Element) -> None
     toc = md.treeprocessors["toc"] if "toc" in md.treeprocessors else None
     if toc is None:
         return  # nothing makes anchors of headings
-    headings = [element for element in root.iter() if element.tag in HEADINGS and "id" not in element.attrib and element.find(".//span[@class='citation']") is not None]
+    headings = [
+        element
+        for element in root.iter()
+        if element.tag in HEADINGS
+        and "id" not in element.attrib
+        and element.find(".//span[@class='citation']") is not None
+    ]
     if not headings:
         return
     used = {element.get("id") for element in root.iter() if element.get("id")}

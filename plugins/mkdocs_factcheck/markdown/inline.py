@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from mkdocs_factcheck.markdown.extension import FactcheckExtension
 
 # Pandoc attributes: `#id`, `.class`, `key=value`, `key="quoted value"` (with `\"` inside, as pandoc has it).
-ATTRIBUTE_RE = re.compile(r"""\s*(?:\#(?P<id>[\w:.-]+)|\.(?P<cls>[\w-]+)|(?P<key>[A-Za-z_][\w-]*)=(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>(?:[^'\\]|\\.)*)'|(?P<bare>[^\s}]+)))""")
+ATTRIBUTE_RE = re.compile(
+    r"""\s*(?:\#(?P<id>[\w:.-]+)|\.(?P<cls>[\w-]+)|(?P<key>[A-Za-z_][\w-]*)=(?:"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>(?:[^'\\]|\\.)*)'|(?P<bare>[^\s}]+)))"""
+)
 # `{...}` right after a span's text: no nested braces, so a search never runs past the next brace.
 BRACES_RE = re.compile(r"\{(?P<attrs>[^{}]*)\}")
 CLAIM_CLASS_RE = re.compile(r"(?:^|\s)\.claim(?=[\s}]|$)")
@@ -160,7 +162,9 @@ class CitationProcessor(InlineProcessor):
         for gap, more in self.following(scanner, found.end):
             after = etree.SubElement(body, "span")
             after.set(PIECE, AFTER)
-            after.text = util.AtomicString(gap) if BLANK_RE.fullmatch(gap) else pass_over(gap, patterns)  # nothing to render in it
+            after.text = (
+                util.AtomicString(gap) if BLANK_RE.fullmatch(gap) else pass_over(gap, patterns)
+            )  # nothing to render in it
             self.add(body, self.extension.citation(self.md, self.readable(more.group)), patterns)
             end = more.end
         return run, found.start, end
@@ -267,7 +271,11 @@ class BracketedSpanProcessor(InlineProcessor):
         if attributes is None:
             if report and looks_like_claim(braces["attrs"]):
                 # Told with its code and HTML as the page shows them, not as placeholders.
-                self.extension.malformed_claim(self.md, self.locatable(data[opening : braces.end()]), with_raw_html(self.md, self.unescape(braces["attrs"])))
+                self.extension.malformed_claim(
+                    self.md,
+                    self.locatable(data[opening : braces.end()]),
+                    with_raw_html(self.md, self.unescape(braces["attrs"])),
+                )
             return None, 0
         identifier, classes, pairs = attributes
         span = etree.Element("span")
@@ -341,4 +349,9 @@ def open_before(text: str, position: int) -> bool:
 
 
 def malformed_claim_finding(page: str, line: int, attributes: str, hint: str = "") -> Finding:
-    return Finding("malformed_claim", f"claim attributes cannot be read, so this is no claim: {{{attributes.strip()}}}{hint}", page=page, line=line)
+    return Finding(
+        "malformed_claim",
+        f"claim attributes cannot be read, so this is no claim: {{{attributes.strip()}}}{hint}",
+        page=page,
+        line=line,
+    )

@@ -1,4 +1,4 @@
-""""Citation needed": uncited sentences outside claims that look like checkable facts.
+""" "Citation needed": uncited sentences outside claims that look like checkable facts.
 
 A sentence is check-worthy when it has a percentage, a year, another number, or the language of
 research ("a study found", "research shows", "trials showed", "according to"). It is left alone when it
@@ -15,7 +15,9 @@ from markdown.util import HTML_PLACEHOLDER_RE
 PATTERNS = {
     "a percentage": re.compile(r"\d+(?:[.,]\d+)?\s?(?:%|percent\b|per cent\b)", re.IGNORECASE),
     "a year": re.compile(r"\b(?:1[6-9]|20)\d{2}s?\b"),
-    "a number": re.compile(r"\b\d+(?:[.,]\d+)*\b|\b(?:dozens|hundreds|thousands|millions|billions) of\b", re.IGNORECASE),
+    "a number": re.compile(
+        r"\b\d+(?:[.,]\d+)*\b|\b(?:dozens|hundreds|thousands|millions|billions) of\b", re.IGNORECASE
+    ),
     "research language": re.compile(
         r"\b(?:research(?:ers)?|stud(?:y|ies)|trials?|surveys?|scientists|experts|evidence|data|reviews?|analys[ie]s)\s+"
         r"(?:shows?|showed|shown|finds?|found|suggests?|suggested|proves?|proved|proven|confirms?|confirmed|indicates?|indicated|say|says|demonstrated?)\b"
@@ -54,7 +56,13 @@ def footnote_mark(element: etree.Element) -> str | None:
 
 def cited_notes(root: etree.Element) -> set[str]:
     """The ids of the page's footnotes that hold a citation."""
-    return {item.get("id") or "" for block in root.iter("div") if "footnote" in classes_of(block) for item in block.iter("li") if any("citation" in classes_of(node) for node in item.iter("span"))}
+    return {
+        item.get("id") or ""
+        for block in root.iter("div")
+        if "footnote" in classes_of(block)
+        for item in block.iter("li")
+        if any("citation" in classes_of(node) for node in item.iter("span"))
+    }
 
 
 def linear_text(element: etree.Element, sourced_notes: frozenset[str] | set[str] = frozenset()) -> str:

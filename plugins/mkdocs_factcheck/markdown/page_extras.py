@@ -46,7 +46,16 @@ def add_page_extras(extension: FactcheckExtension, md: Markdown, root: etree.Ele
     if extension.getConfig("summary") and meta.get("factcheck_summary", True):
         summary = etree.Element("div")
         summary.set("class", "factcheck-summary-slot")
-        summary.text = md.htmlStash.store(summary_html(page.claims, scale, view, report_url(extension), extension.get_engine().words, extension.get_engine().reviewers))
+        summary.text = md.htmlStash.store(
+            summary_html(
+                page.claims,
+                scale,
+                view,
+                report_url(extension),
+                extension.get_engine().words,
+                extension.get_engine().reviewers,
+            )
+        )
         title = next((index for index, child in enumerate(root) if child.tag == "h1"), None)
         root.insert(0 if title is None else title + 1, summary)
     site_url = extension.getConfig("site_url") or context.get("site_url", "")
@@ -97,14 +106,20 @@ class PageFinisher(Postprocessor):
 
     def run(self, text: str) -> str:
         extension = self.extension
-        if extension.host_writes_page_extras or extension.engine is not None or not getattr(self.md, "factcheck_tree_done", False):
+        if (
+            extension.host_writes_page_extras
+            or extension.engine is not None
+            or not getattr(self.md, "factcheck_tree_done", False)
+        ):
             return text
         self.md.factcheck_tree_done = False  # type: ignore[attr-defined]
         page: PageState | None = getattr(self.md, "factcheck_page", None)
         if page is None or not (page.citations or page.claims or "factcheck-" in text):
             return text  # nothing of ours: no assets either (a site bibliography or a report page has some)
         online = getattr(self.md, "factcheck_online", None)
-        listed = [unescape(key) for key in PLACEHOLDER_RE.findall(text)]  # the site bibliography lists uncited entries too
+        listed = [
+            unescape(key) for key in PLACEHOLDER_RE.findall(text)
+        ]  # the site bibliography lists uncited entries too
         if listed:
             online = cached_online_report(extension, page, listed)
         if online is not None:

@@ -30,7 +30,9 @@ def config_option(option: dataclasses.Field, online: type[Config]) -> BaseConfig
 
 def config_class(name: str, settings: type, online: type[Config] = Config) -> type[Config]:
     """A MkDocs Config class with an option for each of the dataclass's fields that the plugin accepts."""
-    return type(name, (Config,), {option.name: config_option(option, online) for option in options_of(settings, PLUGIN)})
+    return type(
+        name, (Config,), {option.name: config_option(option, online) for option in options_of(settings, PLUGIN)}
+    )
 
 
 OnlineConfig = config_class("OnlineConfig", OnlineSettings)

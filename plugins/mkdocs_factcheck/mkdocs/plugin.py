@@ -46,7 +46,12 @@ from mkdocs_factcheck.markdown.assets import ASSETS
 from mkdocs_factcheck.markdown.blocks import has_site_bibliography
 from mkdocs_factcheck.markdown.csl_prefetch import PagesAhead
 from mkdocs_factcheck.markdown.elements import finding_element
-from mkdocs_factcheck.markdown.extension import EXTENSION_NAMES, PAGE_BIBLIOGRAPHY_MARKER_RE, SITE_BIBLIOGRAPHY_MARKER_RE, FactcheckExtension
+from mkdocs_factcheck.markdown.extension import (
+    EXTENSION_NAMES,
+    PAGE_BIBLIOGRAPHY_MARKER_RE,
+    SITE_BIBLIOGRAPHY_MARKER_RE,
+    FactcheckExtension,
+)
 from mkdocs_factcheck.mkdocs.config import FactcheckConfig, settings_of
 from mkdocs_factcheck.mkdocs.search_view import search_view
 
@@ -54,7 +59,9 @@ log = get_plugin_logger(__name__)
 ASSET_FILES = ("factcheck.css", "factcheck.js")
 # Errors that do not stop `mkdocs serve`: the editor is making the change they are about.
 SERVE_GOES_ON = ("unpublished_change",)
-ENTRY_ITEM_RE = re.compile(r'<li id="ref-[^"]*" class="reference" data-key="(?P<key>[^"]*)">.*?(?=</li>)', re.DOTALL)  # an entry's item (reference_html.item_html), to its end
+ENTRY_ITEM_RE = re.compile(
+    r'<li id="ref-[^"]*" class="reference" data-key="(?P<key>[^"]*)">.*?(?=</li>)', re.DOTALL
+)  # an entry's item (reference_html.item_html), to its end
 # Options of the extension that are the plugin's as well.
 SHARED_OPTIONS = [option.name for option in shared_options()]
 
@@ -100,12 +107,23 @@ class FactcheckPlugin(BasePlugin):
             return None
         base = Path(config.config_file_path or ".").resolve().parent
         self._end_of_build()  # a build that ended without on_post_build or on_build_error
-        self.run = self.engine = self.extension = None  # the last build's, with its bibliography: freed before a new one is read
+        self.run = self.engine = self.extension = (
+            None  # the last build's, with its bibliography: freed before a new one is read
+        )
         try:
             self.settings = settings_of(self.config, self.given_options)
             network = self.settings.online.serve or not self.is_serve  # serve: cached results only, unless asked
             told = self._told if self.is_serve and self._told_before is not None else None
-            self.run = SiteRun(self.settings, base, logger=log, bibliography_cache=self.bibliography_cache, formatted_cache=self.formatted_cache, csl_cache=self.csl_cache, network=network, told=told)
+            self.run = SiteRun(
+                self.settings,
+                base,
+                logger=log,
+                bibliography_cache=self.bibliography_cache,
+                formatted_cache=self.formatted_cache,
+                csl_cache=self.csl_cache,
+                network=network,
+                told=told,
+            )
         except (BibliographyError, StyleError, ScaleError, SettingsError) as error:
             raise PluginError(f"factcheck: {error}") from None
         self._tell_renamed_options(config)
@@ -126,7 +144,9 @@ class FactcheckPlugin(BasePlugin):
         path = Path(config.config_file_path or "mkdocs.yml")
         text = _file_text(path)
         for note in self.renamed_options:
-            self.run.findings.report(Finding("renamed_option", note.message, file=path.name, line=option_line(text, note.name)))
+            self.run.findings.report(
+                Finding("renamed_option", note.message, file=path.name, line=option_line(text, note.name))
+            )
 
     def _install_extension(self, config: MkDocsConfig, engine: Engine, scale: Scale) -> FactcheckExtension:
         """Use our extension instance (sharing the engine); a user's `markdown_extensions` entry for it
@@ -162,13 +182,26 @@ class FactcheckPlugin(BasePlugin):
             if name == "bibliography":  # a path or a list of paths
                 value, ours = _as_list(value), _as_list(ours)
             if value != ours:
-                log.warning("markdown_extensions: mkdocs_factcheck: %s is %r there and %r in the plugin's options: MkDocs uses the plugin's, Zensical the extension's; give both the same", name, value, ours)
+                log.warning(
+                    "markdown_extensions: mkdocs_factcheck: %s is %r there and %r in the plugin's options: MkDocs uses"
+                    " the plugin's, Zensical the extension's; give both the same",
+                    name,
+                    value,
+                    ours,
+                )
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
             return None
         for name in ASSET_FILES:
-            files.append(File.generated(config, f"assets/factcheck/{name}", abs_src_path=str(ASSETS / name), inclusion=InclusionLevel.NOT_IN_NAV))
+            files.append(
+                File.generated(
+                    config,
+                    f"assets/factcheck/{name}",
+                    abs_src_path=str(ASSETS / name),
+                    inclusion=InclusionLevel.NOT_IN_NAV,
+                )
+            )
         for name in (self.settings.report_page, self.settings.corrections_page):
             written = files.get_file_from_path(name) if name else None
             if written is not None and _written_by_check_command(written):
@@ -181,32 +214,58 @@ class FactcheckPlugin(BasePlugin):
             self._page_digests = digests
             self.run.start(text for _, text in pages)
             if self.run.engine.csl is not None and self.extension is not None:  # cold builds: pages read ahead
-                self.run.engine.read_pages_ahead_with(PagesAhead(pages, config.markdown_extensions, config.mdx_configs, self.extension.scale))
+                self.run.engine.read_pages_ahead_with(
+                    PagesAhead(pages, config.markdown_extensions, config.mdx_configs, self.extension.scale)
+                )
                 self._site_listed = any(has_site_bibliography(text) for _, text in pages)
-        # Generated pages are not in nav unless the site puts them there: MkDocs would list them as omitted on every build.
+        # Generated pages are not in nav unless the site puts them there: MkDocs would list them as omitted on every
+        # build.
         if self._keeps_corrections_page() and files.get_file_from_path(self.settings.corrections_page) is None:
-            files.append(File.generated(config, self.settings.corrections_page, content=corrections_page.page_markdown(self.settings.words), inclusion=InclusionLevel.NOT_IN_NAV))
+            files.append(
+                File.generated(
+                    config,
+                    self.settings.corrections_page,
+                    content=corrections_page.page_markdown(self.settings.words),
+                    inclusion=InclusionLevel.NOT_IN_NAV,
+                )
+            )
         if self.settings.report_page and files.get_file_from_path(self.settings.report_page) is None:
             title = self.settings.words.get("report_title", "Fact-check report")
             report = f"{REPORT_FRONT_MATTER}# {title}\n\n{REPORT_MARKER}\n"
-            files.append(File.generated(config, self.settings.report_page, content=report, inclusion=InclusionLevel.NOT_IN_NAV))
+            files.append(
+                File.generated(config, self.settings.report_page, content=report, inclusion=InclusionLevel.NOT_IN_NAV)
+            )
         return files
 
     def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
         """A site with a site-wide bibliography, or numbered across the site by a numeric style, is one
         CSL document, its pages in navigation order (see `core/citeproc/site_document.py`)."""
         engine = self.run.engine if self.run is not None else None
-        if engine is not None and engine.csl is not None and (self._site_listed or (engine.site_numbering is not None and engine.csl.style.numeric)):
+        if (
+            engine is not None
+            and engine.csl is not None
+            and (self._site_listed or (engine.site_numbering is not None and engine.csl.style.numeric))
+        ):
             in_nav = [page.file.src_uri for page in nav.pages]
             seen = set(in_nav)
-            engine.use_site_document(in_nav + [file.src_uri for file in files.documentation_pages() if file.src_uri not in seen], self._site_listed)
+            engine.use_site_document(
+                in_nav + [file.src_uri for file in files.documentation_pages() if file.src_uri not in seen],
+                self._site_listed,
+            )
         return nav
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if not self.config.enabled or self.extension is None:
             return None
-        context = {"src_path": page.file.src_uri, "line_offset": _front_matter_lines(page, markdown), "url": page.url, "meta": page.meta}
-        self.extension.enter_page({**context, "front_matter_line": lambda key, page=page: front_matter_line(_raw(page), key)})
+        context = {
+            "src_path": page.file.src_uri,
+            "line_offset": _front_matter_lines(page, markdown),
+            "url": page.url,
+            "meta": page.meta,
+        }
+        self.extension.enter_page(
+            {**context, "front_matter_line": lambda key, page=page: front_matter_line(_raw(page), key)}
+        )
         if self.engine is not None:
             self._first_state = len(self.engine.pages)  # this page's conversion, and any nested in it, start here
         return None
@@ -222,7 +281,12 @@ class FactcheckPlugin(BasePlugin):
             if SITE_BIBLIOGRAPHY_MARKER_RE.search(html):  # every entry of the bibliography
                 page.present_anchor_ids |= {ref_id(source.key) for source in self.engine.bibliography.sources.values()}
         # The page's own conversion and those nested in it (mkdocstrings, excerpts) each have a state.
-        claims = [claim for state in self.engine.pages[self._first_state :] if state.src_path == page.file.src_uri for claim in state.claims]
+        claims = [
+            claim
+            for state in self.engine.pages[self._first_state :]
+            if state.src_path == page.file.src_uri
+            for claim in state.claims
+        ]
         if not claims:
             return None
         if self.settings.summary and page.meta.get("factcheck_summary", True):
@@ -250,7 +314,11 @@ class FactcheckPlugin(BasePlugin):
             return context
         _, full, view = lent
         if page.content is not view:
-            log.warning("%s: another plugin changed the page while search indexed it; that change is not kept (the page keeps its citations)", page.file.src_uri)
+            log.warning(
+                "%s: another plugin changed the page while search indexed it; that change is not kept (the page keeps"
+                " its citations)",
+                page.file.src_uri,
+            )
         page.content = full
         return context
 
@@ -282,26 +350,68 @@ class FactcheckPlugin(BasePlugin):
 
                 def site_listing(marker, page=page, taken=taken) -> str:
                     entry_filter = EntryFilter.from_marker_text(marker["filter"])
-                    listing = engine.lists.site(lambda key: self._backlinks(cited_on, key, page), entry_filter, marker["title"] or None)
-                    return unique_entry_ids(online.fill(listing), taken)  # an entry may keep a placeholder (Engine.entry_body)
+                    listing = engine.lists.site(
+                        lambda key: self._backlinks(cited_on, key, page), entry_filter, marker["title"] or None
+                    )
+                    return unique_entry_ids(
+                        online.fill(listing), taken
+                    )  # an entry may keep a placeholder (Engine.entry_body)
 
                 content = SITE_BIBLIOGRAPHY_MARKER_RE.sub(site_listing, content)
             if SUMMARY_MARKER in content:
-                content = content.replace(SUMMARY_MARKER, summary_html(page_claims, self.extension.scale, page, report_url, self.settings.words, self.settings.reviewers))
-            self.run.check_front_matter(path, dict(page.meta), lambda key, page=page: front_matter_line(_raw(page), key))
+                content = content.replace(
+                    SUMMARY_MARKER,
+                    summary_html(
+                        page_claims,
+                        self.extension.scale,
+                        page,
+                        report_url,
+                        self.settings.words,
+                        self.settings.reviewers,
+                    ),
+                )
+            self.run.check_front_matter(
+                path, dict(page.meta), lambda key, page=page: front_matter_line(_raw(page), key)
+            )
             # Here rather than per page: only now is it known which ratings the sources back (retractions).
             # No site_url, no absolute url (SiteRun.finish says so).
-            content += claim_review_script(page_claims, self.extension.scale, page.canonical_url or "", self._organization(config), dict(page.meta), self.run.ledger, self.settings.reviewers)
+            content += claim_review_script(
+                page_claims,
+                self.extension.scale,
+                page.canonical_url or "",
+                self._organization(config),
+                dict(page.meta),
+                self.run.ledger,
+                self.settings.reviewers,
+            )
             page.content = content
-        listing: Page | None = pages_by_path.get(self.settings.corrections_page) if self.settings.corrections_page else None
+        listing: Page | None = (
+            pages_by_path.get(self.settings.corrections_page) if self.settings.corrections_page else None
+        )
         if listing is not None and listing.content and corrections_page.PAGE_MARKER in listing.content:
-            html = corrections_page.page_html(self.run.corrections(), self.extension.scale, corrections_page.link_from(listing.url), self.settings.words)
-            listing.content = listing.content.replace(f"<p>{corrections_page.PAGE_MARKER}</p>", html).replace(corrections_page.PAGE_MARKER, "")
+            html = corrections_page.page_html(
+                self.run.corrections(),
+                self.extension.scale,
+                corrections_page.link_from(listing.url),
+                self.settings.words,
+            )
+            listing.content = listing.content.replace(f"<p>{corrections_page.PAGE_MARKER}</p>", html).replace(
+                corrections_page.PAGE_MARKER, ""
+            )
         if self.settings.report_page:
             report_page = pages_by_path.get(self.settings.report_page)
             if report_page is not None and report_page.content:
                 data = self.run.published_report()  # computed once per build, reused for factcheck.json
-                report_page.content = report_page.content.replace(f"<p>{REPORT_MARKER}</p>", report_html(data, self.extension.scale, report_page, self.settings.words, json_name=self.settings.report_json)).replace(REPORT_MARKER, "")
+                report_page.content = report_page.content.replace(
+                    f"<p>{REPORT_MARKER}</p>",
+                    report_html(
+                        data,
+                        self.extension.scale,
+                        report_page,
+                        self.settings.words,
+                        json_name=self.settings.report_json,
+                    ),
+                ).replace(REPORT_MARKER, "")
         return env
 
     @event_priority(100)  # before other plugins' on_post_page (a minifier would drop the marker comments)
@@ -324,7 +434,12 @@ class FactcheckPlugin(BasePlugin):
     def _keeps_corrections_page(self) -> bool:
         """The corrections page is made for a site that keeps a ledger (it has published)."""
         ledger = self.run.ledger if self.run is not None else None
-        return bool(self.settings.corrections_page) and ledger is not None and ledger.path is not None and ledger.path.is_file()
+        return (
+            bool(self.settings.corrections_page)
+            and ledger is not None
+            and ledger.path is not None
+            and ledger.path.is_file()
+        )
 
     def _entry_findings(self) -> dict[tuple[str, int], list[str]]:
         """With `show_findings_in_page` (serve): the findings about entries, as notes, by the entry's place."""
@@ -332,7 +447,9 @@ class FactcheckPlugin(BasePlugin):
         notes: dict[tuple[str, int], list[str]] = {}
         for finding in self.run.findings.items:
             if finding.file and finding.line and not finding.page:
-                notes.setdefault((finding.file, finding.line), []).append(etree.tostring(finding_element(finding, finding.severity), encoding="unicode"))
+                notes.setdefault((finding.file, finding.line), []).append(
+                    etree.tostring(finding_element(finding, finding.severity), encoding="unicode")
+                )
         return notes
 
     def _citations_across_pages(self) -> dict[str, list[tuple[PageState, CitationRecord]]]:
@@ -346,7 +463,10 @@ class FactcheckPlugin(BasePlugin):
 
     @staticmethod
     def _backlinks(cited_on: dict, key: str, from_page: Page) -> list[tuple[str, str]]:
-        return [(relative_url(state.url, from_page.url) + "#" + record.anchor, state.src_path or "") for state, record in cited_on.get(key.lower(), [])]
+        return [
+            (relative_url(state.url, from_page.url) + "#" + record.anchor, state.src_path or "")
+            for state, record in cited_on.get(key.lower(), [])
+        ]
 
     def _organization(self, config: MkDocsConfig) -> dict | None:
         """The fact-checker (ClaimReview's author): the `organization` setting, else the site's author or name."""
@@ -377,7 +497,10 @@ class FactcheckPlugin(BasePlugin):
             target.parent.mkdir(parents=True, exist_ok=True)
             # Compact: with `indent`, Python's json falls back to its pure-Python encoder, slow on large
             # sites; `python -m json.tool site/factcheck.json` shows it indented.
-            target.write_text(json.dumps(self.run.published_report(), ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+            target.write_text(
+                json.dumps(self.run.published_report(), ensure_ascii=False, separators=(",", ":")) + "\n",
+                encoding="utf-8",
+            )
         log.info(summary_line(data))
         errors = self.run.findings.of_severity("error")
         if self.is_serve:  # an editor correcting a claim: told on every rebuild; builds and publish stop
@@ -400,6 +523,7 @@ class FactcheckPlugin(BasePlugin):
 
 def show_entry_findings(html: str, notes: dict[tuple[str, int], list[str]], engine: Engine) -> str:
     """Each listed entry's findings (`missing_field`, ...) as notes at the end of its item."""
+
     def item(match: re.Match) -> str:
         source = engine.bibliography.get(html_unescape(match["key"]))
         found = notes.get((source.file, source.line), []) if source is not None else []

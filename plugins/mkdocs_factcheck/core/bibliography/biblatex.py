@@ -21,25 +21,51 @@ BIBTEX_TYPES = {
     "mvproceedings": "proceedings", "conference": "inproceedings",
     "review": "article", "suppperiodical": "article",
 }  # fmt: skip
-THESIS_KINDS = {"mathesis": "mastersthesis", "masterthesis": "mastersthesis", "mastersthesis": "mastersthesis", "phdthesis": "phdthesis"}
+THESIS_KINDS = {
+    "mathesis": "mastersthesis",
+    "masterthesis": "mastersthesis",
+    "mastersthesis": "mastersthesis",
+    "phdthesis": "phdthesis",
+}
 # `type` values that are BibLaTeX keys, not words to print ("PhD thesis" is the style's own).
 TYPE_KEYS = {"phdthesis", "mathesis", "masterthesis", "mastersthesis", "techreport", "resreport", "candthesis"}
-MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 # An ISO 8601 date of BibLaTeX's `date` (2001, 2001-05, 2001-05-03, with `~`, `?` or `%` for uncertain),
 # or a range of two (`2001/2003`, `2001-05/`).
-ISO_DATE = re.compile(r"^\s*(?P<year>-?\d{4})(?:-(?P<month>\d{2}))?(?:-\d{2})?(?:T[\d:+Z.-]*)?[~?%]?\s*(?:/\s*(?:(?P<end>\d{4})[\d:T+Z.~?%-]*)?)?\s*$")
+ISO_DATE = re.compile(
+    r"^\s*(?P<year>-?\d{4})(?:-(?P<month>\d{2}))?(?:-\d{2})?(?:T[\d:+Z.-]*)?[~?%]?\s*(?:/\s*(?:(?P<end>\d{4})[\d:T+Z.~?%-]*)?)?\s*$"
+)
 # Fields whose BibLaTeX name has a BibTeX equivalent that styles and checks read.
 FIELD_ALIASES = {"journaltitle": "journal", "location": "address"}
 # `eprinttype` (or BibTeX's `archivePrefix`) values whose identifier lives in a field of its own here.
 EPRINT_FIELDS = {"pubmed": "pmid", "pmid": "pmid", "pmc": "pmcid", "pmcid": "pmcid", "doi": "doi"}
-EPRINT_URLS = {"jstor": "https://www.jstor.org/stable/{}", "hdl": "https://hdl.handle.net/{}", "handle": "https://hdl.handle.net/{}"}
+EPRINT_URLS = {
+    "jstor": "https://www.jstor.org/stable/{}",
+    "hdl": "https://hdl.handle.net/{}",
+    "handle": "https://hdl.handle.net/{}",
+}
 
 
 def bibtex_type(entry: Entry) -> str:
     """The BibTeX type a style formats the entry as (`@thesis` by its `type`: PhD or master's)."""
     kind = entry.type.lower()
     if kind == "thesis":
-        return THESIS_KINDS.get(entry.fields.get("type", "").strip().lower().replace("'", "").replace(" ", ""), "phdthesis")
+        return THESIS_KINDS.get(
+            entry.fields.get("type", "").strip().lower().replace("'", "").replace(" ", ""), "phdthesis"
+        )
     kind = BIBTEX_TYPES.get(kind, kind)
     if kind == "inbook" and entry.fields.get("booktitle", entry.fields.get("title")) != entry.fields.get("title"):
         return "incollection"  # BibLaTeX's @inbook titles its part and names its book: BibTeX's incollection
@@ -63,7 +89,11 @@ def to_bibtex_fields(entry: Entry) -> None:
                 fields["month"] = month
     if "subtitle" in fields and "title" in fields:
         fields["title"] = f"{fields['title']}: {fields['subtitle']}"  # BibTeX styles print no subtitle
-    if entry.type.lower() in ("thesis", "mastersthesis", "phdthesis") and "school" not in fields and "institution" in fields:
+    if (
+        entry.type.lower() in ("thesis", "mastersthesis", "phdthesis")
+        and "school" not in fields
+        and "institution" in fields
+    ):
         fields["school"] = fields["institution"]
     _eprint(fields)
     if len(fields) != len(before) or fields.get("title") != before.get("title"):
@@ -90,7 +120,9 @@ def date_parts(value: str) -> tuple[str, str]:
 
 def _eprint(fields) -> None:
     eprint = fields.get("eprint", "").strip()
-    kind = (fields.get("eprinttype") or fields.get("archiveprefix") or "").strip().lower()  # pybtex's fields ignore case
+    kind = (
+        (fields.get("eprinttype") or fields.get("archiveprefix") or "").strip().lower()
+    )  # pybtex's fields ignore case
     if not eprint or not kind:
         return
     target = EPRINT_FIELDS.get(kind)

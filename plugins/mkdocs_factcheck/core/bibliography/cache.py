@@ -38,7 +38,9 @@ class BibliographyCache:
         for path in paths:
             try:
                 with path.open("rb") as file:  # in chunks: a 30 MB file is not held in memory for this
-                    stamp.append((str(path), hashlib.file_digest(file, lambda: hashlib.blake2b(digest_size=16)).hexdigest()))
+                    stamp.append(
+                        (str(path), hashlib.file_digest(file, lambda: hashlib.blake2b(digest_size=16)).hexdigest())
+                    )
             except OSError:
                 stamp.append((str(path), None))
         return tuple(stamp)
@@ -99,15 +101,31 @@ def _read_parsed(path: Path, stamp: tuple) -> Bibliography | None:
                 raise _MalformedError()
             if len(row) == 5:  # a BibTeX entry: where its text is
                 key, file, line, start, end = row
-                if not (type(key) is str and type(file) is str and file in texts and type(line) is int and type(start) is int and type(end) is int and 0 <= start <= end):
+                if not (
+                    type(key) is str
+                    and type(file) is str
+                    and file in texts
+                    and type(line) is int
+                    and type(start) is int
+                    and type(end) is int
+                    and 0 <= start <= end
+                ):
                     raise _MalformedError()
                 lowered = key.lower()
-                sources[key if lowered == key else lowered] = Source(key, None, file, line, (texts[file], start, end))  # one string, not two
+                sources[key if lowered == key else lowered] = Source(
+                    key, None, file, line, (texts[file], start, end)
+                )  # one string, not two
                 continue
             if len(row) != 6:
                 raise _MalformedError()
             key, file, line, original_type, fields, persons = row  # a CSL item, as read
-            if not (type(key) is str and type(original_type) is str and type(file) is str and type(line) is int and type(fields) is list):
+            if not (
+                type(key) is str
+                and type(original_type) is str
+                and type(file) is str
+                and type(line) is int
+                and type(fields) is list
+            ):
                 raise _MalformedError()
             for pair in fields:
                 if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str or type(pair[1]) is not str:
@@ -117,7 +135,12 @@ def _read_parsed(path: Path, stamp: tuple) -> Bibliography | None:
             for role, people in map(_pair_of_list, _list(persons)):
                 entry.persons[role] = [_person(parts) for parts in people]
             sources[key.lower()] = Source(key, entry, file, line)
-    except (OSError, ValueError, TypeError, _MalformedError):  # missing, truncated, tampered, from another version: parse
+    except (
+        OSError,
+        ValueError,
+        TypeError,
+        _MalformedError,
+    ):  # missing, truncated, tampered, from another version: parse
         return None
     return bibliography
 
@@ -135,7 +158,14 @@ def _write_parsed(path: Path, stamp: tuple, bibliography: Bibliography, paths: l
     displays = {(os.path.relpath(p, base) if p.is_absolute() else str(p)): str(p) for p in paths}
     files = [(display, displays[display]) for display in bibliography.texts]
     findings = [(f.kind, f.message, f.file, f.line, f.page, f.severity) for f in bibliography.findings]
-    data = {"format": CACHE_FORMAT, "stamp": _plain(stamp), "rows": rows, "findings": findings, "macros": bibliography.macros, "files": files}
+    data = {
+        "format": CACHE_FORMAT,
+        "stamp": _plain(stamp),
+        "rows": rows,
+        "findings": findings,
+        "macros": bibliography.macros,
+        "files": files,
+    }
     try:
         write_atomically(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
     except Exception:  # noqa: BLE001 - a read-only directory, a full disk: a parse next time, nothing more
@@ -177,7 +207,14 @@ def _pair_of_list(value: object) -> tuple[str, list]:
 
 def _finding(value: object) -> Finding:
     kind, message, file, line, page, severity = _list(value, 6)
-    return Finding(_str(kind), _str(message), _optional(file, str), _optional(line, int), _optional(page, str), _str(severity))  # type: ignore[arg-type]
+    return Finding(
+        _str(kind),
+        _str(message),
+        _optional(file, str),  # type: ignore[arg-type]
+        _optional(line, int),  # type: ignore[arg-type]
+        _optional(page, str),  # type: ignore[arg-type]
+        _str(severity),
+    )
 
 
 CACHE_NAME_PARTS = ("first_names", "middle_names", "prelast_names", "last_names", "lineage_names")

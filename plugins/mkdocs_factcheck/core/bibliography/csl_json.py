@@ -24,7 +24,8 @@ BIBTEX_TYPES = {
     "article-journal": "article", "article-magazine": "article", "article-newspaper": "article",
     "review": "article", "review-book": "article",
     "book": "book", "classic": "book", "collection": "book", "periodical": "book",
-    "chapter": "incollection", "entry-encyclopedia": "incollection", "entry-dictionary": "incollection", "entry": "incollection",
+    "chapter": "incollection", "entry-encyclopedia": "incollection", "entry-dictionary": "incollection",
+    "entry": "incollection",
     "paper-conference": "inproceedings", "thesis": "phdthesis", "report": "techreport", "manuscript": "unpublished",
     "pamphlet": "booklet", "dataset": "dataset", "software": "software", "standard": "standard", "patent": "patent",
     "webpage": "online", "post": "online", "post-weblog": "online",
@@ -36,7 +37,13 @@ FIELDS = {
     "annote": "annote", "genre": "type", "chapter-number": "chapter", "medium": "howpublished", "abstract": "abstract",
     "language": "language", "ISSN": "issn", "event-title": "eventtitle", "version": "version",
 }  # fmt: skip
-IDENTIFIERS = {"DOI": "doi", "PMID": "pmid", "PMCID": "pmcid", "ISBN": "isbn", "URL": "url"}  # written as they are, not escaped
+IDENTIFIERS = {
+    "DOI": "doi",
+    "PMID": "pmid",
+    "PMCID": "pmcid",
+    "ISBN": "isbn",
+    "URL": "url",
+}  # written as they are, not escaped
 NAME_ROLES = {"author": "author", "editor": "editor", "container-author": "bookauthor", "translator": "translator"}
 LATEX_SPECIALS = re.compile(r"[\\{}$%&#_~^]")
 LATEX_ESCAPES = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
@@ -100,7 +107,13 @@ def _json_items(text: str) -> list[tuple[Any, int, str]]:
         try:
             item, end = decoder.raw_decode(text, position)
         except json.JSONDecodeError as error:
-            found.append((None, error.lineno, f"JSON syntax error: {error.msg} (column {error.colno}); the items after it are not read"))
+            found.append(
+                (
+                    None,
+                    error.lineno,
+                    f"JSON syntax error: {error.msg} (column {error.colno}); the items after it are not read",
+                )
+            )
             return found
         except RecursionError:  # the parser's own stack
             found.append((None, _line(text, position), "JSON nested too deeply; the items after it are not read"))
@@ -108,12 +121,20 @@ def _json_items(text: str) -> list[tuple[Any, int, str]]:
         line += text.count("\n", counted_to, position)  # from the previous item on: linear in the file
         counted_to = position
         too_deep = json_data.too_deep([item])
-        found.append((None if too_deep else item, line, f"an item nested more than {json_data.MAX_DEPTH - 1} levels deep (skipped)" if too_deep else ""))
+        found.append(
+            (
+                None if too_deep else item,
+                line,
+                f"an item nested more than {json_data.MAX_DEPTH - 1} levels deep (skipped)" if too_deep else "",
+            )
+        )
         position = _skip_space(text, end)
         if position < len(text) and text[position] == ",":
             position = _skip_space(text, position + 1)
         elif position < len(text) and text[position] != "]":
-            found.append((None, _line(text, position), "JSON syntax error: ',' or ']' expected; the items after it are not read"))
+            found.append(
+                (None, _line(text, position), "JSON syntax error: ',' or ']' expected; the items after it are not read")
+            )
             return found
     return found
 
@@ -134,7 +155,10 @@ def _yaml_items(text: str) -> list[tuple[Any, int, str]]:
         if isinstance(sequence, yaml.SequenceNode):
             loader = yaml.SafeLoader("")
             try:
-                return [(loader.construct_object(child, deep=True), child.start_mark.line + 1, "") for child in sequence.value]
+                return [
+                    (loader.construct_object(child, deep=True), child.start_mark.line + 1, "")
+                    for child in sequence.value
+                ]
             except yaml.YAMLError as error:
                 raise _yaml_error(error, "YAML error") from None
             finally:
@@ -166,8 +190,12 @@ def to_entry(key: str, item: dict) -> Entry:
     genre = str(item.get("genre", "")).lower()
     if kind == "phdthesis" and "master" in genre:
         kind = "mastersthesis"
-    if (kind == "incollection" and not text_of(item.get("container-title"))) or (kind == "unpublished" and not text_of(item.get("note"))):
-        kind = "inbook" if kind == "incollection" else "misc"  # a chapter known by its book's own fields; a manuscript without BibTeX's note
+    if (kind == "incollection" and not text_of(item.get("container-title"))) or (
+        kind == "unpublished" and not text_of(item.get("note"))
+    ):
+        kind = (
+            "inbook" if kind == "incollection" else "misc"
+        )  # a chapter known by its book's own fields; a manuscript without BibTeX's note
     if kind == "online" and not text_of(item.get("URL")):
         kind = "misc"
     fields: dict[str, str] = {}
@@ -180,7 +208,17 @@ def to_entry(key: str, item: dict) -> Entry:
         fields["pages"] = re.sub(r"\s*[-\u2013]\s*", "--", fields["pages"])
     container = text_of(item.get("container-title"))
     if container:
-        target = "journal" if kind == "article" else "booktitle" if kind in ("incollection", "inproceedings") else "series" if kind == "book" else "howpublished"
+        target = (
+            "journal"
+            if kind == "article"
+            else (
+                "booktitle"
+                if kind in ("incollection", "inproceedings")
+                else "series"
+                if kind == "book"
+                else "howpublished"
+            )
+        )
         fields.setdefault(target, latex(container))
     if kind == "phdthesis" or kind == "mastersthesis":
         _move(fields, "publisher", "school")
@@ -237,7 +275,9 @@ def bibtex_name(person: object) -> str:
         return "{" + given + "}" if given else ""
     last = f"{particle} {family}".strip() if particle else family
     if " " in family:
-        last = f"{particle} {{{family}}}".strip() if particle else "{" + family + "}"  # "Garcia Marquez" is one family name
+        last = (
+            f"{particle} {{{family}}}".strip() if particle else "{" + family + "}"
+        )  # "Garcia Marquez" is one family name
     return ", ".join(part for part in (last, suffix, given) if part) if given or suffix else last
 
 

@@ -25,14 +25,23 @@ class EntryFilter:
             return frozenset(word.lower() for word in SAFE.sub("", attributes.get(name, "")).replace(",", " ").split())
 
         cited = attributes.get("cited", "").strip().lower()
-        return cls(words("type"), words("keyword"), words("file"), True if cited in ("yes", "true") else False if cited in ("no", "false") else None)
+        return cls(
+            words("type"),
+            words("keyword"),
+            words("file"),
+            True if cited in ("yes", "true") else False if cited in ("no", "false") else None,
+        )
 
     def __bool__(self) -> bool:
         return bool(self.types or self.keywords or self.files or self.cited is not None)
 
     def marker_text(self) -> str:
         """The filter as `type=article book;cited=no`, read back by `from_marker_text`."""
-        parts = [f"{name}={' '.join(sorted(values))}" for name, values in (("type", self.types), ("keyword", self.keywords), ("file", self.files)) if values]
+        parts = [
+            f"{name}={' '.join(sorted(values))}"
+            for name, values in (("type", self.types), ("keyword", self.keywords), ("file", self.files))
+            if values
+        ]
         if self.cited is not None:
             parts.append(f"cited={'yes' if self.cited else 'no'}")
         return ";".join(parts)
@@ -53,6 +62,8 @@ class EntryFilter:
             keywords = {word.lower() for word in KEYWORD_SPLIT.split(raw.fields.get("keywords", "")) if word}
             if not keywords & self.keywords:
                 return False
-        if self.files and not any(source.file.lower() == name or source.file.lower().endswith("/" + name) for name in self.files):
+        if self.files and not any(
+            source.file.lower() == name or source.file.lower().endswith("/" + name) for name in self.files
+        ):
             return False
         return self.cited is None or (source.key.lower() in cited) == self.cited

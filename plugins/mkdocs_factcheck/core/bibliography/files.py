@@ -42,7 +42,9 @@ class Source:
     # Slots: a 100,000-entry bibliography has as many sources, most of them never read.
     __slots__ = ("key", "file", "_where", "_raw", "_text", "_entry", "_identifiers")
 
-    def __init__(self, key: str, entry: Entry | None, file: str, line: int, lazy: tuple[BibText, int, int] | None = None):
+    def __init__(
+        self, key: str, entry: Entry | None, file: str, line: int, lazy: tuple[BibText, int, int] | None = None
+    ):
         """`entry`, or `lazy`: the BibTeX file and the span of its text the entry is parsed from on first
         use (a large shared bibliography's uncited entries are never parsed in a warm build)."""
         self.key = key
@@ -61,7 +63,8 @@ class Source:
 
     @line.setter
     def line(self, value: int) -> None:
-        """The line of a source written after it was read (a record the identifiers file gains at the end of a build)."""
+        """The line of a source written after it was read (a record the identifiers file gains at the end of a
+        build)."""
         if self._text is None:
             self._where = value
 
@@ -221,7 +224,14 @@ class _IndexingParser(bibtex.Parser):
         self.unnamed_entry_counter = 1
         self.command_start = 0
         self.spans: dict[str, list[tuple[str, int, int, int]]] = {}  # lower-cased key -> (key, line, start, end)
-        commands = LowLevelParser(text, keyless_entries=self.keyless_entries, handle_error=self.handle_error, want_entry=self.data.want_entry, filename=self.filename, macros=self.macros)
+        commands = LowLevelParser(
+            text,
+            keyless_entries=self.keyless_entries,
+            handle_error=self.handle_error,
+            want_entry=self.data.want_entry,
+            filename=self.filename,
+            macros=self.macros,
+        )
         line, counted_to = 1, 0
         for command in commands:
             kind = command[0].lower()
@@ -240,13 +250,17 @@ class _IndexingParser(bibtex.Parser):
         return self.data
 
 
-def _parse_one(path: Path, display: str, parser: _IndexingParser) -> tuple[str, list[tuple[str, int, int, int]], dict[str, list[str]], list[Finding]]:
+def _parse_one(
+    path: Path, display: str, parser: _IndexingParser
+) -> tuple[str, list[tuple[str, int, int, int]], dict[str, list[str]], list[Finding]]:
     """One BibTeX file, with the parser of the whole bibliography: its `@string` macros are those of the
     files before it too (a lab's `journals.bib` of macros, then its entries), as BibTeX reads them.
     Its text, its entries (key, line, span of text), the problems of their names, and its findings."""
     text = read_text(path, display)
     findings: list[Finding] = []
-    parser.data = data = _KeysOnly()  # this file's keys: the file of each is known, duplicates across files are ours to report
+    parser.data = data = (
+        _KeysOnly()
+    )  # this file's keys: the file of each is known, duplicates across files are ours to report
     parser.filename = display
     parser.spans = {}
     # pybtex reports recoverable errors through a global hook: capture them so parsing goes on past a
@@ -328,12 +342,16 @@ class BibText:
         self._parsing.add(key.lower())
         try:
             parent_key = entry.fields.get("crossref", "")
-            parent = self.bibliography.get(parent_key) if parent_key and parent_key.lower() not in self._parsing else None
+            parent = (
+                self.bibliography.get(parent_key) if parent_key and parent_key.lower() not in self._parsing else None
+            )
             if parent is not None:
                 inherit_fields(entry, parent.raw)
         finally:
             self._parsing.discard(key.lower())
-        from mkdocs_factcheck.core.bibliography.biblatex import to_bibtex_fields  # here: it imports nothing of this module, but reads as a step of it
+        from mkdocs_factcheck.core.bibliography.biblatex import (
+            to_bibtex_fields,
+        )  # here: it imports nothing of this module, but reads as a step of it
 
         to_bibtex_fields(entry)
         return entry
@@ -407,9 +425,14 @@ def load(paths: list[Path], base: Path) -> Bibliography:
         elif suffix in BIBTEX_SUFFIXES:
             text, spans, problems, findings = _parse_one(path, display, parser)
             bib_text = bibliography.texts[display] = BibText(path, parser.macros, bibliography)
-            located = [(key, line, Source(key, None, display, line, (bib_text, start, end))) for key, line, start, end in spans]
+            located = [
+                (key, line, Source(key, None, display, line, (bib_text, start, end))) for key, line, start, end in spans
+            ]
         else:
-            raise BibliographyError(f"bibliography file {display}: unknown format '{path.suffix}' (expected .bib, .json for CSL-JSON or .yaml for CSL-YAML)")
+            raise BibliographyError(
+                f"bibliography file {display}: unknown format '{path.suffix}' (expected .bib, .json for CSL-JSON or"
+                " .yaml for CSL-YAML)"
+            )
         bibliography.findings.extend(findings)
         for key, line, source in located:
             existing = bibliography.get(key)
@@ -417,7 +440,8 @@ def load(paths: list[Path], base: Path) -> Bibliography:
                 bibliography.findings.append(
                     Finding(
                         "duplicate_key",
-                        f"duplicate entry key '{key}', already defined at {existing.file}:{existing.line} (the first one is used)",
+                        f"duplicate entry key '{key}', already defined at {existing.file}:{existing.line} (the first"
+                        " one is used)",
                         file=display,
                         line=line,
                     )
@@ -425,6 +449,9 @@ def load(paths: list[Path], base: Path) -> Bibliography:
                 continue
             lowered = key.lower()
             bibliography.sources[key if lowered == key else lowered] = source  # one string, not two
-            bibliography.findings.extend(Finding("bib_syntax", f"entry '{key}': {problem}", file=display, line=line) for problem in problems.get(key, []))
+            bibliography.findings.extend(
+                Finding("bib_syntax", f"entry '{key}': {problem}", file=display, line=line)
+                for problem in problems.get(key, [])
+            )
     bibliography.macros = dict(parser.macros)
     return bibliography

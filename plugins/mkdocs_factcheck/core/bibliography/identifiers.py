@@ -42,7 +42,9 @@ class Identifier:
 
     @property
     def label(self) -> str:
-        return {"doi": "doi:", "pmid": "PMID: ", "pmcid": "PMCID: ", "arxiv": "arXiv:", "isbn": "ISBN ", "url": ""}[self.scheme] + self.value
+        return {"doi": "doi:", "pmid": "PMID: ", "pmcid": "PMCID: ", "arxiv": "arXiv:", "isbn": "ISBN ", "url": ""}[
+            self.scheme
+        ] + self.value
 
 
 def normalise_doi(value: str) -> str:

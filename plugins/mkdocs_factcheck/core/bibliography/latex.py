@@ -21,7 +21,17 @@ TAG_COMMANDS = {
     "textsc": "smallcaps", "textsuperscript": "sup", "textsubscript": "sub",
 }  # fmt: skip
 # Switches: they apply to the rest of their group (`{\em Salmonella}`).
-SWITCHES = {"em": "i", "it": "i", "itshape": "i", "sl": "i", "slshape": "i", "bf": "b", "bfseries": "b", "sc": "smallcaps", "scshape": "smallcaps"}
+SWITCHES = {
+    "em": "i",
+    "it": "i",
+    "itshape": "i",
+    "sl": "i",
+    "slshape": "i",
+    "bf": "b",
+    "bfseries": "b",
+    "sc": "smallcaps",
+    "scshape": "smallcaps",
+}
 # Commands whose argument is shown as it is.
 TRANSPARENT = {
     "textrm", "textup", "textnormal", "textsf", "texttt", "textmd", "mbox", "hbox", "text", "mathrm", "mathsf",
@@ -29,23 +39,61 @@ TRANSPARENT = {
     "uppercase", "lowercase", "MakeUppercase", "MakeLowercase", "url", "path", "nolinkurl",
 }  # fmt: skip
 # Commands that stand for nothing a reader sees, or for a space; the ones with an argument drop it.
-SPACE_COMMANDS = {"quad": " ", "qquad": " ", "enspace": " ", "thinspace": "\u2009", "newline": " ", "par": " ", "noindent": "", "relax": "", "protect": "", "xspace": "", "null": ""}
-DROPPED_WITH_ARGUMENT = {"hspace": " ", "vspace": " ", "label": "", "index": "", "footnote": "", "cite": "", "hskip": " "}
+SPACE_COMMANDS = {
+    "quad": " ",
+    "qquad": " ",
+    "enspace": " ",
+    "thinspace": "\u2009",
+    "newline": " ",
+    "par": " ",
+    "noindent": "",
+    "relax": "",
+    "protect": "",
+    "xspace": "",
+    "null": "",
+}
+DROPPED_WITH_ARGUMENT = {
+    "hspace": " ",
+    "vspace": " ",
+    "label": "",
+    "index": "",
+    "footnote": "",
+    "cite": "",
+    "hskip": " ",
+}
 SYMBOLS = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε", "zeta": "ζ", "eta": "η",
     "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ", "pi": "π",
     "rho": "ρ", "sigma": "σ", "varsigma": "ς", "tau": "τ", "upsilon": "υ", "phi": "φ", "varphi": "φ", "chi": "χ",
     "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π",
-    "Sigma": "Σ", "Upsilon": "Υ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω", "textmu": "µ", "textalpha": "α", "textbeta": "β",
+    "Sigma": "Σ", "Upsilon": "Υ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω", "textmu": "µ", "textalpha": "α",
+    "textbeta": "β",
     "pm": "±", "mp": "∓", "times": "×", "cdot": "·", "div": "÷", "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥",
     "neq": "≠", "ne": "≠", "approx": "≈", "sim": "∼", "simeq": "≃", "equiv": "≡", "infty": "∞", "propto": "∝",
     "rightarrow": "→", "to": "→", "leftarrow": "←", "leftrightarrow": "↔", "Rightarrow": "⇒", "uparrow": "↑",
     "downarrow": "↓", "degree": "°", "circ": "°", "prime": "′", "ldots": "…", "dots": "…", "cdots": "⋯", "partial": "∂",
     "nabla": "∇", "sum": "∑", "prod": "∏", "int": "∫", "sqrt": "√", "in": "∈", "cap": "∩", "cup": "∪", "ell": "ℓ",
-    "hbar": "ℏ", "langle": "⟨", "rangle": "⟩", "slash": "/", "textslash": "/", "textfractionsolidus": "⁄", "LaTeX": "LaTeX", "TeX": "TeX", "BibTeX": "BibTeX",
+    "hbar": "ℏ", "langle": "⟨", "rangle": "⟩", "slash": "/", "textslash": "/", "textfractionsolidus": "⁄",
+    "LaTeX": "LaTeX", "TeX": "TeX", "BibTeX": "BibTeX",
 }  # fmt: skip
 ACCENTS = set("'\"`^~=.") | {"c", "v", "u", "H", "k", "r", "d", "b", "t"}
-ESCAPED = {"&": "&", "%": "%", "$": "$", "#": "#", "_": "_", "{": "{", "}": "}", " ": " ", ",": "\u2009", ";": " ", ":": " ", "!": "", "/": "", "-": "", "\\": " "}
+ESCAPED = {
+    "&": "&",
+    "%": "%",
+    "$": "$",
+    "#": "#",
+    "_": "_",
+    "{": "{",
+    "}": "}",
+    " ": " ",
+    ",": "\u2009",
+    ";": " ",
+    ":": " ",
+    "!": "",
+    "/": "",
+    "-": "",
+    "\\": " ",
+}
 COMMAND = re.compile(r"\\(?:([A-Za-z]+)\*?\s*|(.))", re.S)
 
 

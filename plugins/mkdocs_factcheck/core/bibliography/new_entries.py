@@ -18,14 +18,66 @@ from mkdocs_factcheck.core.citations.by_identifier import identifier_keys
 from mkdocs_factcheck.core.field_text import MAX_TEXT
 from mkdocs_factcheck.core.printable import quoted as _shown
 
-STOPWORDS = {"a", "an", "the", "of", "on", "in", "for", "and", "to", "with", "at", "by", "from", "is", "are", "as", "or", "its", "la", "le", "les", "el", "der", "die", "das", "de", "du", "und", "et"}
+STOPWORDS = {
+    "a",
+    "an",
+    "the",
+    "of",
+    "on",
+    "in",
+    "for",
+    "and",
+    "to",
+    "with",
+    "at",
+    "by",
+    "from",
+    "is",
+    "are",
+    "as",
+    "or",
+    "its",
+    "la",
+    "le",
+    "les",
+    "el",
+    "der",
+    "die",
+    "das",
+    "de",
+    "du",
+    "und",
+    "et",
+}
 # Identifier fields: written as they are (no LaTeX), so only a value of the identifier's own syntax is.
 IDENTIFIER_FIELDS = ("doi", "pmid", "pmcid", "isbn", "url")
 # What would end a BibTeX value or start an entry (`@article{k0,` inside a value is one to our scanner).
 UNSAFE = re.compile(r"[{}\\@\"\s\x00-\x1f\x7f]")
 URL_UNSAFE = re.compile(r"[{}\\@\"<>\s\x00-\x1f\x7f]")
 # Field order of the entries written (what people expect to read first); others follow by name.
-FIELD_ORDER = ("author", "editor", "title", "journal", "booktitle", "series", "year", "month", "volume", "number", "pages", "edition", "publisher", "address", "school", "institution", "doi", "pmid", "pmcid", "isbn", "url")
+FIELD_ORDER = (
+    "author",
+    "editor",
+    "title",
+    "journal",
+    "booktitle",
+    "series",
+    "year",
+    "month",
+    "volume",
+    "number",
+    "pages",
+    "edition",
+    "publisher",
+    "address",
+    "school",
+    "institution",
+    "doi",
+    "pmid",
+    "pmcid",
+    "isbn",
+    "url",
+)
 
 
 class NewEntries:
@@ -36,8 +88,12 @@ class NewEntries:
     def __init__(self, bibliography: Bibliography, file: str):
         self.file = file
         self.texts: list[str] = []  # the entries added, as BibTeX, in order
-        self._by_identifier = {key: source for source in bibliography.sources.values() for key in identifier_keys(source)}
-        self._taken = {source.key.lower() for source in bibliography.sources.values()}  # keys differing in case only collide
+        self._by_identifier = {
+            key: source for source in bibliography.sources.values() for key in identifier_keys(source)
+        }
+        self._taken = {
+            source.key.lower() for source in bibliography.sources.values()
+        }  # keys differing in case only collide
         self._style = detect_key_style(bibliography.keys())
         self.left_out: list[str] = []  # the fields of the last entry added that could not be written, and why
 
@@ -56,7 +112,9 @@ class NewEntries:
         """The record as a new entry, in the bibliography's key style; returns its key."""
         key = make_key(item, self._style, self._taken)
         self._taken.add(key.lower())
-        text, self.left_out = bibtex_entry(key, {name: value for name, value in item.items() if not name.startswith("factcheck-")})  # our notes on a record are no BibTeX
+        text, self.left_out = bibtex_entry(
+            key, {name: value for name, value in item.items() if not name.startswith("factcheck-")}
+        )  # our notes on a record are no BibTeX
         self.texts.append(text)
         added = _as_source(key, item, self.file)
         for known in identifier_keys(added) + [identifier.lower()]:
@@ -93,7 +151,11 @@ def key_styles() -> list[tuple[str, re.Pattern, Callable[[str, str, str], str]]]
         ("Onji1987", re.compile(r"[A-Z][a-z]+\d{4}[a-z]?"), lambda f, y, w: f"{f.capitalize()}{y}"),
         ("onji1987effect", re.compile(r"[a-z]+\d{4}[a-z]{2,}"), lambda f, y, w: f"{f}{y}{w}"),
         ("onji_1987_effect", re.compile(r"[a-z]+_\d{4}_[a-z]+"), lambda f, y, w: f"{f}_{y}_{w}"),
-        ("Onji_1987_Effect", re.compile(r"[A-Z][a-z]+_\d{4}_[A-Z][a-z]*"), lambda f, y, w: f"{f.capitalize()}_{y}_{w.capitalize()}"),
+        (
+            "Onji_1987_Effect",
+            re.compile(r"[A-Z][a-z]+_\d{4}_[A-Z][a-z]*"),
+            lambda f, y, w: f"{f.capitalize()}_{y}_{w.capitalize()}",
+        ),
         ("onji_1987", re.compile(r"[a-z]+_\d{4}[a-z]?"), lambda f, y, w: f"{f}_{y}"),
         ("onji:1987", re.compile(r"[a-z]+:\d{4}[a-z]?"), lambda f, y, w: f"{f}:{y}"),
         ("Onji:1987", re.compile(r"[A-Z][a-z]+:\d{4}[a-z]?"), lambda f, y, w: f"{f.capitalize()}:{y}"),
@@ -128,7 +190,9 @@ def _letters(index: int) -> str:
 
 def _ascii(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
-    return re.sub(r"[^a-z]", "", "".join(c for c in decomposed if not unicodedata.combining(c)).lower().replace("ß", "ss"))
+    return re.sub(
+        r"[^a-z]", "", "".join(c for c in decomposed if not unicodedata.combining(c)).lower().replace("ß", "ss")
+    )
 
 
 def _family(item: dict) -> str:
@@ -174,7 +238,9 @@ def bibtex_entry(key: str, item: dict) -> tuple[str, list[str]]:
             fields[name] = written
         else:
             left_out.append(f"{name} '{_shown(value)}' ({why})")
-    names = sorted(fields, key=lambda name: (FIELD_ORDER.index(name) if name in FIELD_ORDER else len(FIELD_ORDER), name))
+    names = sorted(
+        fields, key=lambda name: (FIELD_ORDER.index(name) if name in FIELD_ORDER else len(FIELD_ORDER), name)
+    )
     width = max((len(name) for name in names), default=0)
     lines = [f"@{entry.type}{{{key},"]
     for name in names:

@@ -45,7 +45,9 @@ def missing_fields(source: Source) -> list[str]:
     present |= {role.lower() for role, people in entry.persons.items() if people}
     missing = []
     kind = entry.type.lower()
-    requirements = REQUIRED_FIELDS[kind] if kind in REQUIRED_FIELDS else REQUIRED_FIELDS.get(bibtex_type(entry), [])  # BibLaTeX's by their BibTeX type
+    requirements = (
+        REQUIRED_FIELDS[kind] if kind in REQUIRED_FIELDS else REQUIRED_FIELDS.get(bibtex_type(entry), [])
+    )  # BibLaTeX's by their BibTeX type
     for requirement in requirements:
         options = requirement.split("/")
         if not any(option in present for option in options):
@@ -53,7 +55,14 @@ def missing_fields(source: Source) -> list[str]:
     return missing
 
 
-def check_sources(bibliography: Bibliography, cited: set[str], claims: list[Claim], unverified_pattern: str, max_age: int | None, today: datetime.date | None = None) -> list[Finding]:
+def check_sources(
+    bibliography: Bibliography,
+    cited: set[str],
+    claims: list[Claim],
+    unverified_pattern: str,
+    max_age: int | None,
+    today: datetime.date | None = None,
+) -> list[Finding]:
     """Findings on the entries: cited ones are checked in full; the others only reported as uncited."""
     findings: list[Finding] = []
     unverified = re.compile(unverified_pattern, re.IGNORECASE) if unverified_pattern else None
@@ -66,7 +75,11 @@ def check_sources(bibliography: Bibliography, cited: set[str], claims: list[Clai
             continue
         missing = missing_fields(source)
         if missing:
-            findings.append(Finding("missing_field", f"entry '{source.key}' ({source.raw.type}) lacks {', '.join(missing)}", **place))
+            findings.append(
+                Finding(
+                    "missing_field", f"entry '{source.key}' ({source.raw.type}) lacks {', '.join(missing)}", **place
+                )
+            )
         identifiers = source.identifiers
         for identifier in identifiers:
             why = problem(identifier)
@@ -74,18 +87,40 @@ def check_sources(bibliography: Bibliography, cited: set[str], claims: list[Clai
                 findings.append(Finding("invalid_identifier", f"entry '{source.key}': {why}", **place))
             elif identifier.scheme == "doi" and identifier.value != source.raw.fields[identifier.field].strip():
                 written = source.raw.fields[identifier.field].strip()
-                findings.append(Finding("doi_normalised", f"entry '{source.key}': DOI written as '{written}', read as {identifier.value}", **place))
+                findings.append(
+                    Finding(
+                        "doi_normalised",
+                        f"entry '{source.key}': DOI written as '{written}', read as {identifier.value}",
+                        **place,
+                    )
+                )
         if lowered in claim_keys and not identifiers:
-            findings.append(Finding("no_identifier", f"entry '{source.key}' supports a claim but has no DOI, PMID, PMCID, ISBN or URL a reader could follow", **place))
+            findings.append(
+                Finding(
+                    "no_identifier",
+                    f"entry '{source.key}' supports a claim but has no DOI, PMID, PMCID, ISBN or URL a reader could"
+                    " follow",
+                    **place,
+                )
+            )
         remark = editors_remark(source)
         if unverified and remark and unverified.search(remark):
-            findings.append(Finding("unverified_source", f"entry '{source.key}' is marked as not fully verified: {remark}", **place))
+            findings.append(
+                Finding("unverified_source", f"entry '{source.key}' is marked as not fully verified: {remark}", **place)
+            )
     if max_age:
         year_now = (today or datetime.date.today()).year
         for claim in claims:
             years = [year for key in claim.cites if (year := _year(bibliography.get(key)))]
             if years and year_now - max(years) > max_age:
-                findings.append(Finding("source_too_old", f"claim '{claim.id}': its newest source is from {max(years)}, older than {max_age} years", page=claim.page, line=claim.line))
+                findings.append(
+                    Finding(
+                        "source_too_old",
+                        f"claim '{claim.id}': its newest source is from {max(years)}, older than {max_age} years",
+                        page=claim.page,
+                        line=claim.line,
+                    )
+                )
     return findings
 
 
@@ -100,7 +135,14 @@ def uncited_findings(uncited: list[Source]) -> list[Finding]:
     findings = []
     for file, sources in by_file.items():
         shown = ", ".join(f"'{s.key}'" for s in sources[:5])
-        findings.append(Finding("uncited_entry", f"{len(sources)} entries are never cited: {shown} and {len(sources) - 5} more", file=file, line=sources[0].line))
+        findings.append(
+            Finding(
+                "uncited_entry",
+                f"{len(sources)} entries are never cited: {shown} and {len(sources) - 5} more",
+                file=file,
+                line=sources[0].line,
+            )
+        )
     return findings
 
 

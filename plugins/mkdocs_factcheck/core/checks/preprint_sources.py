@@ -44,7 +44,9 @@ class PreprintSources:
         for source in sources:
             if source.file == self.identifiers.display or not is_preprint(source.raw):
                 continue
-            for key in identifier_keys(source)[:1] + ([f"doi:{arxiv_journal_doi(source.raw)}"] if arxiv_journal_doi(source.raw) else []):
+            for key in identifier_keys(source)[:1] + (
+                [f"doi:{arxiv_journal_doi(source.raw)}"] if arxiv_journal_doi(source.raw) else []
+            ):
                 found = cited_identifier(key)
                 if found is not None and found.scheme == "doi" and not self._item(found.key):
                     wanted.append(found)
@@ -108,7 +110,9 @@ class PreprintSources:
         title = self._record(f"doi:{doi}", keep).get("title")
         if not isinstance(title, str) or not title.strip():
             return ""
-        from mkdocs_factcheck.core.checks.online.title_markup import plain_text  # the record's rich text as the text a tooltip and a finding show
+        from mkdocs_factcheck.core.checks.online.title_markup import (
+            plain_text,
+        )  # the record's rich text as the text a tooltip and a finding show
 
         return plain_text(title)
 
@@ -135,7 +139,14 @@ class PreprintSources:
                 continue
             doi = next((i.href for i in source.identifiers if i.scheme == "doi" and i.href), None)
             url = {"url": doi} if doi else {}
-            found.append({"key": source.key, "title": latex_to_text(source.raw.fields.get("title", "")), **url, "published": facts["published"]})
+            found.append(
+                {
+                    "key": source.key,
+                    "title": latex_to_text(source.raw.fields.get("title", "")),
+                    **url,
+                    "published": facts["published"],
+                }
+            )
         return found
 
     def settle(self, cited: set[str]) -> None:
@@ -151,5 +162,12 @@ class PreprintSources:
             source = self.identifiers.bibliography.get(lowered)
             facts = self.facts(source) if source is not None else None
             if source is not None and facts and facts.get("published"):
-                found.append(Finding("preprint_published", finding_text(source.key, facts["published"]), file=source.file, line=source.line or None))
+                found.append(
+                    Finding(
+                        "preprint_published",
+                        finding_text(source.key, facts["published"]),
+                        file=source.file,
+                        line=source.line or None,
+                    )
+                )
         return found

@@ -31,7 +31,16 @@ DOI_PREFIXES = re.compile(
     re.IGNORECASE,
 )
 # Fields of an entry that name where it appeared: a preprint server there makes it a preprint.
-VENUE_FIELDS = ("journal", "journaltitle", "howpublished", "publisher", "organization", "institution", "eprinttype", "archiveprefix")
+VENUE_FIELDS = (
+    "journal",
+    "journaltitle",
+    "howpublished",
+    "publisher",
+    "organization",
+    "institution",
+    "eprinttype",
+    "archiveprefix",
+)
 MARKED = re.compile(r"^\s*(?:pre-?published|preprint)\s*$", re.IGNORECASE)
 
 
@@ -43,8 +52,13 @@ def is_preprint(entry: Entry) -> bool:
     venues = " ".join(fields.get(name, "") for name in VENUE_FIELDS if name not in ("eprinttype", "archiveprefix"))
     if SERVERS.search(venues):
         return True
-    if fields.get("eprint") and (fields.get("eprinttype") or fields.get("archiveprefix") or "").strip().lower() == "arxiv":
-        return not (fields.get("journal") or fields.get("journaltitle"))  # a journal's article with its arXiv copy is no preprint
+    if (
+        fields.get("eprint")
+        and (fields.get("eprinttype") or fields.get("archiveprefix") or "").strip().lower() == "arxiv"
+    ):
+        return not (
+            fields.get("journal") or fields.get("journaltitle")
+        )  # a journal's article with its arXiv copy is no preprint
     return bool(DOI_PREFIXES.match(normalise_doi(fields.get("doi", ""))))
 
 
@@ -54,13 +68,17 @@ def record_facts(record: dict) -> tuple[bool, list[dict], list[str]]:
     (`has-preprint`, `HasPreprint`)."""
     subtype = str(record.get("subtype") or "").lower()
     types = record.get("types")
-    general = str((types.get("resourceTypeGeneral") if isinstance(types, dict) else "") or record.get("type") or "").lower()
+    general = str(
+        (types.get("resourceTypeGeneral") if isinstance(types, dict) else "") or record.get("type") or ""
+    ).lower()
     preprint = subtype == "preprint" or general == "preprint"
     published: list[str] = []
     preprints: list[str] = []
     into = {"is-preprint-of": published, "ispreprintof": published, "has-preprint": preprints, "haspreprint": preprints}
     relations = record.get("relation")
-    named: list[tuple[object, object]] = []  # (relation, DOI), from Crossref's `relation` and DataCite's `relatedIdentifiers`
+    named: list[
+        tuple[object, object]
+    ] = []  # (relation, DOI), from Crossref's `relation` and DataCite's `relatedIdentifiers`
     for name, targets in relations.items() if isinstance(relations, dict) else []:
         for target in targets if isinstance(targets, list) else []:
             if isinstance(target, dict) and str(target.get("id-type", "doi")).lower() == "doi":
@@ -88,7 +106,11 @@ def published_versions(item: dict) -> list[dict]:
     """The published versions an identifiers file's item records, each {"doi", "title"?}."""
     facts = item.get(PREPRINT_FIELD)
     versions = facts.get("published") if isinstance(facts, dict) else None
-    return [v for v in versions if isinstance(v, dict) and isinstance(v.get("doi"), str) and v["doi"]] if isinstance(versions, list) else []
+    return (
+        [v for v in versions if isinstance(v, dict) and isinstance(v.get("doi"), str) and v["doi"]]
+        if isinstance(versions, list)
+        else []
+    )
 
 
 def mark_html(published: list[dict], word: str = "Preprint") -> str:

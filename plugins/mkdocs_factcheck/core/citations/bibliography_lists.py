@@ -11,7 +11,13 @@ from mkdocs_factcheck.core.bibliography.entry_filter import EntryFilter
 from mkdocs_factcheck.core.citations.labels import Numbering
 from mkdocs_factcheck.core.formatting.csl import inlines
 from mkdocs_factcheck.core.formatting.csl.documents import Document, DocumentResult
-from mkdocs_factcheck.core.formatting.reference_html import bibliography_block, bibliography_list, entry_body, item_html, label_text
+from mkdocs_factcheck.core.formatting.reference_html import (
+    bibliography_block,
+    bibliography_list,
+    entry_body,
+    item_html,
+    label_text,
+)
 
 if TYPE_CHECKING:
     from mkdocs_factcheck.core.citations.engine import Engine, PageState
@@ -36,7 +42,9 @@ class BibliographyLists:
         that is filled in when the page is written)."""
         body = self._bodies.get(key.lower())
         if body is None:
-            body = self._bodies[key.lower()] = entry_body(self.engine.formatter.html(key), self.engine.formatter.links_html(key), self.engine.entry_status(key))
+            body = self._bodies[key.lower()] = entry_body(
+                self.engine.formatter.html(key), self.engine.formatter.links_html(key), self.engine.entry_status(key)
+            )
         return body
 
     def page(self, page: PageState) -> str:
@@ -49,7 +57,9 @@ class BibliographyLists:
         backlinks_for = page.backlinks()
         if page.csl is not None:
             return self.csl_list(page.csl, {key.lower() for key in keys}, backlinks_for)
-        return bibliography_list([self.item(key, page.numbering, backlinks_for(key)) for key in self.ordered(keys, page.numbering)])
+        return bibliography_list(
+            [self.item(key, page.numbering, backlinks_for(key)) for key in self.ordered(keys, page.numbering)]
+        )
 
     def ordered(self, keys: list[str], numbering: Numbering) -> list[str]:
         """Bibliography order: by number for numeric labels, by the style's sorting otherwise."""
@@ -60,7 +70,9 @@ class BibliographyLists:
         entries = self.engine.style.sort([self.engine.bibliography.get(k).entry for k in keys])  # type: ignore[union-attr]
         return [entry.key for entry in entries]
 
-    def csl_list(self, result: DocumentResult, keys: set[str], backlinks_for: Callable[[str], list[tuple[str, str]]]) -> str:
+    def csl_list(
+        self, result: DocumentResult, keys: set[str], backlinks_for: Callable[[str], list[tuple[str, str]]]
+    ) -> str:
         """The `<ol>` of those of `keys` (lower-cased) that the style listed, in its order."""
         csl = self.engine.csl
         assert csl is not None
@@ -73,12 +85,30 @@ class BibliographyLists:
             html, text = self._csl_entries.of(entry.body)
             body = self._csl_bodies.get((entry.key, html))
             if body is None:  # with its links and status: once per build for each way it is written
-                body = self._csl_bodies[(entry.key, html)] = entry_body(html, self.engine.formatter.links_html(source.key, shown=text), self.engine.entry_status(source.key))
-            items.append(item_html(source.key, inlines.text(entry.label), body, backlinks_for(source.key), self.engine.words["back_to_citation"]))
+                body = self._csl_bodies[(entry.key, html)] = entry_body(
+                    html, self.engine.formatter.links_html(source.key, shown=text), self.engine.entry_status(source.key)
+                )
+            items.append(
+                item_html(
+                    source.key,
+                    inlines.text(entry.label),
+                    body,
+                    backlinks_for(source.key),
+                    self.engine.words["back_to_citation"],
+                )
+            )
         for key in sorted(keys & csl.failed_keys):  # formatted without the style, and listed all the same
             source = self.engine.bibliography.get(key)
             assert source is not None
-            items.append(item_html(source.key, "", self.entry_body(source.key), backlinks_for(source.key), self.engine.words["back_to_citation"]))
+            items.append(
+                item_html(
+                    source.key,
+                    "",
+                    self.entry_body(source.key),
+                    backlinks_for(source.key),
+                    self.engine.words["back_to_citation"],
+                )
+            )
         return bibliography_list(items)
 
     def site(self, backlinks_for, entry_filter: EntryFilter | None = None, title: str | None = None) -> str:
@@ -99,6 +129,8 @@ class BibliographyLists:
             site_document = self.engine.csl_site
             result = site_document.result() if site_document is not None else csl.format(Document([], hidden, keys))
             if result is not None:
-                return bibliography_block(self.csl_list(result, {key.lower() for key in keys}, backlinks_for), title, heading_id, site=True)
+                return bibliography_block(
+                    self.csl_list(result, {key.lower() for key in keys}, backlinks_for), title, heading_id, site=True
+                )
         items = [self.item(key, numbering, backlinks_for(key)) for key in self.ordered(keys, numbering)]
         return bibliography_block(bibliography_list(items), title, heading_id, site=True)

@@ -42,7 +42,9 @@ log = logger()
 SCHEMES = ("doi", "pmid", "pmcid", "isbn")
 DOI_ADDRESS = re.compile(r"^(?:https?://)?(?:dx\.|www\.)?doi\.org/", re.IGNORECASE)
 NOTICES_FIELD = "factcheck-notices"  # as online/metadata.py writes it
-MAY_CITE_IDENTIFIER = re.compile(r"@\{?(?:(?:doi|pmid|pmcid|isbn):|(?:https?://)?(?:dx\.|www\.)?doi\.org/)", re.IGNORECASE)
+MAY_CITE_IDENTIFIER = re.compile(
+    r"@\{?(?:(?:doi|pmid|pmcid|isbn):|(?:https?://)?(?:dx\.|www\.)?doi\.org/)", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,9 @@ class IdentifierCitations:
         self.raw: list = []  # the file's items, all of them, as they are: what a rewrite keeps
         self.sources: dict[str, Source] = {}  # lower-cased identifier key -> the file's item as a Source
         self.new: dict[str, dict] = {}  # fetched in this run: written at the end
-        self.added: dict[str, Source] = {}  # identifier key -> its source (the next run takes ours out: Bibliography.added)
+        self.added: dict[
+            str, Source
+        ] = {}  # identifier key -> its source (the next run takes ours out: Bibliography.added)
         self.failed: dict[str, str] = {}  # lower-cased identifier key -> why it did not resolve
         self._index: dict[str, Source] | None = None
         self._readable = True
@@ -137,10 +141,10 @@ class IdentifierCitations:
 
     # ------------------------------------------------------------------ the identifiers file
 
-
     def bind(self, page_report: Callable[[Finding], None], joined: Callable[[], None]) -> None:
         """Where findings about citations in a page go, and who is told when a source joins the bibliography."""
         self.page_report, self.joined = page_report, joined
+
     def _read(self) -> None:
         if self.path is None or not self.path.is_file():
             return
@@ -168,7 +172,14 @@ class IdentifierCitations:
             lowered = _lowered(key)
             if lowered in self.sources:
                 first = self.sources[lowered]
-                self.report(Finding("duplicate_key", f"a second item for '{key}', already at line {first.line} (the first one is used)", file=self.display, line=line))
+                self.report(
+                    Finding(
+                        "duplicate_key",
+                        f"a second item for '{key}', already at line {first.line} (the first one is used)",
+                        file=self.display,
+                        line=line,
+                    )
+                )
                 continue
             self.items[lowered] = by_id.get(key, {})
             self.sources[lowered] = Source(key, entry, self.display, line)
@@ -179,14 +190,25 @@ class IdentifierCitations:
         if not self.new or self.path is None:
             return
         if not self._readable:
-            log.warning("%s: not updated (it could not be read); identifiers fetched in this build: %s", self.display, ", ".join(sorted(self.new)))
+            log.warning(
+                "%s: not updated (it could not be read); identifiers fetched in this build: %s",
+                self.display,
+                ", ".join(sorted(self.new)),
+            )
             return
         if not self._merge_edits():
-            log.warning("%s: not updated (it changed during the build and cannot be read now); identifiers fetched in this build: %s", self.display, ", ".join(sorted(self.new)))
+            log.warning(
+                "%s: not updated (it changed during the build and cannot be read now); identifiers fetched in this"
+                " build: %s",
+                self.display,
+                ", ".join(sorted(self.new)),
+            )
             return
         new = [item for key, item in self.new.items() if key not in self.items]
         # Every item of the file stays as it is (repeated ids too); sorting is stable.
-        ordered = sorted([*self.raw, *new], key=lambda item: str(item.get("id", "")).lower() if isinstance(item, dict) else "")
+        ordered = sorted(
+            [*self.raw, *new], key=lambda item: str(item.get("id", "")).lower() if isinstance(item, dict) else ""
+        )
         text = json.dumps(ordered, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
         try:
             write_atomically(self.path, text.encode("utf-8"))
@@ -222,7 +244,11 @@ class IdentifierCitations:
         if not isinstance(raw, list):
             return False
         self.raw = raw
-        self.items = {_lowered(str(item.get("id"))): item for item in raw if isinstance(item, dict) and item.get("id") not in (None, "")}
+        self.items = {
+            _lowered(str(item.get("id"))): item
+            for item in raw
+            if isinstance(item, dict) and item.get("id") not in (None, "")
+        }
         self._text = text
         return True
 
@@ -276,7 +302,9 @@ class IdentifierCitations:
             return None
         why = found.problem
         if why:
-            self.page_report(Finding("invalid_identifier", f"citation '{key}': {why} (not looked up)", page=page, line=line))
+            self.page_report(
+                Finding("invalid_identifier", f"citation '{key}': {why} (not looked up)", page=page, line=line)
+            )
             return None
         entry = self._in_bibliography(found)
         if entry is not None:
@@ -291,7 +319,9 @@ class IdentifierCitations:
             self.failed[lowered] = self._fetch(found)
         if lowered in self.added:
             return self.added[lowered]
-        self.page_report(Finding("unknown_identifier", f"cannot resolve '{key}': {self.failed[lowered]}", page=page, line=line))
+        self.page_report(
+            Finding("unknown_identifier", f"cannot resolve '{key}': {self.failed[lowered]}", page=page, line=line)
+        )
         return None
 
     def _fetch(self, found: CitedIdentifier) -> str:
@@ -373,11 +403,23 @@ class IdentifierCitations:
 
     def retracted_sources(self, cited: set[str]) -> list[Source]:
         """The file's items the site cites that its notices say are retracted."""
-        return [source for lowered, source in self.added.items() if source.key.lower() in cited and source.file == self.display and self.retracted(lowered)]
+        return [
+            source
+            for lowered, source in self.added.items()
+            if source.key.lower() in cited and source.file == self.display and self.retracted(lowered)
+        ]
 
     def offline_findings(self, cited: set[str]) -> list[Finding]:
         """Retracted items of the file that the site cites, for builds without online checks."""
-        return [Finding("retracted_source", f"entry '{source.key}' is retracted (notice kept in {self.display})", file=source.file, line=source.line or None) for source in self.retracted_sources(cited)]
+        return [
+            Finding(
+                "retracted_source",
+                f"entry '{source.key}' is retracted (notice kept in {self.display})",
+                file=source.file,
+                line=source.line or None,
+            )
+            for source in self.retracted_sources(cited)
+        ]
 
 
 # An identifier field of a BibTeX entry and the start of its value.
@@ -409,7 +451,11 @@ def _scanned(bibliography: Bibliography) -> dict[int, list[str]]:
                 continue  # outside any entry (a comment)
             source = entries[at][2]
             value = PLAIN_VALUE.match(data, match.end())
-            identifier = cited_identifier(f"{match.group(1).decode()}:{value.group(1).decode('utf-8', 'replace')}") if value else None
+            identifier = (
+                cited_identifier(f"{match.group(1).decode()}:{value.group(1).decode('utf-8', 'replace')}")
+                if value
+                else None
+            )
             if identifier is None or identifier.problem or id(source) not in plain:
                 plain.pop(id(source), None)  # read it properly
                 continue

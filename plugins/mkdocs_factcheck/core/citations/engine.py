@@ -134,7 +134,9 @@ class Engine:
         self._reporters: list[Reporter] = [report or (lambda finding: None)]  # the last one hears findings
         self.ledger: Ledger | None = ledger  # the published record, for the corrections readers see
         self.reviewers: dict = dict(reviewers or {})  # the site's reviewers by id
-        self.severity_of = severity_of or (lambda kind: "warning")  # the site's Findings knows the configured severities
+        self.severity_of = severity_of or (
+            lambda kind: "warning"
+        )  # the site's Findings knows the configured severities
         self.formatter = EntryFormatter(bibliography, self.style, self._report_once, store)
         self.formatter.style_gaps_reported = self.csl is None
         self.labeller = Labeller(bibliography, self.style, mode, self.formatter.authors)
@@ -252,11 +254,17 @@ class Engine:
             source = self.bibliography.get(cite.key)
             identifiers = self.identifiers if source is None else None
             by_identifier = identifiers is not None and identifiers.handles(cite.key)
-            if identifiers is not None and by_identifier:  # `@doi:10.x/y`: identifier_citations.py, which reports its own findings
+            if (
+                identifiers is not None and by_identifier
+            ):  # `@doi:10.x/y`: identifier_citations.py, which reports its own findings
                 source = identifiers.resolve(cite.key, page.src_path or "<page>", line)
             if source is None:
                 if not by_identifier:
-                    self._report_once(Finding("unknown_key", self.unknown_key_message(cite.key), page=page.src_path or "<page>", line=line))
+                    self._report_once(
+                        Finding(
+                            "unknown_key", self.unknown_key_message(cite.key), page=page.src_path or "<page>", line=line
+                        )
+                    )
                 page.citations.append(CitationRecord(cite.key, "", line, False, group.source))
                 resolved.append(ResolvedCite(cite.key, False))
                 continue
@@ -275,7 +283,9 @@ class Engine:
         cite.year = self.labeller.year(cite.key) if self.mode == "author-year" else ""
         cite.tooltip = self.formatter.text(cite.key)
 
-    def csl_citations(self, page: PageState, groups: list[list[CiteRequest]], resolved: list[list[ResolvedCite]]) -> list[list] | None:
+    def csl_citations(
+        self, page: PageState, groups: list[list[CiteRequest]], resolved: list[list[ResolvedCite]]
+    ) -> list[list] | None:
         """The page's citations as the CSL style writes them (pandoc's inlines, one list per group), from
         one document: numbers, disambiguation ("1987a") and "ibid." depend on the page's other citations.
         With site-wide numbers (numeric styles), the entries cited by earlier pages come first, unseen.
@@ -288,7 +298,9 @@ class Engine:
                 page.numbering.number(request.key)
         if self.csl_site is not None:
             document = Document(groups, [], self.nocite_keys(page), page=page.src_path)
-            result = page.csl = self.csl_site.page_part(document) if groups or document.nocite else DocumentResult([], [])
+            result = page.csl = (
+                self.csl_site.page_part(document) if groups or document.nocite else DocumentResult([], [])
+            )
             if self.csl_site.given_up:  # timed out: from here on each page is a document of its own
                 self.csl_site = None
         if self.csl_site is None:
@@ -314,7 +326,9 @@ class Engine:
         if self.csl is None or self.csl_prefetch is None:
             return
         prefetch, self.csl_prefetch = self.csl_prefetch, None
-        self.csl_site = SiteDocument(self.csl, lambda: prefetch(self, None), order, (lambda: self.bibliography.keys()) if listed else list)
+        self.csl_site = SiteDocument(
+            self.csl, lambda: prefetch(self, None), order, (lambda: self.bibliography.keys()) if listed else list
+        )
 
     def _pages_ahead(self, page: PageState) -> list[Document]:
         """The documents of the pages after `page`, read ahead by the host; once a build."""
@@ -324,7 +338,18 @@ class Engine:
     def collecting_copy(self) -> Engine:
         """An engine like this one, numbered as far as this one is, whose CSL formatter only notes the
         documents it is given: the host converts the pages still to come with it (see `csl_prefetch`)."""
-        copy = Engine(self.bibliography, self.style_option, self.mode, self.numbering_scope, self.words, None, None, self.title_case, base=self.base, locale=self.locale)
+        copy = Engine(
+            self.bibliography,
+            self.style_option,
+            self.mode,
+            self.numbering_scope,
+            self.words,
+            None,
+            None,
+            self.title_case,
+            base=self.base,
+            locale=self.locale,
+        )
         assert copy.csl is not None
         copy.csl.collecting()
         copy.csl.failed_keys = set(self.csl.failed_keys) if self.csl is not None else set()
@@ -351,7 +376,12 @@ class Engine:
         self.claim_ids.setdefault(claim_id, f"{page or '<page>'}:{line}")
         if other is None or derived:
             return None
-        finding = Finding("duplicate_claim_id", f"claim id '{claim_id}' is used by another claim, at {self.page_prefix}{other}", page=page or "<page>", line=line)
+        finding = Finding(
+            "duplicate_claim_id",
+            f"claim id '{claim_id}' is used by another claim, at {self.page_prefix}{other}",
+            page=page or "<page>",
+            line=line,
+        )
         self.report(finding)
         return finding
 
@@ -389,7 +419,11 @@ class Engine:
         message = f"unknown citation key '{key}'"
         written = self.bibliography.written_but_unread(key)
         if written is not None:
-            return message + f" (it is written at {written[0]}:{written[1]}, inside an entry before it that is not closed: see the syntax error there)"
+            return (
+                message
+                + f" (it is written at {written[0]}:{written[1]}, inside an entry before it that is not closed: see the"
+                " syntax error there)"
+            )
         close = difflib.get_close_matches(key, self.bibliography.keys(), n=3, cutoff=0.6)
         if close:
             message += " (did you mean " + ", ".join(f"'{k}'" for k in close) + "?)"
@@ -422,7 +456,14 @@ class Engine:
                     continue
                 source = self.bibliography.get(key)
                 if source is None:
-                    self._report_once(Finding("unknown_key", self.unknown_key_message(key) + " (in nocite)", page=page.src_path or "<page>", line=line))
+                    self._report_once(
+                        Finding(
+                            "unknown_key",
+                            self.unknown_key_message(key) + " (in nocite)",
+                            page=page.src_path or "<page>",
+                            line=line,
+                        )
+                    )
                     continue
                 self.note_cited(source)
                 page.nocite.append(source.key)

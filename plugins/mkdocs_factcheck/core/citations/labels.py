@@ -65,7 +65,7 @@ class Labeller:
         return self._style_labels.get(key.lower(), key)
 
     def authors(self, key: str) -> str:
-        """"Onji", "Onji and Kondoh", "Onji et al." (kept with the entry's formatted forms)."""
+        """ "Onji", "Onji and Kondoh", "Onji et al." (kept with the entry's formatted forms)."""
         return self.authors_of(key)
 
     def year(self, key: str) -> str:

@@ -8,7 +8,8 @@ The grammar is pandoc 3.9's, checked against pandoc itself by tests/test_pandoc_
   by counting, and the closing bracket must not be followed by another closed bracket (a reference
   link); links and spans are taken by Python-Markdown and the span processor before this runs.
 - `@key` and `-@key` in the text; a bracket after them (spaces and one line break allowed, and not
-  followed by `(`, `[` or `{`) holds either more cites (`@a [see @b]`), or a suffix then more cites (`@a [p. 33; @b]`), or a suffix alone.
+  followed by `(`, `[` or `{`) holds either more cites (`@a [see @b]`), or a suffix then more cites (`@a [p. 33;
+  @b]`), or a suffix alone.
 - An `@` right after a letter, a digit or a full stop starts no key: e-mail addresses and `x.@a` are
   text, as in pandoc.
 
@@ -147,7 +148,11 @@ class Scanner:
         closing = self.closing_of(opening)
         if closing is None:
             return None
-        if self.text.startswith("[", closing + 1) and self.brackets.match(closing + 1) is not None or self.link_at(closing + 1):
+        if (
+            self.text.startswith("[", closing + 1)
+            and self.brackets.match(closing + 1) is not None
+            or self.link_at(closing + 1)
+        ):
             return None  # `[text][ref]` is a reference link, or its text (valid links and spans are gone)
         cites = self.cite_list(opening + 1, closing)
         if cites is None:
@@ -218,7 +223,11 @@ class Scanner:
         first = Cite(key, suppress_author=suppress, in_text=not suppress)
         opening = SPACES.match(self.text, key_end).end()  # type: ignore[union-attr]  # always matches
         closing = self.closing_of(opening) if self.text.startswith("[", opening) else None
-        if closing is not None and not self.text.startswith(("(", "{", "["), closing + 1) and not self.link_at(closing + 1):
+        if (
+            closing is not None
+            and not self.text.startswith(("(", "{", "["), closing + 1)
+            and not self.link_at(closing + 1)
+        ):
             rest = self.bracket_after_key(first, opening + 1, closing)
             if rest is not None:
                 return self.found(rest, not suppress, position, closing + 1)

@@ -31,7 +31,9 @@ class Claim:
     block: bool = False
     caveat: str = ""  # what its badge says against its sources, known when the page renders (see source_caveat)
     derived_id: bool = False  # made from the claim's words (so never reported as a duplicate)
-    preprints: list[dict] = field(default_factory=list)  # its preprint sources, known after the build (see PreprintSources.of)
+    preprints: list[dict] = field(
+        default_factory=list
+    )  # its preprint sources, known after the build (see PreprintSources.of)
     reviewer: str = ""  # an id of the site's `reviewers` (attribute, else the page's front matter)
     reviewed: str = ""  # the claim's review date, YYYY-MM-DD (attribute, else the page's `reviewed:`)
     correction: str = ""  # a correction's note for readers (attribute `correction`), dated `corrected`
@@ -66,11 +68,30 @@ def claim_findings(claim: Claim, scale: Scale, known_keys: list[bool]) -> list[F
     if not claim.cites:
         findings.append(Finding("claim_without_source", f"claim '{claim.id}' has no source", **place))
     elif not any(known_keys):
-        findings.append(Finding("claim_unknown_sources", f"claim '{claim.id}' cites only unknown keys: {', '.join(claim.cites)}", **place))
+        findings.append(
+            Finding(
+                "claim_unknown_sources",
+                f"claim '{claim.id}' cites only unknown keys: {', '.join(claim.cites)}",
+                **place,
+            )
+        )
     if not claim.verdict:
-        findings.append(Finding("claim_without_verdict", f"claim '{claim.id}' has no verdict (one of: {', '.join(scale.names)})", **place))
+        findings.append(
+            Finding(
+                "claim_without_verdict",
+                f"claim '{claim.id}' has no verdict (one of: {', '.join(scale.names)})",
+                **place,
+            )
+        )
     elif scale.get(claim.verdict) is None:
-        findings.append(Finding("unknown_verdict", f"claim '{claim.id}' has verdict '{claim.verdict}', which is not on the scale ({', '.join(scale.names)})", **place))
+        findings.append(
+            Finding(
+                "unknown_verdict",
+                f"claim '{claim.id}' has verdict '{claim.verdict}', which is not on the scale"
+                f" ({', '.join(scale.names)})",
+                **place,
+            )
+        )
     return findings
 
 

@@ -24,10 +24,18 @@ def front_matter_removals(meta: dict) -> tuple[list[tuple[str, Amendment]], list
         return [], [f"front matter '{FRONT_MATTER_KEY}' must be a list of {{claim, date, note}}"]
     found, problems = [], []
     for item in given:
-        if not isinstance(item, dict) or not item.get("claim") or not item.get("note") or set(item) - {"claim", "date", "note"}:
+        if (
+            not isinstance(item, dict)
+            or not item.get("claim")
+            or not item.get("note")
+            or set(item) - {"claim", "date", "note"}
+        ):
             problems.append(f"front matter '{FRONT_MATTER_KEY}': {item!r} is not {{claim, date, note}}")
         elif not DATE_RE.match(str(item.get("date", ""))):
-            problems.append(f"front matter '{FRONT_MATTER_KEY}': the correction of '{item['claim']}' needs a date (YYYY-MM-DD), not {item.get('date')!r}")
+            problems.append(
+                f"front matter '{FRONT_MATTER_KEY}': the correction of '{item['claim']}' needs a date (YYYY-MM-DD), not"
+                f" {item.get('date')!r}"
+            )
         else:
             found.append((str(item["claim"]), Amendment("correction", str(item["date"]), str(item["note"]))))
     return found, problems
@@ -52,7 +60,16 @@ def claim_corrections(ledger: Ledger | None, claim: Claim) -> list[dict]:
 
 def removal_item(ledger: Ledger | None, claim_id: str, amendment: Amendment) -> dict:
     record = (ledger.get(claim_id) if ledger is not None else None) or {}
-    return {"claim": claim_id, "date": amendment.date, "note": amendment.note, "removed": True, "text": record.get("text", ""), "was": {"verdict": record.get("verdict", "")}, "page": record.get("page", ""), "url": record.get("url", "")}
+    return {
+        "claim": claim_id,
+        "date": amendment.date,
+        "note": amendment.note,
+        "removed": True,
+        "text": record.get("text", ""),
+        "was": {"verdict": record.get("verdict", "")},
+        "page": record.get("page", ""),
+        "url": record.get("url", ""),
+    }
 
 
 def site_corrections(ledger: Ledger | None, claims: list[Claim], removals: dict[str, Amendment]) -> list[dict]:
@@ -63,7 +80,16 @@ def site_corrections(ledger: Ledger | None, claims: list[Claim], removals: dict[
     for claim in claims:
         on_site.add(claim.id)
         for item in claim_corrections(ledger, claim):
-            items.append({"claim": claim.id, "text": claim.text, "verdict": claim.verdict or "", "page": claim.page or "", "url": claim.url, **item})
+            items.append(
+                {
+                    "claim": claim.id,
+                    "text": claim.text,
+                    "verdict": claim.verdict or "",
+                    "page": claim.page or "",
+                    "url": claim.url,
+                    **item,
+                }
+            )
     for claim_id, record in sorted((ledger.records if ledger is not None else {}).items()):
         if claim_id in on_site:
             continue
@@ -73,7 +99,19 @@ def site_corrections(ledger: Ledger | None, claims: list[Claim], removals: dict[
             corrections.append({"date": pending.date, "note": pending.note})
         for item in corrections:
             removed = item.get("date") == (record.get("removed") or (pending.date if pending else None))
-            items.append({"claim": claim_id, "text": record.get("text", ""), "verdict": record.get("verdict", ""), "page": record.get("page", ""), "url": record.get("url", ""), "removed": removed, "was": item.get("was", {}), "date": item.get("date", ""), "note": item.get("note", "")})
+            items.append(
+                {
+                    "claim": claim_id,
+                    "text": record.get("text", ""),
+                    "verdict": record.get("verdict", ""),
+                    "page": record.get("page", ""),
+                    "url": record.get("url", ""),
+                    "removed": removed,
+                    "was": item.get("was", {}),
+                    "date": item.get("date", ""),
+                    "note": item.get("note", ""),
+                }
+            )
     return sorted(items, key=lambda item: (str(item["date"]), item["claim"]), reverse=True)
 
 
@@ -119,18 +157,27 @@ def link_from(here: str, source_links: str | None = None):
 def list_html(items: list[dict], scale: Scale, link_of, words: dict) -> str:
     """The corrections as a list: date, the claim (linked by `link_of(item)`), what changed and the note."""
     if not items:
-        return f'<p class="factcheck-no-corrections">{escape(words.get("no_corrections", "No corrections: no verdict, claim or source we published has been changed."))}</p>'
+        none = words.get("no_corrections", "No corrections: no verdict, claim or source we published has been changed.")
+        return f'<p class="factcheck-no-corrections">{escape(none)}</p>'
     out = ['<ul class="factcheck-corrections-list">']
     for item in items:
         text = escape(" ".join(str(item.get("text", "")).split()))
         if item.get("removed"):
-            claim = f"\u201c{text}\u201d (removed; its verdict was {escape(label(scale, str((item.get('was') or {}).get('verdict') or item.get('verdict', ''))))})"
+            claim = (
+                f"\u201c{text}\u201d (removed; its verdict was"
+                f" {escape(label(scale, str((item.get('was') or {}).get('verdict') or item.get('verdict', ''))))})"
+            )
         else:
             link = link_of(item)
-            claim = f'<a href="{escape(link, quote=True)}">\u201c{text}\u201d</a> (now {escape(label(scale, str(item.get("verdict", ""))))})'
+            claim = (
+                f'<a href="{escape(link, quote=True)}">\u201c{text}\u201d</a> (now'
+                f" {escape(label(scale, str(item.get('verdict', ''))))})"
+            )
         changed = what_changed(item, scale)
         details = "; ".join(escape(part) for part in (changed, str(item.get("note", "")).strip()) if part)
-        out.append(f'<li>{time_html(str(item.get("date", "")))}: {claim}{". " + details[0].upper() + details[1:] if details else ""}{"" if details.endswith(".") else "."}</li>')
+        said = ". " + details[0].upper() + details[1:] if details else ""
+        stop = "" if details.endswith(".") else "."
+        out.append(f"<li>{time_html(str(item.get('date', '')))}: {claim}{said}{stop}</li>")
     out.append("</ul>")
     return "".join(out)
 
@@ -142,5 +189,12 @@ def page_markdown(words: dict) -> str:
 
 def page_html(items: list[dict], scale: Scale, link_of, words: dict) -> str:
     """The site's corrections page: every correction, newest first, or that there is none."""
-    intro = words.get("corrections_intro", "Every correction of a claim we published, newest first. Changes of wording that do not change what a claim says are not listed.")
-    return f'<div class="factcheck-corrections-page factcheck-generated"><p>{escape(intro)}</p>{list_html(items, scale, link_of, words)}</div>'
+    intro = words.get(
+        "corrections_intro",
+        "Every correction of a claim we published, newest first. Changes of wording that do not change what a claim"
+        " says are not listed.",
+    )
+    return (
+        '<div class="factcheck-corrections-page'
+        f' factcheck-generated"><p>{escape(intro)}</p>{list_html(items, scale, link_of, words)}</div>'
+    )

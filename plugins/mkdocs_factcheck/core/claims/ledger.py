@@ -64,12 +64,18 @@ def load(path: Path) -> Ledger:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
-        hint = " (a merge conflict? see the README: mkdocs-factcheck merge-ledger)" if "<<<<<<<" in path.read_text(encoding="utf-8", errors="replace") else ""
+        hint = (
+            " (a merge conflict? see the README: mkdocs-factcheck merge-ledger)"
+            if "<<<<<<<" in path.read_text(encoding="utf-8", errors="replace")
+            else ""
+        )
         raise LedgerError(f"not a ledger: {error.msg}{hint}", error.lineno) from None
     except (OSError, UnicodeDecodeError) as error:
         raise LedgerError(f"cannot be read: {error}") from None
     claims = data.get("claims") if isinstance(data, dict) else None
-    if not isinstance(claims, dict) or not all(isinstance(record, dict) and isinstance(record.get("verdict", ""), str) for record in claims.values()):
+    if not isinstance(claims, dict) or not all(
+        isinstance(record, dict) and isinstance(record.get("verdict", ""), str) for record in claims.values()
+    ):
         raise LedgerError('not a ledger: expected {"claims": {id: record}}')
     return Ledger(path, {str(claim_id): record for claim_id, record in claims.items()})
 
@@ -100,13 +106,18 @@ def short(text: str, limit: int = 60) -> str:
 
 def last_date(record: dict) -> str:
     """When the record last changed: published, or its latest correction or update."""
-    dates = [record.get("published", "")] + [item.get("date", "") for kind in AMENDMENTS for item in record.get(kind, [])]
+    dates = [record.get("published", "")] + [
+        item.get("date", "") for kind in AMENDMENTS for item in record.get(kind, [])
+    ]
     return max(dates)
 
 
 def is_recorded(record: dict | None, amendment: Amendment) -> bool:
     kind = "corrections" if amendment.kind == "correction" else "updates"
-    return record is not None and any((item.get("date", ""), " ".join(str(item.get("note", "")).split())) == amendment.key() for item in record.get(kind, []))
+    return record is not None and any(
+        (item.get("date", ""), " ".join(str(item.get("note", "")).split())) == amendment.key()
+        for item in record.get(kind, [])
+    )
 
 
 def differences(claim: Claim, record: dict) -> dict[str, object]:
@@ -130,11 +141,16 @@ def describe(claim_id: str, claim: Claim | None, record: dict, changed: dict[str
     if "verdict" in changed:
         parts.append(f"verdict was '{changed['verdict']}' {published}, is now '{claim.verdict if claim else ''}'")
     if "text" in changed:
-        parts.append(f"text was '{short(str(changed['text']))}' {published}, is now '{short(claim.text if claim else '')}'")
+        parts.append(
+            f"text was '{short(str(changed['text']))}' {published}, is now '{short(claim.text if claim else '')}'"
+        )
     if "sources" in changed:
         removed = changed["sources"]
         assert isinstance(removed, list)
-        parts.append(f"{'source' if len(removed) == 1 else 'sources'} {', '.join(repr(key) for key in removed)} removed {published}")
+        parts.append(
+            f"{'source' if len(removed) == 1 else 'sources'} {', '.join(repr(key) for key in removed)} removed"
+            f" {published}"
+        )
     return f"claim '{claim_id}': " + "; ".join(parts)
 
 
@@ -157,7 +173,9 @@ def pending_amendment(claim: Claim) -> Amendment | None:
     return None
 
 
-def changes(ledger: Ledger, claims: list[Claim], removals: dict[str, tuple[Amendment, str, int]]) -> tuple[list[Change], list[Finding]]:
+def changes(
+    ledger: Ledger, claims: list[Claim], removals: dict[str, tuple[Amendment, str, int]]
+) -> tuple[list[Change], list[Finding]]:
     """Every claim that differs from its record (with the correction or update that covers it, if
     one does) and every record whose claim is gone; and the findings: a change without a correction
     is an `unpublished_change` error, a correction or update not yet in the ledger is reported as
@@ -179,36 +197,85 @@ def changes(ledger: Ledger, claims: list[Claim], removals: dict[str, tuple[Amend
         if not changed and amendment is None:
             continue
         if changed and amendment is None:
-            what = "add a correction (correction=\"...\" corrected=YYYY-MM-DD)" + (", or an update (update=\"...\" updated=YYYY-MM-DD) for a change of wording" if set(changed) == {"text"} else "")
-            findings.append(Finding("unpublished_change", f"{describe(claim.id, claim, record, changed)}: {what}", **place))
+            what = 'add a correction (correction="..." corrected=YYYY-MM-DD)' + (
+                ', or an update (update="..." updated=YYYY-MM-DD) for a change of wording'
+                if set(changed) == {"text"}
+                else ""
+            )
+            findings.append(
+                Finding("unpublished_change", f"{describe(claim.id, claim, record, changed)}: {what}", **place)
+            )
             continue
         assert amendment is not None
         if amendment.kind == "update" and set(changed) - {"text"}:
-            findings.append(Finding("unpublished_change", f"{describe(claim.id, claim, record, changed)}: an update is for wording only; a changed verdict or a removed source needs a correction", **place))
+            findings.append(
+                Finding(
+                    "unpublished_change",
+                    f"{describe(claim.id, claim, record, changed)}: an update is for wording only; a changed verdict or"
+                    " a removed source needs a correction",
+                    **place,
+                )
+            )
             continue
         if amendment.date < record.get("published", ""):
-            findings.append(Finding("invalid_correction", f"claim '{claim.id}': the {amendment.kind} is dated {amendment.date}, before the claim was published ({record.get('published')})", **place))
+            findings.append(
+                Finding(
+                    "invalid_correction",
+                    f"claim '{claim.id}': the {amendment.kind} is dated {amendment.date}, before the claim was"
+                    f" published ({record.get('published')})",
+                    **place,
+                )
+            )
             continue
         found.append(Change(claim.id, claim, record, changed, amendment))
         summary = describe(claim.id, claim, record, changed) if changed else f"claim '{claim.id}'"
-        findings.append(Finding(f"unpublished_{amendment.kind}", f"{summary}: {amendment.kind} of {amendment.date} not yet published (mkdocs-factcheck publish)", **place))
+        findings.append(
+            Finding(
+                f"unpublished_{amendment.kind}",
+                f"{summary}: {amendment.kind} of {amendment.date} not yet published (mkdocs-factcheck publish)",
+                **place,
+            )
+        )
     for claim_id, record in sorted(ledger.records.items()):
         if claim_id in on_site or record.get("removed"):
             continue
         removal = removals.get(claim_id)
         if removal is None:
             findings.append(
-                Finding("unpublished_change", f"claim '{claim_id}' (published {record.get('published', '?')}) is no longer on the site: add a correction for it to the front matter of its page (corrections: [{{claim: {claim_id}, date: YYYY-MM-DD, note: ...}}])", page=record.get("page") or "<page>", line=1)
+                Finding(
+                    "unpublished_change",
+                    f"claim '{claim_id}' (published {record.get('published', '?')}) is no longer on the site: add a"
+                    f" correction for it to the front matter of its page (corrections: [{{claim: {claim_id}, date:"
+                    " YYYY-MM-DD, note: ...}])",
+                    page=record.get("page") or "<page>",
+                    line=1,
+                )
             )
             continue
         amendment, page, line = removal
         found.append(Change(claim_id, None, record, {"removed": True}, amendment))
-        findings.append(Finding("unpublished_correction", f"claim '{claim_id}' removed: correction of {amendment.date} not yet published (mkdocs-factcheck publish)", page=page, line=line))
+        findings.append(
+            Finding(
+                "unpublished_correction",
+                f"claim '{claim_id}' removed: correction of {amendment.date} not yet published (mkdocs-factcheck"
+                " publish)",
+                page=page,
+                line=line,
+            )
+        )
     for claim_id, (_, page, line) in removals.items():
         record = ledger.get(claim_id)
         if claim_id in on_site or record is None:
             where = "is still on the site" if claim_id in on_site else "was never published"
-            findings.append(Finding("invalid_correction", f"front matter correction of claim '{claim_id}': the claim {where} (corrections of a claim go in its attributes)", page=page, line=line))
+            findings.append(
+                Finding(
+                    "invalid_correction",
+                    f"front matter correction of claim '{claim_id}': the claim {where} (corrections of a claim go in"
+                    " its attributes)",
+                    page=page,
+                    line=line,
+                )
+            )
     return found, findings
 
 
@@ -216,7 +283,14 @@ def changes(ledger: Ledger, claims: list[Claim], removals: dict[str, tuple[Amend
 
 
 def record_of(claim: Claim, date: str) -> dict:
-    record = {"page": claim.page or "", "url": claim.url, "text": " ".join(claim.text.split()), "verdict": claim.verdict or "", "sources": list(claim.cites), "published": date}
+    record = {
+        "page": claim.page or "",
+        "url": claim.url,
+        "text": " ".join(claim.text.split()),
+        "verdict": claim.verdict or "",
+        "sources": list(claim.cites),
+        "published": date,
+    }
     if claim.reviewer:
         record["reviewer"] = claim.reviewer
     if claim.reviewed:
@@ -280,7 +354,10 @@ def merged(ours: Ledger, theirs: Ledger) -> Ledger:
         joined = dict(newer)
         joined["published"] = min(mine.get("published", ""), record.get("published", "")) or newer.get("published", "")
         for kind in AMENDMENTS:
-            items = {(item.get("date", ""), item.get("note", "")): item for item in [*mine.get(kind, []), *record.get(kind, [])]}
+            items = {
+                (item.get("date", ""), item.get("note", "")): item
+                for item in [*mine.get(kind, []), *record.get(kind, [])]
+            }
             if items:
                 joined[kind] = [items[key] for key in sorted(items)]
         records[claim_id] = joined

@@ -39,7 +39,9 @@ class Scale:
             try:
                 rating = int(item.get("rating", len(items) - index))
             except (TypeError, ValueError):
-                raise ScaleError(f"verdict '{name}' of the scale: rating {item.get('rating')!r} is not a whole number") from None
+                raise ScaleError(
+                    f"verdict '{name}' of the scale: rating {item.get('rating')!r} is not a whole number"
+                ) from None
             self.verdicts.append(
                 Verdict(
                     name=name,

@@ -66,7 +66,9 @@ class FormattedCache:
     @staticmethod
     def key(style: object, entry: Entry) -> str:
         """`entry` as parsed (`Source.raw`): names are still text among its fields."""
-        from mkdocs_factcheck.version import __version__  # at call time: a new version (or a test's) must change every key
+        from mkdocs_factcheck.version import (
+            __version__,
+        )  # at call time: a new version (or a test's) must change every key
 
         style_class = type(style)
         persons = {role: [str(person) for person in people] for role, people in entry.persons.items()}
@@ -87,7 +89,11 @@ class FormattedCache:
             return None
         if key not in self._checked:  # checked on first use: a build reads only the entries it cites
             if not is_backend_html(found[0]):
-                log.warning("factcheck: %s holds an entry with markup the formatter never writes (a tampered cache?): formatted again", self.path)
+                log.warning(
+                    "factcheck: %s holds an entry with markup the formatter never writes (a tampered cache?): formatted"
+                    " again",
+                    self.path,
+                )
                 del self.items[key]
                 self.changed = True
                 return None
@@ -115,7 +121,9 @@ class FormattedCache:
 # The markup of SafeHTMLBackend (formatting.py) on pybtex's HTML backend: text escaped (&, <, >), tags
 # with no attributes for styles' emphasis, `<span class="bibtex-protected">`, and `<a href>` only to
 # http(s) URLs escaped with their quotes (so the value holds no `"`).
-INLINE_TAGS = frozenset({"em", "strong", "i", "b", "u", "s", "tt", "code", "sup", "sub", "small", "cite", "q", "span", "a"})
+INLINE_TAGS = frozenset(
+    {"em", "strong", "i", "b", "u", "s", "tt", "code", "sup", "sub", "small", "cite", "q", "span", "a"}
+)
 TAG = re.compile(r'<(/?)([a-z]+)( class="bibtex-protected"| href="https?://[^"<>]*")?>')
 REQUIRED_ATTRIBUTE = {"span": ' class="bibtex-protected"', "a": " href="}
 
@@ -147,4 +155,8 @@ def is_backend_html(html: str) -> bool:
 
 
 def _is_current(value: object) -> bool:
-    return isinstance(value, list) and len(value) == len(Formatted._fields) and all(isinstance(part, str) for part in value)
+    return (
+        isinstance(value, list)
+        and len(value) == len(Formatted._fields)
+        and all(isinstance(part, str) for part in value)
+    )

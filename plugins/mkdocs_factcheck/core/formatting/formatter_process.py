@@ -75,7 +75,9 @@ class FormatterProcess:
             with os.fdopen(handle, "wb") as file:
                 pickle.dump(request, file, protocol=pickle.HIGHEST_PROTOCOL)
             # stderr is dropped: a child's failure is not the build's, which formats what it did not send.
-            self.process = subprocess.Popen(child_command(self.request), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            self.process = subprocess.Popen(
+                child_command(self.request), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+            )
             assert self.process.stdout is not None
             self._fd = self.process.stdout.fileno()
             os.set_blocking(self._fd, False)
@@ -152,7 +154,9 @@ def main() -> None:
     backend = SafeHTMLBackend()
     for source in reversed(request["sources"]):  # the build starts from the first page (see above)
         try:
-            formatted: Formatted | None = format_source(style, backend, source, allow_gaps=False)  # gaps: the build reports them
+            formatted: Formatted | None = format_source(
+                style, backend, source, allow_gaps=False
+            )  # gaps: the build reports them
         except Exception:  # noqa: BLE001 - the build formats it again and reports why
             formatted = None
         frame = pickle.dumps((FormattedCache.key(style, source.raw), formatted), protocol=pickle.HIGHEST_PROTOCOL)

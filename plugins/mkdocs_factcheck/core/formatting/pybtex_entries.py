@@ -96,4 +96,3 @@ def format_entry(style: BaseStyle, entry: Entry) -> Text:
     if get_template is None:
         return getattr(style, "format_" + entry.type)(context)
     return with_our_nodes(get_template(entry)).format_data(context)
-

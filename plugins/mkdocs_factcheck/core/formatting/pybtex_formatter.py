@@ -86,7 +86,15 @@ def _as_written(style_class: type) -> type:
         title = field(which_field)
         return sentence[title] if as_sentence else title
 
-    return type(style_class.__name__, (style_class,), {"format_title": format_title, "__qualname__": style_class.__qualname__ + "[as-written]", "__module__": style_class.__module__})
+    return type(
+        style_class.__name__,
+        (style_class,),
+        {
+            "format_title": format_title,
+            "__qualname__": style_class.__qualname__ + "[as-written]",
+            "__module__": style_class.__module__,
+        },
+    )
 
 
 class SafeHTMLBackend(HTMLBackend):
@@ -168,7 +176,7 @@ def without_braces(value: str) -> str:
 
 
 def short_authors(source) -> str:
-    """"Onji", "Onji and Kondoh", "Onji et al."; an editor or the title when there is no author."""
+    """ "Onji", "Onji and Kondoh", "Onji et al."; an editor or the title when there is no author."""
     entry = source.entry
     persons = entry.persons.get("author") or entry.persons.get("editor") or []
     names = [latex_to_text(" ".join(p.prelast_names + p.last_names)) for p in persons]
@@ -199,7 +207,9 @@ def format_source(style: BaseStyle, backend: HTMLBackend, source, allow_gaps: bo
     return format_with_gaps(style, backend, source, allow_gaps)[0]
 
 
-def format_with_gaps(style: BaseStyle, backend: HTMLBackend, source, allow_gaps: bool = True) -> tuple[Formatted, list[str]]:
+def format_with_gaps(
+    style: BaseStyle, backend: HTMLBackend, source, allow_gaps: bool = True
+) -> tuple[Formatted, list[str]]:
     """The forms of an entry, and the fields the style required that it lacks: those are formatted as
     empty (pybtex's templates leave empty parts out), so a reader sees the entry from the fields it has,
     and the checks report the missing fields once (`missing_field`)."""
@@ -219,14 +229,22 @@ def format_with_gaps(style: BaseStyle, backend: HTMLBackend, source, allow_gaps:
                 copy.persons[name] = []
             else:
                 copy.fields[name] = ""
-    forms = Formatted(rich.render(backend).replace("\n", " "), plain(rich).replace("\n", " "), title, short_authors(source))
+    forms = Formatted(
+        rich.render(backend).replace("\n", " "), plain(rich).replace("\n", " "), title, short_authors(source)
+    )
     return forms, gaps
 
 
 class EntryFormatter:
     """Formats each entry at most once per build, whatever the number of citations of it."""
 
-    def __init__(self, bibliography: Bibliography, style: BaseStyle, report: Callable[[Finding], None], store: FormattedCache | None = None):
+    def __init__(
+        self,
+        bibliography: Bibliography,
+        style: BaseStyle,
+        report: Callable[[Finding], None],
+        store: FormattedCache | None = None,
+    ):
         self.bibliography = bibliography
         self.style = style
         self.report = report
@@ -287,14 +305,30 @@ class EntryFormatter:
         self.formatted_count += 1
         try:
             result, gaps = format_with_gaps(self.style, self.backend, source)
-            unchecked = [gap for gap in gaps if not any(gap.lower() in option.split(" or ") for option in missing_fields(source))]
+            unchecked = [
+                gap for gap in gaps if not any(gap.lower() in option.split(" or ") for option in missing_fields(source))
+            ]
             if unchecked and self.style_gaps_reported:  # a field this style needs that the type does not
-                self.report(Finding("missing_field", f"entry '{source.key}' ({source.raw.type}) lacks {', '.join(unchecked)}, which the style needs", file=source.file, line=source.line))
+                self.report(
+                    Finding(
+                        "missing_field",
+                        f"entry '{source.key}' ({source.raw.type}) lacks {', '.join(unchecked)}, which the style needs",
+                        file=source.file,
+                        line=source.line,
+                    )
+                )
             elif self.store is not None:
                 self.store.put(digest, result)  # failures are not stored: their finding is reported every build
         except Exception as error:  # noqa: BLE001 - any style failure degrades this one entry only
             reason = _reason(error)
-            self.report(Finding("unformattable_entry", f"entry '{source.key}' cannot be formatted by the style: {reason}", file=source.file, line=source.line))
+            self.report(
+                Finding(
+                    "unformattable_entry",
+                    f"entry '{source.key}' cannot be formatted by the style: {reason}",
+                    file=source.file,
+                    line=source.line,
+                )
+            )
             title = latex_to_text(source.raw.fields.get("title", ""))
             shown = f"{source.key}: {title}" if title else source.key
             html = f'<span class="factcheck-unformatted" title="{escape(reason, quote=True)}">{escape(shown)}</span>'

@@ -21,7 +21,16 @@ def ref_id(key: str) -> str:
 class ResolvedCite:
     """What the renderer needs to know about one cite of a group, decided by the engine."""
 
-    def __init__(self, key: str, resolved: bool, label: str = "", authors: str = "", year: str = "", anchor: str = "", tooltip: str = ""):
+    def __init__(
+        self,
+        key: str,
+        resolved: bool,
+        label: str = "",
+        authors: str = "",
+        year: str = "",
+        anchor: str = "",
+        tooltip: str = "",
+    ):
         self.key = key
         self.resolved = resolved
         self.label = label
@@ -87,13 +96,20 @@ def backlinks_html(backlinks: list[tuple[str, str]], back_word: str) -> str:
     word = escape(back_word, quote=True)
     if len(backlinks) == 1:
         href = escape(backlinks[0][0], quote=True)
-        return f'<span class="reference-backlinks"><a class="reference-backlink" href="{href}" aria-label="{word}">↩&#xFE0E;</a></span>'
+        return (
+            f'<span class="reference-backlinks"><a class="reference-backlink" href="{href}"'
+            f' aria-label="{word}">↩&#xFE0E;</a></span>'
+        )
     total = len(backlinks)
     links = " ".join(
-        f'<a class="reference-backlink" href="{escape(href, quote=True)}" aria-label="{word} {number} of {total}">{backlink_letters(number)}</a>'
+        f'<a class="reference-backlink" href="{escape(href, quote=True)}" aria-label="{word} {number} of'
+        f' {total}">{backlink_letters(number)}</a>'
         for number, (href, _context) in enumerate(backlinks, 1)
     )
-    return f'<span class="reference-backlinks reference-backlinks-many"><span class="reference-backlinks-arrow" aria-hidden="true">↩&#xFE0E;</span> {links}</span>'
+    return (
+        '<span class="reference-backlinks reference-backlinks-many"><span class="reference-backlinks-arrow"'
+        f' aria-hidden="true">↩&#xFE0E;</span> {links}</span>'
+    )
 
 
 def bibliography_list(items: list[str]) -> str:

@@ -33,15 +33,38 @@ def front_matter_problems(meta: dict) -> list[tuple[str, str]]:
     article = meta.get("reviewed_article")
     if article is not None:
         if not isinstance(article, dict) or not article.get("title"):
-            problems.append(("reviewed_article", f"front matter 'reviewed_article' needs at least a title (fields: {', '.join(ARTICLE_FIELDS)})"))
+            problems.append(
+                (
+                    "reviewed_article",
+                    f"front matter 'reviewed_article' needs at least a title (fields: {', '.join(ARTICLE_FIELDS)})",
+                )
+            )
         else:
             unknown = sorted(str(k) for k in article if k not in ARTICLE_FIELDS)
             if unknown:
-                problems.append(("reviewed_article", f"front matter 'reviewed_article' has unknown fields {', '.join(unknown)} (fields: {', '.join(ARTICLE_FIELDS)})"))
+                problems.append(
+                    (
+                        "reviewed_article",
+                        (
+                            f"front matter 'reviewed_article' has unknown fields {', '.join(unknown)} (fields:"
+                            f" {', '.join(ARTICLE_FIELDS)})"
+                        ),
+                    )
+                )
             if article.get("url") and not is_web_address(str(article["url"])):
-                problems.append(("reviewed_article", f"front matter 'reviewed_article' url '{article['url']}' is not an http(s) address"))
+                problems.append(
+                    (
+                        "reviewed_article",
+                        f"front matter 'reviewed_article' url '{article['url']}' is not an http(s) address",
+                    )
+                )
             if article.get("date") and not DATE_RE.match(str(article["date"])):
-                problems.append(("reviewed_article", f"front matter 'reviewed_article' date '{article['date']}' is not a date (YYYY-MM-DD)"))
+                problems.append(
+                    (
+                        "reviewed_article",
+                        f"front matter 'reviewed_article' date '{article['date']}' is not a date (YYYY-MM-DD)",
+                    )
+                )
     return problems
 
 
@@ -95,7 +118,15 @@ def last_change(claim: Claim, ledger: Ledger | None) -> str:
     return max(dates, default="")
 
 
-def claim_reviews(claims: list[Claim], scale: Scale, page_url: str, author: dict | None, meta: dict | None = None, ledger: Ledger | None = None, reviewers: dict | None = None) -> list[dict]:
+def claim_reviews(
+    claims: list[Claim],
+    scale: Scale,
+    page_url: str,
+    author: dict | None,
+    meta: dict | None = None,
+    ledger: Ledger | None = None,
+    reviewers: dict | None = None,
+) -> list[dict]:
     """One ClaimReview per claim with a verdict on the scale and a source the build could show:
     a rating the page does not back (see `source_caveat`) is not published as structured data either.
     A claim with a reviewer of the site's has that Person as `author` and the organisation as
@@ -159,7 +190,14 @@ def preprint_work(preprint: dict) -> dict:
     for version in preprint["published"]:
         href = Identifier("doi", version["doi"], "doi").href
         if href:
-            published.append({"@type": "ScholarlyArticle", "creativeWorkStatus": "Published", "url": href, **({"name": version["title"]} if version.get("title") else {})})
+            published.append(
+                {
+                    "@type": "ScholarlyArticle",
+                    "creativeWorkStatus": "Published",
+                    "url": href,
+                    **({"name": version["title"]} if version.get("title") else {}),
+                }
+            )
     if published:
         work["workExample"] = published
     return work
@@ -168,10 +206,24 @@ def preprint_work(preprint: dict) -> dict:
 def script_json(data) -> str:
     """JSON that cannot end the script element early: `<`, `>` and `&` are written as \\u escapes."""
     text = json.dumps(data, ensure_ascii=False, indent=None)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
-def claim_review_script(claims: list[Claim], scale: Scale, page_url: str, author: dict | None, meta: dict | None = None, ledger: Ledger | None = None, reviewers: dict | None = None) -> str:
+def claim_review_script(
+    claims: list[Claim],
+    scale: Scale,
+    page_url: str,
+    author: dict | None,
+    meta: dict | None = None,
+    ledger: Ledger | None = None,
+    reviewers: dict | None = None,
+) -> str:
     reviews = claim_reviews(claims, scale, page_url, author, meta, ledger, reviewers)
     if not reviews:
         return ""

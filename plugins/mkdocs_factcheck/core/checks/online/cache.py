@@ -20,7 +20,10 @@ try:
 except ImportError:  # Windows: two builds that both find the file damaged may both rebuild it
     fcntl = None  # type: ignore[assignment]
 
-SCHEMA = "CREATE TABLE IF NOT EXISTS outcomes (key TEXT PRIMARY KEY, value TEXT NOT NULL, checked REAL NOT NULL, expires REAL NOT NULL)"
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS outcomes (key TEXT PRIMARY KEY, value TEXT NOT NULL, checked REAL NOT NULL, expires"
+    " REAL NOT NULL)"
+)
 COLUMNS = ["key", "value", "checked", "expires"]
 FILENAME = "online.sqlite3"
 COMPANIONS = ("-wal", "-shm", "-journal")  # SQLite's own files next to the database
@@ -87,7 +90,12 @@ class Cache:
             if columns != COLUMNS:
                 raise Damaged(f"a table outcomes with columns {columns}")
             # Nothing but our table: a planted trigger or view would run its SQL on our reads and writes.
-            extra = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE name NOT IN ('outcomes', 'sqlite_autoindex_outcomes_1')")]
+            extra = [
+                name
+                for (name,) in db.execute(
+                    "SELECT name FROM sqlite_master WHERE name NOT IN ('outcomes', 'sqlite_autoindex_outcomes_1')"
+                )
+            ]
             if extra:
                 raise Damaged(f"other objects in the file: {', '.join(extra[:5])}")
             # A truncated file opens and fails only when the missing pages are read: look at every page
@@ -117,7 +125,9 @@ class Cache:
             yield
             return
         try:  # never through a planted link: the lock file is opened, not followed
-            descriptor = os.open(self.path.with_name(f".{FILENAME}.lock"), os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            descriptor = os.open(
+                self.path.with_name(f".{FILENAME}.lock"), os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644
+            )
         except OSError:
             yield
             return
@@ -144,7 +154,9 @@ class Cache:
             if self._db is None:
                 return None
             try:
-                row = self._db.execute("SELECT value, checked FROM outcomes WHERE key = ? AND expires > ?", (key, now)).fetchone()
+                row = self._db.execute(
+                    "SELECT value, checked FROM outcomes WHERE key = ? AND expires > ?", (key, now)
+                ).fetchone()
             except sqlite3.Error as error:
                 self._failed("read", error)
                 return None
@@ -165,7 +177,10 @@ class Cache:
             if self._db is None:
                 return
             try:
-                self._db.execute("INSERT OR REPLACE INTO outcomes (key, value, checked, expires) VALUES (?, ?, ?, ?)", (key, text, checked, checked + lifetime))
+                self._db.execute(
+                    "INSERT OR REPLACE INTO outcomes (key, value, checked, expires) VALUES (?, ?, ?, ?)",
+                    (key, text, checked, checked + lifetime),
+                )
             except sqlite3.Error as error:
                 self._failed("write", error)
 

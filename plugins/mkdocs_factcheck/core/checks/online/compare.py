@@ -91,7 +91,11 @@ def close(a: str, b: str, similarity: float) -> bool:
     """difflib's ratio at least `similarity`, its cheap upper bounds asked first: a title of another
     length cannot be close, and is not compared character by character."""
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return matcher.real_quick_ratio() >= similarity and matcher.quick_ratio() >= similarity and matcher.ratio() >= similarity
+    return (
+        matcher.real_quick_ratio() >= similarity
+        and matcher.quick_ratio() >= similarity
+        and matcher.ratio() >= similarity
+    )
 
 
 def mismatches(entry: Entry, record: dict, where: str) -> list[str]:

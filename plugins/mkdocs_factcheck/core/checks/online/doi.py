@@ -85,8 +85,8 @@ def crossref_missing(reply: Reply) -> bool:
 
 def parse_work(message: dict, doi: str) -> dict:
     """The fields the checks need, from a Crossref work record."""
-    titles = [t for t in (message.get("title") or []) if isinstance(t, str)]
-    subtitles = [t for t in (message.get("subtitle") or []) if isinstance(t, str)]
+    titles = [t for t in message.get("title") or [] if isinstance(t, str)]
+    subtitles = [t for t in message.get("subtitle") or [] if isinstance(t, str)]
     if titles and subtitles:
         titles = titles + [f"{titles[0]}: {subtitles[0]}"]
     years = []
@@ -95,10 +95,16 @@ def parse_work(message: dict, doi: str) -> dict:
         year = parts[0][0] if parts and parts[0] else None
         if isinstance(year, int):
             years.append(year)
-    authors = [a for a in (message.get("author") or []) if isinstance(a, dict)]
+    authors = [a for a in message.get("author") or [] if isinstance(a, dict)]
     first = next((a for a in authors if a.get("sequence") == "first"), authors[0] if authors else {})
     own = (message.get("DOI") or doi).lower()
-    return {"titles": titles, "years": years, "family": str(first.get("family", "")), "doi": own, "updates": notices(message, own)}
+    return {
+        "titles": titles,
+        "years": years,
+        "family": str(first.get("family", "")),
+        "doi": own,
+        "updates": notices(message, own),
+    }
 
 
 def notices(record: dict, own_doi: str) -> list[dict]:

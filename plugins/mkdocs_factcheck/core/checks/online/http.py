@@ -76,7 +76,14 @@ class Reply:
 
 class Client:
     def __init__(
-        self, user_agent: str, timeout: float, concurrency: int = 8, per_host: int = 4, retries: int = 2, spacing: float = 0.0, max_bytes: int = 4_000_000
+        self,
+        user_agent: str,
+        timeout: float,
+        concurrency: int = 8,
+        per_host: int = 4,
+        retries: int = 2,
+        spacing: float = 0.0,
+        max_bytes: int = 4_000_000,
     ):
         self.timeout = float(timeout)
         self.per_host = max(1, per_host)
@@ -128,7 +135,9 @@ class Client:
         self.silence.skip(host, silent_hosts.reason("" if remembered["network"] else host))
         if self.probes < PROBES:
             self.probes += 1
-            threading.Thread(target=self._probe, args=(f"{scheme}://{host}/", host), name="factcheck-probe", daemon=True).start()
+            threading.Thread(
+                target=self._probe, args=(f"{scheme}://{host}/", host), name="factcheck-probe", daemon=True
+            ).start()
 
     def _probe(self, url: str, host: str) -> None:
         with WATCHDOG.bound(self.timeout + CUT_MARGIN) as watch:
@@ -163,7 +172,9 @@ class Client:
     def get(self, url: str, **kwargs) -> Reply:
         return self.request("GET", url, **kwargs)
 
-    def request(self, method: str, url: str, *, params: dict | None = None, headers: dict | None = None, read_body: bool = True) -> Reply:
+    def request(
+        self, method: str, url: str, *, params: dict | None = None, headers: dict | None = None, read_body: bool = True
+    ) -> Reply:
         """One request (redirects are not followed), retried on transient failures with backoff."""
         host, gate = self._gate(url)
         try:
@@ -187,7 +198,9 @@ class Client:
             except ServiceError as error:
                 why = error.reason
                 if timed_out(why) and not self.silence.answered(host):
-                    raise ServiceError(silent_hosts.reason(host, why)) from None  # not retried: a host that answered nothing is not slow but silent
+                    raise ServiceError(
+                        silent_hosts.reason(host, why)
+                    ) from None  # not retried: a host that answered nothing is not slow but silent
             else:
                 gate.learn(reply.header)
                 if reply.status not in TRANSIENT_STATUS:
@@ -240,7 +253,12 @@ class Client:
         if refused == DEADLINE:
             raise DeadlineError()
         if refused:
-            if refused == self.silence.network and host not in self.silence.down and host not in self._skipped and self.memory is not None:
+            if (
+                refused == self.silence.network
+                and host not in self.silence.down
+                and host not in self._skipped
+                and self.memory is not None
+            ):
                 self._skipped.add(host)  # the network is silent: this host is skipped by the next builds too
                 self.memory.remember([host], network=True)
             raise HostDownError(refused)
@@ -283,7 +301,9 @@ class Client:
     def _exchange(self, method: str, url: str, params, headers, read_body: bool, limit: float) -> Reply:
         started = time.monotonic()
         try:
-            response = self.session.request(method, url, params=params, headers=headers, allow_redirects=False, stream=True, timeout=(limit, limit))
+            response = self.session.request(
+                method, url, params=params, headers=headers, allow_redirects=False, stream=True, timeout=(limit, limit)
+            )
         except requests.Timeout:
             raise ServiceError("timeout") from None
         except requests.ConnectionError as error:
@@ -320,6 +340,7 @@ class Client:
             raise ServiceError(f"broken reply: {type(error).__name__}") from None
         return b"".join(chunks)
 
+
 def timed_out(why: str) -> bool:
     return why.startswith("timeout")
 
@@ -328,7 +349,12 @@ def connection_reason(error: Exception) -> str:
     text = str(error).lower()
     if "refused" in text:
         return "connection refused"
-    if "name or service not known" in text or "nodename nor servname" in text or "name resolution" in text or "getaddrinfo" in text:
+    if (
+        "name or service not known" in text
+        or "nodename nor servname" in text
+        or "name resolution" in text
+        or "getaddrinfo" in text
+    ):
         return "host name not resolved"
     if "reset" in text:
         return "connection reset"

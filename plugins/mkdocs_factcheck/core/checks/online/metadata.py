@@ -50,7 +50,13 @@ KEPT = (
     "page", "publisher", "publisher-place", "edition", "number", "genre", "DOI", "PMID", "PMCID", "ISBN", "URL",
 )  # fmt: skip
 NOTICES_FIELD = "factcheck-notices"  # ours: retraction and correction notices the record carries
-NOTICE_KEPT = ("type", "label", "doi", "date", "about")  # of a notice (readers see its DOI and date); its source is not kept
+NOTICE_KEPT = (
+    "type",
+    "label",
+    "doi",
+    "date",
+    "about",
+)  # of a notice (readers see its DOI and date); its source is not kept
 FROM_FIELD = "factcheck-fetched-from"  # ours: the service the item came from
 # Crossref `relation` types that are notices about the work.
 RELATIONS = {
@@ -99,7 +105,9 @@ class MetadataFetcher:
                 batches[identifier.scheme][identifier.value] = self.futures[identifier.key] = future
             else:
                 lane = self.verifier.lane(identifier.scheme)
-                self.futures[identifier.key] = self.pool.submit(self._one, identifier.scheme, identifier.value, lane=lane)
+                self.futures[identifier.key] = self.pool.submit(
+                    self._one, identifier.scheme, identifier.value, lane=lane
+                )
         for scheme, futures in batches.items():
             for chunk in pubmed.in_batches(futures):
                 self.pool.submit(self._batch, scheme, chunk, lane=self.verifier.lane(scheme))
@@ -162,7 +170,13 @@ class MetadataFetcher:
 
         def fetch(wanted: list[str]) -> dict[str, Fetched]:
             try:
-                return fetch_summaries(self.client, online_option(self.settings, "eutils_api"), scheme, wanted, online_option(self.settings, "mailto"))
+                return fetch_summaries(
+                    self.client,
+                    online_option(self.settings, "eutils_api"),
+                    scheme,
+                    wanted,
+                    online_option(self.settings, "mailto"),
+                )
             except ServiceError as error:
                 return {value: Fetched(UNVERIFIED, error.reason) for value in wanted}
 
@@ -170,7 +184,11 @@ class MetadataFetcher:
             if fetched.status != UNVERIFIED:  # what could not be fetched is asked again next time
                 self._store(f"{scheme}:{value}", fetched)
 
-        offline = None if self.network else Fetched(UNVERIFIED, "not fetched: online checks run from the cache only (mkdocs serve)")
+        offline = (
+            None
+            if self.network
+            else Fetched(UNVERIFIED, "not fetched: online checks run from the cache only (mkdocs serve)")
+        )
         pubmed.run_batch(futures, lambda value: self._cached(f"{scheme}:{value}"), offline, fetch, store)
 
 
@@ -224,12 +242,18 @@ def _summary_of(summary: dict, scheme: str, value: str) -> Fetched:
     item = csl_from_summary(summary, scheme, value)
     name = "PMID" if scheme == "pmid" else "PMCID"
     if str(item.get(name, "")).upper() != value.upper():
-        return Fetched(UNVERIFIED, f"the {pubmed.DATABASES[scheme]} record is of another id ({_quoted(item.get(name))}): not used")
+        return Fetched(
+            UNVERIFIED, f"the {pubmed.DATABASES[scheme]} record is of another id ({_quoted(item.get(name))}): not used"
+        )
     return Fetched(FOUND, "", item)
 
 
 def fetch_isbn(client: Client, base: str, isbn: str) -> Fetched:
-    reply = client.get(f"{base.rstrip('/')}/api/books", params={"bibkeys": f"ISBN:{isbn}", "format": "json", "jscmd": "data"}, headers={"Accept": "application/json"})
+    reply = client.get(
+        f"{base.rstrip('/')}/api/books",
+        params={"bibkeys": f"ISBN:{isbn}", "format": "json", "jscmd": "data"},
+        headers={"Accept": "application/json"},
+    )
     if reply.status != 200:
         raise ServiceError(f"HTTP {reply.status}")
     record = reply.json_object().get(f"ISBN:{isbn}")
@@ -263,19 +287,26 @@ def csl_from_doi(record: dict, doi: str) -> dict:
             if not item[name]:
                 item.pop(name)
     written = record.get("DOI")
-    item["DOI"] = written if isinstance(written, str) and DOI_RE.match(written.strip()) else doi  # the agency's spelling
+    item["DOI"] = (
+        written if isinstance(written, str) and DOI_RE.match(written.strip()) else doi
+    )  # the agency's spelling
     item["type"] = csl_type(record)
     server = _institution(record)
     if item["type"] == "article" and server and "container-title" not in item:
         item["container-title"] = server  # a posted preprint's server (bioRxiv), which Crossref names its institution
-    notices = [{name: notice[name] for name in NOTICE_KEPT if notice[name]} for notice in doi_notices(record, item["DOI"])]
+    notices = [
+        {name: notice[name] for name in NOTICE_KEPT if notice[name]} for notice in doi_notices(record, item["DOI"])
+    ]
     relations = record.get("relation")
     if isinstance(relations, dict):
         for name, targets in relations.items():
             known = RELATIONS.get(str(name).lower())
             for target in targets if known and isinstance(targets, list) else []:
                 if isinstance(target, dict):
-                    notices.append({"type": known[0], "label": known[1], "doi": str(target.get("id", "")), "about": "this"})  # type: ignore[index]
+                    assert known is not None  # `targets` is only looped over for a known relation
+                    notices.append(
+                        {"type": known[0], "label": known[1], "doi": str(target.get("id", "")), "about": "this"}
+                    )
     if notices:
         item[NOTICES_FIELD] = notices
     preprint, published, preprints = record_facts(record)
@@ -299,7 +330,11 @@ def csl_from_summary(summary: dict, scheme: str, value: str) -> dict:
     Bookshelf record (`doctype` book or chapter) names its book and publisher in fields of its own."""
     parsed = pubmed.parse_summary(summary)
     item: dict = {"type": pubmed_type(summary)}
-    title = (text_of(summary.get("title")) or (text_of(summary.get("booktitle")) if item["type"] == "book" else "")).strip().rstrip(".")
+    title = (
+        (text_of(summary.get("title")) or (text_of(summary.get("booktitle")) if item["type"] == "book" else ""))
+        .strip()
+        .rstrip(".")
+    )
     if title:
         item["title"] = clean_title(title)
     authors = []
@@ -321,7 +356,11 @@ def csl_from_summary(summary: dict, scheme: str, value: str) -> dict:
         journal = ""
     if journal:
         item["container-title"] = clean_title(journal)
-    for csl_name, summary_name in (("publisher", "publishername"), ("publisher-place", "publisherlocation"), ("edition", "edition")):
+    for csl_name, summary_name in (
+        ("publisher", "publishername"),
+        ("publisher-place", "publisherlocation"),
+        ("edition", "edition"),
+    ):
         text = text_of(summary.get(summary_name)).strip()
         if text and item["type"] in ("book", "chapter"):
             item[csl_name] = text
@@ -337,7 +376,16 @@ def csl_from_summary(summary: dict, scheme: str, value: str) -> dict:
         item["PMID"] = parsed["pmid"] or value
     if parsed["pmcid"] or scheme == "pmcid":
         item["PMCID"] = parsed["pmcid"] or value
-    notices = [{"type": u["type"], "label": u["label"], "doi": "", "about": "this", **({"note": u["note"]} if u.get("note") else {})} for u in parsed["updates"]]
+    notices = [
+        {
+            "type": u["type"],
+            "label": u["label"],
+            "doi": "",
+            "about": "this",
+            **({"note": u["note"]} if u.get("note") else {}),
+        }
+        for u in parsed["updates"]
+    ]
     if notices:
         item[NOTICES_FIELD] = notices
     if item["type"] == "article":  # PubMed's `Preprint` publication type
@@ -357,7 +405,9 @@ def csl_from_openlibrary(record: dict, isbn: str) -> dict:
         name = text_of(author.get("name")).strip() if isinstance(author, dict) else ""
         if name:
             words = name.split()  # Open Library writes "Given Family"
-            authors.append({"family": words[-1], "given": " ".join(words[:-1])} if len(words) > 1 else {"literal": name})
+            authors.append(
+                {"family": words[-1], "given": " ".join(words[:-1])} if len(words) > 1 else {"literal": name}
+            )
     if authors:
         item["author"] = authors
     publishers = [text_of(p.get("name")).strip() for p in _list(record.get("publishers")) if isinstance(p, dict)]
@@ -391,7 +441,11 @@ def clean_names(names: object) -> list[dict]:
         if literal and not text_of(name.get("family")):
             cleaned.append({"literal": clean_title(literal)})
             continue
-        kept = {part: clean_title(text_of(name.get(part))) for part in ("family", "given", "non-dropping-particle", "dropping-particle", "suffix") if text_of(name.get(part))}
+        kept = {
+            part: clean_title(text_of(name.get(part)))
+            for part in ("family", "given", "non-dropping-particle", "dropping-particle", "suffix")
+            if text_of(name.get(part))
+        }
         if kept:
             cleaned.append(kept)
     return cleaned

@@ -6,13 +6,20 @@ import time
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from mkdocs_factcheck.core.checks.notice_marks import NOTICES, RETRACTING  # noqa: F401 - Crossref's update types (core/notice_marks.py), as the checks know them
+# Crossref's update types (core/checks/notice_marks.py), as the checks know them.
+from mkdocs_factcheck.core.checks.notice_marks import NOTICES, RETRACTING  # noqa: F401
 
 FOUND, NOT_FOUND, UNVERIFIED = "found", "not_found", "unverified"
 
 
 # The service behind each kind of check, as named in findings (one service_unavailable per service).
-SERVICES = {"doi": "DOI resolver", "crossref": "Crossref", "pmid": "PubMed (E-utilities)", "pmcid": "PubMed Central (E-utilities)", "url": "websites"}
+SERVICES = {
+    "doi": "DOI resolver",
+    "crossref": "Crossref",
+    "pmid": "PubMed (E-utilities)",
+    "pmcid": "PubMed Central (E-utilities)",
+    "url": "websites",
+}
 
 
 class Check(NamedTuple):
@@ -44,7 +51,12 @@ class Outcome:
         """None unless `value` has the shape `stored()` writes: the cache file is input (CI restores it),
         and the comparisons and the report must not meet a list where a title should be."""
         status, detail, data = value.get("status"), value.get("detail", ""), value.get("data") or {}
-        if status not in (FOUND, NOT_FOUND) or not isinstance(detail, str) or not isinstance(data, dict) or not valid_data(data):
+        if (
+            status not in (FOUND, NOT_FOUND)
+            or not isinstance(detail, str)
+            or not isinstance(data, dict)
+            or not valid_data(data)
+        ):
             return None
         return cls(status, detail, data, float(checked), cached=True)
 
@@ -69,7 +81,9 @@ def valid_data(data: dict) -> bool:
         elif name == "status":
             ok = type(value) is int
         elif name == "updates":
-            ok = isinstance(value, list) and all(isinstance(u, dict) and all(isinstance(v, str) for v in u.values()) for u in value)
+            ok = isinstance(value, list) and all(
+                isinstance(u, dict) and all(isinstance(v, str) for v in u.values()) for u in value
+            )
         else:
             ok = True
         if not ok:

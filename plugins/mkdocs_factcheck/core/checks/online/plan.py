@@ -38,7 +38,9 @@ def plan_checks(source: Source, settings) -> list[Check]:
 
 def lifetime(settings, status: str) -> float:
     """Found records live long, not-found ones a day; transient failures are never stored."""
-    days = {FOUND: online_option(settings, "cache_days"), NOT_FOUND: online_option(settings, "cache_missing_days")}.get(status, 0)
+    days = {FOUND: online_option(settings, "cache_days"), NOT_FOUND: online_option(settings, "cache_missing_days")}.get(
+        status, 0
+    )
     return float(days) * DAY
 
 

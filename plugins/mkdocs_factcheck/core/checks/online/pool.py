@@ -33,7 +33,8 @@ class DaemonPool:
         self._closed = False
 
     def submit(self, fn: Callable, *args, lane: str = "") -> cf.Future:
-        """Runs `fn(*args)` on a worker, in its turn among the lanes; after `shutdown` the future comes back cancelled."""
+        """Runs `fn(*args)` on a worker, in its turn among the lanes; after `shutdown` the future comes back
+        cancelled."""
         future: cf.Future = cf.Future()
         with self._condition:
             if self._closed:
@@ -68,7 +69,9 @@ class DaemonPool:
             if not self._running[lane] and not self._lanes.get(lane):
                 del self._running[lane]
                 self._lanes.pop(lane, None)  # one lane per host: the hosts of a build's URLs come and go
-            elif self._lanes.get(lane) and self._idle:  # this lane's next task may run now, beside the one this worker takes
+            elif (
+                self._lanes.get(lane) and self._idle
+            ):  # this lane's next task may run now, beside the one this worker takes
                 self._idle -= 1
                 self._condition.notify()
 

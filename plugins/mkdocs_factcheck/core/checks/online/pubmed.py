@@ -28,7 +28,9 @@ NOTICE_TYPES = {
 def in_batches(futures: dict) -> list[dict]:
     """Pending ids (id -> what waits for it) in requests of at most BATCH ids."""
     values = list(futures)
-    return [{value: futures[value] for value in values[start : start + BATCH]} for start in range(0, len(values), BATCH)]
+    return [
+        {value: futures[value] for value in values[start : start + BATCH]} for start in range(0, len(values), BATCH)
+    ]
 
 
 @contextmanager
@@ -44,7 +46,9 @@ def settling(futures: dict[str, cf.Future]) -> Iterator[None]:
         raise
 
 
-def run_batch(futures: dict[str, cf.Future], cached: Callable, offline: object, fetch: Callable, store: Callable) -> None:
+def run_batch(
+    futures: dict[str, cf.Future], cached: Callable, offline: object, fetch: Callable, store: Callable
+) -> None:
     """One batch of ids, each future given its result: from `cached(value)` where the cache has it, else
     `offline` when there is no network (None: there is one), else from one `fetch(values)` of all the
     rest, each result then given to `store(value, result)`."""
@@ -120,7 +124,11 @@ def malformed(value: str, error: Exception) -> str:
 
 
 def parse_summary(item: dict) -> dict:
-    ids = {text_of(a.get("idtype")).lower(): text_of(a.get("value")) for a in item.get("articleids") or [] if isinstance(a, dict)}
+    ids = {
+        text_of(a.get("idtype")).lower(): text_of(a.get("value"))
+        for a in item.get("articleids") or []
+        if isinstance(a, dict)
+    }
     years = [int(m) for name in ("pubdate", "epubdate", "sortpubdate") if (m := _year(item.get(name)))]
     authors = [a for a in item.get("authors") or [] if isinstance(a, dict) and a.get("authtype", "Author") == "Author"]
     family = ""
@@ -130,7 +138,16 @@ def parse_summary(item: dict) -> dict:
     pubtypes = [str(t) for t in item.get("pubtype") or []]
     updates = []
     if any(t.lower() == "retracted publication" for t in pubtypes):
-        updates.append({"type": "retraction", "label": "Retracted Publication", "doi": "", "date": "", "source": "pubmed", "about": "this"})
+        updates.append(
+            {
+                "type": "retraction",
+                "label": "Retracted Publication",
+                "doi": "",
+                "date": "",
+                "source": "pubmed",
+                "about": "this",
+            }
+        )
     for reference in item.get("references") or []:
         if not isinstance(reference, dict):
             continue
@@ -138,7 +155,17 @@ def parse_summary(item: dict) -> dict:
         if known:
             pmid = str(reference.get("pmid", ""))
             note = f"PMID {pmid}" if pmid else str(reference.get("refsource", ""))
-            updates.append({"type": known[0], "label": known[1], "doi": "", "date": "", "source": "pubmed", "about": "this", "note": note})
+            updates.append(
+                {
+                    "type": known[0],
+                    "label": known[1],
+                    "doi": "",
+                    "date": "",
+                    "source": "pubmed",
+                    "about": "this",
+                    "note": note,
+                }
+            )
     pmcid = ids.get("pmc") or ids.get("pmcid", "")
     match = re.search(r"PMC\d+", pmcid)
     return {

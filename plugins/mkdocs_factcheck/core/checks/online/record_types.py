@@ -51,7 +51,9 @@ def csl_type(record: dict) -> str:
     a record without any type is taken for a journal article, as the identifiers' resolvers mean it."""
     written = str(record.get("type") or "").strip().lower()
     types = record.get("types")
-    general = str((types.get("resourceTypeGeneral") if isinstance(types, dict) else record.get("resourceTypeGeneral")) or "").lower()
+    general = str(
+        (types.get("resourceTypeGeneral") if isinstance(types, dict) else record.get("resourceTypeGeneral")) or ""
+    ).lower()
     if general in DATACITE_TYPES and written in ("", "article", "document"):
         return DATACITE_TYPES[general]  # DataCite's generic CSL type for what its own type says better
     if written in CSL_TYPES:

@@ -58,7 +58,11 @@ class RemoteFiles:
             frozen.unlink(missing_ok=True)  # the service now answers in another format
         if not target.is_file() or target.read_bytes() != body:
             write_atomically(target, body)
-        self.records[url] = {"etag": headers.get("etag", ""), "last_modified": headers.get("last-modified", ""), "fetched": time.time()}
+        self.records[url] = {
+            "etag": headers.get("etag", ""),
+            "last_modified": headers.get("last-modified", ""),
+            "fetched": time.time(),
+        }
         write_atomically(self.cache_path, json.dumps(self.records, indent=1, sort_keys=True).encode())
         return target
 
@@ -88,7 +92,13 @@ class RemoteFiles:
         if self._client is None:
             online = self.online
             self._client = Client(
-                self.user_agent, timeout=online.timeout, concurrency=1, per_host=1, retries=online.retries, spacing=online.spacing, max_bytes=MAX_BYTES
+                self.user_agent,
+                timeout=online.timeout,
+                concurrency=1,
+                per_host=1,
+                retries=online.retries,
+                spacing=online.spacing,
+                max_bytes=MAX_BYTES,
             )
             self._client.deadline = time.monotonic() + float(online.deadline)
         return self._client
@@ -97,7 +107,13 @@ class RemoteFiles:
         if frozen is None:
             error = StyleError if kind == "style" else BibliographyError
             raise error(f"cannot fetch {url} ({reason}), and there is no copy of it yet ({frozen_stem(url, kind)}.*)")
-        self.report(Finding("remote_file_unavailable", f"cannot fetch {url} ({reason}): the copy fetched before, {frozen.name}, is used", file=frozen.name))
+        self.report(
+            Finding(
+                "remote_file_unavailable",
+                f"cannot fetch {url} ({reason}): the copy fetched before, {frozen.name}, is used",
+                file=frozen.name,
+            )
+        )
         return frozen
 
 

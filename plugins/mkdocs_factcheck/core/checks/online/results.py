@@ -10,7 +10,15 @@ from html import escape, unescape
 from mkdocs_factcheck.core.bibliography.files import Source
 from mkdocs_factcheck.core.checks.notice_marks import marks_html, notice_text
 from mkdocs_factcheck.core.checks.online.compare import entry_title, mismatches, similar_titles
-from mkdocs_factcheck.core.checks.online.outcome import FOUND, NOT_FOUND, NOTICES, RETRACTING, UNVERIFIED, Check, Outcome
+from mkdocs_factcheck.core.checks.online.outcome import (
+    FOUND,
+    NOT_FOUND,
+    NOTICES,
+    RETRACTING,
+    UNVERIFIED,
+    Check,
+    Outcome,
+)
 from mkdocs_factcheck.core.checks.online.silent_hosts import host_of
 from mkdocs_factcheck.core.claims.claim import CLAIM_STATUS_RE, Claim, source_caveat
 from mkdocs_factcheck.core.findings import Finding
@@ -47,13 +55,21 @@ class OnlineReport:
         findings = []
         for claim in claims:
             checked = [key.lower() for key in claim.cites if key.lower() in self.by_key]
-            caveat = source_caveat(claim.cites, [key.lower() in self.by_key for key in claim.cites], self.retracted) if checked else ""
+            caveat = (
+                source_caveat(claim.cites, [key.lower() in self.by_key for key in claim.cites], self.retracted)
+                if checked
+                else ""
+            )
             if caveat:
                 self.claim_caveats[claim.id] = caveat
             if checked and all(key in self.retracted for key in checked):
                 keys = ", ".join(key for key in claim.cites if key.lower() in self.retracted)
-                message = f"claim '{claim.id}' rests only on retracted {'source' if len(checked) == 1 else 'sources'}: {keys}"
-                findings.append(Finding("claim_rests_on_retracted", message, page=claim.page or "<page>", line=claim.line))
+                message = (
+                    f"claim '{claim.id}' rests only on retracted {'source' if len(checked) == 1 else 'sources'}: {keys}"
+                )
+                findings.append(
+                    Finding("claim_rests_on_retracted", message, page=claim.page or "<page>", line=claim.line)
+                )
         return findings
 
     def fill(self, html: str) -> str:
@@ -68,10 +84,12 @@ class OnlineReport:
         def mark(match: re.Match) -> str:
             if unescape(match.group(2)) not in slugs:
                 return match.group(1)
-            return match.group(1) + '<span class="citation-status citation-retracted" title="This source was retracted">retracted</span>'
+            return (
+                match.group(1)
+                + '<span class="citation-status citation-retracted" title="This source was retracted">retracted</span>'
+            )
 
         return CITATION_RE.sub(mark, html)
-
 
     def _claim_status(self, match: re.Match) -> str:
         caveat = self.claim_caveats.get(unescape(match.group(1)), "")
@@ -108,7 +126,10 @@ class OnlineReportBuilder:
                 continue
             judged.extend(self._judge(source, check, outcome, checks, outcomes, notices))
         retracted = any(_retracts_this(n) for n in notices)
-        findings = [Finding(f.kind, f.message, file=source.file, line=source.line) for f in _with_notices(source.key, judged, notices)]
+        findings = [
+            Finding(f.kind, f.message, file=source.file, line=source.line)
+            for f in _with_notices(source.key, judged, notices)
+        ]
         if retracted:
             self.report.retracted.add(key)
         self.report.findings.extend(findings)
@@ -121,7 +142,9 @@ class OnlineReportBuilder:
             "unverified_reason": reason,
             "notices": notices,
             "summary": [f.message for f in findings] + ([f"unverified ({reason})"] if reasons else []),
-            "problems": [f.message for f in findings],  # what was found, for readers too (not what could not be checked)
+            "problems": [
+                f.message for f in findings
+            ],  # what was found, for readers too (not what could not be checked)
             "checks": results,
         }
 
@@ -140,7 +163,15 @@ class OnlineReportBuilder:
         if key not in entry["keys"]:
             entry["keys"].append(key)
 
-    def _judge(self, source: Source, check: Check, outcome: Outcome, checks: list[Check], outcomes: dict[Check, Outcome], notices: list[dict]) -> list[Finding]:
+    def _judge(
+        self,
+        source: Source,
+        check: Check,
+        outcome: Outcome,
+        checks: list[Check],
+        outcomes: dict[Check, Outcome],
+        notices: list[dict],
+    ) -> list[Finding]:
         entry = source.entry
         key = source.key
         data = outcome.data
@@ -148,7 +179,9 @@ class OnlineReportBuilder:
         if check.kind == "doi" and outcome.status == NOT_FOUND:
             crossref = outcomes.get(Check("crossref", check.value))
             if crossref is None or crossref.status != FOUND:  # Crossref knowing it outweighs the resolver
-                found.append(Finding("doi_not_found", f"entry '{key}': DOI {check.value} does not exist ({outcome.detail})"))
+                found.append(
+                    Finding("doi_not_found", f"entry '{key}': DOI {check.value} does not exist ({outcome.detail})")
+                )
         elif check.kind == "crossref" and outcome.status == FOUND:
             for problem in mismatches(entry, data, f"the Crossref record of doi:{check.value}"):
                 found.append(Finding("metadata_mismatch", f"entry '{key}': {problem}"))
@@ -156,20 +189,41 @@ class OnlineReportBuilder:
         elif check.kind in ("pmid", "pmcid"):
             label = "PMID" if check.kind == "pmid" else "PMCID"
             if outcome.status == NOT_FOUND:
-                found.append(Finding(f"{check.kind}_not_found", f"entry '{key}': {label} {check.value} does not exist ({outcome.detail})"))
+                found.append(
+                    Finding(
+                        f"{check.kind}_not_found",
+                        f"entry '{key}': {label} {check.value} does not exist ({outcome.detail})",
+                    )
+                )
                 return found
             doi = next((c.value for c in checks if c.kind == "doi"), "")
             if doi and data.get("doi") and data["doi"].lower() != doi.lower():
-                found.append(Finding("metadata_mismatch", f"entry '{key}': {label} {check.value} is the record of doi:{data['doi']}, the entry's DOI is {doi}"))
+                found.append(
+                    Finding(
+                        "metadata_mismatch",
+                        f"entry '{key}': {label} {check.value} is the record of doi:{data['doi']}, the entry's DOI is"
+                        f" {doi}",
+                    )
+                )
             titles = data.get("titles") or []
             if entry.fields.get("title") and titles and not similar_titles(entry.fields["title"], titles):
-                found.append(Finding("metadata_mismatch", f"entry '{key}': title '{entry_title(entry)}' in the entry, '{titles[0]}' in {label} {check.value}"))
+                found.append(
+                    Finding(
+                        "metadata_mismatch",
+                        f"entry '{key}': title '{entry_title(entry)}' in the entry, '{titles[0]}' in {label}"
+                        f" {check.value}",
+                    )
+                )
             _add_notices(notices, data.get("updates", []))
         elif check.kind == "url":
             if outcome.status == NOT_FOUND:
-                found.append(Finding("url_unreachable", f"entry '{key}': URL {check.value} does not answer ({outcome.detail})"))
+                found.append(
+                    Finding("url_unreachable", f"entry '{key}': URL {check.value} does not answer ({outcome.detail})")
+                )
             elif data.get("moved_to"):
-                found.append(Finding("url_moved", f"entry '{key}': URL {check.value} moved permanently to {data['moved_to']}"))
+                found.append(
+                    Finding("url_moved", f"entry '{key}': URL {check.value} moved permanently to {data['moved_to']}")
+                )
         return found
 
     def finish(self) -> OnlineReport:
@@ -179,10 +233,18 @@ class OnlineReportBuilder:
             keys = entry["keys"]
             listed = listing(keys)
             if service == "deadline":
-                message = f"online checks stopped at the deadline ({self.deadline:g} s): {plural(len(keys), 'source')} left unverified: {listed}"
+                message = (
+                    f"online checks stopped at the deadline ({self.deadline:g} s): {plural(len(keys), 'source')} left"
+                    f" unverified: {listed}"
+                )
             else:
-                reasons = ", ".join(f"{reason} ({count})" if count > 1 else reason for reason, count in entry["reasons"].items())
-                message = f"{service} could not be reached ({reasons}): {plural(len(keys), 'source')} left unverified: {listed}"
+                reasons = ", ".join(
+                    f"{reason} ({count})" if count > 1 else reason for reason, count in entry["reasons"].items()
+                )
+                message = (
+                    f"{service} could not be reached ({reasons}): {plural(len(keys), 'source')} left unverified:"
+                    f" {listed}"
+                )
             self.report.findings.append(Finding("service_unavailable", message))
         return self.report
 
@@ -192,7 +254,10 @@ class OnlineReportBuilder:
         names = (f"{named} or any other host" if hosts else "any host") if "" in self.silent else named
         keys = list(dict.fromkeys(key for keys in self.silent.values() for key in keys))
         note = f" ({self.silence_note})" if self.silence_note else ""
-        return f"no answer from {names}{note}: the online checks of {plural(len(keys), 'source')} could not run: {listing(keys)}"
+        return (
+            f"no answer from {names}{note}: the online checks of {plural(len(keys), 'source')} could not run:"
+            f" {listing(keys)}"
+        )
 
 
 def listing(names: list[str], shown: int = 8) -> str:
@@ -264,7 +329,11 @@ def _add_notices(notices: list[dict], updates: list[dict]) -> None:
         identity = (update.get("type"), (update.get("doi") or "").lower(), update.get("about"))
         if any((n["type"], (n.get("doi") or "").lower(), n["about"]) == identity for n in notices):
             continue
-        if update.get("source") == "pubmed" and update["type"] in RETRACTING and any(_retracts_this(n) for n in notices):
+        if (
+            update.get("source") == "pubmed"
+            and update["type"] in RETRACTING
+            and any(_retracts_this(n) for n in notices)
+        ):
             continue  # PubMed's flag repeats what Crossref said
         notices.append(dict(update))
 

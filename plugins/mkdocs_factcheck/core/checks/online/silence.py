@@ -95,7 +95,12 @@ class Silence:
         if host in self._timed_out and not self._sending.get(host) and host not in self.down:
             self.down[host] = reason(host)
             found.append(host)
-        if not self.network and not self._answered and len(self._timed_out) >= NETWORK_HOSTS and not any(self._sending.values()):
+        if (
+            not self.network
+            and not self._answered
+            and len(self._timed_out) >= NETWORK_HOSTS
+            and not any(self._sending.values())
+        ):
             self.network = reason("")
         self.newly_silent += found
         return found

@@ -97,7 +97,12 @@ class SilentHosts:
             if not isinstance(host, str) or not isinstance(entry, dict):
                 continue
             since, network = entry.get("since"), entry.get("network")
-            if isinstance(since, int | float) and not isinstance(since, bool) and isinstance(network, bool) and 0 <= now - since < MINUTES * 60:
+            if (
+                isinstance(since, int | float)
+                and not isinstance(since, bool)
+                and isinstance(network, bool)
+                and 0 <= now - since < MINUTES * 60
+            ):
                 kept[host] = {"since": float(since), "network": network}
         return kept
 

@@ -25,7 +25,22 @@ MAX_DEPTH = 100  # deeper elements are read as their text: no real title nests s
 TOKENS = {"mi", "mn", "mo", "mtext", "ms"}  # MathML's leaves: their text, without the spaces around it
 DROPPED = {"annotation", "annotation-xml", "mphantom", "none", "mprescripts"}
 # An accent over a letter (`<mover accent="true">`) as the combining mark that draws it.
-ACCENTS = {"¯": "\u0304", "‾": "\u0305", "_": "\u0305", "^": "\u0302", "ˆ": "\u0302", "~": "\u0303", "˜": "\u0303", "˙": "\u0307", ".": "\u0307", "¨": "\u0308", "→": "\u20d7", "ˇ": "\u030c", "´": "\u0301", "`": "\u0300"}
+ACCENTS = {
+    "¯": "\u0304",
+    "‾": "\u0305",
+    "_": "\u0305",
+    "^": "\u0302",
+    "ˆ": "\u0302",
+    "~": "\u0303",
+    "˜": "\u0303",
+    "˙": "\u0307",
+    ".": "\u0307",
+    "¨": "\u0308",
+    "→": "\u20d7",
+    "ˇ": "\u030c",
+    "´": "\u0301",
+    "`": "\u0300",
+}
 
 
 @dataclass
@@ -151,7 +166,9 @@ def _math(node: Element, rich: bool) -> str:
         return text(elements[0]) if elements else ""
     if name in ("msub", "msup", "msubsup") and len(elements) >= 2:
         scripts = {"msub": ("sub",), "msup": ("sup",), "msubsup": ("sub", "sup")}[name]
-        return text(elements[0]) + "".join(script(mark, element) for mark, element in zip(scripts, elements[1:], strict=False))
+        return text(elements[0]) + "".join(
+            script(mark, element) for mark, element in zip(scripts, elements[1:], strict=False)
+        )
     if name == "mmultiscripts" and elements:
         after: list[Element] = []
         before: list[Element] = []

@@ -38,7 +38,11 @@ def check_url(client: Client, url: str, max_redirects: int = 10) -> Outcome:
             continue
         data = {"final": current, "status": reply.status, "moved_to": moved_to if moved_to != url else ""}
         if 200 <= reply.status < 400 or reply.status in ALIVE_BUT_CLOSED:
-            detail = f"moved permanently to {moved_to}" if data["moved_to"] else ("" if reply.status < 400 else f"HTTP {reply.status} (not public)")
+            detail = (
+                f"moved permanently to {moved_to}"
+                if data["moved_to"]
+                else ("" if reply.status < 400 else f"HTTP {reply.status} (not public)")
+            )
             return Outcome(FOUND, detail, data)
         return Outcome(NOT_FOUND, f"HTTP {reply.status}", data)
     return Outcome(NOT_FOUND, f"more than {max_redirects} redirects")

@@ -25,7 +25,13 @@ from mkdocs_factcheck.version import __version__
 
 log = logger("online")
 # The option giving each service's address: a request's lane in the pool is its host.
-SERVICE_OPTIONS = {"doi": "doi_resolver", "crossref": "crossref_api", "pmid": "eutils_api", "pmcid": "eutils_api", "isbn": "isbn_api"}
+SERVICE_OPTIONS = {
+    "doi": "doi_resolver",
+    "crossref": "crossref_api",
+    "pmid": "eutils_api",
+    "pmcid": "eutils_api",
+    "isbn": "isbn_api",
+}
 BATCH_WAIT = 0.2  # seconds PubMed ids gather before one batched request
 
 
@@ -58,7 +64,9 @@ class OnlineVerifier:
         # More workers than request slots: a worker waiting for a busy host must not hold up the others.
         # One lane per host, each with no more work running than the host has request slots.
         workers = max(4, min(64, 4 * online_option(settings, "concurrency")))
-        self.pool = DaemonPool(workers, "factcheck-online", per_lane=online_option(settings, "per_host"))  # daemon threads: none can keep the build from exiting
+        self.pool = DaemonPool(
+            workers, "factcheck-online", per_lane=online_option(settings, "per_host")
+        )  # daemon threads: none can keep the build from exiting
         self.started: float | None = None
         self.report: OnlineReport | None = None
         self._lock = threading.Lock()
@@ -107,7 +115,9 @@ class OnlineVerifier:
         if self.report is not None:
             return self.report
         self._flush_batches()
-        checks = {check for key in self.submitted for check in self.plans[key]}  # prefetched, never cited: not waited for
+        checks = {
+            check for key in self.submitted for check in self.plans[key]
+        }  # prefetched, never cited: not waited for
         pending = {self.futures[check] for check in checks}
         if pending and self.started is not None:
             end = self.started + float(online_option(self.settings, "deadline"))
@@ -168,7 +178,9 @@ class OnlineVerifier:
             if check.kind == "doi":
                 outcome = doi.check_handle(self.client, online_option(settings, "doi_resolver"), check.value)
             elif check.kind == "crossref":
-                outcome = doi.fetch_crossref(self.client, online_option(settings, "crossref_api"), check.value, online_option(settings, "mailto"))
+                outcome = doi.fetch_crossref(
+                    self.client, online_option(settings, "crossref_api"), check.value, online_option(settings, "mailto")
+                )
             else:
                 outcome = urls.check_url(self.client, check.value, online_option(settings, "max_redirects"))
         except ServiceError as error:
@@ -211,12 +223,24 @@ class OnlineVerifier:
 
         def fetch(wanted: list[str]) -> dict[str, Outcome]:
             try:
-                return pubmed.summaries(self.client, online_option(self.settings, "eutils_api"), kind, wanted, online_option(self.settings, "mailto"))
+                return pubmed.summaries(
+                    self.client,
+                    online_option(self.settings, "eutils_api"),
+                    kind,
+                    wanted,
+                    online_option(self.settings, "mailto"),
+                )
             except ServiceError as error:
                 return {value: unverified(error.reason) for value in wanted}
 
         offline = None if self.network else unverified("offline")
-        pubmed.run_batch(futures, lambda value: self._cached(Check(kind, value)), offline, fetch, lambda value, outcome: self._store(Check(kind, value), outcome))
+        pubmed.run_batch(
+            futures,
+            lambda value: self._cached(Check(kind, value)),
+            offline,
+            fetch,
+            lambda value, outcome: self._store(Check(kind, value), outcome),
+        )
 
     # ------------------------------------------------------------------ waiting and reporting
 
@@ -229,7 +253,9 @@ class OnlineVerifier:
         memory, silence = self.client.memory, self.client.silence
         if memory is None or not (silence.down or silence.network):
             return ""
-        remembered = [since for host in silence.down if host not in silence.newly_silent and (since := memory.until(host))]
+        remembered = [
+            since for host in silence.down if host not in silence.newly_silent and (since := memory.until(host))
+        ]
         if remembered:
             return f"remembered from an earlier build; asked again after {clock(min(remembered))}"
         return f"not asked again for {MINUTES} minutes"
@@ -254,6 +280,7 @@ class OnlineVerifier:
         total = len(self.submitted)
         where = "" if self.network else " (cache only: online checks are off for `mkdocs serve`)"
         log.info(
-            "Online checks%s: %d sources, %d checks (%d from cache, %d requests, %d unverified) in %.1f s (%.1f sources/s)",
+            "Online checks%s: %d sources, %d checks (%d from cache, %d requests, %d unverified) in %.1f s (%.1f"
+            " sources/s)",
             *(where, total, len(outcomes), cached, self.client.sent, left, elapsed, total / elapsed),
         )

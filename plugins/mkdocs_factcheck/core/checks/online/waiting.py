@@ -23,7 +23,9 @@ CLEAR = "\r\x1b[K"  # to the start of the line, erased
 
 
 class Waiting:
-    def __init__(self, what: str, unit: str, deadline: float, left: Callable[[], tuple[int, int]], stream: TextIO | None = None):
+    def __init__(
+        self, what: str, unit: str, deadline: float, left: Callable[[], tuple[int, int]], stream: TextIO | None = None
+    ):
         """`what` is waited for (`online checks`), counted in `unit`s; `left()` says how many are left of how
         many; `deadline` is a time.monotonic() value."""
         self.what, self.unit, self.deadline, self.left = what, unit, deadline, left

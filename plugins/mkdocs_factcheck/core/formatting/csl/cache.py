@@ -58,7 +58,9 @@ class DocumentCache:
         self.pages = pages if isinstance(pages, dict) else {}
         self.documents = documents if isinstance(documents, dict) else {}
         self.bodies = bodies if isinstance(bodies, dict) else {}
-        self.titles = {key: value for key, value in titles.items() if isinstance(value, str)} if isinstance(titles, dict) else {}
+        self.titles = (
+            {key: value for key, value in titles.items() if isinstance(value, str)} if isinstance(titles, dict) else {}
+        )
 
     @staticmethod
     def key(identity: list) -> str:
@@ -68,7 +70,14 @@ class DocumentCache:
         stored = self.documents.get(key)
         found = None
         if isinstance(stored, dict) and isinstance(stored.get("entries"), list):
-            entries = [[item[0], item[1], self.bodies.get(item[2])] if isinstance(item, list) and len(item) == 3 and isinstance(item[2], str) else None for item in stored["entries"]]
+            entries = [
+                (
+                    [item[0], item[1], self.bodies.get(item[2])]
+                    if isinstance(item, list) and len(item) == 3 and isinstance(item[2], str)
+                    else None
+                )
+                for item in stored["entries"]
+            ]
             found = DocumentResult.from_data({"citations": stored.get("citations"), "entries": entries})
         if found is None and key in self.documents:
             del self.documents[key]  # another shape: formatted again
@@ -133,13 +142,25 @@ class DocumentCache:
         if self.path is None or not (self.changed or unused > max(8, len(self.documents) // 10)):
             return
         self.documents = {key: value for key, value in self.documents.items() if key in self.used}
-        referenced = {item[2] for value in self.documents.values() if isinstance(value, dict) for item in value.get("entries", []) if isinstance(item, list) and len(item) == 3}
+        referenced = {
+            item[2]
+            for value in self.documents.values()
+            if isinstance(value, dict)
+            for item in value.get("entries", [])
+            if isinstance(item, list) and len(item) == 3
+        }
         self.bodies = {key: value for key, value in self.bodies.items() if key in referenced}
         self.titles = {key: value for key, value in self.titles.items() if key in self.used_titles}
         self.pages = {key: value for key, value in self.pages.items() if key in self.used_pages}
         self.timeouts = {key for key in self.timeouts if key in self.used}
         try:
-            data = {"documents": self.documents, "bodies": self.bodies, "titles": self.titles, "pages": self.pages, "timeouts": sorted(self.timeouts)}
+            data = {
+                "documents": self.documents,
+                "bodies": self.bodies,
+                "titles": self.titles,
+                "pages": self.pages,
+                "timeouts": sorted(self.timeouts),
+            }
             write_atomically(self.path, json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8"))
         except OSError as error:  # read-only or full disk: formatted again next time
             log.info("factcheck: cannot write %s (%s)", self.path, error)

@@ -77,12 +77,39 @@ class Document:
 
     def to_data(self) -> list:
         """The document as JSON data (a page's document read ahead, kept in the cache): `from_data`."""
-        return [[[[c.key, c.mode, c.prefix, c.suffix_text, c.suffix_rest, c.number, [list(pair) for pair in c.suffix_markup], c.known] for c in group] for group in self.groups], list(self.hidden), list(self.nocite), self.page]
+        return [
+            [
+                [
+                    [
+                        c.key,
+                        c.mode,
+                        c.prefix,
+                        c.suffix_text,
+                        c.suffix_rest,
+                        c.number,
+                        [list(pair) for pair in c.suffix_markup],
+                        c.known,
+                    ]
+                    for c in group
+                ]
+                for group in self.groups
+            ],
+            list(self.hidden),
+            list(self.nocite),
+            self.page,
+        ]
 
     @classmethod
     def from_data(cls, data: object) -> Document | None:
         """A document from `to_data`'s data, or None for anything of another shape (the cache is input)."""
-        if not (isinstance(data, list) and len(data) == 4 and isinstance(data[0], list) and _strings(data[1]) and _strings(data[2]) and isinstance(data[3], (str, type(None)))):
+        if not (
+            isinstance(data, list)
+            and len(data) == 4
+            and isinstance(data[0], list)
+            and _strings(data[1])
+            and _strings(data[2])
+            and isinstance(data[3], (str, type(None)))
+        ):
             return None
         groups = []
         for group in data[0]:
@@ -99,7 +126,13 @@ class Document:
         and where its own are among them (which the others are does not matter: stand-ins take them)."""
         return [
             [len(self.hidden), self.places()],
-            [[[c.key.lower(), c.mode, c.prefix, c.suffix_text, c.suffix_rest, c.number, c.suffix_markup, c.known] for c in group] for group in self.groups],
+            [
+                [
+                    [c.key.lower(), c.mode, c.prefix, c.suffix_text, c.suffix_rest, c.number, c.suffix_markup, c.known]
+                    for c in group
+                ]
+                for group in self.groups
+            ],
             [key.lower() for key in self.nocite],
         ]
 
@@ -109,11 +142,24 @@ def _strings(value: object) -> bool:
 
 
 def _cite(item: object) -> CiteRequest | None:
-    if not (isinstance(item, list) and len(item) == 8 and _strings(item[:4]) and isinstance(item[4], bool) and type(item[5]) is int and isinstance(item[7], bool) and isinstance(item[6], list)):
+    if not (
+        isinstance(item, list)
+        and len(item) == 8
+        and _strings(item[:4])
+        and isinstance(item[4], bool)
+        and type(item[5]) is int
+        and isinstance(item[7], bool)
+        and isinstance(item[6], list)
+    ):
         return None
-    if item[1] not in MODES or not all(isinstance(pair, list) and len(pair) == 2 and _strings(pair) and (pair[0] in MARKUP or pair[0] in ("", "code")) for pair in item[6]):
+    if item[1] not in MODES or not all(
+        isinstance(pair, list) and len(pair) == 2 and _strings(pair) and (pair[0] in MARKUP or pair[0] in ("", "code"))
+        for pair in item[6]
+    ):
         return None
-    return CiteRequest(item[0], item[1], item[2], item[3], item[4], item[5], tuple((pair[0], pair[1]) for pair in item[6]), item[7])
+    return CiteRequest(
+        item[0], item[1], item[2], item[3], item[4], item[5], tuple((pair[0], pair[1]) for pair in item[6]), item[7]
+    )
 
 
 @dataclass
@@ -132,11 +178,21 @@ class DocumentResult:
     def from_data(cls, data: object) -> DocumentResult | None:
         """A result read from the cache (`DocumentCache.get` puts its entries' bodies back first): None
         unless it is a list of citations' inlines and a list of entries as [key, label, body]."""
-        if not isinstance(data, dict) or not isinstance(data.get("citations"), list) or not isinstance(data.get("entries"), list):
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("citations"), list)
+            or not isinstance(data.get("entries"), list)
+        ):
             return None
         entries = []
         for item in data["entries"]:
-            if not (isinstance(item, list) and len(item) == 3 and isinstance(item[0], str) and isinstance(item[1], list) and isinstance(item[2], list)):
+            if not (
+                isinstance(item, list)
+                and len(item) == 3
+                and isinstance(item[0], str)
+                and isinstance(item[1], list)
+                and isinstance(item[2], list)
+            ):
                 return None
             entries.append(EntryResult(*item))
         if not all(isinstance(inlines, list) for inlines in data["citations"]):
@@ -183,7 +239,14 @@ def citation(cite: CiteRequest, pandoc_key: str, note: int = 0) -> dict:
         suffix += ([{"t": "Space"}] if suffix else []) + [placeholder(f"suffix-{cite.number}", "…")]
     if suffix and cite.suffix_text[:1].isspace():
         suffix.insert(0, {"t": "Space"})  # pandoc's sign of a suffix without a comma: the style adds none
-    return {"citationId": pandoc_key, "citationPrefix": prefix, "citationSuffix": suffix, "citationMode": {"t": MODES[cite.mode]}, "citationNoteNum": note, "citationHash": 0}
+    return {
+        "citationId": pandoc_key,
+        "citationPrefix": prefix,
+        "citationSuffix": suffix,
+        "citationMode": {"t": MODES[cite.mode]},
+        "citationNoteNum": note,
+        "citationHash": 0,
+    }
 
 
 def to_pandoc(document: Document, names: dict[str, str]) -> dict:
@@ -195,9 +258,28 @@ def to_pandoc(document: Document, names: dict[str, str]) -> dict:
             return {"t": "Para", "c": []}
         return {"t": "Para", "c": [{"t": "Cite", "c": [citations, [{"t": "Str", "c": "?"}]]}]}
 
-    blocks = [para([citation(CiteRequest(key), names.get(key.lower(), f"h{index}"), 1) for index, key in enumerate(document.hidden)])] if document.hidden else []
+    blocks = (
+        [
+            para(
+                [
+                    citation(CiteRequest(key), names.get(key.lower(), f"h{index}"), 1)
+                    for index, key in enumerate(document.hidden)
+                ]
+            )
+        ]
+        if document.hidden
+        else []
+    )
     first = len(blocks) + 1
-    blocks += [para([citation(cite, names[cite.key.lower()] if cite.known else f"{MISSING}{cite.number}", note) for cite in group]) for note, group in enumerate(document.groups, first)]
+    blocks += [
+        para(
+            [
+                citation(cite, names[cite.key.lower()] if cite.known else f"{MISSING}{cite.number}", note)
+                for cite in group
+            ]
+        )
+        for note, group in enumerate(document.groups, first)
+    ]
     meta: dict = {}
     if document.nocite:
         cites = [citation(CiteRequest(key), names[key.lower()]) for key in document.nocite]
@@ -302,7 +384,13 @@ def _missing_marked(inlines: list) -> list:
 
 def _missing_number(inline: dict) -> str | None:
     kind, content = inline.get("t"), inline.get("c")
-    if kind == "Link" and isinstance(content, list) and len(content) == 3 and isinstance(content[2], list) and str(content[2][0]).startswith("#ref-" + MISSING):
+    if (
+        kind == "Link"
+        and isinstance(content, list)
+        and len(content) == 3
+        and isinstance(content[2], list)
+        and str(content[2][0]).startswith("#ref-" + MISSING)
+    ):
         return str(content[2][0])[len("#ref-" + MISSING) :]
     if kind == "Strong" and isinstance(content, list) and len(content) == 1 and isinstance(content[0], dict):
         text = content[0].get("c")

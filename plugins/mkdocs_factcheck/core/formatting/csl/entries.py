@@ -51,7 +51,11 @@ def biblatex_text(source: Source, name: str) -> str:
     # The fields as written: pandoc reads BibLaTeX itself, and the BibTeX ones we add for pybtex styles
     # (a `title` with its `subtitle`, a thesis's `school`, a `pmid` from `eprint`) it would print twice.
     written = written_fields(raw)
-    fields = [_field(field, dois.get(field) or _value(field, value)) for field, value in written.items() if field.lower() not in SKIPPED_FIELDS and NAME.fullmatch(field)]
+    fields = [
+        _field(field, dois.get(field) or _value(field, value))
+        for field, value in written.items()
+        if field.lower() not in SKIPPED_FIELDS and NAME.fullmatch(field)
+    ]
     for role, persons in raw.persons.items():
         if role not in raw.fields and persons and NAME.fullmatch(role):
             fields.append(_field(role, " and ".join(str(person) for person in persons)))

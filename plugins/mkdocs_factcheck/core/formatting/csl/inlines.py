@@ -106,7 +106,12 @@ def _render_one(inline: dict, builder: Builder) -> None:
         builder.close("span")
     elif kind == "Math" and isinstance(content, list) and len(content) == 2 and isinstance(content[1], str):
         builder.text(latex_to_text(f"${content[1]}$"))  # `$\alpha$` is α, as everywhere else (latex.py)
-    elif kind in ("Code", "RawInline") and isinstance(content, list) and len(content) == 2 and isinstance(content[1], str):
+    elif (
+        kind in ("Code", "RawInline")
+        and isinstance(content, list)
+        and len(content) == 2
+        and isinstance(content[1], str)
+    ):
         builder.text(content[1])  # raw markup from a bibliography is shown as text, never inserted
     elif kind == "Quoted" and isinstance(content, list) and len(content) == 2:
         quote = content[0].get("t") if isinstance(content[0], dict) else ""
@@ -135,7 +140,11 @@ def _render_one(inline: dict, builder: Builder) -> None:
     elif kind == "Span" and isinstance(content, list) and len(content) == 2:
         attributes: list = content[0] if isinstance(content[0], list) and len(content[0]) == 3 else ["", [], []]
         if isinstance(attributes[1], list) and PIECE in attributes[1]:
-            pairs = [pair for pair in attributes[2] if isinstance(pair, list) and len(pair) == 2] if isinstance(attributes[2], list) else []
+            pairs = (
+                [pair for pair in attributes[2] if isinstance(pair, list) and len(pair) == 2]
+                if isinstance(attributes[2], list)
+                else []
+            )
             builder.piece(str(next((value for name, value in pairs if name == "name"), "")))
         else:
             render(content[1], builder)  # nocase, csl-quoted, ...: their words

@@ -67,7 +67,9 @@ def run_citeproc(document: dict, bibliography: str, style: Path, locale: str) ->
         bib.write_text(bibliography, encoding="utf-8")
         command = [pandoc_path(), "--from=json", "--to=json", "--citeproc", f"--csl={style}", f"--bibliography={bib}"]
         try:
-            done = subprocess.run(command, input=payload, capture_output=True, text=True, encoding="utf-8", timeout=TIMEOUT)
+            done = subprocess.run(
+                command, input=payload, capture_output=True, text=True, encoding="utf-8", timeout=TIMEOUT
+            )
         except subprocess.TimeoutExpired:
             raise CiteprocTimeoutError(f"pandoc took more than {TIMEOUT:g} s") from None
         except OSError as error:
@@ -79,4 +81,3 @@ def run_citeproc(document: dict, bibliography: str, style: Path, locale: str) ->
         return json.loads(done.stdout)
     except (ValueError, RecursionError) as error:
         raise CiteprocError(f"pandoc wrote no JSON: {str(error)[:200]}") from None
-

@@ -13,14 +13,26 @@ from mkdocs_factcheck.core.formatting.csl import pandoc
 from mkdocs_factcheck.core.formatting.csl.cache import DocumentCache
 from mkdocs_factcheck.core.formatting.csl.documents import Document, DocumentResult, from_pandoc, to_pandoc
 from mkdocs_factcheck.core.formatting.csl.entries import NAME_SLOT, biblatex_text
-from mkdocs_factcheck.core.formatting.csl.pandoc import CiteprocError, CiteprocTimeoutError, pandoc_version, run_citeproc
+from mkdocs_factcheck.core.formatting.csl.pandoc import (
+    CiteprocError,
+    CiteprocTimeoutError,
+    pandoc_version,
+    run_citeproc,
+)
 from mkdocs_factcheck.core.formatting.csl.styles import CSLStyle
 
 
 class CSLFormatter:
     """Formats documents for one build. `pandoc_runs` is read by the tests and the benchmark."""
 
-    def __init__(self, style: CSLStyle, locale: str, bibliography: Bibliography, report: Callable[[Finding], None], store: DocumentCache | None = None):
+    def __init__(
+        self,
+        style: CSLStyle,
+        locale: str,
+        bibliography: Bibliography,
+        report: Callable[[Finding], None],
+        store: DocumentCache | None = None,
+    ):
         self.style = style
         self.locale = locale or style.default_locale or "en-US"
         self.bibliography = bibliography
@@ -46,7 +58,15 @@ class CSLFormatter:
         keys = document.keys()
         names = {key: f"k{index}" for index, key in enumerate(keys)}
         texts = [self._text(key, names[key]) for key in keys]
-        identity = ["factcheck-csl-2", _version(), pandoc_version(), self.style.digest, self.locale, document.identity(), texts]
+        identity = [
+            "factcheck-csl-2",
+            _version(),
+            pandoc_version(),
+            self.style.digest,
+            self.locale,
+            document.identity(),
+            texts,
+        ]
         made = (DocumentCache.key(identity), names, texts)
         self._last_digest = (document, made)
         return made
@@ -110,7 +130,9 @@ class CSLFormatter:
             self.format_each(read_ahead())
         return self.format(document) if document.groups or document.nocite else DocumentResult([], [])
 
-    def format_site(self, documents: list[Document], nocite: list[str]) -> tuple[DocumentResult, list[DocumentResult]] | None:
+    def format_site(
+        self, documents: list[Document], nocite: list[str]
+    ) -> tuple[DocumentResult, list[DocumentResult]] | None:
         """The site as one document: every page's groups in site order, and `nocite` (the entries the
         site lists without citing them). Returns its result and each page's part of it: the page's
         citations, and the entries of its keys as the site lists them (label, number and text alike on
@@ -127,7 +149,12 @@ class CSLFormatter:
         offset = 0
         for document in documents:
             own = set(document.keys())
-            parts.append(DocumentResult(result.citations[offset : offset + len(document.groups)], [entry for entry in result.entries if entry.key in own]))
+            parts.append(
+                DocumentResult(
+                    result.citations[offset : offset + len(document.groups)],
+                    [entry for entry in result.entries if entry.key in own],
+                )
+            )
             offset += len(document.groups)
         return result, parts
 
@@ -157,7 +184,9 @@ class CSLFormatter:
                 return digest, 0, None  # its page's own run reports it
 
         kept = 0
-        with ThreadPoolExecutor(max_workers=max(1, min(os.cpu_count() or 1, 8))) as pool:  # pandoc runs in its own process
+        with ThreadPoolExecutor(
+            max_workers=max(1, min(os.cpu_count() or 1, 8))
+        ) as pool:  # pandoc runs in its own process
             for digest, groups, result in pool.map(run, waiting):
                 if result is not None and len(result.citations) == groups:
                     self.store.put(digest, result)
@@ -210,7 +239,14 @@ class CSLFormatter:
         for key, why in errors.items():
             source = self.bibliography.get(key)
             assert source is not None
-            self.report(Finding("unformattable_entry", f"entry '{source.key}' cannot be formatted by the citation style: {why}", file=source.file, line=source.line))
+            self.report(
+                Finding(
+                    "unformattable_entry",
+                    f"entry '{source.key}' cannot be formatted by the citation style: {why}",
+                    file=source.file,
+                    line=source.line,
+                )
+            )
         self.failed_keys |= set(errors)
         return set(errors)
 
@@ -222,14 +258,23 @@ class CSLFormatter:
         if self.broken:
             return
         self.broken = True
-        self.report(Finding("unformattable_entry", f"citation style {self.style.name} cannot be used: {error}; entries are formatted without it"))
+        self.report(
+            Finding(
+                "unformattable_entry",
+                f"citation style {self.style.name} cannot be used: {error}; entries are formatted without it",
+            )
+        )
 
     @staticmethod
     def _without(document: Document, keys: set[str]) -> Document:
         if not keys:
             return document
         groups = [[cite for cite in group if cite.key.lower() not in keys] for group in document.groups]
-        return Document(groups, [k for k in document.hidden if k.lower() not in keys], [k for k in document.nocite if k.lower() not in keys])
+        return Document(
+            groups,
+            [k for k in document.hidden if k.lower() not in keys],
+            [k for k in document.nocite if k.lower() not in keys],
+        )
 
 
 def fits(result: DocumentResult, document: Document) -> bool:

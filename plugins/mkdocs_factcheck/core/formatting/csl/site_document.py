@@ -19,7 +19,13 @@ from mkdocs_factcheck.core.formatting.csl.processor import CSLFormatter
 
 
 class SiteDocument:
-    def __init__(self, formatter: CSLFormatter, read_ahead: Callable[[], list[Document]], order: list[str], listed: Callable[[], list[str]]):
+    def __init__(
+        self,
+        formatter: CSLFormatter,
+        read_ahead: Callable[[], list[Document]],
+        order: list[str],
+        listed: Callable[[], list[str]],
+    ):
         """`read_ahead`: every page's document, as the host reads them; `order`: the pages' paths in the
         site's (navigation) order; `listed`: the keys the site lists without citing them (its
         site-wide bibliography's), besides the pages' own `nocite`."""
@@ -42,7 +48,10 @@ class SiteDocument:
         self.converted.append((document.page, occurrence))
         index = self._index(document.page, occurrence)
         if index is None:
-            index = next((i for i, planned in enumerate(self.plan) if self._place(planned) > self._place(document)), len(self.plan))
+            index = next(
+                (i for i, planned in enumerate(self.plan) if self._place(planned) > self._place(document)),
+                len(self.plan),
+            )
             self.plan.insert(index, document)
             self.made = None
         elif not same(self.plan[index], document):
@@ -72,7 +81,14 @@ class SiteDocument:
             self.made = self.formatter.format_site(self.plan, list(nocite.values()))
             if self.made is None and not self.formatter.broken and not self.given_up:
                 self.given_up = True
-                self.formatter.report(Finding("unformattable_entry", f"the site as one document of citation style {self.formatter.style.name} took pandoc more than {pandoc.TIMEOUT:g} s: the pages are formatted as documents of their own, and a source's label may differ between pages"))
+                self.formatter.report(
+                    Finding(
+                        "unformattable_entry",
+                        f"the site as one document of citation style {self.formatter.style.name} took pandoc more than"
+                        f" {pandoc.TIMEOUT:g} s: the pages are formatted as documents of their own, and a source's"
+                        " label may differ between pages",
+                    )
+                )
                 if not self.formatter.style.numeric:  # as they would be alone: several at once
                     self.formatter.format_each([document for document in self.plan if document.groups])
         return self.made

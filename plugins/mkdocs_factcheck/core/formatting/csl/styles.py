@@ -71,10 +71,15 @@ def find_csl(style_id: str, base: Path, shown: str) -> CSLStyle:
         path = folder / f"{style_id}.csl"
         if path.is_file():
             return style_file(path, shown)
-    known = [path.stem for path in directory.glob("*.csl")] + [path.stem for path in (directory / "dependent").glob("*.csl")]
+    known = [path.stem for path in directory.glob("*.csl")] + [
+        path.stem for path in (directory / "dependent").glob("*.csl")
+    ]
     close = difflib.get_close_matches(style_id, known + pybtex_styles(), n=5, cutoff=0.6)
     hint = f" (did you mean {', '.join(close)}?)" if close else ""
-    raise StyleError(f"unknown citation style '{shown}'{hint}: a CSL style id of the official repository, a .csl file, or a pybtex style ({', '.join(pybtex_styles())})")
+    raise StyleError(
+        f"unknown citation style '{shown}'{hint}: a CSL style id of the official repository, a .csl file, or a pybtex"
+        f" style ({', '.join(pybtex_styles())})"
+    )
 
 
 def official_styles() -> Path:
@@ -101,7 +106,12 @@ def style_file(path: Path, shown: str) -> CSLStyle:
         parent_info = _info(parent_path, shown)
         digest.update(parent_path.read_bytes())
         path = parent_path
-        info = {**parent_info, "locale": info["locale"] or parent_info["locale"], "format": info["format"] or parent_info["format"], "title": info["title"]}
+        info = {
+            **parent_info,
+            "locale": info["locale"] or parent_info["locale"],
+            "format": info["format"] or parent_info["format"],
+            "title": info["title"],
+        }
     return CSLStyle(shown, path, digest.hexdigest(), info["format"] or "author-date", info["locale"], info["title"])
 
 

@@ -105,7 +105,10 @@ class Style(BaseStyle):
             container = _latex(fields.get("booktitle", ""))
             editors = entry.persons.get("editor")
             if editors:
-                parts.append(Text("In: ", names(editors), ", editor" + ("s" if len(editors) > 1 else "") + ". ") + sentence(container))
+                parts.append(
+                    Text("In: ", names(editors), ", editor" + ("s" if len(editors) > 1 else "") + ". ")
+                    + sentence(container)
+                )
             elif container:
                 parts.append(Text("In: ") + sentence(container))
             parts.append(self._publisher(fields, pages=fields.get("pages", "")))
