@@ -1,8 +1,9 @@
 """Formatting entries in a second process while the pages render: a cold build's largest cost.
 
-A build with nothing in the formatted-entry cache formats every cited entry with pybtex, which is the
-largest part of its cost (bench/RESULTS.md). Rendering pages needs
-one core, so on a machine with two or more the plugin starts this module as a child process in
+What it buys: on a machine with a second core, a cold build spends the time of formatting its entries
+on that core instead of its own (bench/second_process.py measures it; warm builds never start it).
+A build with nothing in the formatted-entry cache formats every cited entry with pybtex. Rendering
+pages needs one core, so on a machine with two or more the plugin starts this module as a child process in
 `on_files`, with the entries the Markdown mentions in page order. The build formats entries as pages cite
 them, from the first page on; the child takes them from the last one backwards and writes each
 entry's forms to a pipe as it goes. The build takes an entry from the child when it got there first and
