@@ -10,6 +10,7 @@ import fault_servers
 from online_fakes import summary, verify
 
 from mkdocs_factcheck.core.checks.online.pool import DaemonPool
+from mkdocs_factcheck.core.checks.online.pubmed import BATCH
 
 pytest_plugins = ["online_fixtures"]
 
@@ -57,8 +58,15 @@ def test_pubmed_batches_do_not_wait_behind_single_doi_requests(services, tmp_pat
             "concurrency": 8,
         }
         report, _ = verify(settings, bib, tmp_path)
-    asked = [when for when, _, path, _ in services.requests if path == "/eutils/esummary.fcgi"]
-    assert len(asked) == 3
+    batches = [
+        (when, args["id"].split(",")) for when, _, path, args in services.requests if path == "/eutils/esummary.fcgi"
+    ]
+    # How the ids split into requests depends on when the planning thread hands them over; what must
+    # hold is that each id is asked once, in requests of at most BATCH ids.
+    asked_ids = [pmid for _, ids in batches for pmid in ids]
+    assert sorted(asked_ids) == sorted(str(5000 + n) for n in range(PMIDS))
+    assert all(len(ids) <= BATCH for _, ids in batches)
+    asked = [when for when, _ in batches]
     assert recording.ended, "the resolver's requests never ended"
     assert max(asked) < min(recording.ended), "an E-utilities batch waited for the DOI requests"
     pmid_outcomes = {
