@@ -85,6 +85,17 @@ def nested_conversion_hook(site: Site, markdown: str, shown: bool) -> None:
     )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def user_cache_dir(tmp_path_factory):
+    """The check command's cache key (cli/cache_key.py) is made in the user's cache directory: tests
+    make theirs in a temporary one, and no key is given by the environment unless a test gives one."""
+    with pytest.MonkeyPatch.context() as patch:
+        path = tmp_path_factory.mktemp("user-cache")
+        patch.setenv("XDG_CACHE_HOME", str(path))
+        patch.delenv("FACTCHECK_CACHE_KEY", raising=False)
+        yield path
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     return Site(tmp_path)

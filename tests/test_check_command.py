@@ -16,6 +16,7 @@ import pytest
 import yaml
 from conftest import BIB
 
+from mkdocs_factcheck.cli.cache_key import CacheKey
 from mkdocs_factcheck.cli.main import main
 from mkdocs_factcheck.core.settings import OnlineSettings, Settings
 
@@ -527,14 +528,28 @@ def test_the_summary_links_the_report_without_directory_urls(site):
     assert link == "factcheck-report.html" and (site.site_dir / link).is_file()
 
 
+PAGE_RESULTS = ".cache/plugin/factcheck/check-pages.json"
+
+
 def stored_pages(site) -> dict:
-    return json.loads((site.root / ".cache/plugin/factcheck/check-pages.json").read_text(encoding="utf-8"))
+    """The page results after their signature line."""
+    return json.loads((site.root / PAGE_RESULTS).read_bytes().partition(b"\n")[2])
 
 
-def tamper(site, change) -> None:
+def tamper(site, change, key: CacheKey | None = None) -> None:
+    """Change the stored results of index.md; with `key`, sign them again (as only its holder can)."""
+    path = site.root / PAGE_RESULTS
+    header = json.loads(path.read_bytes().partition(b"\n")[0])
     data = stored_pages(site)
     change(data["pages"]["index.md"])
-    (site.root / ".cache/plugin/factcheck/check-pages.json").write_text(json.dumps(data), encoding="utf-8")
+    body = json.dumps(data).encode("utf-8")
+    if key is not None:
+        header.update(key=key.id, signature=key.sign(body))
+    path.write_bytes(json.dumps(header).encode("ascii") + b"\n" + body)
+
+
+def users_key() -> CacheKey:
+    return CacheKey.of_this_user()
 
 
 CONTRADICTED = (
@@ -550,21 +565,107 @@ def _reworded(page: dict) -> None:
     page["claims"][0].update(verdict="supported", text="The liver thrives")
 
 
-@pytest.mark.parametrize("change", [_emptied, _reworded], ids=["findings moved away", "claim reworded"])
-def test_a_tampered_page_result_changes_no_finding_nor_verdict(site, change):
-    """check-pages.json is input (CI restores it): what the page contradicts is a warning, and the
-    page is checked again."""
+def _deleted(page: dict) -> None:
+    page["findings"] = []
+
+
+def _shuffled(page: dict) -> None:
+    page["claims"][0].update(text="recovers The liver")  # the page's own words: only the signature sees it
+
+
+@pytest.mark.parametrize(
+    "change, key",
+    [
+        (_emptied, None),
+        (_reworded, None),
+        (_deleted, None),
+        (_shuffled, None),
+        (_emptied, users_key),
+        (_reworded, users_key),
+    ],
+    ids=[
+        "findings moved away",
+        "claim reworded",
+        "findings deleted",
+        "claim words shuffled",
+        "findings moved away, signed again",
+        "claim reworded, signed again",
+    ],
+)
+def test_a_tampered_page_result_changes_no_finding_nor_verdict(site, change, key):
+    """check-pages.json is input (CI restores it): changed data no longer fits its signature, and what
+    the page contradicts is caught even where the signature fits (the key is known): each is a warning,
+    and the page is checked again."""
     site.bib(BIB)
     site.page("index.md", CONTRADICTED)
     site.config({"report_page": "report.md"})
     reference = run(site, "--offline", "--strict", "--format", "json")
     assert reference[0] == 1
-    tamper(site, change)
+    tamper(site, change, key() if key else None)
     code, out, err = run(site, "--offline", "--strict", "--format", "json", "--write-report")
     assert code == 1 and "a tampered cache?" in err
     assert findings_and_claims(out)[:2] == findings_and_claims(reference[1])[:2]
     report = (site.root / "docs/report.md").read_text(encoding="utf-8")
-    assert "thrives" not in report and "The liver recovers" in report
+    assert "thrives" not in report and "recovers The" not in report and "The liver recovers" in report
+
+
+def _reworded_finding(page: dict) -> None:
+    """A change the page cannot contradict: whether the file is used shows in the output."""
+    page["findings"][0]["message"] = "WORDS ONLY A USED CACHE PRINTS"
+
+
+def test_page_results_are_used_only_under_the_key_that_signed_them(site, monkeypatch, tmp_path):
+    """FACTCHECK_CACHE_KEY (a CI secret) lets another machine use the file; another key, or none given
+    on a machine whose own key differs, checks every page again, with no warning."""
+    site.bib(BIB)
+    site.page("index.md", CONTRADICTED)
+    site.config()
+    monkeypatch.setenv("FACTCHECK_CACHE_KEY", "a secret of this project's CI, at least 32 bytes long")
+    reference = run(site, "--offline", "--strict")
+    tamper(site, _reworded_finding, CacheKey.of_this_user())
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another machine"))
+    assert "WORDS ONLY A USED CACHE PRINTS" in run(site, "--offline", "--strict")[1]
+    tamper(site, _reworded_finding, CacheKey.of_this_user())
+    for other in ("another secret of another project, 32 bytes or more", None):
+        if other:
+            monkeypatch.setenv("FACTCHECK_CACHE_KEY", other)
+        else:
+            monkeypatch.delenv("FACTCHECK_CACHE_KEY")
+        code, out, err = run(site, "--offline", "--strict")
+        assert (code, out) == reference[:2] and "WORDS ONLY" not in out
+        assert "tampered" not in err  # not a warning: a cache of another machine is news for no one
+        tamper(site, _reworded_finding, CacheKey.of_this_user())
+
+
+def test_the_users_key_is_made_once_and_readable_by_the_user_only(site, monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache home"))
+    site.bib(BIB)
+    site.page("index.md", "Cited [@nope].\n")
+    site.config()
+    run(site, "--offline")
+    key_file = tmp_path / "cache home/mkdocs-factcheck/cache-key"
+    made = key_file.read_bytes()
+    assert len(made.strip()) == 64 and (key_file.stat().st_mode & 0o777) == 0o600
+    run(site, "--offline")
+    assert key_file.read_bytes() == made
+    assert json.loads((site.root / PAGE_RESULTS).read_bytes().partition(b"\n")[0])["key"] == CacheKey(made.strip()).id
+
+
+@pytest.mark.parametrize("given", [None, "short"], ids=["read-only cache home", "short key given"])
+def test_without_a_key_nothing_is_cached_and_the_check_runs(site, monkeypatch, tmp_path, given):
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    if given:
+        monkeypatch.setenv("FACTCHECK_CACHE_KEY", given)
+    site.bib(BIB)
+    site.page("index.md", "Cited [@nope].\n")
+    site.config()
+    for _ in range(2):
+        code, out, err = run(site, "--offline")
+        assert code == 0 and "docs/index.md:1: unknown citation key 'nope'" in out and "Traceback" not in err
+        assert ("shorter than 32 characters" in err) == bool(given)
+    assert not (site.root / PAGE_RESULTS).exists()
 
 
 @pytest.mark.parametrize(
@@ -578,11 +679,12 @@ def test_a_tampered_page_result_changes_no_finding_nor_verdict(site, change):
     ids=["citation", "claim", "findings", "claim row"],
 )
 def test_wrong_types_in_page_results_are_no_traceback(site, value):
+    """Signed again, as if by a bug of ours: the types are checked after the signature."""
     site.bib(BIB)
     site.page("index.md", CONTRADICTED)
     site.config()
     reference = run(site, "--offline", "--format", "json")
-    tamper(site, lambda page: page.update(value))
+    tamper(site, lambda page: page.update(value), users_key())
     code, out, err = run(site, "--offline", "--format", "json")
     assert "Traceback" not in err and code == reference[0]
     assert findings_and_claims(out)[:2] == findings_and_claims(reference[1])[:2]
@@ -592,9 +694,12 @@ def test_page_results_nested_too_deeply_are_ignored(site):
     site.bib(BIB)
     site.page("index.md", "Cited [@nope].\n")
     site.config()
-    cache = site.root / ".cache/plugin/factcheck/check-pages.json"
+    cache = site.root / PAGE_RESULTS
     cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.write_text('{"site": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    body = ('{"site": ' + "[" * 100_000 + "]" * 100_000 + "}").encode()
+    key = users_key()
+    header = {"format": "mkdocs-factcheck check-pages, signed", "key": key.id, "signature": key.sign(body)}
+    cache.write_bytes(json.dumps(header).encode() + b"\n" + body)
     code, out, err = run(site, "--offline")
     assert "docs/index.md:3: unknown citation key 'nope'" in out or "unknown citation key 'nope'" in out
     assert "Traceback" not in err

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from markdown import Markdown
 
+from mkdocs_factcheck.cli.cache_key import CacheKey
 from mkdocs_factcheck.cli.page_cache import PageResults
 from mkdocs_factcheck.cli.site_config import ConfigError, SiteConfig, site_pages
 from mkdocs_factcheck.core.bibliography.files import BibliographyError
@@ -136,7 +137,8 @@ def _page_results(run: SiteRun, extensions: list, configs: dict) -> PageResults 
     if any(str(name) in INCLUDING for name in extensions):
         return None
     bibliography_files = [*run.bib_paths, *([run.identifiers.path] if run.identifiers.path else [])]
-    return PageResults(run.cache_dir, PageResults.key_of_site(run.settings, extensions, configs, bibliography_files))
+    site_key = PageResults.key_of_site(run.settings, extensions, configs, bibliography_files)
+    return PageResults(run.cache_dir, site_key, CacheKey.of_this_user())
 
 
 def _convert_pages(

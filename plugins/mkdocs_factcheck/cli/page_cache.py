@@ -5,7 +5,10 @@ A page's results depend on its own text and place, the bibliography's contents, 
 extensions, and this package's version: all of them are in its key. What depends on other pages is not
 kept but done again when a page is restored: duplicate claim ids across pages, and the citing of each
 entry (online checks, formatting and its findings, what is cited). Stored as JSON data: loading it
-runs nothing, and anything unreadable is as if there were no cache."""
+runs nothing, and anything unreadable is as if there were no cache.
+
+The file is signed (see cache_key): its first line holds the signature of the rest, which is read only
+when the signature is this user's. A cache folder restored in CI thus changes no verdict or finding."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import types
 import typing
 from pathlib import Path
 
+from mkdocs_factcheck.cli.cache_key import ENVIRONMENT, CacheKey
 from mkdocs_factcheck.core import json_data
 from mkdocs_factcheck.core.cache_files import write_atomically
 from mkdocs_factcheck.core.citations.engine import CitationRecord, Engine
@@ -26,6 +30,7 @@ from mkdocs_factcheck.core.log import logger
 from mkdocs_factcheck.version import __version__
 
 FILE = "check-pages.json"
+FORMAT = "mkdocs-factcheck check-pages, signed"
 # Findings that depend on other pages: computed again on every run.
 SITE_WIDE_KINDS = {"duplicate_claim_id"}
 WORD = re.compile(r"\w+")
@@ -33,17 +38,50 @@ log = logger("cache")
 
 
 class PageResults:
-    def __init__(self, cache_dir: Path, site_key: str):
+    def __init__(self, cache_dir: Path, site_key: str, key: CacheKey | None):
         self.path = cache_dir / FILE
         self.site_key = site_key
+        self.key = key  # None: no key can be had, and nothing is read or written
         self.stored: dict[str, dict] = {}
         self.fresh: dict[str, dict] = {}
+        body = self._signed_body()
+        if body is None:
+            return
         try:
-            data = json_data.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json_data.loads(body.decode("utf-8"))
+        except ValueError:
             return
         if isinstance(data, dict) and data.get("site") == site_key and isinstance(data.get("pages"), dict):
             self.stored = data["pages"]
+
+    def _signed_body(self) -> bytes | None:
+        """The file's data after its signature line, if this key signed it; a file signed by another key
+        (another machine or user) is not used, and one whose data the signature does not fit is a warning."""
+        if self.key is None:
+            log.info("factcheck: no cache key could be read or made (see %s): page results are not cached", ENVIRONMENT)
+            return None
+        try:
+            header, _, body = self.path.read_bytes().partition(b"\n")
+            signature = json_data.loads(header.decode("utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(signature, dict) or signature.get("format") != FORMAT:
+            return None
+        if signature.get("key") != self.key.id:
+            log.info(
+                "factcheck: %s was signed with another key (another machine or user, or %s changed): "
+                "every page is checked again",
+                self.path,
+                ENVIRONMENT,
+            )
+            return None
+        if not self.key.signs(body, signature.get("signature")):
+            log.warning(
+                "factcheck: %s does not match its signature (a tampered cache?): not used, every page is checked again",
+                self.path,
+            )
+            return None
+        return body
 
     @staticmethod
     def key_of_site(settings, extensions: list, configs: dict, bibliography_files: list[Path]) -> str:
@@ -109,13 +147,13 @@ class PageResults:
         }
 
     def save(self) -> None:
+        if self.key is None:
+            return
+        body = json.dumps({"site": self.site_key, "pages": self.fresh}, ensure_ascii=False, separators=(",", ":"))
+        data = body.encode("utf-8")
+        signature = {"format": FORMAT, "key": self.key.id, "signature": self.key.sign(data)}
         try:
-            write_atomically(
-                self.path,
-                json.dumps(
-                    {"site": self.site_key, "pages": self.fresh}, ensure_ascii=False, separators=(",", ":")
-                ).encode("utf-8"),
-            )
+            write_atomically(self.path, json.dumps(signature).encode("ascii") + b"\n" + data)
         except OSError:
             pass  # a cache that cannot be written only costs the next run its time
 
