@@ -237,6 +237,21 @@ def test_huge_hostile_titles_resolve_within_the_deadline(site, fake, services):
     assert "Real title" in visible(site.html()) and "<math" not in site.html()
 
 
+def test_a_record_over_the_size_cap_is_refused_before_it_is_parsed(site, fake, services):
+    """Replies are capped at 4 MB while they are read: a bigger record is never parsed; the citation
+    stays in the page as written and the finding says why."""
+    fake.csl[DOI] = {**CSL_RECORD, "title": "Real title", "note": "x" * 4_100_000}
+    site.bib(BIB)
+    site.page("index.md", f"# A\n\nAs shown [@doi:{DOI}].\n")
+    site.config({"online": {**online_settings(services), "deadline": 20}, "findings": {"uncited_entry": "ignore"}})
+    site.build()
+    about = [f for f in findings(site) if DOI in f["message"]]
+    assert about and any("larger than 4000000 bytes" in f["message"] for f in about), about
+    assert all(f["page"] == "index.md" and f["line"] == 3 for f in about)
+    text = visible(site.html())
+    assert "Real title" not in text and DOI in text
+
+
 def test_a_crossref_title_of_many_angle_brackets_is_compared_within_the_deadline(site, fake, services):
     """The online checks of a `.bib` DOI read Crossref's `/works` record: its title is compared with the
     entry's, and a title of 200,000 `<` must not hold the checks past the deadline."""
