@@ -18,6 +18,7 @@ from mkdocs_factcheck.core.bibliography.files import BibliographyError
 from mkdocs_factcheck.core.citations.engine import PageState
 from mkdocs_factcheck.core.claims import corrections
 from mkdocs_factcheck.core.claims.scale import ScaleError
+from mkdocs_factcheck.core.config_file import ConfigFile
 from mkdocs_factcheck.core.findings import Finding
 from mkdocs_factcheck.core.formatting.pybtex_formatter import StyleError
 from mkdocs_factcheck.core.page_lines import front_matter_line, split_front_matter
@@ -95,7 +96,14 @@ def _site_run(config: SiteConfig, offline: bool) -> SiteRun:
     docs = config.relative(config.docs_dir)
     prefix = "" if docs == "." else docs + "/"  # a second place, named as the first (CheckResult.place)
     try:
-        run = SiteRun(settings, config.base, logger=None, network=not offline, page_prefix=prefix)
+        run = SiteRun(
+            settings,
+            config.base,
+            logger=None,
+            network=not offline,
+            page_prefix=prefix,
+            config_file=ConfigFile.read(config.path, config.base),
+        )
     except (BibliographyError, StyleError, ScaleError, SettingsError) as error:
         raise ConfigError(f"{config.path.name}: {error}") from None
     run.findings.extend(config.renamed)

@@ -13,8 +13,9 @@ from typing import Any
 
 import yaml
 
+from mkdocs_factcheck.core.config_file import option_line
 from mkdocs_factcheck.core.findings import Finding
-from mkdocs_factcheck.core.mkdocs_bibtex_options import PLUGIN_NAME, option_line, read_as_ours
+from mkdocs_factcheck.core.mkdocs_bibtex_options import PLUGIN_NAME, read_as_ours
 from mkdocs_factcheck.core.report.build_report import REPORT_MARKER_TEXT
 from mkdocs_factcheck.core.report.page_links import PAGE_SUFFIXES
 from mkdocs_factcheck.core.settings import EXTENSION, PLUGIN, Settings, SettingsError, options_of, settings_from

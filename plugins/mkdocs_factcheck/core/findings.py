@@ -105,10 +105,12 @@ class Findings:
         severities: dict[str, str] | None = None,
         logger: logging.Logger | logging.LoggerAdapter | None = None,
         told: Callable[[Finding], bool] | None = None,
+        place: Callable[[Finding], Finding] | None = None,
     ):
         self.severities = {**KINDS, **(severities or {})}
         self.logger = logger
         self.told = told  # which findings the logger tells (all: None); every one is kept
+        self.place = place  # places a finding of no file and no page (config_file.ConfigFile.place)
         self.items: list[Finding] = []
         self._seen: set[tuple] = set()
 
@@ -119,6 +121,8 @@ class Findings:
         severity = self.severity_of(finding.kind)
         if severity == "ignore":
             return
+        if self.place is not None:
+            finding = self.place(finding)
         identity = finding.identity
         if identity in self._seen:  # the same finding from two passes over one page is one finding
             return

@@ -3,7 +3,6 @@ under `factcheck:` (each said once, naming our option), or `mkdocs-factcheck mig
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 # Its name -> ours ("" : nothing of ours is needed), and what the note says.
@@ -95,9 +94,3 @@ def sentence_case_kept(given: dict) -> bool:
     return any(name in given for name in ("bib_file", "bib_dir")) and not any(
         name in given for name in ("csl_file", "style", "title_case")
     )
-
-
-def option_line(text: str, name: str) -> int | None:
-    """The line of `name:` in a configuration file's text (the first; options are not repeated)."""
-    match = re.search(rf"^[ \t-]*{re.escape(name)}[ \t]*:", text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else None

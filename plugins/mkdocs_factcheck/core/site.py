@@ -24,6 +24,7 @@ from mkdocs_factcheck.core.claims.corrections import front_matter_removals, site
 from mkdocs_factcheck.core.claims.ledger import Amendment, Change, Ledger, LedgerError, changes
 from mkdocs_factcheck.core.claims.ledger import load as load_ledger
 from mkdocs_factcheck.core.claims.scale import Scale
+from mkdocs_factcheck.core.config_file import ConfigFile
 from mkdocs_factcheck.core.findings import KINDS, Finding, Findings
 from mkdocs_factcheck.core.formatting.cache import FormattedCache
 from mkdocs_factcheck.core.formatting.csl.cache import DocumentCache
@@ -69,6 +70,7 @@ class SiteRun:
         numbering: str | None = None,
         told: Callable[[Finding], bool] | None = None,
         page_prefix: str = "",
+        config_file: ConfigFile | None = None,
     ):
         self.settings = settings
         self.base = base
@@ -76,7 +78,9 @@ class SiteRun:
         unknown = sorted(set(settings.findings) - set(KINDS))
         if unknown:
             raise SettingsError(f"findings: unknown kind(s) {', '.join(unknown)} (kinds: {', '.join(sorted(KINDS))})")
-        self.findings = Findings(settings.findings, logger=logger, told=told)
+        self.findings = Findings(
+            settings.findings, logger=logger, told=told, place=config_file.place if config_file else None
+        )
         problem = reviewers_problem(settings.reviewers)
         if problem:
             raise SettingsError(f"reviewers: {problem}")

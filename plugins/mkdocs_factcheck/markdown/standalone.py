@@ -13,6 +13,7 @@ from pathlib import Path
 from mkdocs_factcheck.core.bibliography.cache import BibliographyCache
 from mkdocs_factcheck.core.checks.online.from_cache import CachedResults
 from mkdocs_factcheck.core.checks.online.results import PLACEHOLDER
+from mkdocs_factcheck.core.config_file import ConfigFile
 from mkdocs_factcheck.core.findings import Findings
 from mkdocs_factcheck.core.formatting.cache import FormattedCache
 from mkdocs_factcheck.core.formatting.csl.cache import DocumentCache
@@ -62,6 +63,7 @@ class StandaloneSite:
             csl_cache=self.csl_cache,
             network=False,
             numbering="page",
+            config_file=ConfigFile.found_in(self.base),
         )
         # Entries carry the online placeholder; each page fills it from the cache (PageFinisher).
         self.run.engine.add_status_provider(lambda key: PLACEHOLDER.format(key=escape(key, quote=True)))
@@ -86,7 +88,7 @@ class StandaloneSite:
         """Per page: its own findings (a page converted again during `serve` reports again), its own
         claim ids, and no page states of earlier pages kept."""
         run = self.current()
-        run.engine.start_afresh(Findings(self.settings.findings, logger=log).report)
+        run.engine.start_afresh(Findings(self.settings.findings, logger=log, place=run.findings.place).report)
         return run
 
 

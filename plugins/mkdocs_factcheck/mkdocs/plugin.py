@@ -21,12 +21,13 @@ from mkdocs_factcheck.core.bibliography.files import BibliographyError
 from mkdocs_factcheck.core.citations.engine import CitationRecord, Engine, PageState
 from mkdocs_factcheck.core.claims import corrections as corrections_page
 from mkdocs_factcheck.core.claims.scale import Scale, ScaleError
+from mkdocs_factcheck.core.config_file import ConfigFile, option_line
 from mkdocs_factcheck.core.findings import Finding
 from mkdocs_factcheck.core.formatting.cache import FormattedCache
 from mkdocs_factcheck.core.formatting.csl.cache import DocumentCache
 from mkdocs_factcheck.core.formatting.pybtex_formatter import StyleError
 from mkdocs_factcheck.core.formatting.reference_html import ref_id, unique_entry_ids
-from mkdocs_factcheck.core.mkdocs_bibtex_options import Note, option_line, read_as_ours
+from mkdocs_factcheck.core.mkdocs_bibtex_options import Note, read_as_ours
 from mkdocs_factcheck.core.page_lines import front_matter_line, lines_before
 from mkdocs_factcheck.core.report.build_report import (
     REPORT_FRONT_MATTER,
@@ -123,6 +124,7 @@ class FactcheckPlugin(BasePlugin):
                 csl_cache=self.csl_cache,
                 network=network,
                 told=told,
+                config_file=ConfigFile.read(Path(config.config_file_path), base) if config.config_file_path else None,
             )
         except (BibliographyError, StyleError, ScaleError, SettingsError) as error:
             raise PluginError(f"factcheck: {error}") from None

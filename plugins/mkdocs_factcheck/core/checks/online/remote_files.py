@@ -111,8 +111,7 @@ class RemoteFiles:
             Finding(
                 "remote_file_unavailable",
                 f"cannot fetch {url} ({reason}): the copy fetched before, {frozen.name}, is used",
-                file=frozen.name,
-            )
+            )  # no file: placed where the configuration gives the address (config_file.ConfigFile)
         )
         return frozen
 
