@@ -192,3 +192,13 @@ def test_zensical_toml_options_are_found_too(tmp_path):
     config = ConfigFile.found_in(tmp_path)
     assert config is not None and config.name == "zensical.toml"
     assert config.place(Finding("no_site_url", "site_url is not set")).line == 3
+
+
+def test_a_page_that_cannot_be_read_is_a_finding_at_its_first_line(tmp_path):
+    write_site(tmp_path, site_url=True)
+    (tmp_path / "docs/latin1.md").write_bytes("# Caf\xe9\n".encode("latin-1"))
+    result = subprocess.run(
+        [COMMAND, "check", "--offline", "--format", "json"], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    unreadable = [f for f in json.loads(result.stdout)["findings"] if f["kind"] == "unreadable_page"]
+    assert [(f["file"], f["line"]) for f in unreadable] == [("docs/latin1.md", 1)]

@@ -117,7 +117,7 @@ def _read_pages(config: SiteConfig, run: SiteRun) -> dict[str, str]:
         try:
             texts[src_path] = path.read_text(encoding="utf-8-sig")  # text mode: line ends are "\n" already
         except (OSError, UnicodeDecodeError) as error:
-            run.findings.report(Finding("unreadable_page", f"cannot read this page: {error}", page=src_path))
+            run.findings.report(Finding("unreadable_page", f"cannot read this page: {error}", page=src_path, line=1))
     return texts
 
 
