@@ -201,4 +201,4 @@ def test_a_page_that_cannot_be_read_is_a_finding_at_its_first_line(tmp_path):
         [COMMAND, "check", "--offline", "--format", "json"], cwd=tmp_path, capture_output=True, text=True, timeout=300
     )
     unreadable = [f for f in json.loads(result.stdout)["findings"] if f["kind"] == "unreadable_page"]
-    assert [(f["file"], f["line"]) for f in unreadable] == [("docs/latin1.md", 1)]
+    assert [(f["page"], f["line"]) for f in unreadable] == [("latin1.md", 1)]
