@@ -209,3 +209,15 @@ def test_pandoc_reads_any_record_as_one_entry_of_its_own(values, tmp_path):
     read = json.loads(done.stdout)
     assert [entry["id"] for entry in read] == ["k0", "k1"]
     assert read[1].get("title") == "The real title" and set(read[1]) <= {"id", "type", "title", "issued"}
+
+
+def test_a_csl_cache_nested_too_deeply_is_formatted_again(bib_site):
+    """Before: 100,000 levels of nesting in csl.json ended every build with a RecursionError."""
+    bib_site.config({"style": "apa"})
+    bib_site.page("index.md", "# T\n\nOne [@onji1987].\n")
+    fresh_build(bib_site)
+    first = bib_site.html()
+    cache = bib_site.root / ".cache" / "plugin" / "factcheck" / "csl.json"
+    cache.write_text('{"documents": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert fresh_build(bib_site).pandoc_runs == 1
+    assert bib_site.html() == first

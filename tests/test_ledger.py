@@ -419,3 +419,11 @@ def test_merging_keeps_every_correction_of_a_claim_both_branches_changed(tmp_pat
     assert joined["c"]["verdict"] == "contradicted"  # the later change
     assert [item["note"] for item in joined["c"]["corrections"]] == ["one", "two"]
     assert merged(theirs, ours).records["c"] == joined["c"]
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000 + "]" * 100_000, '{"claims": ' + "[" * 100 + "]" * 100 + "}"])
+def test_a_ledger_nested_too_deeply_is_one_finding_not_a_traceback(site, monkeypatch, capsys, text):
+    make(site)
+    (site.root / "factcheck-ledger.json").write_text(text, encoding="utf-8")
+    code, out, err = check(site, monkeypatch, capsys)
+    assert code == 1 and "factcheck-ledger.json:1: not a ledger: JSON nested" in out and "Traceback" not in err

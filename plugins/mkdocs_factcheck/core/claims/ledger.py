@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mkdocs_factcheck.core import json_data
 from mkdocs_factcheck.core.claims.claim import Claim
 from mkdocs_factcheck.core.findings import Finding
 
@@ -70,8 +71,12 @@ def load(path: Path) -> Ledger:
             else ""
         )
         raise LedgerError(f"not a ledger: {error.msg}{hint}", error.lineno) from None
+    except RecursionError:
+        raise LedgerError("not a ledger: JSON nested too deeply", 1) from None
     except (OSError, UnicodeDecodeError) as error:
         raise LedgerError(f"cannot be read: {error}") from None
+    if json_data.too_deep(data):
+        raise LedgerError(f"not a ledger: JSON nested more than {json_data.MAX_DEPTH} levels deep", 1)
     claims = data.get("claims") if isinstance(data, dict) else None
     if not isinstance(claims, dict) or not all(
         isinstance(record, dict) and isinstance(record.get("verdict", ""), str) for record in claims.values()

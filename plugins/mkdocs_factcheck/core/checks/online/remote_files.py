@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
 
+from mkdocs_factcheck.core import json_data
 from mkdocs_factcheck.core.bibliography.files import BibliographyError
 from mkdocs_factcheck.core.cache_files import write_atomically
 from mkdocs_factcheck.core.checks.online.http import Client, ServiceError
@@ -137,7 +138,7 @@ def bibliography_suffix(url: str, body: bytes) -> str:
 
 def _read_json(path: Path) -> dict:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json_data.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}

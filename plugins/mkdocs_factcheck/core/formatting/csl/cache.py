@@ -12,6 +12,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from mkdocs_factcheck.core import json_data
 from mkdocs_factcheck.core.cache_files import remove_stale, write_atomically
 from mkdocs_factcheck.core.formatting.csl.documents import Document, DocumentResult
 from mkdocs_factcheck.core.log import logger
@@ -46,7 +47,7 @@ class DocumentCache:
         self.changed = False
         remove_stale(directory)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json_data.loads(path.read_text(encoding="utf-8"))  # nested too deeply: a ValueError
         except (OSError, ValueError):
             data = {}  # none yet, or damaged: formatting again is always correct
         documents = data.get("documents") if isinstance(data, dict) else None
