@@ -130,6 +130,7 @@ class IdentifierServices:
             with self.base.lock:
                 self.base.requests.append((0.0, request.method, request.path, dict(request.args)))
                 self.base.headers.append(dict(request.headers))
+                self.base.raw_paths.append(request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI", ""))
         if request.path.startswith("/agency/"):
             return json_reply(
                 self.csl[request.path[len("/agency/") :]],

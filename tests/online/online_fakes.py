@@ -79,6 +79,7 @@ class Services:
         self.routes: dict[str, object] = {}  # path -> Response, list of Responses (one per request), or callable
         self.requests: list[tuple[float, str, str, dict]] = []  # (time, method, path, args)
         self.headers: list[dict] = []
+        self.raw_paths: list[str] = []  # each request's path as sent, before the server decodes it
         self.lock = threading.Lock()
         self.release = threading.Event()  # handlers that hang wait for this (set at teardown)
         server.expect_request(re.compile(".*")).respond_with_handler(self.dispatch)
@@ -107,6 +108,7 @@ class Services:
         with self.lock:
             self.requests.append((time.monotonic(), request.method, request.path, dict(request.args)))
             self.headers.append(dict(request.headers))
+            self.raw_paths.append(request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI", ""))
         route = self.routes.get(request.path)
         if isinstance(route, list):
             with self.lock:

@@ -131,8 +131,13 @@ def test_dot_segments_never_leave_the_service_path(site, fake, services):
     )
     site.config({"online": online_settings(services), "findings": {"uncited_entry": "ignore"}})
     site.build()
-    paths = [path for _, _, path, _ in fake.base.requests]
-    assert paths and not [path for path in paths if not path.startswith(("/doi/", "/crossref/", "/eutils/"))]
+    paths = [path.partition("?")[0] for path in fake.base.raw_paths]
+    # Each request stays in its service's own path, the identifier one encoded segment after it.
+    services_paths = ("/doi/api/handles/", "/crossref/works/", "/doi/")
+    assert len(paths) == 4
+    for path in paths:
+        rest = path[len(next(prefix for prefix in services_paths if path.startswith(prefix))) :]
+        assert rest.startswith("10.1000") and "/" not in rest, path  # "/" encoded: no dot segment to walk up
     assert not (site.root / "references.identifiers.json").exists()
 
 
