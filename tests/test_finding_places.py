@@ -202,3 +202,21 @@ def test_a_page_that_cannot_be_read_is_a_finding_at_its_first_line(tmp_path):
     )
     unreadable = [f for f in json.loads(result.stdout)["findings"] if f["kind"] == "unreadable_page"]
     assert [(f["page"], f["line"]) for f in unreadable] == [("latin1.md", 1)]
+
+
+def test_every_finding_is_one_printable_line_whoever_made_it(caplog):
+    """Findings.report escapes what a service or a file put in a message, for every output at once
+    (the log, the check command's formats): no newline, ESC or bidirectional control gets through."""
+    import logging
+
+    from mkdocs_factcheck.core.findings import Findings
+
+    logger = logging.getLogger("factcheck-test-findings")
+    findings = Findings(logger=logger)
+    with caplog.at_level(logging.INFO, logger="factcheck-test-findings"):
+        findings.report(Finding("unknown_key", "forged\n\x1b[2JAll sources verified\u202e", page="a.md", line=2))
+    (stored,) = findings.items
+    (logged,) = [record.getMessage() for record in caplog.records]
+    for text in (stored.message, logged):
+        assert "forged" in text and "All sources verified" in text
+        assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F or 0x202A <= ord(c) <= 0x202E for c in text), text
